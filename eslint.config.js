@@ -1,0 +1,112 @@
+// One lint config for the whole repo. Zero warnings allowed (npm run lint).
+// The layering rules below make a wrong import fail CI:
+//   shared/        imports nothing from src-*, nor any I/O or platform module;
+//   src-renderer/  never imports src-main or src-server (main only via preload, server only over HTTP);
+//   src-server/    never imports src-main or src-renderer;
+//   src-main/      never imports src-renderer or src-server.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const noSrc = (...dirs) =>
+  dirs.map((d) => ({ group: [`**/${d}`, `**/${d}/**`], message: `Layering: this folder must not import ${d}.` }));
+
+const platformModules = [
+  'electron',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'pg',
+  '@electric-sql/pglite',
+  'rxdb',
+  'rxdb/*',
+  'dexie',
+  'node-hid',
+  'react',
+  'react-dom',
+  'child_process',
+  'node:child_process',
+  'http',
+  'node:http',
+  'net',
+  'node:net',
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'data/**',
+      'test-results/**',
+      'playwright-report/**',
+      'artifacts/**',
+      '.ci/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: platformModules.filter((m) => !m.includes('*')).map((name) => ({ name, message: 'shared/ is pure: no I/O or platform modules.' })),
+          patterns: [...noSrc('src-main', 'src-renderer', 'src-server'), { group: ['rxdb/*'], message: 'shared/ is pure.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', 'node-hid', 'pg', '@electric-sql/pglite', 'fs', 'node:fs'].map((name) => ({
+            name,
+            message: 'The renderer reaches the host only through the preload API and the server only over HTTP.',
+          })),
+          patterns: noSrc('src-main', 'src-server'),
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['electron', 'node-hid', 'rxdb', 'react'], patterns: noSrc('src-main', 'src-renderer') },
+      ],
+    },
+  },
+  {
+    files: ['src-main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: noSrc('src-renderer', 'src-server') }],
+    },
+  },
+);

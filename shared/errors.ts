@@ -1,0 +1,53 @@
+/**
+ * Errors a user can meet: a stable machine code plus a message a cashier or
+ * program manager understands. Codes never change meaning once shipped.
+ */
+export type ErrorCode =
+  | 'MONEY_NOT_INTEGER'
+  | 'MONEY_CURRENCY_MISMATCH'
+  | 'MONEY_BAD_DIVISION'
+  | 'SCAN_EMPTY'
+  | 'SCAN_GARBLED'
+  | 'SCAN_BAD_CHECK_DIGIT'
+  | 'SCAN_UNKNOWN'
+  | 'CARD_NOT_FOUND'
+  | 'PRODUCT_NOT_FOUND'
+  | 'BASKET_EMPTY'
+  | 'NOT_ENOUGH_POINTS'
+  | 'PROGRAM_INVALID'
+  | 'PUSH_MALFORMED'
+  | 'PULL_BAD_CHECKPOINT'
+  | 'WIRE_VERSION_UNSUPPORTED'
+  | 'AUTH_MISSING'
+  | 'AUTH_INVALID'
+  | 'ENROL_CODE_INVALID'
+  | 'FORBIDDEN_STORE'
+  | 'NOT_FOUND'
+  | 'IPC_BAD_REQUEST'
+  | 'IPC_UNKNOWN_CHANNEL'
+  | 'SCANNER_OPEN_FAILED'
+  | 'SCANNER_PERMISSION_DENIED'
+  | 'SCANNER_DISCONNECTED'
+  | 'CONFIG_INVALID'
+  | 'INTERNAL';
+
+export class KassaError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'KassaError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const isKassaError = (e: unknown): e is KassaError => e instanceof KassaError;
+
+/** Wire shape of an error, used by the server and the IPC contract alike. */
+export type ErrorBody = { error: { code: ErrorCode | string; message: string; details?: unknown } };
+
+export const errorBody = (e: KassaError): ErrorBody => ({
+  error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) },
+});

@@ -1,0 +1,129 @@
+/**
+ * The one IPC contract between the till host (Electron main, or the
+ * browser-mode host process) and the till renderer. Each channel maps to a
+ * request and a reply schema; each event to a payload schema. Both
+ * transports (Electron IPC, loopback WebSocket) carry exactly these shapes,
+ * parsed with zod on both sides.
+ */
+import { z } from 'zod';
+import { scanConfigSchema } from './scan';
+
+export const scanSymbologySchema = z.enum([
+  'EAN-13',
+  'EAN-8',
+  'UPC-A',
+  'UPC-E',
+  'Code 128',
+  'GS1-128',
+  'Code 39',
+  'Interleaved 2 of 5',
+  'QR',
+  'DataMatrix',
+  'GS1 DataMatrix',
+  'PDF417',
+  'unknown',
+]);
+export type ScanSymbology = z.infer<typeof scanSymbologySchema>;
+
+export const scanEventSchema = z.object({
+  data: z.string().min(1).max(4096),
+  symbology: scanSymbologySchema,
+  source: z.enum(['hid-pos', 'hid-keyboard', 'keyboard-wedge', 'manual']),
+  /** Host monotonic time in ms when the scan completed (for latency measurement). */
+  receivedAt: z.number(),
+});
+export type ScanEvent = z.infer<typeof scanEventSchema>;
+
+export const hidDeviceInfoSchema = z.object({
+  path: z.string(),
+  vendorId: z.number().int(),
+  productId: z.number().int(),
+  product: z.string().nullable(),
+  manufacturer: z.string().nullable(),
+  usagePage: z.number().int().nullable(),
+  usage: z.number().int().nullable(),
+  kind: z.enum(['hid-pos', 'keyboard', 'other']),
+});
+export type HidDeviceInfo = z.infer<typeof hidDeviceInfoSchema>;
+
+export const scannerStatusSchema = z.object({
+  state: z.enum(['connected', 'disconnected', 'none', 'error']),
+  device: hidDeviceInfoSchema.nullable(),
+  /** What the cashier sees, e.g. "Scanner disconnected — plug it back in". */
+  message: z.string(),
+  /** Set when the host owns a keyboard-mode scanner: the page must ignore wedge bursts to avoid double counting. */
+  ownsKeyboardScanner: z.boolean(),
+});
+export type ScannerStatus = z.infer<typeof scannerStatusSchema>;
+
+export const wedgeConfigSchema = z.object({
+  /** Keys closer together than this are a scanner, not a person. */
+  maxInterKeyMs: z.number().int().positive().default(30),
+  /** Shortest burst treated as a scan. */
+  minLength: z.number().int().positive().default(6),
+});
+export type WedgeConfig = z.infer<typeof wedgeConfigSchema>;
+
+export const terminalConfigSchema = z.object({
+  mode: z.enum(['electron', 'browser']),
+  serverUrl: z.url(),
+  tillId: z.string(),
+  storeId: z.string(),
+  token: z.string(),
+  scan: scanConfigSchema,
+  wedge: wedgeConfigSchema,
+});
+export type TerminalConfig = z.infer<typeof terminalConfigSchema>;
+
+export const scannerSelectionSchema = z.object({
+  vendorId: z.number().int().nonnegative(),
+  productId: z.number().int().nonnegative(),
+});
+
+/** Request/reply channels: renderer -> host. */
+export const ipcChannels = {
+  'terminal:get-config': { request: z.null(), reply: terminalConfigSchema },
+  'scanner:get-status': { request: z.null(), reply: scannerStatusSchema },
+  'scanner:list-devices': { request: z.null(), reply: z.array(hidDeviceInfoSchema) },
+  'scanner:select-device': { request: scannerSelectionSchema, reply: scannerStatusSchema },
+} as const;
+export type IpcChannel = keyof typeof ipcChannels;
+export type IpcRequest<C extends IpcChannel> = z.infer<(typeof ipcChannels)[C]['request']>;
+export type IpcReply<C extends IpcChannel> = z.infer<(typeof ipcChannels)[C]['reply']>;
+
+/** Events: host -> renderer. */
+export const ipcEvents = {
+  scan: scanEventSchema,
+  'scanner-status': scannerStatusSchema,
+} as const;
+export type IpcEventName = keyof typeof ipcEvents;
+export type IpcEventPayload<E extends IpcEventName> = z.infer<(typeof ipcEvents)[E]>;
+
+/** The single API the renderer sees (Electron preload or the WebSocket client). */
+export type KassaHostApi = {
+  invoke: <C extends IpcChannel>(channel: C, request: IpcRequest<C>) => Promise<IpcReply<C>>;
+  on: <E extends IpcEventName>(event: E, listener: (payload: IpcEventPayload<E>) => void) => () => void;
+};
+
+/** Electron channel names used by preload/main. */
+export const ELECTRON_INVOKE_CHANNEL = 'kassa:invoke';
+export const ELECTRON_EVENT_CHANNEL = 'kassa:event';
+
+/** Browser-mode WebSocket frames. */
+export const wsClientFrameSchema = z.object({
+  type: z.literal('invoke'),
+  id: z.number().int(),
+  channel: z.string(),
+  payload: z.unknown(),
+});
+export const wsServerFrameSchema = z.union([
+  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(true), payload: z.unknown() }),
+  z.object({
+    type: z.literal('reply'),
+    id: z.number().int(),
+    ok: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+  z.object({ type: z.literal('event'), event: z.string(), payload: z.unknown() }),
+]);
+export const HOST_WS_PATH = '/host';

@@ -1,0 +1,87 @@
+/**
+ * Scan classification: every raw scan becomes exactly one of member card,
+ * product, weighed product, receipt or unknown *before* anything uses it.
+ * A garbled scan or a bad check digit is `unknown` with a coded reason,
+ * never a guess.
+ */
+import { z } from 'zod';
+import type { ErrorCode } from './errors';
+import {
+  defaultVariableMeasure,
+  gtinKind,
+  hasValidGs1CheckDigit,
+  isValidGtin,
+  normalizeGtin,
+  parseVariableMeasure,
+  type VariableMeasureConfig,
+} from './barcode';
+
+export const scanConfigSchema = z.object({
+  /** EAN-13 member cards: codes starting with any of these prefixes. */
+  memberCardPrefixes: z.array(z.string().regex(/^\d{1,12}$/)).default(['299']),
+  /** Code 128 member cards: this text prefix, then digits ending in a GS1 check digit. */
+  code128CardPrefix: z.string().min(1).max(8).default('KM'),
+  /** Receipt barcodes printed by Kassa tills: this prefix then the sale id (ULID). */
+  receiptPrefix: z.string().min(1).max(8).default('KR'),
+  weightPrefixes: z.array(z.string().regex(/^2\d$/)).default([...defaultVariableMeasure.weightPrefixes]),
+  pricePrefixes: z.array(z.string().regex(/^2\d$/)).default([...defaultVariableMeasure.pricePrefixes]),
+});
+export type ScanConfig = z.infer<typeof scanConfigSchema>;
+export const defaultScanConfig: ScanConfig = scanConfigSchema.parse({});
+
+export type ScanSource = 'hid-pos' | 'hid-keyboard' | 'keyboard-wedge' | 'manual';
+
+export type ClassifiedScan =
+  | { kind: 'member-card'; cardNumber: string }
+  | { kind: 'member-qr'; memberId: string; signature: string }
+  | { kind: 'product'; gtin: string }
+  | { kind: 'weighed-product'; plu: string; grams: number }
+  | { kind: 'priced-product'; plu: string; priceMinor: number }
+  | { kind: 'receipt'; saleId: string }
+  | { kind: 'unknown'; code: ErrorCode; reason: string };
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const QR_CARD = /^kassa:m:([0-9A-HJKMNP-TV-Z]{26}):([A-Za-z0-9_-]{16,128})$/;
+
+// Control characters a scanner or keyboard wedge may leave around the data.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+export const classifyScan = (raw: string, config: ScanConfig = defaultScanConfig): ClassifiedScan => {
+  const data = raw.replace(CONTROL, '').trim();
+  if (data.length === 0) return { kind: 'unknown', code: 'SCAN_EMPTY', reason: 'Empty scan' };
+
+  const qr = QR_CARD.exec(data);
+  if (qr) return { kind: 'member-qr', memberId: qr[1]!, signature: qr[2]! };
+
+  if (data.startsWith(config.receiptPrefix)) {
+    const saleId = data.slice(config.receiptPrefix.length);
+    if (ULID.test(saleId)) return { kind: 'receipt', saleId };
+  }
+
+  if (data.startsWith(config.code128CardPrefix)) {
+    const digits = data.slice(config.code128CardPrefix.length);
+    if (/^\d{6,20}$/.test(digits)) {
+      return hasValidGs1CheckDigit(digits)
+        ? { kind: 'member-card', cardNumber: data }
+        : { kind: 'unknown', code: 'SCAN_BAD_CHECK_DIGIT', reason: 'Card number check digit is wrong' };
+    }
+  }
+
+  if (/^\d+$/.test(data) && gtinKind(data) !== null) {
+    if (!isValidGtin(data)) {
+      return { kind: 'unknown', code: 'SCAN_BAD_CHECK_DIGIT', reason: `Check digit is wrong in ${data}` };
+    }
+    const gtin = normalizeGtin(data);
+    if (gtin.length === 13 && config.memberCardPrefixes.some((p) => gtin.startsWith(p))) {
+      return { kind: 'member-card', cardNumber: gtin };
+    }
+    const vm: VariableMeasureConfig = { weightPrefixes: config.weightPrefixes, pricePrefixes: config.pricePrefixes };
+    const measure = parseVariableMeasure(gtin, vm);
+    if (measure?.kind === 'weight') return { kind: 'weighed-product', plu: measure.plu, grams: measure.grams };
+    if (measure?.kind === 'price') return { kind: 'priced-product', plu: measure.plu, priceMinor: measure.priceMinor };
+    return { kind: 'product', gtin };
+  }
+
+  return { kind: 'unknown', code: 'SCAN_GARBLED', reason: `Not a code this till knows: ${data.slice(0, 40)}` };
+};

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { addMoney, divideRounded, formatMoney, money, scaleMinor } from '../../shared/money';
+
+describe('money', () => {
+  it('adds in one currency and refuses to mix', () => {
+    expect(addMoney(money(150, 'EUR'), money(275, 'EUR'))).toEqual({ minor: 425, currency: 'EUR' });
+    expect(() => addMoney(money(1, 'EUR'), money(1, 'USD'))).toThrow(/Cannot combine EUR and USD/);
+  });
+
+  it('refuses fractional minor units', () => {
+    expect(() => money(1.5, 'EUR')).toThrow(expect.objectContaining({ code: 'MONEY_NOT_INTEGER' }));
+  });
+
+  it('rounds each way as stated', () => {
+    expect(divideRounded(7, 2, 'down')).toBe(3);
+    expect(divideRounded(7, 2, 'up')).toBe(4);
+    expect(divideRounded(7, 2, 'half-up')).toBe(4);
+    expect(divideRounded(5, 2, 'half-even')).toBe(2);
+    expect(divideRounded(7, 2, 'half-even')).toBe(4);
+    expect(divideRounded(-7, 2, 'down')).toBe(-4);
+    expect(scaleMinor(1999, 15, 100, 'down')).toBe(299);
+  });
+
+  it('formats without floats', () => {
+    expect(formatMoney(money(12345, 'EUR'))).toBe('123.45 EUR');
+    expect(formatMoney(money(-5, 'EUR'))).toBe('-0.05 EUR');
+    expect(formatMoney(money(500, 'JPY'))).toBe('500 JPY');
+  });
+
+  it('floor division brackets the exact quotient (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 1, max: 1e6 }), (n, d) => {
+        const q = divideRounded(n, d, 'down');
+        expect(q * d).toBeLessThanOrEqual(n);
+        expect((q + 1) * d).toBeGreaterThan(n);
+        const up = divideRounded(n, d, 'up');
+        expect(up - q).toBe(n % d === 0 ? 0 : 1);
+      }),
+    );
+  });
+});
