@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { withCheckDigit } from '../../shared/barcode';
+import { classifyScan, defaultScanConfig, scanConfigSchema } from '../../shared/scan';
+
+describe('classifyScan', () => {
+  it('tells member cards from products', () => {
+    const card = withCheckDigit('299000000001');
+    expect(classifyScan(card)).toEqual({ kind: 'member-card', cardNumber: card });
+    expect(classifyScan('4006381333931')).toEqual({ kind: 'product', gtin: '4006381333931' });
+    expect(classifyScan('036000291452')).toEqual({ kind: 'product', gtin: '0036000291452' });
+    expect(classifyScan('96385074')).toEqual({ kind: 'product', gtin: '96385074' });
+  });
+
+  it('honours the configured member-card prefix range', () => {
+    const config = scanConfigSchema.parse({ memberCardPrefixes: ['400638'] });
+    expect(classifyScan('4006381333931', config).kind).toBe('member-card');
+  });
+
+  it('reads Code 128 cards with a check digit, receipts and signed QR cards', () => {
+    const digits = withCheckDigit('123456789');
+    expect(classifyScan(`KM${digits}`)).toEqual({ kind: 'member-card', cardNumber: `KM${digits}` });
+    expect(classifyScan('KM1234567890').kind).toBe('unknown');
+    expect(classifyScan('KR01J9ZQ6V4B8M3N2P5R7S9T0W1X')).toEqual({ kind: 'receipt', saleId: '01J9ZQ6V4B8M3N2P5R7S9T0W1X' });
+    expect(classifyScan('kassa:m:01J9ZQ6V4B8M3N2P5R7S9T0W1X:abcdefghijklmnop1234')).toMatchObject({ kind: 'member-qr' });
+  });
+
+  it('classifies weighed and priced goods', () => {
+    expect(classifyScan(withCheckDigit('220001201500'))).toEqual({ kind: 'weighed-product', plu: '00012', grams: 1500 });
+    expect(classifyScan(withCheckDigit('200001200250'))).toEqual({ kind: 'priced-product', plu: '00012', priceMinor: 250 });
+  });
+
+  it('gives a coded reason for garbled scans and bad check digits', () => {
+    expect(classifyScan('')).toMatchObject({ kind: 'unknown', code: 'SCAN_EMPTY' });
+    expect(classifyScan('\r\n')).toMatchObject({ kind: 'unknown', code: 'SCAN_EMPTY' });
+    expect(classifyScan('4006381333932')).toMatchObject({ kind: 'unknown', code: 'SCAN_BAD_CHECK_DIGIT' });
+    expect(classifyScan('hello world')).toMatchObject({ kind: 'unknown', code: 'SCAN_GARBLED' });
+    expect(classifyScan('4006381333931\r')).toEqual({ kind: 'product', gtin: '4006381333931' });
+  });
+
+  it('never throws and always classifies (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (raw) => {
+        const result = classifyScan(raw, defaultScanConfig);
+        expect(['member-card', 'member-qr', 'product', 'weighed-product', 'priced-product', 'receipt', 'unknown']).toContain(
+          result.kind,
+        );
+      }),
+    );
+  });
+});
