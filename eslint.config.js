@@ -70,8 +70,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: platformModules.filter((m) => !m.includes('*')).map((name) => ({ name, message: 'shared/ is pure: no I/O or platform modules.' })),
-          patterns: [...noSrc('src-main', 'src-renderer', 'src-server'), { group: ['rxdb/*'], message: 'shared/ is pure.' }],
+          paths: platformModules
+            .filter((m) => !m.includes('*'))
+            .map((name) => ({ name, message: 'shared/ is pure: no I/O or platform modules.' })),
+          patterns: [
+            ...noSrc('src-main', 'src-renderer', 'src-server'),
+            { group: ['rxdb/*'], message: 'shared/ is pure.' },
+          ],
         },
       ],
     },

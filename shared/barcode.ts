@@ -53,8 +53,7 @@ export const defaultVariableMeasure: VariableMeasureConfig = {
 };
 
 export type VariableMeasure =
-  | { kind: 'weight'; plu: string; grams: number }
-  | { kind: 'price'; plu: string; priceMinor: number };
+  { kind: 'weight'; plu: string; grams: number } | { kind: 'price'; plu: string; priceMinor: number };
 
 export const parseVariableMeasure = (code: string, config: VariableMeasureConfig): VariableMeasure | null => {
   if (code.length !== 13 || !isValidGtin(code)) return null;

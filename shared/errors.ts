@@ -46,7 +46,7 @@ export class KassaError extends Error {
 export const isKassaError = (e: unknown): e is KassaError => e instanceof KassaError;
 
 /** Wire shape of an error, used by the server and the IPC contract alike. */
-export type ErrorBody = { error: { code: ErrorCode | string; message: string; details?: unknown } };
+export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
 export const errorBody = (e: KassaError): ErrorBody => ({
   error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) },

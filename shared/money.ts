@@ -83,7 +83,9 @@ export const currencyDigits = (currency: string): number => DIGITS[currency] ?? 
 export const formatMoney = (m: Money): string => {
   const digits = currencyDigits(m.currency);
   const sign = m.minor < 0 ? '-' : '';
-  const abs = Math.abs(m.minor).toString().padStart(digits + 1, '0');
+  const abs = Math.abs(m.minor)
+    .toString()
+    .padStart(digits + 1, '0');
   const whole = digits === 0 ? abs : abs.slice(0, -digits);
   const frac = digits === 0 ? '' : `.${abs.slice(-digits)}`;
   return `${sign}${whole}${frac} ${m.currency}`;

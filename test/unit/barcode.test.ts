@@ -47,9 +47,17 @@ describe('GS1 check digits', () => {
 describe('variable-measure EAN-13', () => {
   it('reads weight in grams and embedded price', () => {
     const weighed = withCheckDigit('211234501250'); // PLU 12345, 1250 g
-    expect(parseVariableMeasure(weighed, defaultVariableMeasure)).toEqual({ kind: 'weight', plu: '12345', grams: 1250 });
+    expect(parseVariableMeasure(weighed, defaultVariableMeasure)).toEqual({
+      kind: 'weight',
+      plu: '12345',
+      grams: 1250,
+    });
     const priced = withCheckDigit('201234500399'); // PLU 12345, 3.99
-    expect(parseVariableMeasure(priced, defaultVariableMeasure)).toEqual({ kind: 'price', plu: '12345', priceMinor: 399 });
+    expect(parseVariableMeasure(priced, defaultVariableMeasure)).toEqual({
+      kind: 'price',
+      plu: '12345',
+      priceMinor: 399,
+    });
     expect(parseVariableMeasure('4006381333931', defaultVariableMeasure)).toBeNull();
   });
 });

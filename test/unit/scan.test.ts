@@ -21,13 +21,26 @@ describe('classifyScan', () => {
     const digits = withCheckDigit('123456789');
     expect(classifyScan(`KM${digits}`)).toEqual({ kind: 'member-card', cardNumber: `KM${digits}` });
     expect(classifyScan('KM1234567890').kind).toBe('unknown');
-    expect(classifyScan('KR01J9ZQ6V4B8M3N2P5R7S9T0W1X')).toEqual({ kind: 'receipt', saleId: '01J9ZQ6V4B8M3N2P5R7S9T0W1X' });
-    expect(classifyScan('kassa:m:01J9ZQ6V4B8M3N2P5R7S9T0W1X:abcdefghijklmnop1234')).toMatchObject({ kind: 'member-qr' });
+    expect(classifyScan('KR01J9ZQ6V4B8M3N2P5R7S9T0W1X')).toEqual({
+      kind: 'receipt',
+      saleId: '01J9ZQ6V4B8M3N2P5R7S9T0W1X',
+    });
+    expect(classifyScan('kassa:m:01J9ZQ6V4B8M3N2P5R7S9T0W1X:abcdefghijklmnop1234')).toMatchObject({
+      kind: 'member-qr',
+    });
   });
 
   it('classifies weighed and priced goods', () => {
-    expect(classifyScan(withCheckDigit('220001201500'))).toEqual({ kind: 'weighed-product', plu: '00012', grams: 1500 });
-    expect(classifyScan(withCheckDigit('200001200250'))).toEqual({ kind: 'priced-product', plu: '00012', priceMinor: 250 });
+    expect(classifyScan(withCheckDigit('220001201500'))).toEqual({
+      kind: 'weighed-product',
+      plu: '00012',
+      grams: 1500,
+    });
+    expect(classifyScan(withCheckDigit('200001200250'))).toEqual({
+      kind: 'priced-product',
+      plu: '00012',
+      priceMinor: 250,
+    });
   });
 
   it('gives a coded reason for garbled scans and bad check digits', () => {
@@ -42,9 +55,15 @@ describe('classifyScan', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), (raw) => {
         const result = classifyScan(raw, defaultScanConfig);
-        expect(['member-card', 'member-qr', 'product', 'weighed-product', 'priced-product', 'receipt', 'unknown']).toContain(
-          result.kind,
-        );
+        expect([
+          'member-card',
+          'member-qr',
+          'product',
+          'weighed-product',
+          'priced-product',
+          'receipt',
+          'unknown',
+        ]).toContain(result.kind);
       }),
     );
   });
