@@ -1,0 +1,216 @@
+/**
+ * The central server's HTTP API: enrolment, replication (pull by checkpoint,
+ * push, live SSE stream) and the admin API. zod parses every input; every
+ * error leaves as `{ error: { code, message } }` with a fitting status.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import cors from '@fastify/cors';
+import { z } from 'zod';
+import { errorBody, isKassaError, KassaError, type ErrorCode } from '../shared/errors';
+import { validateProgram } from '../shared/engine/program';
+import {
+  downCollectionSchema,
+  enrolRequestSchema,
+  pullQuerySchema,
+  pushRequestSchema,
+  routes,
+  SUPPORTED_WIRE_VERSIONS,
+  WIRE_HEADER,
+  type DownCollection,
+} from '../shared/replication';
+import type { Db } from './db';
+import { checkAdmin, enrolTill, tillFromAuthHeader } from './auth';
+import { ingestJournal } from './ingest';
+import { memberFromRow, pullDocuments } from './rows';
+import { CHANGES_CHANNEL, stampSeq } from './seq';
+
+export const SERVER_VERSION = '0.1.0';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  AUTH_MISSING: 401,
+  AUTH_INVALID: 401,
+  ENROL_CODE_INVALID: 401,
+  FORBIDDEN_STORE: 403,
+  NOT_FOUND: 404,
+  PUSH_MALFORMED: 400,
+  PULL_BAD_CHECKPOINT: 400,
+  WIRE_VERSION_UNSUPPORTED: 400,
+  PROGRAM_INVALID: 400,
+};
+
+export type ServerOptions = { db: Db; adminToken: string; logger?: boolean };
+
+type Stream = { collection: DownCollection; lastSeq: number; reply: FastifyReply; busy: boolean; again: boolean };
+
+export const buildServer = async ({ db, adminToken, logger = false }: ServerOptions): Promise<FastifyInstance> => {
+  const app = Fastify({ logger, bodyLimit: 8 * 1024 * 1024 });
+  await app.register(cors, { origin: true, allowedHeaders: ['authorization', 'content-type', WIRE_HEADER] });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (isKassaError(err)) return reply.status(STATUS[err.code] ?? 400).send(errorBody(err));
+    const e = err as { statusCode?: number; message?: string };
+    if (e.statusCode && e.statusCode < 500) {
+      return reply.status(e.statusCode).send({ error: { code: 'BAD_REQUEST', message: e.message ?? 'Bad request' } });
+    }
+    app.log.error(err);
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+  });
+
+  const parse = <T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T => {
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw new KassaError(code, `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`);
+    }
+    return r.data;
+  };
+
+  const admin = (header: string | undefined) => checkAdmin(adminToken, header);
+
+  // --- Live streams: one LISTEN per process; each open stream is sent what is new since its last checkpoint.
+  const streams = new Set<Stream>();
+  const flush = async (s: Stream): Promise<void> => {
+    if (s.busy) {
+      s.again = true;
+      return;
+    }
+    s.busy = true;
+    try {
+      do {
+        s.again = false;
+        const documents = await pullDocuments(db.query, s.collection, s.lastSeq, 500);
+        if (documents.length > 0) {
+          s.lastSeq = documents.at(-1)!.seq;
+          s.reply.raw.write(`data: ${JSON.stringify({ documents, checkpoint: { seq: s.lastSeq } })}\n\n`);
+          if (documents.length === 500) s.again = true;
+        }
+      } while (s.again);
+    } catch {
+      // The next change or the client's reconnect (RESYNC) catches up.
+    } finally {
+      s.busy = false;
+    }
+  };
+  const unlisten = await db.listen(CHANGES_CHANNEL, (payload) => {
+    for (const s of streams) if (s.collection === payload) void flush(s);
+  });
+  const heartbeat = setInterval(() => {
+    for (const s of streams) s.reply.raw.write(': ping\n\n');
+  }, 15_000);
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    for (const s of streams) s.reply.raw.end();
+    streams.clear();
+    await unlisten();
+  });
+
+  app.get(routes.health, async () => ({ ok: true, version: SERVER_VERSION, database: db.kind }));
+
+  app.post(routes.enrol, async (req) => {
+    const body = parse(enrolRequestSchema, req.body, 'ENROL_CODE_INVALID');
+    return enrolTill(db, body.code);
+  });
+
+  app.get('/api/v1/replication/:collection/pull', async (req) => {
+    await tillFromAuthHeader(db, req.headers.authorization);
+    const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
+    const { seq, limit } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
+    const documents = await pullDocuments(db.query, collection, seq, limit);
+    return { documents, checkpoint: { seq: documents.at(-1)?.seq ?? seq } };
+  });
+
+  app.get('/api/v1/replication/:collection/stream', async (req, reply) => {
+    await tillFromAuthHeader(db, req.headers.authorization);
+    const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
+    const top = await db.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${collection}`);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'access-control-allow-origin': req.headers.origin ?? '*',
+    });
+    // The client re-pulls from its own checkpoint on RESYNC; from here on it is sent every change.
+    reply.raw.write('data: "RESYNC"\n\n');
+    const stream: Stream = { collection, lastSeq: Number(top[0]?.seq ?? 0), reply, busy: false, again: false };
+    streams.add(stream);
+    req.raw.on('close', () => streams.delete(stream));
+  });
+
+  app.post(routes.push, async (req) => {
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const wire = Number(req.headers[WIRE_HEADER]);
+    if (!SUPPORTED_WIRE_VERSIONS.includes(wire)) {
+      throw new KassaError('WIRE_VERSION_UNSUPPORTED', `Wire version ${String(req.headers[WIRE_HEADER])} is not supported`);
+    }
+    const body = parse(pushRequestSchema, req.body, 'PUSH_MALFORMED');
+    const result = await ingestJournal(db, till, body.rows.map((r) => r.newDocumentState));
+    return { conflicts: [], ...result };
+  });
+
+  // --- Admin API (head office).
+  app.get('/api/v1/admin/summary', async (req) => {
+    admin(req.headers.authorization);
+    const [sales] = await db.query<{ n: string; distinct_ids: string }>('SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM sales');
+    const [entries] = await db.query<{ n: string; points: string | null }>(
+      'SELECT count(*) AS n, sum(points) FILTER (WHERE effective) AS points FROM ledger_entries',
+    );
+    const perTill = await db.query<{ till_id: string; n: string }>('SELECT till_id, count(*) AS n FROM sales GROUP BY till_id ORDER BY till_id');
+    const [flags] = await db.query<{ n: string }>('SELECT count(*) AS n FROM review_flags WHERE resolved_at IS NULL');
+    return {
+      sales: Number(sales?.n ?? 0),
+      distinctSales: Number(sales?.distinct_ids ?? 0),
+      ledgerEntries: Number(entries?.n ?? 0),
+      pointsTotal: Number(entries?.points ?? 0),
+      salesPerTill: Object.fromEntries(perTill.map((r) => [r.till_id, Number(r.n)])),
+      openReviewFlags: Number(flags?.n ?? 0),
+    };
+  });
+
+  app.get('/api/v1/admin/members/:id', async (req) => {
+    admin(req.headers.authorization);
+    const { id } = req.params as { id: string };
+    const rows = await db.query<Parameters<typeof memberFromRow>[0]>('SELECT * FROM members WHERE id = $1 OR card_number = $1', [id]);
+    const row = rows[0];
+    if (!row) throw new KassaError('NOT_FOUND', `No member ${id}`);
+    const entries = await db.query('SELECT id, till_id, sale_id, type, points, reason, natural_id, effective, till_seq FROM ledger_entries WHERE member_id = $1 ORDER BY received_at, id', [row.id]);
+    return { member: memberFromRow(row), entries };
+  });
+
+  app.get('/api/v1/admin/sales', async (req) => {
+    admin(req.headers.authorization);
+    const q = parse(z.object({ tillId: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }), req.query, 'NOT_FOUND');
+    return db.query(
+      `SELECT id, till_id, member_id, till_seq, total_minor, currency, received_at FROM sales
+        WHERE ($1::text IS NULL OR till_id = $1) ORDER BY received_at DESC, id LIMIT $2`,
+      [q.tillId ?? null, q.limit],
+    );
+  });
+
+  app.get('/api/v1/admin/review-flags', async (req) => {
+    admin(req.headers.authorization);
+    return db.query('SELECT id, kind, member_id, till_id, ref_id, detail, created_at FROM review_flags ORDER BY id');
+  });
+
+  app.put('/api/v1/admin/programs/:id', async (req) => {
+    admin(req.headers.authorization);
+    const { id } = req.params as { id: string };
+    const parsed = validateProgram(req.body);
+    if (!parsed.ok) throw new KassaError('PROGRAM_INVALID', 'The program has errors', parsed.issues);
+    if (parsed.program.id !== id) throw new KassaError('PROGRAM_INVALID', `Program id "${parsed.program.id}" does not match the URL "${id}"`);
+    await db.tx(async (q) => {
+      await q(
+        `INSERT INTO refdata (id, kind, key, data, seq) VALUES ($1, 'program', $2, $3, 0)
+         ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`,
+        [`program:${id}`, id, JSON.stringify(parsed.program)],
+      );
+      await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
+        'admin', 'program.put', id, JSON.stringify({ version: parsed.program.version }),
+      ]);
+      await stampSeq(q, 'refdata', [`program:${id}`]);
+    });
+    return { ok: true, id, version: parsed.program.version };
+  });
+
+  return app;
+};

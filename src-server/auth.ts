@@ -1,0 +1,48 @@
+/**
+ * Till and admin credentials. Tokens are random 256-bit strings; only their
+ * SHA-256 is stored. Enrolment codes are one-time: using one clears it.
+ */
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { KassaError } from '../shared/errors';
+import type { Db } from './db';
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+export const newToken = (): string => randomBytes(32).toString('base64url');
+
+export const hashPin = (pin: string, salt = randomBytes(16).toString('hex')): string =>
+  `${salt}:${scryptSync(pin, salt, 32).toString('hex')}`;
+
+export type TillIdentity = { tillId: string; storeId: string };
+
+export const enrolTill = async (db: Db, code: string): Promise<TillIdentity & { token: string }> => {
+  const token = newToken();
+  const rows = await db.query<{ id: string; store_id: string }>(
+    `UPDATE tills SET token_hash = $2, enrolled_at = now(), enrol_code_hash = NULL
+      WHERE enrol_code_hash = $1 RETURNING id, store_id`,
+    [sha256(code), sha256(token)],
+  );
+  const till = rows[0];
+  if (!till) throw new KassaError('ENROL_CODE_INVALID', 'This enrolment code is not valid or was already used');
+  return { tillId: till.id, storeId: till.store_id, token };
+};
+
+export const tillFromAuthHeader = async (db: Db, header: string | undefined): Promise<TillIdentity> => {
+  if (!header) throw new KassaError('AUTH_MISSING', 'This till is not signed in (no token)');
+  const token = /^Bearer (\S+)$/.exec(header)?.[1];
+  if (!token) throw new KassaError('AUTH_INVALID', 'The till token is not valid');
+  const rows = await db.query<{ id: string; store_id: string }>('SELECT id, store_id FROM tills WHERE token_hash = $1', [
+    sha256(token),
+  ]);
+  const till = rows[0];
+  if (!till) throw new KassaError('AUTH_INVALID', 'The till token is not valid');
+  return { tillId: till.id, storeId: till.store_id };
+};
+
+export const checkAdmin = (adminToken: string, header: string | undefined): void => {
+  if (!header) throw new KassaError('AUTH_MISSING', 'Admin token required');
+  const given = Buffer.from(header);
+  const expected = Buffer.from(`Bearer ${adminToken}`);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new KassaError('AUTH_INVALID', 'Admin token is not valid');
+  }
+};

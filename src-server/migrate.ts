@@ -1,0 +1,37 @@
+/**
+ * SQL migrations: files `migrations/NNN-name.sql`, applied in order, each in
+ * its own transaction, recorded in `schema_migrations`. An advisory lock makes
+ * two server nodes starting together apply each migration exactly once.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Db } from './db';
+
+const MIGRATION_LOCK = 7_301_001;
+const migrationsDir = join(import.meta.dirname, 'migrations');
+
+export const migrate = async (db: Db): Promise<string[]> => {
+  const files = (await readdir(migrationsDir)).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
+  const applied: string[] = [];
+  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  for (const name of files) {
+    const sql = await readFile(join(migrationsDir, name), 'utf8');
+    const did = await db.tx(async (q) => {
+      await q('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const done = await q('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
+      if (done.length > 0) return false;
+      for (const statement of splitStatements(sql)) await q(statement);
+      await q('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
+      return true;
+    });
+    if (did) applied.push(name);
+  }
+  return applied;
+};
+
+/** Splits on semicolons at line ends; migrations keep one statement per `;`-terminated block. */
+const splitStatements = (sql: string): string[] =>
+  sql
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter((s) => s.length > 0);

@@ -1,0 +1,64 @@
+/**
+ * Row <-> document mapping for the down collections: the server's tables are
+ * turned into exactly the documents of shared/documents.ts.
+ */
+import type { Member, Product, RefDoc } from '../shared/documents';
+import type { DownCollection } from '../shared/replication';
+import type { Query } from './db';
+
+type ProductRow = { id: string; doc: Omit<Product, 'seq' | '_deleted'>; seq: string; deleted: boolean };
+type MemberRow = {
+  id: string;
+  card_number: string;
+  store_id: string;
+  name: string;
+  phone: string;
+  email: string;
+  enrolled_at: Date | string;
+  state: Member['state'];
+  till_marks: Record<string, number>;
+  seq: string;
+  deleted: boolean;
+};
+type RefRow = { id: string; kind: RefDoc['kind']; key: string; data: Record<string, unknown>; seq: string; deleted: boolean };
+
+const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export const memberFromRow = (r: MemberRow): Member => ({
+  id: r.id,
+  cardNumber: r.card_number,
+  name: r.name,
+  phone: r.phone,
+  email: r.email,
+  storeId: r.store_id,
+  enrolledAt: iso(r.enrolled_at),
+  state: r.state,
+  tillMarks: r.till_marks,
+  seq: Number(r.seq),
+  _deleted: r.deleted,
+});
+
+export const pullDocuments = async (
+  q: Query,
+  collection: DownCollection,
+  afterSeq: number,
+  limit: number,
+): Promise<Array<Product | Member | RefDoc>> => {
+  switch (collection) {
+    case 'products': {
+      const rows = await q<ProductRow>('SELECT id, doc, seq, deleted FROM products WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+      return rows.map((r) => ({ ...r.doc, id: r.id, seq: Number(r.seq), _deleted: r.deleted }));
+    }
+    case 'members': {
+      const rows = await q<MemberRow>('SELECT * FROM members WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+      return rows.map(memberFromRow);
+    }
+    case 'refdata': {
+      const rows = await q<RefRow>('SELECT id, kind, key, data, seq, deleted FROM refdata WHERE seq > $1 ORDER BY seq LIMIT $2', [
+        afterSeq,
+        limit,
+      ]);
+      return rows.map((r) => ({ id: r.id, kind: r.kind, key: r.key, data: r.data, seq: Number(r.seq), _deleted: r.deleted }));
+    }
+  }
+};

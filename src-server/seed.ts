@@ -1,0 +1,175 @@
+/**
+ * Demo data, written once into an empty database: one store, one till with a
+ * one-time enrolment code, a cashier, ~50 products, 20 members and the
+ * supermarket program from examples/. Ids are deterministic so the demo is
+ * the same on every machine.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeTime } from 'ulid';
+import { withCheckDigit } from '../shared/barcode';
+import type { Product, Store } from '../shared/documents';
+import { emptyMemberState } from '../shared/engine/member-state';
+import { validateProgram } from '../shared/engine/program';
+import { KassaError } from '../shared/errors';
+import type { Db, Query } from './db';
+import { hashPin, sha256 } from './auth';
+import { stampSeq } from './seq';
+
+export const DEMO_STORE_ID = 'store-1';
+export const DEMO_TILL_ID = 'till-1';
+export const DEMO_ENROL_CODE = 'DEMO-TILL-1';
+
+const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
+  ['Whole milk 1 l', 119, 'dairy', 'each'],
+  ['Semi-skimmed milk 1 l', 109, 'dairy', 'each'],
+  ['Greek yoghurt 500 g', 229, 'dairy', 'each'],
+  ['Butter 250 g', 279, 'dairy', 'each'],
+  ['Gouda slices 200 g', 319, 'dairy', 'each'],
+  ['Free-range eggs 10', 389, 'dairy', 'each'],
+  ['Sourdough loaf', 349, 'bakery', 'each'],
+  ['Wholemeal bread', 259, 'bakery', 'each'],
+  ['Croissants 4 pack', 299, 'bakery', 'each'],
+  ['Coffee beans 1 kg', 1499, 'coffee', 'each'],
+  ['Ground coffee 500 g', 699, 'coffee', 'each'],
+  ['Espresso capsules 20', 549, 'coffee', 'each'],
+  ['Green tea 20 bags', 249, 'drinks', 'each'],
+  ['Orange juice 1 l', 239, 'drinks', 'each'],
+  ['Sparkling water 6 × 1.5 l', 399, 'drinks', 'each'],
+  ['Cola 1.5 l', 189, 'drinks', 'each'],
+  ['Red wine 75 cl', 799, 'drinks', 'each'],
+  ['Pilsner 6 pack', 549, 'drinks', 'each'],
+  ['Spaghetti 500 g', 129, 'pantry', 'each'],
+  ['Basmati rice 1 kg', 299, 'pantry', 'each'],
+  ['Chopped tomatoes 400 g', 89, 'pantry', 'each'],
+  ['Olive oil 500 ml', 649, 'pantry', 'each'],
+  ['Peanut butter 350 g', 329, 'pantry', 'each'],
+  ['Muesli 750 g', 379, 'pantry', 'each'],
+  ['Dark chocolate 100 g', 199, 'pantry', 'each'],
+  ['Sea salt crisps 150 g', 219, 'snacks', 'each'],
+  ['Salted peanuts 300 g', 249, 'snacks', 'each'],
+  ['Chicken breast 500 g', 699, 'meat', 'each'],
+  ['Minced beef 500 g', 599, 'meat', 'each'],
+  ['Salmon fillet 250 g', 799, 'fish', 'each'],
+  ['Bananas', 199, 'produce', 'kg'],
+  ['Apples Elstar', 279, 'produce', 'kg'],
+  ['Tomatoes on the vine', 399, 'produce', 'kg'],
+  ['Potatoes', 149, 'produce', 'kg'],
+  ['Carrots', 129, 'produce', 'kg'],
+  ['Avocado', 119, 'produce', 'each'],
+  ['Lemons 4 pack', 169, 'produce', 'each'],
+  ['Cucumber', 79, 'produce', 'each'],
+  ['Washing-up liquid', 229, 'household', 'each'],
+  ['Toilet paper 8 rolls', 449, 'household', 'each'],
+  ['Laundry detergent 1.5 l', 899, 'household', 'each'],
+  ['Kitchen roll 2 rolls', 249, 'household', 'each'],
+  ['Toothpaste 75 ml', 199, 'care', 'each'],
+  ['Shampoo 300 ml', 379, 'care', 'each'],
+  ['Hand soap 250 ml', 179, 'care', 'each'],
+  ['Sunflower seeds 200 g', 159, 'pantry', 'each'],
+  ['Frozen pizza margherita', 349, 'frozen', 'each'],
+  ['Ice cream vanilla 1 l', 449, 'frozen', 'each'],
+  ['Cigarettes 20', 880, 'tobacco', 'each', ['tobacco']],
+  ['Gift card 25 EUR', 2500, 'gift-cards', 'each', ['gift-card']],
+];
+
+const MEMBER_NAMES = [
+  'Anna de Vries', 'Bram Jansen', 'Chloé Martin', 'Daan Bakker', 'Eva Visser', 'Finn Smit', 'Greta Meijer',
+  'Hugo Mulder', 'Iris de Boer', 'Jesse Bos', 'Kim Vos', 'Lars Peters', 'Mila Hendriks', 'Noah van Dijk',
+  'Olivia Dekker', 'Pim Brouwer', 'Queenie de Wit', 'Ruben Dijkstra', 'Sara Smits', 'Tom de Graaf',
+];
+
+/** Deterministic ULID: a fixed time, then the counter in Crockford base 32. */
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const demoUlid = (n: number): string => {
+  let random = '';
+  for (let v = n, i = 0; i < 16; i++, v = Math.floor(v / 32)) random = CROCKFORD[v % 32]! + random;
+  return `${encodeTime(Date.UTC(2026, 0, 1))}${random}`;
+};
+
+export const demoCardNumber = (n: number): string => withCheckDigit(`299${String(n).padStart(9, '0')}`);
+export const demoProductEan = (n: number): string => withCheckDigit(`871000${String(n).padStart(6, '0')}`);
+
+const upsertRef = async (q: Query, kind: string, key: string, data: unknown): Promise<string> => {
+  const id = `${kind}:${key}`;
+  await q(
+    `INSERT INTO refdata (id, kind, key, data, seq) VALUES ($1, $2, $3, $4, 0)
+     ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`,
+    [id, kind, key, JSON.stringify(data)],
+  );
+  return id;
+};
+
+export const loadProgramFile = async (path: string) => {
+  const parsed = validateProgram(JSON.parse(await readFile(path, 'utf8')));
+  if (!parsed.ok) {
+    throw new KassaError('PROGRAM_INVALID', `Program ${path} is invalid: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.program;
+};
+
+export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Promise<boolean> => {
+  const existing = await db.query('SELECT 1 FROM stores LIMIT 1');
+  if (existing.length > 0) return false;
+  const program = await loadProgramFile(join(import.meta.dirname, '..', 'examples', 'supermarket.json'));
+
+  await db.tx(async (q) => {
+    const store: Store = { id: DEMO_STORE_ID, name: 'Kassa Market Centrum', currency: 'EUR', timeZone: 'Europe/Amsterdam', programId: program.id };
+    await q('INSERT INTO stores (id, name, currency, time_zone, program_id) VALUES ($1, $2, $3, $4, $5)', [
+      store.id, store.name, store.currency, store.timeZone, store.programId,
+    ]);
+    await q('INSERT INTO tills (id, store_id, name, enrol_code_hash) VALUES ($1, $2, $3, $4)', [
+      DEMO_TILL_ID, store.id, 'Till 1', sha256(options.enrolCode ?? DEMO_ENROL_CODE),
+    ]);
+    await q('INSERT INTO cashiers (id, store_id, name, role, pin_hash) VALUES ($1, $2, $3, $4, $5)', [
+      'cashier-1', store.id, 'Sam Cashier', 'cashier', hashPin('1234'),
+    ]);
+
+    const refIds = [
+      await upsertRef(q, 'store', store.id, store),
+      await upsertRef(q, 'program', program.id, program),
+      await upsertRef(q, 'cashier', 'cashier-1', { id: 'cashier-1', name: 'Sam Cashier', role: 'cashier' }),
+    ];
+
+    const productIds: string[] = [];
+    for (const [i, [name, priceMinor, categoryId, unit, tags]] of CATALOGUE.entries()) {
+      const id = `p-${String(i + 1).padStart(3, '0')}`;
+      const doc: Omit<Product, 'seq' | '_deleted'> = {
+        id, ean: demoProductEan(i + 1), name, priceMinor, currency: 'EUR', categoryId, unit, tags: tags ?? [],
+      };
+      await q('INSERT INTO products (id, doc, seq) VALUES ($1, $2, 0)', [id, JSON.stringify(doc)]);
+      productIds.push(id);
+    }
+
+    const memberIds: string[] = [];
+    for (const [i, name] of MEMBER_NAMES.entries()) {
+      const id = demoUlid(i + 1);
+      // Opening balances, each backed by an `adjust` ledger entry so the ledger always sums to the balance.
+      const opening = (i * 137) % 1300;
+      const state = {
+        ...emptyMemberState(),
+        balance: opening,
+        tierWindow: { spendMinor: opening * 100, points: opening },
+        lots: opening > 0 ? [{ id: demoUlid(100 + i), points: opening, earnedAt: '2026-01-01T00:00:00.000Z', expiresAt: null }] : [],
+      };
+      await q(
+        `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state, seq)
+         VALUES ($1, $2, $3, $4, $5, '', $6, $7, 0)`,
+        [id, demoCardNumber(i + 1), store.id, name, `+316${String(10000000 + i)}`, '2026-01-01T00:00:00Z', JSON.stringify(state)],
+      );
+      if (opening > 0) {
+        await q(
+          `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, till_seq, till_time)
+           VALUES ($1, $2, 'seed', NULL, 'adjust', $3, 'Opening balance (demo data)', 0, '2026-01-01T00:00:00Z')`,
+          [demoUlid(100 + i), id, opening],
+        );
+      }
+      memberIds.push(id);
+    }
+
+    await stampSeq(q, 'refdata', refIds);
+    await stampSeq(q, 'products', productIds);
+    await stampSeq(q, 'members', memberIds);
+  });
+  return true;
+};
