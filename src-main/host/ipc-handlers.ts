@@ -1,0 +1,40 @@
+/**
+ * The handler map: one typed handler per channel of the IPC contract, with
+ * requests and replies parsed by the contract's zod schemas on the way in
+ * and out. Both transports (Electron IPC, loopback WebSocket) call
+ * `handleInvoke`, so they behave identically.
+ */
+import { KassaError } from '../../shared/errors';
+import { ipcChannels, type IpcChannel, type IpcReply, type IpcRequest, type TerminalConfig } from '../../shared/ipc';
+import type { ScannerService } from '../scanner/scanner-service-types';
+
+export type IpcHandlers = { [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcReply<C>> };
+
+export type HandlerDeps = {
+  terminalConfig: () => TerminalConfig | null;
+  scanner: ScannerService;
+};
+
+export const createIpcHandlers = (deps: HandlerDeps): IpcHandlers => ({
+  'terminal:get-config': async () => {
+    const config = deps.terminalConfig();
+    if (!config) throw new KassaError('AUTH_MISSING', 'This till is not enrolled yet: check the server address and enrolment code');
+    return config;
+  },
+  'scanner:get-status': async () => deps.scanner.status(),
+  'scanner:list-devices': async () => deps.scanner.listDevices(),
+  'scanner:select-device': async (selection) => deps.scanner.selectDevice(selection),
+});
+
+const isChannel = (name: string): name is IpcChannel => Object.hasOwn(ipcChannels, name);
+
+export const handleInvoke = async (handlers: IpcHandlers, channel: string, payload: unknown): Promise<unknown> => {
+  if (!isChannel(channel)) throw new KassaError('IPC_UNKNOWN_CHANNEL', `Unknown channel "${channel}"`);
+  const contract = ipcChannels[channel];
+  const request = contract.request.safeParse(payload ?? null);
+  if (!request.success) {
+    throw new KassaError('IPC_BAD_REQUEST', `Bad request for ${channel}: ${request.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  const handler = handlers[channel] as (r: unknown) => Promise<unknown>;
+  return contract.reply.parse(await handler(request.data));
+};

@@ -1,0 +1,98 @@
+/**
+ * The till host, transport-agnostic: terminal config and enrolment, the
+ * scanner service, the IPC handler map and the fan-out of host events to every
+ * connected renderer. Electron main and the browser-mode host process both
+ * run exactly this.
+ */
+import { KassaError } from '../../shared/errors';
+import type { IpcEventName, IpcEventPayload, TerminalConfig } from '../../shared/ipc';
+import { createScannerService, loadNodeHid } from '../scanner/scanner-service';
+import type { ScannerService } from '../scanner/scanner-service-types';
+import { createIpcHandlers, handleInvoke } from './ipc-handlers';
+import { enrol, loadTillConfig, saveTillConfig, type TillConfig } from './terminal-config';
+
+export type HostEventSink = <E extends IpcEventName>(event: E, payload: IpcEventPayload<E>) => void;
+
+export type TillHost = {
+  invoke: (channel: string, payload: unknown) => Promise<unknown>;
+  subscribe: (sink: HostEventSink) => () => void;
+  config: () => TillConfig;
+  stop: () => Promise<void>;
+};
+
+export type TillHostOptions = {
+  dataDir: string;
+  mode: 'electron' | 'browser';
+  env?: { KASSA_SERVER_URL?: string; KASSA_ENROL_CODE?: string };
+  scanner?: ScannerService;
+  log?: (line: string) => void;
+};
+
+export const startTillHost = async (options: TillHostOptions): Promise<TillHost> => {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  let config = await loadTillConfig(options.dataDir, options.env);
+  const hid = options.scanner ? null : await loadNodeHid();
+  if (!options.scanner && !hid) log('node-hid could not load (is libusb installed?): USB HID scanners are off, keyboard-wedge scanners work');
+  const scanner =
+    options.scanner ??
+    createScannerService({
+      hid: hid ?? { devices: () => [], open: () => { throw new KassaError('SCANNER_OPEN_FAILED', 'node-hid is not available'); } },
+      selection: config.scanner,
+    });
+
+  const sinks = new Set<HostEventSink>();
+  const emit: HostEventSink = (event, payload) => {
+    for (const sink of sinks) sink(event, payload);
+  };
+  const offScan = scanner.on('scan', (scan) => emit('scan', scan));
+  const offStatus = scanner.on('status', (status) => emit('scanner-status', status));
+  scanner.start();
+
+  // Enrol in the background: the page must load even when the server is unreachable.
+  let stopped = false;
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  const tryEnrol = async (delayMs: number): Promise<void> => {
+    if (stopped || config.token) return;
+    try {
+      config = await enrol(config);
+      await saveTillConfig(options.dataDir, config);
+      log(`Till enrolled as ${config.tillId} in ${config.storeId}`);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      log(`Enrolment failed (${message}); retrying in ${Math.round(delayMs / 1000)} s`);
+      retry = setTimeout(() => void tryEnrol(Math.min(delayMs * 2, 30_000)), delayMs);
+      retry.unref?.();
+    }
+  };
+  await tryEnrol(1000);
+
+  const terminalConfig = (): TerminalConfig | null =>
+    config.token && config.tillId && config.storeId
+      ? {
+          mode: options.mode,
+          serverUrl: config.serverUrl,
+          tillId: config.tillId,
+          storeId: config.storeId,
+          token: config.token,
+          scan: config.scan,
+          wedge: config.wedge,
+        }
+      : null;
+
+  const handlers = createIpcHandlers({ terminalConfig, scanner });
+  return {
+    invoke: (channel, payload) => handleInvoke(handlers, channel, payload),
+    subscribe(sink) {
+      sinks.add(sink);
+      return () => sinks.delete(sink);
+    },
+    config: () => config,
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      offScan();
+      offStatus();
+      await scanner.stop();
+    },
+  };
+};

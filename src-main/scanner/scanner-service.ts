@@ -1,0 +1,175 @@
+/**
+ * The scanner service: owns the node-hid handle, picks the device (a HID POS
+ * scanner by auto-detection, or the vendor/product id from the till config),
+ * decodes its reports into scans and keeps reconnecting while it is
+ * unplugged. It never throws into the host: every failure becomes a status
+ * the cashier can read.
+ *
+ * The HID module is injected, so tests drive the real service with a device
+ * object that emits the exact bytes a scanner sends.
+ */
+import { EventEmitter } from 'node:events';
+import type { Device, HID } from 'node-hid';
+import type { HidDeviceInfo, ScanEvent, ScannerStatus } from '../../shared/ipc';
+import { createHidPosDecoder, HID_POS_USAGE_PAGE } from '../../shared/scanner/hid-pos';
+import type { ScannerService, ScannerServiceEvents } from './scanner-service-types';
+
+/** The part of node-hid's `HID` class the service uses. */
+export type HidHandle = Pick<HID, 'on' | 'removeAllListeners' | 'close'>;
+export type HidModule = { devices: () => Device[]; open: (path: string) => HidHandle };
+
+export type ScannerServiceOptions = {
+  hid: HidModule;
+  selection?: { vendorId: number; productId: number } | null;
+  /** How often to look for the device while none is open. */
+  pollMs?: number;
+  now?: () => number;
+};
+
+export const describeDevice = (d: Device): HidDeviceInfo => ({
+  path: d.path ?? '',
+  vendorId: d.vendorId,
+  productId: d.productId,
+  product: d.product ?? null,
+  manufacturer: d.manufacturer ?? null,
+  usagePage: d.usagePage ?? null,
+  usage: d.usage ?? null,
+  kind: d.usagePage === HID_POS_USAGE_PAGE ? 'hid-pos' : d.usagePage === 0x01 && d.usage === 0x06 ? 'keyboard' : 'other',
+});
+
+const hex = (n: number) => n.toString(16).padStart(4, '0');
+
+const permissionHint = (d: HidDeviceInfo) =>
+  `No permission to open the scanner ${hex(d.vendorId)}:${hex(d.productId)}. On Linux add a udev rule: ` +
+  `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex(d.vendorId)}", ATTRS{idProduct}=="${hex(d.productId)}", MODE="0660", GROUP="plugdev" (see docs/scanners.md)`;
+
+export const createScannerService = (options: ScannerServiceOptions): ScannerService => {
+  const events = new EventEmitter();
+  const now = options.now ?? (() => performance.now());
+  const pollMs = options.pollMs ?? 1000;
+  let selection = options.selection ?? null;
+  let handle: HidHandle | null = null;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let current: ScannerStatus = { state: 'none', device: null, message: 'No scanner found', ownsKeyboardScanner: false };
+
+  const setStatus = (status: ScannerStatus) => {
+    const changed = JSON.stringify(status) !== JSON.stringify(current);
+    current = status;
+    if (changed) events.emit('status', status);
+  };
+
+  const listDevices = (): HidDeviceInfo[] => {
+    try {
+      return options.hid.devices().map(describeDevice);
+    } catch {
+      return [];
+    }
+  };
+
+  const pick = (devices: HidDeviceInfo[]): HidDeviceInfo | null =>
+    selection
+      ? (devices.find((d) => d.vendorId === selection!.vendorId && d.productId === selection!.productId && d.kind === 'hid-pos') ??
+        devices.find((d) => d.vendorId === selection!.vendorId && d.productId === selection!.productId) ??
+        null)
+      : (devices.find((d) => d.kind === 'hid-pos') ?? null);
+
+  const closeHandle = () => {
+    if (!handle) return;
+    const h = handle;
+    handle = null;
+    h.removeAllListeners();
+    try {
+      h.close();
+    } catch {
+      // Already gone with the device.
+    }
+  };
+
+  const tryOpen = () => {
+    if (handle) return;
+    const device = pick(listDevices());
+    if (!device) {
+      setStatus({
+        state: current.state === 'connected' || current.state === 'disconnected' ? 'disconnected' : 'none',
+        device: null,
+        message:
+          current.state === 'connected' || current.state === 'disconnected'
+            ? 'Scanner disconnected — plug it back in'
+            : 'No scanner found — keyboard-wedge scanners still work',
+        ownsKeyboardScanner: false,
+      });
+      return;
+    }
+    let opened: HidHandle;
+    try {
+      opened = options.hid.open(device.path);
+    } catch (e) {
+      const message = String((e as Error).message ?? e);
+      setStatus({
+        state: 'error',
+        device,
+        message: /permission|access/i.test(message) ? permissionHint(device) : `Cannot open the scanner: ${message}`,
+        ownsKeyboardScanner: false,
+      });
+      return;
+    }
+    handle = opened;
+    const decoder = createHidPosDecoder();
+    opened.on('data', (data: Buffer) => {
+      const outcome = decoder.push(new Uint8Array(data));
+      if (outcome.kind === 'scan') {
+        const scan: ScanEvent = { data: outcome.scan.data, symbology: outcome.scan.symbology, source: 'hid-pos', receivedAt: now() };
+        events.emit('scan', scan);
+      }
+    });
+    opened.on('error', () => {
+      // node-hid reports an unplugged device as a read error: close, say so, and keep looking.
+      closeHandle();
+      setStatus({ state: 'disconnected', device, message: 'Scanner disconnected — plug it back in', ownsKeyboardScanner: false });
+    });
+    setStatus({
+      state: 'connected',
+      device,
+      message: `Scanner ready: ${device.product ?? 'HID POS scanner'}`,
+      ownsKeyboardScanner: device.kind === 'keyboard',
+    });
+  };
+
+  return {
+    start() {
+      tryOpen();
+      timer ??= setInterval(tryOpen, pollMs);
+      timer.unref?.();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      closeHandle();
+    },
+    status: () => current,
+    listDevices,
+    selectDevice(next) {
+      selection = next;
+      closeHandle();
+      tryOpen();
+      return current;
+    },
+    on<E extends keyof ScannerServiceEvents>(event: E, listener: ScannerServiceEvents[E]) {
+      events.on(event, listener);
+      return () => {
+        events.off(event, listener);
+      };
+    },
+  };
+};
+
+/** The real node-hid module, loaded lazily so a missing libusb is a status, not a crash. */
+export const loadNodeHid = async (): Promise<HidModule | null> => {
+  try {
+    const hid = await import('node-hid');
+    const mod = (hid as unknown as { default?: typeof hid }).default ?? hid;
+    return { devices: () => mod.devices(), open: (path) => new mod.HID(path) };
+  } catch {
+    return null;
+  }
+};
