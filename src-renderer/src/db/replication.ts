@@ -1,0 +1,203 @@
+/**
+ * Replication with the central server over the RxDB replication protocol
+ * (shared/replication.ts): down collections pulled by server checkpoint with a
+ * live Server-Sent-Events stream; the journal pushed, insert-only.
+ *
+ * The till never waits for this to sell. It reports: online/offline, how many
+ * journal documents the server has not acknowledged yet, and the last
+ * successful sync.
+ */
+import { BehaviorSubject, Subject, combineLatest, type Observable } from 'rxjs';
+import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import type { RxReplicationPullStreamItem } from 'rxdb';
+import { createParser } from 'eventsource-parser';
+import { routes, WIRE_HEADER, WIRE_VERSION, type Checkpoint, type DownCollection } from '../../../shared/replication';
+import type { JournalRow } from './schemas';
+import type { TillDatabase } from './database';
+
+export const ACK_DOC = 'acked';
+
+/** What the wire carries: documents with RxDB's deleted flag. */
+type WireDoc = { _deleted: boolean };
+
+export type SyncStatus = { online: boolean; waiting: number; lastSyncAt: string | null; pulled: number };
+
+export type Replication = {
+  status$: Observable<SyncStatus>;
+  states: Array<RxReplicationState<unknown, unknown>>;
+  /** Resolves when the first pull of every down collection has finished. */
+  awaitInitial: () => Promise<void>;
+  /** Resolves when the server has acknowledged every journal document. */
+  awaitDrained: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+type Options = { serverUrl: string; token: string; tillId: string; fetch?: typeof fetch; retryMs?: number };
+
+export const readAckedTillSeq = async (db: TillDatabase): Promise<number> => {
+  const doc = await db.journal.getLocal<{ tillSeq: number }>(ACK_DOC);
+  return doc?.get('tillSeq') ?? 0;
+};
+
+export const startReplication = async (db: TillDatabase, options: Options): Promise<Replication> => {
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const auth = { authorization: `Bearer ${options.token}` };
+  const url = (path: string) => new URL(path, options.serverUrl).toString();
+  const retryTime = options.retryMs ?? 2000;
+
+  const online$ = new BehaviorSubject(false);
+  const lastSyncAt$ = new BehaviorSubject<string | null>(null);
+  const pulled$ = new BehaviorSubject(0);
+  const acked$ = new BehaviorSubject(await readAckedTillSeq(db));
+  const waiting$ = new BehaviorSubject(0);
+  const succeeded = () => {
+    online$.next(true);
+    lastSyncAt$.next(new Date().toISOString());
+  };
+
+  const request = async (path: string, init?: RequestInit): Promise<unknown> => {
+    let res: Response;
+    try {
+      res = await doFetch(url(path), init);
+    } catch (e) {
+      online$.next(false);
+      throw e;
+    }
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      if (res.status >= 500) online$.next(false);
+      throw new Error(`Server answered ${res.status}: ${JSON.stringify(body)}`);
+    }
+    succeeded();
+    return body;
+  };
+
+  const abort = new AbortController();
+  const streams: Array<() => void> = [];
+
+  const liveStream = (collection: DownCollection): Observable<RxReplicationPullStreamItem<WireDoc, Checkpoint>> => {
+    const subject = new Subject<RxReplicationPullStreamItem<WireDoc, Checkpoint>>();
+    let stopped = false;
+    const connect = async (): Promise<void> => {
+      while (!stopped) {
+        try {
+          const res = await doFetch(url(routes.stream(collection)), { headers: auth, signal: abort.signal });
+          if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
+          const parser = createParser({
+            onEvent(event) {
+              const data: unknown = JSON.parse(event.data);
+              if (data === 'RESYNC') subject.next('RESYNC');
+              else subject.next(data as { documents: WireDoc[]; checkpoint: Checkpoint });
+              succeeded();
+            },
+          });
+          const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            parser.feed(value);
+          }
+        } catch {
+          // Network gone or server stopped: fall through to the retry below.
+        }
+        if (stopped) return;
+        online$.next(false);
+        await new Promise((r) => setTimeout(r, retryTime));
+      }
+    };
+    void connect();
+    streams.push(() => {
+      stopped = true;
+    });
+    return subject.asObservable();
+  };
+
+  const down = (['products', 'members', 'refdata'] as const).map((collection) =>
+    replicateRxCollection<WireDoc, Checkpoint>({
+      replicationIdentifier: `kassa-${collection}-${options.serverUrl}`,
+      collection: db[collection] as never,
+      live: true,
+      retryTime,
+      waitForLeadership: false,
+      pull: {
+        batchSize: 1000,
+        handler: async (checkpoint, batchSize) => {
+          const seq = checkpoint?.seq ?? 0;
+          const body = (await request(`${routes.pull(collection)}?seq=${seq}&limit=${batchSize}`, { headers: auth })) as {
+            documents: WireDoc[];
+            checkpoint: Checkpoint;
+          };
+          pulled$.next(pulled$.value + body.documents.length);
+          return body;
+        },
+        stream$: liveStream(collection),
+      },
+    }),
+  );
+
+  const up = replicateRxCollection<JournalRow, unknown>({
+    replicationIdentifier: `kassa-journal-${options.serverUrl}`,
+    collection: db.journal,
+    live: true,
+    retryTime,
+    waitForLeadership: false,
+    push: {
+      batchSize: 100,
+      handler: async (rows) => {
+        const body = (await request(routes.push, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', [WIRE_HEADER]: String(WIRE_VERSION) },
+          body: JSON.stringify({ rows }),
+        })) as { conflicts: JournalRow[]; ackedTillSeq: number };
+        // Pushes go in tillSeq order, one batch at a time: everything up to the server's mark is stored.
+        const acked = Math.max(acked$.value, body.ackedTillSeq);
+        if (acked > acked$.value) {
+          await db.journal.upsertLocal(ACK_DOC, { tillSeq: acked });
+          acked$.next(acked);
+        }
+        return body.conflicts.map((c) => ({ ...c, _deleted: false }));
+      },
+    },
+  });
+
+  // Waiting = this till's journal documents above the acknowledged mark (indexed count).
+  const recount = async () => {
+    waiting$.next(await db.journal.count({ selector: { tillSeq: { $gt: acked$.value } } }).exec());
+  };
+  const journalSub = db.journal.$.subscribe(() => void recount());
+  const ackSub = acked$.subscribe(() => void recount());
+
+  const status$ = new BehaviorSubject<SyncStatus>({ online: false, waiting: 0, lastSyncAt: null, pulled: 0 });
+  const statusSub = combineLatest([online$, waiting$, lastSyncAt$, pulled$]).subscribe(([online, waiting, lastSyncAt, pulled]) =>
+    status$.next({ online, waiting, lastSyncAt, pulled }),
+  );
+
+  const states = [...down, up] as Array<RxReplicationState<unknown, unknown>>;
+  return {
+    status$: status$.asObservable(),
+    states,
+    awaitInitial: async () => {
+      await Promise.all(down.map((s) => s.awaitInitialReplication()));
+    },
+    awaitDrained: async () => {
+      await recount();
+      if (waiting$.value === 0) return;
+      await new Promise<void>((resolve) => {
+        const sub = waiting$.subscribe((n) => {
+          if (n === 0) {
+            queueMicrotask(() => sub.unsubscribe());
+            resolve();
+          }
+        });
+      });
+    },
+    stop: async () => {
+      for (const s of streams) s();
+      abort.abort();
+      journalSub.unsubscribe();
+      ackSub.unsubscribe();
+      statusSub.unsubscribe();
+      await Promise.all(states.map((s) => s.cancel()));
+    },
+  };
+};

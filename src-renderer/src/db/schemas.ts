@@ -1,0 +1,92 @@
+/**
+ * RxDB JSON schemas of the till's collections. Four collections (the free
+ * RxDB edition allows ~13 per process): three down (products, members,
+ * refdata) and one up (journal). Shapes follow shared/documents.ts; a unit
+ * test keeps the required fields of both in step.
+ *
+ * Schema versions start at 0. A change bumps `version` and adds a migration
+ * strategy in database.ts; the journal's unsynced documents survive every
+ * migration.
+ */
+import type { RxJsonSchema } from 'rxdb';
+import type { JournalDoc, Member, Product, RefDoc } from '../../../shared/documents';
+
+/** Stored shapes: RxDB keeps `_deleted` itself. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type ProductRow = Omit<Product, '_deleted'>;
+export type MemberRow = Omit<Member, '_deleted'>;
+export type RefRow = Omit<RefDoc, '_deleted'>;
+export type JournalRow = DistributiveOmit<JournalDoc, '_deleted'>;
+
+const seq = { type: 'integer', minimum: 0, maximum: 1e15, multipleOf: 1 } as const;
+
+export const productSchema: RxJsonSchema<ProductRow> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: {
+    id: { type: 'string', maxLength: 64 },
+    ean: { type: 'string', maxLength: 14 },
+    name: { type: 'string' },
+    priceMinor: { type: 'integer' },
+    currency: { type: 'string' },
+    categoryId: { type: 'string' },
+    unit: { type: 'string', enum: ['each', 'kg'] },
+    tags: { type: 'array', items: { type: 'string' } },
+    seq,
+  },
+  required: ['id', 'ean', 'name', 'priceMinor', 'currency', 'categoryId', 'unit', 'seq'],
+  indexes: ['ean'],
+};
+
+export const memberSchema: RxJsonSchema<MemberRow> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: {
+    id: { type: 'string', maxLength: 26 },
+    cardNumber: { type: 'string', maxLength: 32 },
+    name: { type: 'string' },
+    phone: { type: 'string', maxLength: 32 },
+    email: { type: 'string' },
+    storeId: { type: 'string' },
+    enrolledAt: { type: 'string' },
+    state: { type: 'object' },
+    tillMarks: { type: 'object' },
+    seq,
+  },
+  required: ['id', 'cardNumber', 'name', 'phone', 'storeId', 'enrolledAt', 'state', 'tillMarks', 'seq'],
+  indexes: ['cardNumber', 'phone'],
+};
+
+export const refdataSchema: RxJsonSchema<RefRow> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: {
+    id: { type: 'string', maxLength: 128 },
+    kind: { type: 'string', maxLength: 32 },
+    key: { type: 'string' },
+    data: { type: 'object' },
+    seq,
+  },
+  required: ['id', 'kind', 'key', 'data', 'seq'],
+  indexes: ['kind'],
+};
+
+export const journalSchema: RxJsonSchema<JournalRow> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: {
+    id: { type: 'string', maxLength: 26 },
+    kind: { type: 'string', enum: ['sale', 'entry'], maxLength: 8 },
+    tillId: { type: 'string' },
+    tillSeq: { type: 'integer', minimum: 1, maximum: 1e15, multipleOf: 1 },
+    at: { type: 'string' },
+    memberId: { type: 'string', maxLength: 26 },
+    body: { type: 'object' },
+  },
+  required: ['id', 'kind', 'tillId', 'tillSeq', 'at', 'memberId', 'body'],
+  indexes: ['tillSeq', ['memberId', 'tillSeq']],
+};
