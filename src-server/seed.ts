@@ -88,6 +88,7 @@ export const demoUlid = (n: number): string => {
 };
 
 export const demoCardNumber = (n: number): string => withCheckDigit(`299${String(n).padStart(9, '0')}`);
+export const demoPlu = (n: number): string => String(n).padStart(5, '0');
 export const demoProductEan = (n: number): string => withCheckDigit(`871000${String(n).padStart(6, '0')}`);
 
 const upsertRef = async (q: Query, kind: string, key: string, data: unknown): Promise<string> => {
@@ -135,7 +136,8 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
     for (const [i, [name, priceMinor, categoryId, unit, tags]] of CATALOGUE.entries()) {
       const id = `p-${String(i + 1).padStart(3, '0')}`;
       const doc: Omit<Product, 'seq' | '_deleted'> = {
-        id, ean: demoProductEan(i + 1), name, priceMinor, currency: 'EUR', categoryId, unit, tags: tags ?? [],
+        // Goods sold by weight are keyed by their PLU: scales print GS1 variable-measure codes (21 PLU grams).
+        id, ean: unit === 'kg' ? demoPlu(i + 1) : demoProductEan(i + 1), name, priceMinor, currency: 'EUR', categoryId, unit, tags: tags ?? [],
       };
       await q('INSERT INTO products (id, doc, seq) VALUES ($1, $2, 0)', [id, JSON.stringify(doc)]);
       productIds.push(id);

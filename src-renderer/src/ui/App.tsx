@@ -1,0 +1,466 @@
+/**
+ * The till screen: status bar, member panel, basket with the engine's quote,
+ * and the pay dialog. Every scan — HID from the host or keyboard wedge —
+ * goes through `handleScan`, classified before use. Bad input shows a
+ * message and changes nothing.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
+import { classifyScan } from '../../../shared/scan';
+import { storeSchema, type Store } from '../../../shared/documents';
+import { programSchema, quote, type BasketLine, type Program, type Quote, type RedeemChoice } from '../../../shared/engine';
+import type { MemberState } from '../../../shared/engine/member-state';
+import { formatMoney } from '../../../shared/money';
+import { createTillDatabase, type TillDatabase } from '../db/database';
+import { startReplication, type Replication, type SyncStatus } from '../db/replication';
+import { memberView, recordSale } from '../db/sales';
+import type { MemberRow, ProductRow } from '../db/schemas';
+import { installWedge } from '../wedge';
+import { t } from './strings';
+
+type Message = { kind: 'error' | 'info'; text: string } | null;
+type Line = BasketLine & { product: ProductRow };
+
+const money = (minor: number, currency: string) => formatMoney({ minor, currency });
+const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : null);
+
+export const App = ({ host }: { host: KassaHostApi }) => {
+  const [config, setConfig] = useState<TerminalConfig | null>(null);
+  const [configError, setConfigError] = useState<string | null>(null);
+  const [db, setDb] = useState<TillDatabase | null>(null);
+  const [sync, setSync] = useState<SyncStatus>({ online: false, waiting: 0, lastSyncAt: null, pulled: 0 });
+  const [ready, setReady] = useState(false);
+  const [scanner, setScanner] = useState<ScannerStatus | null>(null);
+  const [store, setStore] = useState<Store | null>(null);
+  const [program, setProgram] = useState<Program | null>(null);
+  const [member, setMember] = useState<MemberRow | null>(null);
+  const [memberState, setMemberState] = useState<MemberState | null>(null);
+  const [lines, setLines] = useState<Line[]>([]);
+  const [redeem, setRedeem] = useState<RedeemChoice>(null);
+  const [message, setMessage] = useState<Message>(null);
+  const [explain, setExplain] = useState(false);
+  const [paying, setPaying] = useState(false);
+  const [lookup, setLookup] = useState('');
+  const [pointsInput, setPointsInput] = useState('');
+  const lineCounter = useRef(0);
+
+  // Terminal config from the host; retried until the till is enrolled.
+  useEffect(() => {
+    let cancelled = false;
+    const load = async () => {
+      while (!cancelled) {
+        try {
+          const c = await host.invoke('terminal:get-config', null);
+          if (!cancelled) setConfig(c);
+          return;
+        } catch (e) {
+          setConfigError(e instanceof Error ? e.message : t.notEnrolled);
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+      }
+    };
+    void load();
+    void host.invoke('scanner:get-status', null).then(setScanner, () => undefined);
+    const off = host.on('scanner-status', setScanner);
+    return () => {
+      cancelled = true;
+      off();
+    };
+  }, [host]);
+
+  // Database and replication.
+  useEffect(() => {
+    if (!config) return;
+    let replication: Replication | null = null;
+    let database: TillDatabase | null = null;
+    let cancelled = false;
+    void (async () => {
+      database = await createTillDatabase({ name: `kassa-${config.tillId}`, storage: getRxStorageDexie() });
+      if (cancelled) return void database.close();
+      setDb(database);
+      replication = await startReplication(database, { serverUrl: config.serverUrl, token: config.token, tillId: config.tillId });
+      replication.status$.subscribe(setSync);
+      const products = await database.products.count().exec();
+      if (products > 0) setReady(true);
+      await replication.awaitInitial();
+      setReady(true);
+    })();
+    return () => {
+      cancelled = true;
+      void replication?.stop();
+      void database?.close();
+    };
+  }, [config]);
+
+  // Store and program from reference data, live.
+  useEffect(() => {
+    if (!db || !config) return;
+    const sub = db.refdata.find({ selector: { kind: { $in: ['store', 'program'] } } }).$.subscribe((docs) => {
+      const storeDoc = docs.find((d) => d.id === `store:${config.storeId}`);
+      const s = storeDoc ? storeSchema.safeParse(storeDoc.data) : null;
+      if (s?.success) {
+        setStore(s.data);
+        const programDoc = docs.find((d) => d.id === `program:${s.data.programId}`);
+        const p = programDoc ? programSchema.safeParse(programDoc.data) : null;
+        if (p?.success) setProgram(p.data);
+      }
+    });
+    return () => sub.unsubscribe();
+  }, [db, config]);
+
+  // The member's view (snapshot + this till's unconfirmed entries), live on member and journal changes.
+  useEffect(() => {
+    if (!db || !config || !member) {
+      setMemberState(null);
+      return;
+    }
+    const refresh = () => {
+      void db.members
+        .findOne(member.id)
+        .exec()
+        .then(async (fresh) => {
+          const row = fresh ? (fresh.toJSON() as MemberRow) : member;
+          setMemberState(await memberView(db, row, config.tillId));
+        });
+    };
+    refresh();
+    const a = db.journal.$.subscribe(refresh);
+    const b = db.members.findOne(member.id).$.subscribe(refresh);
+    return () => {
+      a.unsubscribe();
+      b.unsubscribe();
+    };
+  }, [db, config, member]);
+
+  const q: Quote | null = useMemo(() => {
+    if (!program || !store || lines.length === 0) return null;
+    return quote({
+      program,
+      member: member && memberState ? { id: member.id, state: memberState } : null,
+      basket: lines,
+      at: new Date().toISOString(),
+      timeZone: store.timeZone,
+      redeem,
+      offline: !sync.online,
+    });
+  }, [program, store, lines, member, memberState, redeem, sync.online]);
+
+  const addProduct = useCallback((product: ProductRow, grams: number | null) => {
+    setLines((current) => {
+      const same = grams === null ? current.find((l) => l.productId === product.id && l.grams === null) : undefined;
+      if (same) return current.map((l) => (l === same ? { ...l, quantity: l.quantity + 1 } : l));
+      lineCounter.current += 1;
+      const line: Line = {
+        lineId: `L${String(lineCounter.current).padStart(4, '0')}`,
+        productId: product.id,
+        ean: product.ean,
+        name: product.name,
+        categoryId: product.categoryId,
+        tags: product.tags ?? [],
+        unit: product.unit,
+        quantity: 1,
+        grams,
+        unitPriceMinor: product.priceMinor,
+        product,
+      };
+      return [...current, line];
+    });
+  }, []);
+
+  const findMember = useCallback(
+    async (text: string): Promise<boolean> => {
+      if (!db) return false;
+      const code = text.trim();
+      const byCard = await db.members.findOne({ selector: { cardNumber: code } }).exec();
+      const found = byCard ?? (code ? await db.members.findOne({ selector: { phone: code } }).exec() : null);
+      if (!found) {
+        setMessage({ kind: 'error', text: t.cardNotFound(code) });
+        return false;
+      }
+      setMember(found.toJSON() as MemberRow);
+      setRedeem(null);
+      setMessage(null);
+      return true;
+    },
+    [db],
+  );
+
+  const handleScan = useCallback(
+    async (raw: string) => {
+      if (!db || !config) return;
+      const scan = classifyScan(raw, config.scan);
+      switch (scan.kind) {
+        case 'member-card':
+          await findMember(scan.cardNumber);
+          return;
+        case 'product':
+        case 'weighed-product':
+        case 'priced-product': {
+          const key = scan.kind === 'product' ? scan.gtin : scan.plu;
+          const product = await db.products.findOne({ selector: { ean: key } }).exec();
+          if (!product) {
+            setMessage({ kind: 'error', text: t.productNotFound(raw.trim()) });
+            return;
+          }
+          addProduct(product.toJSON() as ProductRow, scan.kind === 'weighed-product' ? scan.grams : null);
+          setMessage(null);
+          return;
+        }
+        case 'unknown':
+          setMessage({ kind: 'error', text: t.badScan(scan.reason) });
+          return;
+        default:
+          setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
+      }
+    },
+    [db, config, findMember, addProduct],
+  );
+
+  // HID scans from the host and keyboard-wedge scans take the same path.
+  const scanRef = useRef(handleScan);
+  scanRef.current = handleScan;
+  const scannerRef = useRef(scanner);
+  scannerRef.current = scanner;
+  useEffect(() => host.on('scan', (s) => void scanRef.current(s.data)), [host]);
+  useEffect(() => {
+    if (!config) return;
+    return installWedge(
+      config.wedge,
+      (data) => void scanRef.current(data),
+      () => scannerRef.current?.ownsKeyboardScanner === true,
+    );
+  }, [config]);
+
+  const pay = async (kind: 'cash' | 'card') => {
+    if (!db || !config || !program || !store || !q) return;
+    try {
+      const sale = await recordSale(
+        db,
+        {
+          program,
+          member: member && memberState ? { id: member.id, state: memberState } : null,
+          basket: lines,
+          at: new Date().toISOString(),
+          timeZone: store.timeZone,
+          redeem,
+          offline: !sync.online,
+        },
+        {
+          tillId: config.tillId,
+          storeId: config.storeId,
+          cashierId: 'cashier-1',
+          memberSeq: member?.seq ?? null,
+          tenders: [{ kind, amountMinor: q.totalMinor }],
+        },
+      );
+      setLines([]);
+      setRedeem(null);
+      setPointsInput('');
+      setPaying(false);
+      setMessage({ kind: 'info', text: t.saleDone(money(sale.quote.totalMinor, sale.quote.currency), sale.quote.pointsEarned) });
+    } catch (e) {
+      setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  if (!config) {
+    return (
+      <main className="center" data-testid="not-enrolled">
+        <h1>{t.appName}</h1>
+        <p>{configError ?? t.notEnrolled}</p>
+      </main>
+    );
+  }
+
+  const currency = program?.currency ?? store?.currency ?? 'EUR';
+  return (
+    <div className="till">
+      <header className="status" data-testid="status-bar">
+        <strong>{t.appName}</strong>
+        {store && <span>{store.name}</span>}
+        {config.mode === 'browser' && <span className="pill muted">{t.browserMode}</span>}
+        <span className={`pill ${sync.online ? 'ok' : 'bad'}`} data-testid="online-badge">
+          {sync.online ? t.online : t.offline}
+        </span>
+        <span className={`pill ${sync.waiting > 0 ? 'warn' : 'ok'}`} data-testid="waiting-badge" data-waiting={sync.waiting}>
+          {sync.waiting > 0 ? t.waiting(sync.waiting) : t.allSynced}
+        </span>
+        <span className="muted" data-testid="last-sync">
+          {sync.lastSyncAt ? t.lastSync(time(sync.lastSyncAt)!) : t.neverSynced}
+        </span>
+        {scanner && (
+          <span className={`pill ${scanner.state === 'connected' ? 'ok' : scanner.state === 'none' ? 'muted' : 'bad'}`} data-testid="scanner-state">
+            {scanner.message}
+          </span>
+        )}
+      </header>
+
+      {!ready && (
+        <div className="progress" data-testid="bootstrap">
+          <span>{t.loading(sync.pulled)}</span>
+          <progress />
+        </div>
+      )}
+
+      {message && (
+        <div className={`message ${message.kind}`} role="alert" data-testid="message">
+          {message.text}
+        </div>
+      )}
+
+      <section className="member" data-testid="member-panel">
+        {member && memberState ? (
+          <>
+            <div>
+              <div className="name" data-testid="member-name">
+                {member.name}
+              </div>
+              <div className="muted">{member.cardNumber}</div>
+            </div>
+            <div className="balance">
+              <span data-testid="member-balance">{memberState.balance}</span> {t.points}
+            </div>
+            <div data-testid="member-tier">
+              {t.tier}: {q?.tierBefore ?? quoteTier(program, memberState) ?? '—'}
+            </div>
+            <button onClick={() => setMember(null)}>{t.clearMember}</button>
+          </>
+        ) : (
+          <form
+            className="lookup"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void findMember(lookup).then((ok) => ok && setLookup(''));
+            }}
+          >
+            <label htmlFor="lookup">{t.scanCard}</label>
+            <input id="lookup" data-testid="lookup-input" value={lookup} onChange={(e) => setLookup(e.target.value)} autoComplete="off" />
+            <button type="submit">{t.lookup}</button>
+          </form>
+        )}
+      </section>
+
+      <section className="basket" data-testid="basket">
+        <h2>{t.basket}</h2>
+        {lines.length === 0 ? (
+          <p className="muted">{t.emptyBasket}</p>
+        ) : (
+          <table>
+            <tbody>
+              {lines.map((l) => {
+                const priced = q?.lines.find((x) => x.lineId === l.lineId);
+                return (
+                  <tr key={l.lineId} data-testid="basket-line">
+                    <td>{l.name}</td>
+                    <td>{l.grams !== null ? `${(l.grams / 1000).toFixed(3)} kg` : `× ${l.quantity}`}</td>
+                    <td className="num">{priced ? money(priced.totalMinor, currency) : ''}</td>
+                    <td className="num muted">{priced && priced.points > 0 ? `+${priced.points}` : ''}</td>
+                    <td>
+                      <button aria-label={`${t.remove} ${l.name}`} onClick={() => setLines((c) => c.filter((x) => x !== l))}>
+                        ×
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <aside className="summary">
+        {q && (
+          <>
+            <div className="row">
+              <span>{t.subtotal}</span>
+              <span>{money(q.subtotalMinor, currency)}</span>
+            </div>
+            {q.discountMinor > 0 && (
+              <div className="row">
+                <span>{t.discount}</span>
+                <span>-{money(q.discountMinor, currency)}</span>
+              </div>
+            )}
+            <div className="row total">
+              <span>{t.total}</span>
+              <span data-testid="total">{money(q.totalMinor, currency)}</span>
+            </div>
+            {member && (
+              <div className="earn" data-testid="points-to-earn" data-points={q.pointsEarned}>
+                {t.earns(q.pointsEarned)}
+              </div>
+            )}
+            {q.errors.map((e) => (
+              <div key={e.code} className="message error" role="alert">
+                {e.message}
+              </div>
+            ))}
+            {member && (
+              <button className="link" onClick={() => setExplain(!explain)}>
+                {explain ? t.hideExplain : t.explain}
+              </button>
+            )}
+            {explain && (
+              <ul className="explain" data-testid="explanation">
+                {q.explanation.map((e, i) => (
+                  <li key={i}>{e.text}</li>
+                ))}
+              </ul>
+            )}
+            {member && (q.affordableRewards.length > 0 || program?.payWithPoints) && (
+              <div className="redeem">
+                <h3>{t.rewards}</h3>
+                {q.affordableRewards.map((r) => (
+                  <button key={r.rewardId} onClick={() => setRedeem({ kind: 'reward', rewardId: r.rewardId })}>
+                    {r.name} ({r.cost})
+                  </button>
+                ))}
+                {program?.payWithPoints && (
+                  <form
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      const n = Number(pointsInput);
+                      if (Number.isSafeInteger(n) && n > 0) setRedeem({ kind: 'points', points: n });
+                    }}
+                  >
+                    <input inputMode="numeric" aria-label={t.payWithPoints} placeholder={t.payWithPoints} value={pointsInput} onChange={(e) => setPointsInput(e.target.value)} />
+                    <button type="submit">{t.apply}</button>
+                  </form>
+                )}
+                {redeem && <button onClick={() => setRedeem(null)}>{t.clearRedeem}</button>}
+              </div>
+            )}
+            <button className="primary" data-testid="pay" onClick={() => setPaying(true)}>
+              {t.pay} {money(q.totalMinor, currency)}
+            </button>
+          </>
+        )}
+      </aside>
+
+      {paying && q && (
+        <div className="dialog" role="dialog" aria-label={t.pay} data-testid="pay-dialog">
+          <div className="card">
+            <h2>
+              {t.pay} {money(q.totalMinor, currency)}
+            </h2>
+            <button className="primary" data-testid="pay-cash" onClick={() => void pay('cash')}>
+              {t.cash}
+            </button>
+            <button className="primary" data-testid="pay-card" onClick={() => void pay('card')}>
+              {t.card}
+            </button>
+            <button onClick={() => setPaying(false)}>{t.cancel}</button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+};
+
+const quoteTier = (program: Program | null, state: MemberState): string | null => {
+  if (!program) return null;
+  let name: string | null = null;
+  for (const tier of program.tiers) if (state.tierWindow.points >= tier.threshold) name = tier.name;
+  return name;
+};
