@@ -1,0 +1,153 @@
+/**
+ * One sale end to end, through an outage, with every layer real: the built
+ * renderer in Chromium, served by the real browser-mode till host process,
+ * replicating with a real central server process (PGlite in a data folder).
+ * Scans arrive as keyboard-wedge bursts, as a USB scanner in keyboard mode
+ * types them.
+ */
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withCheckDigit } from '../../shared/barcode';
+import { adminGet, freePort, startServer, startTillHost, type Proc } from '../support/processes';
+
+// Demo data (src-server/seed.ts): member 2 is Bram Jansen; products 1 and 11 are milk and ground coffee.
+const CARD = withCheckDigit('299000000002');
+const UNKNOWN_CARD = withCheckDigit('299000009999');
+const MILK = withCheckDigit('871000000001');
+const COFFEE = withCheckDigit('871000000011');
+const UNKNOWN_PRODUCT = withCheckDigit('871000009999');
+const BANANAS_1250G = withCheckDigit('210003101250'); // PLU 00031, 1.250 kg
+
+let dir: string;
+let server: Proc;
+let host: Proc;
+let serverUrl: string;
+let serverPort: number;
+let tillUrl: string;
+
+test.beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-'));
+  serverPort = await freePort();
+  serverUrl = `http://127.0.0.1:${serverPort}`;
+  server = await startServer({ port: serverPort, dataDir: join(dir, 'server') });
+  const tillPort = await freePort();
+  host = await startTillHost({ port: tillPort, dataDir: join(dir, 'till'), serverUrl });
+  tillUrl = `http://127.0.0.1:${tillPort}`;
+});
+
+test.afterAll(async () => {
+  await host?.stop();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const shot = async (page: Page, info: TestInfo, name: string) => {
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await info.attach(name, { path, contentType: 'image/png' });
+};
+
+/** A scanner in keyboard mode: the whole code within a few ms, then Enter. */
+const scan = async (page: Page, code: string) => {
+  await page.keyboard.type(code, { delay: 0 });
+  await page.keyboard.press('Enter');
+};
+
+const balance = async (page: Page) => Number(await page.getByTestId('member-balance').textContent());
+
+const sellOne = async (page: Page) => {
+  await scan(page, CARD);
+  await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+  await scan(page, COFFEE);
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  const earn = Number(await page.getByTestId('points-to-earn').getAttribute('data-points'));
+  await page.getByTestId('pay').click();
+  await page.getByTestId('pay-cash').click();
+  await expect(page.getByTestId('basket-line')).toHaveCount(0);
+  return earn;
+};
+
+test('scan, earn, pay, sell through an outage, and every sale reaches the server exactly once', async ({ page }, info) => {
+  const started = Date.now();
+  await page.goto(tillUrl);
+  await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
+  await expect(page.getByTestId('lookup-input')).toBeVisible();
+  await expect(page.getByTestId('bootstrap')).toHaveCount(0, { timeout: 30_000 });
+  await shot(page, info, '01-ready');
+
+  // An unknown card: a clear message, nothing changes; the burst never lands in the focused field.
+  await page.getByTestId('lookup-input').focus();
+  await scan(page, UNKNOWN_CARD);
+  await expect(page.getByTestId('message')).toHaveText(`Card not found: ${UNKNOWN_CARD}`);
+  await expect(page.getByTestId('lookup-input')).toHaveValue('');
+  await shot(page, info, '02-unknown-card');
+
+  // The member card.
+  await scan(page, CARD);
+  await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+  await expect(page.getByTestId('member-tier')).toContainText('Member');
+  const opening = await balance(page);
+  expect(opening).toBe(137);
+  await shot(page, info, '03-member');
+
+  // Products: two milks, ground coffee (double points), bananas by weight; an unknown code changes nothing.
+  await scan(page, MILK);
+  await scan(page, MILK);
+  await scan(page, COFFEE);
+  await scan(page, BANANAS_1250G);
+  await expect(page.getByTestId('basket-line')).toHaveCount(3);
+  await scan(page, UNKNOWN_PRODUCT);
+  await expect(page.getByTestId('message')).toHaveText(`Product not found: ${UNKNOWN_PRODUCT}`);
+  await expect(page.getByTestId('basket-line')).toHaveCount(3);
+  // 2 × 1.19 + 6.99 + 1.250 kg × 1.99 (2.49) = 11.86 EUR.
+  await expect(page.getByTestId('total')).toHaveText('11.86 EUR');
+  const earn1 = Number(await page.getByTestId('points-to-earn').getAttribute('data-points'));
+  // Base: 1 pt per EUR on 11.86 with coffee doubled = floor(11.86 + 6.99) = 18; produce 2 pts/kg × 1.25 = 2.
+  expect(earn1).toBe(20);
+  await page.getByRole('button', { name: 'Explain points' }).click();
+  await expect(page.getByTestId('explanation')).toContainText('+18 pts: 1 pt per 1.00 EUR');
+  await shot(page, info, '04-basket');
+
+  await page.getByTestId('pay').click();
+  await shot(page, info, '05-pay-dialog');
+  await page.getByTestId('pay-cash').click();
+  await expect(page.getByTestId('message')).toContainText('Sale recorded: 11.86 EUR, 20 points earned');
+  await expect(page.getByTestId('member-balance')).toHaveText(String(opening + earn1));
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  await shot(page, info, '06-paid');
+
+  // Outage: the server dies hard. The till keeps selling and counts what waits.
+  await server.stop('SIGKILL');
+  await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Clear member' }).click();
+  const earn2 = await sellOne(page);
+  await page.getByRole('button', { name: 'Clear member' }).click();
+  const earn3 = await sellOne(page);
+  // Two sales, each a sale document and its earn entry.
+  await expect(page.getByTestId('waiting-badge')).toHaveText('4 waiting to sync');
+  const offlineBalance = opening + earn1 + earn2 + earn3;
+  await expect(page.getByTestId('member-balance')).toHaveText(String(offlineBalance));
+  await shot(page, info, '07-offline');
+
+  // The server returns on the same data: the queue drains by itself.
+  server = await startServer({ port: serverPort, dataDir: join(dir, 'server') });
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
+  await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
+  await expect(page.getByTestId('member-balance')).toHaveText(String(offlineBalance));
+  await shot(page, info, '08-synced');
+
+  // The server holds each sale exactly once, and the points the till showed.
+  const summary = await adminGet<{ sales: number; distinctSales: number }>(serverUrl, '/api/v1/admin/summary');
+  expect(summary).toMatchObject({ sales: 3, distinctSales: 3 });
+  const m = await adminGet<{ member: { state: { balance: number } }; entries: Array<{ till_id: string; points: string }> }>(
+    serverUrl,
+    `/api/v1/admin/members/${CARD}`,
+  );
+  expect(m.member.state.balance).toBe(offlineBalance);
+  const tillEntries = m.entries.filter((e) => e.till_id !== 'seed');
+  expect(tillEntries).toHaveLength(3);
+  expect(tillEntries.reduce((s, e) => s + Number(e.points), 0)).toBe(earn1 + earn2 + earn3);
+  console.log(`e2e flow took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
