@@ -1,0 +1,167 @@
+/**
+ * The replication endpoints over real HTTP, on PGlite and on a real
+ * PostgreSQL server: pull by checkpoint, push, live stream, idempotency, and
+ * bad input that changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUlid } from '../../src-server/seed';
+import { entryDoc, row, saleDoc } from '../support/journal';
+import { postgresUrl, pull, push, startHarness, type Backend, type Harness } from '../support/server-harness';
+
+const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
+const MEMBER = demoUlid(3); // Chloé Martin, opening balance 274
+
+const counts = async (h: Harness) => {
+  const [r] = await h.db.query<{ sales: string; entries: string; seq: string }>(
+    `SELECT (SELECT count(*) FROM sales) AS sales, (SELECT count(*) FROM ledger_entries) AS entries, (SELECT max(seq) FROM members) AS seq`,
+  );
+  return r;
+};
+
+describe.each(backends)('replication on %s', (backend) => {
+  let h: Harness & { tokens: string[] };
+  beforeAll(async () => {
+    h = await startHarness(backend, ['TEST-TILL-1', 'TEST-TILL-2']);
+  });
+  afterAll(async () => h?.close());
+
+  it('enrolment codes are one-time', async () => {
+    const res = await fetch(`${h.url}/api/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"TEST-TILL-1"}' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: 'ENROL_CODE_INVALID' } });
+  });
+
+  it('pulls every document by checkpoint, page by page, in seq order', async () => {
+    const seen: number[] = [];
+    let seq = 0;
+    for (;;) {
+      const { status, body } = await pull(h.url, h.token, 'products', seq, 7);
+      expect(status).toBe(200);
+      if (body.documents.length === 0) break;
+      seen.push(...body.documents.map((d) => d.seq));
+      seq = body.checkpoint.seq;
+    }
+    expect(seen).toHaveLength(50);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+  });
+
+  it('a push is stored once however often it is sent, and moves the balance once', async () => {
+    const sale = saleDoc({ tillId: 'till-1', tillSeq: 1, memberId: MEMBER });
+    const earn = entryDoc({ tillId: 'till-1', tillSeq: 2, memberId: MEMBER, points: 12, saleId: sale.id });
+    const first = await push(h.url, h.token, [row(sale), row(earn)]);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ conflicts: [], accepted: 2, duplicates: 0, ackedTillSeq: 2 });
+    const again = await push(h.url, h.token, [row(sale), row(earn)]);
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 2 });
+
+    const { body } = await pull(h.url, h.token, 'members', 0, 100);
+    const member = body.documents.find((d) => d.id === MEMBER) as unknown as { state: { balance: number }; tillMarks: Record<string, number> };
+    expect(member.state.balance).toBe(274 + 12);
+    expect(member.tillMarks['till-1']).toBe(2);
+    const [c] = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM sales WHERE id = $1', [sale.id]);
+    expect(Number(c!.n)).toBe(1);
+  });
+
+  it('a malformed push gets 400 PUSH_MALFORMED and writes nothing', async () => {
+    const before = await counts(h);
+    const good = entryDoc({ tillId: 'till-1', tillSeq: 10, memberId: MEMBER, points: 5 });
+    const bad = { ...entryDoc({ tillId: 'till-1', tillSeq: 11, memberId: MEMBER, points: 5 }), body: { points: 1.5 } };
+    const res = await push(h.url, h.token, [row(good), { newDocumentState: bad, assumedMasterState: null }]);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'PUSH_MALFORMED' } });
+    const garbage = await fetch(`${h.url}/api/v1/replication/journal/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json', 'x-kassa-wire': '1' },
+      body: '{"rows": "nope"}',
+    });
+    expect(garbage.status).toBe(400);
+    expect(await counts(h)).toEqual(before);
+  });
+
+  it('a wrong or missing token gets 401 and writes nothing', async () => {
+    const before = await counts(h);
+    const doc = entryDoc({ tillId: 'till-1', tillSeq: 20, memberId: MEMBER, points: 5 });
+    const wrong = await push(h.url, 'not-a-token', [row(doc)]);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: { code: 'AUTH_INVALID' } });
+    const missing = await fetch(`${h.url}/api/v1/replication/members/pull?seq=0`);
+    expect(missing.status).toBe(401);
+    expect(await counts(h)).toEqual(before);
+  });
+
+  it("a till cannot write another till's documents (403) nor use an unknown wire version (400)", async () => {
+    const before = await counts(h);
+    const foreign = entryDoc({ tillId: 'till-2', tillSeq: 1, memberId: MEMBER, points: 5 });
+    const res = await push(h.url, h.token, [row(foreign)]);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'FORBIDDEN_STORE' } });
+    const doc = entryDoc({ tillId: 'till-1', tillSeq: 30, memberId: MEMBER, points: 5 });
+    const version = await push(h.url, h.token, [row(doc)], { 'x-kassa-wire': '99' });
+    expect(version.status).toBe(400);
+    expect(await version.json()).toMatchObject({ error: { code: 'WIRE_VERSION_UNSUPPORTED' } });
+    expect(await counts(h)).toEqual(before);
+  });
+
+  it('two tills granting the same one-off bonus count it once and flag the second', async () => {
+    const member = demoUlid(4);
+    const [{ state: before }] = (await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member])) as [
+      { state: { balance: number } },
+    ];
+    const naturalId = `birthday:${member}:2026`;
+    const a = entryDoc({ tillId: 'till-1', tillSeq: 40, memberId: member, points: 50, type: 'bonus', naturalId });
+    const b = entryDoc({ tillId: 'till-2', tillSeq: 1, memberId: member, points: 50, type: 'bonus', naturalId });
+    expect((await push(h.url, h.tokens[0]!, [row(a)])).status).toBe(200);
+    expect((await push(h.url, h.tokens[1]!, [row(b)])).status).toBe(200);
+    const [after] = await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member]);
+    expect(after!.state.balance).toBe(before.balance + 50);
+    const entries = await h.db.query<{ effective: boolean }>('SELECT effective FROM ledger_entries WHERE natural_id = $1 ORDER BY effective DESC', [naturalId]);
+    expect(entries.map((e) => e.effective)).toEqual([true, false]);
+    const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND ref_id = $2', ['natural-id-duplicate', b.id]);
+    expect(flags).toHaveLength(1);
+  });
+
+  it('offline redemptions that overdraw are kept and flagged for review', async () => {
+    const member = demoUlid(5); // opening 548
+    const a = entryDoc({ tillId: 'till-1', tillSeq: 50, memberId: member, points: -400, type: 'redeem' });
+    const b = entryDoc({ tillId: 'till-2', tillSeq: 2, memberId: member, points: -400, type: 'redeem' });
+    await push(h.url, h.tokens[0]!, [row(a)]);
+    await push(h.url, h.tokens[1]!, [row(b)]);
+    const [m] = await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member]);
+    expect(m!.state.balance).toBe(548 - 800);
+    const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND member_id = $2', ['negative-balance', member]);
+    expect(flags).toHaveLength(1);
+  });
+
+  it('the live stream sends a change to the member collection as it happens', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${h.url}/api/v1/replication/members/stream`, { headers: { authorization: `Bearer ${h.token}` }, signal: controller.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = (await reader.read()).value ?? '';
+    expect(text).toContain('"RESYNC"');
+    const member = demoUlid(6);
+    await push(h.url, h.token, [row(entryDoc({ tillId: 'till-1', tillSeq: 60, memberId: member, points: 7 }))]);
+    while (!text.includes(member)) text += (await reader.read()).value ?? '';
+    const event = JSON.parse(text.split('\n').find((l) => l.startsWith('data: {'))!.slice(6)) as {
+      documents: Array<{ id: string; tillMarks: Record<string, number> }>;
+      checkpoint: { seq: number };
+    };
+    expect(event.documents.map((d) => d.id)).toContain(member);
+    expect(event.documents.find((d) => d.id === member)!.tillMarks['till-1']).toBe(60);
+    controller.abort();
+  });
+
+  it('rejects a broken program with the JSON path and keeps the old one', async () => {
+    const res = await fetch(`${h.url}/api/v1/admin/programs/supermarket`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer test-admin', 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'kassa-program/1', id: 'supermarket', version: 2, name: 'x', currency: 'EUR', earn: [{ id: 'a', kind: 'per-currency', points: 1, perMinor: -5 }] }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: Array<{ path: string }> } };
+    expect(body.error.code).toBe('PROGRAM_INVALID');
+    expect(body.error.details[0]!.path).toBe('earn[0].perMinor');
+    const [p] = await h.db.query<{ data: { version: number } }>("SELECT data FROM refdata WHERE id = 'program:supermarket'");
+    expect(p!.data.version).toBe(1);
+  });
+});
