@@ -9,6 +9,8 @@
  *   grant another till already made) is stored and flagged for review.
  * - A one-off grant (natural id) counts once: a second entry with the same
  *   natural id is stored with `effective = false` and does not move a balance.
+ * - Balances move in each till's own order (applyInTillOrder), whatever
+ *   order pushes arrive in.
  * - Members are locked in id order (no deadlocks between concurrent pushes);
  *   their seqs are stamped last (see seq.ts).
  */
@@ -51,11 +53,77 @@ export const applyToLots = (lots: PointLot[], entry: { id: string; points: numbe
   return out;
 };
 
+/**
+ * Applies a till's entries to balances strictly in the till's own order.
+ *
+ * A push can arrive out of order (a batch retried after a lost reply, a crash
+ * mid-push). Entries are stored as they come, but move balances only once
+ * every earlier document of the same till is here: the till's watermark W is
+ * the highest tillSeq below which nothing is missing. Each member touched
+ * gets `tillMarks[till] = W`, which keeps one invariant the till relies on:
+ * the member's snapshot contains exactly this till's entries with
+ * tillSeq <= its mark. The till adds its own entries above the mark, so a
+ * balance is never counted twice and never missed.
+ */
+const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: number; members: string[] }> => {
+  const [till] = await q<{ acked_till_seq: string }>('SELECT acked_till_seq FROM tills WHERE id = $1 FOR UPDATE', [tillId]);
+  const from = Number(till?.acked_till_seq ?? 0);
+  const stored = await q<{ till_seq: string }>(
+    `SELECT till_seq FROM sales WHERE till_id = $1 AND till_seq > $2
+     UNION SELECT till_seq FROM ledger_entries WHERE till_id = $1 AND till_seq > $2 ORDER BY 1`,
+    [tillId, from],
+  );
+  let watermark = from;
+  for (const r of stored) {
+    if (Number(r.till_seq) !== watermark + 1) break;
+    watermark++;
+  }
+  if (watermark === from) return { watermark, members: [] };
+
+  const entries = await q<{ id: string; member_id: string; type: string; points: string; till_seq: string; till_time: Date | string }>(
+    `SELECT id, member_id, type, points, till_seq, till_time FROM ledger_entries
+      WHERE till_id = $1 AND till_seq > $2 AND till_seq <= $3 AND effective ORDER BY till_seq`,
+    [tillId, from, watermark],
+  );
+  const byMember = new Map<string, typeof entries>();
+  for (const e of entries) byMember.set(e.member_id, [...(byMember.get(e.member_id) ?? []), e]);
+
+  const members: string[] = [];
+  // Members in id order: concurrent pushes from different tills never deadlock.
+  for (const memberId of [...byMember.keys()].sort()) {
+    const mine = byMember.get(memberId)!;
+    const [row] = await q<{ state: MemberState; till_marks: Record<string, number> }>(
+      'SELECT state, till_marks FROM members WHERE id = $1 FOR UPDATE',
+      [memberId],
+    );
+    if (!row) {
+      for (const e of mine) await flag(q, 'unknown-member', memberId, tillId, e.id, { points: Number(e.points) });
+      continue;
+    }
+    let state = row.state;
+    for (const e of mine) {
+      const points = Number(e.points);
+      const at = e.till_time instanceof Date ? e.till_time.toISOString() : String(e.till_time);
+      state = {
+        ...state,
+        balance: state.balance + points,
+        lots: applyToLots(state.lots, { id: e.id, points, at }),
+        tierWindow: e.type === 'earn' ? { ...state.tierWindow, points: state.tierWindow.points + points } : state.tierWindow,
+      };
+    }
+    if (state.balance < 0) await flag(q, 'negative-balance', memberId, tillId, mine.at(-1)!.id, { balance: state.balance });
+    const tillMarks = { ...row.till_marks, [tillId]: watermark };
+    await q('UPDATE members SET state = $2, till_marks = $3 WHERE id = $1', [memberId, JSON.stringify(state), JSON.stringify(tillMarks)]);
+    members.push(memberId);
+  }
+  await q('UPDATE tills SET acked_till_seq = $2 WHERE id = $1', [tillId, watermark]);
+  return { watermark, members };
+};
+
 export const ingestJournal = async (db: Db, till: TillIdentity, docs: readonly JournalDoc[]): Promise<IngestResult> => {
   checkOwnership(till, docs);
   const sales = docs.filter((d): d is SaleDoc => d.kind === 'sale');
   const entries = docs.filter((d): d is EntryDoc => d.kind === 'entry');
-  const maxTillSeq = docs.reduce((m, d) => Math.max(m, d.tillSeq), 0);
 
   return db.tx(async (q) => {
     let accepted = 0;
@@ -71,8 +139,6 @@ export const ingestJournal = async (db: Db, till: TillIdentity, docs: readonly J
       else duplicates++;
     }
 
-    // Entries that newly count, grouped by member.
-    const effective = new Map<string, EntryDoc[]>();
     for (const e of entries) {
       const values = [e.id, e.body.memberId, e.tillId, e.body.saleId, e.body.type, e.body.points, e.body.reason, e.body.naturalId, e.body.ruleId, e.tillSeq, e.at];
       const cols = '(id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, effective)';
@@ -83,9 +149,6 @@ export const ingestJournal = async (db: Db, till: TillIdentity, docs: readonly J
       );
       if (inserted.length > 0) {
         accepted++;
-        const list = effective.get(e.body.memberId) ?? [];
-        list.push(e);
-        effective.set(e.body.memberId, list);
         continue;
       }
       const existing = await q('SELECT 1 FROM ledger_entries WHERE id = $1', [e.id]);
@@ -99,48 +162,8 @@ export const ingestJournal = async (db: Db, till: TillIdentity, docs: readonly J
       accepted++;
     }
 
-    // Till marks move for every entry of this push, effective or not: the till must stop counting them itself.
-    const marks = new Map<string, number>();
-    for (const e of entries) marks.set(e.body.memberId, Math.max(marks.get(e.body.memberId) ?? 0, e.tillSeq));
-
-    const memberIds = [...marks.keys()].sort();
-    const touched: string[] = [];
-    for (const memberId of memberIds) {
-      const rows = await q<{ state: MemberState; till_marks: Record<string, number> }>(
-        'SELECT state, till_marks FROM members WHERE id = $1 FOR UPDATE',
-        [memberId],
-      );
-      const row = rows[0];
-      const newEntries = effective.get(memberId) ?? [];
-      if (!row) {
-        for (const e of newEntries) await flag(q, 'unknown-member', memberId, e.tillId, e.id, { points: e.body.points });
-        continue;
-      }
-      let state = row.state;
-      for (const e of [...newEntries].sort((a, b) => a.tillSeq - b.tillSeq)) {
-        state = {
-          ...state,
-          balance: state.balance + e.body.points,
-          lots: applyToLots(state.lots, { id: e.id, points: e.body.points, at: e.at }),
-          tierWindow:
-            e.body.type === 'earn'
-              ? { ...state.tierWindow, points: state.tierWindow.points + e.body.points }
-              : state.tierWindow,
-        };
-      }
-      if (newEntries.length > 0 && state.balance < 0) {
-        await flag(q, 'negative-balance', memberId, till.tillId, newEntries.at(-1)!.id, { balance: state.balance });
-      }
-      const tillMarks = { ...row.till_marks, [till.tillId]: Math.max(row.till_marks[till.tillId] ?? 0, marks.get(memberId)!) };
-      await q('UPDATE members SET state = $2, till_marks = $3 WHERE id = $1', [memberId, JSON.stringify(state), JSON.stringify(tillMarks)]);
-      touched.push(memberId);
-    }
-
-    const acked = await q<{ acked_till_seq: string }>(
-      'UPDATE tills SET acked_till_seq = GREATEST(acked_till_seq, $2) WHERE id = $1 RETURNING acked_till_seq',
-      [till.tillId, maxTillSeq],
-    );
-    await stampSeq(q, 'members', touched);
-    return { accepted, duplicates, ackedTillSeq: Number(acked[0]?.acked_till_seq ?? maxTillSeq) };
+    const applied = await applyInTillOrder(q, till.tillId);
+    await stampSeq(q, 'members', applied.members);
+    return { accepted, duplicates, ackedTillSeq: applied.watermark };
   });
 };

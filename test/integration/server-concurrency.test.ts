@@ -24,9 +24,9 @@ const jittery = (db: Db): Db => ({
   ...db,
   tx: (fn) =>
     db.tx((q) => {
-      const slow: Query = async (sql, params) => {
+      const slow: Query = async <T,>(sql: string, params?: readonly unknown[]) => {
         await q('SELECT pg_sleep($1)', [Math.random() * 0.01]);
-        const rows = await q(sql, params);
+        const rows = await q<T>(sql, params);
         await q('SELECT pg_sleep($1)', [Math.random() * 0.01]);
         return rows;
       };

@@ -108,7 +108,7 @@ describe.each(backends)('replication on %s', (backend) => {
       { state: { balance: number } },
     ];
     const naturalId = `birthday:${member}:2026`;
-    const a = entryDoc({ tillId: 'till-1', tillSeq: 40, memberId: member, points: 50, type: 'bonus', naturalId });
+    const a = entryDoc({ tillId: 'till-1', tillSeq: 3, memberId: member, points: 50, type: 'bonus', naturalId });
     const b = entryDoc({ tillId: 'till-2', tillSeq: 1, memberId: member, points: 50, type: 'bonus', naturalId });
     expect((await push(h.url, h.tokens[0]!, [row(a)])).status).toBe(200);
     expect((await push(h.url, h.tokens[1]!, [row(b)])).status).toBe(200);
@@ -122,7 +122,7 @@ describe.each(backends)('replication on %s', (backend) => {
 
   it('offline redemptions that overdraw are kept and flagged for review', async () => {
     const member = demoUlid(5); // opening 548
-    const a = entryDoc({ tillId: 'till-1', tillSeq: 50, memberId: member, points: -400, type: 'redeem' });
+    const a = entryDoc({ tillId: 'till-1', tillSeq: 4, memberId: member, points: -400, type: 'redeem' });
     const b = entryDoc({ tillId: 'till-2', tillSeq: 2, memberId: member, points: -400, type: 'redeem' });
     await push(h.url, h.tokens[0]!, [row(a)]);
     await push(h.url, h.tokens[1]!, [row(b)]);
@@ -130,6 +130,22 @@ describe.each(backends)('replication on %s', (backend) => {
     expect(m!.state.balance).toBe(548 - 800);
     const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND member_id = $2', ['negative-balance', member]);
     expect(flags).toHaveLength(1);
+  });
+
+  it('applies entries in the till\'s own order, whatever order pushes arrive in', async () => {
+    const member = demoUlid(7); // opening 822
+    const first = entryDoc({ tillId: 'till-2', tillSeq: 3, memberId: member, points: 10 });
+    const second = entryDoc({ tillId: 'till-2', tillSeq: 4, memberId: member, points: 20 });
+    const balance = async () =>
+      (await h.db.query<{ state: { balance: number }; till_marks: Record<string, number> }>('SELECT state, till_marks FROM members WHERE id = $1', [member]))[0]!;
+    const early = await push(h.url, h.tokens[1]!, [row(second)]);
+    expect(await early.json()).toMatchObject({ accepted: 1, ackedTillSeq: 2 });
+    expect((await balance()).state.balance).toBe(822);
+    const late = await push(h.url, h.tokens[1]!, [row(first)]);
+    expect(await late.json()).toMatchObject({ accepted: 1, ackedTillSeq: 4 });
+    const after = await balance();
+    expect(after.state.balance).toBe(822 + 30);
+    expect(after.till_marks['till-2']).toBe(4);
   });
 
   it('the live stream sends a change to the member collection as it happens', async () => {
@@ -140,14 +156,14 @@ describe.each(backends)('replication on %s', (backend) => {
     let text = (await reader.read()).value ?? '';
     expect(text).toContain('"RESYNC"');
     const member = demoUlid(6);
-    await push(h.url, h.token, [row(entryDoc({ tillId: 'till-1', tillSeq: 60, memberId: member, points: 7 }))]);
+    await push(h.url, h.token, [row(entryDoc({ tillId: 'till-1', tillSeq: 5, memberId: member, points: 7 }))]);
     while (!text.includes(member)) text += (await reader.read()).value ?? '';
     const event = JSON.parse(text.split('\n').find((l) => l.startsWith('data: {'))!.slice(6)) as {
       documents: Array<{ id: string; tillMarks: Record<string, number> }>;
       checkpoint: { seq: number };
     };
     expect(event.documents.map((d) => d.id)).toContain(member);
-    expect(event.documents.find((d) => d.id === member)!.tillMarks['till-1']).toBe(60);
+    expect(event.documents.find((d) => d.id === member)!.tillMarks['till-1']).toBe(5);
     controller.abort();
   });
 
