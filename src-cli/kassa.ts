@@ -30,3 +30,5 @@ const run = async (): Promise<number> => {
 };
 
 process.exitCode = await run();
+
+export {};

@@ -33,7 +33,12 @@ export const registerIpc = (host: TillHost): void => {
     try {
       return { ok: true, payload: await host.invoke(String(channel), payload) };
     } catch (e) {
-      return { ok: false, error: isKassaError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'Till host error' } };
+      return {
+        ok: false,
+        error: isKassaError(e)
+          ? { code: e.code, message: e.message }
+          : { code: 'INTERNAL', message: 'Till host error' },
+      };
     }
   });
 };
@@ -61,7 +66,12 @@ export const main = async (): Promise<void> => {
     env: { KASSA_SERVER_URL: process.env.KASSA_SERVER_URL, KASSA_ENROL_CODE: process.env.KASSA_ENROL_CODE },
   });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [electronCsp(host.config().serverUrl)] } });
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [electronCsp(host.config().serverUrl)],
+      },
+    });
   });
   registerIpc(host);
   createWindow(host);

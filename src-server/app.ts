@@ -60,7 +60,10 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
     const r = schema.safeParse(value);
     if (!r.success) {
       const issue = r.error.issues[0];
-      throw new KassaError(code, `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`);
+      throw new KassaError(
+        code,
+        `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`,
+      );
     }
     return r.data;
   };
@@ -104,7 +107,7 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
     await unlisten();
   });
 
-  app.get(routes.health, async () => ({ ok: true, version: SERVER_VERSION, database: db.kind }));
+  app.get(routes.health, () => Promise.resolve({ ok: true, version: SERVER_VERSION, database: db.kind }));
 
   app.post(routes.enrol, async (req) => {
     const body = parse(enrolRequestSchema, req.body, 'ENROL_CODE_INVALID');
@@ -141,21 +144,32 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     const wire = Number(req.headers[WIRE_HEADER]);
     if (!SUPPORTED_WIRE_VERSIONS.includes(wire)) {
-      throw new KassaError('WIRE_VERSION_UNSUPPORTED', `Wire version ${String(req.headers[WIRE_HEADER])} is not supported`);
+      throw new KassaError(
+        'WIRE_VERSION_UNSUPPORTED',
+        `Wire version ${String(req.headers[WIRE_HEADER])} is not supported`,
+      );
     }
     const body = parse(pushRequestSchema, req.body, 'PUSH_MALFORMED');
-    const result = await ingestJournal(db, till, body.rows.map((r) => r.newDocumentState));
+    const result = await ingestJournal(
+      db,
+      till,
+      body.rows.map((r) => r.newDocumentState),
+    );
     return { conflicts: [], ...result };
   });
 
   // --- Admin API (head office).
   app.get('/api/v1/admin/summary', async (req) => {
     admin(req.headers.authorization);
-    const [sales] = await db.query<{ n: string; distinct_ids: string }>('SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM sales');
+    const [sales] = await db.query<{ n: string; distinct_ids: string }>(
+      'SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM sales',
+    );
     const [entries] = await db.query<{ n: string; points: string | null }>(
       'SELECT count(*) AS n, sum(points) FILTER (WHERE effective) AS points FROM ledger_entries',
     );
-    const perTill = await db.query<{ till_id: string; n: string }>('SELECT till_id, count(*) AS n FROM sales GROUP BY till_id ORDER BY till_id');
+    const perTill = await db.query<{ till_id: string; n: string }>(
+      'SELECT till_id, count(*) AS n FROM sales GROUP BY till_id ORDER BY till_id',
+    );
     const [flags] = await db.query<{ n: string }>('SELECT count(*) AS n FROM review_flags WHERE resolved_at IS NULL');
     return {
       sales: Number(sales?.n ?? 0),
@@ -170,16 +184,26 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
   app.get('/api/v1/admin/members/:id', async (req) => {
     admin(req.headers.authorization);
     const { id } = req.params as { id: string };
-    const rows = await db.query<Parameters<typeof memberFromRow>[0]>('SELECT * FROM members WHERE id = $1 OR card_number = $1', [id]);
+    const rows = await db.query<Parameters<typeof memberFromRow>[0]>(
+      'SELECT * FROM members WHERE id = $1 OR card_number = $1',
+      [id],
+    );
     const row = rows[0];
     if (!row) throw new KassaError('NOT_FOUND', `No member ${id}`);
-    const entries = await db.query('SELECT id, till_id, sale_id, type, points, reason, natural_id, effective, till_seq FROM ledger_entries WHERE member_id = $1 ORDER BY received_at, id', [row.id]);
+    const entries = await db.query(
+      'SELECT id, till_id, sale_id, type, points, reason, natural_id, effective, till_seq FROM ledger_entries WHERE member_id = $1 ORDER BY received_at, id',
+      [row.id],
+    );
     return { member: memberFromRow(row), entries };
   });
 
   app.get('/api/v1/admin/sales', async (req) => {
     admin(req.headers.authorization);
-    const q = parse(z.object({ tillId: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }), req.query, 'NOT_FOUND');
+    const q = parse(
+      z.object({ tillId: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      req.query,
+      'NOT_FOUND',
+    );
     return db.query(
       `SELECT id, till_id, member_id, till_seq, total_minor, currency, received_at FROM sales
         WHERE ($1::text IS NULL OR till_id = $1) ORDER BY received_at DESC, id LIMIT $2`,
@@ -197,7 +221,8 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
     const { id } = req.params as { id: string };
     const parsed = validateProgram(req.body);
     if (!parsed.ok) throw new KassaError('PROGRAM_INVALID', 'The program has errors', parsed.issues);
-    if (parsed.program.id !== id) throw new KassaError('PROGRAM_INVALID', `Program id "${parsed.program.id}" does not match the URL "${id}"`);
+    if (parsed.program.id !== id)
+      throw new KassaError('PROGRAM_INVALID', `Program id "${parsed.program.id}" does not match the URL "${id}"`);
     await db.tx(async (q) => {
       await q(
         `INSERT INTO refdata (id, kind, key, data, seq) VALUES ($1, 'program', $2, $3, 0)
@@ -205,7 +230,10 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
         [`program:${id}`, id, JSON.stringify(parsed.program)],
       );
       await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-        'admin', 'program.put', id, JSON.stringify({ version: parsed.program.version }),
+        'admin',
+        'program.put',
+        id,
+        JSON.stringify({ version: parsed.program.version }),
       ]);
       await stampSeq(q, 'refdata', [`program:${id}`]);
     });

@@ -30,9 +30,10 @@ export const tillFromAuthHeader = async (db: Db, header: string | undefined): Pr
   if (!header) throw new KassaError('AUTH_MISSING', 'This till is not signed in (no token)');
   const token = /^Bearer (\S+)$/.exec(header)?.[1];
   if (!token) throw new KassaError('AUTH_INVALID', 'The till token is not valid');
-  const rows = await db.query<{ id: string; store_id: string }>('SELECT id, store_id FROM tills WHERE token_hash = $1', [
-    sha256(token),
-  ]);
+  const rows = await db.query<{ id: string; store_id: string }>(
+    'SELECT id, store_id FROM tills WHERE token_hash = $1',
+    [sha256(token)],
+  );
   const till = rows[0];
   if (!till) throw new KassaError('AUTH_INVALID', 'The till token is not valid');
   return { tillId: till.id, storeId: till.store_id };

@@ -25,7 +25,8 @@ export const openPostgres = (connectionString: string): Db => {
   const pool = new pg.Pool({ connectionString, max: 10 });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
-  const query: Query = async (sql, params) => (await pool.query(sql, params as unknown[])).rows;
+  const query: Query = async <T>(sql: string, params?: readonly unknown[]) =>
+    (await pool.query(sql, params as unknown[])).rows as T[];
   return {
     kind: 'postgres',
     query,
@@ -33,7 +34,8 @@ export const openPostgres = (connectionString: string): Db => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const q: Query = async (sql, params) => (await client.query(sql, params as unknown[])).rows;
+        const q: Query = async <T>(sql: string, params?: readonly unknown[]) =>
+          (await client.query(sql, params as unknown[])).rows as T[];
         const result = await fn(q);
         await client.query('COMMIT');
         return result;
@@ -77,7 +79,9 @@ export const openPglite = async (dataDir: string): Promise<Db> => {
     },
     tx(fn) {
       const run = chain.then(() =>
-        db.transaction(async (t) => fn(async <T>(sql: string, params?: readonly unknown[]) => (await t.query<T>(sql, params as unknown[])).rows)),
+        db.transaction(async (t) =>
+          fn(async <T>(sql: string, params?: readonly unknown[]) => (await t.query<T>(sql, params as unknown[])).rows),
+        ),
       );
       chain = run.catch(() => undefined);
       return run;

@@ -66,7 +66,9 @@ export const applyToLots = (lots: PointLot[], entry: { id: string; points: numbe
  * balance is never counted twice and never missed.
  */
 const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: number; members: string[] }> => {
-  const [till] = await q<{ acked_till_seq: string }>('SELECT acked_till_seq FROM tills WHERE id = $1 FOR UPDATE', [tillId]);
+  const [till] = await q<{ acked_till_seq: string }>('SELECT acked_till_seq FROM tills WHERE id = $1 FOR UPDATE', [
+    tillId,
+  ]);
   const from = Number(till?.acked_till_seq ?? 0);
   const stored = await q<{ till_seq: string }>(
     `SELECT till_seq FROM sales WHERE till_id = $1 AND till_seq > $2
@@ -80,7 +82,14 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
   }
   if (watermark === from) return { watermark, members: [] };
 
-  const entries = await q<{ id: string; member_id: string; type: string; points: string; till_seq: string; till_time: Date | string }>(
+  const entries = await q<{
+    id: string;
+    member_id: string;
+    type: string;
+    points: string;
+    till_seq: string;
+    till_time: Date | string;
+  }>(
     `SELECT id, member_id, type, points, till_seq, till_time FROM ledger_entries
       WHERE till_id = $1 AND till_seq > $2 AND till_seq <= $3 AND effective ORDER BY till_seq`,
     [tillId, from, watermark],
@@ -108,12 +117,18 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
         ...state,
         balance: state.balance + points,
         lots: applyToLots(state.lots, { id: e.id, points, at }),
-        tierWindow: e.type === 'earn' ? { ...state.tierWindow, points: state.tierWindow.points + points } : state.tierWindow,
+        tierWindow:
+          e.type === 'earn' ? { ...state.tierWindow, points: state.tierWindow.points + points } : state.tierWindow,
       };
     }
-    if (state.balance < 0) await flag(q, 'negative-balance', memberId, tillId, mine.at(-1)!.id, { balance: state.balance });
+    if (state.balance < 0)
+      await flag(q, 'negative-balance', memberId, tillId, mine.at(-1)!.id, { balance: state.balance });
     const tillMarks = { ...row.till_marks, [tillId]: watermark };
-    await q('UPDATE members SET state = $2, till_marks = $3 WHERE id = $1', [memberId, JSON.stringify(state), JSON.stringify(tillMarks)]);
+    await q('UPDATE members SET state = $2, till_marks = $3 WHERE id = $1', [
+      memberId,
+      JSON.stringify(state),
+      JSON.stringify(tillMarks),
+    ]);
     members.push(memberId);
   }
   await q('UPDATE tills SET acked_till_seq = $2 WHERE id = $1', [tillId, watermark]);
@@ -133,15 +148,38 @@ export const ingestJournal = async (db: Db, till: TillIdentity, docs: readonly J
       const inserted = await q(
         `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [s.id, s.tillId, s.body.storeId, s.body.memberId, s.tillSeq, s.at, s.body.totalMinor, s.body.currency, JSON.stringify(s.body)],
+        [
+          s.id,
+          s.tillId,
+          s.body.storeId,
+          s.body.memberId,
+          s.tillSeq,
+          s.at,
+          s.body.totalMinor,
+          s.body.currency,
+          JSON.stringify(s.body),
+        ],
       );
       if (inserted.length > 0) accepted++;
       else duplicates++;
     }
 
     for (const e of entries) {
-      const values = [e.id, e.body.memberId, e.tillId, e.body.saleId, e.body.type, e.body.points, e.body.reason, e.body.naturalId, e.body.ruleId, e.tillSeq, e.at];
-      const cols = '(id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, effective)';
+      const values = [
+        e.id,
+        e.body.memberId,
+        e.tillId,
+        e.body.saleId,
+        e.body.type,
+        e.body.points,
+        e.body.reason,
+        e.body.naturalId,
+        e.body.ruleId,
+        e.tillSeq,
+        e.at,
+      ];
+      const cols =
+        '(id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, effective)';
       const inserted = await q(
         `INSERT INTO ledger_entries ${cols} VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,true)
          ON CONFLICT DO NOTHING RETURNING id`,

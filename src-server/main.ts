@@ -27,7 +27,9 @@ const app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-a
 const port = Number(env.PORT ?? 7070);
 const host = env.HOST ?? '127.0.0.1';
 await app.listen({ port, host });
-process.stdout.write(`Kassa server listening on http://${host}:${port} (${env.DATABASE_URL ? 'PostgreSQL' : `PGlite in ${dataDir}`})\n`);
+process.stdout.write(
+  `Kassa server listening on http://${host}:${port} (${env.DATABASE_URL ? 'PostgreSQL' : `PGlite in ${dataDir}`})\n`,
+);
 
 let closing = false;
 const shutdown = async () => {

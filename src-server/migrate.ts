@@ -13,7 +13,9 @@ const migrationsDir = join(import.meta.dirname, 'migrations');
 export const migrate = async (db: Db): Promise<string[]> => {
   const files = (await readdir(migrationsDir)).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
   const applied: string[] = [];
-  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   for (const name of files) {
     const sql = await readFile(join(migrationsDir, name), 'utf8');
     const did = await db.tx(async (q) => {

@@ -20,7 +20,14 @@ type MemberRow = {
   seq: string;
   deleted: boolean;
 };
-type RefRow = { id: string; kind: RefDoc['kind']; key: string; data: Record<string, unknown>; seq: string; deleted: boolean };
+type RefRow = {
+  id: string;
+  kind: RefDoc['kind'];
+  key: string;
+  data: Record<string, unknown>;
+  seq: string;
+  deleted: boolean;
+};
 
 const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
@@ -46,7 +53,10 @@ export const pullDocuments = async (
 ): Promise<Array<Product | Member | RefDoc>> => {
   switch (collection) {
     case 'products': {
-      const rows = await q<ProductRow>('SELECT id, doc, seq, deleted FROM products WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+      const rows = await q<ProductRow>(
+        'SELECT id, doc, seq, deleted FROM products WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [afterSeq, limit],
+      );
       return rows.map((r) => ({ ...r.doc, id: r.id, seq: Number(r.seq), _deleted: r.deleted }));
     }
     case 'members': {
@@ -54,11 +64,18 @@ export const pullDocuments = async (
       return rows.map(memberFromRow);
     }
     case 'refdata': {
-      const rows = await q<RefRow>('SELECT id, kind, key, data, seq, deleted FROM refdata WHERE seq > $1 ORDER BY seq LIMIT $2', [
-        afterSeq,
-        limit,
-      ]);
-      return rows.map((r) => ({ id: r.id, kind: r.kind, key: r.key, data: r.data, seq: Number(r.seq), _deleted: r.deleted }));
+      const rows = await q<RefRow>(
+        'SELECT id, kind, key, data, seq, deleted FROM refdata WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [afterSeq, limit],
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        key: r.key,
+        data: r.data,
+        seq: Number(r.seq),
+        _deleted: r.deleted,
+      }));
     }
   }
 };

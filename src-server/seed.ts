@@ -74,9 +74,26 @@ const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
 ];
 
 const MEMBER_NAMES = [
-  'Anna de Vries', 'Bram Jansen', 'Chloé Martin', 'Daan Bakker', 'Eva Visser', 'Finn Smit', 'Greta Meijer',
-  'Hugo Mulder', 'Iris de Boer', 'Jesse Bos', 'Kim Vos', 'Lars Peters', 'Mila Hendriks', 'Noah van Dijk',
-  'Olivia Dekker', 'Pim Brouwer', 'Queenie de Wit', 'Ruben Dijkstra', 'Sara Smits', 'Tom de Graaf',
+  'Anna de Vries',
+  'Bram Jansen',
+  'Chloé Martin',
+  'Daan Bakker',
+  'Eva Visser',
+  'Finn Smit',
+  'Greta Meijer',
+  'Hugo Mulder',
+  'Iris de Boer',
+  'Jesse Bos',
+  'Kim Vos',
+  'Lars Peters',
+  'Mila Hendriks',
+  'Noah van Dijk',
+  'Olivia Dekker',
+  'Pim Brouwer',
+  'Queenie de Wit',
+  'Ruben Dijkstra',
+  'Sara Smits',
+  'Tom de Graaf',
 ];
 
 /** Deterministic ULID: a fixed time, then the counter in Crockford base 32. */
@@ -104,7 +121,10 @@ const upsertRef = async (q: Query, kind: string, key: string, data: unknown): Pr
 export const loadProgramFile = async (path: string) => {
   const parsed = validateProgram(JSON.parse(await readFile(path, 'utf8')));
   if (!parsed.ok) {
-    throw new KassaError('PROGRAM_INVALID', `Program ${path} is invalid: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    throw new KassaError(
+      'PROGRAM_INVALID',
+      `Program ${path} is invalid: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.program;
 };
@@ -115,15 +135,32 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
   const program = await loadProgramFile(join(import.meta.dirname, '..', 'examples', 'supermarket.json'));
 
   await db.tx(async (q) => {
-    const store: Store = { id: DEMO_STORE_ID, name: 'Kassa Market Centrum', currency: 'EUR', timeZone: 'Europe/Amsterdam', programId: program.id };
+    const store: Store = {
+      id: DEMO_STORE_ID,
+      name: 'Kassa Market Centrum',
+      currency: 'EUR',
+      timeZone: 'Europe/Amsterdam',
+      programId: program.id,
+    };
     await q('INSERT INTO stores (id, name, currency, time_zone, program_id) VALUES ($1, $2, $3, $4, $5)', [
-      store.id, store.name, store.currency, store.timeZone, store.programId,
+      store.id,
+      store.name,
+      store.currency,
+      store.timeZone,
+      store.programId,
     ]);
     await q('INSERT INTO tills (id, store_id, name, enrol_code_hash) VALUES ($1, $2, $3, $4)', [
-      DEMO_TILL_ID, store.id, 'Till 1', sha256(options.enrolCode ?? DEMO_ENROL_CODE),
+      DEMO_TILL_ID,
+      store.id,
+      'Till 1',
+      sha256(options.enrolCode ?? DEMO_ENROL_CODE),
     ]);
     await q('INSERT INTO cashiers (id, store_id, name, role, pin_hash) VALUES ($1, $2, $3, $4, $5)', [
-      'cashier-1', store.id, 'Sam Cashier', 'cashier', hashPin('1234'),
+      'cashier-1',
+      store.id,
+      'Sam Cashier',
+      'cashier',
+      hashPin('1234'),
     ]);
 
     const refIds = [
@@ -137,7 +174,14 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
       const id = `p-${String(i + 1).padStart(3, '0')}`;
       const doc: Omit<Product, 'seq' | '_deleted'> = {
         // Goods sold by weight are keyed by their PLU: scales print GS1 variable-measure codes (21 PLU grams).
-        id, ean: unit === 'kg' ? demoPlu(i + 1) : demoProductEan(i + 1), name, priceMinor, currency: 'EUR', categoryId, unit, tags: tags ?? [],
+        id,
+        ean: unit === 'kg' ? demoPlu(i + 1) : demoProductEan(i + 1),
+        name,
+        priceMinor,
+        currency: 'EUR',
+        categoryId,
+        unit,
+        tags: tags ?? [],
       };
       await q('INSERT INTO products (id, doc, seq) VALUES ($1, $2, 0)', [id, JSON.stringify(doc)]);
       productIds.push(id);
@@ -152,12 +196,23 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
         ...emptyMemberState(),
         balance: opening,
         tierWindow: { spendMinor: opening * 100, points: opening },
-        lots: opening > 0 ? [{ id: demoUlid(100 + i), points: opening, earnedAt: '2026-01-01T00:00:00.000Z', expiresAt: null }] : [],
+        lots:
+          opening > 0
+            ? [{ id: demoUlid(100 + i), points: opening, earnedAt: '2026-01-01T00:00:00.000Z', expiresAt: null }]
+            : [],
       };
       await q(
         `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state, seq)
          VALUES ($1, $2, $3, $4, $5, '', $6, $7, 0)`,
-        [id, demoCardNumber(i + 1), store.id, name, `+316${String(10000000 + i)}`, '2026-01-01T00:00:00Z', JSON.stringify(state)],
+        [
+          id,
+          demoCardNumber(i + 1),
+          store.id,
+          name,
+          `+316${String(10000000 + i)}`,
+          '2026-01-01T00:00:00Z',
+          JSON.stringify(state),
+        ],
       );
       if (opening > 0) {
         await q(

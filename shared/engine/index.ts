@@ -66,7 +66,12 @@ export type Quote = {
   lines: QuoteLine[];
   explanation: Array<{ ruleId: string; text: string; points?: number; discountMinor?: number }>;
   affordableRewards: Array<{ rewardId: string; name: string; cost: number }>;
-  tierProgress: { current: string | null; next: string | null; remaining: number | null; metric: 'spend' | 'points' } | null;
+  tierProgress: {
+    current: string | null;
+    next: string | null;
+    remaining: number | null;
+    metric: 'spend' | 'points';
+  } | null;
   expiryWarnings: Array<{ points: number; expiresAt: string }>;
   errors: Array<{ code: string; message: string }>;
 };
@@ -92,7 +97,11 @@ const tierFor = (program: Program, windowPoints: number) => {
 };
 
 /** Splits `total` over weights proportionally: floor shares, then the remainder by largest fraction (ties by key). */
-const allocate = (total: number, parts: ReadonlyArray<{ key: string; numerator: bigint }>, denominator: bigint): Map<string, number> => {
+const allocate = (
+  total: number,
+  parts: ReadonlyArray<{ key: string; numerator: bigint }>,
+  denominator: bigint,
+): Map<string, number> => {
   const out = new Map<string, number>();
   let given = 0;
   const rema: Array<{ key: string; rem: bigint }> = [];
@@ -135,8 +144,12 @@ export const quote = (input: QuoteInput): Quote => {
       const reward = program.rewards.find((r) => r.id === redeem.rewardId);
       if (!reward) errors.push({ code: 'NOT_FOUND', message: `No reward "${redeem.rewardId}" in this program` });
       else if (subtotalMinor < reward.minBasketMinor) {
-        errors.push({ code: 'BASKET_TOO_SMALL', message: `${reward.name} needs a basket of ${fmt(reward.minBasketMinor)}` });
-      } else wanted = { points: reward.cost, discount: Math.min(reward.amountMinor, subtotalMinor), label: reward.name };
+        errors.push({
+          code: 'BASKET_TOO_SMALL',
+          message: `${reward.name} needs a basket of ${fmt(reward.minBasketMinor)}`,
+        });
+      } else
+        wanted = { points: reward.cost, discount: Math.min(reward.amountMinor, subtotalMinor), label: reward.name };
     } else if (!program.payWithPoints) {
       errors.push({ code: 'NOT_ALLOWED', message: 'This program does not allow paying with points' });
     } else if (!Number.isSafeInteger(redeem.points) || redeem.points <= 0) {
@@ -147,7 +160,10 @@ export const quote = (input: QuoteInput): Quote => {
       const points = Math.min(redeem.points, Math.floor(cap / minorPerPoint));
       wanted = { points, discount: points * minorPerPoint, label: `${points} points` };
       if (points < redeem.points) {
-        explanation.push({ ruleId: 'pay-with-points', text: `Points capped at ${maxPercent} % of the basket: ${points} used` });
+        explanation.push({
+          ruleId: 'pay-with-points',
+          text: `Points capped at ${maxPercent} % of the basket: ${points} used`,
+        });
       }
     }
     if (wanted.points > 0) {
@@ -211,8 +227,7 @@ export const quote = (input: QuoteInput): Quote => {
       const den = perUnitDen * 100n * 100n;
       const parts = eligible.map((l) => ({ key: l.lineId, numerator: base(l) * pctFor(l) * tierPct }));
       const sum = parts.reduce((a, p) => a + p.numerator, 0n);
-      const total =
-        program.rounding === 'down' ? Number(sum / den) : Number((sum * 2n + den) / (2n * den));
+      const total = program.rounding === 'down' ? Number(sum / den) : Number((sum * 2n + den) / (2n * den));
       if (total <= 0) continue;
       const shares = allocate(total, parts, den);
       for (const [lineId, pts] of shares) {
@@ -230,7 +245,10 @@ export const quote = (input: QuoteInput): Quote => {
       }
     }
     if (tierBefore && tierBefore.multiplier !== 100) {
-      explanation.push({ ruleId: `tier:${tierBefore.id}`, text: `${tierBefore.multiplier / 100}× for ${tierBefore.name} tier` });
+      explanation.push({
+        ruleId: `tier:${tierBefore.id}`,
+        text: `${tierBefore.multiplier / 100}× for ${tierBefore.name} tier`,
+      });
     }
   } else if (member && totalMinor < program.minSpendMinor) {
     explanation.push({ ruleId: 'min-spend', text: `No points below ${fmt(program.minSpendMinor)}` });
@@ -239,7 +257,7 @@ export const quote = (input: QuoteInput): Quote => {
   const balanceAfter = member ? member.state.balance - pointsRedeemed + pointsEarned : null;
   const windowAfter = member ? member.state.tierWindow.points + pointsEarned : 0;
   const tierAfter = member ? tierFor(program, windowAfter) : null;
-  const nextTier = member ? program.tiers.find((t) => t.threshold > windowAfter) ?? null : null;
+  const nextTier = member ? (program.tiers.find((t) => t.threshold > windowAfter) ?? null) : null;
   const spendable = member ? member.state.balance : 0;
 
   return {
@@ -297,7 +315,9 @@ const ruleText = (rule: EarnRule, currency: string): string => {
 
 /** Store-local calendar date (YYYY-MM-DD) of an instant. */
 export const localDate = (at: string, timeZone: string): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(at),
+  );
 
 const redeemedToday = (state: MemberState, at: string, timeZone: string): number =>
   state.redeemedToday && state.redeemedToday.date === localDate(at, timeZone) ? state.redeemedToday.points : 0;
@@ -306,7 +326,8 @@ const redeemedToday = (state: MemberState, at: string, timeZone: string): number
 export const commit = (input: QuoteInput & { saleId: string }): LedgerEntryBody[] => {
   const q = quote(input);
   const first = q.errors[0];
-  if (first) throw new KassaError(first.code === 'NOT_ENOUGH_POINTS' ? 'NOT_ENOUGH_POINTS' : 'PROGRAM_INVALID', first.message);
+  if (first)
+    throw new KassaError(first.code === 'NOT_ENOUGH_POINTS' ? 'NOT_ENOUGH_POINTS' : 'PROGRAM_INVALID', first.message);
   if (!input.member) return [];
   const entries: LedgerEntryBody[] = [];
   if (q.pointsRedeemed > 0) {
@@ -337,3 +358,5 @@ export const commit = (input: QuoteInput & { saleId: string }): LedgerEntryBody[
   }
   return entries;
 };
+
+export { refund, type RefundResult, type ReturnedLine } from './refund';

@@ -103,7 +103,8 @@ export const programSchema = z
   .superRefine((p, ctx) => {
     const ids = new Set<string>();
     for (const [i, rule] of p.earn.entries()) {
-      if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['earn', i, 'id'], message: `Duplicate rule id "${rule.id}"` });
+      if (ids.has(rule.id))
+        ctx.addIssue({ code: 'custom', path: ['earn', i, 'id'], message: `Duplicate rule id "${rule.id}"` });
       ids.add(rule.id);
     }
     for (let i = 1; i < p.tiers.length; i++) {
@@ -118,7 +119,9 @@ export type ProgramInput = z.input<typeof programSchema>;
 export type ProgramIssue = { path: string; message: string };
 
 /** Parses a program file; errors name the JSON path, e.g. `earn[0].perMinor: Too small: expected number to be >0`. */
-export const validateProgram = (raw: unknown): { ok: true; program: Program } | { ok: false; issues: ProgramIssue[] } => {
+export const validateProgram = (
+  raw: unknown,
+): { ok: true; program: Program } | { ok: false; issues: ProgramIssue[] } => {
   const parsed = programSchema.safeParse(raw);
   if (parsed.success) return { ok: true, program: parsed.data };
   return {

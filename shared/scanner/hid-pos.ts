@@ -46,9 +46,7 @@ export const aimSymbology = (aim: string): ScanSymbology => {
 
 export type DecodedScan = { data: string; symbology: ScanSymbology; aim: string };
 export type ReportOutcome =
-  | { kind: 'scan'; scan: DecodedScan }
-  | { kind: 'partial' }
-  | { kind: 'dropped'; reason: string };
+  { kind: 'scan'; scan: DecodedScan } | { kind: 'partial' } | { kind: 'dropped'; reason: string };
 
 const MAX_CODE_BYTES = 4096;
 
@@ -85,7 +83,10 @@ export const createHidPosDecoder = (reportId = SCANNED_DATA_REPORT_ID): HidPosDe
       }
       pending = null;
       if (bytes.length === 0) return { kind: 'dropped', reason: 'empty code' };
-      return { kind: 'scan', scan: { data: new TextDecoder().decode(Uint8Array.from(bytes)), symbology: aimSymbology(aim), aim } };
+      return {
+        kind: 'scan',
+        scan: { data: new TextDecoder().decode(Uint8Array.from(bytes)), symbology: aimSymbology(aim), aim },
+      };
     },
   };
 };

@@ -39,7 +39,10 @@ export const contentSecurityPolicy = (serverUrl: string, port: number): string =
 
 export type BrowserHost = { server: Server; port: number; url: string; close: () => Promise<void> };
 
-export const startBrowserHost = async (host: TillHost, options: { rendererDir: string; port: number }): Promise<BrowserHost> => {
+export const startBrowserHost = async (
+  host: TillHost,
+  options: { rendererDir: string; port: number },
+): Promise<BrowserHost> => {
   const root = normalize(options.rendererDir);
   let port = options.port;
 
@@ -86,7 +89,9 @@ export const startBrowserHost = async (host: TillHost, options: { rendererDir: s
     ws.on('message', (raw) => {
       let frame: unknown;
       try {
-        frame = JSON.parse(String(raw));
+        frame = JSON.parse(
+          (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer)).toString('utf8'),
+        );
       } catch {
         send({ type: 'reply', id: -1, ok: false, error: { code: 'IPC_BAD_REQUEST', message: 'Frame is not JSON' } });
         return;
@@ -105,7 +110,9 @@ export const startBrowserHost = async (host: TillHost, options: { rendererDir: s
             type: 'reply',
             id,
             ok: false,
-            error: isKassaError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'Till host error' },
+            error: isKassaError(e)
+              ? { code: e.code, message: e.message }
+              : { code: 'INTERNAL', message: 'Till host error' },
           }),
       );
     });

@@ -16,14 +16,18 @@ export type HandlerDeps = {
 };
 
 export const createIpcHandlers = (deps: HandlerDeps): IpcHandlers => ({
-  'terminal:get-config': async () => {
+  'terminal:get-config': () => {
     const config = deps.terminalConfig();
-    if (!config) throw new KassaError('AUTH_MISSING', 'This till is not enrolled yet: check the server address and enrolment code');
-    return config;
+    if (!config) {
+      return Promise.reject(
+        new KassaError('AUTH_MISSING', 'This till is not enrolled yet: check the server address and enrolment code'),
+      );
+    }
+    return Promise.resolve(config);
   },
-  'scanner:get-status': async () => deps.scanner.status(),
-  'scanner:list-devices': async () => deps.scanner.listDevices(),
-  'scanner:select-device': async (selection) => deps.scanner.selectDevice(selection),
+  'scanner:get-status': () => Promise.resolve(deps.scanner.status()),
+  'scanner:list-devices': () => Promise.resolve(deps.scanner.listDevices()),
+  'scanner:select-device': (selection) => Promise.resolve(deps.scanner.selectDevice(selection)),
 });
 
 const isChannel = (name: string): name is IpcChannel => Object.hasOwn(ipcChannels, name);
@@ -33,7 +37,10 @@ export const handleInvoke = async (handlers: IpcHandlers, channel: string, paylo
   const contract = ipcChannels[channel];
   const request = contract.request.safeParse(payload ?? null);
   if (!request.success) {
-    throw new KassaError('IPC_BAD_REQUEST', `Bad request for ${channel}: ${request.error.issues[0]?.message ?? 'invalid'}`);
+    throw new KassaError(
+      'IPC_BAD_REQUEST',
+      `Bad request for ${channel}: ${request.error.issues[0]?.message ?? 'invalid'}`,
+    );
   }
   const handler = handlers[channel] as (r: unknown) => Promise<unknown>;
   return contract.reply.parse(await handler(request.data));

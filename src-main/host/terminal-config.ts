@@ -47,7 +47,10 @@ export const loadTillConfig = async (
   const parsed = tillConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new KassaError('CONFIG_INVALID', `Till config ${configPath(dataDir)}: ${issue.path.join('.')}: ${issue.message}`);
+    throw new KassaError(
+      'CONFIG_INVALID',
+      `Till config ${configPath(dataDir)}: ${issue.path.join('.')}: ${issue.message}`,
+    );
   }
   const config = parsed.data;
   // The environment wins for the server address and the code of a till not yet enrolled.

@@ -32,11 +32,17 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   let config = await loadTillConfig(options.dataDir, options.env);
   const hid = options.scanner ? null : await loadNodeHid();
-  if (!options.scanner && !hid) log('node-hid could not load (is libusb installed?): USB HID scanners are off, keyboard-wedge scanners work');
+  if (!options.scanner && !hid)
+    log('node-hid could not load (is libusb installed?): USB HID scanners are off, keyboard-wedge scanners work');
   const scanner =
     options.scanner ??
     createScannerService({
-      hid: hid ?? { devices: () => [], open: () => { throw new KassaError('SCANNER_OPEN_FAILED', 'node-hid is not available'); } },
+      hid: hid ?? {
+        devices: () => [],
+        open: () => {
+          throw new KassaError('SCANNER_OPEN_FAILED', 'node-hid is not available');
+        },
+      },
       selection: config.scanner,
     });
 

@@ -34,7 +34,8 @@ export const describeDevice = (d: Device): HidDeviceInfo => ({
   manufacturer: d.manufacturer ?? null,
   usagePage: d.usagePage ?? null,
   usage: d.usage ?? null,
-  kind: d.usagePage === HID_POS_USAGE_PAGE ? 'hid-pos' : d.usagePage === 0x01 && d.usage === 0x06 ? 'keyboard' : 'other',
+  kind:
+    d.usagePage === HID_POS_USAGE_PAGE ? 'hid-pos' : d.usagePage === 0x01 && d.usage === 0x06 ? 'keyboard' : 'other',
 });
 
 const hex = (n: number) => n.toString(16).padStart(4, '0');
@@ -68,7 +69,9 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
 
   const pick = (devices: HidDeviceInfo[]): HidDeviceInfo | null =>
     selection
-      ? (devices.find((d) => d.vendorId === selection!.vendorId && d.productId === selection!.productId && d.kind === 'hid-pos') ??
+      ? (devices.find(
+          (d) => d.vendorId === selection!.vendorId && d.productId === selection!.productId && d.kind === 'hid-pos',
+        ) ??
         devices.find((d) => d.vendorId === selection!.vendorId && d.productId === selection!.productId) ??
         null)
       : (devices.find((d) => d.kind === 'hid-pos') ?? null);
@@ -118,14 +121,24 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
     opened.on('data', (data: Buffer) => {
       const outcome = decoder.push(new Uint8Array(data));
       if (outcome.kind === 'scan') {
-        const scan: ScanEvent = { data: outcome.scan.data, symbology: outcome.scan.symbology, source: 'hid-pos', receivedAt: now() };
+        const scan: ScanEvent = {
+          data: outcome.scan.data,
+          symbology: outcome.scan.symbology,
+          source: 'hid-pos',
+          receivedAt: now(),
+        };
         events.emit('scan', scan);
       }
     });
     opened.on('error', () => {
       // node-hid reports an unplugged device as a read error: close, say so, and keep looking.
       closeHandle();
-      setStatus({ state: 'disconnected', device, message: 'Scanner disconnected — plug it back in', ownsKeyboardScanner: false });
+      setStatus({
+        state: 'disconnected',
+        device,
+        message: 'Scanner disconnected — plug it back in',
+        ownsKeyboardScanner: false,
+      });
     });
     setStatus({
       state: 'connected',
@@ -141,10 +154,11 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       timer ??= setInterval(tryOpen, pollMs);
       timer.unref?.();
     },
-    async stop() {
+    stop() {
       if (timer) clearInterval(timer);
       timer = null;
       closeHandle();
+      return Promise.resolve();
     },
     status: () => current,
     listDevices,

@@ -17,7 +17,11 @@ const replay = (text: string): void => {
   }
 };
 
-export const installWedge = (config: WedgeConfig, onScan: (data: string) => void, suppressed: () => boolean): (() => void) => {
+export const installWedge = (
+  config: WedgeConfig,
+  onScan: (data: string) => void,
+  suppressed: () => boolean,
+): (() => void) => {
   const detector = createBurstDetector(config);
   let timer: ReturnType<typeof setTimeout> | null = null;
   const scheduleFlush = () => {

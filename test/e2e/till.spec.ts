@@ -69,7 +69,9 @@ const sellOne = async (page: Page) => {
   return earn;
 };
 
-test('scan, earn, pay, sell through an outage, and every sale reaches the server exactly once', async ({ page }, info) => {
+test('scan, earn, pay, sell through an outage, and every sale reaches the server exactly once', async ({
+  page,
+}, info) => {
   const started = Date.now();
   await page.goto(tillUrl);
   await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
@@ -141,10 +143,10 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   // The server holds each sale exactly once, and the points the till showed.
   const summary = await adminGet<{ sales: number; distinctSales: number }>(serverUrl, '/api/v1/admin/summary');
   expect(summary).toMatchObject({ sales: 3, distinctSales: 3 });
-  const m = await adminGet<{ member: { state: { balance: number } }; entries: Array<{ till_id: string; points: string }> }>(
-    serverUrl,
-    `/api/v1/admin/members/${CARD}`,
-  );
+  const m = await adminGet<{
+    member: { state: { balance: number } };
+    entries: Array<{ till_id: string; points: string }>;
+  }>(serverUrl, `/api/v1/admin/members/${CARD}`);
   expect(m.member.state.balance).toBe(offlineBalance);
   const tillEntries = m.entries.filter((e) => e.till_id !== 'seed');
   expect(tillEntries).toHaveLength(3);

@@ -24,7 +24,7 @@ const jittery = (db: Db): Db => ({
   ...db,
   tx: (fn) =>
     db.tx((q) => {
-      const slow: Query = async <T,>(sql: string, params?: readonly unknown[]) => {
+      const slow: Query = async <T>(sql: string, params?: readonly unknown[]) => {
         await q('SELECT pg_sleep($1)', [Math.random() * 0.01]);
         const rows = await q<T>(sql, params);
         await q('SELECT pg_sleep($1)', [Math.random() * 0.01]);
@@ -38,7 +38,10 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
   let h: Harness;
   beforeAll(async () => {
     // One till per writer: pushes from different tills share no row lock, as in a real chain.
-    h = await startHarness('postgres', Array.from({ length: WRITERS }, (_, w) => `LOAD-TILL-${w + 1}`));
+    h = await startHarness(
+      'postgres',
+      Array.from({ length: WRITERS }, (_, w) => `LOAD-TILL-${w + 1}`),
+    );
     const values = Array.from({ length: MEMBERS }, (_, i) => i);
     await h.db.query(
       `INSERT INTO members (id, card_number, store_id, name, enrolled_at, state, seq)
@@ -70,7 +73,8 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
       for (;;) {
         const { body } = await pull(h.url, h.token, 'members', checkpoint, 500);
         if (body.documents.length === 0) break;
-        for (const d of body.documents) held.set(d.id, { seq: d.seq, balance: (d.state as { balance: number }).balance });
+        for (const d of body.documents)
+          held.set(d.id, { seq: d.seq, balance: (d.state as { balance: number }).balance });
         checkpoint = body.checkpoint.seq;
       }
     })();
@@ -80,9 +84,9 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
       let tillSeq = 0;
       const mine = Array.from({ length: MEMBERS / WRITERS }, (_, i) => w * (MEMBERS / WRITERS) + i);
       for (let i = 0; i < mine.length; i += PER_PUSH) {
-        const docs = mine.slice(i, i + PER_PUSH).map((m) =>
-          entryDoc({ tillId, tillSeq: ++tillSeq, memberId: demoUlid(10_000 + m), points: 1 + m }),
-        );
+        const docs = mine
+          .slice(i, i + PER_PUSH)
+          .map((m) => entryDoc({ tillId, tillSeq: ++tillSeq, memberId: demoUlid(10_000 + m), points: 1 + m }));
         await ingestJournal(db, { tillId, storeId: 'store-1' }, docs);
       }
     });
@@ -90,9 +94,13 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
     writing = false;
     await puller;
 
-    const truth = await h.db.query<{ id: string; seq: string; state: { balance: number } }>("SELECT id, seq, state FROM members WHERE card_number LIKE 'LOAD%'");
+    const truth = await h.db.query<{ id: string; seq: string; state: { balance: number } }>(
+      "SELECT id, seq, state FROM members WHERE card_number LIKE 'LOAD%'",
+    );
     expect(truth).toHaveLength(MEMBERS);
-    const stale = truth.filter((r) => held.get(r.id)?.seq !== Number(r.seq) || held.get(r.id)?.balance !== r.state.balance);
+    const stale = truth.filter(
+      (r) => held.get(r.id)?.seq !== Number(r.seq) || held.get(r.id)?.balance !== r.state.balance,
+    );
     expect(stale).toEqual([]);
     for (const r of truth) expect(r.state.balance).toBeGreaterThan(0);
     expect(pulls).toBeGreaterThan(1);

@@ -26,7 +26,11 @@ describe.each(backends)('replication on %s', (backend) => {
   afterAll(async () => h?.close());
 
   it('enrolment codes are one-time', async () => {
-    const res = await fetch(`${h.url}/api/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"TEST-TILL-1"}' });
+    const res = await fetch(`${h.url}/api/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"code":"TEST-TILL-1"}',
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'ENROL_CODE_INVALID' } });
   });
@@ -55,7 +59,10 @@ describe.each(backends)('replication on %s', (backend) => {
     expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 2 });
 
     const { body } = await pull(h.url, h.token, 'members', 0, 100);
-    const member = body.documents.find((d) => d.id === MEMBER) as unknown as { state: { balance: number }; tillMarks: Record<string, number> };
+    const member = body.documents.find((d) => d.id === MEMBER) as unknown as {
+      state: { balance: number };
+      tillMarks: Record<string, number>;
+    };
     expect(member.state.balance).toBe(274 + 12);
     expect(member.tillMarks['till-1']).toBe(2);
     const [c] = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM sales WHERE id = $1', [sale.id]);
@@ -104,19 +111,28 @@ describe.each(backends)('replication on %s', (backend) => {
 
   it('two tills granting the same one-off bonus count it once and flag the second', async () => {
     const member = demoUlid(4);
-    const [{ state: before }] = (await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member])) as [
-      { state: { balance: number } },
-    ];
+    const [{ state: before }] = (await h.db.query<{ state: { balance: number } }>(
+      'SELECT state FROM members WHERE id = $1',
+      [member],
+    )) as [{ state: { balance: number } }];
     const naturalId = `birthday:${member}:2026`;
     const a = entryDoc({ tillId: 'till-1', tillSeq: 3, memberId: member, points: 50, type: 'bonus', naturalId });
     const b = entryDoc({ tillId: 'till-2', tillSeq: 1, memberId: member, points: 50, type: 'bonus', naturalId });
     expect((await push(h.url, h.tokens[0]!, [row(a)])).status).toBe(200);
     expect((await push(h.url, h.tokens[1]!, [row(b)])).status).toBe(200);
-    const [after] = await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member]);
+    const [after] = await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [
+      member,
+    ]);
     expect(after!.state.balance).toBe(before.balance + 50);
-    const entries = await h.db.query<{ effective: boolean }>('SELECT effective FROM ledger_entries WHERE natural_id = $1 ORDER BY effective DESC', [naturalId]);
+    const entries = await h.db.query<{ effective: boolean }>(
+      'SELECT effective FROM ledger_entries WHERE natural_id = $1 ORDER BY effective DESC',
+      [naturalId],
+    );
     expect(entries.map((e) => e.effective)).toEqual([true, false]);
-    const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND ref_id = $2', ['natural-id-duplicate', b.id]);
+    const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND ref_id = $2', [
+      'natural-id-duplicate',
+      b.id,
+    ]);
     expect(flags).toHaveLength(1);
   });
 
@@ -128,16 +144,24 @@ describe.each(backends)('replication on %s', (backend) => {
     await push(h.url, h.tokens[1]!, [row(b)]);
     const [m] = await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member]);
     expect(m!.state.balance).toBe(548 - 800);
-    const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND member_id = $2', ['negative-balance', member]);
+    const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND member_id = $2', [
+      'negative-balance',
+      member,
+    ]);
     expect(flags).toHaveLength(1);
   });
 
-  it('applies entries in the till\'s own order, whatever order pushes arrive in', async () => {
+  it("applies entries in the till's own order, whatever order pushes arrive in", async () => {
     const member = demoUlid(7); // opening 822
     const first = entryDoc({ tillId: 'till-2', tillSeq: 3, memberId: member, points: 10 });
     const second = entryDoc({ tillId: 'till-2', tillSeq: 4, memberId: member, points: 20 });
     const balance = async () =>
-      (await h.db.query<{ state: { balance: number }; till_marks: Record<string, number> }>('SELECT state, till_marks FROM members WHERE id = $1', [member]))[0]!;
+      (
+        await h.db.query<{ state: { balance: number }; till_marks: Record<string, number> }>(
+          'SELECT state, till_marks FROM members WHERE id = $1',
+          [member],
+        )
+      )[0]!;
     const early = await push(h.url, h.tokens[1]!, [row(second)]);
     expect(await early.json()).toMatchObject({ accepted: 1, ackedTillSeq: 2 });
     expect((await balance()).state.balance).toBe(822);
@@ -150,7 +174,10 @@ describe.each(backends)('replication on %s', (backend) => {
 
   it('the live stream sends a change to the member collection as it happens', async () => {
     const controller = new AbortController();
-    const res = await fetch(`${h.url}/api/v1/replication/members/stream`, { headers: { authorization: `Bearer ${h.token}` }, signal: controller.signal });
+    const res = await fetch(`${h.url}/api/v1/replication/members/stream`, {
+      headers: { authorization: `Bearer ${h.token}` },
+      signal: controller.signal,
+    });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = (await reader.read()).value ?? '';
@@ -158,7 +185,12 @@ describe.each(backends)('replication on %s', (backend) => {
     const member = demoUlid(6);
     await push(h.url, h.token, [row(entryDoc({ tillId: 'till-1', tillSeq: 5, memberId: member, points: 7 }))]);
     while (!text.includes(member)) text += (await reader.read()).value ?? '';
-    const event = JSON.parse(text.split('\n').find((l) => l.startsWith('data: {'))!.slice(6)) as {
+    const event = JSON.parse(
+      text
+        .split('\n')
+        .find((l) => l.startsWith('data: {'))!
+        .slice(6),
+    ) as {
       documents: Array<{ id: string; tillMarks: Record<string, number> }>;
       checkpoint: { seq: number };
     };
@@ -171,13 +203,22 @@ describe.each(backends)('replication on %s', (backend) => {
     const res = await fetch(`${h.url}/api/v1/admin/programs/supermarket`, {
       method: 'PUT',
       headers: { authorization: 'Bearer test-admin', 'content-type': 'application/json' },
-      body: JSON.stringify({ format: 'kassa-program/1', id: 'supermarket', version: 2, name: 'x', currency: 'EUR', earn: [{ id: 'a', kind: 'per-currency', points: 1, perMinor: -5 }] }),
+      body: JSON.stringify({
+        format: 'kassa-program/1',
+        id: 'supermarket',
+        version: 2,
+        name: 'x',
+        currency: 'EUR',
+        earn: [{ id: 'a', kind: 'per-currency', points: 1, perMinor: -5 }],
+      }),
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: Array<{ path: string }> } };
     expect(body.error.code).toBe('PROGRAM_INVALID');
     expect(body.error.details[0]!.path).toBe('earn[0].perMinor');
-    const [p] = await h.db.query<{ data: { version: number } }>("SELECT data FROM refdata WHERE id = 'program:supermarket'");
+    const [p] = await h.db.query<{ data: { version: number } }>(
+      "SELECT data FROM refdata WHERE id = 'program:supermarket'",
+    );
     expect(p!.data.version).toBe(1);
   });
 });

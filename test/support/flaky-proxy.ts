@@ -6,7 +6,13 @@
  */
 import { createServer, request, type Server } from 'node:http';
 
-export type FlakyProxy = { url: string; server: Server; dropped: () => number; pushes: () => number; close: () => Promise<void> };
+export type FlakyProxy = {
+  url: string;
+  server: Server;
+  dropped: () => number;
+  pushes: () => number;
+  close: () => Promise<void>;
+};
 
 export const startFlakyProxy = async (opts: {
   target: () => string;

@@ -31,7 +31,12 @@ export const entryDoc = (o: {
   },
 });
 
-export const saleDoc = (o: { tillId: string; tillSeq: number; memberId: string | null; totalMinor?: number }): JournalDoc => ({
+export const saleDoc = (o: {
+  tillId: string;
+  tillSeq: number;
+  memberId: string | null;
+  totalMinor?: number;
+}): JournalDoc => ({
   id: id(),
   kind: 'sale',
   tillId: o.tillId,
@@ -45,7 +50,18 @@ export const saleDoc = (o: { tillId: string; tillSeq: number; memberId: string |
     memberId: o.memberId,
     currency: 'EUR',
     lines: [
-      { productId: 'p-001', ean: '8710000000019', name: 'Whole milk 1 l', quantity: 1, grams: null, unitPriceMinor: o.totalMinor ?? 119, amountMinor: o.totalMinor ?? 119, discountMinor: 0, points: 1, categoryId: 'dairy' },
+      {
+        productId: 'p-001',
+        ean: '8710000000019',
+        name: 'Whole milk 1 l',
+        quantity: 1,
+        grams: null,
+        unitPriceMinor: o.totalMinor ?? 119,
+        amountMinor: o.totalMinor ?? 119,
+        discountMinor: 0,
+        points: 1,
+        categoryId: 'dairy',
+      },
     ],
     subtotalMinor: o.totalMinor ?? 119,
     discountMinor: 0,

@@ -56,7 +56,12 @@ const startNode = (script: string, env: Record<string, string>, readyLine: RegEx
     };
   });
 
-export const startServer = (opts: { port: number; dataDir?: string; databaseUrl?: string; env?: Record<string, string> }) =>
+export const startServer = (opts: {
+  port: number;
+  dataDir?: string;
+  databaseUrl?: string;
+  env?: Record<string, string>;
+}) =>
   startNode(
     'src-server/main.ts',
     {
@@ -68,10 +73,20 @@ export const startServer = (opts: { port: number; dataDir?: string; databaseUrl?
     /Kassa server listening/,
   );
 
-export const startTillHost = (opts: { port: number; dataDir: string; serverUrl: string; env?: Record<string, string> }) =>
+export const startTillHost = (opts: {
+  port: number;
+  dataDir: string;
+  serverUrl: string;
+  env?: Record<string, string>;
+}) =>
   startNode(
     'src-main/browser-main.ts',
-    { KASSA_TILL_PORT: String(opts.port), KASSA_TILL_DATA_DIR: opts.dataDir, KASSA_SERVER_URL: opts.serverUrl, ...opts.env },
+    {
+      KASSA_TILL_PORT: String(opts.port),
+      KASSA_TILL_DATA_DIR: opts.dataDir,
+      KASSA_SERVER_URL: opts.serverUrl,
+      ...opts.env,
+    },
     /open http:\/\/127\.0\.0\.1:\d+/,
   );
 

@@ -31,7 +31,10 @@ export const openTestDb = async (backend: Backend): Promise<Db> => {
 
 export type Harness = { db: Db; app: FastifyInstance; url: string; token: string; close: () => Promise<void> };
 
-export const startHarness = async (backend: Backend, enrolCodes = ['TEST-TILL-1']): Promise<Harness & { tokens: string[] }> => {
+export const startHarness = async (
+  backend: Backend,
+  enrolCodes = ['TEST-TILL-1'],
+): Promise<Harness & { tokens: string[] }> => {
   const db = await openTestDb(backend);
   await migrate(db);
   await seedDemo(db, { enrolCode: enrolCodes[0] });
@@ -49,7 +52,11 @@ export const startHarness = async (backend: Backend, enrolCodes = ['TEST-TILL-1'
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const tokens: string[] = [];
   for (const code of enrolCodes) {
-    const res = await fetch(`${url}/api/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const res = await fetch(`${url}/api/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     tokens.push(((await res.json()) as { token: string }).token);
   }
   return {
@@ -68,7 +75,12 @@ export const startHarness = async (backend: Backend, enrolCodes = ['TEST-TILL-1'
 export const push = (url: string, token: string, rows: unknown[], headers: Record<string, string> = {}) =>
   fetch(`${url}/api/v1/replication/journal/push`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [WIRE_HEADER]: String(WIRE_VERSION), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      [WIRE_HEADER]: String(WIRE_VERSION),
+      ...headers,
+    },
     body: JSON.stringify({ rows }),
   });
 
@@ -76,5 +88,11 @@ export const pull = async (url: string, token: string, collection: string, seq: 
   const res = await fetch(`${url}/api/v1/replication/${collection}/pull?seq=${seq}&limit=${limit}`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return { status: res.status, body: (await res.json()) as { documents: Array<{ id: string; seq: number } & Record<string, unknown>>; checkpoint: { seq: number } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      documents: Array<{ id: string; seq: number } & Record<string, unknown>>;
+      checkpoint: { seq: number };
+    },
+  };
 };

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { commit, emptyMemberState, quote, validateProgram, type BasketLine, type QuoteInput } from '../../shared/engine';
+import {
+  commit,
+  emptyMemberState,
+  quote,
+  validateProgram,
+  type BasketLine,
+  type QuoteInput,
+} from '../../shared/engine';
 
 const raw: unknown = JSON.parse(readFileSync(new URL('../../examples/supermarket.json', import.meta.url), 'utf8'));
 const parsed = validateProgram(raw);
@@ -49,7 +56,10 @@ describe('basic earn rule (1 pt per 1.00 EUR, rounded down over the basket)', ()
   it('excludes tobacco and doubles coffee, and explains each number', () => {
     const q = quote(
       base({
-        basket: [line('a', 1250, { categoryId: 'coffee', name: 'Coffee beans' }), line('b', 900, { tags: ['tobacco'] })],
+        basket: [
+          line('a', 1250, { categoryId: 'coffee', name: 'Coffee beans' }),
+          line('b', 900, { tags: ['tobacco'] }),
+        ],
       }),
     );
     // Coffee 12.50 EUR -> 12 base × 2 = 25 (computed on 12.50 × 2 = 25.00); tobacco earns nothing.
@@ -81,16 +91,25 @@ describe('basic earn rule (1 pt per 1.00 EUR, rounded down over the basket)', ()
     expect(q.pointsRedeemed).toBe(500);
     expect(q.totalMinor).toBe(500);
     expect(q.pointsEarned).toBe(5); // points base is after the discount
-    const poor = quote(base({ member: member(10), basket: [line('a', 1000)], redeem: { kind: 'points', points: 100 } }));
+    const poor = quote(
+      base({ member: member(10), basket: [line('a', 1000)], redeem: { kind: 'points', points: 100 } }),
+    );
     expect(poor.errors[0]).toMatchObject({ code: 'NOT_ENOUGH_POINTS', message: 'Not enough points: 10 available' });
     expect(poor.pointsRedeemed).toBe(0);
-    expect(() => commit({ ...base({ member: member(10), basket: [line('a', 1000)], redeem: { kind: 'points', points: 100 } }), saleId: 'S' })).toThrow(
-      /Not enough points/,
-    );
+    expect(() =>
+      commit({
+        ...base({ member: member(10), basket: [line('a', 1000)], redeem: { kind: 'points', points: 100 } }),
+        saleId: 'S',
+      }),
+    ).toThrow(/Not enough points/);
   });
 
   it('commit writes one earn and one redeem entry that add up to the quote', () => {
-    const input = base({ member: member(1000), basket: [line('a', 2000)], redeem: { kind: 'reward', rewardId: 'five-off' } });
+    const input = base({
+      member: member(1000),
+      basket: [line('a', 2000)],
+      redeem: { kind: 'reward', rewardId: 'five-off' },
+    });
     const entries = commit({ ...input, saleId: '01J9ZQ6V4B8M3N2P5R7S9T0W1Y' });
     const q = quote(input);
     expect(entries.map((e) => e.type).sort()).toEqual(['earn', 'redeem']);
@@ -98,7 +117,10 @@ describe('basic earn rule (1 pt per 1.00 EUR, rounded down over the basket)', ()
   });
 
   it('rejects a broken program with the JSON path', () => {
-    const bad = validateProgram({ ...(raw as object), earn: [{ id: 'x', kind: 'per-currency', points: 1, perMinor: 0 }] });
+    const bad = validateProgram({
+      ...(raw as object),
+      earn: [{ id: 'x', kind: 'per-currency', points: 1, perMinor: 0 }],
+    });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.issues[0]!.path).toBe('earn[0].perMinor');
   });
@@ -111,7 +133,9 @@ describe('basic earn rule (1 pt per 1.00 EUR, rounded down over the basket)', ()
           maxLength: 12,
         }),
         (specs) => {
-          const basket = specs.map(([price, cat], i) => line(`l${String(i).padStart(2, '0')}`, price, { categoryId: cat }));
+          const basket = specs.map(([price, cat], i) =>
+            line(`l${String(i).padStart(2, '0')}`, price, { categoryId: cat }),
+          );
           const a = quote(base({ basket }));
           const b = quote(base({ basket: [...basket].reverse() }));
           expect(JSON.stringify(b)).toBe(JSON.stringify(a));

@@ -6,7 +6,16 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
-import { journalSchema, memberSchema, productSchema, refdataSchema, type JournalRow, type MemberRow, type ProductRow, type RefRow } from './schemas';
+import {
+  journalSchema,
+  memberSchema,
+  productSchema,
+  refdataSchema,
+  type JournalRow,
+  type MemberRow,
+  type ProductRow,
+  type RefRow,
+} from './schemas';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBMigrationSchemaPlugin);
@@ -19,7 +28,10 @@ export type TillCollections = {
 };
 export type TillDatabase = RxDatabase<TillCollections>;
 
-export const createTillDatabase = async (options: { name: string; storage: RxStorage<unknown, unknown> }): Promise<TillDatabase> => {
+export const createTillDatabase = async (options: {
+  name: string;
+  storage: RxStorage<unknown, unknown>;
+}): Promise<TillDatabase> => {
   const db = await createRxDatabase<TillCollections>({
     name: options.name,
     storage: options.storage,

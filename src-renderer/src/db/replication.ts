@@ -36,7 +36,7 @@ type Options = { serverUrl: string; token: string; tillId: string; fetch?: typeo
 
 export const readAckedTillSeq = async (db: TillDatabase): Promise<number> => {
   const doc = await db.journal.getLocal<{ tillSeq: number }>(ACK_DOC);
-  return doc?.get('tillSeq') ?? 0;
+  return (doc?.get('tillSeq') as number | undefined) ?? 0;
 };
 
 export const startReplication = async (db: TillDatabase, options: Options): Promise<Replication> => {
@@ -123,7 +123,9 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
         batchSize: 1000,
         handler: async (checkpoint, batchSize) => {
           const seq = checkpoint?.seq ?? 0;
-          const body = (await request(`${routes.pull(collection)}?seq=${seq}&limit=${batchSize}`, { headers: auth })) as {
+          const body = (await request(`${routes.pull(collection)}?seq=${seq}&limit=${batchSize}`, {
+            headers: auth,
+          })) as {
             documents: WireDoc[];
             checkpoint: Checkpoint;
           };
@@ -168,8 +170,8 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
   const ackSub = acked$.subscribe(() => void recount());
 
   const status$ = new BehaviorSubject<SyncStatus>({ online: false, waiting: 0, lastSyncAt: null, pulled: 0 });
-  const statusSub = combineLatest([online$, waiting$, lastSyncAt$, pulled$]).subscribe(([online, waiting, lastSyncAt, pulled]) =>
-    status$.next({ online, waiting, lastSyncAt, pulled }),
+  const statusSub = combineLatest([online$, waiting$, lastSyncAt$, pulled$]).subscribe(
+    ([online, waiting, lastSyncAt, pulled]) => status$.next({ online, waiting, lastSyncAt, pulled }),
   );
 
   const states = [...down, up] as Array<RxReplicationState<unknown, unknown>>;

@@ -32,10 +32,14 @@ export const takeTillSeqs = async (db: TillDatabase, n: number): Promise<number[
 };
 
 /** Points of this till's journal entries for the member the server has not counted yet. */
-export const unconfirmedPoints = async (db: TillDatabase, member: Pick<MemberRow, 'id' | 'tillMarks'>, tillId: string): Promise<number> => {
+export const unconfirmedPoints = async (
+  db: TillDatabase,
+  member: Pick<MemberRow, 'id' | 'tillMarks'>,
+  tillId: string,
+): Promise<number> => {
   const mark = member.tillMarks[tillId] ?? 0;
   const docs = await db.journal.find({ selector: { memberId: member.id, tillSeq: { $gt: mark } } }).exec();
-  return docs.reduce((sum, d) => (d.kind === 'entry' ? sum + (d.body as LedgerEntryBody).points : sum), 0);
+  return docs.reduce((sum, d) => (d.kind === 'entry' ? sum + d.body.points : sum), 0);
 };
 
 /** The member state the engine sees on this till: snapshot + unconfirmed entries. */
@@ -94,7 +98,15 @@ export const recordSale = async (db: TillDatabase, input: QuoteInput, ctx: SaleC
   };
   const docs: JournalRow[] = [
     { id: saleId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0]!, at, memberId, body },
-    ...entries.map((e, i): JournalRow => ({ id: nextId(), kind: 'entry', tillId: ctx.tillId, tillSeq: seqs[i + 1]!, at, memberId: e.memberId, body: e })),
+    ...entries.map((e, i): JournalRow => ({
+      id: nextId(),
+      kind: 'entry',
+      tillId: ctx.tillId,
+      tillSeq: seqs[i + 1]!,
+      at,
+      memberId: e.memberId,
+      body: e,
+    })),
   ];
   const result = await db.journal.bulkInsert(docs);
   if (result.error.length > 0) throw new Error(`Could not record the sale: ${result.error[0]!.status}`);

@@ -18,7 +18,8 @@ import {
 } from '../../../shared/ipc';
 
 declare global {
-  // The preload exposes exactly this in Electron.
+  // The preload exposes exactly this in Electron. Global augmentation needs an interface.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
   interface Window {
     kassa?: KassaHostApi;
   }

@@ -9,7 +9,14 @@ import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
 import { storeSchema, type Store } from '../../../shared/documents';
-import { programSchema, quote, type BasketLine, type Program, type Quote, type RedeemChoice } from '../../../shared/engine';
+import {
+  programSchema,
+  quote,
+  type BasketLine,
+  type Program,
+  type Quote,
+  type RedeemChoice,
+} from '../../../shared/engine';
 import type { MemberState } from '../../../shared/engine/member-state';
 import { formatMoney } from '../../../shared/money';
 import { createTillDatabase, type TillDatabase } from '../db/database';
@@ -35,7 +42,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [store, setStore] = useState<Store | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   const [member, setMember] = useState<MemberRow | null>(null);
-  const [memberState, setMemberState] = useState<MemberState | null>(null);
+  const [view, setView] = useState<{ memberId: string; state: MemberState } | null>(null);
   const [lines, setLines] = useState<Line[]>([]);
   const [redeem, setRedeem] = useState<RedeemChoice>(null);
   const [message, setMessage] = useState<Message>(null);
@@ -79,7 +86,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       database = await createTillDatabase({ name: `kassa-${config.tillId}`, storage: getRxStorageDexie() });
       if (cancelled) return void database.close();
       setDb(database);
-      replication = await startReplication(database, { serverUrl: config.serverUrl, token: config.token, tillId: config.tillId });
+      replication = await startReplication(database, {
+        serverUrl: config.serverUrl,
+        token: config.token,
+        tillId: config.tillId,
+      });
       replication.status$.subscribe(setSync);
       const products = await database.products.count().exec();
       if (products > 0) setReady(true);
@@ -111,17 +122,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   // The member's view (snapshot + this till's unconfirmed entries), live on member and journal changes.
   useEffect(() => {
-    if (!db || !config || !member) {
-      setMemberState(null);
-      return;
-    }
+    if (!db || !config || !member) return;
     const refresh = () => {
       void db.members
         .findOne(member.id)
         .exec()
         .then(async (fresh) => {
           const row = fresh ? (fresh.toJSON() as MemberRow) : member;
-          setMemberState(await memberView(db, row, config.tillId));
+          setView({ memberId: row.id, state: await memberView(db, row, config.tillId) });
         });
     };
     refresh();
@@ -132,6 +140,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       b.unsubscribe();
     };
   }, [db, config, member]);
+
+  const memberState = member && view?.memberId === member.id ? view.state : null;
 
   const q: Quote | null = useMemo(() => {
     if (!program || !store || lines.length === 0) return null;
@@ -219,9 +229,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   // HID scans from the host and keyboard-wedge scans take the same path.
   const scanRef = useRef(handleScan);
-  scanRef.current = handleScan;
   const scannerRef = useRef(scanner);
-  scannerRef.current = scanner;
+  useEffect(() => {
+    scanRef.current = handleScan;
+    scannerRef.current = scanner;
+  });
   useEffect(() => host.on('scan', (s) => void scanRef.current(s.data)), [host]);
   useEffect(() => {
     if (!config) return;
@@ -258,7 +270,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       setRedeem(null);
       setPointsInput('');
       setPaying(false);
-      setMessage({ kind: 'info', text: t.saleDone(money(sale.quote.totalMinor, sale.quote.currency), sale.quote.pointsEarned) });
+      setMessage({
+        kind: 'info',
+        text: t.saleDone(money(sale.quote.totalMinor, sale.quote.currency), sale.quote.pointsEarned),
+      });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
     }
@@ -283,14 +298,21 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         <span className={`pill ${sync.online ? 'ok' : 'bad'}`} data-testid="online-badge">
           {sync.online ? t.online : t.offline}
         </span>
-        <span className={`pill ${sync.waiting > 0 ? 'warn' : 'ok'}`} data-testid="waiting-badge" data-waiting={sync.waiting}>
+        <span
+          className={`pill ${sync.waiting > 0 ? 'warn' : 'ok'}`}
+          data-testid="waiting-badge"
+          data-waiting={sync.waiting}
+        >
           {sync.waiting > 0 ? t.waiting(sync.waiting) : t.allSynced}
         </span>
         <span className="muted" data-testid="last-sync">
           {sync.lastSyncAt ? t.lastSync(time(sync.lastSyncAt)!) : t.neverSynced}
         </span>
         {scanner && (
-          <span className={`pill ${scanner.state === 'connected' ? 'ok' : scanner.state === 'none' ? 'muted' : 'bad'}`} data-testid="scanner-state">
+          <span
+            className={`pill ${scanner.state === 'connected' ? 'ok' : scanner.state === 'none' ? 'muted' : 'bad'}`}
+            data-testid="scanner-state"
+          >
             {scanner.message}
           </span>
         )}
@@ -335,7 +357,13 @@ export const App = ({ host }: { host: KassaHostApi }) => {
             }}
           >
             <label htmlFor="lookup">{t.scanCard}</label>
-            <input id="lookup" data-testid="lookup-input" value={lookup} onChange={(e) => setLookup(e.target.value)} autoComplete="off" />
+            <input
+              id="lookup"
+              data-testid="lookup-input"
+              value={lookup}
+              onChange={(e) => setLookup(e.target.value)}
+              autoComplete="off"
+            />
             <button type="submit">{t.lookup}</button>
           </form>
         )}
@@ -357,7 +385,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
                     <td className="num">{priced ? money(priced.totalMinor, currency) : ''}</td>
                     <td className="num muted">{priced && priced.points > 0 ? `+${priced.points}` : ''}</td>
                     <td>
-                      <button aria-label={`${t.remove} ${l.name}`} onClick={() => setLines((c) => c.filter((x) => x !== l))}>
+                      <button
+                        aria-label={`${t.remove} ${l.name}`}
+                        onClick={() => setLines((c) => c.filter((x) => x !== l))}
+                      >
                         ×
                       </button>
                     </td>
@@ -424,7 +455,13 @@ export const App = ({ host }: { host: KassaHostApi }) => {
                       if (Number.isSafeInteger(n) && n > 0) setRedeem({ kind: 'points', points: n });
                     }}
                   >
-                    <input inputMode="numeric" aria-label={t.payWithPoints} placeholder={t.payWithPoints} value={pointsInput} onChange={(e) => setPointsInput(e.target.value)} />
+                    <input
+                      inputMode="numeric"
+                      aria-label={t.payWithPoints}
+                      placeholder={t.payWithPoints}
+                      value={pointsInput}
+                      onChange={(e) => setPointsInput(e.target.value)}
+                    />
                     <button type="submit">{t.apply}</button>
                   </form>
                 )}

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// `npm start`: builds the till if needed, starts the central server (PGlite in
+// ./data/server unless DATABASE_URL is set) and opens the till — in Electron
+// where its binary exists, otherwise served to a browser by the till host.
+//   npm start -- --server-only | --till-only
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const args = new Set(process.argv.slice(2));
+const serverOnly = args.has('--server-only');
+const tillOnly = args.has('--till-only');
+const serverPort = process.env.PORT ?? '7070';
+const serverUrl = process.env.KASSA_SERVER_URL ?? `http://127.0.0.1:${serverPort}`;
+
+const newest = (dir) => {
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+};
+
+const built = join(root, 'out', 'renderer', 'index.html');
+const sourcesChanged = () =>
+  !existsSync(built) ||
+  Math.max(newest(join(root, 'src-renderer')), newest(join(root, 'src-main')), newest(join(root, 'shared'))) >
+    statSync(built).mtimeMs;
+
+if (!serverOnly && sourcesChanged()) {
+  console.log('Building the till…');
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const children = [];
+const run = (script, env) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  children.push(child);
+  child.on('exit', (code) => {
+    if (!stopping) {
+      console.log(`${script} stopped (${code}); stopping Kassa`);
+      stop();
+    }
+  });
+  return child;
+};
+
+let stopping = false;
+const stop = () => {
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  setTimeout(() => process.exit(0), 1500).unref();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+const waitForServer = async () => {
+  for (let i = 0; i < 120; i++) {
+    try {
+      const res = await fetch(`${serverUrl}/api/v1/health`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`The central server did not answer at ${serverUrl}`);
+};
+
+/** The Electron binary, if one is installed — found without triggering a download. */
+const electronBinary = () => {
+  try {
+    const dir = join(root, 'node_modules', 'electron');
+    const rel = readFileSync(join(dir, 'path.txt'), 'utf8').trim();
+    const bin = join(dir, 'dist', rel);
+    return existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+};
+
+if (!tillOnly) run('src-server/main.ts', { PORT: serverPort });
+if (!serverOnly) {
+  if (!tillOnly) await waitForServer();
+  const electron = electronBinary();
+  if (electron) {
+    console.log('Opening the Kassa till (Electron)…');
+    const child = spawn(electron, [root], {
+      cwd: root,
+      env: { ...process.env, KASSA_SERVER_URL: serverUrl },
+      stdio: 'inherit',
+    });
+    children.push(child);
+    child.on('exit', () => stop());
+  } else {
+    console.log('No Electron binary is installed on this machine: the till runs in browser mode.');
+    run('src-main/browser-main.ts', { KASSA_SERVER_URL: serverUrl });
+  }
+}

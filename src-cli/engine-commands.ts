@@ -1,0 +1,196 @@
+/**
+ * `kassa validate | quote | refund`: the loyalty engine from the command line,
+ * for program managers and for checking a program before it goes live.
+ * Output is JSON on stdout; errors go to stderr with the JSON path at fault.
+ * Exit codes: 0 done, 1 an input file is invalid, 2 wrong usage.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { saleBodySchema, ulidSchema } from '../shared/documents';
+import {
+  memberStateSchema,
+  quote,
+  refund,
+  validateProgram,
+  type BasketLine,
+  type RedeemChoice,
+} from '../shared/engine';
+import { isKassaError } from '../shared/errors';
+
+const basketLineSchema = z.object({
+  lineId: z.string().optional(),
+  productId: z.string(),
+  ean: z.string().default(''),
+  name: z.string(),
+  categoryId: z.string().default(''),
+  tags: z.array(z.string()).default([]),
+  unit: z.enum(['each', 'kg']).default('each'),
+  quantity: z.number().int().positive().default(1),
+  grams: z.number().int().positive().nullable().default(null),
+  unitPriceMinor: z.number().int().nonnegative(),
+});
+const basketFileSchema = z.object({ lines: z.array(basketLineSchema).min(1) });
+const memberFileSchema = z.object({ id: z.string().default('member'), state: memberStateSchema });
+const saleFileSchema = z.object({
+  saleId: ulidSchema,
+  sale: saleBodySchema,
+  pointsRedeemed: z.number().int().nonnegative().default(0),
+});
+const returnsFileSchema = z.object({
+  returned: z
+    .array(z.object({ lineIndex: z.number().int().nonnegative(), quantity: z.number().int().positive() }))
+    .min(1),
+  alreadyReturned: z
+    .array(z.object({ lineIndex: z.number().int().nonnegative(), quantity: z.number().int().positive() }))
+    .default([]),
+});
+
+class InputError extends Error {}
+
+const pathOf = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
+
+const readJson = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${file}: ${(e as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InputError(
+      parsed.error.issues.map((i) => `${file}: ${pathOf(i.path) || '(root)'}: ${i.message}`).join('\n'),
+    );
+  }
+  return parsed.data;
+};
+
+const readProgram = async (file: string) => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${file}: ${(e as Error).message}`);
+  }
+  const result = validateProgram(raw);
+  if (!result.ok)
+    throw new InputError(result.issues.map((i) => `${file}: ${i.path || '(root)'}: ${i.message}`).join('\n'));
+  return result.program;
+};
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund', args: string[]): Promise<number> => {
+  try {
+    if (command === 'validate') {
+      const file = args[0];
+      if (!file) throw new UsageError('kassa validate PROGRAM.json');
+      const program = await readProgram(file);
+      print({
+        ok: true,
+        id: program.id,
+        version: program.version,
+        rules: program.earn.length,
+        tiers: program.tiers.length,
+        rewards: program.rewards.length,
+      });
+      return 0;
+    }
+    if (command === 'quote') {
+      const { values } = parseArgs({
+        args,
+        options: {
+          program: { type: 'string' },
+          basket: { type: 'string' },
+          member: { type: 'string' },
+          at: { type: 'string' },
+          'time-zone': { type: 'string' },
+          redeem: { type: 'string' },
+          'pay-points': { type: 'string' },
+          offline: { type: 'boolean' },
+        },
+      });
+      if (!values.program || !values.basket)
+        throw new UsageError(
+          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--redeem REWARD-ID | --pay-points N]',
+        );
+      if (values.redeem && values['pay-points']) throw new UsageError('use --redeem or --pay-points, not both');
+      const program = await readProgram(values.program);
+      const basket = await readJson(values.basket, basketFileSchema);
+      const member = values.member ? await readJson(values.member, memberFileSchema) : null;
+      const at = values.at ?? new Date().toISOString();
+      if (Number.isNaN(Date.parse(at))) throw new InputError(`--at: not a date: ${at}`);
+      const points = values['pay-points'] !== undefined ? Number(values['pay-points']) : null;
+      if (points !== null && (!Number.isSafeInteger(points) || points <= 0))
+        throw new InputError('--pay-points: a whole number above 0');
+      const redeem: RedeemChoice = values.redeem
+        ? { kind: 'reward', rewardId: values.redeem }
+        : points !== null
+          ? { kind: 'points', points }
+          : null;
+      const lines: BasketLine[] = basket.lines.map((l, i) => ({
+        ...l,
+        lineId: l.lineId ?? `line-${String(i + 1).padStart(3, '0')}`,
+      }));
+      const q = quote({
+        program,
+        member,
+        basket: lines,
+        at: new Date(at).toISOString(),
+        timeZone: values['time-zone'] ?? 'UTC',
+        redeem,
+        offline: values.offline ?? false,
+      });
+      print({
+        currency: q.currency,
+        subtotal: q.subtotalMinor,
+        discount: q.discountMinor,
+        total: q.totalMinor,
+        pointsEarned: q.pointsEarned,
+        pointsRedeemed: q.pointsRedeemed,
+        balanceBefore: q.balanceBefore,
+        balanceAfter: q.balanceAfter,
+        tierBefore: q.tierBefore,
+        tierAfter: q.tierAfter,
+        lines: q.lines,
+        explanation: q.explanation,
+        affordableRewards: q.affordableRewards,
+        tierProgress: q.tierProgress,
+        expiryWarnings: q.expiryWarnings,
+        errors: q.errors,
+      });
+      return q.errors.length > 0 ? 1 : 0;
+    }
+    const { values } = parseArgs({ args, options: { sale: { type: 'string' }, lines: { type: 'string' } } });
+    if (!values.sale || !values.lines) throw new UsageError('kassa refund --sale SALE.json --lines RETURNS.json');
+    const sale = await readJson(values.sale, saleFileSchema);
+    const returns = await readJson(values.lines, returnsFileSchema);
+    print(
+      refund({
+        sale: sale.sale,
+        saleId: sale.saleId,
+        pointsRedeemed: sale.pointsRedeemed,
+        returned: returns.returned,
+        alreadyReturned: returns.alreadyReturned,
+      }),
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`Usage: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof InputError || isKassaError(e)) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+};
+
+class UsageError extends Error {}
