@@ -1,0 +1,143 @@
+/**
+ * The till's database code on real RxDB + Dexie (fake-indexeddb in Node):
+ * schemas agree with the zod documents, a sale and its entries are one bulk
+ * write, and the derived balance never counts an entry twice or misses one.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import {
+  journalDocSchema,
+  memberSchema as memberZod,
+  productSchema as productZod,
+  refDocSchema,
+} from '../../../shared/documents';
+import { emptyMemberState, validateProgram, type BasketLine } from '../../../shared/engine';
+import { createTillDatabase, type TillDatabase } from '../../../src-renderer/src/db/database';
+import { memberView, recordSale } from '../../../src-renderer/src/db/sales';
+import {
+  journalSchema,
+  memberSchema,
+  productSchema,
+  refdataSchema,
+  type MemberRow,
+} from '../../../src-renderer/src/db/schemas';
+import { nodeTillStorage } from '../../support/node-storage';
+
+const parsed = validateProgram(
+  JSON.parse(readFileSync(new URL('../../../examples/supermarket.json', import.meta.url), 'utf8')),
+);
+if (!parsed.ok) throw new Error('example program invalid');
+const program = parsed.program;
+
+const requiredKeys = (schema: { shape: Record<string, { isOptional: () => boolean }> }) =>
+  Object.entries(schema.shape)
+    .filter(([k, v]) => !v.isOptional() && k !== '_deleted')
+    .map(([k]) => k)
+    .sort();
+
+describe('RxDB schemas match the shared documents', () => {
+  it.each([
+    ['products', productSchema, productZod],
+    ['members', memberSchema, memberZod],
+    ['refdata', refdataSchema, refDocSchema],
+  ] as const)('%s', (_name, rx, zod) => {
+    expect(Object.keys(rx.properties).sort()).toEqual(
+      Object.keys(zod.shape)
+        .filter((k) => k !== '_deleted')
+        .sort(),
+    );
+    // Fields with a zod default may be absent on the wire; everything else the till requires.
+    for (const key of rx.required as string[]) expect(Object.keys(zod.shape)).toContain(key);
+    expect(requiredKeys(zod as never).every((k) => (rx.required as string[]).includes(k))).toBe(true);
+  });
+
+  it('journal', () => {
+    const sale = journalDocSchema.options[0].shape;
+    expect(Object.keys(journalSchema.properties).sort()).toEqual(
+      Object.keys(sale)
+        .filter((k) => k !== '_deleted')
+        .sort(),
+    );
+  });
+});
+
+describe('till database', () => {
+  let db: TillDatabase;
+  const member: MemberRow = {
+    id: '01KDVDNA000000000000000002',
+    cardNumber: '2990000000026',
+    name: 'Bram Jansen',
+    phone: '',
+    email: '',
+    storeId: 'store-1',
+    enrolledAt: '2026-01-01T00:00:00.000Z',
+    state: { ...emptyMemberState(), balance: 100 },
+    tillMarks: {},
+    seq: 5,
+  };
+  const basket: BasketLine[] = [
+    {
+      lineId: 'L1',
+      productId: 'p-011',
+      ean: '8710000000118',
+      name: 'Ground coffee',
+      categoryId: 'coffee',
+      tags: [],
+      unit: 'each',
+      quantity: 1,
+      grams: null,
+      unitPriceMinor: 699,
+    },
+  ];
+  const ctx = {
+    tillId: 'till-1',
+    storeId: 'store-1',
+    cashierId: 'cashier-1',
+    memberSeq: 5,
+    tenders: [{ kind: 'cash' as const, amountMinor: 699 }],
+  };
+
+  beforeAll(async () => {
+    db = await createTillDatabase({ name: `unit-${Date.now()}`, storage: nodeTillStorage() });
+    await db.members.insert(member);
+  });
+  afterAll(async () => db?.close());
+
+  it('writes a sale and its ledger entry in one bulk write, with consecutive till numbers', async () => {
+    const bulk = vi.spyOn(db.journal, 'bulkInsert');
+    const single = vi.spyOn(db.journal, 'insert');
+    const sale = await recordSale(
+      db,
+      { program, member: { id: member.id, state: member.state }, basket, at: '', timeZone: 'Europe/Amsterdam' },
+      ctx,
+    );
+    expect(bulk).toHaveBeenCalledTimes(1);
+    expect(single).not.toHaveBeenCalled();
+    bulk.mockRestore();
+    single.mockRestore();
+    const docs = await db.journal.find({ sort: [{ tillSeq: 'asc' }] }).exec();
+    expect(docs.map((d) => [d.kind, d.tillSeq])).toEqual([
+      ['sale', 1],
+      ['entry', 2],
+    ]);
+    expect(docs.every((d) => journalDocSchema.safeParse({ ...d.toJSON(), _deleted: false }).success)).toBe(true);
+    expect(sale.entries).toEqual([expect.objectContaining({ type: 'earn', points: 13 })]);
+  });
+
+  it('shows the snapshot plus entries above the server mark, never twice', async () => {
+    // Not yet confirmed: 100 + 13.
+    expect((await memberView(db, member, 'till-1')).balance).toBe(113);
+    // The server counted this till's docs up to 2: its snapshot now holds the 13.
+    const confirmed = { ...member, state: { ...member.state, balance: 113 }, tillMarks: { 'till-1': 2 } };
+    expect((await memberView(db, confirmed, 'till-1')).balance).toBe(113);
+    // Another sale before the server hears of it.
+    await recordSale(
+      db,
+      { program, member: { id: member.id, state: confirmed.state }, basket, at: '', timeZone: 'Europe/Amsterdam' },
+      ctx,
+    );
+    expect((await memberView(db, confirmed, 'till-1')).balance).toBe(126);
+    // Another till's mark says nothing about this till's entries.
+    expect((await memberView(db, { ...confirmed, tillMarks: { 'till-2': 99 } }, 'till-1')).balance).toBe(113 + 26);
+  });
+});
