@@ -48,10 +48,8 @@ describe('terminal config file', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kassa-config-'));
     const broken = JSON.stringify({ serverUrl: 'not a url', wedge: { maxInterKeyMs: -3 } });
     await writeFile(configPath(dir), broken);
-    await expect(loadTillConfig(dir)).rejects.toMatchObject({
-      code: 'CONFIG_INVALID',
-      message: expect.stringContaining('serverUrl'),
-    });
+    await expect(loadTillConfig(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(loadTillConfig(dir)).rejects.toThrow(/serverUrl/);
     await writeFile(configPath(dir), '{ nope');
     await expect(loadTillConfig(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     expect(await readFile(configPath(dir), 'utf8')).toBe('{ nope');
