@@ -1,0 +1,93 @@
+/**
+ * The real browser-mode till host process: it enrols with the real central
+ * server, serves the built till with a strict CSP, and speaks the IPC
+ * contract over a loopback WebSocket that only its own page may open.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import WebSocket from 'ws';
+import { freePort, repoRoot, startServer, startTillHost, type Proc } from '../support/processes';
+
+let server: Proc;
+let host: Proc;
+let tillUrl: string;
+let tillDir: string;
+
+const open = (origin: string) =>
+  new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(`${tillUrl.replace('http', 'ws')}/host`, { headers: { origin } });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+
+const ask = (ws: WebSocket, frame: unknown) =>
+  new Promise<Record<string, unknown>>((resolve) => {
+    ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>));
+    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  });
+
+beforeAll(async () => {
+  if (!existsSync(join(repoRoot, 'out', 'renderer', 'index.html'))) {
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: repoRoot });
+  }
+  const serverPort = await freePort();
+  server = await startServer({ port: serverPort, env: { KASSA_ENROL_CODE: 'HOST-TEST-1' } });
+  tillDir = await mkdtemp(join(tmpdir(), 'kassa-host-'));
+  const port = await freePort();
+  host = await startTillHost({ port, dataDir: tillDir, serverUrl: `http://127.0.0.1:${serverPort}`, env: { KASSA_ENROL_CODE: 'HOST-TEST-1' } });
+  tillUrl = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await server?.stop();
+});
+
+describe('browser-mode till host', () => {
+  it('says it runs in browser mode and enrols, keeping the token owner-only', async () => {
+    expect(host.output()).toContain('browser mode — no Electron binary found');
+    expect(host.output()).toContain('Till enrolled as till-1 in store-1');
+    const config = JSON.parse(await readFile(join(tillDir, 'config.json'), 'utf8')) as { token: string; enrolCode: string | null };
+    expect(config.token.length).toBeGreaterThan(20);
+    expect(config.enrolCode).toBeNull();
+    expect((await stat(join(tillDir, 'config.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('serves the till with a strict Content-Security-Policy', async () => {
+    const res = await fetch(tillUrl);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<div id="root">');
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect((await fetch(`${tillUrl}/../../etc/passwd`)).status).not.toBe(500);
+  });
+
+  it('answers the IPC contract over the WebSocket, and rejects bad frames', async () => {
+    const ws = await open(tillUrl);
+    const config = await ask(ws, { type: 'invoke', id: 1, channel: 'terminal:get-config', payload: null });
+    expect(config).toMatchObject({ type: 'reply', id: 1, ok: true, payload: { mode: 'browser', tillId: 'till-1', storeId: 'store-1' } });
+    const status = await ask(ws, { type: 'invoke', id: 2, channel: 'scanner:get-status', payload: null });
+    expect(status).toMatchObject({ ok: true, payload: { state: expect.any(String), ownsKeyboardScanner: false } });
+    expect(await ask(ws, { type: 'invoke', id: 3, channel: 'shell:exec', payload: 'rm -rf /' })).toMatchObject({
+      id: 3,
+      ok: false,
+      error: { code: 'IPC_UNKNOWN_CHANNEL' },
+    });
+    expect(await ask(ws, { type: 'invoke', id: 4, channel: 'scanner:select-device', payload: { vendorId: -1 } })).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_BAD_REQUEST' },
+    });
+    expect(await ask(ws, 'not json')).toMatchObject({ ok: false, error: { code: 'IPC_BAD_REQUEST' } });
+    ws.close();
+  });
+
+  it('refuses a WebSocket from any other origin', async () => {
+    await expect(open('http://evil.example')).rejects.toThrow(/403/);
+  });
+});
