@@ -44,15 +44,41 @@ const main = async () => {
     const m = members[i % members.length]!;
     const p = products[i % products.length]!;
     const basket: BasketLine[] = [
-      { lineId: 'L1', productId: p.id, ean: p.ean, name: p.name, categoryId: p.categoryId, tags: p.tags ?? [], unit: 'each', quantity: 2, grams: null, unitPriceMinor: p.priceMinor },
+      {
+        lineId: 'L1',
+        productId: p.id,
+        ean: p.ean,
+        name: p.name,
+        categoryId: p.categoryId,
+        tags: [...(p.tags ?? [])],
+        unit: 'each',
+        quantity: 2,
+        grams: null,
+        unitPriceMinor: p.priceMinor,
+      },
     ];
     await recordSale(
       db,
-      { program, member: { id: m.id, state: await memberView(db, m, 'till-1') }, basket, at: new Date().toISOString(), timeZone: store.timeZone },
-      { tillId: 'till-1', storeId: store.id, cashierId: 'cashier-1', memberSeq: m.seq, tenders: [{ kind: 'cash', amountMinor: 1 }] },
+      {
+        program,
+        member: { id: m.id, state: await memberView(db, m, 'till-1') },
+        basket,
+        at: new Date().toISOString(),
+        timeZone: store.timeZone,
+      },
+      {
+        tillId: 'till-1',
+        storeId: store.id,
+        cashierId: 'cashier-1',
+        memberSeq: m.seq,
+        tenders: [{ kind: 'cash', amountMinor: 1 }],
+      },
     );
   }
-  const docs = (await db.journal.find({ sort: [{ tillSeq: 'asc' }] }).exec()).map((d) => ({ ...(d.toJSON() as JournalRow), _deleted: false as const }));
+  const docs = (await db.journal.find({ sort: [{ tillSeq: 'asc' }] }).exec()).map((d) => ({
+    ...(d.toJSON() as JournalRow),
+    _deleted: false as const,
+  }));
 
   // --- Drain over HTTP through the real replication client.
   const t0 = performance.now();
@@ -71,7 +97,17 @@ const main = async () => {
       if (d.kind === 'sale') {
         await q(
           'INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)',
-          [d.id, d.tillId, d.body.storeId, d.body.memberId, d.tillSeq, d.at, d.body.totalMinor, d.body.currency, JSON.stringify(d.body)],
+          [
+            d.id,
+            d.tillId,
+            d.body.storeId,
+            d.body.memberId,
+            d.tillSeq,
+            d.at,
+            d.body.totalMinor,
+            d.body.currency,
+            JSON.stringify(d.body),
+          ],
         );
       } else {
         await q(
@@ -87,14 +123,19 @@ const main = async () => {
   // --- Baseline 2: the server's ingest (validation aside), in-process, batches of 100 like the till.
   const b2 = await startHarness(backend, ['BENCH-3']);
   const t2 = performance.now();
-  for (let i = 0; i < docs.length; i += 100) await ingestJournal(b2.db, { tillId: 'till-1', storeId: 'store-1' }, docs.slice(i, i + 100));
+  for (let i = 0; i < docs.length; i += 100)
+    await ingestJournal(b2.db, { tillId: 'till-1', storeId: 'store-1' }, docs.slice(i, i + 100));
   const ingestMs = performance.now() - t2;
   await b2.close();
 
   console.log(`backlog drain on ${backend}: ${SALES} sales = ${docs.length} journal documents`);
   console.log(`  plain SQL insert, one transaction : ${sqlMs.toFixed(0)} ms (baseline)`);
-  console.log(`  server ingest in-process          : ${ingestMs.toFixed(0)} ms  ratio ${(ingestMs / sqlMs).toFixed(2)}`);
-  console.log(`  till drain over HTTP (RxDB push)  : ${drainMs.toFixed(0)} ms  ratio ${(drainMs / sqlMs).toFixed(2)} vs SQL, ${(drainMs / ingestMs).toFixed(2)} vs ingest`);
+  console.log(
+    `  server ingest in-process          : ${ingestMs.toFixed(0)} ms  ratio ${(ingestMs / sqlMs).toFixed(2)}`,
+  );
+  console.log(
+    `  till drain over HTTP (RxDB push)  : ${drainMs.toFixed(0)} ms  ratio ${(drainMs / sqlMs).toFixed(2)} vs SQL, ${(drainMs / ingestMs).toFixed(2)} vs ingest`,
+  );
   console.log(`  drain throughput                  : ${((docs.length / drainMs) * 1000).toFixed(0)} documents/s`);
 };
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
+import { looksLikeGs1, parseGs1 } from './scanner/gs1';
 import {
   defaultVariableMeasure,
   gtinKind,
@@ -34,7 +35,8 @@ export type ScanSource = 'hid-pos' | 'hid-keyboard' | 'keyboard-wedge' | 'manual
 export type ClassifiedScan =
   | { kind: 'member-card'; cardNumber: string }
   | { kind: 'member-qr'; memberId: string; signature: string }
-  | { kind: 'product'; gtin: string }
+  /** `grams`/`expiry` come from a GS1 element string (AI 310n, AI 17). */
+  | { kind: 'product'; gtin: string; grams?: number; expiry?: string }
   | { kind: 'weighed-product'; plu: string; grams: number }
   | { kind: 'priced-product'; plu: string; priceMinor: number }
   | { kind: 'receipt'; saleId: string }
@@ -47,7 +49,24 @@ const QR_CARD = /^kassa:m:([0-9A-HJKMNP-TV-Z]{26}):([A-Za-z0-9_-]{16,128})$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
+const EDGES = /^[\r\n\t ]+|[\r\n\t ]+$/g;
+
 export const classifyScan = (raw: string, config: ScanConfig = defaultScanConfig): ClassifiedScan => {
+  // GS1 element strings keep their group separators (0x1D): they end variable-length fields.
+  const framed = raw.replace(EDGES, '');
+  if (looksLikeGs1(framed) && framed.replaceAll('\u001d', '').length > 16) {
+    const gs1 = parseGs1(framed);
+    if (!gs1.ok) return { kind: 'unknown', code: 'SCAN_GARBLED', reason: `GS1 code not readable: ${gs1.reason}` };
+    const gtin = gs1.data.gtin;
+    if (!gtin || !isValidGtin(gtin))
+      return { kind: 'unknown', code: 'SCAN_BAD_CHECK_DIGIT', reason: 'GS1 code without a valid GTIN' };
+    return {
+      kind: 'product',
+      gtin: gtin.startsWith('0') ? gtin.slice(1) : gtin,
+      ...(gs1.data.grams !== null ? { grams: gs1.data.grams } : {}),
+      ...(gs1.data.expiry !== null ? { expiry: gs1.data.expiry } : {}),
+    };
+  }
   const data = raw.replace(CONTROL, '').trim();
   if (data.length === 0) return { kind: 'unknown', code: 'SCAN_EMPTY', reason: 'Empty scan' };
 

@@ -21,6 +21,8 @@ export const tillConfigSchema = z.object({
   token: z.string().nullable().default(null),
   scan: scanConfigSchema.default(scanConfigSchema.parse({})),
   wedge: wedgeConfigSchema.default(wedgeConfigSchema.parse({})),
+  /** The layout a keyboard-mode scanner emulates (read through hidraw). */
+  keyboardLayout: z.enum(['us', 'de']).default('us'),
   scanner: z
     .object({ vendorId: z.number().int().nonnegative(), productId: z.number().int().nonnegative() })
     .nullable()

@@ -44,6 +44,8 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
         },
       },
       selection: config.scanner,
+      keyboardLayout: config.keyboardLayout,
+      wedge: config.wedge,
     });
 
   const sinks = new Set<HostEventSink>();

@@ -11,7 +11,9 @@
 import { EventEmitter } from 'node:events';
 import type { Device, HID } from 'node-hid';
 import type { HidDeviceInfo, ScanEvent, ScannerStatus } from '../../shared/ipc';
+import { createBootKeyboardDecoder } from '../../shared/scanner/boot-keyboard';
 import { createHidPosDecoder, HID_POS_USAGE_PAGE } from '../../shared/scanner/hid-pos';
+import { keyboardLayouts } from '../../shared/scanner/keyboard-layouts';
 import type { ScannerService, ScannerServiceEvents } from './scanner-service-types';
 
 /** The part of node-hid's `HID` class the service uses. */
@@ -24,6 +26,10 @@ export type ScannerServiceOptions = {
   /** How often to look for the device while none is open. */
   pollMs?: number;
   now?: () => number;
+  /** Keyboard-mode scanners: the layout the scanner emulates, and the burst timing rule. */
+  keyboardLayout?: string;
+  wedge?: { maxInterKeyMs: number; minLength: number };
+  platform?: NodeJS.Platform;
 };
 
 export const describeDevice = (d: Device): HidDeviceInfo => ({
@@ -92,13 +98,32 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
     if (handle) return;
     const device = pick(listDevices());
     if (!device) {
+      if (current.state === 'connected' || current.state === 'disconnected') {
+        // Unplugged: keep saying which scanner is missing until it comes back.
+        setStatus({
+          state: 'disconnected',
+          device: current.device,
+          message: 'Scanner disconnected — plug it back in',
+          ownsKeyboardScanner: false,
+        });
+      } else {
+        setStatus({
+          state: 'none',
+          device: null,
+          message: 'No scanner found — keyboard-wedge scanners still work',
+          ownsKeyboardScanner: false,
+        });
+      }
+      return;
+    }
+    const platform = options.platform ?? process.platform;
+    if (device.kind === 'keyboard' && platform === 'win32') {
+      // Windows does not let hidapi open keyboards: such scanners work through the keyboard-wedge path.
       setStatus({
-        state: current.state === 'connected' || current.state === 'disconnected' ? 'disconnected' : 'none',
-        device: null,
+        state: 'none',
+        device,
         message:
-          current.state === 'connected' || current.state === 'disconnected'
-            ? 'Scanner disconnected — plug it back in'
-            : 'No scanner found — keyboard-wedge scanners still work',
+          'Keyboard-mode scanner: Windows types its scans as keystrokes (keyboard wedge); switch it to HID POS mode for USB reading',
         ownsKeyboardScanner: false,
       });
       return;
@@ -117,19 +142,39 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       return;
     }
     handle = opened;
-    const decoder = createHidPosDecoder();
-    opened.on('data', (data: Buffer) => {
-      const outcome = decoder.push(new Uint8Array(data));
-      if (outcome.kind === 'scan') {
-        const scan: ScanEvent = {
-          data: outcome.scan.data,
-          symbology: outcome.scan.symbology,
-          source: 'hid-pos',
-          receivedAt: now(),
-        };
-        events.emit('scan', scan);
-      }
-    });
+    if (device.kind === 'keyboard') {
+      const decoder = createBootKeyboardDecoder({
+        layout: keyboardLayouts[options.keyboardLayout ?? 'us'],
+        wedge: options.wedge ?? { maxInterKeyMs: 30, minLength: 6 },
+      });
+      opened.on('data', (data: Buffer) => {
+        for (const outcome of decoder.push(new Uint8Array(data), now())) {
+          if (outcome.kind === 'scan') {
+            const scan: ScanEvent = {
+              data: outcome.data,
+              symbology: 'unknown',
+              source: 'hid-keyboard',
+              receivedAt: now(),
+            };
+            events.emit('scan', scan);
+          }
+        }
+      });
+    } else {
+      const decoder = createHidPosDecoder();
+      opened.on('data', (data: Buffer) => {
+        const outcome = decoder.push(new Uint8Array(data));
+        if (outcome.kind === 'scan') {
+          const scan: ScanEvent = {
+            data: outcome.scan.data,
+            symbology: outcome.scan.symbology,
+            source: 'hid-pos',
+            receivedAt: now(),
+          };
+          events.emit('scan', scan);
+        }
+      });
+    }
     opened.on('error', () => {
       // node-hid reports an unplugged device as a read error: close, say so, and keep looking.
       closeHandle();
@@ -143,7 +188,8 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
     setStatus({
       state: 'connected',
       device,
-      message: `Scanner ready: ${device.product ?? 'HID POS scanner'}`,
+      message: `Scanner ready: ${device.product ?? (device.kind === 'keyboard' ? 'keyboard-mode scanner' : 'HID POS scanner')}`,
+      // On Linux reading hidraw does not stop the kernel from also typing the keys: the page must ignore that copy.
       ownsKeyboardScanner: device.kind === 'keyboard',
     });
   };

@@ -27,19 +27,28 @@ const open = (origin: string) =>
 
 const ask = (ws: WebSocket, frame: unknown) =>
   new Promise<Record<string, unknown>>((resolve) => {
-    ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>));
+    ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
     ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   });
 
 beforeAll(async () => {
   if (!existsSync(join(repoRoot, 'out', 'renderer', 'index.html'))) {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: repoRoot });
+    execFileSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+      { cwd: repoRoot },
+    );
   }
   const serverPort = await freePort();
   server = await startServer({ port: serverPort, env: { KASSA_ENROL_CODE: 'HOST-TEST-1' } });
   tillDir = await mkdtemp(join(tmpdir(), 'kassa-host-'));
   const port = await freePort();
-  host = await startTillHost({ port, dataDir: tillDir, serverUrl: `http://127.0.0.1:${serverPort}`, env: { KASSA_ENROL_CODE: 'HOST-TEST-1' } });
+  host = await startTillHost({
+    port,
+    dataDir: tillDir,
+    serverUrl: `http://127.0.0.1:${serverPort}`,
+    env: { KASSA_ENROL_CODE: 'HOST-TEST-1' },
+  });
   tillUrl = `http://127.0.0.1:${port}`;
 });
 
@@ -52,7 +61,10 @@ describe('browser-mode till host', () => {
   it('says it runs in browser mode and enrols, keeping the token owner-only', async () => {
     expect(host.output()).toContain('browser mode — no Electron binary found');
     expect(host.output()).toContain('Till enrolled as till-1 in store-1');
-    const config = JSON.parse(await readFile(join(tillDir, 'config.json'), 'utf8')) as { token: string; enrolCode: string | null };
+    const config = JSON.parse(await readFile(join(tillDir, 'config.json'), 'utf8')) as {
+      token: string;
+      enrolCode: string | null;
+    };
     expect(config.token.length).toBeGreaterThan(20);
     expect(config.enrolCode).toBeNull();
     expect((await stat(join(tillDir, 'config.json'))).mode & 0o777).toBe(0o600);
@@ -71,7 +83,12 @@ describe('browser-mode till host', () => {
   it('answers the IPC contract over the WebSocket, and rejects bad frames', async () => {
     const ws = await open(tillUrl);
     const config = await ask(ws, { type: 'invoke', id: 1, channel: 'terminal:get-config', payload: null });
-    expect(config).toMatchObject({ type: 'reply', id: 1, ok: true, payload: { mode: 'browser', tillId: 'till-1', storeId: 'store-1' } });
+    expect(config).toMatchObject({
+      type: 'reply',
+      id: 1,
+      ok: true,
+      payload: { mode: 'browser', tillId: 'till-1', storeId: 'store-1' },
+    });
     const status = await ask(ws, { type: 'invoke', id: 2, channel: 'scanner:get-status', payload: null });
     expect(status).toMatchObject({ ok: true, payload: { state: expect.any(String), ownsKeyboardScanner: false } });
     expect(await ask(ws, { type: 'invoke', id: 3, channel: 'shell:exec', payload: 'rm -rf /' })).toMatchObject({
@@ -79,7 +96,9 @@ describe('browser-mode till host', () => {
       ok: false,
       error: { code: 'IPC_UNKNOWN_CHANNEL' },
     });
-    expect(await ask(ws, { type: 'invoke', id: 4, channel: 'scanner:select-device', payload: { vendorId: -1 } })).toMatchObject({
+    expect(
+      await ask(ws, { type: 'invoke', id: 4, channel: 'scanner:select-device', payload: { vendorId: -1 } }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'IPC_BAD_REQUEST' },
     });

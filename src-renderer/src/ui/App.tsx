@@ -213,7 +213,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
             setMessage({ kind: 'error', text: t.productNotFound(raw.trim()) });
             return;
           }
-          addProduct(product.toJSON() as ProductRow, scan.kind === 'weighed-product' ? scan.grams : null);
+          const grams =
+            scan.kind === 'weighed-product' ? scan.grams : scan.kind === 'product' ? (scan.grams ?? null) : null;
+          addProduct(product.toJSON() as ProductRow, grams);
           setMessage(null);
           return;
         }

@@ -1,0 +1,73 @@
+/** Keyboard-mode scanners read through hidraw: boot keyboard reports → scans. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createBootKeyboardDecoder, encodeBootKeyboard } from '../../../shared/scanner/boot-keyboard';
+import { DE, US } from '../../../shared/scanner/keyboard-layouts';
+
+const wedge = { maxInterKeyMs: 30, minLength: 6 };
+const feed = (reports: Uint8Array[], gapMs: number, layout = US) => {
+  const d = createBootKeyboardDecoder({ layout, wedge });
+  return reports.flatMap((r, i) => d.push(r, 1000 + i * gapMs));
+};
+
+describe('boot keyboard decoder', () => {
+  it('decodes a scanner burst byte for byte: press, release, Enter', () => {
+    // "4" = usage 0x21, "0" = 0x27, Enter = 0x28.
+    const reports = [
+      [0, 0, 0x21, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      ...Array.from('006381333931', (c) => [
+        [0, 0, c === '0' ? 0x27 : 0x1d + Number(c), 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0],
+      ]).flat(),
+      [0, 0, 0x28, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    ].map((r) => Uint8Array.from(r));
+    expect(feed(reports, 1)).toEqual([{ kind: 'scan', data: '4006381333931' }]);
+  });
+
+  it('applies Shift, and reads 9-byte reports with a report id', () => {
+    const reports = encodeBootKeyboard('KM0123456789').map((r) => Uint8Array.from([0x01, ...r]));
+    expect(feed(reports, 1)).toEqual([{ kind: 'scan', data: 'KM0123456789' }]);
+  });
+
+  it('uses the layout the scanner emulates (German QWERTZ swaps Y and Z)', () => {
+    const reports = encodeBootKeyboard('Zyx-12345', US);
+    expect(feed(reports, 1, DE)).toEqual([{ kind: 'scan', data: 'Yzx-12345'.replace('-', 'ß') }]);
+    expect(feed(encodeBootKeyboard('Zyx-12345', DE), 1, DE)).toEqual([{ kind: 'scan', data: 'Zyx-12345' }]);
+  });
+
+  it('handles key rollover and ignores the ErrorRollOver phantom state', () => {
+    const r = (...keys: number[]) => Uint8Array.from([0, 0, ...keys, ...Array<number>(6 - keys.length).fill(0)]);
+    // "1" held, "2" added (rollover), "1" released, phantom state, "3", then digits 4-6, Enter.
+    const reports = [
+      r(0x1e),
+      r(0x1e, 0x1f),
+      r(0x1f),
+      r(1, 1, 1, 1, 1, 1),
+      r(0x20),
+      r(0x21),
+      r(0x22),
+      r(0x23),
+      r(0x28),
+      r(),
+    ];
+    expect(feed(reports, 1)).toEqual([{ kind: 'scan', data: '123456' }]);
+  });
+
+  it('a person typing on the device is not a scan', () => {
+    const out = feed(encodeBootKeyboard('4006381333931'), 120);
+    expect(out.some((o) => o.kind === 'scan')).toBe(false);
+  });
+
+  it('never throws on random reports and only emits codes it was sent (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 12 }), { maxLength: 40 }), (reports) => {
+        const d = createBootKeyboardDecoder({ wedge });
+        for (const [i, r] of reports.entries()) {
+          for (const o of d.push(r, i)) if (o.kind === 'scan') expect(o.data.length).toBeGreaterThanOrEqual(6);
+        }
+      }),
+    );
+  });
+});

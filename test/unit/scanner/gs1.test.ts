@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseGs1 } from '../../../shared/scanner/gs1';
+import { classifyScan } from '../../../shared/scan';
+
+const GS = '\u001d';
+
+describe('GS1 element strings', () => {
+  it('reads GTIN, net weight, expiry, batch and price', () => {
+    const r = parseGs1(`0109506000134352172612313103001250` + `10LOT42${GS}3922000349`);
+    expect(r).toEqual({
+      ok: true,
+      data: expect.objectContaining({
+        gtin: '09506000134352',
+        expiry: '2026-12-31',
+        grams: 1250,
+        batch: 'LOT42',
+        priceMinor: 349,
+      }),
+    });
+  });
+
+  it('converts weights of any precision to grams', () => {
+    const w = (ai: string, v: string) =>
+      (parseGs1(`0109506000134352${ai}${v}`) as { ok: true; data: { grams: number } }).data.grams;
+    expect(w('3100', '000002')).toBe(2000);
+    expect(w('3102', '000125')).toBe(1250);
+    expect(w('3105', '001234')).toBe(12);
+  });
+
+  it('gives a reason for broken strings', () => {
+    expect(parseGs1('01123')).toMatchObject({ ok: false });
+    expect(parseGs1('99ABC')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('unknown application identifier'),
+    });
+    expect(parseGs1(`010950600013435210${'x'.repeat(25)}`)).toMatchObject({ ok: false });
+  });
+
+  it('classifies a GS1 DataMatrix of a weighed product as a product with grams', () => {
+    expect(classifyScan(`${GS}0104006381333931310300125017261231`)).toEqual({
+      kind: 'product',
+      gtin: '4006381333931',
+      grams: 1250,
+      expiry: '2026-12-31',
+    });
+    expect(classifyScan(`${GS}0104006381333932310300125017261231`)).toMatchObject({
+      kind: 'unknown',
+      code: 'SCAN_BAD_CHECK_DIGIT',
+    });
+  });
+
+  it('never throws (property)', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => void parseGs1(s)));
+    // GS (0x1D) is part of GS1 data.
+    // eslint-disable-next-line no-control-regex
+    fc.assert(fc.property(fc.stringMatching(/^01\d{14}[\d\u001d]{0,40}$/), (s) => void classifyScan(s)));
+  });
+});
