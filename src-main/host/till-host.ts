@@ -87,7 +87,17 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
         }
       : null;
 
-  const handlers = createIpcHandlers({ terminalConfig, scanner });
+  // Staff pick a scanner on the settings screen: remember it in the till config.
+  const persistentScanner: ScannerService = {
+    ...scanner,
+    selectDevice(selection) {
+      const status = scanner.selectDevice(selection);
+      config = { ...config, scanner: selection };
+      saveTillConfig(options.dataDir, config).catch((e: unknown) => log(`Could not save the scanner choice: ${String(e)}`));
+      return status;
+    },
+  };
+  const handlers = createIpcHandlers({ terminalConfig, scanner: persistentScanner });
   return {
     invoke: (channel, payload) => handleInvoke(handlers, channel, payload),
     subscribe(sink) {

@@ -79,6 +79,13 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await expect(page.getByTestId('bootstrap')).toHaveCount(0, { timeout: 30_000 });
   await shot(page, info, '01-ready');
 
+  // Scanner settings list the HID devices the real host finds through node-hid (none exist on this machine).
+  await page.getByTestId('open-scanner-settings').click();
+  await expect(page.getByTestId('no-devices')).toBeVisible();
+  await expect(page.getByTestId('scanner-settings-status')).toContainText('No scanner found');
+  await shot(page, info, '01b-scanner-settings');
+  await page.getByRole('button', { name: 'Close' }).click();
+
   // An unknown card: a clear message, nothing changes; the burst never lands in the focused field.
   await page.getByTestId('lookup-input').focus();
   await scan(page, UNKNOWN_CARD);

@@ -24,6 +24,7 @@ import { startReplication, type Replication, type SyncStatus } from '../db/repli
 import { memberView, recordSale } from '../db/sales';
 import type { MemberRow, ProductRow } from '../db/schemas';
 import { installWedge } from '../wedge';
+import { ScannerSettings } from './ScannerSettings';
 import { t } from './strings';
 
 type Message = { kind: 'error' | 'info'; text: string } | null;
@@ -48,6 +49,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [message, setMessage] = useState<Message>(null);
   const [explain, setExplain] = useState(false);
   const [paying, setPaying] = useState(false);
+  const [settings, setSettings] = useState(false);
   const [lookup, setLookup] = useState('');
   const [pointsInput, setPointsInput] = useState('');
   const lineCounter = useRef(0);
@@ -318,6 +320,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
             {scanner.message}
           </span>
         )}
+        <button className="link" data-testid="open-scanner-settings" onClick={() => setSettings(true)}>
+          {t.scannerSettings}
+        </button>
       </header>
 
       {!ready && (
@@ -476,6 +481,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           </>
         )}
       </aside>
+
+      {settings && <ScannerSettings host={host} onClose={() => setSettings(false)} />}
 
       {paying && q && (
         <div className="dialog" role="dialog" aria-label={t.pay} data-testid="pay-dialog">

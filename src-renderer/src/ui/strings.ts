@@ -41,4 +41,14 @@ export const t = {
   add: 'Add',
   clearMember: 'Clear member',
   newSale: 'New sale',
+  scannerSettings: 'Scanner settings',
+  loadingDevices: 'Looking for scanners…',
+  noDevices: 'No USB HID devices found. Keyboard-wedge scanners work without setup.',
+  device: 'Device',
+  usagePage: 'Usage page / usage',
+  mode: 'Mode',
+  useThis: 'Use this scanner',
+  close: 'Close',
+  hidPosAdvice:
+    'Tip: set the scanner to HID POS mode (usage page 0x8C) so scans never reach text fields. See docs/scanners.md.',
 } as const;
