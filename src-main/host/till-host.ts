@@ -93,7 +93,9 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
     selectDevice(selection) {
       const status = scanner.selectDevice(selection);
       config = { ...config, scanner: selection };
-      saveTillConfig(options.dataDir, config).catch((e: unknown) => log(`Could not save the scanner choice: ${String(e)}`));
+      saveTillConfig(options.dataDir, config).catch((e: unknown) =>
+        log(`Could not save the scanner choice: ${String(e)}`),
+      );
       return status;
     },
   };
