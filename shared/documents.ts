@@ -113,6 +113,18 @@ export const ledgerEntryBodySchema = z.object({
 });
 export type LedgerEntryBody = z.infer<typeof ledgerEntryBodySchema>;
 
+/** What a sale changes in the member's state besides points (engine `MemberEffects`). */
+export const memberEffectsSchema = z.object({
+  stamps: z
+    .record(z.string(), z.object({ count: z.number().int().nonnegative(), windowStart: z.string().nullable() }))
+    .default({}),
+  offerUses: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  grants: z.array(z.string()).default([]),
+  redeemedPoints: z.number().int().nonnegative().default(0),
+  membership: z.object({ planId: z.string(), validUntil: z.string() }).nullable().default(null),
+});
+export type MemberEffectsBody = z.infer<typeof memberEffectsSchema>;
+
 export const saleBodySchema = z.object({
   storeId: z.string(),
   cashierId: z.string(),
@@ -129,6 +141,8 @@ export const saleBodySchema = z.object({
   memberSeq: z.number().int().nonnegative().nullable(),
   /** Set on a return: the original sale. */
   refundOf: ulidSchema.nullable().default(null),
+  /** Member-state effects (stamps, offer uses, grants, membership), applied by the server in till order. */
+  effects: memberEffectsSchema.nullable().default(null),
 });
 export type SaleBody = z.infer<typeof saleBodySchema>;
 

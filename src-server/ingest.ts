@@ -15,8 +15,9 @@
  *   their seqs are stamped last (see seq.ts).
  */
 import { KassaError } from '../shared/errors';
-import type { EntryDoc, JournalDoc, SaleDoc } from '../shared/documents';
-import type { MemberState, PointLot } from '../shared/engine/member-state';
+import type { EntryDoc, JournalDoc, MemberEffectsBody, SaleDoc } from '../shared/documents';
+import { localDate } from '../shared/engine/time';
+import { memberStateSchema, type MemberState, type PointLot } from '../shared/engine/member-state';
 import type { Db, Query } from './db';
 import type { TillIdentity } from './auth';
 import { stampSeq } from './seq';
@@ -89,40 +90,73 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
     points: string;
     till_seq: string;
     till_time: Date | string;
+    natural_id: string | null;
   }>(
-    `SELECT id, member_id, type, points, till_seq, till_time FROM ledger_entries
+    `SELECT id, member_id, type, points, till_seq, till_time, natural_id FROM ledger_entries
       WHERE till_id = $1 AND till_seq > $2 AND till_seq <= $3 AND effective ORDER BY till_seq`,
     [tillId, from, watermark],
   );
-  const byMember = new Map<string, typeof entries>();
-  for (const e of entries) byMember.set(e.member_id, [...(byMember.get(e.member_id) ?? []), e]);
+  const sales = await q<{
+    member_id: string;
+    till_seq: string;
+    till_time: Date | string;
+    effects: MemberEffectsBody | null;
+  }>(
+    `SELECT member_id, till_seq, till_time, body->'effects' AS effects FROM sales
+      WHERE till_id = $1 AND till_seq > $2 AND till_seq <= $3 AND member_id IS NOT NULL ORDER BY till_seq`,
+    [tillId, from, watermark],
+  );
+  const [store] = await q<{ time_zone: string }>(
+    'SELECT s.time_zone FROM tills t JOIN stores s ON s.id = t.store_id WHERE t.id = $1',
+    [tillId],
+  );
+  const timeZone = store?.time_zone ?? 'UTC';
+
+  // Every change to a member, entries and sale effects alike, in the till's own order.
+  type Change = { seq: number; apply: (state: MemberState) => MemberState };
+  const byMember = new Map<string, Change[]>();
+  const add = (memberId: string, change: Change) => byMember.set(memberId, [...(byMember.get(memberId) ?? []), change]);
+  const iso = (t: Date | string) => (t instanceof Date ? t.toISOString() : new Date(t).toISOString());
+  for (const e of entries) {
+    add(e.member_id, {
+      seq: Number(e.till_seq),
+      apply: (state) => {
+        const points = Number(e.points);
+        return {
+          ...state,
+          balance: state.balance + points,
+          lots: applyToLots(state.lots, { id: e.id, points, at: iso(e.till_time) }),
+          tierWindow:
+            e.type === 'earn' ? { ...state.tierWindow, points: state.tierWindow.points + points } : state.tierWindow,
+          grants: e.natural_id && !state.grants.includes(e.natural_id) ? [...state.grants, e.natural_id] : state.grants,
+        };
+      },
+    });
+  }
+  for (const sale of sales) {
+    add(sale.member_id, {
+      seq: Number(sale.till_seq),
+      apply: (state) => applyEffects(state, sale.effects, iso(sale.till_time), timeZone),
+    });
+  }
 
   const members: string[] = [];
   // Members in id order: concurrent pushes from different tills never deadlock.
   for (const memberId of [...byMember.keys()].sort()) {
-    const mine = byMember.get(memberId)!;
+    const mine = byMember.get(memberId)!.sort((a, b) => a.seq - b.seq);
     const [row] = await q<{ state: MemberState; till_marks: Record<string, number> }>(
       'SELECT state, till_marks FROM members WHERE id = $1 FOR UPDATE',
       [memberId],
     );
     if (!row) {
-      for (const e of mine) await flag(q, 'unknown-member', memberId, tillId, e.id, { points: Number(e.points) });
+      await flag(q, 'unknown-member', memberId, tillId, memberId, { changes: mine.length });
       continue;
     }
-    let state = row.state;
-    for (const e of mine) {
-      const points = Number(e.points);
-      const at = e.till_time instanceof Date ? e.till_time.toISOString() : String(e.till_time);
-      state = {
-        ...state,
-        balance: state.balance + points,
-        lots: applyToLots(state.lots, { id: e.id, points, at }),
-        tierWindow:
-          e.type === 'earn' ? { ...state.tierWindow, points: state.tierWindow.points + points } : state.tierWindow,
-      };
+    const before = row.state.balance;
+    const state = mine.reduce((s, c) => c.apply(s), memberStateSchema.parse(row.state));
+    if (state.balance < 0 && state.balance < before) {
+      await flag(q, 'negative-balance', memberId, tillId, memberId, { balance: state.balance });
     }
-    if (state.balance < 0)
-      await flag(q, 'negative-balance', memberId, tillId, mine.at(-1)!.id, { balance: state.balance });
     const tillMarks = { ...row.till_marks, [tillId]: watermark };
     await q('UPDATE members SET state = $2, till_marks = $3 WHERE id = $1', [
       memberId,
@@ -133,6 +167,31 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
   }
   await q('UPDATE tills SET acked_till_seq = $2 WHERE id = $1', [tillId, watermark]);
   return { watermark, members };
+};
+
+/** A sale's effects on the member beyond points: stamps, offer uses, grants, membership, today's redemptions. */
+export const applyEffects = (
+  state: MemberState,
+  effects: MemberEffectsBody | null,
+  at: string,
+  timeZone: string,
+): MemberState => {
+  const today = localDate(at, timeZone);
+  const next: MemberState = { ...state, lastActivityAt: at };
+  if (!effects) return next;
+  const offerUses = { ...state.offerUses };
+  for (const [id, n] of Object.entries(effects.offerUses)) offerUses[id] = (offerUses[id] ?? 0) + n;
+  const redeemed = state.redeemedToday?.date === today ? state.redeemedToday.points : 0;
+  return {
+    ...next,
+    // A stamp card's state is the till's count after this sale: one till's sales arrive in its own order.
+    stamps: { ...state.stamps, ...effects.stamps },
+    offerUses,
+    grants: [...new Set([...state.grants, ...effects.grants])],
+    redeemedToday:
+      effects.redeemedPoints > 0 ? { date: today, points: redeemed + effects.redeemedPoints } : state.redeemedToday,
+    membership: effects.membership ?? state.membership,
+  };
 };
 
 export const ingestJournal = async (db: Db, till: TillIdentity, docs: readonly JournalDoc[]): Promise<IngestResult> => {

@@ -46,6 +46,10 @@ export const memberStateSchema = z.object({
     .nullable()
     .default(null),
   segments: z.array(z.string()).default([]),
+  /** The member who referred this one; both get the referral bonus after this member's first purchase. */
+  referredBy: z.string().nullable().default(null),
+  /** Last sale or redemption, for inactivity expiry. */
+  lastActivityAt: z.string().nullable().default(null),
 });
 export type MemberState = z.infer<typeof memberStateSchema>;
 

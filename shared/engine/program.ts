@@ -2,78 +2,147 @@
  * The loyalty program definition: versioned, validated by zod, the single
  * source of truth for the program file format (docs/program-format.md).
  *
- * Units: money is integer minor units of `currency`; points are integers;
- * multipliers are integer percentages (150 = 1.5×) so no float ever enters
- * a points calculation. Rounding is named, default "down".
+ * Units: money is integer minor units of `currency`; points are integers in
+ * the program's smallest point unit (`pointsPrecision` says how many of their
+ * digits are decimals when shown); multipliers and percentages are integer
+ * percent (150 = 1.5×, 5 = 5 %), so no float enters a calculation. Rounding is
+ * named; the default is "down".
  */
 import { z } from 'zod';
 import { currencySchema } from '../money';
 
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes');
 const percentSchema = z.number().int().min(0).max(100_000);
+const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
-const filterSchema = z
+/** Which basket lines a rule applies to. */
+export const filterSchema = z
   .object({
     categories: z.array(z.string()).optional(),
     products: z.array(z.string()).optional(),
+    tags: z.array(z.string()).optional(),
     excludeTags: z.array(z.string()).default([]),
+    excludeCategories: z.array(z.string()).default([]),
   })
-  .default({ excludeTags: [] });
+  .default({ excludeTags: [], excludeCategories: [] });
+export type Filter = z.infer<typeof filterSchema>;
+
+/** When a rule is on, in the store's time zone: dates inclusive, days of week 1 = Monday … 7 = Sunday. */
+export const windowSchema = z
+  .object({
+    from: dateSchema.optional(),
+    to: dateSchema.optional(),
+    daysOfWeek: z.array(z.number().int().min(1).max(7)).min(1).optional(),
+  })
+  .optional();
+export type RuleWindow = z.infer<typeof windowSchema>;
+
+const ruleBase = { id: idSchema, filter: filterSchema, window: windowSchema, label: z.string().optional() };
 
 export const earnRuleSchema = z.discriminatedUnion('kind', [
+  /** `points` for every full `perMinor` of eligible spend (e.g. 1 point per 100 cents). */
   z.object({
-    id: idSchema,
+    ...ruleBase,
     kind: z.literal('per-currency'),
-    /** `points` for every full `perMinor` of eligible spend (e.g. 1 point per 100 cents). */
     points: z.number().int().positive(),
     perMinor: z.number().int().positive(),
-    filter: filterSchema,
-    label: z.string().optional(),
   }),
+  /** `points` per kilogram of weighed goods (pro rata by gram). */
+  z.object({ ...ruleBase, kind: z.literal('per-kg'), points: z.number().int().positive() }),
+  /** `points` per item. */
+  z.object({ ...ruleBase, kind: z.literal('per-item'), points: z.number().int().positive() }),
+  /** `points` once per order that has at least one matching line and reaches `minSpendMinor`. */
   z.object({
-    id: idSchema,
-    kind: z.literal('per-kg'),
-    /** `points` per full kilogram of weighed goods matching the filter. */
+    ...ruleBase,
+    kind: z.literal('per-order'),
     points: z.number().int().positive(),
-    filter: filterSchema,
-    label: z.string().optional(),
+    minSpendMinor: z.number().int().nonnegative().default(0),
   }),
-  z.object({
-    id: idSchema,
-    kind: z.literal('per-item'),
-    points: z.number().int().positive(),
-    filter: filterSchema,
-    label: z.string().optional(),
-  }),
-  z.object({
-    id: idSchema,
-    kind: z.literal('multiplier'),
-    /** Multiplies the base points of matching lines, e.g. 200 = double points on coffee. */
-    percent: percentSchema,
-    filter: filterSchema,
-    label: z.string().optional(),
-  }),
+  /** Multiplies the points of matching lines, e.g. 200 = double points on coffee (added to other multipliers: 200 + 150 = 2.5×). */
+  z.object({ ...ruleBase, kind: z.literal('multiplier'), percent: percentSchema }),
 ]);
 export type EarnRule = z.infer<typeof earnRuleSchema>;
 
 export const tierSchema = z.object({
   id: idSchema,
   name: z.string().min(1),
-  /** Points earned inside the tier window needed to hold this tier. */
+  /** Spend (minor units) or points inside the tier window needed to reach this tier (see `tierRules.metric`). */
   threshold: z.number().int().nonnegative(),
   /** Multiplier on all earned points, integer percent (100 = none). */
   multiplier: percentSchema.default(100),
+  perks: z
+    .object({ percentOff: z.number().int().min(0).max(100).default(0), freeDelivery: z.boolean().default(false) })
+    .default({ percentOff: 0, freeDelivery: false }),
 });
+export type Tier = z.infer<typeof tierSchema>;
 
 export const rewardSchema = z.object({
   id: idSchema,
   name: z.string().min(1),
   cost: z.number().int().positive(),
-  kind: z.literal('amount-off'),
-  amountMinor: z.number().int().positive(),
+  benefit: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('amount-off'), amountMinor: z.number().int().positive() }),
+    z.object({ kind: z.literal('percent-off'), percent: z.number().int().min(1).max(100), filter: filterSchema }),
+    z.object({ kind: z.literal('free-item'), productId: z.string() }),
+    z.object({ kind: z.literal('donation'), cause: z.string().min(1), amountMinor: z.number().int().positive() }),
+  ]),
   minBasketMinor: z.number().int().nonnegative().default(0),
+  maxPerOrder: z.number().int().positive().default(1),
+  /** Only members of these tiers (ids) may redeem it. */
+  tiers: z.array(z.string()).optional(),
+  validFrom: dateSchema.optional(),
+  validTo: dateSchema.optional(),
 });
 export type Reward = z.infer<typeof rewardSchema>;
+
+export const stampCardSchema = z.object({
+  id: idSchema,
+  name: z.string().min(1),
+  filter: filterSchema,
+  /** Every `every`-th matching item is free… */
+  every: z.number().int().min(2),
+  /** …if the stamps were collected within this many days of the first one. */
+  windowDays: z.number().int().positive().nullable().default(null),
+});
+export type StampCard = z.infer<typeof stampCardSchema>;
+
+export const offerSchema = z.object({
+  id: idSchema,
+  name: z.string().min(1),
+  filter: filterSchema,
+  benefit: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('percent-off'), percent: z.number().int().min(1).max(100) }),
+    z.object({ kind: z.literal('price'), priceMinor: z.number().int().nonnegative() }),
+    z.object({ kind: z.literal('bonus-points'), points: z.number().int().positive() }),
+  ]),
+  /** Who gets it: everyone, members of segments, or named members. */
+  segments: z.array(z.string()).optional(),
+  memberIds: z.array(z.string()).optional(),
+  window: windowSchema,
+  /** Uses per member (1 = one-time); null = unlimited. */
+  maxUses: z.number().int().positive().nullable().default(null),
+});
+export type Offer = z.infer<typeof offerSchema>;
+
+export const membershipPlanSchema = z.object({
+  id: idSchema,
+  name: z.string().min(1),
+  feeMinor: z.number().int().nonnegative(),
+  termMonths: z.number().int().positive(),
+  perks: z.object({ multiplier: percentSchema.default(100), percentOff: z.number().int().min(0).max(100).default(0) }),
+});
+
+export const stageSchema = z.enum([
+  'member-price',
+  'offer',
+  'stamp',
+  'discount-card',
+  'tier',
+  'membership',
+  'reward',
+  'points',
+]);
+export type Stage = z.infer<typeof stageSchema>;
 
 export const programSchema = z
   .object({
@@ -82,11 +151,64 @@ export const programSchema = z
     version: z.number().int().nonnegative(),
     name: z.string().min(1),
     currency: currencySchema,
+    /** Decimals of a point when shown: 2 means the integer 125 reads "1.25 points". */
+    pointsPrecision: z.number().int().min(0).max(2).default(0),
     rounding: z.enum(['down', 'half-up']).default('down'),
+    /** What points are earned on: the amount after discounts (default) or before; with tax or without. */
+    pointsBase: z
+      .object({
+        discounts: z.enum(['before', 'after']).default('after'),
+        tax: z.enum(['included', 'excluded']).default('included'),
+      })
+      .default({ discounts: 'after', tax: 'included' }),
+    /** Discounts apply in this order, each on what the earlier ones left; in an exclusive group only the largest applies. */
+    stacking: z
+      .object({
+        order: z
+          .array(stageSchema)
+          .default(['member-price', 'offer', 'stamp', 'discount-card', 'tier', 'membership', 'reward', 'points']),
+        exclusive: z
+          .array(z.array(z.enum(['discount-card', 'tier', 'membership'])))
+          .default([['discount-card', 'tier', 'membership']]),
+      })
+      .default({
+        order: ['member-price', 'offer', 'stamp', 'discount-card', 'tier', 'membership', 'reward', 'points'],
+        exclusive: [['discount-card', 'tier', 'membership']],
+      }),
     /** A basket below this total (minor units) earns nothing. */
     minSpendMinor: z.number().int().nonnegative().default(0),
-    earn: z.array(earnRuleSchema).min(1),
+    earn: z.array(earnRuleSchema).default([]),
+    tierRules: z
+      .object({
+        metric: z.enum(['points', 'spend']).default('points'),
+        windowMonths: z.number().int().positive().default(12),
+        /** Days after the window end before a downgrade takes effect. */
+        downgradeGraceDays: z.number().int().nonnegative().default(0),
+      })
+      .default({ metric: 'points', windowMonths: 12, downgradeGraceDays: 0 }),
     tiers: z.array(tierSchema).default([]),
+    stampCards: z.array(stampCardSchema).default([]),
+    /** A fixed percent off for card holders (all members, or those in `segment`). */
+    discountCard: z
+      .object({ percent: z.number().int().min(1).max(100), filter: filterSchema, segment: z.string().optional() })
+      .nullable()
+      .default(null),
+    /** Member-only prices. */
+    memberPrices: z.array(z.object({ productId: z.string(), priceMinor: z.number().int().nonnegative() })).default([]),
+    offers: z.array(offerSchema).default([]),
+    bonuses: z
+      .object({
+        signup: z.number().int().positive().optional(),
+        emailConfirmed: z.number().int().positive().optional(),
+        referral: z
+          .object({ referrer: z.number().int().nonnegative(), referee: z.number().int().nonnegative() })
+          .optional(),
+        review: z.number().int().positive().optional(),
+        birthday: z
+          .object({ points: z.number().int().positive(), windowDays: z.number().int().nonnegative().default(0) })
+          .optional(),
+      })
+      .default({}),
     rewards: z.array(rewardSchema).default([]),
     payWithPoints: z
       .object({
@@ -97,26 +219,83 @@ export const programSchema = z
       })
       .nullable()
       .default(null),
+    expiry: z
+      .discriminatedUnion('mode', [
+        z.object({ mode: z.literal('none') }),
+        z.object({
+          mode: z.literal('months-after-earn'),
+          months: z.number().int().positive(),
+          warnDays: z.number().int().nonnegative().default(30),
+        }),
+        z.object({
+          mode: z.literal('inactivity'),
+          months: z.number().int().positive(),
+          warnDays: z.number().int().nonnegative().default(30),
+        }),
+        z.object({
+          mode: z.literal('fixed-date'),
+          /** Points expire on this month/day, `yearsAfter` years after the year they were earned. */
+          month: z.number().int().min(1).max(12),
+          day: z.number().int().min(1).max(31),
+          yearsAfter: z.number().int().min(0).max(10).default(1),
+          warnDays: z.number().int().nonnegative().default(30),
+        }),
+      ])
+      .default({ mode: 'none' }),
+    memberships: z.array(membershipPlanSchema).default([]),
     /** Points a member may redeem per store day while the till is offline. */
     offlineRedemptionCapPerDay: z.number().int().nonnegative().default(0),
   })
   .superRefine((p, ctx) => {
-    const ids = new Set<string>();
-    for (const [i, rule] of p.earn.entries()) {
-      if (ids.has(rule.id))
-        ctx.addIssue({ code: 'custom', path: ['earn', i, 'id'], message: `Duplicate rule id "${rule.id}"` });
-      ids.add(rule.id);
-    }
+    const unique = (list: Array<{ id: string }>, key: string) => {
+      const seen = new Set<string>();
+      for (const [i, item] of list.entries()) {
+        if (seen.has(item.id))
+          ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `Duplicate id "${item.id}"` });
+        seen.add(item.id);
+      }
+    };
+    unique(p.earn, 'earn');
+    unique(p.tiers, 'tiers');
+    unique(p.rewards, 'rewards');
+    unique(p.offers, 'offers');
+    unique(p.stampCards, 'stampCards');
     for (let i = 1; i < p.tiers.length; i++) {
       if (p.tiers[i]!.threshold <= p.tiers[i - 1]!.threshold) {
         ctx.addIssue({ code: 'custom', path: ['tiers', i, 'threshold'], message: 'Tier thresholds must increase' });
       }
+    }
+    const tierIds = new Set(p.tiers.map((t) => t.id));
+    for (const [i, r] of p.rewards.entries()) {
+      for (const t of r.tiers ?? []) {
+        if (!tierIds.has(t))
+          ctx.addIssue({ code: 'custom', path: ['rewards', i, 'tiers'], message: `No tier "${t}" in this program` });
+      }
+    }
+    if (
+      p.earn.length === 0 &&
+      p.stampCards.length === 0 &&
+      !p.discountCard &&
+      p.memberPrices.length === 0 &&
+      p.offers.length === 0
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['earn'],
+        message: 'A program needs at least one earn rule, stamp card, discount card, member price or offer',
+      });
     }
   });
 export type Program = z.infer<typeof programSchema>;
 export type ProgramInput = z.input<typeof programSchema>;
 
 export type ProgramIssue = { path: string; message: string };
+
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
 
 /** Parses a program file; errors name the JSON path, e.g. `earn[0].perMinor: Too small: expected number to be >0`. */
 export const validateProgram = (
@@ -126,12 +305,6 @@ export const validateProgram = (
   if (parsed.success) return { ok: true, program: parsed.data };
   return {
     ok: false,
-    issues: parsed.error.issues.map((issue) => ({
-      path: issue.path.reduce<string>(
-        (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
-        '',
-      ),
-      message: issue.message,
-    })),
+    issues: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
   };
 };

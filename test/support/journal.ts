@@ -71,6 +71,7 @@ export const saleDoc = (o: {
     programVersion: 1,
     memberSeq: null,
     refundOf: null,
+    effects: null,
   },
 });
 

@@ -10,7 +10,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { LedgerEntryBody, SaleBody } from '../../../shared/documents';
-import { commit, quote, type BasketLine, type Quote, type QuoteInput } from '../../../shared/engine';
+import { commitSale, quote, type BasketLine, type Quote, type QuoteInput } from '../../../shared/engine';
 import type { MemberState } from '../../../shared/engine/member-state';
 import type { TillDatabase } from './database';
 import type { JournalRow, MemberRow } from './schemas';
@@ -63,7 +63,7 @@ export const recordSale = async (db: TillDatabase, input: QuoteInput, ctx: SaleC
   const at = ctx.at ?? new Date().toISOString();
   const saleId = nextId();
   const q = quote({ ...input, at });
-  const entries = commit({ ...input, at, saleId });
+  const { entries, effects } = commitSale({ ...input, at, saleId });
   const seqs = await takeTillSeqs(db, 1 + entries.length);
   const memberId = input.member?.id ?? '';
   const lineById = new Map(q.lines.map((l) => [l.lineId, l]));
@@ -95,6 +95,7 @@ export const recordSale = async (db: TillDatabase, input: QuoteInput, ctx: SaleC
     programVersion: input.program.version,
     memberSeq: ctx.memberSeq,
     refundOf: null,
+    effects: input.member ? effects : null,
   };
   const docs: JournalRow[] = [
     { id: saleId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0]!, at, memberId, body },

@@ -1,0 +1,74 @@
+/**
+ * Points expiry: FIFO lots that expire N months after they were earned, all
+ * points after N months without activity, or on a fixed date each year.
+ * Only the server writes expiry entries (natural id `expire:<lot>:<date>`, so
+ * running it twice changes nothing); tills show what will expire.
+ */
+import type { LedgerEntryBody } from '../documents';
+import type { MemberState } from './member-state';
+import type { Program } from './program';
+import { addMonths, daysBetween, localParts } from './time';
+
+/** Each open lot with the store-local date it expires on (null: never). */
+export const lotExpiries = (
+  program: Program,
+  state: MemberState,
+  timeZone: string,
+): Array<{ lotId: string; points: number; expiresOn: string | null }> => {
+  const e = program.expiry;
+  return state.lots.map((lot) => {
+    const earned = localParts(lot.earnedAt, timeZone).date;
+    let expiresOn: string | null = lot.expiresAt ? localParts(lot.expiresAt, timeZone).date : null;
+    if (e.mode === 'months-after-earn') expiresOn = addMonths(earned, e.months);
+    else if (e.mode === 'inactivity')
+      expiresOn = addMonths(state.lastActivityAt ? localParts(state.lastActivityAt, timeZone).date : earned, e.months);
+    else if (e.mode === 'fixed-date') {
+      const year = Number(earned.slice(0, 4)) + e.yearsAfter;
+      const candidate = `${year}-${String(e.month).padStart(2, '0')}-${String(e.day).padStart(2, '0')}`;
+      expiresOn = candidate > earned ? candidate : `${year + 1}${candidate.slice(4)}`;
+    }
+    return { lotId: lot.id, points: lot.points, expiresOn };
+  });
+};
+
+export const expiryWarnings = (
+  program: Program,
+  state: MemberState,
+  at: string,
+  timeZone: string,
+): Array<{ points: number; expiresAt: string }> => {
+  if (program.expiry.mode === 'none') return [];
+  const today = localParts(at, timeZone).date;
+  const warnDays = program.expiry.warnDays;
+  const byDate = new Map<string, number>();
+  for (const x of lotExpiries(program, state, timeZone)) {
+    if (!x.expiresOn) continue;
+    const days = daysBetween(today, x.expiresOn);
+    if (days > 0 && days <= warnDays) byDate.set(x.expiresOn, (byDate.get(x.expiresOn) ?? 0) + x.points);
+  }
+  return [...byDate.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([expiresAt, points]) => ({ points, expiresAt }));
+};
+
+/** The expiry entries due as of `at` (store-local date), oldest lot first. */
+export const expire = (input: {
+  program: Program;
+  memberId: string;
+  state: MemberState;
+  at: string;
+  timeZone: string;
+}): LedgerEntryBody[] => {
+  const today = localParts(input.at, input.timeZone).date;
+  return lotExpiries(input.program, input.state, input.timeZone)
+    .filter((x) => x.expiresOn !== null && x.expiresOn <= today && x.points > 0)
+    .map((x) => ({
+      memberId: input.memberId,
+      saleId: null,
+      type: 'expire' as const,
+      points: -x.points,
+      reason: `${x.points} points expired on ${x.expiresOn}`,
+      naturalId: `expire:${x.lotId}:${x.expiresOn}`,
+      ruleId: `expiry:${input.program.expiry.mode}`,
+    }));
+};

@@ -1,0 +1,655 @@
+/**
+ * `quote`: prices a basket for a member and attributes every discount and
+ * every point to the rule that produced it.
+ *
+ * Pipeline (each step works on what the previous ones left, in the order
+ * the program's `stacking.order` gives): member prices → personal offers →
+ * stamp cards → the best of discount card / tier perk / membership perk (an
+ * exclusive group by default) → a reward → paying with points. Points are
+ * then earned on the points base (after or before discounts, tax in or out),
+ * once per rule over the whole basket, rounded as the program says, and
+ * attributed to lines by largest remainder.
+ *
+ * Pure and deterministic: lines are processed in `lineId` order, so the
+ * output does not depend on the order they were scanned in.
+ */
+import { divideRounded, formatMoney } from '../money';
+import type { MemberState } from './member-state';
+import type { EarnRule, Filter, Program, Reward, Stage, Tier } from './program';
+import { addDays, addMonths, daysBetween, inWindow, localParts } from './time';
+import { expiryWarnings } from './expiry';
+
+export type BasketLine = {
+  lineId: string;
+  productId: string;
+  ean: string;
+  name: string;
+  categoryId: string;
+  tags: string[];
+  unit: 'each' | 'kg';
+  quantity: number;
+  grams: number | null;
+  unitPriceMinor: number;
+  /** VAT rate in basis points (2100 = 21 %); only used when points are earned without tax. */
+  taxRateBp?: number;
+};
+
+export type RedeemChoice = { kind: 'reward'; rewardId: string } | { kind: 'points'; points: number } | null;
+
+export type QuoteInput = {
+  program: Program;
+  /** `accountId`: the household account the member earns into and redeems from (defaults to the member). */
+  member: { id: string; state: MemberState; accountId?: string } | null;
+  basket: BasketLine[];
+  at: string;
+  timeZone: string;
+  redeem?: RedeemChoice;
+  offline?: boolean;
+};
+
+export type QuoteLine = {
+  lineId: string;
+  amountMinor: number;
+  discountMinor: number;
+  totalMinor: number;
+  points: number;
+  explanation: string[];
+};
+
+export type Explanation = { ruleId: string; text: string; points?: number; discountMinor?: number };
+
+/** What a committed sale changes in the member's state besides points (applied by the server in till order). */
+export type MemberEffects = {
+  stamps: Record<string, { count: number; windowStart: string | null }>;
+  offerUses: Record<string, number>;
+  grants: string[];
+  redeemedPoints: number;
+  membership: { planId: string; validUntil: string } | null;
+};
+
+export type BonusGrant = { memberId: string; points: number; naturalId: string; ruleId: string; text: string };
+
+export type Quote = {
+  currency: string;
+  subtotalMinor: number;
+  discountMinor: number;
+  totalMinor: number;
+  pointsEarned: number;
+  pointsRedeemed: number;
+  balanceBefore: number | null;
+  balanceAfter: number | null;
+  tierBefore: string | null;
+  tierAfter: string | null;
+  lines: QuoteLine[];
+  explanation: Explanation[];
+  affordableRewards: Array<{ rewardId: string; name: string; cost: number; kind: Reward['benefit']['kind'] }>;
+  tierProgress: {
+    current: string | null;
+    next: string | null;
+    remaining: number | null;
+    metric: 'spend' | 'points';
+  } | null;
+  expiryWarnings: Array<{ points: number; expiresAt: string }>;
+  errors: Array<{ code: string; message: string }>;
+  /** Earned points split by kind, for the ledger. */
+  earnedByRule: Array<{ ruleId: string; points: number; text: string }>;
+  bonuses: BonusGrant[];
+  donation: { cause: string; amountMinor: number } | null;
+  effects: MemberEffects;
+};
+
+/** A line's amount at a unit price: items × price, or grams × price per kg (rounded half-up to the minor unit). */
+const amountAt = (line: BasketLine, unitPriceMinor: number): number =>
+  line.unit === 'kg' && line.grams !== null
+    ? divideRounded(line.grams * unitPriceMinor, 1000, 'half-up')
+    : line.quantity * unitPriceMinor;
+
+export const lineAmountMinor = (line: BasketLine): number => amountAt(line, line.unitPriceMinor);
+
+export const matchesFilter = (f: Filter, line: BasketLine): boolean => {
+  if (f.excludeTags.some((t) => line.tags.includes(t))) return false;
+  if (f.excludeCategories.includes(line.categoryId)) return false;
+  if (f.categories && !f.categories.includes(line.categoryId)) return false;
+  if (f.products && !f.products.includes(line.productId)) return false;
+  if (f.tags && !f.tags.some((t) => line.tags.includes(t))) return false;
+  return true;
+};
+
+/** Splits `total` over parts proportionally: floor shares, then the remainder by largest fraction (ties by key). */
+export const allocate = (
+  total: number,
+  parts: ReadonlyArray<{ key: string; numerator: bigint }>,
+  denominator: bigint,
+): Map<string, number> => {
+  const out = new Map<string, number>();
+  let given = 0;
+  const rema: Array<{ key: string; rem: bigint }> = [];
+  for (const p of parts) {
+    const share = Number(p.numerator / denominator);
+    out.set(p.key, share);
+    given += share;
+    rema.push({ key: p.key, rem: p.numerator % denominator });
+  }
+  rema.sort((a, b) => (a.rem === b.rem ? (a.key < b.key ? -1 : 1) : a.rem > b.rem ? -1 : 1));
+  for (let i = 0; given < total && i < rema.length; i++, given++)
+    out.set(rema[i]!.key, (out.get(rema[i]!.key) ?? 0) + 1);
+  return out;
+};
+
+/** The tier a member holds now: what the window earns them, never below the tier the server says they hold (downgrades happen at the window end, on the server). */
+export const currentTier = (program: Program, state: MemberState, extraSpend = 0, extraPoints = 0): Tier | null => {
+  const metric =
+    program.tierRules.metric === 'spend'
+      ? state.tierWindow.spendMinor + extraSpend
+      : state.tierWindow.points + extraPoints;
+  let reached: Tier | null = null;
+  for (const t of program.tiers) if (metric >= t.threshold) reached = t;
+  const heldIndex = program.tiers.findIndex((t) => t.id === state.tier);
+  const reachedIndex = reached ? program.tiers.indexOf(reached) : -1;
+  return heldIndex > reachedIndex ? program.tiers[heldIndex]! : reached;
+};
+
+const activeMembership = (program: Program, state: MemberState, at: string) => {
+  const m = state.membership;
+  if (!m || Date.parse(m.validUntil) <= Date.parse(at)) return null;
+  return program.memberships.find((p) => p.id === m.planId) ?? null;
+};
+
+const ruleText = (rule: EarnRule, currency: string): string => {
+  if (rule.label) return rule.label;
+  switch (rule.kind) {
+    case 'per-currency':
+      return `${rule.points} pt per ${formatMoney({ minor: rule.perMinor, currency })}`;
+    case 'per-kg':
+      return `${rule.points} pts per kg`;
+    case 'per-item':
+      return `${rule.points} pts per item`;
+    case 'per-order':
+      return `${rule.points} pts per order`;
+    case 'multiplier':
+      return `${rule.percent / 100}×`;
+  }
+};
+
+const redeemedToday = (state: MemberState, at: string, timeZone: string): number =>
+  state.redeemedToday && state.redeemedToday.date === localParts(at, timeZone).date ? state.redeemedToday.points : 0;
+
+const rewardValid = (r: Reward, at: string, timeZone: string, tier: Tier | null): boolean => {
+  const date = localParts(at, timeZone).date;
+  if (r.validFrom && date < r.validFrom) return false;
+  if (r.validTo && date > r.validTo) return false;
+  if (r.tiers && (!tier || !r.tiers.includes(tier.id))) return false;
+  return true;
+};
+
+export const quote = (input: QuoteInput): Quote => {
+  const { program, member, at, timeZone } = input;
+  const state = member?.state ?? null;
+  const lines = [...input.basket].sort((a, b) => (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0));
+  const currency = program.currency;
+  const fmt = (minor: number) => formatMoney({ minor, currency });
+  const errors: Quote['errors'] = [];
+  const explanation: Explanation[] = [];
+  const notes = new Map<string, string[]>(lines.map((l) => [l.lineId, []]));
+  const effects: MemberEffects = { stamps: {}, offerUses: {}, grants: [], redeemedPoints: 0, membership: null };
+
+  const gross = new Map(lines.map((l) => [l.lineId, lineAmountMinor(l)]));
+  const amount = new Map(gross);
+  const subtotalMinor = [...gross.values()].reduce((a, b) => a + b, 0);
+  const tier = state ? currentTier(program, state) : null;
+  const plan = state ? activeMembership(program, state, at) : null;
+  let offerBonus = 0;
+  let pointsRedeemed = 0;
+  let donation: Quote['donation'] = null;
+
+  const discount = (line: BasketLine, minor: number, ruleId: string, text: string) => {
+    const d = Math.min(minor, amount.get(line.lineId)!);
+    if (d <= 0) return 0;
+    amount.set(line.lineId, amount.get(line.lineId)! - d);
+    notes.get(line.lineId)!.push(`-${fmt(d)}: ${text}`);
+    const prior = explanation.find((e) => e.ruleId === ruleId);
+    if (prior) {
+      prior.discountMinor = (prior.discountMinor ?? 0) + d;
+      prior.text = `-${fmt(prior.discountMinor)}: ${text.replace(/ on .*$/, '')}`;
+    } else explanation.push({ ruleId, text: `-${fmt(d)}: ${text}`, discountMinor: d });
+    return d;
+  };
+
+  const spreadBasketDiscount = (minor: number, ruleId: string, text: string) => {
+    const base = lines.reduce((s, l) => s + amount.get(l.lineId)!, 0);
+    if (minor <= 0 || base <= 0) return;
+    const shares = allocate(
+      Math.min(minor, base),
+      lines.map((l) => ({ key: l.lineId, numerator: BigInt(amount.get(l.lineId)!) * BigInt(Math.min(minor, base)) })),
+      BigInt(base),
+    );
+    for (const l of lines) {
+      const d = shares.get(l.lineId) ?? 0;
+      if (d > 0) {
+        amount.set(l.lineId, amount.get(l.lineId)! - d);
+        notes.get(l.lineId)!.push(`-${fmt(d)}: ${text}`);
+      }
+    }
+    explanation.push({ ruleId, text: `-${fmt(Math.min(minor, base))}: ${text}`, discountMinor: Math.min(minor, base) });
+  };
+
+  const percentPerks = (stage: 'discount-card' | 'tier' | 'membership', line: BasketLine): number => {
+    if (!state) return 0;
+    if (stage === 'discount-card') {
+      const card = program.discountCard;
+      if (!card || (card.segment && !state.segments.includes(card.segment)) || !matchesFilter(card.filter, line))
+        return 0;
+      return card.percent;
+    }
+    if (stage === 'tier') return line.tags.includes('no-discount') ? 0 : (tier?.perks.percentOff ?? 0);
+    return line.tags.includes('no-discount') ? 0 : (plan?.perks.percentOff ?? 0);
+  };
+  const perkText = (stage: 'discount-card' | 'tier' | 'membership', pct: number) =>
+    stage === 'discount-card'
+      ? `${pct} % discount card`
+      : stage === 'tier'
+        ? `${pct} % ${tier?.name ?? ''} tier`
+        : `${pct} % ${plan?.name ?? ''} membership`;
+  const doneStages = new Set<Stage>();
+
+  // --- Redemption checks happen up front, so an invalid choice changes nothing.
+  const redeem = input.redeem ?? null;
+  let reward: Reward | null = null;
+  let payPoints = 0;
+  if (redeem && !member) errors.push({ code: 'CARD_NOT_FOUND', message: 'Scan a member card to redeem points' });
+  if (redeem && state) {
+    if (redeem.kind === 'reward') {
+      reward = program.rewards.find((r) => r.id === redeem.rewardId) ?? null;
+      if (!reward) errors.push({ code: 'NOT_FOUND', message: `No reward "${redeem.rewardId}" in this program` });
+      else if (!rewardValid(reward, at, timeZone, tier)) {
+        errors.push({ code: 'NOT_ALLOWED', message: `${reward.name} is not available to this member today` });
+        reward = null;
+      } else if (subtotalMinor < reward.minBasketMinor) {
+        errors.push({
+          code: 'BASKET_TOO_SMALL',
+          message: `${reward.name} needs a basket of ${fmt(reward.minBasketMinor)}`,
+        });
+        reward = null;
+      } else if (
+        reward.benefit.kind === 'free-item' &&
+        !lines.some((l) => l.productId === (reward!.benefit as { productId: string }).productId)
+      ) {
+        errors.push({ code: 'NOT_ALLOWED', message: `Scan the free item first for ${reward.name}` });
+        reward = null;
+      }
+    } else if (!program.payWithPoints) {
+      errors.push({ code: 'NOT_ALLOWED', message: 'This program does not allow paying with points' });
+    } else if (!Number.isSafeInteger(redeem.points) || redeem.points <= 0) {
+      errors.push({ code: 'BAD_POINTS', message: 'Points to pay with must be a whole number above 0' });
+    } else payPoints = redeem.points;
+    const wanted = reward?.cost ?? payPoints;
+    if (wanted > 0) {
+      const capLeft = program.offlineRedemptionCapPerDay - redeemedToday(state, at, timeZone);
+      if (wanted > state.balance) {
+        errors.push({ code: 'NOT_ENOUGH_POINTS', message: `Not enough points: ${state.balance} available` });
+        reward = null;
+        payPoints = 0;
+      } else if (input.offline && wanted > capLeft) {
+        errors.push({
+          code: 'OFFLINE_CAP_REACHED',
+          message: `Offline, at most ${Math.max(0, capLeft)} points can be redeemed today`,
+        });
+        reward = null;
+        payPoints = 0;
+      }
+    }
+  }
+
+  for (const stage of program.stacking.order) {
+    if (doneStages.has(stage)) continue;
+    doneStages.add(stage);
+    if (!state) continue;
+    if (stage === 'member-price') {
+      for (const l of lines) {
+        const mp = program.memberPrices.find((p) => p.productId === l.productId);
+        if (mp && mp.priceMinor < l.unitPriceMinor)
+          discount(
+            l,
+            amountAt(l, l.unitPriceMinor) - amountAt(l, mp.priceMinor),
+            'member-price',
+            `member price on ${l.name}`,
+          );
+      }
+    } else if (stage === 'offer') {
+      for (const offer of program.offers) {
+        if (!inWindow(offer.window, at, timeZone)) continue;
+        if (offer.memberIds && !offer.memberIds.includes(member!.id)) continue;
+        if (offer.segments && !offer.segments.some((s) => state.segments.includes(s))) continue;
+        if (offer.maxUses !== null && (state.offerUses[offer.id] ?? 0) >= offer.maxUses) continue;
+        const hit = lines.filter((l) => matchesFilter(offer.filter, l));
+        if (hit.length === 0) continue;
+        const b = offer.benefit;
+        if (b.kind === 'bonus-points') {
+          offerBonus += b.points;
+          explanation.push({ ruleId: `offer:${offer.id}`, text: `+${b.points} pts: ${offer.name}`, points: b.points });
+        } else {
+          for (const l of hit) {
+            const d =
+              b.kind === 'percent-off'
+                ? divideRounded(amount.get(l.lineId)! * b.percent, 100, 'down')
+                : amount.get(l.lineId)! - amountAt(l, b.priceMinor);
+            discount(l, d, `offer:${offer.id}`, `${offer.name} on ${l.name}`);
+          }
+        }
+        effects.offerUses[offer.id] = 1;
+      }
+    } else if (stage === 'stamp') {
+      for (const card of program.stampCards) {
+        const held = state.stamps[card.id] ?? { count: 0, windowStart: null };
+        const today = localParts(at, timeZone).date;
+        let { count, windowStart } = held;
+        if (windowStart && card.windowDays !== null && daysBetween(windowStart, today) > card.windowDays) {
+          count = 0;
+          windowStart = null;
+        }
+        let touched = false;
+        for (const l of lines.filter((x) => matchesFilter(card.filter, x))) {
+          const units = l.unit === 'kg' ? 1 : l.quantity;
+          for (let u = 0; u < units; u++) {
+            touched = true;
+            if (count === card.every - 1) {
+              const unitPrice = divideRounded(amount.get(l.lineId)!, units - u, 'down');
+              discount(l, unitPrice, `stamp:${card.id}`, `${card.name}: ${card.every}th free`);
+              count = 0;
+              windowStart = null;
+            } else {
+              if (count === 0) windowStart = today;
+              count++;
+            }
+          }
+        }
+        if (touched) {
+          effects.stamps[card.id] = { count, windowStart };
+          explanation.push({ ruleId: `stamp:${card.id}`, text: `${card.name}: ${count} of ${card.every - 1} stamps` });
+        }
+      }
+    } else if (stage === 'discount-card' || stage === 'tier' || stage === 'membership') {
+      const group = program.stacking.exclusive.find((g) => g.includes(stage)) ?? [stage];
+      for (const s of group) doneStages.add(s);
+      for (const l of lines) {
+        let best: { stage: 'discount-card' | 'tier' | 'membership'; pct: number } | null = null;
+        for (const s of group) {
+          const pct = percentPerks(s, l);
+          if (pct > 0 && (!best || pct > best.pct)) best = { stage: s, pct };
+        }
+        if (best)
+          discount(
+            l,
+            divideRounded(amount.get(l.lineId)! * best.pct, 100, 'down'),
+            best.stage,
+            `${perkText(best.stage, best.pct)} on ${l.name}`,
+          );
+      }
+    } else if (stage === 'reward' && reward) {
+      const b = reward.benefit;
+      if (b.kind === 'amount-off') spreadBasketDiscount(b.amountMinor, `reward:${reward.id}`, reward.name);
+      else if (b.kind === 'percent-off') {
+        for (const l of lines.filter((x) => matchesFilter(b.filter, x))) {
+          discount(
+            l,
+            divideRounded(amount.get(l.lineId)! * b.percent, 100, 'down'),
+            `reward:${reward.id}`,
+            `${reward.name} on ${l.name}`,
+          );
+        }
+      } else if (b.kind === 'free-item') {
+        const l = lines.find((x) => x.productId === b.productId)!;
+        const units = l.unit === 'kg' ? 1 : l.quantity;
+        discount(l, divideRounded(amount.get(l.lineId)!, units, 'down'), `reward:${reward.id}`, `${reward.name}`);
+      } else {
+        donation = { cause: b.cause, amountMinor: b.amountMinor };
+        explanation.push({
+          ruleId: `reward:${reward.id}`,
+          text: `${reward.name}: ${fmt(b.amountMinor)} donated to ${b.cause}`,
+        });
+      }
+      pointsRedeemed = reward.cost;
+      explanation.push({
+        ruleId: `reward:${reward.id}:cost`,
+        text: `-${reward.cost} pts: ${reward.name}`,
+        points: -reward.cost,
+      });
+    } else if (stage === 'points' && payPoints > 0 && program.payWithPoints) {
+      const { minorPerPoint, maxPercent } = program.payWithPoints;
+      const left = lines.reduce((s, l) => s + amount.get(l.lineId)!, 0);
+      const cap = divideRounded(left * maxPercent, 100, 'down');
+      const points = Math.min(payPoints, Math.floor(cap / minorPerPoint));
+      if (points < payPoints)
+        explanation.push({
+          ruleId: 'pay-with-points:cap',
+          text: `Points capped at ${maxPercent} % of the basket: ${points} used`,
+        });
+      if (points > 0) {
+        spreadBasketDiscount(points * minorPerPoint, 'pay-with-points', `${points} points`);
+        pointsRedeemed += points;
+        explanation.push({ ruleId: 'pay-with-points:cost', text: `-${points} pts: paid with points`, points: -points });
+      }
+    }
+  }
+
+  const totalMinor = lines.reduce((s, l) => s + amount.get(l.lineId)!, 0);
+  const discountMinor = subtotalMinor - totalMinor;
+
+  // --- Earning.
+  const linePoints = new Map<string, number>(lines.map((l) => [l.lineId, 0]));
+  const earnedByRule: Quote['earnedByRule'] = [];
+  let pointsFromRules = 0;
+  if (state && totalMinor >= program.minSpendMinor) {
+    const base = new Map(
+      lines.map((l) => {
+        const a = program.pointsBase.discounts === 'after' ? amount.get(l.lineId)! : gross.get(l.lineId)!;
+        const net =
+          program.pointsBase.tax === 'excluded' ? divideRounded(a * 10_000, 10_000 + (l.taxRateBp ?? 0), 'down') : a;
+        return [l.lineId, net];
+      }),
+    );
+    const multipliers = program.earn.filter(
+      (r): r is Extract<EarnRule, { kind: 'multiplier' }> =>
+        r.kind === 'multiplier' && inWindow(r.window, at, timeZone),
+    );
+    const globalPct = BigInt(tier?.multiplier ?? 100) * BigInt(plan?.perks.multiplier ?? 100);
+    const linePct = (l: BasketLine): bigint => {
+      let pct = 100n;
+      for (const m of multipliers) if (matchesFilter(m.filter, l)) pct += BigInt(m.percent - 100);
+      return pct;
+    };
+    for (const rule of program.earn) {
+      if (rule.kind === 'multiplier' || !inWindow(rule.window, at, timeZone)) continue;
+      const eligible = lines.filter((l) => matchesFilter(rule.filter, l) && amount.get(l.lineId)! > 0);
+      if (eligible.length === 0) continue;
+      let total: number;
+      let shares: Map<string, number>;
+      if (rule.kind === 'per-order') {
+        if (totalMinor < rule.minSpendMinor) continue;
+        total = Number((BigInt(rule.points) * globalPct) / 10_000n);
+        shares = allocate(
+          total,
+          eligible.map((l) => ({ key: l.lineId, numerator: BigInt(base.get(l.lineId)!) })),
+          BigInt(
+            Math.max(
+              1,
+              eligible.reduce((s, l) => s + base.get(l.lineId)!, 0),
+            ),
+          ),
+        );
+      } else {
+        const unitBase = (l: BasketLine): bigint =>
+          rule.kind === 'per-currency'
+            ? BigInt(base.get(l.lineId)!)
+            : rule.kind === 'per-kg'
+              ? l.unit === 'kg' && l.grams
+                ? BigInt(l.grams)
+                : 0n
+              : BigInt(l.quantity);
+        const den =
+          (rule.kind === 'per-currency' ? BigInt(rule.perMinor) : rule.kind === 'per-kg' ? 1000n : 1n) * 100n * 10_000n;
+        const parts = eligible.map((l) => ({
+          key: l.lineId,
+          numerator: unitBase(l) * BigInt(rule.points) * linePct(l) * globalPct,
+        }));
+        const sum = parts.reduce((a, p) => a + p.numerator, 0n);
+        total = program.rounding === 'down' ? Number(sum / den) : Number((sum * 2n + den) / (2n * den));
+        shares = allocate(total, parts, den);
+      }
+      if (total <= 0) continue;
+      for (const [lineId, pts] of shares) {
+        if (pts === 0) continue;
+        linePoints.set(lineId, linePoints.get(lineId)! + pts);
+        notes.get(lineId)!.push(`+${pts} pts: ${ruleText(rule, currency)}`);
+      }
+      pointsFromRules += total;
+      earnedByRule.push({ ruleId: rule.id, points: total, text: ruleText(rule, currency) });
+      explanation.push({ ruleId: rule.id, text: `+${total} pts: ${ruleText(rule, currency)}`, points: total });
+    }
+    for (const m of multipliers) {
+      const hit = lines.filter((l) => matchesFilter(m.filter, l)).map((l) => l.name);
+      if (hit.length > 0)
+        explanation.push({ ruleId: m.id, text: `${m.percent / 100}× ${m.label ?? 'points'} on ${hit.join(', ')}` });
+    }
+    if (tier && tier.multiplier !== 100)
+      explanation.push({ ruleId: `tier:${tier.id}`, text: `${tier.multiplier / 100}× for ${tier.name} tier` });
+    if (plan && plan.perks.multiplier !== 100)
+      explanation.push({ ruleId: `membership:${plan.id}`, text: `${plan.perks.multiplier / 100}× for ${plan.name}` });
+  } else if (state && totalMinor < program.minSpendMinor) {
+    explanation.push({ ruleId: 'min-spend', text: `No points below ${fmt(program.minSpendMinor)}` });
+  }
+  if (offerBonus > 0) earnedByRule.push({ ruleId: 'offers', points: offerBonus, text: 'offer bonus' });
+
+  // --- One-off bonuses with natural ids: the same grant from two tills collapses into one on the server.
+  const bonuses: BonusGrant[] = [];
+  if (state && member && lines.length > 0) {
+    const local = localParts(at, timeZone);
+    const bday = program.bonuses.birthday;
+    if (bday && state.birthday) {
+      const thisYear = `${local.year}-${state.birthday}`;
+      const naturalId = `birthday:${member.id}:${local.year}`;
+      if (Math.abs(daysBetween(thisYear, local.date)) <= bday.windowDays && !state.grants.includes(naturalId)) {
+        bonuses.push({
+          memberId: member.accountId ?? member.id,
+          points: bday.points,
+          naturalId,
+          ruleId: 'bonus:birthday',
+          text: `+${bday.points} pts: happy birthday`,
+        });
+      }
+    }
+    const ref = program.bonuses.referral;
+    if (ref && state.referredBy) {
+      const naturalId = `referral:${state.referredBy}:${member.id}`;
+      if (!state.grants.includes(naturalId)) {
+        if (ref.referee > 0)
+          bonuses.push({
+            memberId: member.accountId ?? member.id,
+            points: ref.referee,
+            naturalId: `${naturalId}:referee`,
+            ruleId: 'bonus:referral',
+            text: `+${ref.referee} pts: welcome, referred by a friend`,
+          });
+        if (ref.referrer > 0)
+          bonuses.push({
+            memberId: state.referredBy,
+            points: ref.referrer,
+            naturalId: `${naturalId}:referrer`,
+            ruleId: 'bonus:referral',
+            text: `+${ref.referrer} pts to the referrer`,
+          });
+        effects.grants.push(naturalId);
+      }
+    }
+    for (const b of bonuses) {
+      if (b.ruleId === 'bonus:birthday') effects.grants.push(b.naturalId);
+      explanation.push({ ruleId: b.ruleId, text: b.text, points: b.points });
+    }
+  }
+  const ownBonus = bonuses
+    .filter((b) => b.memberId === (member?.accountId ?? member?.id))
+    .reduce((s, b) => s + b.points, 0);
+  const pointsEarned = pointsFromRules + offerBonus + ownBonus;
+
+  // --- Paid membership bought in this basket: a line tagged `membership:<plan>`.
+  if (state) {
+    for (const l of lines) {
+      const planTag = l.tags.find((t) => t.startsWith('membership:'));
+      const bought = planTag
+        ? program.memberships.find((p) => p.id === planTag.slice('membership:'.length))
+        : undefined;
+      if (bought) {
+        const from =
+          state.membership && Date.parse(state.membership.validUntil) > Date.parse(at)
+            ? state.membership.validUntil.slice(0, 10)
+            : localParts(at, timeZone).date;
+        effects.membership = { planId: bought.id, validUntil: `${addMonths(from, bought.termMonths)}T00:00:00.000Z` };
+        explanation.push({
+          ruleId: `membership:${bought.id}`,
+          text: `${bought.name} until ${addMonths(from, bought.termMonths)}`,
+        });
+      }
+    }
+    effects.redeemedPoints = pointsRedeemed;
+  }
+
+  const balanceBefore = state ? state.balance : null;
+  const balanceAfter = state ? state.balance - pointsRedeemed + pointsEarned : null;
+  const tierAfter = state ? currentTier(program, state, totalMinor, pointsFromRules + offerBonus) : null;
+  const metricAfter = state
+    ? program.tierRules.metric === 'spend'
+      ? state.tierWindow.spendMinor + totalMinor
+      : state.tierWindow.points + pointsFromRules + offerBonus
+    : 0;
+  const nextTier = state
+    ? (program.tiers.find(
+        (t) => t.threshold > metricAfter && program.tiers.indexOf(t) > program.tiers.indexOf(tierAfter!),
+      ) ?? null)
+    : null;
+
+  return {
+    currency,
+    subtotalMinor,
+    discountMinor,
+    totalMinor,
+    pointsEarned,
+    pointsRedeemed,
+    balanceBefore,
+    balanceAfter,
+    tierBefore: tier?.name ?? null,
+    tierAfter: tierAfter?.name ?? null,
+    lines: lines.map((l) => ({
+      lineId: l.lineId,
+      amountMinor: gross.get(l.lineId)!,
+      discountMinor: gross.get(l.lineId)! - amount.get(l.lineId)!,
+      totalMinor: amount.get(l.lineId)!,
+      points: linePoints.get(l.lineId)!,
+      explanation: notes.get(l.lineId)!,
+    })),
+    explanation,
+    affordableRewards: state
+      ? program.rewards
+          .filter(
+            (r) => r.cost <= state.balance && subtotalMinor >= r.minBasketMinor && rewardValid(r, at, timeZone, tier),
+          )
+          .map((r) => ({ rewardId: r.id, name: r.name, cost: r.cost, kind: r.benefit.kind }))
+      : [],
+    tierProgress:
+      state && program.tiers.length > 0
+        ? {
+            current: tierAfter?.name ?? null,
+            next: nextTier?.name ?? null,
+            remaining: nextTier ? nextTier.threshold - metricAfter : null,
+            metric: program.tierRules.metric,
+          }
+        : null,
+    expiryWarnings: state ? expiryWarnings(program, state, at, timeZone) : [],
+    errors,
+    earnedByRule,
+    bonuses,
+    donation,
+    effects,
+  };
+};
+
+export { addDays };

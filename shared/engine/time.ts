@@ -1,0 +1,61 @@
+/**
+ * Store-local calendar arithmetic, pure and float-free: every time rule is
+ * evaluated in the store's IANA time zone (Intl, available in Node and every
+ * browser). Dates are `YYYY-MM-DD` strings.
+ */
+export type LocalParts = { date: string; year: number; month: number; day: number; dayOfWeek: number };
+
+const WEEKDAY: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+export const localParts = (at: string, timeZone: string): LocalParts => {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    weekday: 'short',
+  }).formatToParts(new Date(at));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const year = Number(get('year'));
+  const month = Number(get('month'));
+  const day = Number(get('day'));
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    year,
+    month,
+    day,
+    dayOfWeek: WEEKDAY[get('weekday')] ?? 1,
+  };
+};
+
+export const localDate = (at: string, timeZone: string): string => localParts(at, timeZone).date;
+
+/** Days from date a to date b (both YYYY-MM-DD), via UTC noon so DST never matters. */
+export const daysBetween = (a: string, b: string): number =>
+  Math.round((Date.parse(`${b}T12:00:00Z`) - Date.parse(`${a}T12:00:00Z`)) / 86_400_000);
+
+export const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Same day `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export const addMonths = (date: string, months: number): string => {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+};
+
+export const inWindow = (
+  window: { from?: string; to?: string; daysOfWeek?: number[] } | undefined,
+  at: string,
+  timeZone: string,
+): boolean => {
+  if (!window) return true;
+  const local = localParts(at, timeZone);
+  if (window.from && local.date < window.from) return false;
+  if (window.to && local.date > window.to) return false;
+  if (window.daysOfWeek && !window.daysOfWeek.includes(local.dayOfWeek)) return false;
+  return true;
+};
