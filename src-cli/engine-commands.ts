@@ -29,6 +29,7 @@ const basketLineSchema = z.object({
   quantity: z.number().int().positive().default(1),
   grams: z.number().int().positive().nullable().default(null),
   unitPriceMinor: z.number().int().nonnegative(),
+  taxRateBp: z.number().int().min(0).max(10_000).optional(),
 });
 const basketFileSchema = z.object({ lines: z.array(basketLineSchema).min(1) });
 const memberFileSchema = z.object({ id: z.string().default('member'), state: memberStateSchema });

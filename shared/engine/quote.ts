@@ -249,7 +249,7 @@ export const quote = (input: QuoteInput): Quote => {
       ? `${pct} % discount card`
       : stage === 'tier'
         ? `${pct} % ${tier?.name ?? ''} tier`
-        : `${pct} % ${plan?.name ?? ''} membership`;
+        : `${pct} % ${plan?.name ?? 'membership'}`;
   const doneStages = new Set<Stage>();
 
   // --- Redemption checks happen up front, so an invalid choice changes nothing.
