@@ -91,8 +91,9 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
     till_seq: string;
     till_time: Date | string;
     natural_id: string | null;
+    rule_id: string | null;
   }>(
-    `SELECT id, member_id, type, points, till_seq, till_time, natural_id FROM ledger_entries
+    `SELECT id, member_id, type, points, till_seq, till_time, natural_id, rule_id FROM ledger_entries
       WHERE till_id = $1 AND till_seq > $2 AND till_seq <= $3 AND effective ORDER BY till_seq`,
     [tillId, from, watermark],
   );
@@ -100,9 +101,10 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
     member_id: string;
     till_seq: string;
     till_time: Date | string;
+    total_minor: string;
     effects: MemberEffectsBody | null;
   }>(
-    `SELECT member_id, till_seq, till_time, body->'effects' AS effects FROM sales
+    `SELECT member_id, till_seq, till_time, total_minor, body->'effects' AS effects FROM sales
       WHERE till_id = $1 AND till_seq > $2 AND till_seq <= $3 AND member_id IS NOT NULL ORDER BY till_seq`,
     [tillId, from, watermark],
   );
@@ -126,8 +128,11 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
           ...state,
           balance: state.balance + points,
           lots: applyToLots(state.lots, { id: e.id, points, at: iso(e.till_time) }),
+          // Earned points count toward the tier window; a return takes its share back out.
           tierWindow:
-            e.type === 'earn' ? { ...state.tierWindow, points: state.tierWindow.points + points } : state.tierWindow,
+            e.type === 'earn' || e.rule_id === 'refund:earn'
+              ? { ...state.tierWindow, points: state.tierWindow.points + points }
+              : state.tierWindow,
           grants: e.natural_id && !state.grants.includes(e.natural_id) ? [...state.grants, e.natural_id] : state.grants,
         };
       },
@@ -136,7 +141,12 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
   for (const sale of sales) {
     add(sale.member_id, {
       seq: Number(sale.till_seq),
-      apply: (state) => applyEffects(state, sale.effects, iso(sale.till_time), timeZone),
+      apply: (state) => {
+        const next = applyEffects(state, sale.effects, iso(sale.till_time), timeZone);
+        // Spend inside the tier window (a return is a sale with a negative total).
+        const spendMinor = next.tierWindow.spendMinor + Number(sale.total_minor);
+        return { ...next, tierWindow: { ...next.tierWindow, spendMinor } };
+      },
     });
   }
 

@@ -199,6 +199,7 @@ export const quote = (input: QuoteInput): Quote => {
   const tier = state ? currentTier(program, state) : null;
   const plan = state ? activeMembership(program, state, at) : null;
   let offerBonus = 0;
+  const offerBonusLines: Array<{ points: number; lines: BasketLine[]; text: string }> = [];
   let pointsRedeemed = 0;
   let donation: Quote['donation'] = null;
 
@@ -326,6 +327,7 @@ export const quote = (input: QuoteInput): Quote => {
         const b = offer.benefit;
         if (b.kind === 'bonus-points') {
           offerBonus += b.points;
+          offerBonusLines.push({ points: b.points, lines: hit, text: offer.name });
           explanation.push({ ruleId: `offer:${offer.id}`, text: `+${b.points} pts: ${offer.name}`, points: b.points });
         } else {
           for (const l of hit) {
@@ -435,6 +437,17 @@ export const quote = (input: QuoteInput): Quote => {
   const totalMinor = lines.reduce((s, l) => s + amount.get(l.lineId)!, 0);
   const discountMinor = subtotalMinor - totalMinor;
 
+  /** `total` points over lines in proportion to what they cost now (equal shares for free lines). */
+  const spread = (total: number, over: BasketLine[]): Map<string, number> => {
+    const weights = over.map((l) => ({ key: l.lineId, w: BigInt(Math.max(1, amount.get(l.lineId)!)) }));
+    const sum = weights.reduce((s, x) => s + x.w, 0n);
+    return allocate(
+      total,
+      weights.map((x) => ({ key: x.key, numerator: x.w * BigInt(total) })),
+      sum,
+    );
+  };
+
   // --- Earning.
   const linePoints = new Map<string, number>(lines.map((l) => [l.lineId, 0]));
   const earnedByRule: Quote['earnedByRule'] = [];
@@ -467,16 +480,7 @@ export const quote = (input: QuoteInput): Quote => {
       if (rule.kind === 'per-order') {
         if (totalMinor < rule.minSpendMinor) continue;
         total = Number((BigInt(rule.points) * globalPct) / 10_000n);
-        shares = allocate(
-          total,
-          eligible.map((l) => ({ key: l.lineId, numerator: BigInt(base.get(l.lineId)!) })),
-          BigInt(
-            Math.max(
-              1,
-              eligible.reduce((s, l) => s + base.get(l.lineId)!, 0),
-            ),
-          ),
-        );
+        shares = spread(total, eligible);
       } else {
         const unitBase = (l: BasketLine): bigint =>
           rule.kind === 'per-currency'
@@ -519,6 +523,14 @@ export const quote = (input: QuoteInput): Quote => {
     explanation.push({ ruleId: 'min-spend', text: `No points below ${fmt(program.minSpendMinor)}` });
   }
   if (offerBonus > 0) earnedByRule.push({ ruleId: 'offers', points: offerBonus, text: 'offer bonus' });
+  // Offer points belong to the lines that earned them, so a return takes them back.
+  for (const o of offerBonusLines) {
+    for (const [lineId, pts] of spread(o.points, o.lines)) {
+      if (pts === 0) continue;
+      linePoints.set(lineId, linePoints.get(lineId)! + pts);
+      notes.get(lineId)!.push(`+${pts} pts: ${o.text}`);
+    }
+  }
 
   // --- One-off bonuses with natural ids: the same grant from two tills collapses into one on the server.
   const bonuses: BonusGrant[] = [];

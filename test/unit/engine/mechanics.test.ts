@@ -1,0 +1,446 @@
+/**
+ * One test per program mechanic, numbers checked by hand in the comments.
+ * Time: 2026-11-24 is a Tuesday; the store is in Europe/Amsterdam.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  commitSale,
+  emptyMemberState,
+  expire,
+  grantBonus,
+  programSchema,
+  quote,
+  type BasketLine,
+  type MemberState,
+  type ProgramInput,
+  type QuoteInput,
+} from '../../../shared/engine';
+
+const TUESDAY = '2026-11-24T10:00:00Z';
+const WEDNESDAY = '2026-11-25T10:00:00Z';
+const M = '01KDVDNA000000000000000002';
+
+const program = (over: Partial<ProgramInput>) =>
+  programSchema.parse({
+    format: 'kassa-program/1',
+    id: 'p',
+    version: 1,
+    name: 'P',
+    currency: 'EUR',
+    earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
+    ...over,
+  });
+
+const line = (id: string, price: number, over: Partial<BasketLine> = {}): BasketLine => ({
+  lineId: id,
+  productId: id,
+  ean: '',
+  name: id,
+  categoryId: 'grocery',
+  tags: [],
+  unit: 'each',
+  quantity: 1,
+  grams: null,
+  unitPriceMinor: price,
+  ...over,
+});
+
+const state = (over: Partial<MemberState> = {}): MemberState => ({ ...emptyMemberState(), ...over });
+const input = (
+  p: ReturnType<typeof program>,
+  basket: BasketLine[],
+  s: MemberState = state(),
+  over: Partial<QuoteInput> = {},
+): QuoteInput => ({
+  program: p,
+  member: { id: M, state: s },
+  basket,
+  at: TUESDAY,
+  timeZone: 'Europe/Amsterdam',
+  ...over,
+});
+
+describe('earning', () => {
+  it('double points on Tuesdays only (day-of-week window)', () => {
+    const p = program({
+      earn: [
+        { id: 'base', kind: 'per-currency', points: 1, perMinor: 100 },
+        { id: 'tue', kind: 'multiplier', percent: 200, window: { daysOfWeek: [2] } },
+      ],
+    });
+    expect(quote(input(p, [line('a', 1000)])).pointsEarned).toBe(20);
+    expect(quote(input(p, [line('a', 1000)], state(), { at: WEDNESDAY })).pointsEarned).toBe(10);
+  });
+
+  it('date windows switch a rule on and off', () => {
+    const p = program({
+      earn: [{ id: 'promo', kind: 'per-order', points: 50, window: { from: '2026-11-20', to: '2026-11-24' } }],
+    });
+    expect(quote(input(p, [line('a', 100)])).pointsEarned).toBe(50);
+    expect(quote(input(p, [line('a', 100)], state(), { at: WEDNESDAY })).pointsEarned).toBe(0);
+  });
+
+  it('per-order points need the order minimum', () => {
+    const p = program({ earn: [{ id: 'order', kind: 'per-order', points: 25, minSpendMinor: 2000 }] });
+    expect(quote(input(p, [line('a', 1999)])).pointsEarned).toBe(0);
+    expect(quote(input(p, [line('a', 2000)])).pointsEarned).toBe(25);
+  });
+
+  it('per item, with category filters and exclusions', () => {
+    const p = program({
+      earn: [{ id: 'items', kind: 'per-item', points: 5, filter: { categories: ['fruit'], excludeTags: ['promo'] } }],
+    });
+    // 3 apples × 5; the promo pear earns nothing; bread is not fruit.
+    expect(
+      quote(
+        input(p, [
+          line('a', 50, { categoryId: 'fruit', quantity: 3 }),
+          line('b', 60, { categoryId: 'fruit', tags: ['promo'] }),
+          line('c', 200),
+        ]),
+      ).pointsEarned,
+    ).toBe(15);
+  });
+
+  it('points before discounts when the program says so', () => {
+    const base = { discountCard: { percent: 10, filter: { excludeTags: [] } } };
+    // 20.00 with 10 % off = 18.00: after → 18 pts, before → 20 pts.
+    expect(quote(input(program(base), [line('a', 2000)])).pointsEarned).toBe(18);
+    expect(
+      quote(input(program({ ...base, pointsBase: { discounts: 'before', tax: 'included' } }), [line('a', 2000)]))
+        .pointsEarned,
+    ).toBe(20);
+  });
+
+  it('half-up rounding when the program says so', () => {
+    expect(quote(input(program({}), [line('a', 150)])).pointsEarned).toBe(1);
+    expect(quote(input(program({ rounding: 'half-up' }), [line('a', 150)])).pointsEarned).toBe(2);
+  });
+});
+
+describe('tiers', () => {
+  const tiers = program({
+    tierRules: { metric: 'spend', windowMonths: 12, downgradeGraceDays: 30 },
+    tiers: [
+      { id: 'base', name: 'Base', threshold: 0 },
+      { id: 'gold', name: 'Gold', threshold: 100_000, multiplier: 200, perks: { percentOff: 5, freeDelivery: true } },
+    ],
+  });
+
+  it('upgrades immediately when this basket crosses the spend threshold', () => {
+    const q = quote(input(tiers, [line('a', 5000)], state({ tierWindow: { spendMinor: 96_000, points: 0 } })));
+    expect(q.tierBefore).toBe('Base');
+    expect(q.tierAfter).toBe('Gold');
+    expect(q.tierProgress).toEqual({ current: 'Gold', next: null, remaining: null, metric: 'spend' });
+  });
+
+  it('a held tier is kept at the till (downgrades happen on the server at the window end) and its perks apply', () => {
+    const q = quote(input(tiers, [line('a', 1000)], state({ tier: 'gold', tierWindow: { spendMinor: 0, points: 0 } })));
+    // 5 % off 10.00 = 9.50; 9 base points × 2 = 19 (9.50 × 2 = 19.0).
+    expect(q.tierBefore).toBe('Gold');
+    expect(q.totalMinor).toBe(950);
+    expect(q.pointsEarned).toBe(19);
+  });
+});
+
+describe('discounts and stacking', () => {
+  it('only the best of discount card, tier perk and membership perk applies (exclusive group)', () => {
+    const p = program({
+      discountCard: { percent: 5, filter: { excludeTags: [] } },
+      memberships: [
+        { id: 'plus', name: 'Plus', feeMinor: 0, termMonths: 12, perks: { multiplier: 100, percentOff: 8 } },
+      ],
+    });
+    const q = quote(
+      input(p, [line('a', 1000)], state({ membership: { planId: 'plus', validUntil: '2027-01-01T00:00:00Z' } })),
+    );
+    expect(q.discountMinor).toBe(80);
+    // Lapsed membership: the card's 5 % is the best left.
+    const lapsed = quote(
+      input(p, [line('a', 1000)], state({ membership: { planId: 'plus', validUntil: '2026-01-01T00:00:00Z' } })),
+    );
+    expect(lapsed.discountMinor).toBe(50);
+  });
+
+  it('a discount card can be limited to a segment', () => {
+    const p = program({ discountCard: { percent: 10, filter: { excludeTags: [] }, segment: 'staff' } });
+    expect(quote(input(p, [line('a', 1000)])).discountMinor).toBe(0);
+    expect(quote(input(p, [line('a', 1000)], state({ segments: ['staff'] }))).discountMinor).toBe(100);
+  });
+
+  it('member prices apply to members only', () => {
+    const p = program({ memberPrices: [{ productId: 'a', priceMinor: 700 }] });
+    expect(quote(input(p, [line('a', 1000, { quantity: 2 })])).totalMinor).toBe(1400);
+    expect(quote({ ...input(p, [line('a', 1000, { quantity: 2 })]), member: null }).totalMinor).toBe(2000);
+  });
+
+  it('a one-time personal offer works once, for that member, inside its dates', () => {
+    const p = program({
+      offers: [
+        {
+          id: 'welcome',
+          name: 'Welcome 20 %',
+          filter: { excludeTags: [] },
+          benefit: { kind: 'percent-off', percent: 20 },
+          memberIds: [M],
+          window: { to: '2026-11-30' },
+          maxUses: 1,
+        },
+      ],
+    });
+    const q = quote(input(p, [line('a', 1000)]));
+    expect(q.discountMinor).toBe(200);
+    expect(q.effects.offerUses).toEqual({ welcome: 1 });
+    expect(quote(input(p, [line('a', 1000)], state({ offerUses: { welcome: 1 } }))).discountMinor).toBe(0);
+    expect(
+      quote({ ...input(p, [line('a', 1000)]), member: { id: '01KDVDNA000000000000000009', state: state() } })
+        .discountMinor,
+    ).toBe(0);
+    expect(quote(input(p, [line('a', 1000)], state(), { at: '2026-12-01T10:00:00Z' })).discountMinor).toBe(0);
+  });
+
+  it('segment offers can give bonus points or a fixed price', () => {
+    const p = program({
+      offers: [
+        {
+          id: 'bonus',
+          name: 'Students: +30 pts on books',
+          filter: { categories: ['books'] },
+          benefit: { kind: 'bonus-points', points: 30 },
+          segments: ['students'],
+        },
+        {
+          id: 'price',
+          name: 'Coffee 1.00',
+          filter: { categories: ['coffee'] },
+          benefit: { kind: 'price', priceMinor: 100 },
+          segments: ['students'],
+        },
+      ],
+    });
+    const q = quote(
+      input(
+        p,
+        [line('a', 1500, { categoryId: 'books' }), line('b', 250, { categoryId: 'coffee' })],
+        state({ segments: ['students'] }),
+      ),
+    );
+    // 15.00 + 1.00 = 16.00 → 16 pts + 30 offer points.
+    expect(q.totalMinor).toBe(1600);
+    expect(q.pointsEarned).toBe(46);
+  });
+});
+
+describe('rewards and paying with points', () => {
+  const p = program({
+    tiers: [
+      { id: 'base', name: 'Base', threshold: 0 },
+      { id: 'vip', name: 'VIP', threshold: 1000 },
+    ],
+    rewards: [
+      {
+        id: 'ten-pct',
+        name: '10 % off coffee',
+        cost: 200,
+        benefit: { kind: 'percent-off', percent: 10, filter: { categories: ['coffee'] } },
+      },
+      { id: 'free-cake', name: 'Free cake', cost: 300, benefit: { kind: 'free-item', productId: 'cake' } },
+      {
+        id: 'vip-only',
+        name: 'VIP 5.00 off',
+        cost: 100,
+        benefit: { kind: 'amount-off', amountMinor: 500 },
+        tiers: ['vip'],
+      },
+      {
+        id: 'trees',
+        name: 'Plant a tree',
+        cost: 250,
+        benefit: { kind: 'donation', cause: 'a reforestation fund', amountMinor: 250 },
+      },
+      {
+        id: 'xmas',
+        name: 'Christmas 2.00 off',
+        cost: 100,
+        benefit: { kind: 'amount-off', amountMinor: 200 },
+        validFrom: '2026-12-01',
+        validTo: '2026-12-26',
+      },
+    ],
+  });
+  const rich = state({ balance: 1000 });
+
+  it('percent off matching lines, free item, donation', () => {
+    const pct = quote(
+      input(p, [line('a', 1000, { categoryId: 'coffee' }), line('b', 1000)], rich, {
+        redeem: { kind: 'reward', rewardId: 'ten-pct' },
+      }),
+    );
+    expect([pct.discountMinor, pct.pointsRedeemed]).toEqual([100, 200]);
+    const cake = quote(
+      input(p, [line('cake', 450, { quantity: 2 })], rich, { redeem: { kind: 'reward', rewardId: 'free-cake' } }),
+    );
+    expect(cake.totalMinor).toBe(450);
+    const tree = commitSale({
+      ...input(p, [line('a', 1000)], rich, { redeem: { kind: 'reward', rewardId: 'trees' } }),
+      saleId: 'S',
+    });
+    expect(tree.entries.find((e) => e.type === 'redeem')).toMatchObject({
+      points: -250,
+      reason: 'Donation to a reforestation fund',
+    });
+  });
+
+  it('tier-only and dated rewards are offered only when allowed', () => {
+    const ids = (s: MemberState, at = TUESDAY) =>
+      quote(input(p, [line('a', 1000)], s, { at })).affordableRewards.map((r) => r.rewardId);
+    expect(ids(rich)).not.toContain('vip-only');
+    expect(ids(state({ balance: 1000, tierWindow: { spendMinor: 0, points: 1500 } }))).toContain('vip-only');
+    expect(ids(rich)).not.toContain('xmas');
+    expect(ids(rich, '2026-12-10T10:00:00Z')).toContain('xmas');
+    const refused = quote(input(p, [line('a', 1000)], rich, { redeem: { kind: 'reward', rewardId: 'vip-only' } }));
+    expect(refused.errors[0]!.code).toBe('NOT_ALLOWED');
+    expect(refused.totalMinor).toBe(1000);
+  });
+
+  it('the offline cap bounds what a member can redeem per store day', () => {
+    const capped = program({ payWithPoints: { minorPerPoint: 1, maxPercent: 100 }, offlineRedemptionCapPerDay: 300 });
+    const s = state({ balance: 5000, redeemedToday: { date: '2026-11-24', points: 200 } });
+    const offline = quote(
+      input(capped, [line('a', 1000)], s, { redeem: { kind: 'points', points: 200 }, offline: true }),
+    );
+    expect(offline.errors[0]).toMatchObject({
+      code: 'OFFLINE_CAP_REACHED',
+      message: 'Offline, at most 100 points can be redeemed today',
+    });
+    expect(offline.pointsRedeemed).toBe(0);
+    expect(quote(input(capped, [line('a', 1000)], s, { redeem: { kind: 'points', points: 200 } })).pointsRedeemed).toBe(
+      200,
+    );
+  });
+});
+
+describe('bonuses', () => {
+  const p = program({
+    bonuses: {
+      signup: 50,
+      emailConfirmed: 20,
+      review: 10,
+      birthday: { points: 100, windowDays: 0 },
+      referral: { referrer: 200, referee: 100 },
+    },
+  });
+
+  it('sign-up, e-mail and review bonuses have natural ids and are granted once', () => {
+    expect(grantBonus({ program: p, memberId: M, state: state(), kind: 'signup' })).toMatchObject({
+      points: 50,
+      naturalId: `signup:${M}`,
+    });
+    expect(
+      grantBonus({ program: p, memberId: M, state: state({ grants: [`signup:${M}`] }), kind: 'signup' }),
+    ).toBeNull();
+    expect(grantBonus({ program: p, memberId: M, state: state(), kind: 'email-confirmed' })).toMatchObject({
+      naturalId: `email-confirmed:${M}`,
+    });
+    expect(grantBonus({ program: p, memberId: M, state: state(), kind: 'review', reviewId: 'r1' })).toMatchObject({
+      points: 10,
+      naturalId: `review:${M}:r1`,
+    });
+  });
+
+  it('birthday bonus once a year, on the day in the store time zone', () => {
+    // 23:30 UTC on the 23rd is already the 24th in Amsterdam.
+    const q = quote(input(p, [line('a', 100)], state({ birthday: '11-24' }), { at: '2026-11-23T23:30:00Z' }));
+    expect(q.bonuses).toEqual([expect.objectContaining({ points: 100, naturalId: `birthday:${M}:2026` })]);
+    expect(
+      quote(input(p, [line('a', 100)], state({ birthday: '11-24', grants: [`birthday:${M}:2026`] }))).bonuses,
+    ).toEqual([]);
+  });
+
+  it('referral pays both sides on the referee’s first purchase', () => {
+    const referrer = '01KDVDNA000000000000000001';
+    const { entries, effects } = commitSale({
+      ...input(p, [line('a', 1000)], state({ referredBy: referrer })),
+      saleId: 'S',
+    });
+    expect(entries.filter((e) => e.type === 'bonus').map((e) => [e.memberId, e.points])).toEqual([
+      [M, 100],
+      [referrer, 200],
+    ]);
+    expect(effects.grants).toContain(`referral:${referrer}:${M}`);
+    expect(
+      quote(input(p, [line('a', 1000)], state({ referredBy: referrer, grants: [`referral:${referrer}:${M}`] })))
+        .bonuses,
+    ).toEqual([]);
+  });
+});
+
+describe('expiry, membership, households', () => {
+  it('expires FIFO lots N months after earning, with natural ids', () => {
+    const p = program({ expiry: { mode: 'months-after-earn', months: 12, warnDays: 30 } });
+    const s = state({
+      balance: 150,
+      lots: [
+        { id: 'lot-a', points: 100, earnedAt: '2025-11-01T10:00:00Z', expiresAt: null },
+        { id: 'lot-b', points: 50, earnedAt: '2025-12-10T10:00:00Z', expiresAt: null },
+      ],
+    });
+    expect(expire({ program: p, memberId: M, state: s, at: TUESDAY, timeZone: 'Europe/Amsterdam' })).toEqual([
+      {
+        memberId: M,
+        saleId: null,
+        type: 'expire',
+        points: -100,
+        reason: '100 points expired on 2026-11-01',
+        naturalId: 'expire:lot-a:2026-11-01',
+        ruleId: 'expiry:months-after-earn',
+      },
+    ]);
+    expect(quote(input(p, [line('a', 100)], s)).expiryWarnings).toEqual([{ points: 50, expiresAt: '2026-12-10' }]);
+  });
+
+  it('inactivity expiry counts from the last activity', () => {
+    const p = program({ expiry: { mode: 'inactivity', months: 6, warnDays: 14 } });
+    const s = state({
+      balance: 80,
+      lastActivityAt: '2026-05-20T10:00:00Z',
+      lots: [{ id: 'x', points: 80, earnedAt: '2025-01-01T10:00:00Z', expiresAt: null }],
+    });
+    expect(expire({ program: p, memberId: M, state: s, at: TUESDAY, timeZone: 'UTC' }).map((e) => e.points)).toEqual([
+      -80,
+    ]);
+  });
+
+  it('buying a paid membership sets its term; renewing extends it', () => {
+    const p = program({
+      memberships: [
+        { id: 'plus', name: 'Plus', feeMinor: 2500, termMonths: 12, perks: { multiplier: 150, percentOff: 0 } },
+      ],
+    });
+    const fee = line('fee', 2500, { tags: ['membership:plus', 'no-discount'] });
+    expect(quote(input(p, [fee])).effects.membership).toEqual({
+      planId: 'plus',
+      validUntil: '2027-11-24T00:00:00.000Z',
+    });
+    const renew = quote(
+      input(p, [fee], state({ membership: { planId: 'plus', validUntil: '2027-02-01T00:00:00.000Z' } })),
+    );
+    expect(renew.effects.membership).toEqual({ planId: 'plus', validUntil: '2028-02-01T00:00:00.000Z' });
+  });
+
+  it('household members earn into and redeem from the shared account', () => {
+    const household = '01KDVDNA00000000000000000H';
+    const p = program({ payWithPoints: { minorPerPoint: 1, maxPercent: 50 } });
+    const { entries } = commitSale({
+      ...input(p, [line('a', 1000)], state({ balance: 400, householdId: household }), {
+        redeem: { kind: 'points', points: 100 },
+      }),
+      member: { id: M, accountId: household, state: state({ balance: 400, householdId: household }) },
+      saleId: 'S',
+    });
+    expect(entries.map((e) => [e.type, e.memberId, e.points])).toEqual([
+      ['redeem', household, -100],
+      ['earn', household, 9],
+    ]);
+  });
+});
