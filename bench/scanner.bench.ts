@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { ipcEvents, wsServerFrameSchema, type ScanEvent } from '../shared/ipc';
 import { createHidPosDecoder, encodeHidPosReports } from '../shared/scanner/hid-pos';
 import { createScannerService, type HidHandle } from '../src-main/scanner/scanner-service';
 import { startTillHost } from '../src-main/host/till-host';
@@ -36,7 +37,7 @@ const throughput = () => {
   const t0 = performance.now();
   for (let i = 0; i < REPORTS; i++) {
     const r = reports[i % reports.length]!;
-    sink += text.decode(r.slice(5, 2 + r[1]!)).length;
+    sink += text.decode(r.slice(5, 5 + r[1]!)).length;
   }
   const baseMs = performance.now() - t0;
   const decoder = createHidPosDecoder();
@@ -82,8 +83,16 @@ const latency = async () => {
   const report = encodeHidPosReports(']E0', '4006381333931')[0]!;
   const send = () => device!.emit('data', Buffer.from(report));
 
+  // The page's handler, as the renderer's host client runs it: parse the frame and the scan with the contract.
   let received = 0;
-  ws.on('message', () => received++);
+  let onScan: ((scan: ScanEvent) => void) | null = null;
+  ws.on('message', (raw: Buffer) => {
+    const frame = wsServerFrameSchema.parse(JSON.parse(raw.toString('utf8')));
+    if (frame.type !== 'event' || frame.event !== 'scan') return;
+    const scan = ipcEvents.scan.parse(frame.payload);
+    received++;
+    onScan?.(scan);
+  });
   const direct: number[] = [];
   let sentAt = 0;
   const off = scanner.on('scan', () => direct.push(performance.now() - sentAt));
@@ -97,7 +106,9 @@ const latency = async () => {
 
   const overWs: number[] = [];
   for (let i = 0; i < LATENCY_SCANS; i++) {
-    const got = new Promise<void>((resolve) => ws.once('message', () => resolve()));
+    const got = new Promise<void>((resolve) => {
+      onScan = () => resolve();
+    });
     sentAt = performance.now();
     send();
     await got;

@@ -21,6 +21,9 @@ export const scanSymbologySchema = z.enum([
   'DataMatrix',
   'GS1 DataMatrix',
   'PDF417',
+  'GS1 DataBar',
+  'GS1 QR',
+  'Aztec',
   'unknown',
 ]);
 export type ScanSymbology = z.infer<typeof scanSymbologySchema>;

@@ -7,8 +7,11 @@
  *
  * The HID module is injected, so tests drive the real service with a device
  * object that emits the exact bytes a scanner sends.
+ *
+ * Unplugging shows up as node-hid's read error on some systems and only as
+ * the device vanishing from the enumeration on others: the poll checks both.
+ * A listener that throws is isolated from the others and from the device.
  */
-import { EventEmitter } from 'node:events';
 import type { Device, HID } from 'node-hid';
 import type { HidDeviceInfo, ScanEvent, ScannerStatus } from '../../shared/ipc';
 import { createBootKeyboardDecoder } from '../../shared/scanner/boot-keyboard';
@@ -50,28 +53,51 @@ const permissionHint = (d: HidDeviceInfo) =>
   `No permission to open the scanner ${hex(d.vendorId)}:${hex(d.productId)}. On Linux add a udev rule: ` +
   `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex(d.vendorId)}", ATTRS{idProduct}=="${hex(d.productId)}", MODE="0660", GROUP="plugdev" (see docs/scanners.md)`;
 
+type Listeners = { [E in keyof ScannerServiceEvents]: Set<ScannerServiceEvents[E]> };
+
 export const createScannerService = (options: ScannerServiceOptions): ScannerService => {
-  const events = new EventEmitter();
+  const listeners: Listeners = { scan: new Set(), status: new Set() };
+  const emitScan = (scan: ScanEvent) => {
+    for (const l of listeners.scan) {
+      try {
+        l(scan);
+      } catch {
+        // A faulty listener must not stop the scanner or the other listeners.
+      }
+    }
+  };
+  const emitStatus = (status: ScannerStatus) => {
+    for (const l of listeners.status) {
+      try {
+        l(status);
+      } catch {
+        // As above.
+      }
+    }
+  };
   const now = options.now ?? (() => performance.now());
   const pollMs = options.pollMs ?? 1000;
   let selection = options.selection ?? null;
   let handle: HidHandle | null = null;
+  let openPath: string | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
   let current: ScannerStatus = { state: 'none', device: null, message: 'No scanner found', ownsKeyboardScanner: false };
 
   const setStatus = (status: ScannerStatus) => {
     const changed = JSON.stringify(status) !== JSON.stringify(current);
     current = status;
-    if (changed) events.emit('status', status);
+    if (changed) emitStatus(status);
   };
 
-  const listDevices = (): HidDeviceInfo[] => {
+  /** null when the enumeration itself failed (not the same as "no devices"). */
+  const enumerate = (): HidDeviceInfo[] | null => {
     try {
       return options.hid.devices().map(describeDevice);
     } catch {
-      return [];
+      return null;
     }
   };
+  const listDevices = (): HidDeviceInfo[] => enumerate() ?? [];
 
   const pick = (devices: HidDeviceInfo[]): HidDeviceInfo | null =>
     selection
@@ -86,12 +112,35 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
     if (!handle) return;
     const h = handle;
     handle = null;
+    openPath = null;
     h.removeAllListeners();
+    // node-hid may still report a read error from the closed handle: an unheard 'error' would crash the host.
+    h.on('error', () => undefined);
     try {
       h.close();
     } catch {
       // Already gone with the device.
     }
+  };
+
+  const disconnected = (device: HidDeviceInfo | null) => {
+    closeHandle();
+    setStatus({
+      state: 'disconnected',
+      device,
+      message: 'Scanner disconnected — plug it back in',
+      ownsKeyboardScanner: false,
+    });
+  };
+
+  const poll = () => {
+    if (handle) {
+      // Still there? Some systems report an unplugged device only by its absence.
+      const devices = enumerate();
+      if (devices && !devices.some((d) => d.path === openPath)) disconnected(current.device);
+      return;
+    }
+    tryOpen();
   };
 
   const tryOpen = () => {
@@ -142,6 +191,7 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       return;
     }
     handle = opened;
+    openPath = device.path;
     if (device.kind === 'keyboard') {
       const decoder = createBootKeyboardDecoder({
         layout: keyboardLayouts[options.keyboardLayout ?? 'us'],
@@ -156,14 +206,14 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
               source: 'hid-keyboard',
               receivedAt: now(),
             };
-            events.emit('scan', scan);
+            emitScan(scan);
           }
         }
       });
     } else {
       const decoder = createHidPosDecoder();
       opened.on('data', (data: Buffer) => {
-        const outcome = decoder.push(new Uint8Array(data));
+        const outcome = decoder.push(new Uint8Array(data), now());
         if (outcome.kind === 'scan') {
           const scan: ScanEvent = {
             data: outcome.scan.data,
@@ -171,19 +221,13 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
             source: 'hid-pos',
             receivedAt: now(),
           };
-          events.emit('scan', scan);
+          emitScan(scan);
         }
       });
     }
     opened.on('error', () => {
       // node-hid reports an unplugged device as a read error: close, say so, and keep looking.
-      closeHandle();
-      setStatus({
-        state: 'disconnected',
-        device,
-        message: 'Scanner disconnected — plug it back in',
-        ownsKeyboardScanner: false,
-      });
+      if (handle === opened) disconnected(device);
     });
     setStatus({
       state: 'connected',
@@ -197,7 +241,7 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
   return {
     start() {
       tryOpen();
-      timer ??= setInterval(tryOpen, pollMs);
+      timer ??= setInterval(poll, pollMs);
       timer.unref?.();
     },
     stop() {
@@ -215,9 +259,10 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       return current;
     },
     on<E extends keyof ScannerServiceEvents>(event: E, listener: ScannerServiceEvents[E]) {
-      events.on(event, listener);
+      const set = listeners[event] as Set<ScannerServiceEvents[E]>;
+      set.add(listener);
       return () => {
-        events.off(event, listener);
+        set.delete(listener);
       };
     },
   };

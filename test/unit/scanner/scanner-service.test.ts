@@ -98,6 +98,10 @@ const fakeHid = (device: Device) => {
     replug: () => {
       present = true;
     },
+    /** Gone from the enumeration without a read error (how some systems report an unplug). */
+    vanish: () => {
+      present = false;
+    },
   };
 };
 
@@ -154,6 +158,95 @@ describe('scanner service', () => {
     for (const r of encodeHidPosReports(']E0', '4006381333931')) hid.device().send(r);
     expect(scans).toEqual(['4006381333931']);
     expect(statuses.map((s) => s.state)).toEqual(['connected', 'disconnected', 'connected']);
+  });
+
+  it('notices a scanner that vanished without a read error, and takes it back when it returns', async () => {
+    const hid = fakeHid(posDevice);
+    const service = createScannerService({ hid: hid.mod, pollMs: 10 });
+    stoppers.push(service.stop);
+    service.start();
+    const first = hid.device();
+    hid.vanish();
+    await waitFor(() => service.status().state === 'disconnected');
+    expect(first.closed).toBe(true);
+    expect(service.status()).toMatchObject({
+      device: { vendorId: 0x05e0 },
+      message: 'Scanner disconnected — plug it back in',
+    });
+    hid.replug();
+    await waitFor(() => service.status().state === 'connected');
+    expect(hid.device()).not.toBe(first);
+  });
+
+  it('survives a read error from a handle it already closed, and a listener that throws', () => {
+    const hid = fakeHid(posDevice);
+    const service = createScannerService({ hid: hid.mod });
+    stoppers.push(service.stop);
+    const scans: string[] = [];
+    service.on('scan', () => {
+      throw new Error('page handler bug');
+    });
+    service.on('scan', (s) => scans.push(s.data));
+    service.start();
+    const first = hid.device();
+    for (const r of encodeHidPosReports(']E0', '4006381333931')) first.send(r);
+    expect(scans).toEqual(['4006381333931']);
+    hid.unplug();
+    // node-hid can report the read error again after close: nobody must be left unheard.
+    expect(() => first.emit('error', new Error('could not read from HID device'))).not.toThrow();
+    expect(service.status().state).toBe('disconnected');
+  });
+
+  it('retries when the device is listed but cannot be opened yet (still starting after replug)', async () => {
+    let attempts = 0;
+    let device: FakeScanner | null = null;
+    const mod: HidModule = {
+      devices: () => [posDevice],
+      open: () => {
+        attempts++;
+        if (attempts < 3) throw new Error('could not open device');
+        device = new FakeScanner();
+        return device;
+      },
+    };
+    const service = createScannerService({ hid: mod, pollMs: 10 });
+    stoppers.push(service.stop);
+    const statuses: string[] = [];
+    service.on('status', (s) => statuses.push(s.state));
+    service.start();
+    expect(service.status()).toMatchObject({ state: 'error', message: expect.stringContaining('Cannot open') });
+    await waitFor(() => service.status().state === 'connected');
+    expect(statuses).toEqual(['error', 'connected']);
+    const scans: string[] = [];
+    service.on('scan', (s) => scans.push(s.data));
+    for (const r of encodeHidPosReports(']C0', `KM${'7'.repeat(120)}`)) device!.send(r);
+    expect(scans).toEqual([`KM${'7'.repeat(120)}`]);
+  });
+
+  it('switches to the scanner staff pick and lists what is attached', () => {
+    const other: Device = { ...posDevice, vendorId: 0x0c2e, productId: 0x0b87, path: '/dev/hidraw5', product: 'Xenon' };
+    const opened: string[] = [];
+    const mod: HidModule = {
+      devices: () => [posDevice, other, keyboardDevice],
+      open: (path) => {
+        opened.push(path);
+        return new FakeScanner();
+      },
+    };
+    const service = createScannerService({ hid: mod });
+    stoppers.push(service.stop);
+    service.start();
+    expect(service.status().device).toMatchObject({ path: '/dev/hidraw3' });
+    expect(service.listDevices().map((d) => [d.path, d.kind, d.usagePage])).toEqual([
+      ['/dev/hidraw3', 'hid-pos', 0x8c],
+      ['/dev/hidraw5', 'hid-pos', 0x8c],
+      ['/dev/hidraw4', 'keyboard', 0x01],
+    ]);
+    expect(service.selectDevice({ vendorId: 0x0c2e, productId: 0x0b87 })).toMatchObject({
+      state: 'connected',
+      device: { path: '/dev/hidraw5', product: 'Xenon' },
+    });
+    expect(opened).toEqual(['/dev/hidraw3', '/dev/hidraw5']);
   });
 
   it('ignores garbage, truncated and foreign reports', () => {
