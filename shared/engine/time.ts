@@ -7,25 +7,35 @@ export type LocalParts = { date: string; year: number; month: number; day: numbe
 
 const WEEKDAY: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+// Building an Intl formatter is costly: one per zone, and the last answer is remembered
+// (a quote asks for the same instant once per rule).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+let last: { at: string; timeZone: string; parts: LocalParts } | null = null;
+
 export const localParts = (at: string, timeZone: string): LocalParts => {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    weekday: 'short',
-  }).formatToParts(new Date(at));
+  if (last && last.at === at && last.timeZone === timeZone) return last.parts;
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, fmt);
+  }
+  const parts = fmt.formatToParts(new Date(at));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const year = Number(get('year'));
-  const month = Number(get('month'));
-  const day = Number(get('day'));
-  return {
+  const result: LocalParts = {
     date: `${get('year')}-${get('month')}-${get('day')}`,
-    year,
-    month,
-    day,
+    year: Number(get('year')),
+    month: Number(get('month')),
+    day: Number(get('day')),
     dayOfWeek: WEEKDAY[get('weekday')] ?? 1,
   };
+  last = { at, timeZone, parts: result };
+  return result;
 };
 
 export const localDate = (at: string, timeZone: string): string => localParts(at, timeZone).date;
