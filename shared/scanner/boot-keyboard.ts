@@ -13,6 +13,10 @@
  * (ErrorRollOver) is a phantom state and is ignored. Enter (0x28, keypad
  * 0x58) and Tab (0x2B) end a code; the burst timing rule decides whether
  * what came before is a scan.
+ *
+ * Invariant: a burst that a malformed report interrupted is spoiled — its
+ * terminator yields "dropped", never the characters around the gap; the
+ * next burst (after a pause longer than `maxInterKeyMs`) reads normally.
  */
 import type { WedgeConfig } from '../ipc';
 import { createBurstDetector } from './burst-detector';
@@ -39,9 +43,16 @@ export const createBootKeyboardDecoder = (options: {
   const layout = options.layout ?? US;
   const burst = createBurstDetector(options.wedge);
   let down = new Set<number>();
+  let spoiled = false;
+  let lastAt = Number.NEGATIVE_INFINITY;
 
   const typed = (usage: number, modifiers: number, timeMs: number): KeyboardOutcome[] => {
     if (usage === ENTER || usage === KEYPAD_ENTER || usage === TAB) {
+      if (spoiled) {
+        spoiled = false;
+        burst.feed({ kind: 'other' }, timeMs);
+        return [{ kind: 'dropped', reason: 'incomplete code (a report was lost)' }];
+      }
       const r = burst.feed({ kind: 'terminator' }, timeMs);
       if (r.kind === 'scan') return [{ kind: 'scan', data: r.data }];
       return r.kind === 'typing' && r.replay ? [{ kind: 'dropped', reason: 'too slow for a scanner' }] : [];
@@ -56,9 +67,14 @@ export const createBootKeyboardDecoder = (options: {
 
   return {
     push(input, timeMs) {
+      if (timeMs - lastAt > options.wedge.maxInterKeyMs) spoiled = false;
+      lastAt = timeMs;
       const report = input.length === 9 && input[0] === 0x01 ? input.subarray(1) : input;
-      if (report.length !== 8)
+      if (report.length !== 8) {
+        // Keys may have been lost with it: whatever burst is in progress cannot be trusted.
+        spoiled = true;
         return [{ kind: 'dropped', reason: `not a boot keyboard report (${input.length} bytes)` }];
+      }
       const keys = Array.from(report.subarray(2)).filter((k) => k !== 0);
       if (keys.length > 0 && keys.every((k) => k === ERROR_ROLLOVER)) return [];
       const modifiers = report[0]!;

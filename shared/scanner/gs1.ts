@@ -41,7 +41,29 @@ const spec = (ai: string): AiSpec | null => {
   if (three === '391' || three === '393') return { aiLength: 4, fixed: null, max: 18 };
   if (two === '24' || two === '25') return { aiLength: 3, fixed: null, max: 30 };
   if (two === '41') return { aiLength: 3, fixed: 13, max: 13 };
+  if (three === '420') return { aiLength: 3, fixed: null, max: 20 };
+  if (three === '421') return { aiLength: 3, fixed: null, max: 12 };
+  if (three === '422' || three === '424' || three === '426') return { aiLength: 3, fixed: 3, max: 3 };
+  if (three === '423' || three === '425') return { aiLength: 3, fixed: null, max: 15 };
+  if (two === '90') return { aiLength: 2, fixed: null, max: 30 };
+  if (/^9[1-9]$/.test(two)) return { aiLength: 2, fixed: null, max: 90 };
   return null;
+};
+
+/**
+ * GS1 dates are YYMMDD; day 00 means the last day of the month. Years are
+ * read as 2000–2099 (GS1 picks the century nearest today, which is this one
+ * for goods on sale now). An impossible date makes the code unreadable.
+ */
+const dateOf = (yymmdd: string): string | null => {
+  const year = 2000 + Number(yymmdd.slice(0, 2));
+  const month = Number(yymmdd.slice(2, 4));
+  let day = Number(yymmdd.slice(4, 6));
+  if (month < 1 || month > 12) return null;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day === 0) day = last;
+  if (day > last) return null;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 };
 
 export type Gs1Result = { ok: true; data: Gs1Data } | { ok: false; reason: string };
@@ -72,8 +94,9 @@ export const parseGs1 = (raw: string): Gs1Result => {
         return { ok: false, reason: `AI ${ai} has ${value.length} characters (1–${sp.max})` };
       i += value.length;
     }
-    if (/^(0[0-2]|1[1-7]|3[1-9]\d|41)/.test(ai) && !/^\d+$/.test(value))
+    if (/^(0[0-2]|1[1-7]|20|3[1-9]\d|41|42[2246])/.test(ai) && !/^\d+$/.test(value))
       return { ok: false, reason: `AI ${ai} must be digits` };
+    if (/^1[1-7]$/.test(ai) && dateOf(value) === null) return { ok: false, reason: `AI ${ai} is not a date: ${value}` };
     elements.push({ ai, value });
   }
   if (elements.length === 0) return { ok: false, reason: 'no application identifiers' };
@@ -94,7 +117,7 @@ export const parseGs1 = (raw: string): Gs1Result => {
       gtin: find((ai) => ai === '01')?.value ?? null,
       grams: weight ? scale(weight, 3) : null,
       priceMinor: price ? scale(price, 2) : null,
-      expiry: expiry ? `20${expiry.value.slice(0, 2)}-${expiry.value.slice(2, 4)}-${expiry.value.slice(4, 6)}` : null,
+      expiry: expiry ? dateOf(expiry.value) : null,
       batch: find((ai) => ai === '10')?.value ?? null,
       serial: find((ai) => ai === '21')?.value ?? null,
     },

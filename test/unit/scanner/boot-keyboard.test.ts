@@ -60,6 +60,71 @@ describe('boot keyboard decoder', () => {
     expect(out.some((o) => o.kind === 'scan')).toBe(false);
   });
 
+  it('a report lost inside a burst spoils that code, and the next code reads normally', () => {
+    const first = encodeBootKeyboard('4006381333931');
+    const broken = [...first.slice(0, 8), Uint8Array.from([0, 0, 0x22]), ...first.slice(8)];
+    const d = createBootKeyboardDecoder({ wedge });
+    const out = broken.flatMap((r, i) => d.push(r, 1000 + i));
+    expect(out.filter((o) => o.kind === 'scan')).toEqual([]);
+    expect(out).toContainEqual({ kind: 'dropped', reason: 'incomplete code (a report was lost)' });
+    const next = encodeBootKeyboard('96385074').flatMap((r, i) => d.push(r, 2000 + i));
+    expect(next.filter((o) => o.kind === 'scan')).toEqual([{ kind: 'scan', data: '96385074' }]);
+  });
+
+  const typeable = fc.string({
+    unit: fc.constantFrom(...'ABCXYZabcxyz0123456789-./:'.split('')),
+    minLength: 6,
+    maxLength: 40,
+  });
+
+  it('scanner bursts amid a person typing on the same device: exactly the codes, whole (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(typeable, fc.string({ unit: 'grapheme-ascii', maxLength: 8 }), fc.boolean())),
+        (items) => {
+          const d = createBootKeyboardDecoder({ wedge });
+          let t = 0;
+          const out: string[] = [];
+          const run = (reports: Uint8Array[], gapMs: number) => {
+            for (const r of reports) {
+              for (const o of d.push(r, t)) if (o.kind === 'scan') out.push(o.data);
+              t += gapMs;
+            }
+            t += 500;
+          };
+          for (const [code, typed, enter] of items) {
+            // A person types at 75 ms per report (150 ms per key), with or without Enter.
+            const human = encodeBootKeyboard(typed.replace(/[^a-z0-9]/gi, ''));
+            run(enter ? human : human.slice(0, -2), 75);
+            run(encodeBootKeyboard(code), 1);
+          }
+          expect(out).toEqual(items.map((i) => i[0]));
+        },
+      ),
+    );
+  });
+
+  it('never emits a part of a code when reports arrive cut short anywhere (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(typeable, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { maxLength: 4 }),
+        (codes, cuts) => {
+          const timeline = codes.flatMap((code, n) => encodeBootKeyboard(code).map((r, i) => ({ r, t: n * 1000 + i })));
+          // A cut report is a lost report: its key press or release never reaches the decoder whole.
+          for (const [at, length] of cuts) {
+            const slot = timeline[at % timeline.length]!;
+            slot.r = slot.r.subarray(0, length);
+          }
+          const d = createBootKeyboardDecoder({ wedge });
+          const out = timeline.flatMap(({ r, t }) => d.push(r, t)).flatMap((o) => (o.kind === 'scan' ? [o.data] : []));
+          for (const s of out) expect(codes).toContain(s);
+          if (cuts.length === 0) expect(out).toEqual(codes);
+        },
+      ),
+    );
+  });
+
   it('never throws on random reports and only emits codes it was sent (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 12 }), { maxLength: 40 }), (reports) => {

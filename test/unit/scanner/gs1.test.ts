@@ -28,9 +28,36 @@ describe('GS1 element strings', () => {
     expect(w('3105', '001234')).toBe(12);
   });
 
+  it('reads expiry day 00 as the end of the month, and refuses impossible dates', () => {
+    const expiry = (v: string) => parseGs1(`010950600013435217${v}`);
+    expect(expiry('260200')).toMatchObject({ ok: true, data: { expiry: '2026-02-28' } });
+    expect(expiry('280200')).toMatchObject({ ok: true, data: { expiry: '2028-02-29' } });
+    expect(expiry('261300')).toMatchObject({ ok: false, reason: 'AI 17 is not a date: 261300' });
+    expect(expiry('260231')).toMatchObject({ ok: false });
+  });
+
+  it('walks past country and company-internal AIs to the ones the till uses', () => {
+    const r = parseGs1(`01095060001343524222763103000750${GS}91INTERNAL-7${GS}10B1`);
+    expect(r).toMatchObject({
+      ok: true,
+      data: {
+        gtin: '09506000134352',
+        grams: 750,
+        batch: 'B1',
+        elements: [
+          { ai: '01', value: '09506000134352' },
+          { ai: '422', value: '276' },
+          { ai: '3103', value: '000750' },
+          { ai: '91', value: 'INTERNAL-7' },
+          { ai: '10', value: 'B1' },
+        ],
+      },
+    });
+  });
+
   it('gives a reason for broken strings', () => {
     expect(parseGs1('01123')).toMatchObject({ ok: false });
-    expect(parseGs1('99ABC')).toMatchObject({
+    expect(parseGs1('05ABC')).toMatchObject({
       ok: false,
       reason: expect.stringContaining('unknown application identifier'),
     });
