@@ -23,6 +23,7 @@ import { checkAdmin, enrolTill, tillFromAuthHeader } from './auth';
 import { ingestJournal } from './ingest';
 import { memberFromRow, pullDocuments } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
+import { runExpiry } from './expiry-job';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -190,10 +191,12 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
     );
     const row = rows[0];
     if (!row) throw new KassaError('NOT_FOUND', `No member ${id}`);
-    const entries = await db.query(
+    const ledger = await db.query<{ points: string | number; till_seq: string | number }>(
       'SELECT id, till_id, sale_id, type, points, reason, natural_id, effective, till_seq FROM ledger_entries WHERE member_id = $1 ORDER BY received_at, id',
       [row.id],
     );
+    // bigint columns come back as strings from pg and numbers from PGlite: answer numbers either way.
+    const entries = ledger.map((e) => ({ ...e, points: Number(e.points), till_seq: Number(e.till_seq) }));
     return { member: memberFromRow(row), entries };
   });
 
@@ -214,6 +217,20 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
   app.get('/api/v1/admin/review-flags', async (req) => {
     admin(req.headers.authorization);
     return db.query('SELECT id, kind, member_id, till_id, ref_id, detail, created_at FROM review_flags ORDER BY id');
+  });
+
+  app.post('/api/v1/admin/expire', async (req) => {
+    admin(req.headers.authorization);
+    const body = parse(z.object({ at: z.iso.datetime({ offset: true }).optional() }), req.body ?? {}, 'NOT_FOUND');
+    const at = body.at ?? new Date().toISOString();
+    const result = await runExpiry(db, at);
+    await db.query('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
+      'admin',
+      'expire.run',
+      at,
+      JSON.stringify(result),
+    ]);
+    return { at, ...result };
   });
 
   app.put('/api/v1/admin/programs/:id', async (req) => {
