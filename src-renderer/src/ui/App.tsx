@@ -15,6 +15,7 @@ import {
   type BasketLine,
   type Program,
   type Quote,
+  type QuoteInput,
   type RedeemChoice,
 } from '../../../shared/engine';
 import type { MemberState } from '../../../shared/engine/member-state';
@@ -43,7 +44,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [store, setStore] = useState<Store | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   const [member, setMember] = useState<MemberRow | null>(null);
-  const [view, setView] = useState<{ memberId: string; state: MemberState } | null>(null);
+  const [view, setView] = useState<{ memberId: string; accountId: string; state: MemberState } | null>(null);
   const [lines, setLines] = useState<Line[]>([]);
   const [redeem, setRedeem] = useState<RedeemChoice>(null);
   const [message, setMessage] = useState<Message>(null);
@@ -131,7 +132,16 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         .exec()
         .then(async (fresh) => {
           const row = fresh ? (fresh.toJSON() as MemberRow) : member;
-          setView({ memberId: row.id, state: await memberView(db, row, config.tillId) });
+          // A household shares one account: its points are the account member's, the rest is the member's own.
+          const accountId = row.state.householdId ?? row.id;
+          const accountDoc = accountId === row.id ? null : await db.members.findOne(accountId).exec();
+          const account = accountDoc ? (accountDoc.toJSON() as MemberRow) : row;
+          const shared = await memberView(db, account, config.tillId);
+          setView({
+            memberId: row.id,
+            accountId: account.id,
+            state: { ...row.state, balance: shared.balance, lots: shared.lots },
+          });
         });
     };
     refresh();
@@ -145,18 +155,23 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   const memberState = member && view?.memberId === member.id ? view.state : null;
 
-  const q: Quote | null = useMemo(() => {
+  /** Everything the engine needs for this basket, but the time (taken when quoting and when paying). */
+  const quoteInput = useMemo((): Omit<QuoteInput, 'at'> | null => {
     if (!program || !store || lines.length === 0) return null;
-    return quote({
+    return {
       program,
-      member: member && memberState ? { id: member.id, state: memberState } : null,
+      member: member && memberState && view ? { id: member.id, accountId: view.accountId, state: memberState } : null,
       basket: lines,
-      at: new Date().toISOString(),
       timeZone: store.timeZone,
       redeem,
       offline: !sync.online,
-    });
-  }, [program, store, lines, member, memberState, redeem, sync.online]);
+    };
+  }, [program, store, lines, member, memberState, view, redeem, sync.online]);
+
+  const q: Quote | null = useMemo(
+    () => (quoteInput ? quote({ ...quoteInput, at: new Date().toISOString() }) : null),
+    [quoteInput],
+  );
 
   const addProduct = useCallback((product: ProductRow, grams: number | null) => {
     setLines((current) => {
@@ -249,19 +264,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   }, [config]);
 
   const pay = async (kind: 'cash' | 'card') => {
-    if (!db || !config || !program || !store || !q) return;
+    if (!db || !config || !quoteInput || !q) return;
     try {
       const sale = await recordSale(
         db,
-        {
-          program,
-          member: member && memberState ? { id: member.id, state: memberState } : null,
-          basket: lines,
-          at: new Date().toISOString(),
-          timeZone: store.timeZone,
-          redeem,
-          offline: !sync.online,
-        },
+        { ...quoteInput, at: new Date().toISOString() },
         {
           tillId: config.tillId,
           storeId: config.storeId,
