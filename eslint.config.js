@@ -3,7 +3,8 @@
 //   shared/        imports nothing from src-*, nor any I/O or platform module;
 //   src-renderer/  never imports src-main or src-server (main only via preload, server only over HTTP);
 //   src-server/    never imports src-main or src-renderer;
-//   src-main/      never imports src-renderer or src-server.
+//   src-main/      never imports src-renderer or src-server;
+//   src-cli/       may use shared/ and src-main/ (the scanner service), nothing else.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -112,6 +113,10 @@ export default tseslint.config(
         { paths: ['electron', 'node-hid', 'rxdb', 'react'], patterns: noSrc('src-main', 'src-renderer') },
       ],
     },
+  },
+  {
+    files: ['src-cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: noSrc('src-renderer', 'src-server') }] },
   },
   {
     files: ['src-main/**/*.ts'],
