@@ -54,7 +54,7 @@ const EDGES = /^[\r\n\t ]+|[\r\n\t ]+$/g;
 export const classifyScan = (raw: string, config: ScanConfig = defaultScanConfig): ClassifiedScan => {
   // GS1 element strings keep their group separators (0x1D): they end variable-length fields.
   const framed = raw.replace(EDGES, '');
-  if (looksLikeGs1(framed) && framed.replaceAll('\u001d', '').length > 16) {
+  if (looksLikeGs1(framed) && framed.replaceAll('\u001d', '').length >= 16) {
     const gs1 = parseGs1(framed);
     if (!gs1.ok) return { kind: 'unknown', code: 'SCAN_GARBLED', reason: `GS1 code not readable: ${gs1.reason}` };
     const gtin = gs1.data.gtin;

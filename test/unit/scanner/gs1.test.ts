@@ -77,6 +77,13 @@ describe('GS1 element strings', () => {
     });
   });
 
+  it('a GS1-128 carrying only AI 01 is the product itself; plain codes keep their meaning', () => {
+    expect(classifyScan('0104006381333931')).toEqual({ kind: 'product', gtin: '4006381333931' });
+    expect(classifyScan('0104006381333931\r\n')).toEqual({ kind: 'product', gtin: '4006381333931' });
+    expect(classifyScan('4006381333931')).toEqual({ kind: 'product', gtin: '4006381333931' });
+    expect(classifyScan('2200012015001')).toMatchObject({ kind: 'weighed-product', grams: 1500 });
+  });
+
   it('never throws (property)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => void parseGs1(s)));
     // GS (0x1D) is part of GS1 data.
