@@ -49,9 +49,23 @@ export const describeDevice = (d: Device): HidDeviceInfo => ({
 
 const hex = (n: number) => n.toString(16).padStart(4, '0');
 
-const permissionHint = (d: HidDeviceInfo) =>
-  `No permission to open the scanner ${hex(d.vendorId)}:${hex(d.productId)}. On Linux add a udev rule: ` +
-  `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex(d.vendorId)}", ATTRS{idProduct}=="${hex(d.productId)}", MODE="0660", GROUP="plugdev" (see docs/scanners.md)`;
+/**
+ * What to do when the OS refuses to open the scanner, per OS. node-hid's
+ * message carries hidapi's reason, e.g. "…: Permission denied" (Linux
+ * hidraw) or "…(iokit/common) not permitted" (macOS).
+ */
+const refusedAccess = /permission|access|not permitted/i;
+const permissionHint = (d: HidDeviceInfo, platform: NodeJS.Platform) => {
+  const ids = `${hex(d.vendorId)}:${hex(d.productId)}`;
+  if (platform === 'darwin')
+    return `No permission to open the scanner ${ids}: allow Kassa in System Settings › Privacy & Security › Input Monitoring, then restart Kassa (see docs/scanners.md)`;
+  if (platform === 'win32')
+    return `The scanner ${ids} is in use by another program: close it (or switch the scanner to HID POS mode) (see docs/scanners.md)`;
+  return (
+    `No permission to open the scanner ${ids}. On Linux add a udev rule: ` +
+    `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex(d.vendorId)}", ATTRS{idProduct}=="${hex(d.productId)}", MODE="0660", GROUP="plugdev" (see docs/scanners.md)`
+  );
+};
 
 type Listeners = { [E in keyof ScannerServiceEvents]: Set<ScannerServiceEvents[E]> };
 
@@ -185,7 +199,7 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       setStatus({
         state: 'error',
         device,
-        message: /permission|access/i.test(message) ? permissionHint(device) : `Cannot open the scanner: ${message}`,
+        message: refusedAccess.test(message) ? permissionHint(device, platform) : `Cannot open the scanner: ${message}`,
         ownsKeyboardScanner: false,
       });
       return;

@@ -264,17 +264,33 @@ describe('scanner service', () => {
   });
 
   it('says what to do when the OS refuses access', () => {
+    // node-hid's message with hidapi's reason appended, as the hidraw backend words it.
     const mod: HidModule = {
       devices: () => [posDevice],
       open: () => {
-        throw new Error('cannot open device with path /dev/hidraw3: Permission denied');
+        throw new Error(
+          "cannot open device with path /dev/hidraw3: Failed to open a device with path '/dev/hidraw3': Permission denied",
+        );
       },
     };
-    const service = createScannerService({ hid: mod });
+    const service = createScannerService({ hid: mod, platform: 'linux' });
     stoppers.push(service.stop);
     service.start();
     expect(service.status()).toMatchObject({ state: 'error', message: expect.stringContaining('udev rule') });
     expect(service.status().message).toContain('ATTRS{idVendor}=="05e0"');
+  });
+
+  it('on macOS points to Input Monitoring when the OS refuses access', () => {
+    const mod: HidModule = {
+      devices: () => [posDevice],
+      open: () => {
+        throw new Error('cannot open device with path DevSrvsID:4294969353: (0xE00002E2) (iokit/common) not permitted');
+      },
+    };
+    const service = createScannerService({ hid: mod, platform: 'darwin' });
+    stoppers.push(service.stop);
+    service.start();
+    expect(service.status()).toMatchObject({ state: 'error', message: expect.stringContaining('Input Monitoring') });
   });
 
   it('reads a chosen keyboard-mode scanner and tells the page it owns it (no double count)', () => {
