@@ -9,7 +9,6 @@
  *    on the service itself in the same process.
  *   npx tsx bench/scanner.bench.ts
  */
-import { EventEmitter } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +16,11 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { ipcEvents, wsServerFrameSchema, type ScanEvent } from '../shared/ipc';
 import { createHidPosDecoder, encodeHidPosReports } from '../shared/scanner/hid-pos';
-import { createScannerService, type HidHandle } from '../src-main/scanner/scanner-service';
+import type { Device } from 'node-hid';
+import { createScannerService } from '../src-main/scanner/scanner-service';
 import { startTillHost } from '../src-main/host/till-host';
 import { startBrowserHost } from '../src-main/host/browser-host';
+import { FakeHidDevice } from '../test/support/fake-hid-device';
 
 const REPORTS = 50_000;
 const LATENCY_SCANS = 2_000;
@@ -52,20 +53,23 @@ const throughput = () => {
   );
 };
 
-class BenchDevice extends EventEmitter {
-  close() {}
-}
-
 const latency = async () => {
-  let device: BenchDevice | null = null;
+  const info: Device = {
+    vendorId: 1,
+    productId: 2,
+    path: 'bench',
+    release: 0,
+    interface: 0,
+    usagePage: 0x8c,
+    usage: 2,
+  };
+  let device: FakeHidDevice | null = null;
   const scanner = createScannerService({
     hid: {
-      devices: () => [
-        { vendorId: 1, productId: 2, path: 'bench', release: 0, interface: 0, usagePage: 0x8c, usage: 2 },
-      ],
+      devices: () => [info],
       open: () => {
-        device = new BenchDevice();
-        return device as unknown as HidHandle;
+        device = new FakeHidDevice(info);
+        return device;
       },
     },
   });
@@ -81,7 +85,7 @@ const latency = async () => {
   await new Promise((r) => ws.once('open', r));
 
   const report = encodeHidPosReports(']E0', '4006381333931')[0]!;
-  const send = () => device!.emit('data', Buffer.from(report));
+  const send = () => device!.send(report);
 
   // The page's handler, as the renderer's host client runs it: parse the frame and the scan with the contract.
   let received = 0;

@@ -5,48 +5,17 @@
  * reports a scanner sends; unplugging is node-hid's read error.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventEmitter } from 'node:events';
-import type { Device, HID } from 'node-hid';
+import type { Device } from 'node-hid';
+import { FakeHidDevice } from '../../support/fake-hid-device';
 import { createScannerService, type HidHandle, type HidModule } from '../../../src-main/scanner/scanner-service';
 import type { ScanEvent, ScannerStatus } from '../../../shared/ipc';
 import { encodeHidPosReports } from '../../../shared/scanner/hid-pos';
 import { encodeBootKeyboard } from '../../../shared/scanner/boot-keyboard';
 
 /** Stands in for node-hid's HID: the compiler checks it against the real class. */
-class FakeScanner extends EventEmitter implements HID {
-  closed = false;
-  close(): void {
-    this.closed = true;
-  }
-  pause(): void {}
-  resume(): void {}
-  read(): void {
-    throw new Error('the service reads by events only');
-  }
-  readSync(): number[] {
-    throw new Error('the service reads by events only');
-  }
-  readTimeout(): number[] {
-    throw new Error('the service reads by events only');
-  }
-  sendFeatureReport(): number {
-    return 0;
-  }
-  getFeatureReport(): number[] {
-    return [];
-  }
-  write(): number {
-    return 0;
-  }
-  setNonBlocking(): void {}
-  getDeviceInfo(): Device {
-    return posDevice;
-  }
-  send(report: Uint8Array) {
-    this.emit('data', Buffer.from(report));
-  }
-  unplug() {
-    this.emit('error', new Error('could not read from HID device'));
+class FakeScanner extends FakeHidDevice {
+  constructor() {
+    super(posDevice);
   }
 }
 
