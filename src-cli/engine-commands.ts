@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { saleBodySchema, ulidSchema } from '../shared/documents';
 import {
+  formatPath,
   memberStateSchema,
   quote,
   refund,
@@ -49,12 +50,6 @@ const returnsFileSchema = z.object({
 
 class InputError extends Error {}
 
-const pathOf = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
-    '',
-  );
-
 const readJson = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
   let raw: unknown;
   try {
@@ -65,7 +60,7 @@ const readJson = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new InputError(
-      parsed.error.issues.map((i) => `${file}: ${pathOf(i.path) || '(root)'}: ${i.message}`).join('\n'),
+      parsed.error.issues.map((i) => `${file}: ${formatPath(i.path) || '(root)'}: ${i.message}`).join('\n'),
     );
   }
   return parsed.data;

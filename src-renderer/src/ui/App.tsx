@@ -10,6 +10,7 @@ import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../share
 import { classifyScan } from '../../../shared/scan';
 import { storeSchema, type Store } from '../../../shared/documents';
 import {
+  currentTier,
   programSchema,
   quote,
   type BasketLine,
@@ -358,7 +359,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
               <span data-testid="member-balance">{memberState.balance}</span> {t.points}
             </div>
             <div data-testid="member-tier">
-              {t.tier}: {q?.tierBefore ?? quoteTier(program, memberState) ?? '—'}
+              {t.tier}: {q?.tierBefore ?? (program ? currentTier(program, memberState)?.name : null) ?? '—'}
             </div>
             <button onClick={() => setMember(null)}>{t.clearMember}</button>
           </>
@@ -509,11 +510,4 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       )}
     </div>
   );
-};
-
-const quoteTier = (program: Program | null, state: MemberState): string | null => {
-  if (!program) return null;
-  let name: string | null = null;
-  for (const tier of program.tiers) if (state.tierWindow.points >= tier.threshold) name = tier.name;
-  return name;
 };
