@@ -11,8 +11,10 @@ import { saleBodySchema, ulidSchema } from '../shared/documents';
 import {
   formatPath,
   memberStateSchema,
+  commitSale,
   quote,
   refund,
+  type QuoteInput,
   validateProgram,
   type BasketLine,
   type RedeemChoice,
@@ -33,7 +35,12 @@ const basketLineSchema = z.object({
   taxRateBp: z.number().int().min(0).max(10_000).optional(),
 });
 const basketFileSchema = z.object({ lines: z.array(basketLineSchema).min(1) });
-const memberFileSchema = z.object({ id: z.string().default('member'), state: memberStateSchema });
+const memberFileSchema = z.object({
+  id: z.string().default('member'),
+  /** Household: the account the member earns into and redeems from. */
+  accountId: z.string().optional(),
+  state: memberStateSchema,
+});
 const saleFileSchema = z.object({
   saleId: ulidSchema,
   sale: saleBodySchema,
@@ -133,7 +140,7 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         ...l,
         lineId: l.lineId ?? `line-${String(i + 1).padStart(3, '0')}`,
       }));
-      const q = quote({
+      const input: QuoteInput = {
         program,
         member,
         basket: lines,
@@ -141,7 +148,8 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         timeZone: values['time-zone'] ?? 'UTC',
         redeem,
         offline: values.offline ?? false,
-      });
+      };
+      const q = quote(input);
       print({
         currency: q.currency,
         subtotal: q.subtotalMinor,
@@ -159,6 +167,11 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         tierProgress: q.tierProgress,
         expiryWarnings: q.expiryWarnings,
         errors: q.errors,
+        // The ledger entries this sale would write (none when the quote has an error).
+        entries:
+          q.errors.length === 0
+            ? commitSale({ ...input, saleId: 'QUOTE' }).entries.map((e) => ({ ...e, saleId: null }))
+            : [],
       });
       return q.errors.length > 0 ? 1 : 0;
     }

@@ -29,7 +29,7 @@ const run = async (command: 'quote' | 'refund' | 'validate', args: string[]) => 
 
 describe('golden CLI examples', () => {
   it('there are examples for every documented mechanic', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(8);
+    expect(cases.length).toBeGreaterThanOrEqual(13);
   });
 
   it.each(cases)('%s', async (name) => {
