@@ -3,7 +3,7 @@
  * push, live SSE stream) and the admin API. zod parses every input; every
  * error leaves as `{ error: { code, message } }` with a fitting status.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
 import { z } from 'zod';
 import { errorBody, isKassaError, KassaError, type ErrorCode } from '../shared/errors';
@@ -39,12 +39,19 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PROGRAM_INVALID: 400,
 };
 
-export type ServerOptions = { db: Db; adminToken: string; logger?: boolean };
+/** `logger`: false (tests), or a pino level; per-request lines only at `debug`/`trace`. */
+export type ServerOptions = { db: Db; adminToken: string; logger?: false | { level: string } };
 
 type Stream = { collection: DownCollection; lastSeq: number; reply: FastifyReply; busy: boolean; again: boolean };
 
 export const buildServer = async ({ db, adminToken, logger = false }: ServerOptions): Promise<FastifyInstance> => {
-  const app = Fastify({ logger, bodyLimit: 8 * 1024 * 1024 });
+  const app = Fastify({
+    logger,
+    logController: new LogController({
+      disableRequestLogging: !logger || !['debug', 'trace'].includes(logger.level),
+    }),
+    bodyLimit: 8 * 1024 * 1024,
+  });
   await app.register(cors, { origin: true, allowedHeaders: ['authorization', 'content-type', WIRE_HEADER] });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -240,21 +247,28 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
     if (!parsed.ok) throw new KassaError('PROGRAM_INVALID', 'The program has errors', parsed.issues);
     if (parsed.program.id !== id)
       throw new KassaError('PROGRAM_INVALID', `Program id "${parsed.program.id}" does not match the URL "${id}"`);
-    await db.tx(async (q) => {
+    // Every accepted change gets a higher version than the one stored (receipts and quotes name the version).
+    const version = await db.tx(async (q) => {
+      const [prev] = await q<{ version: number | null }>(
+        "SELECT (data->>'version')::int AS version FROM refdata WHERE id = $1 FOR UPDATE",
+        [`program:${id}`],
+      );
+      const stored = { ...parsed.program, version: Math.max(parsed.program.version, (prev?.version ?? -1) + 1) };
       await q(
         `INSERT INTO refdata (id, kind, key, data, seq) VALUES ($1, 'program', $2, $3, 0)
-         ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`,
-        [`program:${id}`, id, JSON.stringify(parsed.program)],
+         ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, deleted = false`,
+        [`program:${id}`, id, JSON.stringify(stored)],
       );
       await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
         'admin',
         'program.put',
         id,
-        JSON.stringify({ version: parsed.program.version }),
+        JSON.stringify({ version: stored.version, previousVersion: prev?.version ?? null }),
       ]);
       await stampSeq(q, 'refdata', [`program:${id}`]);
+      return stored.version;
     });
-    return { ok: true, id, version: parsed.program.version };
+    return { ok: true, id, version };
   });
 
   return app;

@@ -2,7 +2,8 @@
  * Central server process. Env: PORT (7070), HOST (127.0.0.1), DATABASE_URL
  * (real PostgreSQL; without it PGlite in KASSA_DATA_DIR, default
  * ./data/server), KASSA_ADMIN_TOKEN (demo default `demo-admin`), KASSA_SEED
- * (`0` to skip demo data), KASSA_ENROL_CODE (the demo till's code).
+ * (`0` to skip demo data), KASSA_ENROL_CODE (the demo till's code),
+ * KASSA_LOG_LEVEL (pino level, default info).
  */
 import { mkdir } from 'node:fs/promises';
 import { openDb } from './db';
@@ -23,7 +24,9 @@ if (env.KASSA_SEED !== '0') {
   }
 }
 
-const app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-admin', logger: env.KASSA_LOG === '1' });
+// Fastify's pino logger: `KASSA_LOG_LEVEL` (default info; `debug` adds a line per request, `silent` turns it off).
+const logger = { level: env.KASSA_LOG_LEVEL ?? 'info' };
+const app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-admin', logger });
 const port = Number(env.PORT ?? 7070);
 const host = env.HOST ?? '127.0.0.1';
 await app.listen({ port, host });
@@ -35,6 +38,7 @@ let closing = false;
 const shutdown = async () => {
   if (closing) return;
   closing = true;
+  app.log.info('shutting down');
   await app.close();
   await db.close();
   process.exit(0);

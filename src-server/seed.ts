@@ -119,7 +119,19 @@ const upsertRef = async (q: Query, kind: string, key: string, data: unknown): Pr
 };
 
 export const loadProgramFile = async (path: string) => {
-  const parsed = validateProgram(JSON.parse(await readFile(path, 'utf8')));
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new KassaError('PROGRAM_INVALID', `The demo program ${path} is missing or unreadable: cannot seed`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new KassaError('PROGRAM_INVALID', `The demo program ${path} is not valid JSON: cannot seed`);
+  }
+  const parsed = validateProgram(json);
   if (!parsed.ok) {
     throw new KassaError(
       'PROGRAM_INVALID',
@@ -129,12 +141,17 @@ export const loadProgramFile = async (path: string) => {
   return parsed.program;
 };
 
+const SEED_LOCK = 7_301_003;
+
+/** Seeds an empty database; returns false (and writes nothing) when any store exists already. */
 export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Promise<boolean> => {
-  const existing = await db.query('SELECT 1 FROM stores LIMIT 1');
-  if (existing.length > 0) return false;
+  if ((await db.query('SELECT 1 FROM stores LIMIT 1')).length > 0) return false;
   const program = await loadProgramFile(join(import.meta.dirname, '..', 'examples', 'supermarket.json'));
 
-  await db.tx(async (q) => {
+  return db.tx(async (q) => {
+    // Two nodes starting together on an empty database: the second waits here, then finds the store and stops.
+    await q('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
+    if ((await q('SELECT 1 FROM stores LIMIT 1')).length > 0) return false;
     const store: Store = {
       id: DEMO_STORE_ID,
       name: 'Kassa Market Centrum',
@@ -227,6 +244,6 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
     await stampSeq(q, 'refdata', refIds);
     await stampSeq(q, 'products', productIds);
     await stampSeq(q, 'members', memberIds);
+    return true;
   });
-  return true;
 };

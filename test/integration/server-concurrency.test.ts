@@ -7,10 +7,15 @@
  * members is changed exactly once, so a single skipped row would leave the
  * puller with a stale member. At the end the puller must hold every member
  * exactly as the database does.
+ *
+ * A second test shows, step by step on two connections, the row a naive
+ * `nextval` loses and that `stampSeq` does not lose it.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Query } from '../../src-server/db';
 import { ingestJournal } from '../../src-server/ingest';
+import { stampSeq } from '../../src-server/seq';
 import { demoUlid } from '../../src-server/seed';
 import { entryDoc } from '../support/journal';
 import { postgresUrl, pull, startHarness, type Harness } from '../support/server-harness';
@@ -104,5 +109,59 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
     expect(stale).toEqual([]);
     for (const r of truth) expect(r.state.balance).toBeGreaterThan(0);
     expect(pulls).toBeGreaterThan(1);
+  });
+
+  it('a naive nextval skips a row that commits late; stampSeq makes the later writer wait', async () => {
+    const url = postgresUrl()!;
+    const a = new pg.Client({ connectionString: url });
+    const b = new pg.Client({ connectionString: url });
+    await a.connect();
+    await b.connect();
+    const onA: Query = async <T>(sql: string, params?: readonly unknown[]) =>
+      (await a.query(sql, params as unknown[])).rows as T[];
+    const onB: Query = async <T>(sql: string, params?: readonly unknown[]) =>
+      (await b.query(sql, params as unknown[])).rows as T[];
+    try {
+      // Naive: each writer draws nextval whenever it likes.
+      await h.db.query('CREATE TABLE naive_rows (id text PRIMARY KEY, seq bigint NOT NULL)');
+      await h.db.query('CREATE SEQUENCE naive_seq');
+      await onA('BEGIN');
+      await onA("INSERT INTO naive_rows VALUES ('from-a', nextval('naive_seq'))");
+      await onB('BEGIN');
+      await onB("INSERT INTO naive_rows VALUES ('from-b', nextval('naive_seq'))");
+      await onB('COMMIT');
+      const firstPull = await h.db.query<{ id: string; seq: string }>('SELECT id, seq FROM naive_rows ORDER BY seq');
+      expect(firstPull.map((r) => r.id)).toEqual(['from-b']);
+      const naiveCheckpoint = Number(firstPull.at(-1)!.seq);
+      await onA('COMMIT');
+      const nextPull = await h.db.query('SELECT id FROM naive_rows WHERE seq > $1', [naiveCheckpoint]);
+      expect(nextPull).toEqual([]); // from-a is committed but below the checkpoint: skipped for good.
+
+      // With stampSeq: B's stamp waits on A's transaction, so it cannot overtake it.
+      const [top] = await h.db.query<{ seq: string }>('SELECT max(seq) AS seq FROM members');
+      const checkpoint = Number(top!.seq);
+      const [memberA, memberB] = [demoUlid(10_000), demoUlid(10_001)];
+      await onA('BEGIN');
+      await stampSeq(onA, 'members', [memberA]);
+      await onB('BEGIN');
+      const bDone = stampSeq(onB, 'members', [memberB]).then(() => onB('COMMIT'));
+      // B's stamp is queued behind A's advisory lock (seen in pg_locks, not by timing).
+      const waiting = async () =>
+        (
+          await h.db.query(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> pg_backend_pid()",
+          )
+        ).length > 0;
+      while (!(await waiting())) await new Promise((r) => setTimeout(r, 5));
+      const whileWaiting = await pull(h.url, h.token, 'members', checkpoint, 100);
+      expect(whileWaiting.body.documents).toEqual([]); // A not committed, B not stamped: nothing to see yet.
+      await onA('COMMIT');
+      await bDone;
+      const after = await pull(h.url, h.token, 'members', checkpoint, 100);
+      expect(after.body.documents.map((d) => d.id)).toEqual([memberA, memberB]);
+    } finally {
+      await a.end();
+      await b.end();
+    }
   });
 });

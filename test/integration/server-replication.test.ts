@@ -3,6 +3,7 @@
  * PostgreSQL server: pull by checkpoint, push, live stream, idempotency, and
  * bad input that changes nothing.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUlid } from '../../src-server/seed';
 import { entryDoc, row, saleDoc } from '../support/journal';
@@ -144,6 +145,8 @@ describe.each(backends)('replication on %s', (backend) => {
     await push(h.url, h.tokens[1]!, [row(b)]);
     const [m] = await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member]);
     expect(m!.state.balance).toBe(548 - 800);
+    const kept = await h.db.query('SELECT id FROM ledger_entries WHERE id = ANY($1) AND effective', [[a.id, b.id]]);
+    expect(kept).toHaveLength(2);
     const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND member_id = $2', [
       'negative-balance',
       member,
@@ -220,5 +223,58 @@ describe.each(backends)('replication on %s', (backend) => {
       "SELECT data FROM refdata WHERE id = 'program:supermarket'",
     );
     expect(p!.data.version).toBe(1);
+  });
+
+  it('the admin API answers counts, members, sales and flags, and stores a program with a higher version', async () => {
+    const get = async (path: string, token = 'test-admin') => {
+      const res = await fetch(`${h.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> & unknown[] };
+    };
+    expect((await get('/api/v1/admin/summary', 'wrong')).status).toBe(401);
+    const [truth] = await h.db.query<{ sales: string; entries: string; points: string }>(
+      `SELECT (SELECT count(*) FROM sales) AS sales, (SELECT count(*) FROM ledger_entries) AS entries,
+              (SELECT sum(points) FROM ledger_entries WHERE effective) AS points`,
+    );
+    const summary = await get('/api/v1/admin/summary');
+    expect(summary.body).toMatchObject({
+      sales: Number(truth!.sales),
+      distinctSales: Number(truth!.sales),
+      ledgerEntries: Number(truth!.entries),
+      pointsTotal: Number(truth!.points),
+    });
+    expect(Object.values(summary.body.salesPerTill as Record<string, number>).reduce((x, y) => x + y, 0)).toBe(
+      Number(truth!.sales),
+    );
+    const member = await get(`/api/v1/admin/members/${demoUlid(5)}`);
+    const m = member.body as unknown as { member: { state: { balance: number } }; entries: Array<{ points: number }> };
+    expect(m.member.state.balance).toBe(m.entries.reduce((x, e) => x + e.points, 0));
+    expect((await get('/api/v1/admin/members/nobody')).status).toBe(404);
+    const sales = await get('/api/v1/admin/sales?tillId=till-1&limit=5');
+    expect(sales.body.every((r) => (r as { till_id: string }).till_id === 'till-1')).toBe(true);
+    const flags = await get('/api/v1/admin/review-flags');
+    expect((flags.body as Array<{ kind: string }>).map((f) => f.kind).sort()).toEqual([
+      'natural-id-duplicate',
+      'negative-balance',
+    ]);
+
+    const program = JSON.parse(readFileSync(new URL('../../examples/supermarket.json', import.meta.url), 'utf8')) as {
+      version: number;
+      name: string;
+    };
+    const [before] = await h.db.query<{ seq: string }>("SELECT seq FROM refdata WHERE id = 'program:supermarket'");
+    const put = await fetch(`${h.url}/api/v1/admin/programs/supermarket`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer test-admin', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...program, name: 'Renamed' }),
+    });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ ok: true, version: program.version + 1 });
+    const { body } = await pull(h.url, h.token, 'refdata', Number(before!.seq), 100);
+    const doc = body.documents.find((d) => d.id === 'program:supermarket') as unknown as {
+      data: { name: string; version: number };
+    };
+    expect(doc.data).toMatchObject({ name: 'Renamed', version: program.version + 1 });
+    const audit = await h.db.query<{ action: string }>("SELECT action FROM audit_log WHERE target = 'supermarket'");
+    expect(audit.map((a) => a.action)).toEqual(['program.put']);
   });
 });
