@@ -97,11 +97,13 @@ export const runScannerCommand = async (args: string[]): Promise<number> => {
   const service = createScannerService({ hid, selection, keyboardLayout: w.layout });
   service.on('status', (s) => process.stdout.write(`[${s.state}] ${s.message}\n`));
   service.on('scan', (s) => process.stdout.write(`${s.symbology}\t${JSON.stringify(s.data)}\n`));
-  service.start();
-  process.stdout.write(`${service.status().message} — watching; Ctrl-C to stop\n`);
+  // Ctrl-C is handled before anything says "watching", so an early Ctrl-C still stops cleanly.
+  const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   // The service's own poll timer does not hold the process open (the till host must be able to exit): this does.
   const keepAlive = setInterval(() => undefined, 60_000);
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  service.start();
+  process.stdout.write(`${service.status().message} — watching; Ctrl-C to stop\n`);
+  await interrupted;
   clearInterval(keepAlive);
   await service.stop();
   return 0;
