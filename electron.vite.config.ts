@@ -15,7 +15,10 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only `electron`: bundle everything else.
+      externalizeDeps: false,
       rollupOptions: {
+        external: ['electron'],
         input: { index: resolve(import.meta.dirname, 'src-main/preload/index.ts') },
         // CommonJS so the window can keep `sandbox: true` (ESM preloads need the sandbox off).
         output: { format: 'cjs', entryFileNames: '[name].cjs' },

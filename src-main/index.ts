@@ -2,9 +2,10 @@
  * Electron main process: one locked-down window and the till host behind the
  * typed IPC contract. Security defaults: context isolation, no Node in the
  * page, sandboxed CommonJS preload, no new windows, no navigation away, no
- * remote content, a strict Content-Security-Policy.
+ * webviews, no permissions, no remote content (only the app's own files and
+ * the central server are fetched), a strict Content-Security-Policy.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
 import { isKassaError } from '../shared/errors';
 import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL } from '../shared/ipc';
@@ -22,11 +23,33 @@ export const windowOptions = (): Electron.BrowserWindowConstructorOptions => ({
     sandbox: true,
     webSecurity: true,
     allowRunningInsecureContent: false,
+    webviewTag: false,
   },
 });
 
 export const electronCsp = (serverUrl: string): string =>
-  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ${new URL(serverUrl).origin}; object-src 'none'; base-uri 'none'`;
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${new URL(serverUrl).origin}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+
+/** The page may load its own files and talk to the central server; nothing else leaves the machine. */
+export const isAllowedRequest = (url: string, serverUrl: string): boolean => {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  if (['file:', 'data:', 'devtools:', 'blob:'].includes(target.protocol)) return true;
+  return target.origin === new URL(serverUrl).origin;
+};
 
 export const registerIpc = (host: TillHost): void => {
   ipcMain.handle(ELECTRON_INVOKE_CHANNEL, async (_event, channel: unknown, payload: unknown) => {
@@ -43,13 +66,32 @@ export const registerIpc = (host: TillHost): void => {
   });
 };
 
+export const lockDownSession = (host: TillHost): void => {
+  const ses = session.defaultSession;
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    callback({ cancel: !isAllowedRequest(details.url, host.config().serverUrl) });
+  });
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [electronCsp(host.config().serverUrl)],
+      },
+    });
+  });
+  // A till needs no camera, microphone, notifications or geolocation.
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+};
+
 export const createWindow = (host: TillHost): BrowserWindow => {
   const win = new BrowserWindow(windowOptions());
   win.webContents.setWindowOpenHandler(({ url }) => {
+    // Help links open in the system browser, never inside the till.
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   const unsubscribe = host.subscribe((event, payload) => {
     if (!win.isDestroyed()) win.webContents.send(ELECTRON_EVENT_CHANNEL, event, payload);
   });
@@ -58,26 +100,26 @@ export const createWindow = (host: TillHost): BrowserWindow => {
   return win;
 };
 
-export const main = async (): Promise<void> => {
+export const main = async (): Promise<TillHost> => {
   await app.whenReady();
   const host = await startTillHost({
     dataDir: process.env.KASSA_TILL_DATA_DIR ?? join(app.getPath('userData'), 'till'),
     mode: 'electron',
     env: { KASSA_SERVER_URL: process.env.KASSA_SERVER_URL, KASSA_ENROL_CODE: process.env.KASSA_ENROL_CODE },
   });
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': [electronCsp(host.config().serverUrl)],
-      },
-    });
-  });
+  lockDownSession(host);
   registerIpc(host);
   createWindow(host);
   app.on('window-all-closed', () => {
     void host.stop().then(() => app.quit());
   });
+  return host;
 };
 
-if (!process.env.VITEST) void main();
+if (!process.env.VITEST) {
+  main().catch((e: unknown) => {
+    // A broken config file names the field at fault; show it rather than die silently.
+    dialog.showErrorBox('Kassa cannot start', e instanceof Error ? e.message : String(e));
+    app.exit(1);
+  });
+}

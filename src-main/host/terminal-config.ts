@@ -71,6 +71,8 @@ export const saveTillConfig = async (dataDir: string, config: TillConfig): Promi
   await rename(tmp, file);
 };
 
+const ENROL_TIMEOUT_MS = 10_000;
+
 /** One enrolment attempt: exchanges the one-time code for the till's own token. */
 export const enrol = async (config: TillConfig, fetchFn: typeof fetch = fetch): Promise<TillConfig> => {
   if (config.token) return config;
@@ -79,6 +81,8 @@ export const enrol = async (config: TillConfig, fetchFn: typeof fetch = fetch): 
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ code: config.enrolCode }),
+    // A server that accepts the connection but never answers must not stall enrolment forever.
+    signal: AbortSignal.timeout(ENROL_TIMEOUT_MS),
   });
   const body: unknown = await res.json();
   if (!res.ok) {

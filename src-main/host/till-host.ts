@@ -56,23 +56,40 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
   const offStatus = scanner.on('status', (status) => emit('scanner-status', status));
   scanner.start();
 
+  // Saves run one after another: two writers must never race on the temp file.
+  let saving: Promise<void> = Promise.resolve();
+  const persist = (): Promise<void> => {
+    saving = saving.catch(() => undefined).then(() => saveTillConfig(options.dataDir, config));
+    return saving;
+  };
+
   // Enrol in the background: the page must load even when the server is unreachable.
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | null = null;
   const tryEnrol = async (delayMs: number): Promise<void> => {
     if (stopped || config.token) return;
     try {
-      config = await enrol(config);
-      await saveTillConfig(options.dataDir, config);
+      const enrolled = await enrol(config);
+      // Only the enrolment fields: a scanner chosen meanwhile must survive.
+      config = {
+        ...config,
+        tillId: enrolled.tillId,
+        storeId: enrolled.storeId,
+        token: enrolled.token,
+        enrolCode: enrolled.enrolCode,
+      };
+      await persist();
       log(`Till enrolled as ${config.tillId} in ${config.storeId}`);
     } catch (e) {
+      if (stopped) return;
       const message = e instanceof Error ? e.message : String(e);
       log(`Enrolment failed (${message}); retrying in ${Math.round(delayMs / 1000)} s`);
       retry = setTimeout(() => void tryEnrol(Math.min(delayMs * 2, 30_000)), delayMs);
       retry.unref?.();
     }
   };
-  await tryEnrol(1000);
+  // Not awaited: the host (and so the page) comes up at once; the till enrols when the server answers.
+  void tryEnrol(1000);
 
   const terminalConfig = (): TerminalConfig | null =>
     config.token && config.tillId && config.storeId
@@ -93,9 +110,7 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
     selectDevice(selection) {
       const status = scanner.selectDevice(selection);
       config = { ...config, scanner: selection };
-      saveTillConfig(options.dataDir, config).catch((e: unknown) =>
-        log(`Could not save the scanner choice: ${String(e)}`),
-      );
+      persist().catch((e: unknown) => log(`Could not save the scanner choice: ${String(e)}`));
       return status;
     },
   };
@@ -113,6 +128,7 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
       offScan();
       offStatus();
       await scanner.stop();
+      await saving.catch(() => undefined);
     },
   };
 };

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createIpcHandlers, handleInvoke } from '../../../src-main/host/ipc-handlers';
-import { configPath, loadTillConfig } from '../../../src-main/host/terminal-config';
 import type { ScannerService } from '../../../src-main/scanner/scanner-service-types';
-import type { ScannerStatus } from '../../../shared/ipc';
+import type { ScannerStatus, TerminalConfig } from '../../../shared/ipc';
 
 const status: ScannerStatus = { state: 'none', device: null, message: 'No scanner found', ownsKeyboardScanner: false };
 const selections: unknown[] = [];
@@ -41,23 +37,18 @@ describe('IPC handler map', () => {
   it('says clearly when the till is not enrolled', async () => {
     await expect(handleInvoke(handlers, 'terminal:get-config', null)).rejects.toMatchObject({ code: 'AUTH_MISSING' });
   });
-});
 
-describe('terminal config file', () => {
-  it('reports a broken file with the field at fault and leaves it as it was', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kassa-config-'));
-    const broken = JSON.stringify({ serverUrl: 'not a url', wedge: { maxInterKeyMs: -3 } });
-    await writeFile(configPath(dir), broken);
-    await expect(loadTillConfig(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-    await expect(loadTillConfig(dir)).rejects.toThrow(/serverUrl/);
-    await writeFile(configPath(dir), '{ nope');
-    await expect(loadTillConfig(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-    expect(await readFile(configPath(dir), 'utf8')).toBe('{ nope');
+  it('refuses a request payload on a channel that takes none', async () => {
+    await expect(handleInvoke(handlers, 'scanner:list-devices', { all: true })).rejects.toMatchObject({
+      code: 'IPC_BAD_REQUEST',
+    });
   });
 
-  it('defaults a missing file and lets the environment name the server', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kassa-config-'));
-    const config = await loadTillConfig(dir, { KASSA_SERVER_URL: 'http://10.0.0.5:7070' });
-    expect(config).toMatchObject({ serverUrl: 'http://10.0.0.5:7070', token: null, wedge: { maxInterKeyMs: 30 } });
+  it('never lets a reply out that breaks the contract', async () => {
+    const broken = createIpcHandlers({
+      terminalConfig: () => ({ mode: 'browser', serverUrl: 'not a url' }) as unknown as TerminalConfig,
+      scanner,
+    });
+    await expect(handleInvoke(broken, 'terminal:get-config', null)).rejects.toThrow(/url/i);
   });
 });
