@@ -1,9 +1,13 @@
 /**
  * Electron main process with the `electron` module mocked at the edge (no
  * Electron binary exists here): the window's security defaults, denied new
- * windows, blocked navigation, and the one IPC handler.
+ * windows, blocked navigation, the session lock-down, and the one IPC
+ * handler, answered by the real till host.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const handlers = new Map<string, (...args: unknown[]) => unknown>();
 const windows: FakeWindow[] = [];
@@ -38,15 +42,39 @@ class FakeWindow {
   on() {}
 }
 
+type Callback = (response: Record<string, unknown>) => void;
+const sessionHooks: {
+  beforeRequest?: (details: { url: string }, callback: Callback) => void;
+  headers?: (details: { responseHeaders: Record<string, string[]> }, callback: Callback) => void;
+  permission?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+} = {};
+const appListeners = new Map<string, () => void>();
+
 vi.mock('electron', () => ({
-  app: { whenReady: () => Promise.resolve(), getPath: () => '/tmp', on: vi.fn(), quit: vi.fn() },
+  app: {
+    whenReady: () => Promise.resolve(),
+    getPath: () => '/tmp',
+    on: (event: string, l: () => void) => appListeners.set(event, l),
+    quit: vi.fn(),
+    exit: vi.fn(),
+  },
   BrowserWindow: FakeWindow,
+  dialog: { showErrorBox: vi.fn() },
   ipcMain: { handle: (channel: string, fn: (...args: unknown[]) => unknown) => handlers.set(channel, fn) },
-  session: { defaultSession: { webRequest: { onHeadersReceived: vi.fn() } } },
+  session: {
+    defaultSession: {
+      webRequest: {
+        onBeforeRequest: (h: typeof sessionHooks.beforeRequest) => (sessionHooks.beforeRequest = h),
+        onHeadersReceived: (h: typeof sessionHooks.headers) => (sessionHooks.headers = h),
+      },
+      setPermissionRequestHandler: (h: typeof sessionHooks.permission) => (sessionHooks.permission = h),
+    },
+  },
   shell: { openExternal: vi.fn() },
 }));
 
-const { createWindow, registerIpc, windowOptions, electronCsp } = await import('../../../src-main/index');
+const { createWindow, registerIpc, windowOptions, electronCsp, isAllowedRequest, main } =
+  await import('../../../src-main/index');
 import type { TillHost } from '../../../src-main/host/till-host';
 
 const fakeHost = (): TillHost & { sinks: Array<(e: string, p: unknown) => void> } => {
@@ -74,7 +102,13 @@ describe('Electron main', () => {
 
   it('locks the window down: isolation, no Node, sandbox, CommonJS preload', () => {
     const prefs = windowOptions().webPreferences!;
-    expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+      webviewTag: false,
+    });
     expect(String(prefs.preload)).toMatch(/preload[/\\]index\.cjs$/);
   });
 
@@ -84,6 +118,9 @@ describe('Electron main', () => {
     const prevent = vi.fn();
     win.webContents.listeners.get('will-navigate')!({ preventDefault: prevent });
     expect(prevent).toHaveBeenCalled();
+    const attach = vi.fn();
+    win.webContents.listeners.get('will-attach-webview')!({ preventDefault: attach });
+    expect(attach).toHaveBeenCalled();
     expect(win.loaded).toMatch(/renderer[/\\]index\.html$/);
   });
 
@@ -105,5 +142,55 @@ describe('Electron main', () => {
     const csp = electronCsp('http://10.1.2.3:7070/api');
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("connect-src 'self' http://10.1.2.3:7070;");
+  });
+
+  it('fetches nothing but its own files and the central server', () => {
+    const server = 'http://10.1.2.3:7070';
+    expect(isAllowedRequest('file:///opt/kassa/out/renderer/index.html', server)).toBe(true);
+    expect(isAllowedRequest('http://10.1.2.3:7070/api/v1/replication/members/pull', server)).toBe(true);
+    expect(isAllowedRequest('https://rxdb.info/', server)).toBe(false);
+    expect(isAllowedRequest('http://10.1.2.3:8080/', server)).toBe(false);
+    expect(isAllowedRequest('not a url', server)).toBe(false);
+  });
+
+  it('starts the real till host: IPC answered by its handler map, session locked down, host stopped on close', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kassa-electron-'));
+    process.env.KASSA_TILL_DATA_DIR = dir;
+    // Nothing listens there: enrolment fails in the background and the window still opens.
+    process.env.KASSA_SERVER_URL = 'http://127.0.0.1:9';
+    const host = await main();
+    try {
+      expect(windows).toHaveLength(1);
+      const handle = handlers.get('kassa:invoke')!;
+      expect(await handle({}, 'scanner:get-status', null)).toMatchObject({ ok: true, payload: { state: 'none' } });
+      expect(await handle({}, 'fs:read', '/etc/passwd')).toMatchObject({
+        ok: false,
+        error: { code: 'IPC_UNKNOWN_CHANNEL' },
+      });
+      expect(await handle({}, 'scanner:select-device', { vendorId: 'x' })).toMatchObject({
+        ok: false,
+        error: { code: 'IPC_BAD_REQUEST' },
+      });
+      expect(await handle({}, 'terminal:get-config', null)).toMatchObject({
+        ok: false,
+        error: { code: 'AUTH_MISSING' },
+      });
+
+      const cancelled = (url: string) =>
+        new Promise((resolve) => sessionHooks.beforeRequest!({ url }, (r) => resolve(r.cancel)));
+      expect(await cancelled('https://example.com/tracker.js')).toBe(true);
+      expect(await cancelled('http://127.0.0.1:9/api/v1/health')).toBe(false);
+      const headers = await new Promise<Record<string, unknown>>((resolve) =>
+        sessionHooks.headers!({ responseHeaders: {} }, (r) => resolve(r.responseHeaders as Record<string, unknown>)),
+      );
+      expect(String(headers['Content-Security-Policy'])).toContain("connect-src 'self' http://127.0.0.1:9");
+      const granted = await new Promise((resolve) => sessionHooks.permission!({}, 'media', resolve));
+      expect(granted).toBe(false);
+    } finally {
+      appListeners.get('window-all-closed')?.();
+      await host.stop();
+      delete process.env.KASSA_TILL_DATA_DIR;
+      delete process.env.KASSA_SERVER_URL;
+    }
   });
 });
