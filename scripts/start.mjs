@@ -11,8 +11,9 @@ const root = join(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
 const serverOnly = args.has('--server-only');
 const tillOnly = args.has('--till-only');
-const serverPort = process.env.PORT ?? '7070';
-const serverUrl = process.env.KASSA_SERVER_URL ?? `http://127.0.0.1:${serverPort}`;
+// An empty variable counts as unset.
+const serverPort = process.env.PORT || '7070';
+const serverUrl = process.env.KASSA_SERVER_URL || `http://127.0.0.1:${serverPort}`;
 
 const newest = (dir) => {
   let t = 0;
@@ -53,36 +54,55 @@ const run = (script, env) => {
   child.on('exit', (code) => {
     if (!stopping) {
       console.log(`${script} stopped (${code}); stopping Kassa`);
-      stop();
+      stop(code || 1);
     }
   });
   return child;
 };
 
 let stopping = false;
-const stop = () => {
+/** Stops every child, then exits once they are gone (or after 5 s). */
+const stop = (code = 0) => {
+  if (stopping) return;
   stopping = true;
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  setTimeout(() => process.exit(0), 1500).unref();
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  let left = running.length;
+  if (left === 0) process.exit(code);
+  for (const c of running) {
+    c.once('exit', () => {
+      if (--left === 0) process.exit(code);
+    });
+    c.kill('SIGTERM');
+  }
+  setTimeout(() => process.exit(code), 5000).unref();
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
 
+/** Waits for the server this script started (on its own port, whatever KASSA_SERVER_URL says). */
 const waitForServer = async () => {
+  const local = `http://127.0.0.1:${serverPort}`;
   for (let i = 0; i < 120; i++) {
+    if (stopping) return;
     try {
-      const res = await fetch(`${serverUrl}/api/v1/health`);
+      const res = await fetch(`${local}/api/v1/health`);
       if (res.ok) return;
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`The central server did not answer at ${serverUrl}`);
+  throw new Error(`The central server did not answer at http://127.0.0.1:${serverPort} within 60 s`);
 };
 
 /** The Electron binary, if one is installed — found without triggering a download. */
 const electronBinary = () => {
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  if (override) {
+    const exe =
+      { win32: 'electron.exe', darwin: 'Electron.app/Contents/MacOS/Electron' }[process.platform] ?? 'electron';
+    return existsSync(join(override, exe)) ? join(override, exe) : null;
+  }
   try {
     const dir = join(root, 'node_modules', 'electron');
     const rel = readFileSync(join(dir, 'path.txt'), 'utf8').trim();
@@ -95,9 +115,19 @@ const electronBinary = () => {
 
 if (!tillOnly) run('src-server/main.ts', { PORT: serverPort });
 if (!serverOnly) {
-  if (!tillOnly) await waitForServer();
+  if (!tillOnly) {
+    try {
+      await waitForServer();
+    } catch (e) {
+      // Never leave the server running behind a failed start.
+      console.error(e instanceof Error ? e.message : String(e));
+      stop(1);
+    }
+  }
   const electron = electronBinary();
-  if (electron) {
+  if (stopping) {
+    // the server failed to start: nothing to open
+  } else if (electron) {
     console.log('Opening the Kassa till (Electron)…');
     const child = spawn(electron, [root], {
       cwd: root,
@@ -105,7 +135,7 @@ if (!serverOnly) {
       stdio: 'inherit',
     });
     children.push(child);
-    child.on('exit', () => stop());
+    child.on('exit', (code) => stop(code ?? 0));
   } else {
     console.log('No Electron binary is installed on this machine: the till runs in browser mode.');
     run('src-main/browser-main.ts', { KASSA_SERVER_URL: serverUrl });
