@@ -5,8 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isKassaError } from '../../shared/errors';
 import { HOST_WS_PATH, wsClientFrameSchema } from '../../shared/ipc';
@@ -43,31 +43,55 @@ export const startBrowserHost = async (
   host: TillHost,
   options: { rendererDir: string; port: number },
 ): Promise<BrowserHost> => {
-  const root = normalize(options.rendererDir);
+  const root = normalize(resolve(options.rendererDir)).replace(/[/\\]+$/, '');
   let port = options.port;
 
+  const serveFile = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    let rel: string;
+    try {
+      rel = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const file = normalize(join(root, rel === '/' ? '/index.html' : rel));
+    // Inside the renderer directory only (a sibling such as `renderer-old/` must not match by prefix).
+    if (!file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    const found = await stat(file).catch(() => null);
+    // Unknown paths get the page itself, so a reload on any route still opens the till.
+    const target = found?.isFile() ? file : join(root, 'index.html');
+    res.writeHead(200, {
+      'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
+      'content-security-policy': contentSecurityPolicy(host.config().serverUrl, port),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(target)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  };
+
   const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const rel = decodeURIComponent(url.pathname) === '/' ? '/index.html' : decodeURIComponent(url.pathname);
-      const file = normalize(join(root, rel));
-      if (!file.startsWith(root)) {
-        res.writeHead(403).end();
-        return;
-      }
-      const found = await stat(file).catch(() => null);
-      const target = found?.isFile() ? file : join(root, 'index.html');
-      res.writeHead(200, {
-        'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
-        'content-security-policy': contentSecurityPolicy(host.config().serverUrl, port),
-        'x-content-type-options': 'nosniff',
-        'cache-control': 'no-cache',
-      });
-      createReadStream(target).pipe(res);
-    })();
+    serveFile(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
   });
 
-  const wss = new WebSocketServer({ noServer: true });
+  // IPC frames are small; a huge one is refused by the socket before it is read.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin ?? '';
@@ -98,7 +122,9 @@ export const startBrowserHost = async (
       }
       const parsed = wsClientFrameSchema.safeParse(frame);
       if (!parsed.success) {
-        const id = typeof (frame as { id?: unknown }).id === 'number' ? (frame as { id: number }).id : -1;
+        const candidate: unknown =
+          typeof frame === 'object' && frame !== null ? (frame as { id?: unknown }).id : undefined;
+        const id = typeof candidate === 'number' && Number.isInteger(candidate) ? candidate : -1;
         send({ type: 'reply', id, ok: false, error: { code: 'IPC_BAD_REQUEST', message: 'Malformed frame' } });
         return;
       }

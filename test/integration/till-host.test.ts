@@ -90,6 +90,11 @@ describe('browser-mode till host', () => {
     expect(csp).not.toContain('unsafe-eval');
     const escape = await fetch(`${tillUrl}/%2e%2e/%2e%2e/%2e%2e/etc/passwd`);
     expect(await escape.text()).not.toContain('root:');
+    expect((await fetch(`${tillUrl}/..%2f..%2f..%2fetc%2fpasswd`)).status).toBe(403);
+    expect((await fetch(`${tillUrl}/..%2frenderer-old%2findex.html`)).status).toBe(403);
+    expect((await fetch(`${tillUrl}/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(tillUrl, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(tillUrl)).status).toBe(200);
   });
 
   it('answers the IPC contract over the WebSocket, and rejects bad frames', async () => {
@@ -115,6 +120,17 @@ describe('browser-mode till host', () => {
       error: { code: 'IPC_BAD_REQUEST' },
     });
     expect(await ask(ws, 'not json')).toMatchObject({ ok: false, error: { code: 'IPC_BAD_REQUEST' } });
+    expect(await ask(ws, 'null')).toMatchObject({ id: -1, ok: false, error: { code: 'IPC_BAD_REQUEST' } });
+    expect(await ask(ws, { type: 'invoke', id: 5, channel: 7 })).toMatchObject({
+      id: 5,
+      ok: false,
+      error: { code: 'IPC_BAD_REQUEST' },
+    });
+    // The host is still there after all of that.
+    expect(await ask(ws, { type: 'invoke', id: 6, channel: 'scanner:get-status', payload: null })).toMatchObject({
+      id: 6,
+      ok: true,
+    });
     ws.close();
   });
 
