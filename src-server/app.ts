@@ -108,7 +108,8 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
   const heartbeat = setInterval(() => {
     for (const s of streams) s.reply.raw.write(': ping\n\n');
   }, 15_000);
-  app.addHook('onClose', async () => {
+  // preClose: open streams must end before the HTTP server can close (onClose would wait on them forever).
+  app.addHook('preClose', async () => {
     clearInterval(heartbeat);
     for (const s of streams) s.reply.raw.end();
     streams.clear();
