@@ -29,6 +29,8 @@ export type Replication = {
   awaitInitial: () => Promise<void>;
   /** Resolves when the server has acknowledged every journal document. */
   awaitDrained: () => Promise<void>;
+  /** Resolves when every collection has caught up with the server and the journal is drained. */
+  awaitInSync: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -175,23 +177,28 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
   );
 
   const states = [...down, up] as Array<RxReplicationState<unknown, unknown>>;
+  const awaitDrained = async () => {
+    await recount();
+    if (waiting$.value === 0) return;
+    await new Promise<void>((resolve) => {
+      const sub = waiting$.subscribe((n) => {
+        if (n === 0) {
+          queueMicrotask(() => sub.unsubscribe());
+          resolve();
+        }
+      });
+    });
+  };
   return {
     status$: status$.asObservable(),
     states,
     awaitInitial: async () => {
       await Promise.all(down.map((s) => s.awaitInitialReplication()));
     },
-    awaitDrained: async () => {
-      await recount();
-      if (waiting$.value === 0) return;
-      await new Promise<void>((resolve) => {
-        const sub = waiting$.subscribe((n) => {
-          if (n === 0) {
-            queueMicrotask(() => sub.unsubscribe());
-            resolve();
-          }
-        });
-      });
+    awaitDrained,
+    awaitInSync: async () => {
+      await Promise.all(states.map((s) => s.awaitInSync()));
+      await awaitDrained();
     },
     stop: async () => {
       for (const s of streams) s();

@@ -31,6 +31,16 @@ import { t } from './strings';
 
 type Message = { kind: 'error' | 'info'; text: string } | null;
 type Line = BasketLine & { product: ProductRow };
+type Receipt = {
+  saleId: string;
+  tender: 'cash' | 'card';
+  lines: Array<{ lineId: string; name: string; quantity: number; grams: number | null; totalMinor: number }>;
+  totalMinor: number;
+  currency: string;
+  pointsEarned: number;
+  pointsRedeemed: number;
+  balanceAfter: number | null;
+};
 
 const money = (minor: number, currency: string) => formatMoney({ minor, currency });
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : null);
@@ -54,6 +64,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [settings, setSettings] = useState(false);
   const [lookup, setLookup] = useState('');
   const [pointsInput, setPointsInput] = useState('');
+  const [receipt, setReceipt] = useState<Receipt | null>(null);
   const lineCounter = useRef(0);
 
   // Terminal config from the host; retried until the till is enrolled.
@@ -175,6 +186,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   );
 
   const addProduct = useCallback((product: ProductRow, grams: number | null) => {
+    setReceipt(null);
     setLines((current) => {
       const same = grams === null ? current.find((l) => l.productId === product.id && l.grams === null) : undefined;
       if (same) return current.map((l) => (l === same ? { ...l, quantity: l.quantity + 1 } : l));
@@ -195,6 +207,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       return [...current, line];
     });
   }, []);
+
+  /** Quantity of an item line; never below 1 (remove the line instead). */
+  const changeQuantity = (lineId: string, delta: number) =>
+    setLines((current) =>
+      current.map((l) =>
+        l.lineId === lineId && l.grams === null ? { ...l, quantity: Math.max(1, l.quantity + delta) } : l,
+      ),
+    );
 
   const findMember = useCallback(
     async (text: string): Promise<boolean> => {
@@ -278,6 +298,23 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           tenders: [{ kind, amountMinor: q.totalMinor }],
         },
       );
+      const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
+      setReceipt({
+        saleId: sale.saleId,
+        tender: kind,
+        lines: lines.map((l) => ({
+          lineId: l.lineId,
+          name: l.name,
+          quantity: l.quantity,
+          grams: l.grams,
+          totalMinor: byId.get(l.lineId)?.totalMinor ?? 0,
+        })),
+        totalMinor: sale.quote.totalMinor,
+        currency: sale.quote.currency,
+        pointsEarned: sale.quote.pointsEarned,
+        pointsRedeemed: sale.quote.pointsRedeemed,
+        balanceAfter: member ? sale.quote.balanceAfter : null,
+      });
       setLines([]);
       setRedeem(null);
       setPointsInput('');
@@ -386,7 +423,34 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
       <section className="basket" data-testid="basket">
         <h2>{t.basket}</h2>
-        {lines.length === 0 ? (
+        {lines.length === 0 && receipt ? (
+          <div className="receipt" data-testid="receipt">
+            <h3>{t.receipt}</h3>
+            <table>
+              <tbody>
+                {receipt.lines.map((l) => (
+                  <tr key={l.lineId}>
+                    <td>{l.name}</td>
+                    <td>{l.grams !== null ? `${(l.grams / 1000).toFixed(3)} kg` : `× ${l.quantity}`}</td>
+                    <td className="num">{money(l.totalMinor, receipt.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="row total">
+              <span>
+                {t.total} ({receipt.tender === 'cash' ? t.cash : t.card})
+              </span>
+              <span data-testid="receipt-total">{money(receipt.totalMinor, receipt.currency)}</span>
+            </div>
+            {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
+            {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
+            {receipt.balanceAfter !== null && (
+              <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>
+            )}
+            <button onClick={() => setReceipt(null)}>{t.newSale}</button>
+          </div>
+        ) : lines.length === 0 ? (
           <p className="muted">{t.emptyBasket}</p>
         ) : (
           <table>
@@ -396,7 +460,25 @@ export const App = ({ host }: { host: KassaHostApi }) => {
                 return (
                   <tr key={l.lineId} data-testid="basket-line">
                     <td>{l.name}</td>
-                    <td>{l.grams !== null ? `${(l.grams / 1000).toFixed(3)} kg` : `× ${l.quantity}`}</td>
+                    <td className="qty">
+                      {l.grams !== null ? (
+                        `${(l.grams / 1000).toFixed(3)} kg`
+                      ) : (
+                        <>
+                          <button
+                            aria-label={t.decrease(l.name)}
+                            disabled={l.quantity <= 1}
+                            onClick={() => changeQuantity(l.lineId, -1)}
+                          >
+                            −
+                          </button>
+                          <span data-testid="line-quantity">{l.quantity}</span>
+                          <button aria-label={t.increase(l.name)} onClick={() => changeQuantity(l.lineId, 1)}>
+                            +
+                          </button>
+                        </>
+                      )}
+                    </td>
                     <td className="num">{priced ? money(priced.totalMinor, currency) : ''}</td>
                     <td className="num muted">{priced && priced.points > 0 ? `+${priced.points}` : ''}</td>
                     <td>
