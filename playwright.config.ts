@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: 'test/e2e',
   outputDir: 'test-results/e2e',
+  // The till host serves out/renderer: build it from the current sources first.
+  globalSetup: './test/e2e/global-setup.ts',
   timeout: 180_000,
   workers: 1,
   use: {

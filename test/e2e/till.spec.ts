@@ -1,5 +1,5 @@
 /**
- * One sale end to end, through an outage, with every layer real: the built
+ * Sales end to end, through two outages (SIGTERM, then SIGKILL), with every layer real: the built
  * renderer in Chromium, served by the real browser-mode till host process,
  * replicating with a real central server process (PGlite in a data folder).
  * Scans arrive as keyboard-wedge bursts, as a USB scanner in keyboard mode
@@ -107,6 +107,13 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await scan(page, COFFEE);
   await scan(page, BANANAS_1250G);
   await expect(page.getByTestId('basket-line')).toHaveCount(3);
+  await expect(page.getByTestId('line-quantity').first()).toHaveText('2');
+  // The cashier corrects a quantity up and back down.
+  await page.getByRole('button', { name: 'One more Ground coffee' }).click();
+  await expect(page.getByTestId('line-quantity').nth(1)).toHaveText('2');
+  await expect(page.getByTestId('total')).toHaveText('18.85 EUR');
+  await page.getByRole('button', { name: 'One fewer Ground coffee' }).click();
+  await expect(page.getByTestId('line-quantity').nth(1)).toHaveText('1');
   await scan(page, UNKNOWN_PRODUCT);
   await expect(page.getByTestId('message')).toHaveText(`Product not found: ${UNKNOWN_PRODUCT}`);
   await expect(page.getByTestId('basket-line')).toHaveCount(3);
@@ -124,11 +131,13 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await page.getByTestId('pay-cash').click();
   await expect(page.getByTestId('message')).toContainText('Sale recorded: 11.86 EUR, 20 points earned');
   await expect(page.getByTestId('member-balance')).toHaveText(String(opening + earn1));
+  await expect(page.getByTestId('receipt-total')).toHaveText('11.86 EUR');
+  await expect(page.getByTestId('receipt-balance')).toHaveText(`New balance: ${opening + earn1} points`);
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
   await shot(page, info, '06-paid');
 
-  // Outage: the server dies hard. The till keeps selling and counts what waits.
-  await server.stop('SIGKILL');
+  // Outage: the server shuts down. The till keeps selling and counts what waits.
+  await server.stop('SIGTERM');
   await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
   await page.getByRole('button', { name: 'Clear member' }).click();
   const earn2 = await sellOne(page);
@@ -147,16 +156,32 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await expect(page.getByTestId('member-balance')).toHaveText(String(offlineBalance));
   await shot(page, info, '08-synced');
 
+  // A second outage, this time the server dies hard (SIGKILL) with nothing flushed.
+  await server.stop('SIGKILL');
+  await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Clear member' }).click();
+  const earn4 = await sellOne(page);
+  await expect(page.getByTestId('waiting-badge')).toHaveText('2 waiting to sync');
+  const finalBalance = offlineBalance + earn4;
+  await expect(page.getByTestId('member-balance')).toHaveText(String(finalBalance));
+  await shot(page, info, '09-offline-again');
+  server = await startServer({ port: serverPort, dataDir: join(dir, 'server') });
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
+  await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
+  await shot(page, info, '10-synced-again');
+
   // The server holds each sale exactly once, and the points the till showed.
   const summary = await adminGet<{ sales: number; distinctSales: number }>(serverUrl, '/api/v1/admin/summary');
-  expect(summary).toMatchObject({ sales: 3, distinctSales: 3 });
+  expect(summary).toMatchObject({ sales: 4, distinctSales: 4 });
   const m = await adminGet<{
     member: { state: { balance: number } };
     entries: Array<{ till_id: string; points: string }>;
   }>(serverUrl, `/api/v1/admin/members/${CARD}`);
-  expect(m.member.state.balance).toBe(offlineBalance);
+  expect(m.member.state.balance).toBe(finalBalance);
   const tillEntries = m.entries.filter((e) => e.till_id !== 'seed');
-  expect(tillEntries).toHaveLength(3);
-  expect(tillEntries.reduce((s, e) => s + Number(e.points), 0)).toBe(earn1 + earn2 + earn3);
+  expect(tillEntries).toHaveLength(4);
+  expect(tillEntries.reduce((s, e) => s + Number(e.points), 0)).toBe(earn1 + earn2 + earn3 + earn4);
+  // After the server's snapshot caught up, the till shows the same balance (nothing counted twice).
+  await expect(page.getByTestId('member-balance')).toHaveText(String(finalBalance));
   console.log(`e2e flow took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
