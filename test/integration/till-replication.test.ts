@@ -1,0 +1,153 @@
+/**
+ * The till's replication client against a real central server process
+ * (PGlite in a temp folder), with the till's real database on fake-indexeddb:
+ * bootstrap pull, live stream, the waiting count and online state through a
+ * server shutdown, the drain after it returns, and a balance that stays the
+ * same when the server's snapshot catches up (never counted twice).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom, filter } from 'rxjs';
+import { withCheckDigit } from '../../shared/barcode';
+import { storeSchema } from '../../shared/documents';
+import { programSchema, type BasketLine, type Program } from '../../shared/engine';
+import type { Store } from '../../shared/documents';
+import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
+import {
+  readAckedTillSeq,
+  startReplication,
+  type Replication,
+  type SyncStatus,
+} from '../../src-renderer/src/db/replication';
+import { memberView, recordSale } from '../../src-renderer/src/db/sales';
+import type { MemberRow, ProductRow } from '../../src-renderer/src/db/schemas';
+import { nodeTillStorage } from '../support/node-storage';
+import { adminGet, freePort, startServer, type Proc } from '../support/processes';
+
+// Demo data (src-server/seed.ts): member 2 and product 11 (ground coffee, double points).
+const CARD = withCheckDigit('299000000002');
+const COFFEE = withCheckDigit('871000000011');
+
+describe('till replication client', () => {
+  let dir: string;
+  let port: number;
+  let serverUrl: string;
+  let server: Proc;
+  let db: TillDatabase;
+  let replication: Replication;
+  let tillId: string;
+  let store: Store;
+  let program: Program;
+
+  const start = () =>
+    startServer({ port, dataDir: join(dir, 'server'), env: { KASSA_ENROL_CODE: 'TR-1', KASSA_LOG_LEVEL: 'warn' } });
+
+  const member = async () =>
+    (await db.members.findOne({ selector: { cardNumber: CARD } }).exec())!.toJSON() as MemberRow;
+
+  const sell = async () => {
+    const m = await member();
+    const coffee = (await db.products.findOne({ selector: { ean: COFFEE } }).exec())!.toJSON() as ProductRow;
+    const basket: BasketLine[] = [
+      {
+        lineId: 'L1',
+        productId: coffee.id,
+        ean: coffee.ean,
+        name: coffee.name,
+        categoryId: coffee.categoryId,
+        tags: coffee.tags ?? [],
+        unit: coffee.unit,
+        quantity: 1,
+        grams: null,
+        unitPriceMinor: coffee.priceMinor,
+      },
+    ];
+    const state = await memberView(db, m, tillId);
+    return recordSale(
+      db,
+      { program, member: { id: m.id, state }, basket, at: new Date().toISOString(), timeZone: store.timeZone },
+      {
+        tillId,
+        storeId: store.id,
+        cashierId: 'cashier-1',
+        memberSeq: m.seq,
+        tenders: [{ kind: 'cash', amountMinor: 1 }],
+      },
+    );
+  };
+
+  const status = (predicate: (s: SyncStatus) => boolean) => firstValueFrom(replication.status$.pipe(filter(predicate)));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kassa-till-repl-'));
+    port = await freePort();
+    serverUrl = `http://127.0.0.1:${port}`;
+    server = await start();
+    const res = await fetch(`${serverUrl}/api/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'TR-1' }),
+    });
+    const enrolled = (await res.json()) as { token: string; tillId: string };
+    tillId = enrolled.tillId;
+    db = await createTillDatabase({ name: `till-repl-${Date.now()}`, storage: nodeTillStorage() });
+    replication = await startReplication(db, { serverUrl, token: enrolled.token, tillId, retryMs: 200 });
+  });
+
+  afterAll(async () => {
+    await replication?.stop();
+    await db?.close();
+    await server?.stop('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('bootstraps products, members and reference data, and reports it', async () => {
+    await replication.awaitInitial();
+    store = storeSchema.parse((await db.refdata.findOne('store:store-1').exec())!.data);
+    program = programSchema.parse((await db.refdata.findOne(`program:${store.programId}`).exec())!.data);
+    const pulled =
+      (await db.products.count().exec()) + (await db.members.count().exec()) + (await db.refdata.count().exec());
+    const s = await status((x) => x.online);
+    expect(s.pulled).toBe(pulled);
+    expect(s.lastSyncAt).not.toBeNull();
+    expect(s.waiting).toBe(0);
+  });
+
+  it('pushes a sale, stores the acknowledgement, and keeps the balance when the snapshot catches up', async () => {
+    const before = await member();
+    const sale = await sell();
+    const earned = sale.entries.reduce((s, e) => s + e.points, 0);
+    expect(earned).toBeGreaterThan(0);
+    expect((await memberView(db, before, tillId)).balance).toBe(before.state.balance + earned);
+
+    await replication.awaitInSync();
+    expect(await readAckedTillSeq(db)).toBe(1 + sale.entries.length);
+    // The server applied the sale and its stream sends the member back with this till's mark.
+    await firstValueFrom(
+      db.members.findOne(before.id).$.pipe(filter((m) => (m?.tillMarks[tillId] ?? 0) >= 1 + sale.entries.length)),
+    );
+    const after = await member();
+    expect(after.state.balance).toBe(before.state.balance + earned);
+    expect((await memberView(db, after, tillId)).balance).toBe(before.state.balance + earned);
+  });
+
+  it('counts what waits while the server is down and drains it when the server returns', async () => {
+    await server.stop('SIGTERM');
+    await status((s) => !s.online);
+    const a = await sell();
+    const b = await sell();
+    const queued = 2 + a.entries.length + b.entries.length;
+    expect((await status((s) => s.waiting === queued)).online).toBe(false);
+
+    server = await start();
+    await replication.awaitInSync();
+    expect((await status((s) => s.online && s.waiting === 0)).waiting).toBe(0);
+    const summary = await adminGet<{ sales: number; distinctSales: number }>(serverUrl, '/api/v1/admin/summary');
+    expect(summary).toMatchObject({ sales: 3, distinctSales: 3 });
+    const m = await adminGet<{ member: { state: { balance: number } } }>(serverUrl, `/api/v1/admin/members/${CARD}`);
+    const local = await member();
+    expect((await memberView(db, local, tillId)).balance).toBe(m.member.state.balance);
+  });
+});
