@@ -20,6 +20,7 @@ import { localDate } from '../shared/engine/time';
 import { memberStateSchema, type MemberState, type PointLot } from '../shared/engine/member-state';
 import type { Db, Query } from './db';
 import type { TillIdentity } from './auth';
+import { isoTime } from './rows';
 import { stampSeq } from './seq';
 
 export type IngestResult = { accepted: number; duplicates: number; ackedTillSeq: number };
@@ -118,7 +119,6 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
   type Change = { seq: number; apply: (state: MemberState) => MemberState };
   const byMember = new Map<string, Change[]>();
   const add = (memberId: string, change: Change) => byMember.set(memberId, [...(byMember.get(memberId) ?? []), change]);
-  const iso = (t: Date | string) => (t instanceof Date ? t.toISOString() : new Date(t).toISOString());
   for (const e of entries) {
     add(e.member_id, {
       seq: Number(e.till_seq),
@@ -127,7 +127,7 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
         return {
           ...state,
           balance: state.balance + points,
-          lots: applyToLots(state.lots, { id: e.id, points, at: iso(e.till_time) }),
+          lots: applyToLots(state.lots, { id: e.id, points, at: isoTime(e.till_time) }),
           // Earned points count toward the tier window; a return takes its share back out.
           tierWindow:
             e.type === 'earn' || e.rule_id === 'refund:earn'
@@ -142,7 +142,7 @@ const applyInTillOrder = async (q: Query, tillId: string): Promise<{ watermark: 
     add(sale.member_id, {
       seq: Number(sale.till_seq),
       apply: (state) => {
-        const next = applyEffects(state, sale.effects, iso(sale.till_time), timeZone);
+        const next = applyEffects(state, sale.effects, isoTime(sale.till_time), timeZone);
         // Spend inside the tier window (a return is a sale with a negative total).
         const spendMinor = next.tierWindow.spendMinor + Number(sale.total_minor);
         return { ...next, tierWindow: { ...next.tierWindow, spendMinor } };

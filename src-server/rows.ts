@@ -29,7 +29,8 @@ type RefRow = {
   deleted: boolean;
 };
 
-const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+/** A timestamptz as ISO text: pg returns Date objects, PGlite may return strings. */
+export const isoTime = (d: Date | string): string => new Date(d).toISOString();
 
 export const memberFromRow = (r: MemberRow): Member => ({
   id: r.id,
@@ -38,7 +39,7 @@ export const memberFromRow = (r: MemberRow): Member => ({
   phone: r.phone,
   email: r.email,
   storeId: r.store_id,
-  enrolledAt: iso(r.enrolled_at),
+  enrolledAt: isoTime(r.enrolled_at),
   state: r.state,
   tillMarks: r.till_marks,
   seq: Number(r.seq),
