@@ -2,8 +2,11 @@
  * Sales end to end, through two outages (SIGTERM, then SIGKILL), with every layer real: the built
  * renderer in Chromium, served by the real browser-mode till host process,
  * replicating with a real central server process (PGlite in a data folder).
- * Scans arrive as keyboard-wedge bursts, as a USB scanner in keyboard mode
- * types them.
+ * Scans arrive as a HID POS scanner sends them: byte reports into the till
+ * host's scanner service (through its test scanner bridge, since no USB device
+ * can exist here), decoded there and handed to the page as one IPC event, so
+ * a busy machine cannot stretch them. Keyboard-wedge timing is covered by
+ * wedge.spec.ts.
  */
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckDigit } from '../../shared/barcode';
 import { adminGet, freePort, startServer, startTillHost, type Proc } from '../support/processes';
+import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
 
 // Demo data (src-server/seed.ts): member 2 is Bram Jansen; products 1 and 11 are milk and ground coffee.
 const CARD = withCheckDigit('299000000002');
@@ -26,6 +30,8 @@ let host: Proc;
 let serverUrl: string;
 let serverPort: number;
 let tillUrl: string;
+let scannerSocket: string;
+let scanner: TestScanner | null = null;
 
 test.beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-'));
@@ -33,11 +39,18 @@ test.beforeAll(async () => {
   serverUrl = `http://127.0.0.1:${serverPort}`;
   server = await startServer({ port: serverPort, dataDir: join(dir, 'server') });
   const tillPort = await freePort();
-  host = await startTillHost({ port: tillPort, dataDir: join(dir, 'till'), serverUrl });
+  scannerSocket = join(dir, 'scanner.sock');
+  host = await startTillHost({
+    port: tillPort,
+    dataDir: join(dir, 'till'),
+    serverUrl,
+    env: { KASSA_TEST_SCANNER_SOCKET: scannerSocket },
+  });
   tillUrl = `http://127.0.0.1:${tillPort}`;
 });
 
 test.afterAll(async () => {
+  await scanner?.unplug();
   await host?.stop();
   await server?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -49,18 +62,18 @@ const shot = async (page: Page, info: TestInfo, name: string) => {
   await info.attach(name, { path, contentType: 'image/png' });
 };
 
-/** A scanner in keyboard mode: the whole code within a few ms, then Enter. */
-const scan = async (page: Page, code: string) => {
-  await page.keyboard.type(code, { delay: 0 });
-  await page.keyboard.press('Enter');
+/** A HID POS scanner reads a code: its reports reach the host at once and the page as one `scan` event. */
+const scan = async (code: string) => {
+  if (!scanner) throw new Error('the test scanner is not plugged in');
+  await scanner.scan(code);
 };
 
 const balance = async (page: Page) => Number(await page.getByTestId('member-balance').textContent());
 
 const sellOne = async (page: Page) => {
-  await scan(page, CARD);
+  await scan(CARD);
   await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
-  await scan(page, COFFEE);
+  await scan(COFFEE);
   await expect(page.getByTestId('basket-line')).toHaveCount(1);
   const earn = Number(await page.getByTestId('points-to-earn').getAttribute('data-points'));
   await page.getByTestId('pay').click();
@@ -79,22 +92,26 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await expect(page.getByTestId('bootstrap')).toHaveCount(0, { timeout: 30_000 });
   await shot(page, info, '01-ready');
 
-  // Scanner settings list the HID devices the real host finds through node-hid (none exist on this machine).
+  // Scanner settings list the HID devices the host finds: none until the scanner is plugged in.
   await page.getByTestId('open-scanner-settings').click();
   await expect(page.getByTestId('no-devices')).toBeVisible();
   await expect(page.getByTestId('scanner-settings-status')).toContainText('No scanner found');
   await shot(page, info, '01b-scanner-settings');
   await page.getByRole('button', { name: 'Close' }).click();
 
-  // An unknown card: a clear message, nothing changes; the burst never lands in the focused field.
+  // Plug the HID POS scanner in: the host opens it by itself and the status bar says so.
+  scanner = await plugTestScanner(scannerSocket);
+  await expect(page.getByTestId('scanner-state')).toHaveText('Scanner ready: Test scanner', { timeout: 30_000 });
+
+  // An unknown card: a clear message, nothing changes; the scan never lands in the focused field.
   await page.getByTestId('lookup-input').focus();
-  await scan(page, UNKNOWN_CARD);
+  await scan(UNKNOWN_CARD);
   await expect(page.getByTestId('message')).toHaveText(`Card not found: ${UNKNOWN_CARD}`);
   await expect(page.getByTestId('lookup-input')).toHaveValue('');
   await shot(page, info, '02-unknown-card');
 
   // The member card.
-  await scan(page, CARD);
+  await scan(CARD);
   await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
   await expect(page.getByTestId('member-tier')).toContainText('Member');
   const opening = await balance(page);
@@ -102,10 +119,14 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await shot(page, info, '03-member');
 
   // Products: two milks, ground coffee (double points), bananas by weight; an unknown code changes nothing.
-  await scan(page, MILK);
-  await scan(page, MILK);
-  await scan(page, COFFEE);
-  await scan(page, BANANAS_1250G);
+  // Each scan's effect is awaited before the next, as a cashier sees each beep land.
+  await scan(MILK);
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await scan(MILK);
+  await expect(page.getByTestId('line-quantity').first()).toHaveText('2');
+  await scan(COFFEE);
+  await expect(page.getByTestId('basket-line')).toHaveCount(2);
+  await scan(BANANAS_1250G);
   await expect(page.getByTestId('basket-line')).toHaveCount(3);
   await expect(page.getByTestId('line-quantity').first()).toHaveText('2');
   // The cashier corrects a quantity up and back down.
@@ -114,7 +135,7 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await expect(page.getByTestId('total')).toHaveText('18.85 EUR');
   await page.getByRole('button', { name: 'One fewer Ground coffee' }).click();
   await expect(page.getByTestId('line-quantity').nth(1)).toHaveText('1');
-  await scan(page, UNKNOWN_PRODUCT);
+  await scan(UNKNOWN_PRODUCT);
   await expect(page.getByTestId('message')).toHaveText(`Product not found: ${UNKNOWN_PRODUCT}`);
   await expect(page.getByTestId('basket-line')).toHaveCount(3);
   // 2 × 1.19 + 6.99 + 1.250 kg × 1.99 (2.49) = 11.86 EUR.

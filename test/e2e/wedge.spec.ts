@@ -1,0 +1,141 @@
+/**
+ * The keyboard wedge in the real page: a scanner in keyboard mode "types" a
+ * code within a few milliseconds and ends with Enter; a person types an order
+ * of magnitude slower. The wedge tells them apart by the keydown events'
+ * timestamps (30 ms rule, src-renderer/src/wedge.ts).
+ *
+ * Both timings here are ones a busy machine cannot break:
+ * - the burst is dispatched inside the page in one synchronous evaluate, so
+ *   its key gaps are microseconds however loaded the machine is (no timer or
+ *   other task can run between the keys);
+ * - the typing goes through Playwright's real keyboard with 120 ms between
+ *   keys; load only stretches those gaps, and every one is already four times
+ *   the threshold.
+ * The till host runs without the test scanner bridge: real node-hid, which
+ * finds no device on these machines.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withCheckDigit } from '../../shared/barcode';
+import { freePort, startServer, startTillHost, type Proc } from '../support/processes';
+
+// Demo data (src-server/seed.ts): member 2 is Bram Jansen.
+const CARD = withCheckDigit('299000000002');
+const UNKNOWN_CARD = withCheckDigit('299000009999');
+const WEDGE_MAX_INTER_KEY_MS = 30;
+
+let dir: string;
+let server: Proc;
+let host: Proc;
+let tillUrl: string;
+
+test.beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-wedge-'));
+  const serverPort = await freePort();
+  server = await startServer({ port: serverPort, dataDir: join(dir, 'server') });
+  const tillPort = await freePort();
+  host = await startTillHost({
+    port: tillPort,
+    dataDir: join(dir, 'till'),
+    serverUrl: `http://127.0.0.1:${serverPort}`,
+  });
+  tillUrl = `http://127.0.0.1:${tillPort}`;
+});
+
+test.afterAll(async () => {
+  await host?.stop();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const openTill = async (page: Page) => {
+  await page.goto(tillUrl);
+  await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
+  await expect(page.getByTestId('bootstrap')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('lookup-input')).toBeVisible();
+};
+
+type Burst = { keys: number; cancelled: number; reachedField: number; maxGapMs: number };
+
+/**
+ * The few page globals the burst uses. The test files are typed for Node (no
+ * DOM lib, so Node code cannot use browser globals by mistake); the function
+ * given to evaluate runs in the page and names its globals through this type.
+ */
+type KeyTarget = {
+  addEventListener: (type: 'keydown', listener: () => void) => void;
+  removeEventListener: (type: 'keydown', listener: () => void) => void;
+  dispatchEvent: (event: { timeStamp: number }) => boolean;
+};
+type PageGlobals = {
+  document: { activeElement: KeyTarget | null; body: KeyTarget };
+  KeyboardEvent: new (
+    type: 'keydown' | 'keyup',
+    init: { key: string; bubbles: boolean; cancelable: boolean; composed: boolean },
+  ) => { timeStamp: number };
+};
+
+/**
+ * A keyboard-mode scanner's burst into the focused element: keydown and keyup
+ * for each character, then Enter, all in one synchronous task. Reports how
+ * many keydowns the page cancelled (a cancelled keydown inserts no text),
+ * how many reached the field's own listeners, and the largest gap between
+ * the keydowns' timestamps (what the wedge measures).
+ */
+const burst = (page: Page, code: string): Promise<Burst> =>
+  page.evaluate((text) => {
+    const { document, KeyboardEvent } = globalThis as unknown as PageGlobals;
+    const target = document.activeElement ?? document.body;
+    let reachedField = 0;
+    const onFieldKey = () => (reachedField += 1);
+    target.addEventListener('keydown', onFieldKey);
+    const stamps: number[] = [];
+    let cancelled = 0;
+    for (const key of [...text.split(''), 'Enter']) {
+      const down = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, composed: true });
+      stamps.push(down.timeStamp);
+      if (!target.dispatchEvent(down)) cancelled += 1;
+      target.dispatchEvent(new KeyboardEvent('keyup', { key, bubbles: true, cancelable: true, composed: true }));
+    }
+    target.removeEventListener('keydown', onFieldKey);
+    const maxGapMs = Math.max(0, ...stamps.slice(1).map((t, i) => t - stamps[i]!));
+    return { keys: stamps.length, cancelled, reachedField, maxGapMs };
+  }, code);
+
+test('a scanner burst in the keyboard wedge is a scan, and no key of it reaches the focused field', async ({
+  page,
+}) => {
+  await openTill(page);
+  // Real node-hid: no HID device on this machine, so the page reads keyboard-mode scanners itself.
+  await expect(page.getByTestId('scanner-state')).toContainText('No scanner found');
+
+  const field = page.getByTestId('lookup-input');
+  await field.focus();
+  const unknown = await burst(page, UNKNOWN_CARD);
+  // The premise: this was a burst by the wedge's own rule.
+  expect(unknown.maxGapMs).toBeLessThan(WEDGE_MAX_INTER_KEY_MS);
+  expect(unknown).toMatchObject({ keys: UNKNOWN_CARD.length + 1, cancelled: UNKNOWN_CARD.length + 1, reachedField: 0 });
+  await expect(page.getByTestId('message')).toHaveText(`Card not found: ${UNKNOWN_CARD}`);
+  await expect(field).toHaveValue('');
+  await expect(field).toBeFocused();
+
+  const card = await burst(page, CARD);
+  expect(card.maxGapMs).toBeLessThan(WEDGE_MAX_INTER_KEY_MS);
+  expect(card).toMatchObject({ keys: CARD.length + 1, cancelled: CARD.length + 1, reachedField: 0 });
+  await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+});
+
+test('a person typing a card number keeps every character in the field, and Enter looks it up', async ({ page }) => {
+  await openTill(page);
+  const field = page.getByTestId('lookup-input');
+  await field.focus();
+  await page.keyboard.type(CARD, { delay: 120 });
+  await expect(field).toHaveValue(CARD);
+  // Typing is not a scan: nothing was looked up yet.
+  await expect(page.getByTestId('member-name')).toHaveCount(0);
+  await expect(page.getByTestId('message')).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+});
