@@ -11,9 +11,17 @@
 import { z } from 'zod';
 import { currencySchema, minorSchema } from './money';
 import { memberStateSchema } from './engine/member-state';
+import {
+  boundedIntSchema,
+  idTextSchema,
+  isoTimeSchema,
+  MAX_ENTRY_POINTS,
+  MAX_MINOR,
+  textSchema,
+} from './primitives';
 
+export { isoTimeSchema } from './primitives';
 export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'ULID');
-export const isoTimeSchema = z.iso.datetime({ offset: true });
 
 export const productSchema = z.object({
   id: z.string().min(1).max(64),
@@ -42,9 +50,11 @@ export const memberSchema = z.object({
   enrolledAt: isoTimeSchema,
   state: memberStateSchema,
   /**
-   * For each till: the highest till sequence number of that till's ledger
-   * entries already counted in `state`. The till adds its own entries above
-   * this mark to show a balance that is never counted twice.
+   * For each till database (its epoch, a ULID made when the till's local
+   * database was created): the highest till sequence number of that
+   * database's journal already counted in `state`. The till adds its own
+   * journal above this mark to its view, so nothing is counted twice or
+   * missed; a till whose database was lost starts a new epoch at 0.
    */
   tillMarks: z.record(z.string(), z.number().int().nonnegative()).default({}),
   seq: z.number().int().nonnegative(),
@@ -77,81 +87,115 @@ export const storeSchema = z.object({
 });
 export type Store = z.infer<typeof storeSchema>;
 
+/** Money on an up document: a safe integer within ±10^12 minor units. */
+const upMinorSchema = boundedIntSchema(MAX_MINOR);
+
 export const tenderSchema = z.object({
   kind: z.enum(['cash', 'card', 'points']),
-  amountMinor: minorSchema,
+  amountMinor: upMinorSchema,
 });
 
 export const saleLineSchema = z.object({
-  productId: z.string(),
-  ean: z.string(),
-  name: z.string(),
-  quantity: z.number().int().positive(),
+  /** The till's line id; the engine orders lines by it, so a re-check sees the basket as the till did. */
+  lineId: idTextSchema(16).default('L0001'),
+  /** item: goods; discount: a declared discount line (may be negative); return: goods brought back (negative). */
+  kind: z.enum(['item', 'discount', 'return']).default('item'),
+  productId: idTextSchema(64),
+  ean: textSchema(32),
+  name: textSchema(200),
+  quantity: z.number().int().positive().max(100_000),
   /** Grams for goods sold by weight, else null. */
-  grams: z.number().int().positive().nullable(),
-  unitPriceMinor: minorSchema,
-  amountMinor: minorSchema,
-  discountMinor: minorSchema.default(0),
-  points: z.number().int().default(0),
-  categoryId: z.string(),
+  grams: z.number().int().positive().max(10_000_000).nullable(),
+  unit: z.enum(['each', 'kg']).default('each'),
+  tags: z.array(textSchema(64)).max(32).default([]),
+  taxRateBp: z.number().int().min(0).max(10_000).optional(),
+  unitPriceMinor: upMinorSchema,
+  amountMinor: upMinorSchema,
+  discountMinor: upMinorSchema.default(0),
+  points: boundedIntSchema(MAX_ENTRY_POINTS).default(0),
+  categoryId: textSchema(64),
 });
 export type SaleLine = z.infer<typeof saleLineSchema>;
 
 export const ledgerTypes = ['earn', 'redeem', 'bonus', 'expire', 'refund', 'adjust', 'transfer'] as const;
 export const ledgerTypeSchema = z.enum(ledgerTypes);
+export type LedgerType = z.infer<typeof ledgerTypeSchema>;
 
 export const ledgerEntryBodySchema = z.object({
   memberId: ulidSchema,
   saleId: ulidSchema.nullable(),
   type: ledgerTypeSchema,
-  /** Signed integer points. */
-  points: z.number().int(),
-  reason: z.string().max(500),
+  /** Signed integer points, within ±10^9 on one entry. */
+  points: boundedIntSchema(MAX_ENTRY_POINTS),
+  reason: textSchema(500),
   /** Natural id for one-off grants (e.g. "birthday:<member>:2026"); two tills granting it collapse into one. */
-  naturalId: z.string().max(200).nullable().default(null),
-  ruleId: z.string().max(100).nullable().default(null),
+  naturalId: textSchema(200).nullable().default(null),
+  ruleId: textSchema(100).nullable().default(null),
 });
 export type LedgerEntryBody = z.infer<typeof ledgerEntryBodySchema>;
 
-/** What a sale changes in the member's state besides points (engine `MemberEffects`). */
+const effectKey = textSchema(64);
+
+/**
+ * What a sale changes in the member's state besides points, as commutative
+ * increments (shared/ledger/project.ts): stamps per card per bucket day
+ * (signed), offer uses (+n), one-off grants, points redeemed (counted on the
+ * sale's store-local day), a membership term bought.
+ */
 export const memberEffectsSchema = z.object({
-  stamps: z
-    .record(z.string(), z.object({ count: z.number().int().nonnegative(), windowStart: z.string().nullable() }))
-    .default({}),
-  offerUses: z.record(z.string(), z.number().int().nonnegative()).default({}),
-  grants: z.array(z.string()).default([]),
-  redeemedPoints: z.number().int().nonnegative().default(0),
-  membership: z.object({ planId: z.string(), validUntil: z.string() }).nullable().default(null),
+  stamps: z.record(effectKey, z.record(z.string().max(16), boundedIntSchema(100_000))).default({}),
+  offerUses: z.record(effectKey, z.number().int().positive().max(100_000)).default({}),
+  grants: z.array(textSchema(200)).max(50).default([]),
+  redeemedPoints: z.number().int().nonnegative().max(MAX_ENTRY_POINTS).default(0),
+  membership: z
+    .object({ planId: effectKey, months: z.number().int().positive().max(120) })
+    .nullable()
+    .default(null),
 });
 export type MemberEffectsBody = z.infer<typeof memberEffectsSchema>;
 
+/** What the cashier chose to redeem (the engine's `RedeemChoice`). */
+export const redeemChoiceSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('reward'), rewardId: effectKey }),
+    z.object({ kind: z.literal('points'), points: z.number().int().positive().max(MAX_ENTRY_POINTS) }),
+  ])
+  .nullable();
+
 export const saleBodySchema = z.object({
-  storeId: z.string(),
-  cashierId: z.string(),
+  storeId: idTextSchema(64),
+  cashierId: idTextSchema(64),
   memberId: ulidSchema.nullable(),
   currency: currencySchema,
   lines: z.array(saleLineSchema).min(1).max(500),
-  subtotalMinor: minorSchema,
-  discountMinor: minorSchema,
-  totalMinor: minorSchema,
-  tenders: z.array(tenderSchema).min(1),
-  programId: z.string(),
-  programVersion: z.number().int().nonnegative(),
+  subtotalMinor: upMinorSchema,
+  discountMinor: upMinorSchema,
+  totalMinor: upMinorSchema,
+  tenders: z.array(tenderSchema).min(1).max(20),
+  programId: idTextSchema(64),
+  programVersion: z.number().int().nonnegative().max(1_000_000_000),
   /** The member's `seq` the till quoted against (member-state version). */
-  memberSeq: z.number().int().nonnegative().nullable(),
+  memberSeq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable(),
+  /** The household account's `seq` when the member shops on a shared account. */
+  accountSeq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable().default(null),
+  /** The redemption the cashier chose, and whether the till was offline: the server re-runs the engine with both. */
+  redeem: redeemChoiceSchema.default(null),
+  offline: z.boolean().default(false),
   /** Set on a return: the original sale. */
   refundOf: ulidSchema.nullable().default(null),
-  /** Member-state effects (stamps, offer uses, grants, membership), applied by the server in till order. */
+  /** Ids of the ledger entries written with this sale (they follow it in tillSeq order). */
+  entryIds: z.array(ulidSchema).max(50).default([]),
+  /** Member-state effects (stamps, offer uses, grants, membership), as increments. */
   effects: memberEffectsSchema.nullable().default(null),
 });
 export type SaleBody = z.infer<typeof saleBodySchema>;
 
 const journalBase = {
   id: ulidSchema,
-  tillId: z.string().min(1).max(64),
-  /** Per-till monotone counter; orders a till's writes without trusting its clock. */
-  tillSeq: z.number().int().positive(),
-  /** Till wall-clock time, informational only (never a checkpoint). */
+  tillId: idTextSchema(64),
+  /** Per-till (per local database) monotone counter; orders a till's writes without trusting its clock. */
+  tillSeq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** Till wall-clock time; the server keeps it beside its own receive time (never a checkpoint). */
   at: isoTimeSchema,
   /** '' when the document concerns no member (indexable, unlike null). */
   memberId: z.union([ulidSchema, z.literal('')]),

@@ -12,11 +12,17 @@
  *   conflicts; the same row pushed twice is stored once.
  */
 import { z } from 'zod';
-import { journalDocSchema, memberSchema, productSchema, refDocSchema } from './documents';
+import { journalDocSchema, memberSchema, productSchema, refDocSchema, ulidSchema } from './documents';
+import { isoTimeSchema } from './primitives';
 
-/** Bumped when the wire shapes change incompatibly; the server accepts every listed version. */
-export const WIRE_VERSION = 1;
-export const SUPPORTED_WIRE_VERSIONS: readonly number[] = [1];
+/**
+ * Bumped when the wire shapes change incompatibly; the server accepts every listed version.
+ * 2: push envelope carries the till database's epoch and clock; sale effects are increments.
+ */
+export const WIRE_VERSION = 2;
+export const SUPPORTED_WIRE_VERSIONS: readonly number[] = [2];
+/** Most rows one push may carry. */
+export const MAX_PUSH_ROWS = 1000;
 export const WIRE_HEADER = 'x-kassa-wire';
 
 export const downCollections = ['products', 'members', 'refdata'] as const;
@@ -45,8 +51,12 @@ export const pushRowSchema = z.object({
   newDocumentState: journalDocSchema,
   assumedMasterState: journalDocSchema.nullable().optional(),
 });
-export const pushRequestSchema = z.object({
-  rows: z.array(pushRowSchema).min(1).max(1000),
+export const pushRequestSchema = z.strictObject({
+  /** The till database's id, made when it was created: a till whose database was lost pushes a new one. */
+  epoch: ulidSchema,
+  /** The till's clock when it sent this push: the server measures the till's clock offset from it. */
+  sentAt: isoTimeSchema,
+  rows: z.array(pushRowSchema).min(1).max(MAX_PUSH_ROWS),
 });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 
@@ -55,8 +65,10 @@ export const pushResponseSchema = z.object({
   conflicts: z.array(journalDocSchema),
   accepted: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
-  /** Highest tillSeq of this till the server now holds contiguously. */
+  /** Highest tillSeq of this till database the server has taken (applied or parked), contiguously. */
   ackedTillSeq: z.number().int().nonnegative(),
+  /** Documents the server did not apply as sent: parked for review with their reason. */
+  parked: z.array(z.object({ id: z.string(), code: z.string(), reason: z.string() })).default([]),
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
@@ -74,4 +86,6 @@ export const routes = {
   pull: (c: DownCollection) => `/api/v1/replication/${c}/pull`,
   stream: (c: DownCollection) => `/api/v1/replication/${c}/stream`,
   push: '/api/v1/replication/journal/push',
+  /** What the server holds of this till: its open epoch and watermark. */
+  tillState: '/api/v1/till/state',
 } as const;

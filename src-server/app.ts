@@ -20,7 +20,8 @@ import {
 } from '../shared/replication';
 import type { Db } from './db';
 import { checkAdmin, enrolTill, tillFromAuthHeader } from './auth';
-import { ingestJournal } from './ingest';
+import { ingestPush } from './ingest';
+import { parkedRoutes } from './admin/parked';
 import { memberFromRow, pullDocuments } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
@@ -40,11 +41,12 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 /** `logger`: false (tests), or a pino level; per-request lines only at `debug`/`trace`. */
-export type ServerOptions = { db: Db; adminToken: string; logger?: false | { level: string } };
+/** `recheck`: re-run the engine on every pushed sale (default on; off only to measure its cost). */
+export type ServerOptions = { db: Db; adminToken: string; logger?: false | { level: string }; recheck?: boolean };
 
 type Stream = { collection: DownCollection; lastSeq: number; reply: FastifyReply; busy: boolean; again: boolean };
 
-export const buildServer = async ({ db, adminToken, logger = false }: ServerOptions): Promise<FastifyInstance> => {
+export const buildServer = async ({ db, adminToken, logger = false, recheck = true }: ServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     logger,
     logController: new LogController({
@@ -159,12 +161,21 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
       );
     }
     const body = parse(pushRequestSchema, req.body, 'PUSH_MALFORMED');
-    const result = await ingestJournal(
-      db,
-      till,
-      body.rows.map((r) => r.newDocumentState),
-    );
+    const result = await ingestPush(db, till, body, { recheck }, (err) => app.log.error({ err }, 'push parked'));
     return { conflicts: [], ...result };
+  });
+
+  app.get(routes.tillState, async (req) => {
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const epochs = await db.query<{ epoch: string; status: string; acked_till_seq: string | number }>(
+      'SELECT epoch, status, acked_till_seq FROM till_epochs WHERE till_id = $1 ORDER BY started_at',
+      [till.tillId],
+    );
+    return {
+      tillId: till.tillId,
+      storeId: till.storeId,
+      epochs: epochs.map((e) => ({ epoch: e.epoch, status: e.status, ackedTillSeq: Number(e.acked_till_seq) })),
+    };
   });
 
   // --- Admin API (head office).
@@ -221,6 +232,8 @@ export const buildServer = async ({ db, adminToken, logger = false }: ServerOpti
       [q.tillId ?? null, q.limit],
     );
   });
+
+  await parkedRoutes(app, db, admin);
 
   app.get('/api/v1/admin/review-flags', async (req) => {
     admin(req.headers.authorization);

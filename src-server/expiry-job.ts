@@ -1,11 +1,14 @@
 /**
- * Points expiry, run by the server (never by tills): for every member, the
- * engine's `expire` gives the entries due as of a date under the store's
- * program. Each has a natural id (`expire:<lot>:<date>`), so running the job
- * twice, or on two server nodes at once, expires a lot once.
+ * Points expiry, run by the server (never by tills), on server time: for
+ * every member, the engine's `expire` gives the entries due as of a date
+ * under the store's program. Each has a natural id
+ * (`expire:<member>:<earn day>:<date>`), so running the job twice, or on two
+ * server nodes at once, expires a lot once. The member's state changes only
+ * through the shared projection.
  */
 import { monotonicFactory } from 'ulid';
 import { expire, memberStateSchema, programSchema } from '../shared/engine';
+import { entryFact, project } from '../shared/ledger';
 import type { Db } from './db';
 import { stampSeq } from './seq';
 
@@ -33,14 +36,13 @@ export const runExpiry = async (db: Db, at: string): Promise<{ members: number; 
         const due = expire({ program, memberId: id, state, at, timeZone: store.time_zone });
         let changed = false;
         for (const e of due) {
-          const inserted = await q(
+          const inserted = await q<{ id: string }>(
             `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time)
              VALUES ($1, $2, 'server', NULL, 'expire', $3, $4, $5, $6, 0, $7) ON CONFLICT DO NOTHING RETURNING id`,
             [nextId(), id, e.points, e.reason, e.naturalId, e.ruleId, at],
           );
           if (inserted.length === 0) continue;
-          const lotId = e.naturalId!.split(':')[1]!;
-          state = { ...state, balance: state.balance + e.points, lots: state.lots.filter((l) => l.id !== lotId) };
+          state = project(state, [entryFact(inserted[0]!.id, at, e)], { timeZone: store.time_zone });
           changed = true;
           entries++;
           points += -e.points;

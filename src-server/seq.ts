@@ -27,5 +27,20 @@ export const stampSeq = async (q: Query, table: DownTable, ids: readonly string[
       WHERE t.id = s.id`,
     [[...ids].sort()],
   );
+  // Versions a till may quote on (members) or a sale may name (programs) stay readable for re-checks.
+  if (table === 'members') {
+    await q(
+      `INSERT INTO member_versions (member_id, seq, state, till_marks)
+       SELECT id, seq, state, till_marks FROM members WHERE id = ANY($1::text[]) ON CONFLICT DO NOTHING`,
+      [[...ids]],
+    );
+  } else if (table === 'refdata') {
+    await q(
+      `INSERT INTO program_versions (id, version, data)
+       SELECT key, (data->>'version')::int, data FROM refdata WHERE id = ANY($1::text[]) AND kind = 'program'
+       ON CONFLICT DO NOTHING`,
+      [[...ids]],
+    );
+  }
   await q(`SELECT pg_notify($1, $2)`, [CHANGES_CHANNEL, table]);
 };

@@ -1,13 +1,15 @@
 /**
  * Points expiry: FIFO lots that expire N months after they were earned, all
  * points after N months without activity, or on a fixed date each year.
- * Only the server writes expiry entries (natural id `expire:<lot>:<date>`, so
- * running it twice changes nothing); tills show what will expire.
+ * Lots are the ledger's per-day buckets (shared/ledger/lots.ts). Only the
+ * server writes expiry entries (natural id `expire:<member>:<earn day>:<date>`,
+ * so running it twice changes nothing); tills show what will expire.
  */
 import type { LedgerEntryBody } from '../documents';
+import { LOT_HORIZON_DAYS, OLDEST_BUCKET, openLots } from '../ledger/lots';
 import type { MemberState } from './member-state';
 import type { Program } from './program';
-import { addMonths, daysBetween, localParts } from './time';
+import { addDays, addMonths, daysBetween, localParts } from './time';
 
 /** Each open lot with the store-local date it expires on (null: never). */
 export const lotExpiries = (
@@ -16,9 +18,11 @@ export const lotExpiries = (
   timeZone: string,
 ): Array<{ lotId: string; points: number; expiresOn: string | null }> => {
   const e = program.expiry;
-  return state.lots.map((lot) => {
-    const earned = localParts(lot.earnedAt, timeZone).date;
-    let expiresOn: string | null = lot.expiresAt ? localParts(lot.expiresAt, timeZone).date : null;
+  return openLots(state.lots).map((lot) => {
+    // The folded oldest bucket counts as earned on the horizon day.
+    const earned =
+      lot.earnedOn === OLDEST_BUCKET && state.lots.asOf ? addDays(state.lots.asOf, -LOT_HORIZON_DAYS) : lot.earnedOn;
+    let expiresOn: string | null = null;
     if (e.mode === 'months-after-earn') expiresOn = addMonths(earned, e.months);
     else if (e.mode === 'inactivity')
       expiresOn = addMonths(state.lastActivityAt ? localParts(state.lastActivityAt, timeZone).date : earned, e.months);
@@ -27,7 +31,7 @@ export const lotExpiries = (
       const candidate = `${year}-${String(e.month).padStart(2, '0')}-${String(e.day).padStart(2, '0')}`;
       expiresOn = candidate > earned ? candidate : `${year + 1}${candidate.slice(4)}`;
     }
-    return { lotId: lot.id, points: lot.points, expiresOn };
+    return { lotId: lot.earnedOn, points: lot.points, expiresOn };
   });
 };
 
@@ -68,7 +72,7 @@ export const expire = (input: {
       type: 'expire' as const,
       points: -x.points,
       reason: `${x.points} points expired on ${x.expiresOn}`,
-      naturalId: `expire:${x.lotId}:${x.expiresOn}`,
+      naturalId: `expire:${input.memberId}:${x.lotId}:${x.expiresOn}`,
       ruleId: `expiry:${input.program.expiry.mode}`,
     }));
 };

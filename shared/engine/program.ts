@@ -102,7 +102,7 @@ export const stampCardSchema = z.object({
   /** Every `every`-th matching item is free… */
   every: z.number().int().min(2),
   /** …if the stamps were collected within this many days of the first one. */
-  windowDays: z.number().int().positive().nullable().default(null),
+  windowDays: z.number().int().positive().max(366).nullable().default(null),
 });
 export type StampCard = z.infer<typeof stampCardSchema>;
 
@@ -245,6 +245,12 @@ export const programSchema = z
     memberships: z.array(membershipPlanSchema).default([]),
     /** Points a member may redeem per store day while the till is offline. */
     offlineRedemptionCapPerDay: z.number().int().nonnegative().default(0),
+    /**
+     * What the server does with a sale whose points or effects the program could not have produced
+     * (it re-runs this engine on every sale): `correct` parks the till's entries for review and books
+     * what the program gives instead; `flag` parks them and books nothing until an operator decides.
+     */
+    serverCheck: z.enum(['correct', 'flag']).default('correct'),
   })
   .superRefine((p, ctx) => {
     const unique = (list: Array<{ id: string }>, key: string) => {

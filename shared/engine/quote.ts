@@ -18,6 +18,9 @@ import type { MemberState } from './member-state';
 import type { EarnRule, Filter, Program, Reward, Stage, Tier } from './program';
 import { addDays, addMonths, daysBetween, inWindow, localParts } from './time';
 import { expiryWarnings } from './expiry';
+import type { MemberEffectsBody } from '../documents';
+import { membershipUntil } from '../ledger/membership';
+import { NO_WINDOW_BUCKET, validStampBuckets } from '../ledger/stamps';
 
 export type BasketLine = {
   lineId: string;
@@ -58,14 +61,8 @@ export type QuoteLine = {
 
 export type Explanation = { ruleId: string; text: string; points?: number; discountMinor?: number };
 
-/** What a committed sale changes in the member's state besides points (applied by the server in till order). */
-export type MemberEffects = {
-  stamps: Record<string, { count: number; windowStart: string | null }>;
-  offerUses: Record<string, number>;
-  grants: string[];
-  redeemedPoints: number;
-  membership: { planId: string; validUntil: string } | null;
-};
+/** What a committed sale changes in the member's state besides points: commutative increments (shared/ledger). */
+export type MemberEffects = MemberEffectsBody;
 
 export type BonusGrant = { memberId: string; points: number; naturalId: string; ruleId: string; text: string };
 
@@ -149,11 +146,11 @@ export const currentTier = (program: Program, state: MemberState, extraSpend = 0
   return heldIndex > reachedIndex ? program.tiers[heldIndex]! : reached;
 };
 
-const activeMembership = (program: Program, state: MemberState, at: string) => {
-  const m = state.membership;
+function activeMembership(program: Program, state: MemberState, at: string) {
+  const m = membershipUntil(state);
   if (!m || Date.parse(m.validUntil) <= Date.parse(at)) return null;
   return program.memberships.find((p) => p.id === m.planId) ?? null;
-};
+}
 
 const ruleText = (rule: EarnRule, currency: string): string => {
   if (rule.label) return rule.label;
@@ -341,33 +338,48 @@ export const quote = (input: QuoteInput): Quote => {
         effects.offerUses[offer.id] = 1;
       }
     } else if (stage === 'stamp') {
+      const today = localParts(at, timeZone).date;
       for (const card of program.stampCards) {
-        const held = state.stamps[card.id] ?? { count: 0, windowStart: null };
-        const today = localParts(at, timeZone).date;
-        let { count, windowStart } = held;
-        if (windowStart && card.windowDays !== null && daysBetween(windowStart, today) > card.windowDays) {
-          count = 0;
-          windowStart = null;
-        }
+        // Stamps that still count today, oldest first; this sale's increments go to today's bucket.
+        const valid = validStampBuckets(state.stamps[card.id], today, card.windowDays);
+        const todayKey = card.windowDays === null ? NO_WINDOW_BUCKET : today;
+        const buckets = new Map(valid);
+        const deltas: Record<string, number> = {};
+        const bump = (key: string, n: number) => {
+          buckets.set(key, (buckets.get(key) ?? 0) + n);
+          deltas[key] = (deltas[key] ?? 0) + n;
+        };
+        let count = valid.reduce((sum, [, n]) => sum + n, 0);
         let touched = false;
         for (const l of lines.filter((x) => matchesFilter(card.filter, x))) {
           const units = l.unit === 'kg' ? 1 : l.quantity;
           for (let u = 0; u < units; u++) {
             touched = true;
-            if (count === card.every - 1) {
+            if (count >= card.every - 1) {
               const unitPrice = divideRounded(amount.get(l.lineId)!, units - u, 'down');
               discount(l, unitPrice, `stamp:${card.id}`, `${card.name}: ${card.every}th free`);
-              count = 0;
-              windowStart = null;
+              // The free unit uses every − 1 stamps, oldest first.
+              let use = card.every - 1;
+              for (const key of [...buckets.keys()].sort()) {
+                const take = Math.min(use, Math.max(0, buckets.get(key)!));
+                if (take > 0) bump(key, -take);
+                use -= take;
+                if (use === 0) break;
+              }
+              count -= card.every - 1;
             } else {
-              if (count === 0) windowStart = today;
+              bump(todayKey, 1);
               count++;
             }
           }
         }
         if (touched) {
-          effects.stamps[card.id] = { count, windowStart };
-          explanation.push({ ruleId: `stamp:${card.id}`, text: `${card.name}: ${count} of ${card.every - 1} stamps` });
+          const nonZero = Object.fromEntries(Object.entries(deltas).filter(([, n]) => n !== 0));
+          if (Object.keys(nonZero).length > 0) effects.stamps[card.id] = nonZero;
+          explanation.push({
+            ruleId: `stamp:${card.id}`,
+            text: `${card.name}: ${Math.max(0, count)} of ${card.every - 1} stamps`,
+          });
         }
       }
     } else if (stage === 'discount-card' || stage === 'tier' || stage === 'membership') {
@@ -591,11 +603,12 @@ export const quote = (input: QuoteInput): Quote => {
         ? program.memberships.find((p) => p.id === planTag.slice('membership:'.length))
         : undefined;
       if (bought) {
+        const held = membershipUntil(state);
         const from =
-          state.membership && Date.parse(state.membership.validUntil) > Date.parse(at)
-            ? state.membership.validUntil.slice(0, 10)
+          held && Date.parse(held.validUntil) > Date.parse(at)
+            ? held.validUntil.slice(0, 10)
             : localParts(at, timeZone).date;
-        effects.membership = { planId: bought.id, validUntil: `${addMonths(from, bought.termMonths)}T00:00:00.000Z` };
+        effects.membership = { planId: bought.id, months: bought.termMonths };
         explanation.push({
           ruleId: `membership:${bought.id}`,
           text: `${bought.name} until ${addMonths(from, bought.termMonths)}`,

@@ -1,4 +1,7 @@
-/** Builds journal documents (sales and ledger entries) as a till writes them. */
+/**
+ * Hand-made journal documents for tests of what a till must not send or what
+ * the server must survive (real sales come from test-till.ts, priced by the engine).
+ */
 import { monotonicFactory } from 'ulid';
 import type { JournalDoc } from '../../shared/documents';
 
@@ -9,7 +12,8 @@ export const entryDoc = (o: {
   tillSeq: number;
   memberId: string;
   points: number;
-  type?: 'earn' | 'redeem' | 'bonus';
+  type?: 'earn' | 'redeem' | 'bonus' | 'adjust' | 'expire' | 'refund' | 'transfer';
+  ruleId?: string | null;
   naturalId?: string | null;
   saleId?: string | null;
 }): JournalDoc => ({
@@ -27,7 +31,7 @@ export const entryDoc = (o: {
     points: o.points,
     reason: 'test',
     naturalId: o.naturalId ?? null,
-    ruleId: null,
+    ruleId: o.ruleId ?? null,
   },
 });
 
@@ -36,6 +40,7 @@ export const saleDoc = (o: {
   tillSeq: number;
   memberId: string | null;
   totalMinor?: number;
+  entryIds?: string[];
 }): JournalDoc => ({
   id: id(),
   kind: 'sale',
@@ -51,6 +56,10 @@ export const saleDoc = (o: {
     currency: 'EUR',
     lines: [
       {
+        lineId: 'L0001',
+        kind: 'item',
+        unit: 'each',
+        tags: [],
         productId: 'p-001',
         ean: '8710000000019',
         name: 'Whole milk 1 l',
@@ -70,7 +79,11 @@ export const saleDoc = (o: {
     programId: 'supermarket',
     programVersion: 1,
     memberSeq: null,
+    accountSeq: null,
+    redeem: null,
+    offline: false,
     refundOf: null,
+    entryIds: o.entryIds ?? [],
     effects: null,
   },
 });

@@ -9,6 +9,7 @@ import { migrate } from '../../src-server/migrate';
 import { seedDemo } from '../../src-server/seed';
 import { buildServer } from '../../src-server/app';
 import { sha256 } from '../../src-server/auth';
+import { ulid } from 'ulid';
 import { WIRE_HEADER, WIRE_VERSION } from '../../shared/replication';
 
 export type Backend = 'pglite' | 'postgres';
@@ -34,6 +35,7 @@ export type Harness = { db: Db; app: FastifyInstance; url: string; token: string
 export const startHarness = async (
   backend: Backend,
   enrolCodes = ['TEST-TILL-1'],
+  options: { recheck?: boolean } = {},
 ): Promise<Harness & { tokens: string[] }> => {
   const db = await openTestDb(backend);
   await migrate(db);
@@ -46,7 +48,7 @@ export const startHarness = async (
       sha256(code),
     ]);
   }
-  const app = await buildServer({ db, adminToken: 'test-admin' });
+  const app = await buildServer({ db, adminToken: 'test-admin', recheck: options.recheck ?? true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -72,7 +74,25 @@ export const startHarness = async (
   };
 };
 
-export const push = (url: string, token: string, rows: unknown[], headers: Record<string, string> = {}) =>
+/** One epoch (local database) per till id for the whole test process. */
+const epochs = new Map<string, string>();
+export function epochOf(tillId: string): string {
+  let e = epochs.get(tillId);
+  if (!e) {
+    e = ulid();
+    epochs.set(tillId, e);
+  }
+  return e;
+}
+
+/** Pushes rows as till `rows[0]`'s database would (its epoch, the current clock); `envelope` overrides. */
+export const push = (
+  url: string,
+  token: string,
+  rows: Array<{ newDocumentState: { tillId?: unknown } }>,
+  headers: Record<string, string> = {},
+  envelope: Record<string, unknown> = {},
+) =>
   fetch(`${url}/api/v1/replication/journal/push`, {
     method: 'POST',
     headers: {
@@ -81,7 +101,12 @@ export const push = (url: string, token: string, rows: unknown[], headers: Recor
       [WIRE_HEADER]: String(WIRE_VERSION),
       ...headers,
     },
-    body: JSON.stringify({ rows }),
+    body: JSON.stringify({
+      epoch: epochOf(String(rows[0]?.newDocumentState.tillId ?? 'none')),
+      sentAt: new Date().toISOString(),
+      rows,
+      ...envelope,
+    }),
   });
 
 export const pull = async (url: string, token: string, collection: string, seq: number, limit = 500) => {

@@ -11,16 +11,28 @@ import { BehaviorSubject, Subject, combineLatest, type Observable } from 'rxjs';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import type { RxReplicationPullStreamItem } from 'rxdb';
 import { createParser } from 'eventsource-parser';
-import { routes, WIRE_HEADER, WIRE_VERSION, type Checkpoint, type DownCollection } from '../../../shared/replication';
+import {
+  downDocSchemas,
+  pullResponseSchema,
+  pushResponseSchema,
+  routes,
+  streamEventSchema,
+  WIRE_HEADER,
+  WIRE_VERSION,
+  type Checkpoint,
+  type DownCollection,
+} from '../../../shared/replication';
 import type { JournalRow } from './schemas';
 import type { TillDatabase } from './database';
+import { tillEpoch } from './sales';
 
 export const ACK_DOC = 'acked';
 
 /** What the wire carries: documents with RxDB's deleted flag. */
 type WireDoc = { _deleted: boolean };
 
-export type SyncStatus = { online: boolean; waiting: number; lastSyncAt: string | null; pulled: number };
+/** `parked`: documents of this till the server kept for review instead of applying (its reply lists them). */
+export type SyncStatus = { online: boolean; waiting: number; lastSyncAt: string | null; pulled: number; parked: number };
 
 export type Replication = {
   status$: Observable<SyncStatus>;
@@ -36,10 +48,15 @@ export type Replication = {
 
 type Options = { serverUrl: string; token: string; tillId: string; fetch?: typeof fetch; retryMs?: number };
 
-export const readAckedTillSeq = async (db: TillDatabase): Promise<number> => {
-  const doc = await db.journal.getLocal<{ tillSeq: number }>(ACK_DOC);
+export async function readAckedTillSeq(db: TillDatabase): Promise<number> {
+  const doc = await db.journal.getLocal<{ tillSeq: number; parked?: number }>(ACK_DOC);
   return (doc?.get('tillSeq') as number | undefined) ?? 0;
-};
+}
+
+async function readParked(db: TillDatabase): Promise<number> {
+  const doc = await db.journal.getLocal<{ tillSeq: number; parked?: number }>(ACK_DOC);
+  return (doc?.get('parked') as number | undefined) ?? 0;
+}
 
 export const startReplication = async (db: TillDatabase, options: Options): Promise<Replication> => {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -51,7 +68,9 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
   const lastSyncAt$ = new BehaviorSubject<string | null>(null);
   const pulled$ = new BehaviorSubject(0);
   const acked$ = new BehaviorSubject(await readAckedTillSeq(db));
+  const parked$ = new BehaviorSubject(await readParked(db));
   const waiting$ = new BehaviorSubject(0);
+  const epoch = await tillEpoch(db);
   const succeeded = () => {
     online$.next(true);
     lastSyncAt$.next(new Date().toISOString());
@@ -87,9 +106,12 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
           if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
           const parser = createParser({
             onEvent(event) {
-              const data: unknown = JSON.parse(event.data);
+              const data = streamEventSchema.parse(JSON.parse(event.data));
               if (data === 'RESYNC') subject.next('RESYNC');
-              else subject.next(data as { documents: WireDoc[]; checkpoint: Checkpoint });
+              else {
+                const docs = pullResponseSchema(downDocSchemas[collection]).parse(data);
+                subject.next(docs as { documents: WireDoc[]; checkpoint: Checkpoint });
+              }
               succeeded();
             },
           });
@@ -125,9 +147,8 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
         batchSize: 1000,
         handler: async (checkpoint, batchSize) => {
           const seq = checkpoint?.seq ?? 0;
-          const body = (await request(`${routes.pull(collection)}?seq=${seq}&limit=${batchSize}`, {
-            headers: auth,
-          })) as {
+          const raw = await request(`${routes.pull(collection)}?seq=${seq}&limit=${batchSize}`, { headers: auth });
+          const body = pullResponseSchema(downDocSchemas[collection]).parse(raw) as {
             documents: WireDoc[];
             checkpoint: Checkpoint;
           };
@@ -148,16 +169,20 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     push: {
       batchSize: 100,
       handler: async (rows) => {
-        const body = (await request(routes.push, {
+        const raw = await request(routes.push, {
           method: 'POST',
           headers: { ...auth, 'content-type': 'application/json', [WIRE_HEADER]: String(WIRE_VERSION) },
-          body: JSON.stringify({ rows }),
-        })) as { conflicts: JournalRow[]; ackedTillSeq: number };
-        // Pushes go in tillSeq order, one batch at a time: everything up to the server's mark is stored.
+          body: JSON.stringify({ epoch, sentAt: new Date().toISOString(), rows }),
+        });
+        const body = pushResponseSchema.parse(raw);
+        // Pushes go in tillSeq order, one batch at a time: everything up to the server's mark is taken
+        // (applied, or parked for review: the reply says which).
         const acked = Math.max(acked$.value, body.ackedTillSeq);
-        if (acked > acked$.value) {
-          await db.journal.upsertLocal(ACK_DOC, { tillSeq: acked });
+        const parked = parked$.value + body.parked.length;
+        if (acked > acked$.value || parked > parked$.value) {
+          await db.journal.upsertLocal(ACK_DOC, { tillSeq: acked, parked });
           acked$.next(acked);
+          parked$.next(parked);
         }
         return body.conflicts.map((c) => ({ ...c, _deleted: false }));
       },
@@ -171,9 +196,15 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
   const journalSub = db.journal.$.subscribe(() => void recount());
   const ackSub = acked$.subscribe(() => void recount());
 
-  const status$ = new BehaviorSubject<SyncStatus>({ online: false, waiting: 0, lastSyncAt: null, pulled: 0 });
-  const statusSub = combineLatest([online$, waiting$, lastSyncAt$, pulled$]).subscribe(
-    ([online, waiting, lastSyncAt, pulled]) => status$.next({ online, waiting, lastSyncAt, pulled }),
+  const status$ = new BehaviorSubject<SyncStatus>({
+    online: false,
+    waiting: 0,
+    lastSyncAt: null,
+    pulled: 0,
+    parked: parked$.value,
+  });
+  const statusSub = combineLatest([online$, waiting$, lastSyncAt$, pulled$, parked$]).subscribe(
+    ([online, waiting, lastSyncAt, pulled, parked]) => status$.next({ online, waiting, lastSyncAt, pulled, parked }),
   );
 
   const states = [...down, up] as Array<RxReplicationState<unknown, unknown>>;

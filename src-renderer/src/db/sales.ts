@@ -1,25 +1,42 @@
 /**
- * Writing sales and reading balances on the till.
+ * Writing sales and reading members on the till.
  *
  * - A sale and its ledger entries are one `bulkInsert` into the journal: one
- *   IndexedDB transaction, so a crash leaves both or neither.
- * - Ids are ULIDs made here; `tillSeq` is this till's own counter, which
- *   orders its writes without trusting its clock.
- * - The balance shown is derived, never stored: the server's snapshot plus
- *   this till's entries above the server's mark for this till.
+ *   IndexedDB transaction, so a crash leaves both or neither. Every document
+ *   is checked with the shared wire schema first, so a correct till never
+ *   queues one the server must refuse.
+ * - Ids are ULIDs made here; `tillSeq` is this database's own counter, which
+ *   orders its writes without trusting its clock; the database's epoch (made
+ *   with it) tells the server when a till starts over with a new database.
+ * - The member shown is derived, never stored: the server's snapshot plus this
+ *   database's journal above the server's mark for it, through the shared
+ *   projection (shared/ledger), exactly as the server will apply it.
  */
 import { monotonicFactory } from 'ulid';
-import type { LedgerEntryBody, SaleBody } from '../../../shared/documents';
-import { commitSale, quote, type BasketLine, type Quote, type QuoteInput } from '../../../shared/engine';
-import type { MemberState } from '../../../shared/engine/member-state';
+import type { LedgerEntryBody } from '../../../shared/documents';
+import type { Quote, QuoteInput } from '../../../shared/engine';
+import { memberStateSchema } from '../../../shared/engine/member-state';
+import { priceSale, saleDocuments, type SaleContext as SaleContextBase } from '../../../shared/sale-journal';
+import { factsFromJournal, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
 import type { TillDatabase } from './database';
 import type { JournalRow, MemberRow } from './schemas';
 
 const nextId = monotonicFactory();
 const counters = new WeakMap<TillDatabase, { next: number }>();
+const EPOCH_DOC = 'epoch';
+
+/** This local database's epoch: a ULID made once, when the database is first used. */
+export async function tillEpoch(db: TillDatabase): Promise<string> {
+  const doc = await db.journal.getLocal<{ epoch: string }>(EPOCH_DOC);
+  const known = doc?.get('epoch') as string | undefined;
+  if (known) return known;
+  const epoch = nextId();
+  await db.journal.upsertLocal(EPOCH_DOC, { epoch });
+  return epoch;
+}
 
 /** Next tillSeq: recovered once from the highest in the journal, then counted in memory. */
-export const takeTillSeqs = async (db: TillDatabase, n: number): Promise<number[]> => {
+export async function takeTillSeqs(db: TillDatabase, n: number): Promise<number[]> {
   let counter = counters.get(db);
   if (!counter) {
     const top = await db.journal.findOne({ selector: { tillSeq: { $gt: 0 } }, sort: [{ tillSeq: 'desc' }] }).exec();
@@ -29,87 +46,51 @@ export const takeTillSeqs = async (db: TillDatabase, n: number): Promise<number[
   const first = counter.next;
   counter.next += n;
   return Array.from({ length: n }, (_, i) => first + i);
-};
+}
 
-/** Points of this till's journal entries for the member the server has not counted yet. */
-export const unconfirmedPoints = async (
+/** This database's journal facts for a member that the server's snapshot does not hold yet. */
+export async function unconfirmedFacts(
   db: TillDatabase,
   member: Pick<MemberRow, 'id' | 'tillMarks'>,
-  tillId: string,
-): Promise<number> => {
-  const mark = member.tillMarks[tillId] ?? 0;
+  epoch: string,
+): Promise<LedgerFact[]> {
+  const mark = member.tillMarks[epoch] ?? 0;
   const docs = await db.journal.find({ selector: { memberId: member.id, tillSeq: { $gt: mark } } }).exec();
-  return docs.reduce((sum, d) => (d.kind === 'entry' ? sum + d.body.points : sum), 0);
-};
+  return factsFromJournal(docs.map((d) => d.toJSON() as JournalRow)).filter((f) => f.memberId === member.id);
+}
 
-/** The member state the engine sees on this till: snapshot + unconfirmed entries. */
-export const memberView = async (db: TillDatabase, member: MemberRow, tillId: string): Promise<MemberState> => {
-  const pending = await unconfirmedPoints(db, member, tillId);
-  return { ...member.state, balance: member.state.balance + pending };
-};
+/** The member as this till sees it: snapshot + unconfirmed facts, with the household account's points. */
+export async function memberViewOf(
+  db: TillDatabase,
+  member: MemberRow,
+  account: MemberRow | null,
+  epoch: string,
+  timeZone: string,
+): Promise<MemberView> {
+  const pending = [
+    ...(await unconfirmedFacts(db, member, epoch)),
+    ...(account && account.id !== member.id ? await unconfirmedFacts(db, account, epoch) : []),
+  ];
+  return memberView({
+    member: { id: member.id, state: memberStateSchema.parse(member.state) },
+    account: account ? { id: account.id, state: memberStateSchema.parse(account.state) } : null,
+    pending,
+    ctx: { timeZone },
+  });
+}
 
-export type SaleContext = {
-  tillId: string;
-  storeId: string;
-  cashierId: string;
-  memberSeq: number | null;
-  tenders: SaleBody['tenders'];
-  at?: string;
-};
+export type SaleContext = SaleContextBase & { at?: string };
 
 export type RecordedSale = { saleId: string; quote: Quote; entries: LedgerEntryBody[] };
 
-export const recordSale = async (db: TillDatabase, input: QuoteInput, ctx: SaleContext): Promise<RecordedSale> => {
+/** Records a sale: priced by the engine, written with its entries in one journal transaction. */
+export async function recordSale(db: TillDatabase, input: QuoteInput, ctx: SaleContext): Promise<RecordedSale> {
   const at = ctx.at ?? new Date().toISOString();
-  const saleId = nextId();
-  const q = quote({ ...input, at });
-  const { entries, effects } = commitSale({ ...input, at, saleId });
-  const seqs = await takeTillSeqs(db, 1 + entries.length);
-  const memberId = input.member?.id ?? '';
-  const lineById = new Map(q.lines.map((l) => [l.lineId, l]));
-  const body: SaleBody = {
-    storeId: ctx.storeId,
-    cashierId: ctx.cashierId,
-    memberId: input.member?.id ?? null,
-    currency: q.currency,
-    lines: input.basket.map((l: BasketLine) => {
-      const priced = lineById.get(l.lineId)!;
-      return {
-        productId: l.productId,
-        ean: l.ean,
-        name: l.name,
-        quantity: l.quantity,
-        grams: l.grams,
-        unitPriceMinor: l.unitPriceMinor,
-        amountMinor: priced.amountMinor,
-        discountMinor: priced.discountMinor,
-        points: priced.points,
-        categoryId: l.categoryId,
-      };
-    }),
-    subtotalMinor: q.subtotalMinor,
-    discountMinor: q.discountMinor,
-    totalMinor: q.totalMinor,
-    tenders: ctx.tenders,
-    programId: input.program.id,
-    programVersion: input.program.version,
-    memberSeq: ctx.memberSeq,
-    refundOf: null,
-    effects: input.member ? effects : null,
-  };
-  const docs: JournalRow[] = [
-    { id: saleId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0]!, at, memberId, body },
-    ...entries.map((e, i): JournalRow => ({
-      id: nextId(),
-      kind: 'entry',
-      tillId: ctx.tillId,
-      tillSeq: seqs[i + 1]!,
-      at,
-      memberId: e.memberId,
-      body: e,
-    })),
-  ];
+  const priced = priceSale(input, at, nextId());
+  const entryIds = priced.entries.map(() => nextId());
+  const seqs = await takeTillSeqs(db, 1 + priced.entries.length);
+  const docs = saleDocuments(input, priced, ctx, entryIds, seqs).map(({ _deleted: _, ...row }) => row as JournalRow);
   const result = await db.journal.bulkInsert(docs);
   if (result.error.length > 0) throw new Error(`Could not record the sale: ${result.error[0]!.status}`);
-  return { saleId, quote: q, entries };
-};
+  return { saleId: priced.saleId, quote: priced.quote, entries: priced.entries };
+}

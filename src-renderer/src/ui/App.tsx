@@ -19,11 +19,11 @@ import {
   type QuoteInput,
   type RedeemChoice,
 } from '../../../shared/engine';
-import type { MemberState } from '../../../shared/engine/member-state';
+import { memberStateSchema, type MemberState } from '../../../shared/engine/member-state';
 import { formatMoney } from '../../../shared/money';
 import { createTillDatabase, type TillDatabase } from '../db/database';
 import { startReplication, type Replication, type SyncStatus } from '../db/replication';
-import { memberView, recordSale } from '../db/sales';
+import { memberViewOf, recordSale, tillEpoch } from '../db/sales';
 import type { MemberRow, ProductRow } from '../db/schemas';
 import { installWedge } from '../wedge';
 import { ScannerSettings } from './ScannerSettings';
@@ -49,13 +49,20 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [config, setConfig] = useState<TerminalConfig | null>(null);
   const [configError, setConfigError] = useState<string | null>(null);
   const [db, setDb] = useState<TillDatabase | null>(null);
-  const [sync, setSync] = useState<SyncStatus>({ online: false, waiting: 0, lastSyncAt: null, pulled: 0 });
+  const [sync, setSync] = useState<SyncStatus>({ online: false, waiting: 0, lastSyncAt: null, pulled: 0, parked: 0 });
   const [ready, setReady] = useState(false);
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
   const [store, setStore] = useState<Store | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   const [member, setMember] = useState<MemberRow | null>(null);
-  const [view, setView] = useState<{ memberId: string; accountId: string; state: MemberState } | null>(null);
+  const [view, setView] = useState<{
+    memberId: string;
+    accountId: string;
+    state: MemberState;
+    /** Versions of the snapshots the view was computed from: the sale names them for the server's re-check. */
+    memberSeq: number;
+    accountSeq: number | null;
+  } | null>(null);
   const [lines, setLines] = useState<Line[]>([]);
   const [redeem, setRedeem] = useState<RedeemChoice>(null);
   const [message, setMessage] = useState<Message>(null);
@@ -135,26 +142,22 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     return () => sub.unsubscribe();
   }, [db, config]);
 
-  // The member's view (snapshot + this till's unconfirmed entries), live on member and journal changes.
+  // The member's view (snapshot + this till's unconfirmed journal, through the shared projection), live.
   useEffect(() => {
-    if (!db || !config || !member) return;
+    if (!db || !config || !member || !store) return;
+    let epoch: string | null = null;
     const refresh = () => {
-      void db.members
-        .findOne(member.id)
-        .exec()
-        .then(async (fresh) => {
-          const row = fresh ? (fresh.toJSON() as MemberRow) : member;
-          // A household shares one account: its points are the account member's, the rest is the member's own.
-          const accountId = row.state.householdId ?? row.id;
-          const accountDoc = accountId === row.id ? null : await db.members.findOne(accountId).exec();
-          const account = accountDoc ? (accountDoc.toJSON() as MemberRow) : row;
-          const shared = await memberView(db, account, config.tillId);
-          setView({
-            memberId: row.id,
-            accountId: account.id,
-            state: { ...row.state, balance: shared.balance, lots: shared.lots },
-          });
-        });
+      void (async () => {
+        epoch ??= await tillEpoch(db);
+        const fresh = await db.members.findOne(member.id).exec();
+        const row = fresh ? (fresh.toJSON() as MemberRow) : member;
+        // A household shares one account: its points are the account member's, the rest is the member's own.
+        const accountId = memberStateSchema.parse(row.state).householdId ?? row.id;
+        const accountDoc = accountId === row.id ? null : await db.members.findOne(accountId).exec();
+        const account = accountDoc ? (accountDoc.toJSON() as MemberRow) : null;
+        const v = await memberViewOf(db, row, account, epoch, store.timeZone);
+        setView({ ...v, memberSeq: row.seq, accountSeq: account?.seq ?? null });
+      })();
     };
     refresh();
     const a = db.journal.$.subscribe(refresh);
@@ -163,7 +166,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       a.unsubscribe();
       b.unsubscribe();
     };
-  }, [db, config, member]);
+  }, [db, config, member, store]);
 
   const memberState = member && view?.memberId === member.id ? view.state : null;
 
@@ -294,7 +297,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           tillId: config.tillId,
           storeId: config.storeId,
           cashierId: 'cashier-1',
-          memberSeq: member?.seq ?? null,
+          memberSeq: member && view ? view.memberSeq : null,
+          accountSeq: member && view ? view.accountSeq : null,
           tenders: [{ kind, amountMinor: q.totalMinor }],
         },
       );
@@ -354,6 +358,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         >
           {sync.waiting > 0 ? t.waiting(sync.waiting) : t.allSynced}
         </span>
+        {sync.parked > 0 && (
+          <span className="pill warn" data-testid="parked-badge" data-parked={sync.parked}>
+            {t.parked(sync.parked)}
+          </span>
+        )}
         <span className="muted" data-testid="last-sync">
           {sync.lastSyncAt ? t.lastSync(time(sync.lastSyncAt)!) : t.neverSynced}
         </span>

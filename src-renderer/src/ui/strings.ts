@@ -5,6 +5,7 @@ export const t = {
   online: 'Online',
   offline: 'Offline',
   waiting: (n: number) => (n === 1 ? '1 waiting to sync' : `${n} waiting to sync`),
+  parked: (n: number) => `${n} held for review at head office`,
   allSynced: 'All synced',
   lastSync: (time: string) => `Last sync ${time}`,
   neverSynced: 'Not synced yet',

@@ -1,0 +1,45 @@
+/**
+ * Journal documents as projection facts: the same conversion on the till
+ * (its unconfirmed journal) and on the server (what it applies).
+ */
+import type { EntryDoc, JournalDoc, LedgerEntryBody, SaleDoc } from '../documents';
+import type { EntryFact, LedgerFact, SaleFact } from './project';
+
+export function entryFact(id: string, at: string, body: LedgerEntryBody): EntryFact {
+  return {
+    kind: 'entry',
+    id,
+    memberId: body.memberId,
+    type: body.type,
+    points: body.points,
+    at,
+    naturalId: body.naturalId,
+    ruleId: body.ruleId,
+  };
+}
+
+/** A sale's effect on its member, or null for a sale without a member. */
+export function saleFact(doc: Pick<SaleDoc, 'id' | 'at' | 'body'>): SaleFact | null {
+  if (!doc.body.memberId) return null;
+  return {
+    kind: 'sale',
+    id: doc.id,
+    memberId: doc.body.memberId,
+    at: doc.at,
+    spendMinor: doc.body.totalMinor,
+    effects: doc.body.effects,
+  };
+}
+
+/** Every fact in a run of journal documents (entries and member sales). */
+export function factsFromJournal(docs: ReadonlyArray<Pick<JournalDoc, 'id' | 'at' | 'kind' | 'body'>>): LedgerFact[] {
+  const out: LedgerFact[] = [];
+  for (const d of docs) {
+    if (d.kind === 'entry') out.push(entryFact(d.id, d.at, (d as EntryDoc).body));
+    else {
+      const f = saleFact(d as SaleDoc);
+      if (f) out.push(f);
+    }
+  }
+  return out;
+}

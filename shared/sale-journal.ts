@@ -1,0 +1,111 @@
+/**
+ * A sale as journal documents: the sale and its ledger entries, exactly as
+ * a till writes them and the server re-checks them. Pure; the caller makes
+ * the ids and tillSeqs (the entries follow the sale in tillSeq order).
+ *
+ * Every document is parsed with the shared wire schema before it is handed
+ * back, so a till never queues a document the server must refuse.
+ */
+import { journalDocSchema, type JournalDoc, type LedgerEntryBody, type SaleBody } from './documents';
+import { commitSale, quote, type Quote, type QuoteInput } from './engine';
+import { KassaError } from './errors';
+
+export type SaleContext = {
+  tillId: string;
+  storeId: string;
+  cashierId: string;
+  /** Versions of the member (and household account) documents the till quoted on. */
+  memberSeq: number | null;
+  accountSeq?: number | null;
+  tenders: SaleBody['tenders'];
+};
+
+export type PricedSale = { saleId: string; at: string; quote: Quote; entries: LedgerEntryBody[] } & Pick<
+  ReturnType<typeof commitSale>,
+  'effects'
+>;
+
+/** Quotes and commits a basket (throws a coded error when the redemption is not allowed). */
+export function priceSale(input: Omit<QuoteInput, 'at'>, at: string, saleId: string): PricedSale {
+  const q = quote({ ...input, at });
+  const { entries, effects } = commitSale({ ...input, at, saleId });
+  return { saleId, at, quote: q, entries, effects };
+}
+
+function checked(doc: unknown): JournalDoc {
+  const r = journalDocSchema.safeParse(doc);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new KassaError(
+      'DOCUMENT_INVALID',
+      `This sale cannot be recorded: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
+    );
+  }
+  return r.data;
+}
+
+/** The sale document and its entries; `entryIds` and `seqs` (1 + entries) are the caller's. */
+export function saleDocuments(
+  input: Omit<QuoteInput, 'at'>,
+  priced: PricedSale,
+  ctx: SaleContext,
+  entryIds: readonly string[],
+  seqs: readonly number[],
+): JournalDoc[] {
+  const { quote: q, entries, effects, saleId, at } = priced;
+  const lineById = new Map(q.lines.map((l) => [l.lineId, l]));
+  const body: SaleBody = {
+    storeId: ctx.storeId,
+    cashierId: ctx.cashierId,
+    memberId: input.member?.id ?? null,
+    currency: q.currency,
+    lines: input.basket.map((l) => {
+      const p = lineById.get(l.lineId)!;
+      return {
+        lineId: l.lineId,
+        kind: 'item' as const,
+        productId: l.productId,
+        ean: l.ean,
+        name: l.name,
+        quantity: l.quantity,
+        grams: l.grams,
+        unit: l.unit,
+        tags: l.tags,
+        ...(l.taxRateBp === undefined ? {} : { taxRateBp: l.taxRateBp }),
+        unitPriceMinor: l.unitPriceMinor,
+        amountMinor: p.amountMinor,
+        discountMinor: p.discountMinor,
+        points: p.points,
+        categoryId: l.categoryId,
+      };
+    }),
+    subtotalMinor: q.subtotalMinor,
+    discountMinor: q.discountMinor,
+    totalMinor: q.totalMinor,
+    tenders: ctx.tenders,
+    programId: input.program.id,
+    programVersion: input.program.version,
+    memberSeq: ctx.memberSeq,
+    accountSeq: ctx.accountSeq ?? null,
+    redeem: input.redeem ?? null,
+    offline: input.offline ?? false,
+    refundOf: null,
+    entryIds: [...entryIds],
+    effects: input.member ? effects : null,
+  };
+  const memberId = input.member?.id ?? '';
+  return [
+    checked({ id: saleId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0], at, memberId, body }),
+    ...entries.map((e, i) =>
+      checked({
+        id: entryIds[i],
+        kind: 'entry',
+        tillId: ctx.tillId,
+        tillSeq: seqs[i + 1],
+        at,
+        memberId: e.memberId,
+        body: e,
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,146 @@
+/**
+ * The review queue for parked documents: what the server did not apply as a
+ * till sent it, kept verbatim with its reason. An operator resolves one
+ * (dismisses it, with a note) or replays it (applies it as sent, through the
+ * shared projection). Both are audited; a document leaves the open queue once.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { journalDocSchema } from '../../shared/documents';
+import { KassaError } from '../../shared/errors';
+import { memberStateSchema } from '../../shared/engine/member-state';
+import { entryFact, project, saleFact, type LedgerFact } from '../../shared/ledger';
+import { textSchema } from '../../shared/primitives';
+import type { Db, Query } from '../db';
+import { stampSeq } from '../seq';
+
+const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const noteBody = z.object({ note: textSchema(500).default('') }).default({ note: '' });
+
+type ParkedRow = { id: string; doc: unknown; status: string; till_id: string; epoch: string };
+
+async function openParked(q: Query, id: number): Promise<ParkedRow> {
+  const [row] = await q<ParkedRow>(
+    'SELECT id, doc, status, till_id, epoch FROM parked_docs WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  if (!row) throw new KassaError('NOT_FOUND', `No parked document ${id}`);
+  if (row.status !== 'open') throw new KassaError('NOT_ALLOWED', `Parked document ${id} is already ${row.status}`);
+  return row;
+}
+
+/** Applies one fact to its member through the projection (a replay is outside any till's order). */
+async function applyToMember(q: Query, fact: LedgerFact): Promise<void> {
+  const [m] = await q<{ state: unknown; time_zone: string }>(
+    `SELECT m.state, s.time_zone FROM members m JOIN stores s ON s.id = m.store_id WHERE m.id = $1 FOR UPDATE OF m`,
+    [fact.memberId],
+  );
+  if (!m) throw new KassaError('NOT_FOUND', `No member ${fact.memberId}`);
+  const state = project(memberStateSchema.parse(m.state), [fact], { timeZone: m.time_zone });
+  await q('UPDATE members SET state = $2 WHERE id = $1', [fact.memberId, JSON.stringify(state)]);
+  await stampSeq(q, 'members', [fact.memberId]);
+}
+
+async function audit(q: Query, action: string, target: string, detail: object): Promise<void> {
+  await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
+    'admin',
+    action,
+    target,
+    JSON.stringify(detail),
+  ]);
+}
+
+export async function parkedRoutes(
+  app: FastifyInstance,
+  db: Db,
+  admin: (header: string | undefined) => void,
+): Promise<void> {
+  app.get('/api/v1/admin/parked', async (req) => {
+    admin(req.headers.authorization);
+    const q = z
+      .object({
+        status: z.enum(['open', 'resolved', 'replayed']).default('open'),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      })
+      .safeParse(req.query);
+    if (!q.success) throw new KassaError('BAD_REQUEST', 'status must be open, resolved or replayed; limit 1–1000');
+    const rows = await db.query<{ id: string; till_seq: string | number }>(
+      `SELECT id, doc_id, till_id, epoch, till_seq, code, reason, doc, status, created_at, resolved_at, note
+         FROM parked_docs WHERE status = $1 ORDER BY id LIMIT $2`,
+      [q.data.status, q.data.limit],
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id), till_seq: Number(r.till_seq) }));
+  });
+
+  app.post('/api/v1/admin/parked/:id/resolve', async (req) => {
+    admin(req.headers.authorization);
+    const { id } = parseOr(idParams, req.params);
+    const { note } = parseOr(noteBody, req.body ?? undefined);
+    await db.tx(async (q) => {
+      await openParked(q, id);
+      await q("UPDATE parked_docs SET status = 'resolved', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1", [
+        id,
+        note,
+      ]);
+      await audit(q, 'parked.resolve', String(id), { note });
+    });
+    return { ok: true, id, status: 'resolved' };
+  });
+
+  app.post('/api/v1/admin/parked/:id/replay', async (req) => {
+    admin(req.headers.authorization);
+    const { id } = parseOr(idParams, req.params);
+    const { note } = parseOr(noteBody, req.body ?? undefined);
+    await db.tx(async (q) => {
+      const row = await openParked(q, id);
+      const doc = journalDocSchema.parse(row.doc);
+      if (doc.kind === 'entry') {
+        const inserted = await q(
+          `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id,
+                                       till_seq, till_time, epoch, effective)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true) ON CONFLICT DO NOTHING RETURNING id`,
+          [
+            doc.id,
+            doc.body.memberId,
+            doc.tillId,
+            doc.body.saleId,
+            doc.body.type,
+            doc.body.points,
+            doc.body.reason,
+            doc.body.naturalId,
+            doc.body.ruleId,
+            doc.tillSeq,
+            doc.at,
+            row.epoch,
+          ],
+        );
+        if (inserted.length === 0)
+          throw new KassaError('NOT_ALLOWED', 'This entry (or its natural id) is already in the ledger');
+        await applyToMember(q, entryFact(doc.id, doc.at, doc.body));
+      } else {
+        const fact = saleFact(doc);
+        const updated = await q(
+          "UPDATE sales SET effects = $2, check_status = 'replayed' WHERE id = $1 RETURNING id",
+          [doc.id, doc.body.effects ? JSON.stringify(doc.body.effects) : null],
+        );
+        if (updated.length === 0) throw new KassaError('NOT_FOUND', `Sale ${doc.id} is not stored`);
+        if (fact) await applyToMember(q, fact);
+      }
+      await q("UPDATE parked_docs SET status = 'replayed', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1", [
+        id,
+        note,
+      ]);
+      await audit(q, 'parked.replay', String(id), { docId: doc.id, kind: doc.kind, note });
+    });
+    return { ok: true, id, status: 'replayed' };
+  });
+}
+
+function parseOr<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new KassaError('BAD_REQUEST', `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,133 @@
+/**
+ * Business rules a well-formed journal document must keep before the server
+ * applies it as sent. Pure: each check names the first rule a document
+ * breaks, with a stable code and a reason an operator understands; a
+ * document that breaks one is parked verbatim (never applied as sent, never
+ * refused: the goods have left the store).
+ *
+ * What is checked here is what needs no program or member state: which
+ * entry kinds a till may write, signs, natural ids that name the right
+ * member and kind, lines and totals that add up, prices below zero only on
+ * declared discount or return lines. The engine re-check (recheck.ts) covers
+ * what the program allows.
+ */
+import type { EntryDoc, SaleDoc } from '../../shared/documents';
+import { lineAmountMinor } from '../../shared/engine';
+
+export type RuleViolation = { code: string; reason: string };
+
+/** Entry kinds a till may write; `adjust`, `expire` and `transfer` are the server's alone. */
+const TILL_ENTRY_TYPES = new Set(['earn', 'redeem', 'bonus', 'refund']);
+
+function violation(code: string, reason: string): RuleViolation {
+  return { code, reason };
+}
+
+export function saleViolation(doc: SaleDoc): RuleViolation | null {
+  const b = doc.body;
+  if ((b.memberId ?? '') !== doc.memberId)
+    return violation('MEMBER_MISMATCH', `The sale's member (${b.memberId ?? 'none'}) is not its index member`);
+  const isReturn = b.refundOf !== null;
+  let subtotal = 0;
+  let discount = 0;
+  for (const [i, l] of b.lines.entries()) {
+    const n = i + 1;
+    if (l.kind === 'return' && !isReturn)
+      return violation('RETURN_LINE_OUTSIDE_RETURN', `Line ${n} is a return line in a sale that returns nothing`);
+    if (l.kind === 'item') {
+      if (l.unitPriceMinor < 0 || l.amountMinor < 0 || l.discountMinor < 0)
+        return violation('NEGATIVE_PRICE', `Line ${n} (${l.name}) has a price below zero`);
+      const expected = lineAmountMinor(l);
+      if (l.amountMinor !== expected)
+        return violation(
+          'LINE_AMOUNT_MISMATCH',
+          `Line ${n} (${l.name}): amount ${l.amountMinor} is not quantity × price (${expected})`,
+        );
+      if (l.discountMinor > l.amountMinor)
+        return violation('LINE_DISCOUNT_TOO_LARGE', `Line ${n} (${l.name}) is discounted below zero`);
+      if (l.points < 0) return violation('NEGATIVE_POINTS', `Line ${n} (${l.name}) earns negative points`);
+    } else if (l.kind === 'discount' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {
+      return violation('DISCOUNT_LINE_POSITIVE', `Discount line ${n} adds money instead of taking it off`);
+    } else if (l.kind === 'return' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {
+      return violation('RETURN_LINE_POSITIVE', `Return line ${n} charges money instead of giving it back`);
+    }
+    subtotal += l.amountMinor;
+    discount += l.discountMinor;
+  }
+  if (subtotal !== b.subtotalMinor)
+    return violation('TOTALS_MISMATCH', `Subtotal ${b.subtotalMinor} is not the sum of the lines (${subtotal})`);
+  if (discount !== b.discountMinor)
+    return violation('TOTALS_MISMATCH', `Discount ${b.discountMinor} is not the sum of the line discounts (${discount})`);
+  if (b.totalMinor !== b.subtotalMinor - b.discountMinor)
+    return violation('TOTALS_MISMATCH', `Total ${b.totalMinor} is not subtotal − discount`);
+  if (!isReturn && b.totalMinor < 0) return violation('NEGATIVE_TOTAL', 'A sale that returns nothing has a negative total');
+  const tendered = b.tenders.reduce((s, t) => s + t.amountMinor, 0);
+  if (!isReturn && (b.tenders.some((t) => t.amountMinor < 0) || tendered < b.totalMinor))
+    return violation('TENDERS_SHORT', `Tenders (${tendered}) do not cover the total (${b.totalMinor})`);
+  if (new Set(b.entryIds).size !== b.entryIds.length)
+    return violation('DUPLICATE_ENTRY_IDS', 'The sale lists the same entry twice');
+  if (!b.memberId && b.entryIds.length > 0)
+    return violation('ENTRIES_WITHOUT_MEMBER', 'A sale without a member cannot carry ledger entries');
+  return null;
+}
+
+/** The member a natural id belongs to, by kind; null when the id has no known shape. */
+function naturalIdOwner(naturalId: string): { kind: string; members: string[] } | null {
+  const p = naturalId.split(':');
+  switch (p[0]) {
+    case 'signup':
+    case 'email-confirmed':
+      return p.length === 2 ? { kind: p[0], members: [p[1]!] } : null;
+    case 'review':
+      return p.length === 3 ? { kind: 'review', members: [p[1]!] } : null;
+    case 'birthday':
+      return p.length === 3 && /^\d{4}$/.test(p[2]!) ? { kind: 'birthday', members: [p[1]!] } : null;
+    case 'referral':
+      // referral:<referrer>:<referee>:<side>
+      return p.length === 4 && (p[3] === 'referee' || p[3] === 'referrer')
+        ? { kind: 'referral', members: [p[3] === 'referrer' ? p[1]! : p[2]!] }
+        : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * `sale`: the sale this entry was written with (null for a grant outside a sale); `shopperAccount`
+ * maps the sale's member to the account points go to (households).
+ */
+export function entryViolation(doc: EntryDoc, sale: SaleDoc | null, shopperAccount: string | null): RuleViolation | null {
+  const e = doc.body;
+  if (e.memberId !== doc.memberId)
+    return violation('MEMBER_MISMATCH', `The entry's member (${e.memberId}) is not its index member`);
+  if (!TILL_ENTRY_TYPES.has(e.type))
+    return violation('ENTRY_KIND_NOT_ALLOWED', `A till may not write "${e.type}" entries; only the server does`);
+  if (e.points === 0) return violation('ZERO_POINTS', 'An entry of 0 points changes nothing and is not kept');
+  if ((e.type === 'earn' || e.type === 'bonus') && e.points < 0)
+    return violation('WRONG_SIGN', `An ${e.type} entry cannot take points away`);
+  if (e.type === 'redeem' && e.points > 0) return violation('WRONG_SIGN', 'A redeem entry cannot add points');
+  if (e.saleId !== null && (!sale || sale.id !== e.saleId || !sale.body.entryIds.includes(doc.id)))
+    return violation('ENTRY_SALE_MISMATCH', `The entry names sale ${e.saleId}, which did not list it before it`);
+  if (e.saleId === null && e.type !== 'bonus')
+    return violation('ENTRY_WITHOUT_SALE', `A till writes "${e.type}" entries only with a sale`);
+  if (e.type === 'refund' && (!sale || sale.body.refundOf === null))
+    return violation('REFUND_OUTSIDE_RETURN', 'A refund entry belongs to a return');
+  if (e.type !== 'bonus') {
+    if (e.naturalId !== null) return violation('NATURAL_ID_NOT_ALLOWED', `A "${e.type}" entry carries no natural id`);
+    return null;
+  }
+  if (e.naturalId === null) return violation('NATURAL_ID_MISSING', 'A bonus needs its natural id (one grant each)');
+  const owner = naturalIdOwner(e.naturalId);
+  if (!owner) return violation('NATURAL_ID_MALFORMED', `"${e.naturalId}" is not a known kind of grant`);
+  if (e.ruleId !== null && e.ruleId !== `bonus:${owner.kind}`)
+    return violation('NATURAL_ID_KIND_MISMATCH', `Natural id "${e.naturalId}" does not match rule "${e.ruleId}"`);
+  // The grant's member must be the one whose points move (or, inside a sale, the shopper whose account they move).
+  const allowed = new Set([e.memberId]);
+  if (sale?.body.memberId && shopperAccount === e.memberId) allowed.add(sale.body.memberId);
+  if (!owner.members.every((m) => allowed.has(m)))
+    return violation('NATURAL_ID_MEMBER_MISMATCH', `Natural id "${e.naturalId}" belongs to another member`);
+  if (owner.kind === 'birthday' || owner.kind === 'referral') {
+    if (!sale) return violation('ENTRY_WITHOUT_SALE', `A ${owner.kind} bonus is granted with a sale`);
+  }
+  return null;
+}

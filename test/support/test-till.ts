@@ -1,0 +1,194 @@
+/**
+ * A till in Node for server tests: it pulls the server's documents over
+ * real HTTP, sees its members through the shared projection (snapshot + its
+ * own unconfirmed journal, as the real till does) and writes sales with the
+ * same shared code (priceSale / saleDocuments) the real till uses.
+ */
+import { monotonicFactory } from 'ulid';
+import {
+  memberSchema,
+  productSchema,
+  refDocSchema,
+  storeSchema,
+  type JournalDoc,
+  type Member,
+  type Product,
+  type Store,
+} from '../../shared/documents';
+import { programSchema, type BasketLine, type Program, type RedeemChoice } from '../../shared/engine';
+import { factsFromJournal, memberView, type MemberView } from '../../shared/ledger';
+import { WIRE_HEADER, WIRE_VERSION, pushResponseSchema } from '../../shared/replication';
+import { priceSale, saleDocuments } from '../../shared/sale-journal';
+
+const nextId = monotonicFactory();
+
+export type PushReply = { status: number; body: unknown };
+
+export class TestTill {
+  epoch = nextId();
+  journal: JournalDoc[] = [];
+  members = new Map<string, Member>();
+  products = new Map<string, Product>();
+  program!: Program;
+  store!: Store;
+  private seq = 0;
+  private sent = 0;
+
+  constructor(
+    readonly url: string,
+    readonly token: string,
+    readonly tillId: string,
+    readonly storeId = 'store-1',
+  ) {}
+
+  /** Pulls every down collection from the start (small demo data). */
+  async sync(): Promise<void> {
+    for (const collection of ['products', 'members', 'refdata'] as const) {
+      let seq = 0;
+      for (;;) {
+        const res = await fetch(`${this.url}/api/v1/replication/${collection}/pull?seq=${seq}&limit=1000`, {
+          headers: { authorization: `Bearer ${this.token}` },
+        });
+        const body = (await res.json()) as { documents: unknown[]; checkpoint: { seq: number } };
+        if (body.documents.length === 0) break;
+        for (const raw of body.documents) {
+          if (collection === 'products') {
+            const p = productSchema.parse(raw);
+            this.products.set(p.id, p);
+          } else if (collection === 'members') {
+            const m = memberSchema.parse(raw);
+            this.members.set(m.id, m);
+          } else {
+            const r = refDocSchema.parse(raw);
+            if (r.id === `store:${this.storeId}`) this.store = storeSchema.parse(r.data);
+            if (r.kind === 'program') this.program = programSchema.parse(r.data);
+          }
+        }
+        seq = body.checkpoint.seq;
+      }
+    }
+  }
+
+  /** The member as this till sees it now. */
+  view(memberId: string): MemberView & { memberSeq: number; accountSeq: number | null } {
+    const member = this.members.get(memberId);
+    if (!member) throw new Error(`unknown member ${memberId}`);
+    const accountId = member.state.householdId ?? member.id;
+    const account = accountId !== member.id ? (this.members.get(accountId) ?? null) : null;
+    const pending = [member, account].flatMap((m) =>
+      m
+        ? factsFromJournal(this.journal.filter((d) => d.memberId === m.id && d.tillSeq > (m.tillMarks[this.epoch] ?? 0))).filter(
+            (f) => f.memberId === m.id,
+          )
+        : [],
+    );
+    const v = memberView({
+      member,
+      account,
+      pending,
+      ctx: { timeZone: this.store.timeZone },
+    });
+    return { ...v, memberSeq: member.seq, accountSeq: account?.seq ?? null };
+  }
+
+  /** Sells products (by id, with quantities) to a member or an anonymous customer; returns the new documents. */
+  sell(
+    memberId: string | null,
+    items: Array<[productId: string, quantity?: number]>,
+    opts: { redeem?: RedeemChoice; offline?: boolean; at?: string } = {},
+  ): JournalDoc[] {
+    const basket: BasketLine[] = items.map(([productId, quantity = 1], i) => {
+      const p = this.products.get(productId);
+      if (!p) throw new Error(`unknown product ${productId}`);
+      return {
+        lineId: `L${String(i + 1).padStart(4, '0')}`,
+        productId: p.id,
+        ean: p.ean,
+        name: p.name,
+        categoryId: p.categoryId,
+        tags: p.tags,
+        unit: p.unit,
+        quantity: p.unit === 'kg' ? 1 : quantity,
+        grams: p.unit === 'kg' ? quantity * 100 : null,
+        unitPriceMinor: p.priceMinor,
+      };
+    });
+    const v = memberId ? this.view(memberId) : null;
+    const input = {
+      program: this.program,
+      member: v ? { id: v.memberId, accountId: v.accountId, state: v.state } : null,
+      basket,
+      timeZone: this.store.timeZone,
+      redeem: opts.redeem ?? null,
+      offline: opts.offline ?? false,
+    };
+    const priced = priceSale(input, opts.at ?? new Date().toISOString(), nextId());
+    const seqs = Array.from({ length: 1 + priced.entries.length }, () => ++this.seq);
+    const docs = saleDocuments(
+      input,
+      priced,
+      {
+        tillId: this.tillId,
+        storeId: this.storeId,
+        cashierId: 'cashier-1',
+        memberSeq: v?.memberSeq ?? null,
+        accountSeq: v?.accountSeq ?? null,
+        tenders: [{ kind: 'cash', amountMinor: priced.quote.totalMinor }],
+      },
+      priced.entries.map(() => nextId()),
+      seqs,
+    );
+    this.journal.push(...docs);
+    return docs;
+  }
+
+  /** The next tillSeq, for hand-made documents. */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  /** Adds hand-made documents to the journal (they are pushed like the till's own). */
+  write(...docs: JournalDoc[]): JournalDoc[] {
+    this.journal.push(...docs);
+    return docs;
+  }
+
+  /** Pushes everything not pushed yet (in batches), as the till's replication does. */
+  async pushAll(batch = 100): Promise<Array<ReturnType<typeof pushResponseSchema.parse>>> {
+    const replies = [];
+    while (this.sent < this.journal.length) {
+      const docs = this.journal.slice(this.sent, this.sent + batch);
+      const reply = await this.pushDocs(docs);
+      if (reply.status !== 200) throw new Error(`push answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+      replies.push(pushResponseSchema.parse(reply.body));
+      this.sent += docs.length;
+    }
+    return replies;
+  }
+
+  async pushDocs(docs: readonly JournalDoc[], envelope: Record<string, unknown> = {}): Promise<PushReply> {
+    const res = await fetch(`${this.url}/api/v1/replication/journal/push`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        'content-type': 'application/json',
+        [WIRE_HEADER]: String(WIRE_VERSION),
+      },
+      body: JSON.stringify({
+        epoch: this.epoch,
+        sentAt: new Date().toISOString(),
+        rows: docs.map((d) => ({ newDocumentState: d, assumedMasterState: null })),
+        ...envelope,
+      }),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** A fresh local database on the same till: new epoch, counter from 1, nothing unpushed. */
+  wipe(): void {
+    this.epoch = nextId();
+    this.journal = [];
+    this.seq = 0;
+    this.sent = 0;
+  }
+}
