@@ -49,8 +49,7 @@ export function validStampBuckets(
 ): Array<[string, number]> {
   if (!card) return [];
   return Object.entries(card.buckets)
-    .filter(([key]) =>
-      windowDays === null ? key === NO_WINDOW_BUCKET : isDay(key) && daysBetween(key, today) <= windowDays,
-    )
+    // Without a window every stamp counts (whatever bucket an older snapshot put it in).
+    .filter(([key]) => windowDays === null || (isDay(key) && daysBetween(key, today) <= windowDays))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

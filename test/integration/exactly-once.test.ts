@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTillStorage } from '../support/node-storage';
 import pg from 'pg';
 import { storeSchema } from '../../shared/documents';
-import { programSchema, type BasketLine } from '../../shared/engine';
+import { programSchema, quote, type BasketLine } from '../../shared/engine';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
 import { startReplication, type Replication } from '../../src-renderer/src/db/replication';
-import { memberView, recordSale } from '../../src-renderer/src/db/sales';
+import { memberViewOf, recordSale, tillEpoch } from '../../src-renderer/src/db/sales';
 import type { MemberRow, ProductRow } from '../../src-renderer/src/db/schemas';
 import { sha256 } from '../../src-server/auth';
 import { startFlakyProxy, type FlakyProxy } from '../support/flaky-proxy';
@@ -113,18 +113,16 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
           };
         });
         const fresh = (await till.db.members.findOne(member.id).exec())!.toJSON() as MemberRow;
-        const state = await memberView(till.db, fresh, till.id);
-        await recordSale(
-          till.db,
-          { program, member: { id: member.id, state }, basket, at: new Date().toISOString(), timeZone: store.timeZone },
-          {
-            tillId: till.id,
-            storeId: store.id,
-            cashierId: 'cashier-1',
-            memberSeq: fresh.seq,
-            tenders: [{ kind: 'card', amountMinor: 1 }],
-          },
-        );
+        const epoch = await tillEpoch(till.db);
+        const { state } = await memberViewOf(till.db, fresh, null, epoch, store.timeZone);
+        const input = { program, member: { id: member.id, state }, basket, at: new Date().toISOString(), timeZone: store.timeZone };
+        await recordSale(till.db, input, {
+          tillId: till.id,
+          storeId: store.id,
+          cashierId: 'cashier-1',
+          memberSeq: fresh.seq,
+          tenders: [{ kind: 'card', amountMinor: quote(input).totalMinor }],
+        });
         if (i % 10 === 0) await new Promise((r) => setTimeout(r, 20));
       }
     };

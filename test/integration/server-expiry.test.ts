@@ -1,5 +1,7 @@
 /** The server's expiry job on PGlite: due lots expire once, with natural ids; running it again changes nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLots } from '../../shared/ledger';
+import { memberStateSchema } from '../../shared/engine/member-state';
 import { demoUlid } from '../../src-server/seed';
 import { startHarness, type Harness } from '../support/server-harness';
 
@@ -33,14 +35,15 @@ describe('points expiry (server job)', () => {
     const after = (await (
       await fetch(`${h.url}/api/v1/admin/members/${member}`, { headers: { authorization: 'Bearer test-admin' } })
     ).json()) as {
-      member: { state: { balance: number; lots: unknown[] } };
+      member: { state: unknown };
       entries: Array<{ type: string; points: number; natural_id: string }>;
     };
-    expect(after.member.state.balance).toBe(0);
-    expect(after.member.state.lots).toEqual([]);
+    const state = memberStateSchema.parse(after.member.state);
+    expect(state.balance).toBe(0);
+    expect(openLots(state.lots)).toEqual([]);
     expect(after.entries.find((e) => e.type === 'expire')).toMatchObject({
       points: -137,
-      natural_id: `expire:${demoUlid(101)}:2028-01-01`,
+      natural_id: `expire:${member}:2026-01-01:2028-01-01`,
     });
 
     expect(await (await run(h, '2028-01-03T10:00:00Z')).json()).toMatchObject({ entries: 0 });

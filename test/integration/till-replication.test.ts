@@ -21,7 +21,8 @@ import {
   type Replication,
   type SyncStatus,
 } from '../../src-renderer/src/db/replication';
-import { memberView, recordSale } from '../../src-renderer/src/db/sales';
+import { memberViewOf, recordSale, tillEpoch } from '../../src-renderer/src/db/sales';
+import { memberStateSchema } from '../../shared/engine/member-state';
 import type { MemberRow, ProductRow } from '../../src-renderer/src/db/schemas';
 import { nodeTillStorage } from '../support/node-storage';
 import { adminGet, freePort, startServer, type Proc } from '../support/processes';
@@ -64,7 +65,7 @@ describe('till replication client', () => {
         unitPriceMinor: coffee.priceMinor,
       },
     ];
-    const state = await memberView(db, m, tillId);
+    const { state } = await view(m);
     return recordSale(
       db,
       { program, member: { id: m.id, state }, basket, at: new Date().toISOString(), timeZone: store.timeZone },
@@ -73,10 +74,13 @@ describe('till replication client', () => {
         storeId: store.id,
         cashierId: 'cashier-1',
         memberSeq: m.seq,
-        tenders: [{ kind: 'cash', amountMinor: 1 }],
+        tenders: [{ kind: 'cash', amountMinor: coffee.priceMinor }],
       },
     );
   };
+
+  /** What the till shows for a member: snapshot + this database's journal, through the shared projection. */
+  const view = async (m: MemberRow) => memberViewOf(db, m, null, await tillEpoch(db), store.timeZone);
 
   const status = (predicate: (s: SyncStatus) => boolean) => firstValueFrom(replication.status$.pipe(filter(predicate)));
 
@@ -120,17 +124,22 @@ describe('till replication client', () => {
     const sale = await sell();
     const earned = sale.entries.reduce((s, e) => s + e.points, 0);
     expect(earned).toBeGreaterThan(0);
-    expect((await memberView(db, before, tillId)).balance).toBe(before.state.balance + earned);
+    expect((await view(before)).state.balance).toBe(before.state.balance + earned);
 
     await replication.awaitInSync();
+    const epoch = await tillEpoch(db);
     expect(await readAckedTillSeq(db)).toBe(1 + sale.entries.length);
     // The server applied the sale and its stream sends the member back with this till's mark.
     await firstValueFrom(
-      db.members.findOne(before.id).$.pipe(filter((m) => (m?.tillMarks[tillId] ?? 0) >= 1 + sale.entries.length)),
+      db.members
+        .findOne(before.id)
+        .$.pipe(filter((m) => (m?.tillMarks[epoch] ?? 0) >= 1 + sale.entries.length)),
     );
     const after = await member();
     expect(after.state.balance).toBe(before.state.balance + earned);
-    expect((await memberView(db, after, tillId)).balance).toBe(before.state.balance + earned);
+    // The till's view and the server's member are the same state, field by field.
+    expect((await view(after)).state).toEqual(memberStateSchema.parse(after.state));
+    expect((await view(after)).state.balance).toBe(before.state.balance + earned);
   });
 
   it('counts what waits while the server is down and drains it when the server returns', async () => {
@@ -148,6 +157,6 @@ describe('till replication client', () => {
     expect(summary).toMatchObject({ sales: 3, distinctSales: 3 });
     const m = await adminGet<{ member: { state: { balance: number } } }>(serverUrl, `/api/v1/admin/members/${CARD}`);
     const local = await member();
-    expect((await memberView(db, local, tillId)).balance).toBe(m.member.state.balance);
+    expect((await view(local)).state.balance).toBe(m.member.state.balance);
   });
 });

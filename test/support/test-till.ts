@@ -184,6 +184,11 @@ export class TestTill {
     return { status: res.status, body: await res.json() };
   }
 
+  /** Counts everything written so far as pushed (after a test pushed documents by hand). */
+  markPushed(): void {
+    this.sent = this.journal.length;
+  }
+
   /** A fresh local database on the same till: new epoch, counter from 1, nothing unpushed. */
   wipe(): void {
     this.epoch = nextId();

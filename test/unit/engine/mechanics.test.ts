@@ -2,6 +2,7 @@
  * One test per program mechanic, numbers checked by hand in the comments.
  * Time: 2026-11-24 is a Tuesday; the store is in Europe/Amsterdam.
  */
+import { membershipUntil, project } from '../../../shared/ledger';
 import { describe, expect, it } from 'vitest';
 import {
   commitSale,
@@ -380,10 +381,7 @@ describe('expiry, membership, households', () => {
     const p = program({ expiry: { mode: 'months-after-earn', months: 12, warnDays: 30 } });
     const s = state({
       balance: 150,
-      lots: [
-        { id: 'lot-a', points: 100, earnedAt: '2025-11-01T10:00:00Z', expiresAt: null },
-        { id: 'lot-b', points: 50, earnedAt: '2025-12-10T10:00:00Z', expiresAt: null },
-      ],
+      lots: { asOf: '2025-12-10', buckets: { '2025-11-01': [100, 0], '2025-12-10': [50, 0] }, spent: 0 },
     });
     expect(expire({ program: p, memberId: M, state: s, at: TUESDAY, timeZone: 'Europe/Amsterdam' })).toEqual([
       {
@@ -392,7 +390,7 @@ describe('expiry, membership, households', () => {
         type: 'expire',
         points: -100,
         reason: '100 points expired on 2026-11-01',
-        naturalId: 'expire:lot-a:2026-11-01',
+        naturalId: `expire:${M}:2025-11-01:2026-11-01`,
         ruleId: 'expiry:months-after-earn',
       },
     ]);
@@ -404,7 +402,7 @@ describe('expiry, membership, households', () => {
     const s = state({
       balance: 80,
       lastActivityAt: '2026-05-20T10:00:00Z',
-      lots: [{ id: 'x', points: 80, earnedAt: '2025-01-01T10:00:00Z', expiresAt: null }],
+      lots: { asOf: '2025-01-01', buckets: { '2025-01-01': [80, 0] }, spent: 0 },
     });
     expect(expire({ program: p, memberId: M, state: s, at: TUESDAY, timeZone: 'UTC' }).map((e) => e.points)).toEqual([
       -80,
@@ -418,14 +416,17 @@ describe('expiry, membership, households', () => {
       ],
     });
     const fee = line('fee', 2500, { tags: ['membership:plus', 'no-discount'] });
-    expect(quote(input(p, [fee])).effects.membership).toEqual({
-      planId: 'plus',
-      validUntil: '2027-11-24T00:00:00.000Z',
+    const bought = quote(input(p, [fee]));
+    expect(bought.effects.membership).toEqual({ planId: 'plus', months: 12 });
+    expect(bought.explanation.map((e) => e.text)).toContain('Plus until 2027-11-24');
+    const held = state({ membership: { planId: 'plus', validUntil: '2027-02-01T00:00:00.000Z' } });
+    const renew = quote(input(p, [fee], held));
+    expect(renew.explanation.map((e) => e.text)).toContain('Plus until 2028-02-01');
+    // The term starts when the held one ends (the shared projection folds the terms in date order).
+    const after = project(held, [{ kind: 'sale', id: 'S1', memberId: M, at: TUESDAY, spendMinor: 2500, effects: renew.effects }], {
+      timeZone: 'Europe/Amsterdam',
     });
-    const renew = quote(
-      input(p, [fee], state({ membership: { planId: 'plus', validUntil: '2027-02-01T00:00:00.000Z' } })),
-    );
-    expect(renew.effects.membership).toEqual({ planId: 'plus', validUntil: '2028-02-01T00:00:00.000Z' });
+    expect(membershipUntil(after)).toEqual({ planId: 'plus', validUntil: '2028-02-01T00:00:00.000Z' });
   });
 
   it('household members earn into and redeem from the shared account', () => {

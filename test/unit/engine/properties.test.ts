@@ -99,7 +99,7 @@ const stateArb = fc
     ...emptyMemberState(),
     balance: s.balance,
     tierWindow: { spendMinor: 0, points: s.tierPoints },
-    stamps: { drinks: { count: s.stamps, windowStart: '2026-11-20' } },
+    stamps: { drinks: { asOf: '2026-11-20', buckets: { '2026-11-20': s.stamps } } },
     redeemedToday: { date: '2026-11-24', points: s.redeemedToday },
     birthday: s.birthday,
   }));
@@ -133,6 +133,10 @@ const saleOf = (input: QuoteInput): { sale: SaleBody; redeemed: number } => {
       lines: q.lines.map((l) => {
         const b = byId.get(l.lineId)!;
         return {
+          lineId: b.lineId,
+          kind: 'item' as const,
+          unit: b.unit,
+          tags: b.tags,
           productId: b.productId,
           ean: '',
           name: b.name,
@@ -152,7 +156,11 @@ const saleOf = (input: QuoteInput): { sale: SaleBody; redeemed: number } => {
       programId: 'rich',
       programVersion: 1,
       memberSeq: 1,
+      accountSeq: null,
+      redeem: input.redeem ?? null,
+      offline: input.offline ?? false,
       refundOf: null,
+      entryIds: [],
       effects: null,
     },
   };

@@ -13,7 +13,7 @@ import {
 } from '../../../shared/documents';
 import { emptyMemberState, validateProgram, type BasketLine } from '../../../shared/engine';
 import { createTillDatabase, type TillDatabase } from '../../../src-renderer/src/db/database';
-import { memberView, recordSale } from '../../../src-renderer/src/db/sales';
+import { memberViewOf, recordSale, tillEpoch } from '../../../src-renderer/src/db/sales';
 import {
   journalSchema,
   memberSchema,
@@ -124,20 +124,41 @@ describe('till database', () => {
     expect(sale.entries).toEqual([expect.objectContaining({ type: 'earn', points: 13 })]);
   });
 
-  it('shows the snapshot plus entries above the server mark, never twice', async () => {
-    // Not yet confirmed: 100 + 13.
-    expect((await memberView(db, member, 'till-1')).balance).toBe(113);
-    // The server counted this till's docs up to 2: its snapshot now holds the 13.
-    const confirmed = { ...member, state: { ...member.state, balance: 113 }, tillMarks: { 'till-1': 2 } };
-    expect((await memberView(db, confirmed, 'till-1')).balance).toBe(113);
+  it('shows the snapshot plus this database\'s journal above the server mark, never twice', async () => {
+    const epoch = await tillEpoch(db);
+    expect(await tillEpoch(db)).toBe(epoch);
+    const view = async (m: MemberRow) => (await memberViewOf(db, m, null, epoch, 'Europe/Amsterdam')).state;
+    // Not yet confirmed: 100 + 13, and the sale's spend counts toward the tier window.
+    expect((await view(member)).balance).toBe(113);
+    expect((await view(member)).tierWindow.spendMinor).toBe(699);
+    // The server counted this database's docs up to 2: its snapshot now holds the 13.
+    const confirmed = {
+      ...member,
+      state: { ...member.state, balance: 113, tierWindow: { spendMinor: 699, points: 13 } },
+      tillMarks: { [epoch]: 2 },
+    };
+    expect((await view(confirmed)).balance).toBe(113);
     // Another sale before the server hears of it.
     await recordSale(
       db,
       { program, member: { id: member.id, state: confirmed.state }, basket, at: '', timeZone: 'Europe/Amsterdam' },
       ctx,
     );
-    expect((await memberView(db, confirmed, 'till-1')).balance).toBe(126);
-    // Another till's mark says nothing about this till's entries.
-    expect((await memberView(db, { ...confirmed, tillMarks: { 'till-2': 99 } }, 'till-1')).balance).toBe(113 + 26);
+    expect((await view(confirmed)).balance).toBe(126);
+    // Another database's mark (another till, or this till before its database was lost) says nothing about this one.
+    expect((await view({ ...confirmed, tillMarks: { 'other-epoch': 99 } })).balance).toBe(113 + 26);
+  });
+
+  it('refuses to record a document the server would refuse, and writes nothing', async () => {
+    const before = await db.journal.count().exec();
+    const broken = { ...basket[0]!, lineId: 'L2', name: 'bad\u0000name' };
+    await expect(
+      recordSale(
+        db,
+        { program, member: { id: member.id, state: member.state }, basket: [broken], at: '', timeZone: 'UTC' },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ code: 'DOCUMENT_INVALID' });
+    expect(await db.journal.count().exec()).toBe(before);
   });
 });
