@@ -1,95 +1,134 @@
 /**
- * Push throughput of the central server.
+ * Push throughput of the central server, with the engine re-check on and off.
  *
- * N ledger entries (default 4,000, spread over the 20 demo members) are pushed
- * over real HTTP in batches of BATCH (default 100), each batch one push: the
- * server validates, stores, applies to balances and lots, stamps member seqs
- * and notifies. Baseline, in the same run on the same database: the same
- * number of rows inserted with plain SQL, one multi-row INSERT per batch, one
- * transaction per batch. Prints entries/s for both and their ratio.
+ * Real sales, priced by the shared engine at test tills (a sale and its
+ * ledger entries, as a till writes them), are pushed over real HTTP in
+ * batches of BATCH documents. The same documents go to two servers in the
+ * same run: one re-running the engine on every sale (the default) and one
+ * with the re-check off (the baseline). A third baseline inserts the same
+ * rows with plain SQL. Prints documents/s and the ratios.
  *   npx tsx bench/server-push.bench.ts   (TEST_DATABASE_URL=… for PostgreSQL, else PGlite in memory)
  */
 import { performance } from 'node:perf_hooks';
-import type { EntryDoc } from '../shared/documents';
+import type { JournalDoc } from '../shared/documents';
 import { demoUlid } from '../src-server/seed';
-import { entryDoc, row } from '../test/support/journal';
-import { push, startHarness, type Backend } from '../test/support/server-harness';
+import { startHarness, type Backend, type Harness } from '../test/support/server-harness';
+import { TestTill } from '../test/support/test-till';
 
-const N = Number(process.env.ENTRIES ?? 4000);
+const SALES = Number(process.env.SALES ?? 1000);
 const BATCH = Number(process.env.BATCH ?? 100);
-const MEMBERS = 20;
 const backend: Backend = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
-const main = async () => {
-  const h = await startHarness(backend, ['BENCH-PUSH-1']);
-  let tillSeq = 0;
-  const makeBatch = (size: number) =>
-    Array.from(
-      { length: size },
-      (_, i) =>
-        entryDoc({
-          tillId: 'till-1',
-          tillSeq: ++tillSeq,
-          memberId: demoUlid((i % MEMBERS) + 1),
-          points: 1 + (i % 7),
-        }) as EntryDoc,
-    );
-  const batches = Array.from({ length: Math.ceil(N / BATCH) }, (_, b) => makeBatch(Math.min(BATCH, N - b * BATCH)));
+/** The documents of SALES sales over the 20 demo members, made at a till of `h`. */
+async function makeSales(h: Harness, sales = SALES): Promise<JournalDoc[]> {
+  const till = new TestTill(h.url, h.token, 'till-1');
+  await till.sync();
+  for (let i = 0; i < sales; i++) {
+    const member = demoUlid((i % 20) + 1);
+    till.sell(member, [
+      [`p-${String((i % 30) + 1).padStart(3, '0')}`, 1 + (i % 3)],
+      [`p-${String(((i * 7) % 30) + 1).padStart(3, '0')}`, 1],
+    ]);
+  }
+  return till.journal;
+}
 
-  // Warm up both paths (JIT, connection pool, query plans) outside the timed runs.
-  const warm = await push(h.url, h.token, makeBatch(BATCH).map(row));
-  if (!warm.ok) throw new Error(`warm-up push failed: ${warm.status} ${await warm.text()}`);
+async function pushAll(h: Harness, docs: readonly JournalDoc[], epoch: string): Promise<number> {
+  const till = new TestTill(h.url, h.token, 'till-1');
+  till.epoch = epoch;
+  const t0 = performance.now();
+  let acked = 0;
+  for (let i = 0; i < docs.length; i += BATCH) {
+    const reply = await till.pushDocs(docs.slice(i, i + BATCH));
+    if (reply.status !== 200) throw new Error(`push failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    const body = reply.body as { parked: unknown[]; ackedTillSeq: number };
+    if (body.parked.length > 0) throw new Error(`push parked ${body.parked.length} documents: ${JSON.stringify(body.parked[0])}`);
+    acked = body.ackedTillSeq;
+  }
+  const ms = performance.now() - t0;
+  // Every document was taken (applied), none left waiting.
+  if (acked !== docs.at(-1)!.tillSeq) throw new Error(`server acknowledged ${acked} of ${docs.at(-1)!.tillSeq}`);
+  return ms;
+}
 
-  // Baseline: the same rows, straight into ledger_entries with SQL (ids renamed so they do not collide).
-  const insertSql = async (docs: EntryDoc[], tag: string) =>
-    h.db.tx((q) =>
-      q(
+async function sqlInsert(h: Harness, docs: readonly JournalDoc[]): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < docs.length; i += BATCH) {
+    const batch = docs.slice(i, i + BATCH);
+    await h.db.tx(async (q) => {
+      const sales = batch.filter((d) => d.kind === 'sale');
+      const entries = batch.filter((d) => d.kind === 'entry');
+      await q(
+        `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::bigint[], $8::text[], $9::jsonb[])`,
+        [
+          sales.map((d) => `sql-${d.id}`),
+          sales.map((d) => d.tillId),
+          sales.map((d) => d.body.storeId),
+          sales.map((d) => d.body.memberId),
+          sales.map((d) => d.tillSeq),
+          sales.map((d) => d.at),
+          sales.map((d) => d.body.totalMinor),
+          sales.map((d) => d.body.currency),
+          sales.map((d) => JSON.stringify(d.body)),
+        ],
+      );
+      await q(
         `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
                               $8::text[], $9::text[], $10::bigint[], $11::timestamptz[])`,
         [
-          docs.map((d) => `${tag}${d.id}`),
-          docs.map((d) => d.body.memberId),
-          docs.map(() => 'bench-sql'),
-          docs.map((d) => d.body.saleId),
-          docs.map((d) => d.body.type),
-          docs.map((d) => d.body.points),
-          docs.map((d) => d.body.reason),
-          docs.map((d) => d.body.naturalId),
-          docs.map((d) => d.body.ruleId),
-          docs.map((d) => d.tillSeq),
-          docs.map((d) => d.at),
+          entries.map((d) => `sql-${d.id}`),
+          entries.map((d) => d.body.memberId),
+          entries.map(() => 'bench-sql'),
+          entries.map((d) => d.body.saleId),
+          entries.map((d) => d.body.type),
+          entries.map((d) => d.body.points),
+          entries.map((d) => d.body.reason),
+          entries.map(() => null),
+          entries.map((d) => d.body.ruleId),
+          entries.map((d) => d.tillSeq),
+          entries.map((d) => d.at),
         ],
-      ),
-    );
-  await insertSql(makeBatch(BATCH), 'warm-');
-
-  const t0 = performance.now();
-  for (const b of batches) await insertSql(b, 'sql-');
-  const sqlMs = performance.now() - t0;
-
-  const t1 = performance.now();
-  let accepted = 0;
-  for (const b of batches) {
-    const res = await push(h.url, h.token, b.map(row));
-    if (!res.ok) throw new Error(`push failed: ${res.status} ${await res.text()}`);
-    accepted += ((await res.json()) as { accepted: number }).accepted;
+      );
+    });
   }
-  const httpMs = performance.now() - t1;
-  if (accepted !== N) throw new Error(`expected ${N} accepted, got ${accepted}`);
+  return performance.now() - t0;
+}
 
-  // Sanity: every pushed entry moved its member's balance exactly once.
-  const [check] = await h.db.query<{ n: string }>(
-    "SELECT count(*) AS n FROM ledger_entries WHERE till_id = 'till-1' AND effective",
-  );
-  if (Number(check?.n) !== N + BATCH) throw new Error(`ledger holds ${check?.n} entries from till-1`);
-
-  const rate = (ms: number) => Math.round((N / ms) * 1000);
-  console.log(`backend ${backend}, ${N} entries in batches of ${BATCH}`);
-  console.log(`plain SQL insert (baseline): ${sqlMs.toFixed(0)} ms, ${rate(sqlMs)} entries/s`);
-  console.log(`HTTP push (validate, store, apply, stamp, notify): ${httpMs.toFixed(0)} ms, ${rate(httpMs)} entries/s`);
-  console.log(`ratio HTTP push / plain SQL time: ${(httpMs / sqlMs).toFixed(2)}x`);
+/** Pushes the documents to a fresh server: first a warm-up run on one epoch (JIT, plans), then the timed one. */
+async function timedPush(
+  recheck: boolean,
+  warm: readonly JournalDoc[],
+  docs: readonly JournalDoc[],
+): Promise<{ ms: number; sqlMs: number }> {
+  const h = await startHarness(backend, [`BENCH-${String(recheck)}`], { recheck });
+  await pushAll(h, warm, new TestTill(h.url, h.token, 'till-1').epoch);
+  const ms = await pushAll(h, docs, new TestTill(h.url, h.token, 'till-1').epoch);
+  const sqlMs = await sqlInsert(h, docs);
   await h.close();
-};
+  return { ms, sqlMs };
+}
+
+async function main(): Promise<void> {
+  const maker = await startHarness(backend, ['BENCH-MAKE']);
+  const warm = await makeSales(maker, 200);
+  const docs = await makeSales(maker);
+  await maker.close();
+  const off = await timedPush(false, warm, docs);
+  const on = await timedPush(true, warm, docs);
+  const onMs = on.ms;
+  const offMs = off.ms;
+  const sqlMs = Math.min(on.sqlMs, off.sqlMs);
+
+  const rate = (ms: number) => Math.round((docs.length / ms) * 1000);
+  const entries = docs.filter((d) => d.kind === 'entry').length;
+  console.log(`backend ${backend}: ${SALES} sales = ${docs.length} documents (${entries} ledger entries), batches of ${BATCH}`);
+  console.log(`  plain SQL insert            : ${sqlMs.toFixed(0)} ms, ${rate(sqlMs)} docs/s`);
+  console.log(`  push, re-check off (baseline): ${offMs.toFixed(0)} ms, ${rate(offMs)} docs/s`);
+  console.log(`  push, re-check on           : ${onMs.toFixed(0)} ms, ${rate(onMs)} docs/s`);
+  console.log(`  ratio re-check on / off     : ${(onMs / offMs).toFixed(2)}x time`);
+  console.log(`  ratio push (on) / plain SQL : ${(onMs / sqlMs).toFixed(2)}x time`);
+}
 
 await main();

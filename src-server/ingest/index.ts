@@ -25,7 +25,6 @@
 import { monotonicFactory } from 'ulid';
 import { KassaError } from '../../shared/errors';
 import {
-  journalDocSchema,
   type EntryDoc,
   type JournalDoc,
   type LedgerEntryBody,
@@ -180,7 +179,8 @@ async function reconstructView(
          AND till_seq > $4 AND till_seq < $5 ORDER BY till_seq`,
       [b.till.tillId, b.epoch, who.id, who.till_marks[b.epoch] ?? 0, sale.tillSeq],
     );
-    const docs = rows.map((r) => journalDocSchema.parse(r.doc));
+    // The inbox holds documents exactly as the wire schema parsed them on the way in.
+    const docs = rows.map((r) => r.doc as JournalDoc);
     pending.push(...factsFromJournal(docs).filter((f) => f.memberId === who.id));
   }
   const view = memberView({
@@ -396,7 +396,8 @@ async function takeWaiting(q: Query, b: Batch, from: number, closing: boolean): 
       WHERE till_id = $1 AND epoch = $2 AND outcome IS NULL AND till_seq > $3 ORDER BY till_seq`,
     [b.till.tillId, b.epoch, from],
   );
-  const docs = rows.map((r) => journalDocSchema.parse(r.doc));
+  // The inbox holds documents exactly as the wire schema parsed them on the way in.
+  const docs = rows.map((r) => r.doc as JournalDoc);
   let watermark = from;
   let i = 0;
   const taken: string[] = [];

@@ -16,13 +16,15 @@ import { programSchema, quote, type BasketLine } from '../../shared/engine';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
 import { startReplication, type Replication } from '../../src-renderer/src/db/replication';
 import { memberViewOf, recordSale, tillEpoch } from '../../src-renderer/src/db/sales';
+import { memberStateSchema } from '../../shared/engine/member-state';
 import type { MemberRow, ProductRow } from '../../src-renderer/src/db/schemas';
 import { sha256 } from '../../src-server/auth';
 import { startFlakyProxy, type FlakyProxy } from '../support/flaky-proxy';
 import { freePort, startServer, type Proc } from '../support/processes';
 import { postgresUrl } from '../support/server-harness';
 
-const SALES_PER_TILL = 110;
+/** Sales are rung up in rounds until the server has been killed KILLS times. */
+const ROUND = 10;
 
 type Till = { id: string; db: TillDatabase; replication: Replication };
 
@@ -33,6 +35,9 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
   let proxy: FlakyProxy;
   const tills: Till[] = [];
   let killedAt = 0;
+  let kills = 0;
+  let restarting = false;
+  const KILLS = 20;
 
   beforeAll(async () => {
     const admin = new pg.Client({ connectionString: url });
@@ -49,14 +54,19 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
     proxy = await startFlakyProxy({
       target: () => `http://127.0.0.1:${port}`,
       dropReplyEvery: 5,
+      // SIGKILL mid-push, again and again: every 3rd push in flight while the server is up, KILLS times.
       onPushInFlight: (n) => {
-        if (n === 12 && !killedAt) {
-          killedAt = n;
-          server.child.kill('SIGKILL');
-          setTimeout(() => {
-            void startServer({ port, databaseUrl: url }).then((s) => (server = s));
-          }, 1500);
-        }
+        if (restarting || kills >= KILLS || n % 3 !== 0) return;
+        kills++;
+        killedAt = n;
+        restarting = true;
+        server.child.kill('SIGKILL');
+        setTimeout(() => {
+          void startServer({ port, databaseUrl: url }).then((s) => {
+            server = s;
+            restarting = false;
+          });
+        }, 200);
       },
     });
 
@@ -87,7 +97,7 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
   });
 
   it('every sale is stored once and the point totals match the tills', async () => {
-    const sell = async (till: Till) => {
+    const sell = async (till: Till, count: number) => {
       const store = storeSchema.parse((await till.db.refdata.findOne('store:store-1').exec())!.data);
       const program = programSchema.parse((await till.db.refdata.findOne(`program:${store.programId}`).exec())!.data);
       const members = (await till.db.members.find().exec()).map((m) => m.toJSON() as MemberRow);
@@ -95,7 +105,7 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
         (p) => p.toJSON() as ProductRow,
       );
       expect(members.length).toBe(20);
-      for (let i = 0; i < SALES_PER_TILL; i++) {
+      for (let i = 0; i < count; i++) {
         const member = members[i % members.length]!;
         const basket: BasketLine[] = [0, 1, 2].map((k) => {
           const p = products[(i * 3 + k) % products.length]!;
@@ -126,10 +136,14 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
         if (i % 10 === 0) await new Promise((r) => setTimeout(r, 20));
       }
     };
-    await Promise.all(tills.map(sell));
-    await Promise.all(tills.map((t) => t.replication.awaitDrained()));
-
-    expect(killedAt).toBeGreaterThan(0);
+    let sold = 0;
+    while (kills < KILLS) {
+      await Promise.all(tills.map((t) => sell(t, ROUND)));
+      sold += ROUND;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await Promise.all(tills.map((t) => t.replication.awaitInSync()));
+    expect(kills).toBe(KILLS);
     expect(proxy.dropped()).toBeGreaterThan(0);
 
     const db = new pg.Client({ connectionString: url });
@@ -138,8 +152,8 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
       const {
         rows: [sales],
       } = await db.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT id) AS d FROM sales');
-      expect(Number(sales!.n)).toBe(2 * SALES_PER_TILL);
-      expect(Number(sales!.d)).toBe(2 * SALES_PER_TILL);
+      expect(Number(sales!.n)).toBe(2 * sold);
+      expect(Number(sales!.d)).toBe(2 * sold);
 
       for (const till of tills) {
         const local = await till.db.journal.find({ selector: { tillId: till.id } }).exec();
@@ -164,11 +178,37 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
            ON l.member_id = m.id WHERE (m.state->>'balance')::bigint <> coalesce(l.p, 0)`,
       );
       expect(mismatched).toEqual([]);
+
+      // Each till's view of every member is the server's member, field by field (once the live
+      // stream has brought each till the server's latest member documents).
+      const {
+        rows: [top],
+      } = await db.query<{ seq: string }>('SELECT max(seq) AS seq FROM members');
+      for (const till of tills) {
+        for (let tries = 0; ; tries++) {
+          const seqs = (await till.db.members.find().exec()).map((m) => m.seq);
+          const newest = Math.max(...seqs);
+          if (newest >= Number(top!.seq)) break;
+          if (tries % 40 === 0) console.log(`till ${till.id} holds members up to seq ${newest}, server ${top!.seq}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      for (const till of tills) {
+        const epoch = await tillEpoch(till.db);
+        for (const doc of await till.db.members.find().exec()) {
+          const row = doc.toJSON() as MemberRow;
+          const {
+            rows: [srv],
+          } = await db.query<{ state: unknown }>('SELECT state FROM members WHERE id = $1', [row.id]);
+          const view = await memberViewOf(till.db, row, null, epoch, 'Europe/Amsterdam');
+          expect(view.state).toEqual(memberStateSchema.parse(srv!.state));
+        }
+      }
     } finally {
       await db.end();
     }
     console.log(
-      `exactly-once: ${proxy.pushes()} pushes, ${proxy.dropped()} replies dropped, server killed at push ${killedAt}`,
+      `exactly-once: ${proxy.pushes()} pushes, ${proxy.dropped()} replies dropped, server SIGKILLed ${kills} times (last at push ${killedAt})`,
     );
   });
 });

@@ -37,6 +37,10 @@ export const startFlakyProxy = async (opts: {
       }
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
+      // A server killed mid-stream ends the till's stream too (a pipe alone would leave it hanging open).
+      up.on('close', () => {
+        if (!up.complete) res.destroy();
+      });
     });
     upstream.on('error', () => res.destroy());
     res.on('close', () => upstream.destroy());

@@ -27,6 +27,8 @@ import type { TillDatabase } from './database';
 import { tillEpoch } from './sales';
 
 export const ACK_DOC = 'acked';
+/** The server sends a heartbeat every 15 s on a live stream; three missed ones end the connection. */
+const STREAM_SILENCE_MS = 45_000;
 
 /** What the wire carries: documents with RxDB's deleted flag. */
 type WireDoc = { _deleted: boolean };
@@ -100,9 +102,24 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     const subject = new Subject<RxReplicationPullStreamItem<WireDoc, Checkpoint>>();
     let stopped = false;
     const connect = async (): Promise<void> => {
+      let cleanup = () => undefined as void;
       while (!stopped) {
         try {
-          const res = await doFetch(url(routes.stream(collection)), { headers: auth, signal: abort.signal });
+          // A connection that goes silent (a dead proxy or NAT entry: no error, no end) is dropped
+          // after three missed server heartbeats, so the stream reconnects and resyncs.
+          const connection = new AbortController();
+          const onStop = () => connection.abort();
+          abort.signal.addEventListener('abort', onStop);
+          let watchdog = setTimeout(() => connection.abort(), STREAM_SILENCE_MS);
+          const alive = () => {
+            clearTimeout(watchdog);
+            watchdog = setTimeout(() => connection.abort(), STREAM_SILENCE_MS);
+          };
+          cleanup = () => {
+            clearTimeout(watchdog);
+            abort.signal.removeEventListener('abort', onStop);
+          };
+          const res = await doFetch(url(routes.stream(collection)), { headers: auth, signal: connection.signal });
           if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
           const parser = createParser({
             onEvent(event) {
@@ -119,11 +136,13 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
           for (;;) {
             const { value, done } = await reader.read();
             if (done) break;
+            alive();
             parser.feed(value);
           }
         } catch {
-          // Network gone or server stopped: fall through to the retry below.
+          // Network gone, server stopped or the connection went silent: fall through to the retry below.
         }
+        cleanup();
         if (stopped) return;
         online$.next(false);
         await new Promise((r) => setTimeout(r, retryTime));
