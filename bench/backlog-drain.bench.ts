@@ -60,7 +60,13 @@ const main = async () => {
       },
     ];
     const { state } = await memberViewOf(db, m, null, await tillEpoch(db), store.timeZone);
-    const input = { program, member: { id: m.id, state }, basket, at: new Date().toISOString(), timeZone: store.timeZone };
+    const input = {
+      program,
+      member: { id: m.id, state },
+      basket,
+      at: new Date().toISOString(),
+      timeZone: store.timeZone,
+    };
     await recordSale(db, input, {
       tillId: 'till-1',
       storeId: store.id,
@@ -120,7 +126,12 @@ const main = async () => {
   const epoch = ulid(); // the in-process ingest stands for a database of its own
   for (let i = 0; i < docs.length; i += 100) {
     const rows = docs.slice(i, i + 100).map((d) => ({ newDocumentState: d }));
-    await ingestPush(b2.db, { tillId: 'till-1', storeId: 'store-1' }, { epoch, sentAt: new Date().toISOString(), rows }, { recheck: true });
+    await ingestPush(
+      b2.db,
+      { tillId: 'till-1', storeId: 'store-1' },
+      { epoch, sentAt: new Date().toISOString(), rows },
+      { recheck: true },
+    );
   }
   const ingestMs = performance.now() - t2;
   await b2.close();

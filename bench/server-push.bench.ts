@@ -42,7 +42,8 @@ async function pushAll(h: Harness, docs: readonly JournalDoc[], epoch: string): 
     const reply = await till.pushDocs(docs.slice(i, i + BATCH));
     if (reply.status !== 200) throw new Error(`push failed: ${reply.status} ${JSON.stringify(reply.body)}`);
     const body = reply.body as { parked: unknown[]; ackedTillSeq: number };
-    if (body.parked.length > 0) throw new Error(`push parked ${body.parked.length} documents: ${JSON.stringify(body.parked[0])}`);
+    if (body.parked.length > 0)
+      throw new Error(`push parked ${body.parked.length} documents: ${JSON.stringify(body.parked[0])}`);
     acked = body.ackedTillSeq;
   }
   const ms = performance.now() - t0;
@@ -123,7 +124,9 @@ async function main(): Promise<void> {
 
   const rate = (ms: number) => Math.round((docs.length / ms) * 1000);
   const entries = docs.filter((d) => d.kind === 'entry').length;
-  console.log(`backend ${backend}: ${SALES} sales = ${docs.length} documents (${entries} ledger entries), batches of ${BATCH}`);
+  console.log(
+    `backend ${backend}: ${SALES} sales = ${docs.length} documents (${entries} ledger entries), batches of ${BATCH}`,
+  );
   console.log(`  plain SQL insert            : ${sqlMs.toFixed(0)} ms, ${rate(sqlMs)} docs/s`);
   console.log(`  push, re-check off (baseline): ${offMs.toFixed(0)} ms, ${rate(offMs)} docs/s`);
   console.log(`  push, re-check on           : ${onMs.toFixed(0)} ms, ${rate(onMs)} docs/s`);

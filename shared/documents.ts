@@ -11,14 +11,7 @@
 import { z } from 'zod';
 import { currencySchema, minorSchema } from './money';
 import { memberStateSchema } from './engine/member-state';
-import {
-  boundedIntSchema,
-  idTextSchema,
-  isoTimeSchema,
-  MAX_ENTRY_POINTS,
-  MAX_MINOR,
-  textSchema,
-} from './primitives';
+import { boundedIntSchema, idTextSchema, isoTimeSchema, MAX_ENTRY_POINTS, MAX_MINOR, textSchema } from './primitives';
 
 export { isoTimeSchema } from './primitives';
 export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'ULID');

@@ -22,10 +22,7 @@ export function isCleanText(s: string): boolean {
 
 /** Text of at most `max` characters, without NUL bytes or lone surrogates. */
 export function textSchema(max: number) {
-  return z
-    .string()
-    .max(max)
-    .refine(isCleanText, 'text must not contain NUL bytes or unpaired surrogates');
+  return z.string().max(max).refine(isCleanText, 'text must not contain NUL bytes or unpaired surrogates');
 }
 
 /** A non-empty identifier-like string. */
@@ -59,4 +56,7 @@ export const isoTimeSchema = z.iso
 export const isoDateSchema = z
   .string()
   .regex(/^20\d{2}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD in 2000–2099')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T12:00:00Z`)) && new Date(`${d}T12:00:00Z`).toISOString().startsWith(d), 'a real calendar date');
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T12:00:00Z`)) && new Date(`${d}T12:00:00Z`).toISOString().startsWith(d),
+    'a real calendar date',
+  );

@@ -46,7 +46,12 @@ export type ServerOptions = { db: Db; adminToken: string; logger?: false | { lev
 
 type Stream = { collection: DownCollection; lastSeq: number; reply: FastifyReply; busy: boolean; again: boolean };
 
-export const buildServer = async ({ db, adminToken, logger = false, recheck = true }: ServerOptions): Promise<FastifyInstance> => {
+export const buildServer = async ({
+  db,
+  adminToken,
+  logger = false,
+  recheck = true,
+}: ServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     logger,
     logController: new LogController({
@@ -191,6 +196,11 @@ export const buildServer = async ({ db, adminToken, logger = false, recheck = tr
       'SELECT till_id, count(*) AS n FROM sales GROUP BY till_id ORDER BY till_id',
     );
     const [flags] = await db.query<{ n: string }>('SELECT count(*) AS n FROM review_flags WHERE resolved_at IS NULL');
+    const [review] = await db.query<{ parked: string; overdrafts: string; owed: string | null }>(
+      `SELECT (SELECT count(*) FROM parked_docs WHERE status = 'open') AS parked,
+              (SELECT count(*) FROM overdrafts WHERE status = 'open') AS overdrafts,
+              (SELECT sum(points) FROM overdrafts WHERE status = 'open') AS owed`,
+    );
     return {
       sales: Number(sales?.n ?? 0),
       distinctSales: Number(sales?.distinct_ids ?? 0),
@@ -198,6 +208,9 @@ export const buildServer = async ({ db, adminToken, logger = false, recheck = tr
       pointsTotal: Number(entries?.points ?? 0),
       salesPerTill: Object.fromEntries(perTill.map((r) => [r.till_id, Number(r.n)])),
       openReviewFlags: Number(flags?.n ?? 0),
+      parkedDocuments: Number(review?.parked ?? 0),
+      openOverdrafts: Number(review?.overdrafts ?? 0),
+      pointsOwed: Number(review?.owed ?? 0),
     };
   });
 
@@ -233,7 +246,7 @@ export const buildServer = async ({ db, adminToken, logger = false, recheck = tr
     );
   });
 
-  await parkedRoutes(app, db, admin);
+  parkedRoutes(app, db, admin);
 
   app.get('/api/v1/admin/review-flags', async (req) => {
     admin(req.headers.authorization);

@@ -13,6 +13,15 @@ export {
 } from './project';
 export { entryFact, saleFact, factsFromJournal } from './journal-facts';
 export { memberView, type MemberView, type MemberSnapshot } from './view';
-export { openLots, lotDebt, earnLot, spendPoints, expireLot, LOT_HORIZON_DAYS, OLDEST_BUCKET, type OpenLot } from './lots';
+export {
+  openLots,
+  lotDebt,
+  earnLot,
+  spendPoints,
+  expireLot,
+  LOT_HORIZON_DAYS,
+  OLDEST_BUCKET,
+  type OpenLot,
+} from './lots';
 export { addStamps, validStampBuckets, emptyStampCard, NO_WINDOW_BUCKET, STAMP_HORIZON_DAYS } from './stamps';
 export { membershipUntil, addMembershipTerm, type MembershipView } from './membership';

@@ -48,8 +48,10 @@ export function validStampBuckets(
   windowDays: number | null,
 ): Array<[string, number]> {
   if (!card) return [];
-  return Object.entries(card.buckets)
-    // Without a window every stamp counts (whatever bucket an older snapshot put it in).
-    .filter(([key]) => windowDays === null || (isDay(key) && daysBetween(key, today) <= windowDays))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return (
+    Object.entries(card.buckets)
+      // Without a window every stamp counts (whatever bucket an older snapshot put it in).
+      .filter(([key]) => windowDays === null || (isDay(key) && daysBetween(key, today) <= windowDays))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  );
 }

@@ -20,10 +20,9 @@ const noteBody = z.object({ note: textSchema(500).default('') }).default({ note:
 type ParkedRow = { id: string; doc: unknown; status: string; till_id: string; epoch: string };
 
 async function openParked(q: Query, id: number): Promise<ParkedRow> {
-  const [row] = await q<ParkedRow>(
-    'SELECT id, doc, status, till_id, epoch FROM parked_docs WHERE id = $1 FOR UPDATE',
-    [id],
-  );
+  const [row] = await q<ParkedRow>('SELECT id, doc, status, till_id, epoch FROM parked_docs WHERE id = $1 FOR UPDATE', [
+    id,
+  ]);
   if (!row) throw new KassaError('NOT_FOUND', `No parked document ${id}`);
   if (row.status !== 'open') throw new KassaError('NOT_ALLOWED', `Parked document ${id} is already ${row.status}`);
   return row;
@@ -50,11 +49,7 @@ async function audit(q: Query, action: string, target: string, detail: object): 
   ]);
 }
 
-export async function parkedRoutes(
-  app: FastifyInstance,
-  db: Db,
-  admin: (header: string | undefined) => void,
-): Promise<void> {
+export function parkedRoutes(app: FastifyInstance, db: Db, admin: (header: string | undefined) => void): void {
   app.get('/api/v1/admin/parked', async (req) => {
     admin(req.headers.authorization);
     const q = z
@@ -78,10 +73,10 @@ export async function parkedRoutes(
     const { note } = parseOr(noteBody, req.body ?? undefined);
     await db.tx(async (q) => {
       await openParked(q, id);
-      await q("UPDATE parked_docs SET status = 'resolved', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1", [
-        id,
-        note,
-      ]);
+      await q(
+        "UPDATE parked_docs SET status = 'resolved', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1",
+        [id, note],
+      );
       await audit(q, 'parked.resolve', String(id), { note });
     });
     return { ok: true, id, status: 'resolved' };
@@ -119,17 +114,17 @@ export async function parkedRoutes(
         await applyToMember(q, entryFact(doc.id, doc.at, doc.body));
       } else {
         const fact = saleFact(doc);
-        const updated = await q(
-          "UPDATE sales SET effects = $2, check_status = 'replayed' WHERE id = $1 RETURNING id",
-          [doc.id, doc.body.effects ? JSON.stringify(doc.body.effects) : null],
-        );
+        const updated = await q("UPDATE sales SET effects = $2, check_status = 'replayed' WHERE id = $1 RETURNING id", [
+          doc.id,
+          doc.body.effects ? JSON.stringify(doc.body.effects) : null,
+        ]);
         if (updated.length === 0) throw new KassaError('NOT_FOUND', `Sale ${doc.id} is not stored`);
         if (fact) await applyToMember(q, fact);
       }
-      await q("UPDATE parked_docs SET status = 'replayed', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1", [
-        id,
-        note,
-      ]);
+      await q(
+        "UPDATE parked_docs SET status = 'replayed', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1",
+        [id, note],
+      );
       await audit(q, 'parked.replay', String(id), { docId: doc.id, kind: doc.kind, note });
     });
     return { ok: true, id, status: 'replayed' };
@@ -140,7 +135,10 @@ function parseOr<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new KassaError('BAD_REQUEST', `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`);
+    throw new KassaError(
+      'BAD_REQUEST',
+      `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`,
+    );
   }
   return r.data;
 }

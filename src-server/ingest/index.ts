@@ -92,7 +92,10 @@ function checkEdge(store: Store, docs: readonly JournalDoc[]): void {
     }
     const other = seqs.get(d.tillSeq);
     if (other !== undefined && other !== d.id)
-      throw new KassaError('PUSH_MALFORMED', `Invalid request: documents ${other} and ${d.id} share tillSeq ${d.tillSeq}`);
+      throw new KassaError(
+        'PUSH_MALFORMED',
+        `Invalid request: documents ${other} and ${d.id} share tillSeq ${d.tillSeq}`,
+      );
     seqs.set(d.tillSeq, d.id);
   }
 }
@@ -615,7 +618,10 @@ async function runIngest(
       )
     : new Set<string>();
   for (const d of others.filter((x) => !known.has(x.id))) {
-    await park(q, b, d, { code: 'TILL_SEQ_REUSED', reason: `tillSeq ${d.tillSeq} already belongs to another document` });
+    await park(q, b, d, {
+      code: 'TILL_SEQ_REUSED',
+      reason: `tillSeq ${d.tillSeq} already belongs to another document`,
+    });
   }
 
   const from = Number(current.acked_till_seq);
@@ -669,10 +675,7 @@ async function parkWholePush(
   message: string,
 ): Promise<IngestResult> {
   await q('SELECT id FROM tills WHERE id = $1 FOR UPDATE', [till.tillId]);
-  await q('INSERT INTO till_epochs (till_id, epoch) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-    till.tillId,
-    push.epoch,
-  ]);
+  await q('INSERT INTO till_epochs (till_id, epoch) VALUES ($1, $2) ON CONFLICT DO NOTHING', [till.tillId, push.epoch]);
   const parked: ParkedDoc[] = [];
   const reason = `The server could not apply this document (${message.slice(0, 200)}); kept for review`;
   for (const d of docs) {

@@ -57,10 +57,14 @@ export function saleViolation(doc: SaleDoc): RuleViolation | null {
   if (subtotal !== b.subtotalMinor)
     return violation('TOTALS_MISMATCH', `Subtotal ${b.subtotalMinor} is not the sum of the lines (${subtotal})`);
   if (discount !== b.discountMinor)
-    return violation('TOTALS_MISMATCH', `Discount ${b.discountMinor} is not the sum of the line discounts (${discount})`);
+    return violation(
+      'TOTALS_MISMATCH',
+      `Discount ${b.discountMinor} is not the sum of the line discounts (${discount})`,
+    );
   if (b.totalMinor !== b.subtotalMinor - b.discountMinor)
     return violation('TOTALS_MISMATCH', `Total ${b.totalMinor} is not subtotal − discount`);
-  if (!isReturn && b.totalMinor < 0) return violation('NEGATIVE_TOTAL', 'A sale that returns nothing has a negative total');
+  if (!isReturn && b.totalMinor < 0)
+    return violation('NEGATIVE_TOTAL', 'A sale that returns nothing has a negative total');
   const tendered = b.tenders.reduce((s, t) => s + t.amountMinor, 0);
   if (!isReturn && (b.tenders.some((t) => t.amountMinor < 0) || tendered < b.totalMinor))
     return violation('TENDERS_SHORT', `Tenders (${tendered}) do not cover the total (${b.totalMinor})`);
@@ -96,7 +100,11 @@ function naturalIdOwner(naturalId: string): { kind: string; members: string[] } 
  * `sale`: the sale this entry was written with (null for a grant outside a sale); `shopperAccount`
  * maps the sale's member to the account points go to (households).
  */
-export function entryViolation(doc: EntryDoc, sale: SaleDoc | null, shopperAccount: string | null): RuleViolation | null {
+export function entryViolation(
+  doc: EntryDoc,
+  sale: SaleDoc | null,
+  shopperAccount: string | null,
+): RuleViolation | null {
   const e = doc.body;
   if (e.memberId !== doc.memberId)
     return violation('MEMBER_MISMATCH', `The entry's member (${e.memberId}) is not its index member`);

@@ -125,7 +125,13 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
         const fresh = (await till.db.members.findOne(member.id).exec())!.toJSON() as MemberRow;
         const epoch = await tillEpoch(till.db);
         const { state } = await memberViewOf(till.db, fresh, null, epoch, store.timeZone);
-        const input = { program, member: { id: member.id, state }, basket, at: new Date().toISOString(), timeZone: store.timeZone };
+        const input = {
+          program,
+          member: { id: member.id, state },
+          basket,
+          at: new Date().toISOString(),
+          timeZone: store.timeZone,
+        };
         await recordSale(till.db, input, {
           tillId: till.id,
           storeId: store.id,

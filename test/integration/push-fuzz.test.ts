@@ -91,19 +91,22 @@ describe('push endpoint fuzz', () => {
     valid = till.journal.map((_, i, all) => ({
       epoch: till.epoch,
       sentAt: new Date().toISOString(),
-      rows: all.slice(i, i + 3).map((d) => ({ newDocumentState: d as unknown as Json, assumedMasterState: null })),
-    })) as unknown as Json[];
+      rows: all.slice(i, i + 3).map((d) => ({ newDocumentState: d, assumedMasterState: null })),
+    }));
   });
   afterAll(async () => h?.close());
 
   it(`answers ${RUNS} generated bodies with no 5xx, coded 4xx errors, and 4xx writes nothing`, async () => {
     const statuses = new Map<number, number>();
     const body = fc.oneof(
-      { weight: 6, arbitrary: fc.tuple(fc.nat(), fc.nat(), hostile).map(([b, p, value]) => {
+      {
+        weight: 6,
+        arbitrary: fc.tuple(fc.nat(), fc.nat(), hostile).map(([b, p, value]) => {
           const base = valid[b % valid.length]!;
           const all = paths(base);
           return JSON.stringify(replaceAt(base, all[p % all.length]!, value));
-        }) },
+        }),
+      },
       { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
       { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
       { weight: 1, arbitrary: fc.nat().map((b) => JSON.stringify(valid[b % valid.length])) },

@@ -11,6 +11,8 @@ import type { JournalDoc } from '../../shared/documents';
 import { validStampBuckets } from '../../shared/ledger';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { demoUlid } from '../../src-server/seed';
+import { buildServer } from '../../src-server/app';
+import type { Db } from '../../src-server/db';
 import { entryDoc, row, saleDoc } from '../support/journal';
 import { postgresUrl, push, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
@@ -72,7 +74,9 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
   beforeAll(async () => {
     h = await startHarness(backend, ['AUTH-TILL-1', 'AUTH-TILL-2']);
     // A program with a coffee stamp card (every 10th free, no window) and a one-time welcome offer.
-    const [ref] = await h.db.query<{ data: Record<string, unknown> }>("SELECT data FROM refdata WHERE id = 'program:supermarket'");
+    const [ref] = await h.db.query<{ data: Record<string, unknown> }>(
+      "SELECT data FROM refdata WHERE id = 'program:supermarket'",
+    );
     await adminJson(h, '/api/v1/admin/programs/supermarket', {
       method: 'PUT',
       body: JSON.stringify({
@@ -157,6 +161,9 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     );
     expect(open).toMatchObject({ status: 'open' });
     expect(Number(open!.points)).toBe(-state.balance);
+    const summary = await adminJson<{ openOverdrafts: number; pointsOwed: number }>(h, '/api/v1/admin/summary');
+    expect(summary.openOverdrafts).toBeGreaterThanOrEqual(1);
+    expect(summary.pointsOwed).toBeGreaterThanOrEqual(-state.balance);
     // Later earnings recover the debt.
     await a.sync();
     while ((await serverState(h, m)).balance < 0) {
@@ -184,7 +191,9 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     const replies = await a.pushAll();
     expect(replies.at(-1)!.ackedTillSeq).toBe(docs.length);
     const after = await serverState(h, m);
-    const earned = docs.filter((d) => d.kind === 'entry').reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
+    const earned = docs
+      .filter((d) => d.kind === 'entry')
+      .reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
     expect(earned).toBeGreaterThan(0);
     // The old database's sale was applied even though its entries were lost with it: the server booked
     // what the program gives for it (the re-check), and the new database's sale moved the balance too.
@@ -225,7 +234,9 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     await b.sync();
     const victimBefore = await serverState(h, victim);
     const balance = (await serverState(h, m)).balance;
-    const adjust = b.write(entryDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: m, points: 1_000_000, type: 'adjust' }))[0]!;
+    const adjust = b.write(
+      entryDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: m, points: 1_000_000, type: 'adjust' }),
+    )[0]!;
     const stolen = b.write(
       entryDoc({
         tillId: 'till-2',
@@ -254,20 +265,24 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     // The victim's own birthday bonus is still theirs to get.
     expect((await serverState(h, victim)).grants).toEqual(victimBefore.grants);
     // The sales that happened are stored, with their loyalty part held back.
-    const [w] = await h.db.query<{ check_status: string }>('SELECT check_status FROM sales WHERE id = $1', [wrongTotal.id]);
+    const [w] = await h.db.query<{ check_status: string }>('SELECT check_status FROM sales WHERE id = $1', [
+      wrongTotal.id,
+    ]);
     expect(w!.check_status).toBe('parked:TOTALS_MISMATCH');
     await b.sync();
     expect(b.view(m).state).toEqual(await serverState(h, m));
     expect(await ledgerMismatches(h)).toEqual([]);
   });
 
-  it('a currency that is not the store\'s and an oversized cashier id are coded 400s that write nothing', async () => {
+  it("a currency that is not the store's and an oversized cashier id are coded 400s that write nothing", async () => {
     const before = await checksum(h);
     const xxx = saleDoc({ tillId: 'till-2', tillSeq: 5000, memberId: null });
     if (xxx.kind === 'sale') xxx.body.currency = 'XXX';
     const r1 = await push(h.url, h.tokens[1]!, [row(xxx)]);
     expect(r1.status).toBe(400);
-    expect(await r1.json()).toMatchObject({ error: { code: 'PUSH_MALFORMED', message: expect.stringContaining('XXX') } });
+    expect(await r1.json()).toMatchObject({
+      error: { code: 'PUSH_MALFORMED', message: expect.stringContaining('XXX') },
+    });
     const huge = saleDoc({ tillId: 'till-2', tillSeq: 5001, memberId: null });
     if (huge.kind === 'sale') huge.body.cashierId = 'c'.repeat(7_900_000);
     const r2 = await push(h.url, h.tokens[1]!, [row(huge)]);
@@ -276,19 +291,23 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     expect(await checksum(h)).toBe(before);
   });
 
-  it('a sale whose points the program could not give is parked and the program\'s points booked instead', async () => {
+  it("a sale whose points the program could not give is parked and the program's points booked instead", async () => {
     const m = demoUlid(12);
     await a.sync();
     const balance = (await serverState(h, m)).balance;
     const docs = a.sell(m, [[BEANS]]);
-    const honest = docs.filter((d) => d.kind === 'entry').reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
+    const honest = docs
+      .filter((d) => d.kind === 'entry')
+      .reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
     const earn = docs.find((d) => d.kind === 'entry' && d.body.type === 'earn')!;
     if (earn.kind === 'entry') earn.body.points += 500;
     const [reply] = await a.pushAll();
     expect(reply!.parked.map((p) => [p.id, p.code])).toEqual([[earn.id, 'RECHECK_MISMATCH']]);
     expect((await serverState(h, m)).balance).toBe(balance + honest);
     expect((await flags(h, 'sale-recheck-mismatch')).some((f) => f.ref_id === docs[0]!.id)).toBe(true);
-    const [s] = await h.db.query<{ check_status: string }>('SELECT check_status FROM sales WHERE id = $1', [docs[0]!.id]);
+    const [s] = await h.db.query<{ check_status: string }>('SELECT check_status FROM sales WHERE id = $1', [
+      docs[0]!.id,
+    ]);
     expect(s!.check_status).toBe('corrected');
     // An operator can see it, and replay or resolve it once.
     const open = await adminJson<Array<{ id: number; doc_id: string; code: string }>>(h, '/api/v1/admin/parked');
@@ -305,7 +324,14 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     await b.sync();
     const balance = (await serverState(h, m)).balance;
     const bonus = b.write(
-      entryDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: m, points: 77, type: 'bonus', naturalId: `signup:${m}` }),
+      entryDoc({
+        tillId: 'till-2',
+        tillSeq: b.nextSeq(),
+        memberId: m,
+        points: 77,
+        type: 'bonus',
+        naturalId: `signup:${m}`,
+      }),
     )[0]!;
     const [reply] = await b.pushAll();
     expect(reply!.parked.map((p) => p.code)).toEqual(['BONUS_NOT_IN_PROGRAM']);
@@ -319,7 +345,7 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     expect(await ledgerMismatches(h)).toEqual([]);
   });
 
-  it('a till clock a year off still replicates: till time kept and used by the till\'s rules, skew flagged', async () => {
+  it("a till clock a year off still replicates: till time kept and used by the till's rules, skew flagged", async () => {
     const m = demoUlid(14);
     const c = new TestTill(h.url, h.tokens[0]!, 'till-1');
     await c.sync();
@@ -334,9 +360,52 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
       'SELECT till_time, received_at FROM sales WHERE id = $1',
       [c.journal[0]!.id],
     );
-    expect(Date.parse(String(new Date(s!.received_at).toISOString())) - Date.parse(new Date(s!.till_time).toISOString())).toBeGreaterThan(
-      360 * 86_400_000,
-    );
+    expect(
+      Date.parse(String(new Date(s!.received_at).toISOString())) - Date.parse(new Date(s!.till_time).toISOString()),
+    ).toBeGreaterThan(360 * 86_400_000);
+  });
+
+  it('a document the server fails to apply is parked: the push never answers 5xx, the till moves on', async () => {
+    // A server whose database refuses the member update once (a fault no input check foresaw).
+    let failNext = true;
+    const faulty: Db = {
+      ...h.db,
+      tx: (fn) =>
+        h.db.tx((q) =>
+          fn(async (sql, params) => {
+            if (failNext && sql.startsWith('UPDATE members SET state')) {
+              failNext = false;
+              throw new Error('simulated storage fault');
+            }
+            return q(sql, params);
+          }),
+        ),
+    };
+    const app = await buildServer({ db: faulty, adminToken: 'test-admin' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const address = app.server.address();
+      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const t = new TestTill(url, h.tokens[1]!, 'till-2');
+      await t.sync();
+      const m = demoUlid(16);
+      const docs = t.sell(m, [[MILK]]);
+      const first = await t.pushDocs(docs);
+      expect(first.status).toBe(200);
+      const body = first.body as { parked: Array<{ id: string; code: string }>; ackedTillSeq: number };
+      expect(body.parked.map((p) => p.code)).toEqual(docs.map(() => 'APPLY_FAILED'));
+      expect(body.ackedTillSeq).toBe(docs.length);
+      const again = await t.pushDocs(docs);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ accepted: 0, duplicates: docs.length, ackedTillSeq: docs.length });
+      expect((await flags(h, 'push-apply-failed')).length).toBe(1);
+      // The till stops counting the parked documents: its view after syncing is the server's member.
+      await t.sync();
+      expect(t.view(m).state).toEqual(await serverState(h, m));
+      expect(await ledgerMismatches(h)).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 
   it('the same push sent twice changes nothing the second time', async () => {

@@ -91,13 +91,19 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
       let tillSeq = 0;
       const mine = Array.from({ length: MEMBERS / WRITERS }, (_, i) => w * (MEMBERS / WRITERS) + i);
       for (let i = 0; i < mine.length; i += PER_PUSH) {
-        const docs = mine
-          .slice(i, i + PER_PUSH)
-          .map((m) => {
-            const memberId = demoUlid(10_000 + m);
-            // A sign-up bonus: a grant a till may write outside a sale (the program gives 50).
-            return entryDoc({ tillId, tillSeq: ++tillSeq, memberId, points: 50, type: 'bonus', naturalId: `signup:${memberId}`, ruleId: 'bonus:signup' });
+        const docs = mine.slice(i, i + PER_PUSH).map((m) => {
+          const memberId = demoUlid(10_000 + m);
+          // A sign-up bonus: a grant a till may write outside a sale (the program gives 50).
+          return entryDoc({
+            tillId,
+            tillSeq: ++tillSeq,
+            memberId,
+            points: 50,
+            type: 'bonus',
+            naturalId: `signup:${memberId}`,
+            ruleId: 'bonus:signup',
           });
+        });
         const result = await ingestPush(
           db,
           { tillId, storeId: 'store-1' },

@@ -25,7 +25,8 @@ describe.each(backends)('replication on %s', (backend) => {
   let h: Harness & { tokens: string[] };
   let a: TestTill;
   let b: TestTill;
-  const points = (docs: readonly JournalDoc[]) => docs.reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
+  const points = (docs: readonly JournalDoc[]) =>
+    docs.reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
   const balanceOf = async (member: string) =>
     (await h.db.query<{ state: { balance: number } }>('SELECT state FROM members WHERE id = $1', [member]))[0]!.state
       .balance;
@@ -66,7 +67,12 @@ describe.each(backends)('replication on %s', (backend) => {
     const docs = a.sell(MEMBER, [['p-001', 2]]);
     const first = await a.pushDocs(docs);
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ conflicts: [], accepted: docs.length, duplicates: 0, ackedTillSeq: docs.length });
+    expect(first.body).toMatchObject({
+      conflicts: [],
+      accepted: docs.length,
+      duplicates: 0,
+      ackedTillSeq: docs.length,
+    });
     const again = await a.pushDocs(docs);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: docs.length, ackedTillSeq: docs.length });
 
@@ -128,7 +134,17 @@ describe.each(backends)('replication on %s', (backend) => {
     const before = await balanceOf(member);
     const naturalId = `signup:${member}`;
     const grant = (t: TestTill) =>
-      t.write(entryDoc({ tillId: t.tillId, tillSeq: t.nextSeq(), memberId: member, points: 50, type: 'bonus', naturalId, ruleId: 'bonus:signup' }))[0]!;
+      t.write(
+        entryDoc({
+          tillId: t.tillId,
+          tillSeq: t.nextSeq(),
+          memberId: member,
+          points: 50,
+          type: 'bonus',
+          naturalId,
+          ruleId: 'bonus:signup',
+        }),
+      )[0]!;
     grant(a);
     const second = grant(b);
     await a.pushAll();
@@ -150,12 +166,17 @@ describe.each(backends)('replication on %s', (backend) => {
     const member = demoUlid(5); // opening 548
     await a.sync();
     await b.sync();
-    const spent = [a, b].map((t) => t.sell(member, [['p-010']], { offline: true, redeem: { kind: 'reward', rewardId: 'five-off' } }));
+    const spent = [a, b].map((t) =>
+      t.sell(member, [['p-010']], { offline: true, redeem: { kind: 'reward', rewardId: 'five-off' } }),
+    );
     await a.pushAll();
     await b.pushAll();
     expect(await balanceOf(member)).toBe(548 + points(spent[0]!) + points(spent[1]!));
     expect(await balanceOf(member)).toBeLessThan(0);
-    const redeems = spent.flat().filter((d) => d.kind === 'entry' && d.body.type === 'redeem').map((d) => d.id);
+    const redeems = spent
+      .flat()
+      .filter((d) => d.kind === 'entry' && d.body.type === 'redeem')
+      .map((d) => d.id);
     const kept = await h.db.query('SELECT id FROM ledger_entries WHERE id = ANY($1) AND effective', [redeems]);
     expect(kept).toHaveLength(2);
     const flags = await h.db.query('SELECT 1 FROM review_flags WHERE kind = $1 AND member_id = $2', [
@@ -169,7 +190,9 @@ describe.each(backends)('replication on %s', (backend) => {
     const member = demoUlid(7); // opening 822
     await b.sync();
     b.markPushed();
-    const acked = (await h.db.query<{ acked_till_seq: string }>('SELECT acked_till_seq FROM till_epochs WHERE epoch = $1', [b.epoch]))[0]!;
+    const acked = (
+      await h.db.query<{ acked_till_seq: string }>('SELECT acked_till_seq FROM till_epochs WHERE epoch = $1', [b.epoch])
+    )[0]!;
     const first = b.sell(member, [['p-001']]);
     const second = b.sell(member, [['p-002']]);
     const early = await b.pushDocs(second);
@@ -178,7 +201,10 @@ describe.each(backends)('replication on %s', (backend) => {
     const late = await b.pushDocs(first);
     expect(late.body).toMatchObject({ accepted: first.length, ackedTillSeq: second.at(-1)!.tillSeq });
     expect(await balanceOf(member)).toBe(822 + points(first) + points(second));
-    const [m] = await h.db.query<{ till_marks: Record<string, number> }>('SELECT till_marks FROM members WHERE id = $1', [member]);
+    const [m] = await h.db.query<{ till_marks: Record<string, number> }>(
+      'SELECT till_marks FROM members WHERE id = $1',
+      [member],
+    );
     expect(m!.till_marks[b.epoch]).toBe(second.at(-1)!.tillSeq);
   });
 

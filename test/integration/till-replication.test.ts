@@ -39,6 +39,7 @@ describe('till replication client', () => {
   let db: TillDatabase;
   let replication: Replication;
   let tillId: string;
+  let enrolledToken: string;
   let store: Store;
   let program: Program;
 
@@ -96,6 +97,7 @@ describe('till replication client', () => {
     });
     const enrolled = (await res.json()) as { token: string; tillId: string };
     tillId = enrolled.tillId;
+    enrolledToken = enrolled.token;
     db = await createTillDatabase({ name: `till-repl-${Date.now()}`, storage: nodeTillStorage() });
     replication = await startReplication(db, { serverUrl, token: enrolled.token, tillId, retryMs: 200 });
   });
@@ -131,9 +133,7 @@ describe('till replication client', () => {
     expect(await readAckedTillSeq(db)).toBe(1 + sale.entries.length);
     // The server applied the sale and its stream sends the member back with this till's mark.
     await firstValueFrom(
-      db.members
-        .findOne(before.id)
-        .$.pipe(filter((m) => (m?.tillMarks[epoch] ?? 0) >= 1 + sale.entries.length)),
+      db.members.findOne(before.id).$.pipe(filter((m) => (m?.tillMarks[epoch] ?? 0) >= 1 + sale.entries.length)),
     );
     const after = await member();
     expect(after.state.balance).toBe(before.state.balance + earned);
@@ -158,5 +158,33 @@ describe('till replication client', () => {
     const m = await adminGet<{ member: { state: { balance: number } } }>(serverUrl, `/api/v1/admin/members/${CARD}`);
     const local = await member();
     expect((await view(local)).state.balance).toBe(m.member.state.balance);
+  });
+
+  it('a till whose IndexedDB was wiped starts a new epoch: its sales are applied, flagged, and its view is the server', async () => {
+    // The till host keeps its token outside IndexedDB: only the local database is gone.
+    const token = enrolledToken;
+    await replication.stop();
+    await db.remove();
+    db = await createTillDatabase({ name: `till-repl-wiped-${Date.now()}`, storage: nodeTillStorage() });
+    replication = await startReplication(db, { serverUrl, token, tillId, retryMs: 200 });
+    await replication.awaitInitial();
+    const sale = await sell();
+    expect(sale.entries.length).toBeGreaterThan(0);
+    const docs = await db.journal.find().exec();
+    expect(Math.min(...docs.map((d) => d.tillSeq))).toBe(1);
+    await replication.awaitInSync();
+    expect(await readAckedTillSeq(db)).toBe(docs.length);
+    const summary = await adminGet<{ sales: number; distinctSales: number }>(serverUrl, '/api/v1/admin/summary');
+    expect(summary).toMatchObject({ sales: 4, distinctSales: 4 });
+    const flags = await adminGet<Array<{ kind: string }>>(serverUrl, '/api/v1/admin/review-flags');
+    expect(flags.map((f) => f.kind)).toContain('till-database-replaced');
+    const epoch = await tillEpoch(db);
+    await firstValueFrom(
+      db.members
+        .findOne({ selector: { cardNumber: CARD } })
+        .$.pipe(filter((m) => (m?.tillMarks[epoch] ?? 0) >= docs.length)),
+    );
+    const m = await adminGet<{ member: { state: unknown } }>(serverUrl, `/api/v1/admin/members/${CARD}`);
+    expect((await view(await member())).state).toEqual(memberStateSchema.parse(m.member.state));
   });
 });

@@ -85,11 +85,16 @@ export function epochOf(tillId: string): string {
   return e;
 }
 
+function tillOf(doc: unknown): string {
+  const tillId = doc && typeof doc === 'object' ? (doc as { tillId?: unknown }).tillId : undefined;
+  return typeof tillId === 'string' ? tillId : 'none';
+}
+
 /** Pushes rows as till `rows[0]`'s database would (its epoch, the current clock); `envelope` overrides. */
 export const push = (
   url: string,
   token: string,
-  rows: Array<{ newDocumentState: { tillId?: unknown } }>,
+  rows: ReadonlyArray<{ newDocumentState: unknown; assumedMasterState?: unknown }>,
   headers: Record<string, string> = {},
   envelope: Record<string, unknown> = {},
 ) =>
@@ -102,7 +107,7 @@ export const push = (
       ...headers,
     },
     body: JSON.stringify({
-      epoch: epochOf(String(rows[0]?.newDocumentState.tillId ?? 'none')),
+      epoch: epochOf(tillOf(rows[0]?.newDocumentState)),
       sentAt: new Date().toISOString(),
       rows,
       ...envelope,

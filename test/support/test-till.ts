@@ -77,9 +77,9 @@ export class TestTill {
     const account = accountId !== member.id ? (this.members.get(accountId) ?? null) : null;
     const pending = [member, account].flatMap((m) =>
       m
-        ? factsFromJournal(this.journal.filter((d) => d.memberId === m.id && d.tillSeq > (m.tillMarks[this.epoch] ?? 0))).filter(
-            (f) => f.memberId === m.id,
-          )
+        ? factsFromJournal(
+            this.journal.filter((d) => d.memberId === m.id && d.tillSeq > (m.tillMarks[this.epoch] ?? 0)),
+          ).filter((f) => f.memberId === m.id)
         : [],
     );
     const v = memberView({

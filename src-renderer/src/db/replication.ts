@@ -34,7 +34,13 @@ const STREAM_SILENCE_MS = 45_000;
 type WireDoc = { _deleted: boolean };
 
 /** `parked`: documents of this till the server kept for review instead of applying (its reply lists them). */
-export type SyncStatus = { online: boolean; waiting: number; lastSyncAt: string | null; pulled: number; parked: number };
+export type SyncStatus = {
+  online: boolean;
+  waiting: number;
+  lastSyncAt: string | null;
+  pulled: number;
+  parked: number;
+};
 
 export type Replication = {
   status$: Observable<SyncStatus>;
@@ -127,7 +133,7 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
               if (data === 'RESYNC') subject.next('RESYNC');
               else {
                 const docs = pullResponseSchema(downDocSchemas[collection]).parse(data);
-                subject.next(docs as { documents: WireDoc[]; checkpoint: Checkpoint });
+                subject.next(docs);
               }
               succeeded();
             },

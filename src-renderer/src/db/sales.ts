@@ -89,7 +89,7 @@ export async function recordSale(db: TillDatabase, input: QuoteInput, ctx: SaleC
   const priced = priceSale(input, at, nextId());
   const entryIds = priced.entries.map(() => nextId());
   const seqs = await takeTillSeqs(db, 1 + priced.entries.length);
-  const docs = saleDocuments(input, priced, ctx, entryIds, seqs).map(({ _deleted: _, ...row }) => row as JournalRow);
+  const docs = saleDocuments(input, priced, ctx, entryIds, seqs).map(({ _deleted: _, ...row }) => row);
   const result = await db.journal.bulkInsert(docs);
   if (result.error.length > 0) throw new Error(`Could not record the sale: ${result.error[0]!.status}`);
   return { saleId: priced.saleId, quote: priced.quote, entries: priced.entries };

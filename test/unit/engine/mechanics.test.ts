@@ -423,9 +423,13 @@ describe('expiry, membership, households', () => {
     const renew = quote(input(p, [fee], held));
     expect(renew.explanation.map((e) => e.text)).toContain('Plus until 2028-02-01');
     // The term starts when the held one ends (the shared projection folds the terms in date order).
-    const after = project(held, [{ kind: 'sale', id: 'S1', memberId: M, at: TUESDAY, spendMinor: 2500, effects: renew.effects }], {
-      timeZone: 'Europe/Amsterdam',
-    });
+    const after = project(
+      held,
+      [{ kind: 'sale', id: 'S1', memberId: M, at: TUESDAY, spendMinor: 2500, effects: renew.effects }],
+      {
+        timeZone: 'Europe/Amsterdam',
+      },
+    );
     expect(membershipUntil(after)).toEqual({ planId: 'plus', validUntil: '2028-02-01T00:00:00.000Z' });
   });
 

@@ -11,14 +11,7 @@ import type { LedgerType } from '../../../shared/documents';
 import { commitSale, programSchema, type BasketLine } from '../../../shared/engine';
 import { emptyMemberState, type MemberState } from '../../../shared/engine/member-state';
 import { KassaError } from '../../../shared/errors';
-import {
-  lotDebt,
-  memberView,
-  openLots,
-  project,
-  validStampBuckets,
-  type LedgerFact,
-} from '../../../shared/ledger';
+import { lotDebt, memberView, openLots, project, validStampBuckets, type LedgerFact } from '../../../shared/ledger';
 
 const M = '01KDVDNA000000000000000001';
 const ctx = { timeZone: 'Europe/Amsterdam' };
@@ -34,18 +27,16 @@ const entryArb = (till: number) =>
       at: dayArb,
       grant: fc.constantFrom(null, `birthday:${M}:2026`, `signup:${M}`),
     })
-    .map(
-      (e): LedgerFact => ({
-        kind: 'entry',
-        id: `E${till}-${e.n}`,
-        memberId: M,
-        type: e.type,
-        points: e.type === 'redeem' ? -e.points : e.type === 'refund' && e.n % 2 === 0 ? -e.points : e.points,
-        at: e.at,
-        naturalId: e.type === 'bonus' ? e.grant : null,
-        ruleId: e.type === 'refund' ? 'refund:earn' : null,
-      }),
-    );
+    .map((e): LedgerFact => ({
+      kind: 'entry',
+      id: `E${till}-${e.n}`,
+      memberId: M,
+      type: e.type,
+      points: e.type === 'redeem' ? -e.points : e.type === 'refund' && e.n % 2 === 0 ? -e.points : e.points,
+      at: e.at,
+      naturalId: e.type === 'bonus' ? e.grant : null,
+      ruleId: e.type === 'refund' ? 'refund:earn' : null,
+    }));
 
 const saleArb = (till: number) =>
   fc
@@ -60,22 +51,20 @@ const saleArb = (till: number) =>
       months: fc.option(fc.integer({ min: 1, max: 12 }), { nil: null }),
       grant: fc.constantFrom<string[]>([], [`referral:X:${M}`]),
     })
-    .map(
-      (s): LedgerFact => ({
-        kind: 'sale',
-        id: `S${till}-${s.n}`,
-        memberId: M,
-        at: s.at,
-        spendMinor: s.spend,
-        effects: {
-          stamps: s.stamps === 0 ? {} : { card: { [s.stampDay.slice(0, 10)]: s.stamps } },
-          offerUses: s.offer ? { welcome: 1 } : {},
-          grants: s.grant,
-          redeemedPoints: s.redeemed,
-          membership: s.months ? { planId: 'plus', months: s.months } : null,
-        },
-      }),
-    );
+    .map((s): LedgerFact => ({
+      kind: 'sale',
+      id: `S${till}-${s.n}`,
+      memberId: M,
+      at: s.at,
+      spendMinor: s.spend,
+      effects: {
+        stamps: s.stamps === 0 ? {} : { card: { [s.stampDay.slice(0, 10)]: s.stamps } },
+        offerUses: s.offer ? { welcome: 1 } : {},
+        grants: s.grant,
+        redeemedPoints: s.redeemed,
+        membership: s.months ? { planId: 'plus', months: s.months } : null,
+      },
+    }));
 
 /** Facts from 2–5 tills, each till's in its own order, interleaved arbitrarily. */
 const historyArb = fc
@@ -109,7 +98,9 @@ describe('the shared projection', () => {
     fc.assert(
       fc.property(historyArb, fc.nat(), (facts, cut) => {
         const k = facts.length === 0 ? 0 : cut % facts.length;
-        expect(project(project(start, facts.slice(0, k), ctx), facts.slice(k), ctx)).toEqual(project(start, facts, ctx));
+        expect(project(project(start, facts.slice(0, k), ctx), facts.slice(k), ctx)).toEqual(
+          project(start, facts, ctx),
+        );
       }),
       { numRuns: 200 },
     );
@@ -199,10 +190,6 @@ const products: Record<string, Omit<BasketLine, 'lineId' | 'quantity'>> = {
   },
 };
 
-type Action =
-  | { kind: 'sell'; till: number; items: Array<[string, number]>; redeem: boolean; day: number }
-  | { kind: 'sync'; till: number };
-
 const actionArb = (tills: number) =>
   fc.oneof(
     fc.record({
@@ -222,7 +209,9 @@ describe('tills offline and the server merging their journals', () => {
   it("each till's view after a sale is what the server computes from its journal; all agree after syncing", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 5 }).chain((n) => fc.tuple(fc.constant(n), fc.array(actionArb(n), { maxLength: 25 }))),
+        fc
+          .integer({ min: 2, max: 5 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.array(actionArb(n), { maxLength: 25 }))),
         ([tills, actions]) => {
           let server: MemberState = { ...emptyMemberState(), balance: 400, birthday: '11-20' };
           const tillState = Array.from({ length: tills }, () => ({ snapshot: server, pending: [] as LedgerFact[] }));
@@ -235,7 +224,12 @@ describe('tills offline and the server merging their journals', () => {
               t.snapshot = server;
               continue;
             }
-            const view = memberView({ member: { id: M, state: t.snapshot }, account: null, pending: t.pending, ctx }).state;
+            const view = memberView({
+              member: { id: M, state: t.snapshot },
+              account: null,
+              pending: t.pending,
+              ctx,
+            }).state;
             const at = new Date(Date.UTC(2026, 10, 20 + a.day, 9, counter % 60)).toISOString();
             const saleId = `S${String(counter++).padStart(4, '0')}`;
             let committed;
@@ -248,6 +242,7 @@ describe('tills offline and the server merging their journals', () => {
                 timeZone: ctx.timeZone,
                 redeem: a.redeem ? { kind: 'reward', rewardId: 'euro' } : null,
                 offline: true,
+                saleId,
               });
             } catch (e) {
               // A redemption the till's view does not allow (balance, the day's cap) is never committed.
@@ -257,22 +252,25 @@ describe('tills offline and the server merging their journals', () => {
             const total = a.items.reduce((s, [p, q]) => s + products[p]!.unitPriceMinor * q, 0);
             const facts: LedgerFact[] = [
               { kind: 'sale', id: saleId, memberId: M, at, spendMinor: total, effects: committed.effects },
-              ...committed.entries.map(
-                (e, i): LedgerFact => ({
-                  kind: 'entry',
-                  id: `${saleId}-${i}`,
-                  memberId: e.memberId,
-                  type: e.type,
-                  points: e.points,
-                  at,
-                  naturalId: e.naturalId,
-                  ruleId: e.ruleId,
-                }),
-              ),
+              ...committed.entries.map((e, i): LedgerFact => ({
+                kind: 'entry',
+                id: `${saleId}-${i}`,
+                memberId: e.memberId,
+                type: e.type,
+                points: e.points,
+                at,
+                naturalId: e.naturalId,
+                ruleId: e.ruleId,
+              })),
             ];
             t.pending.push(...facts);
             // The offline cap holds across this till's consecutive sales.
-            const after = memberView({ member: { id: M, state: t.snapshot }, account: null, pending: t.pending, ctx }).state;
+            const after = memberView({
+              member: { id: M, state: t.snapshot },
+              account: null,
+              pending: t.pending,
+              ctx,
+            }).state;
             if (after.redeemedToday) expect(after.redeemedToday.points).toBeLessThanOrEqual(250);
             // What the till shows is what the server computes from the same snapshot and this till's journal.
             expect(after).toEqual(project(t.snapshot, t.pending, ctx));

@@ -124,7 +124,7 @@ describe('till database', () => {
     expect(sale.entries).toEqual([expect.objectContaining({ type: 'earn', points: 13 })]);
   });
 
-  it('shows the snapshot plus this database\'s journal above the server mark, never twice', async () => {
+  it("shows the snapshot plus this database's journal above the server mark, never twice", async () => {
     const epoch = await tillEpoch(db);
     expect(await tillEpoch(db)).toBe(epoch);
     const view = async (m: MemberRow) => (await memberViewOf(db, m, null, epoch, 'Europe/Amsterdam')).state;
