@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LedgerType } from '../../../shared/documents';
-import { commitSale, programSchema, type BasketLine } from '../../../shared/engine';
+import { commitSale, programSchema, quote, refund, type BasketLine } from '../../../shared/engine';
+import type { SaleBody } from '../../../shared/documents';
 import { emptyMemberState, type MemberState } from '../../../shared/engine/member-state';
 import { KassaError } from '../../../shared/errors';
 import { lotDebt, memberView, openLots, project, validStampBuckets, type LedgerFact } from '../../../shared/ledger';
@@ -203,10 +204,11 @@ const actionArb = (tills: number) =>
       day: fc.integer({ min: 0, max: 3 }),
     }),
     fc.record({ kind: fc.constant('sync' as const), till: fc.integer({ min: 0, max: tills - 1 }) }),
+    fc.record({ kind: fc.constant('return' as const), till: fc.integer({ min: 0, max: tills - 1 }) }),
   );
 
 describe('tills offline and the server merging their journals', () => {
-  it("each till's view after a sale is what the server computes from its journal; all agree after syncing", () => {
+  it("each till's view after a sale or return is what the server computes from its journal; merges commute", () => {
     fc.assert(
       fc.property(
         fc
@@ -214,7 +216,12 @@ describe('tills offline and the server merging their journals', () => {
           .chain((n) => fc.tuple(fc.constant(n), fc.array(actionArb(n), { maxLength: 25 }))),
         ([tills, actions]) => {
           let server: MemberState = { ...emptyMemberState(), balance: 400, birthday: '11-20' };
-          const tillState = Array.from({ length: tills }, () => ({ snapshot: server, pending: [] as LedgerFact[] }));
+          type Sold = { id: string; body: SaleBody; redeemed: number };
+          const tillState = Array.from({ length: tills }, () => ({
+            snapshot: server,
+            pending: [] as LedgerFact[],
+            sold: [] as Sold[],
+          }));
           let counter = 0;
           for (const a of actions) {
             const t = tillState[a.till]!;
@@ -222,6 +229,33 @@ describe('tills offline and the server merging their journals', () => {
               server = project(server, t.pending, ctx);
               t.pending = [];
               t.snapshot = server;
+              continue;
+            }
+            if (a.kind === 'return') {
+              // The member brings back everything of this till's last sale: earned points reversed, redeemed restored.
+              const last = t.sold.pop();
+              if (!last) continue;
+              const at = new Date(Date.UTC(2026, 10, 24, 9, counter % 60)).toISOString();
+              const returnId = `R${String(counter++).padStart(4, '0')}`;
+              const r = refund({
+                sale: last.body,
+                saleId: last.id,
+                pointsRedeemed: last.redeemed,
+                returned: last.body.lines.map((l, lineIndex) => ({ lineIndex, quantity: l.quantity })),
+              });
+              t.pending.push(
+                { kind: 'sale', id: returnId, memberId: M, at, spendMinor: -r.refundMinor, effects: null },
+                ...r.entries.map((e, i): LedgerFact => ({
+                  kind: 'entry',
+                  id: `${returnId}-${i}`,
+                  memberId: e.memberId,
+                  type: e.type,
+                  points: e.points,
+                  at,
+                  naturalId: null,
+                  ruleId: e.ruleId,
+                })),
+              );
               continue;
             }
             const view = memberView({
@@ -233,17 +267,17 @@ describe('tills offline and the server merging their journals', () => {
             const at = new Date(Date.UTC(2026, 10, 20 + a.day, 9, counter % 60)).toISOString();
             const saleId = `S${String(counter++).padStart(4, '0')}`;
             let committed;
+            const saleInput = {
+              program,
+              member: { id: M, state: view },
+              basket: a.items.map(([p, q], i) => ({ ...products[p]!, lineId: `L${i}`, quantity: q })),
+              at,
+              timeZone: ctx.timeZone,
+              redeem: a.redeem ? ({ kind: 'reward', rewardId: 'euro' } as const) : null,
+              offline: true,
+            };
             try {
-              committed = commitSale({
-                program,
-                member: { id: M, state: view },
-                basket: a.items.map(([p, q], i) => ({ ...products[p]!, lineId: `L${i}`, quantity: q })),
-                at,
-                timeZone: ctx.timeZone,
-                redeem: a.redeem ? { kind: 'reward', rewardId: 'euro' } : null,
-                offline: true,
-                saleId,
-              });
+              committed = commitSale({ ...saleInput, saleId });
             } catch (e) {
               // A redemption the till's view does not allow (balance, the day's cap) is never committed.
               expect(e).toBeInstanceOf(KassaError);
@@ -264,6 +298,46 @@ describe('tills offline and the server merging their journals', () => {
               })),
             ];
             t.pending.push(...facts);
+            const q = quote(saleInput);
+            t.sold.push({
+              id: saleId,
+              redeemed: q.pointsRedeemed,
+              body: {
+                storeId: 's',
+                cashierId: 'c',
+                memberId: M,
+                currency: 'EUR',
+                lines: q.lines.map((l, i) => ({
+                  lineId: l.lineId,
+                  kind: 'item',
+                  productId: saleInput.basket[i]!.productId,
+                  ean: '',
+                  name: saleInput.basket[i]!.name,
+                  quantity: saleInput.basket[i]!.quantity,
+                  grams: null,
+                  unit: 'each',
+                  tags: [],
+                  unitPriceMinor: saleInput.basket[i]!.unitPriceMinor,
+                  amountMinor: l.amountMinor,
+                  discountMinor: l.discountMinor,
+                  points: l.points,
+                  categoryId: saleInput.basket[i]!.categoryId,
+                })),
+                subtotalMinor: q.subtotalMinor,
+                discountMinor: q.discountMinor,
+                totalMinor: q.totalMinor,
+                tenders: [{ kind: 'cash', amountMinor: q.totalMinor }],
+                programId: 'sim',
+                programVersion: 1,
+                memberSeq: null,
+                accountSeq: null,
+                redeem: saleInput.redeem,
+                offline: true,
+                refundOf: null,
+                entryIds: [],
+                effects: committed.effects,
+              },
+            });
             // The offline cap holds across this till's consecutive sales.
             const after = memberView({
               member: { id: M, state: t.snapshot },
