@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'SCANNER_PERMISSION_DENIED'
   | 'SCANNER_DISCONNECTED'
   | 'CONFIG_INVALID'
+  | 'DATA_DIR_LOCKED'
+  | 'DATA_DIR_DAMAGED'
   | 'INTERNAL';
 
 export class KassaError extends Error {

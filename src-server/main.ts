@@ -4,44 +4,69 @@
  * ./data/server), KASSA_ADMIN_TOKEN (demo default `demo-admin`), KASSA_SEED
  * (`0` to skip demo data), KASSA_ENROL_CODE (the demo till's code),
  * KASSA_LOG_LEVEL (pino level, default info).
+ *
+ * A start that cannot go on safely (the data folder is locked by another
+ * server or damaged, a taken port) prints one line with the
+ * error's code and exits 1, leaving the data as it found it.
  */
-import { mkdir } from 'node:fs/promises';
-import { openDb } from './db';
+import type { FastifyInstance } from 'fastify';
+import { isKassaError } from '../shared/errors';
+import { openDb, type Db } from './db';
 import { migrate } from './migrate';
 import { DEMO_ENROL_CODE, seedDemo } from './seed';
 import { buildServer } from './app';
 
 const env = process.env;
-const dataDir = env.KASSA_DATA_DIR ?? './data/server';
-if (!env.DATABASE_URL && dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
-
-const db = await openDb({ DATABASE_URL: env.DATABASE_URL, KASSA_DATA_DIR: dataDir });
-await migrate(db);
-if (env.KASSA_SEED !== '0') {
-  const enrolCode = env.KASSA_ENROL_CODE ?? DEMO_ENROL_CODE;
-  if (await seedDemo(db, { enrolCode })) {
-    process.stdout.write(`Seeded demo data: store-1, till-1 (enrolment code ${enrolCode}), cashier PIN 1234\n`);
-  }
-}
-
-// Fastify's pino logger: `KASSA_LOG_LEVEL` (default info; `debug` adds a line per request, `silent` turns it off).
-const logger = { level: env.KASSA_LOG_LEVEL ?? 'info' };
-const app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-admin', logger });
 const port = Number(env.PORT ?? 7070);
 const host = env.HOST ?? '127.0.0.1';
-await app.listen({ port, host });
-process.stdout.write(
-  `Kassa server listening on http://${host}:${port} (${env.DATABASE_URL ? 'PostgreSQL' : `PGlite in ${dataDir}`})\n`,
-);
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
+let db: Db | undefined;
+let app: FastifyInstance | undefined;
 let closing = false;
-const shutdown = async () => {
+
+async function start(): Promise<void> {
+  const opened = await openDb({ DATABASE_URL: env.DATABASE_URL, KASSA_DATA_DIR: env.KASSA_DATA_DIR }, { log: say });
+  db = opened.db;
+  await migrate(db);
+  opened.markMigrated();
+  if (env.KASSA_SEED !== '0') {
+    const enrolCode = env.KASSA_ENROL_CODE ?? DEMO_ENROL_CODE;
+    if (await seedDemo(db, { enrolCode })) {
+      say(`Seeded demo data: store-1, till-1 (enrolment code ${enrolCode}), cashier PIN 1234`);
+    }
+  }
+
+  // Fastify's pino logger: `KASSA_LOG_LEVEL` (default info; `debug` adds a line per request, `silent` turns it off).
+  const logger = { level: env.KASSA_LOG_LEVEL ?? 'info' };
+  app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-admin', logger });
+  await app.listen({ port, host });
+  say(`Kassa server listening on http://${host}:${port} (${opened.where})`);
+}
+
+/** Closes what is open so far (a signal can come mid-start); the data folder's lock goes with the database. */
+async function shutdown(code: number): Promise<void> {
   if (closing) return;
   closing = true;
-  app.log.info('shutting down');
-  await app.close();
-  await db.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
+  app?.log.info('shutting down');
+  await app?.close().catch(() => undefined);
+  await db?.close().catch(() => undefined);
+  process.exit(code);
+}
+
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+
+try {
+  await start();
+} catch (e) {
+  const errno = (e as NodeJS.ErrnoException).code;
+  if (isKassaError(e)) {
+    process.stderr.write(`Kassa server cannot start [${e.code}]: ${e.message}\n`);
+  } else if (errno === 'EADDRINUSE') {
+    process.stderr.write(`Kassa server cannot start [EADDRINUSE]: port ${port} on ${host} is already in use\n`);
+  } else {
+    process.stderr.write(`Kassa server cannot start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
+  await shutdown(1);
+}
