@@ -2,18 +2,20 @@
  * Central server process. Env: PORT (7070), HOST (127.0.0.1), DATABASE_URL
  * (real PostgreSQL; without it PGlite in KASSA_DATA_DIR, default
  * ./data/server), KASSA_ADMIN_TOKEN (demo default `demo-admin`), KASSA_SEED
- * (`0` to skip demo data), KASSA_ENROL_CODE (the demo till's code),
- * KASSA_LOG_LEVEL (pino level, default info).
+ * (demo data into a database this start created: unset/`1`/`demo` yes, `0`
+ * no, `force` also into one with Kassa tables but no store),
+ * KASSA_ENROL_CODE (the demo till's code), KASSA_LOG_LEVEL (pino level,
+ * default info).
  *
  * A start that cannot go on safely (the data folder is locked by another
- * server or damaged, a taken port) prints one line with the
+ * server or damaged, a bad setting, a taken port) prints one line with the
  * error's code and exits 1, leaving the data as it found it.
  */
 import type { FastifyInstance } from 'fastify';
 import { isKassaError } from '../shared/errors';
 import { openDb, type Db } from './db';
 import { migrate } from './migrate';
-import { DEMO_ENROL_CODE, seedDemo } from './seed';
+import { DEMO_ENROL_CODE, decideDemoSeed, parseSeedMode, seedDemo } from './seed';
 import { buildServer } from './app';
 
 const env = process.env;
@@ -26,11 +28,17 @@ let app: FastifyInstance | undefined;
 let closing = false;
 
 async function start(): Promise<void> {
+  // Settings are checked before the database is touched.
+  const seedMode = parseSeedMode(env.KASSA_SEED);
   const opened = await openDb({ DATABASE_URL: env.DATABASE_URL, KASSA_DATA_DIR: env.KASSA_DATA_DIR }, { log: say });
   db = opened.db;
   await migrate(db);
   opened.markMigrated();
-  if (env.KASSA_SEED !== '0') {
+
+  const hasStore = (await db.query('SELECT 1 FROM stores LIMIT 1')).length > 0;
+  const decision = decideDemoSeed({ mode: seedMode, fresh: opened.fresh, hasStore });
+  if (decision.note) say(decision.note);
+  if (decision.seed) {
     const enrolCode = env.KASSA_ENROL_CODE ?? DEMO_ENROL_CODE;
     if (await seedDemo(db, { enrolCode })) {
       say(`Seeded demo data: store-1, till-1 (enrolment code ${enrolCode}), cashier PIN 1234`);

@@ -3,6 +3,11 @@
  * one-time enrolment code, a cashier, ~50 products, 20 members and the
  * supermarket program from examples/. Ids are deterministic so the demo is
  * the same on every machine.
+ *
+ * When to seed is decided by `decideDemoSeed`: only into a database this
+ * start created (no Kassa tables before migrations), or, with
+ * KASSA_SEED=force, into one that has Kassa tables but no store. Never into
+ * a database that has a store, and never because data went missing.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -140,6 +145,35 @@ export const loadProgramFile = async (path: string) => {
   }
   return parsed.program;
 };
+
+/** KASSA_SEED: unset/`1`/`demo` seed a new database (the default: `npm start` is a demo), `0` never, `force` also an existing one without a store. */
+export type SeedMode = 'off' | 'demo' | 'force';
+
+export function parseSeedMode(value: string | undefined): SeedMode {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '1' || v === 'demo') return 'demo';
+  if (v === '0' || v === 'off') return 'off';
+  if (v === 'force') return 'force';
+  throw new KassaError('CONFIG_INVALID', `KASSA_SEED must be 0, 1, demo or force, not ${JSON.stringify(value)}`);
+}
+
+export type SeedDecision = { seed: boolean; note?: string };
+
+/**
+ * Whether this start writes the demo data. `fresh`: no Kassa tables existed before this start's
+ * migrations; `hasStore`: a store exists now. `note` is a line for the log when the answer needs saying.
+ */
+export function decideDemoSeed(input: { mode: SeedMode; fresh: boolean; hasStore: boolean }): SeedDecision {
+  if (input.mode === 'off' || input.hasStore) return { seed: false };
+  if (input.fresh) return { seed: true };
+  if (input.mode === 'force') {
+    return { seed: true, note: 'KASSA_SEED=force: seeding demo data into an existing database that has no store' };
+  }
+  return {
+    seed: false,
+    note: 'The database has Kassa tables but no store: not seeding demo data (set KASSA_SEED=force to seed it)',
+  };
+}
 
 const SEED_LOCK = 7_301_003;
 
