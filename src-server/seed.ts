@@ -249,8 +249,8 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
         tierWindow: { spendMinor: opening * 100, points: opening },
         lots:
           opening > 0
-            ? [{ id: demoUlid(100 + i), points: opening, earnedAt: '2026-01-01T00:00:00.000Z', expiresAt: null }]
-            : [],
+            ? { asOf: '2026-01-01', buckets: { '2026-01-01': [opening, 0] as [number, number] }, spent: 0 }
+            : { asOf: null, buckets: {}, spent: 0 },
       };
       await q(
         `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state, seq)
