@@ -13,7 +13,7 @@ import { KassaError } from '../../shared/errors';
 import { validStampBuckets } from '../../shared/ledger';
 import { demoUlid } from '../../src-server/seed';
 import { stampSeq } from '../../src-server/seq';
-import { startHarness, type Harness } from '../support/server-harness';
+import { startHarness, useStampAndOfferProgram, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
 const CODES = ['MT-1', 'MT-2', 'MT-3', 'MT-4'];
@@ -42,27 +42,7 @@ describe('random multi-till offline histories on the real server', () => {
 
   beforeAll(async () => {
     h = await startHarness('pglite', CODES);
-    const [ref] = await h.db.query<{ data: Record<string, unknown> }>(
-      "SELECT data FROM refdata WHERE id = 'program:supermarket'",
-    );
-    const res = await fetch(`${h.url}/api/v1/admin/programs/supermarket`, {
-      method: 'PUT',
-      headers: { authorization: 'Bearer test-admin', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        ...ref!.data,
-        stampCards: [{ id: 'coffee-card', name: 'Coffee card', filter: { categories: ['coffee'] }, every: 4 }],
-        offers: [
-          {
-            id: 'welcome',
-            name: 'Welcome bonus on dairy',
-            filter: { categories: ['dairy'] },
-            benefit: { kind: 'bonus-points', points: 25 },
-            maxUses: 1,
-          },
-        ],
-      }),
-    });
-    expect(res.status).toBe(200);
+    await useStampAndOfferProgram(h, 4);
   });
   afterAll(async () => h?.close());
 

@@ -14,7 +14,14 @@ import { demoUlid } from '../../src-server/seed';
 import { buildServer } from '../../src-server/app';
 import type { Db } from '../../src-server/db';
 import { entryDoc, row, saleDoc } from '../support/journal';
-import { postgresUrl, push, startHarness, type Backend, type Harness } from '../support/server-harness';
+import {
+  postgresUrl,
+  push,
+  startHarness,
+  useStampAndOfferProgram,
+  type Backend,
+  type Harness,
+} from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
 const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
@@ -74,25 +81,7 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
   beforeAll(async () => {
     h = await startHarness(backend, ['AUTH-TILL-1', 'AUTH-TILL-2']);
     // A program with a coffee stamp card (every 10th free, no window) and a one-time welcome offer.
-    const [ref] = await h.db.query<{ data: Record<string, unknown> }>(
-      "SELECT data FROM refdata WHERE id = 'program:supermarket'",
-    );
-    await adminJson(h, '/api/v1/admin/programs/supermarket', {
-      method: 'PUT',
-      body: JSON.stringify({
-        ...ref!.data,
-        stampCards: [{ id: 'coffee-card', name: 'Coffee card', filter: { categories: ['coffee'] }, every: 10 }],
-        offers: [
-          {
-            id: 'welcome',
-            name: 'Welcome: 25 bonus points on dairy',
-            filter: { categories: ['dairy'] },
-            benefit: { kind: 'bonus-points', points: 25 },
-            maxUses: 1,
-          },
-        ],
-      }),
-    });
+    await useStampAndOfferProgram(h, 10);
     a = new TestTill(h.url, h.tokens[0]!, 'till-1');
     b = new TestTill(h.url, h.tokens[1]!, 'till-2');
     await a.sync();
