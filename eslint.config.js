@@ -81,7 +81,11 @@ export default tseslint.config(
             .map((name) => ({ name, message: 'shared/ is pure: no I/O or platform modules.' })),
           patterns: [
             ...noSrc('src-main', 'src-renderer', 'src-server'),
-            { group: ['rxdb/*'], message: 'shared/ is pure.' },
+            // An allow-list: shared/ imports only itself and the named pure packages.
+            {
+              regex: '^(?!(zod|ulid)(/|$)|\\.{1,2}/)',
+              message: 'shared/ is pure: it may import only shared/ and zod or ulid.',
+            },
           ],
         },
       ],
