@@ -1,0 +1,91 @@
+/**
+ * The one place a push changes member state: each touched member's facts through the shared
+ * projection, its mark for the epoch moved to the watermark, then what needs review (overdrafts
+ * recorded as debts, the merged offline cap, stamp debts, over-used offers).
+ */
+
+import { type Program } from '../../shared/engine';
+import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
+import { project, validStampBuckets } from '../../shared/ledger';
+import { localDate } from '../../shared/engine/time';
+import type { Query } from '../db';
+import { stampSeq } from '../seq';
+import { flag, loadProgram, type Batch } from './batch';
+
+/** Writes each touched member's new state through the projection, moves its mark, flags what needs review. */
+export async function writeMembers(q: Query, b: Batch, watermark: number): Promise<void> {
+  if (b.touched.size === 0) return;
+  const ids = [...b.touched].sort();
+  const rows = await q<{ id: string; state: unknown; till_marks: Record<string, number> }>(
+    'SELECT id, state, till_marks FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+    [ids],
+  );
+  const program = await loadProgram(q, b, b.store.program_id, null);
+  const today = localDate(new Date().toISOString(), b.store.time_zone);
+  const written: string[] = [];
+  for (const row of rows) {
+    const before: MemberState = memberStateSchema.parse(row.state);
+    const state = project(before, b.facts.get(row.id) ?? [], { timeZone: b.store.time_zone });
+    const marks = { ...row.till_marks, [b.epoch]: Math.max(row.till_marks[b.epoch] ?? 0, watermark) };
+    await q('UPDATE members SET state = $2, till_marks = $3 WHERE id = $1', [
+      row.id,
+      JSON.stringify(state),
+      JSON.stringify(marks),
+    ]);
+    written.push(row.id);
+    await reviewMember(q, b, row.id, before, state, program, today);
+  }
+  await stampSeq(q, 'members', written);
+}
+
+/** Overdrafts (recorded as debts, closed once earnings cover them), the merged offline cap, stamp debts, overused offers. */
+async function reviewMember(
+  q: Query,
+  b: Batch,
+  memberId: string,
+  before: MemberState,
+  after: MemberState,
+  program: Program | null,
+  today: string,
+): Promise<void> {
+  const till = b.till.tillId;
+  if (after.balance < 0 && after.balance < before.balance) {
+    const open = await q<{ id: string }>(
+      "SELECT id FROM overdrafts WHERE member_id = $1 AND status = 'open' FOR UPDATE",
+      [memberId],
+    );
+    if (open[0]) await q('UPDATE overdrafts SET points = $2 WHERE id = $1', [open[0].id, -after.balance]);
+    else
+      await q('INSERT INTO overdrafts (member_id, points, till_id, ref_id) VALUES ($1, $2, $3, $4)', [
+        memberId,
+        -after.balance,
+        till,
+        b.epoch,
+      ]);
+    await flag(q, 'negative-balance', memberId, till, memberId, { balance: after.balance });
+  } else if (after.balance >= 0 && before.balance < 0) {
+    await q(
+      "UPDATE overdrafts SET status = 'recovered', recovered_at = now() WHERE member_id = $1 AND status = 'open'",
+      [memberId],
+    );
+  }
+  if (!program) return;
+  const cap = program.offlineRedemptionCapPerDay;
+  if (b.offlineRedeemers.has(memberId) && after.redeemedToday && after.redeemedToday.points > cap) {
+    await flag(q, 'offline-cap-exceeded', memberId, till, memberId, {
+      date: after.redeemedToday.date,
+      redeemed: after.redeemedToday.points,
+      cap,
+    });
+  }
+  for (const card of program.stampCards) {
+    const sum = validStampBuckets(after.stamps[card.id], today, card.windowDays).reduce((s, [, n]) => s + n, 0);
+    const was = validStampBuckets(before.stamps[card.id], today, card.windowDays).reduce((s, [, n]) => s + n, 0);
+    if (sum < 0 && sum < was) await flag(q, 'stamp-debt', memberId, till, card.id, { stamps: sum });
+  }
+  for (const offer of program.offers) {
+    const uses = after.offerUses[offer.id] ?? 0;
+    if (offer.maxUses !== null && uses > offer.maxUses && uses > (before.offerUses[offer.id] ?? 0))
+      await flag(q, 'offer-overused', memberId, till, offer.id, { uses, maxUses: offer.maxUses });
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Taking a till's waiting documents in till order: a sale with its entries (rule checks, re-check,
+ * what is applied and what is parked), a grant outside a sale, and the walk over the inbox that
+ * moves the watermark. Writes sales and ledger entries; facts go to the batch for members.ts.
+ */
+import { monotonicFactory } from 'ulid';
+import {
+  type EntryDoc,
+  type JournalDoc,
+  type LedgerEntryBody,
+  type MemberEffectsBody,
+  type SaleDoc,
+} from '../../shared/documents';
+import { memberStateSchema } from '../../shared/engine/member-state';
+import { entryFact, saleFact } from '../../shared/ledger';
+import { grantBonus } from '../../shared/engine';
+import type { Query } from '../db';
+import { entryViolation, saleViolation } from './rules';
+import { recheckSale } from './recheck';
+import { addFact, flag, loadProgram, park, type Batch } from './batch';
+import { reconstructView } from './views';
+
+const nextId = monotonicFactory();
+
+/** Inserts a ledger entry; a natural id another entry already holds is kept but not effective (and flagged). */
+async function insertEntry(
+  q: Query,
+  b: Batch,
+  e: { id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody },
+): Promise<boolean> {
+  const values = [
+    e.id,
+    e.body.memberId,
+    b.till.tillId,
+    e.body.saleId,
+    e.body.type,
+    e.body.points,
+    e.body.reason,
+    e.body.naturalId,
+    e.body.ruleId,
+    e.tillSeq,
+    e.at,
+    e.epoch,
+  ];
+  const cols =
+    '(id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, effective)';
+  const inserted = await q(
+    `INSERT INTO ledger_entries ${cols} VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,true)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    values,
+  );
+  if (inserted.length > 0) return true;
+  const existing = await q('SELECT 1 FROM ledger_entries WHERE id = $1', [e.id]);
+  if (existing.length > 0) return false;
+  // Same natural id as an entry already counted (two tills granted it): kept, but it moves no balance.
+  await q(
+    `INSERT INTO ledger_entries ${cols} VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,false) ON CONFLICT DO NOTHING`,
+    values,
+  );
+  await flag(q, 'natural-id-duplicate', e.body.memberId, b.till.tillId, e.id, { naturalId: e.body.naturalId });
+  b.touched.add(e.body.memberId);
+  return false;
+}
+
+async function insertSale(q: Query, b: Batch, s: SaleDoc, effects: MemberEffectsBody | null, status: string) {
+  await q(
+    `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch, effects, check_status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+    [
+      s.id,
+      s.tillId,
+      s.body.storeId,
+      s.body.memberId,
+      s.tillSeq,
+      s.at,
+      s.body.totalMinor,
+      s.body.currency,
+      JSON.stringify(s.body),
+      b.epoch,
+      effects ? JSON.stringify(effects) : null,
+      status,
+    ],
+  );
+}
+
+async function applyEntries(q: Query, b: Batch, entries: readonly EntryDoc[]): Promise<void> {
+  for (const e of entries) {
+    if (await insertEntry(q, b, { ...e, epoch: b.epoch })) addFact(b, entryFact(e.id, e.at, e.body));
+  }
+}
+
+/** Server-written entries for what the program gives a sale (its re-check disagreed with the till). */
+async function bookServerEntries(q: Query, b: Batch, sale: SaleDoc, entries: readonly LedgerEntryBody[]) {
+  for (const body of entries) {
+    const id = nextId();
+    const reason = `Server re-check of sale ${sale.id}: ${body.reason}`.slice(0, 500);
+    const e = { id, tillSeq: 0, at: sale.at, epoch: 'server', body: { ...body, reason } };
+    if (await insertEntry(q, b, e)) addFact(b, entryFact(id, sale.at, e.body));
+  }
+}
+
+async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], strays: EntryDoc[]): Promise<void> {
+  const broken = saleViolation(sale);
+  if (broken) {
+    await insertSale(q, b, sale, null, `parked:${broken.code}`);
+    await park(q, b, sale, broken);
+    for (const e of [...entries, ...strays]) await park(q, b, e, broken);
+    return;
+  }
+  for (const e of strays) {
+    await park(q, b, e, {
+      code: 'ENTRY_SALE_MISMATCH',
+      reason: `The entry follows sale ${sale.id} but the sale does not list it`,
+    });
+  }
+  const memberId = sale.body.memberId;
+  if (!memberId) {
+    await insertSale(q, b, sale, null, 'anonymous');
+    return;
+  }
+  const [known] = await q<{ state: unknown }>('SELECT state FROM members WHERE id = $1 AND NOT deleted', [memberId]);
+  if (!known) {
+    const v = { code: 'UNKNOWN_MEMBER', reason: `No member ${memberId} on the server` };
+    await insertSale(q, b, sale, null, `parked:${v.code}`);
+    for (const e of [sale, ...entries]) await park(q, b, e, v);
+    return;
+  }
+  const household = memberStateSchema.parse(known.state).householdId;
+  const account = household && household !== memberId ? household : memberId;
+  const fine: EntryDoc[] = [];
+  for (const e of entries) {
+    const v = entryViolation(e, sale, account);
+    if (v) await park(q, b, e, v);
+    else fine.push(e);
+  }
+  if (sale.body.entryIds.length !== entries.length) {
+    await flag(q, 'sale-entries-missing', memberId, b.till.tillId, sale.id, {
+      listed: sale.body.entryIds.length,
+      received: entries.length,
+    });
+  }
+
+  let outcome: { ok: boolean; reason?: string; entries: LedgerEntryBody[]; effects: MemberEffectsBody | null } = {
+    ok: true,
+    entries: [],
+    effects: sale.body.effects,
+  };
+  let status = 'unchecked';
+  if (b.opts.recheck) {
+    const named = await loadProgram(q, b, sale.body.programId, sale.body.programVersion);
+    const program = named ?? (await loadProgram(q, b, sale.body.programId, null));
+    const rebuilt = program ? await reconstructView(q, b, sale) : null;
+    if (!program || !rebuilt) {
+      await flag(q, 'sale-unverifiable', memberId, b.till.tillId, sale.id, {
+        reason: program ? 'member state not found' : `program ${sale.body.programId} unknown`,
+      });
+    } else {
+      if (!named || !rebuilt.exact) {
+        await flag(q, 'sale-checked-approximately', memberId, b.till.tillId, sale.id, {
+          programVersion: named ? sale.body.programVersion : 'unknown, current used',
+          memberSeq: rebuilt.exact ? sale.body.memberSeq : 'unknown, current used',
+        });
+      }
+      outcome = recheckSale({ program, view: rebuilt.view, sale, entries: fine, timeZone: b.store.time_zone });
+      status = outcome.ok ? 'verified' : 'corrected';
+      if (!outcome.ok) {
+        const reason = `Re-check: ${outcome.reason ?? 'mismatch'}`;
+        await flag(q, 'sale-recheck-mismatch', memberId, b.till.tillId, sale.id, { reason });
+        for (const e of fine) await park(q, b, e, { code: 'RECHECK_MISMATCH', reason });
+        fine.length = 0;
+        if (program.serverCheck === 'flag') {
+          outcome = { ...outcome, entries: [], effects: null };
+          status = 'flagged';
+        }
+      }
+    }
+  }
+  const effects = outcome.ok ? sale.body.effects : outcome.effects;
+  await insertSale(q, b, sale, effects, status);
+  const fact = saleFact({ ...sale, body: { ...sale.body, effects } });
+  if (fact) addFact(b, fact);
+  await applyEntries(q, b, fine);
+  if (!outcome.ok) await bookServerEntries(q, b, sale, outcome.entries);
+  if (sale.body.offline && (effects?.redeemedPoints ?? 0) > 0) b.offlineRedeemers.add(memberId);
+}
+
+/** A grant written outside a sale (sign-up, confirmed e-mail, review): the program must give exactly it. */
+async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
+  const v = entryViolation(e, null, null);
+  if (v) return park(q, b, e, v);
+  const [row] = await q<{ state: unknown }>('SELECT state FROM members WHERE id = $1 AND NOT deleted', [
+    e.body.memberId,
+  ]);
+  if (!row) return park(q, b, e, { code: 'UNKNOWN_MEMBER', reason: `No member ${e.body.memberId} on the server` });
+  const program = await loadProgram(q, b, b.store.program_id, null);
+  const kind = e.body.naturalId!.split(':')[0] as 'signup' | 'email-confirmed' | 'review';
+  const reviewId = kind === 'review' ? e.body.naturalId!.split(':')[2] : undefined;
+  const expected = program
+    ? grantBonus({
+        program,
+        memberId: e.body.memberId,
+        state: { ...memberStateSchema.parse(row.state), grants: [] },
+        kind,
+        ...(reviewId === undefined ? {} : { reviewId }),
+      })
+    : null;
+  if (b.opts.recheck && (!expected || expected.points !== e.body.points || expected.naturalId !== e.body.naturalId)) {
+    return park(q, b, e, {
+      code: 'BONUS_NOT_IN_PROGRAM',
+      reason: `The program gives ${expected ? `${expected.points} points` : 'no bonus'} for ${kind}, the till wrote ${e.body.points}`,
+    });
+  }
+  await applyEntries(q, b, [e]);
+}
+
+type InboxRow = { id: string; till_seq: string | number; doc: unknown };
+
+/**
+ * Takes this epoch's waiting documents in tillSeq order: contiguously from the watermark, or — for a
+ * closed epoch whose database is gone — all of them, gaps and all. A sale is taken with the entries
+ * it lists; while they have not all arrived, an open epoch waits before the sale.
+ */
+export async function takeWaiting(q: Query, b: Batch, from: number, closing: boolean): Promise<number> {
+  const rows = await q<InboxRow>(
+    `SELECT id, till_seq, doc FROM journal_inbox
+      WHERE till_id = $1 AND epoch = $2 AND outcome IS NULL AND till_seq > $3 ORDER BY till_seq`,
+    [b.till.tillId, b.epoch, from],
+  );
+  // The inbox holds documents exactly as the wire schema parsed them on the way in.
+  const docs = rows.map((r) => r.doc as JournalDoc);
+  let watermark = from;
+  let i = 0;
+  const taken: string[] = [];
+  let gaps = 0;
+  while (i < docs.length) {
+    const doc = docs[i]!;
+    if (doc.tillSeq !== watermark + 1) {
+      if (!closing) break;
+      gaps += doc.tillSeq - watermark - 1;
+    }
+    if (doc.kind === 'entry') {
+      if (doc.body.saleId !== null) {
+        await park(q, b, doc, {
+          code: 'ENTRY_SALE_MISMATCH',
+          reason: `The entry names sale ${doc.body.saleId}, which did not list it before it`,
+        });
+      } else await takeLoneEntry(q, b, doc);
+      taken.push(doc.id);
+      watermark = doc.tillSeq;
+      i++;
+      continue;
+    }
+    // A sale and the entries it lists, which the till wrote right after it.
+    const listed = new Set(doc.body.entryIds);
+    const unit: EntryDoc[] = [];
+    const strays: EntryDoc[] = [];
+    let j = i + 1;
+    let last = doc.tillSeq;
+    while (unit.length < listed.size && j < docs.length && docs[j]!.tillSeq === last + 1) {
+      const next = docs[j]!;
+      if (next.kind !== 'entry' || next.body.saleId !== doc.id) break;
+      if (listed.has(next.id)) unit.push(next);
+      else strays.push(next);
+      last = next.tillSeq;
+      j++;
+    }
+    const complete = unit.length === listed.size;
+    if (!complete && !closing && j >= docs.length) break; // the rest of the sale is still on its way
+    await takeSale(q, b, doc, unit, strays);
+    taken.push(doc.id, ...unit.map((e) => e.id), ...strays.map((e) => e.id));
+    watermark = last;
+    i = j;
+  }
+  if (gaps > 0) await flag(q, 'till-documents-lost', null, b.till.tillId, b.epoch, { missingTillSeqs: gaps });
+  if (taken.length > 0) {
+    await q(
+      `UPDATE journal_inbox SET outcome = CASE WHEN id = ANY($2::text[]) THEN 'parked' ELSE 'applied' END
+        WHERE id = ANY($1::text[])`,
+      [taken, b.parked.map((p) => p.id)],
+    );
+  }
+  return watermark;
+}

@@ -1,0 +1,107 @@
+/**
+ * The member as a till saw it when it quoted a sale, rebuilt on the server for the re-check: the
+ * member version the sale names plus the till database's own journal before the sale, through the
+ * shared projection. Versions and inbox documents never change, so rebuilt views are carried forward.
+ */
+
+import { type JournalDoc, type SaleDoc } from '../../shared/documents';
+import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
+import { factsFromJournal, memberView, project, type MemberView } from '../../shared/ledger';
+import type { Query } from '../db';
+import { type Batch } from './batch';
+
+type MemberRow = { id: string; state: unknown; till_marks: Record<string, number> };
+
+/** The member version a sale names, or (flagged by the caller) the current member when that version is unknown. */
+async function memberAt(
+  q: Query,
+  memberId: string,
+  seq: number | null,
+): Promise<{ row: MemberRow; exact: boolean } | null> {
+  if (seq !== null) {
+    const [v] = await q<{ state: unknown; till_marks: Record<string, number> }>(
+      'SELECT state, till_marks FROM member_versions WHERE member_id = $1 AND seq = $2',
+      [memberId, seq],
+    );
+    if (v) return { row: { id: memberId, ...v }, exact: true };
+  }
+  const [row] = await q<MemberRow>('SELECT id, state, till_marks FROM members WHERE id = $1 AND NOT deleted', [
+    memberId,
+  ]);
+  return row ? { row, exact: false } : null;
+}
+
+/**
+ * A till's views of members, rebuilt once and carried forward: (epoch, member, version) → the state
+ * through a tillSeq. Member versions and inbox documents never change, so an entry stays true; a miss
+ * (another server node, an evicted entry) only costs the full read. Bounded; oldest entries go first.
+ */
+const viewCache = new Map<string, { state: MemberState; through: number }>();
+const VIEW_CACHE_SIZE = 20_000;
+
+function rememberView(key: string, value: { state: MemberState; through: number }): void {
+  viewCache.delete(key);
+  viewCache.set(key, value);
+  if (viewCache.size > VIEW_CACHE_SIZE) viewCache.delete(viewCache.keys().next().value!);
+}
+
+/** One member's state as this till saw it just before `beforeSeq`: its version plus this epoch's own journal. */
+async function tillSideState(
+  q: Query,
+  b: Batch,
+  memberId: string,
+  seq: number | null,
+  beforeSeq: number,
+): Promise<{ state: MemberState; exact: boolean } | null> {
+  const key = seq === null ? null : `${b.epoch}|${memberId}|${seq}`;
+  const cached = key ? viewCache.get(key) : undefined;
+  let base: MemberState;
+  let from: number;
+  let exact = true;
+  if (cached && cached.through < beforeSeq) {
+    base = cached.state;
+    from = cached.through;
+  } else {
+    const found = await memberAt(q, memberId, seq);
+    if (!found) return null;
+    base = memberStateSchema.parse(found.row.state);
+    from = found.row.till_marks[b.epoch] ?? 0;
+    exact = found.exact;
+  }
+  const rows = await q<{ doc: unknown }>(
+    `SELECT doc FROM journal_inbox WHERE till_id = $1 AND epoch = $2 AND member_id = $3
+       AND till_seq > $4 AND till_seq < $5 ORDER BY till_seq`,
+    [b.till.tillId, b.epoch, memberId, from, beforeSeq],
+  );
+  // The inbox holds documents exactly as the wire schema parsed them on the way in.
+  const facts = factsFromJournal(rows.map((r) => r.doc as JournalDoc)).filter((f) => f.memberId === memberId);
+  const state = project(base, facts, { timeZone: b.store.time_zone });
+  if (key && exact) rememberView(key, { state, through: beforeSeq - 1 });
+  return { state, exact };
+}
+
+/**
+ * The member as this till saw it when it quoted `sale`: the version it names, plus this till
+ * database's own journal between that version's mark and the sale, through the shared projection.
+ */
+export async function reconstructView(
+  q: Query,
+  b: Batch,
+  sale: SaleDoc,
+): Promise<{ view: MemberView; exact: boolean } | null> {
+  const memberId = sale.body.memberId!;
+  const member = await tillSideState(q, b, memberId, sale.body.memberSeq, sale.tillSeq);
+  if (!member) return null;
+  const household = member.state.householdId;
+  const account =
+    household && household !== memberId
+      ? await tillSideState(q, b, household, sale.body.accountSeq, sale.tillSeq)
+      : null;
+  const view = memberView({
+    member: { id: memberId, state: member.state },
+    account: account && household ? { id: household, state: account.state } : null,
+    pending: [],
+    ctx: { timeZone: b.store.time_zone },
+  });
+  return { view, exact: member.exact && (account?.exact ?? true) };
+}
