@@ -82,6 +82,10 @@ export const enrolResponseSchema = z.object({ tillId: z.string(), storeId: z.str
 
 export const routes = {
   health: '/api/v1/health',
+  /** The process is up (liveness probe). */
+  live: '/api/v1/health/live',
+  /** The database answers and its migrations match this server's (readiness probe). */
+  ready: '/api/v1/health/ready',
   enrol: '/api/v1/enrol',
   pull: (c: DownCollection) => `/api/v1/replication/${c}/pull`,
   stream: (c: DownCollection) => `/api/v1/replication/${c}/stream`,

@@ -1,12 +1,15 @@
 /**
  * The central server's HTTP API: enrolment, replication (pull by checkpoint,
- * push, live SSE stream) and the admin API. zod parses every input; every
- * error leaves as `{ error: { code, message } }` with a fitting status.
+ * push, live SSE stream) and the admin API, plus the operations routes
+ * (health checks, metrics) registered from ops/. zod parses every input;
+ * every error leaves as `{ error: { code, message, details? } }` with a
+ * fitting status (http/errors.ts); every request has an id that its log
+ * lines carry and its reply echoes (http/request-id.ts).
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
 import { z } from 'zod';
-import { errorBody, isKassaError, KassaError, type ErrorCode } from '../shared/errors';
+import { KassaError } from '../shared/errors';
 import { validateProgram } from '../shared/engine/program';
 import {
   downCollectionSchema,
@@ -25,24 +28,26 @@ import { parkedRoutes } from './admin/parked';
 import { memberFromRow, pullDocuments } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
+import { parseInput as parse, registerErrorHandling } from './http/errors';
+import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
+import { healthRoutes } from './ops/health';
+import { createMetrics, metricsRoutes } from './ops/metrics';
 
 export const SERVER_VERSION = '0.1.0';
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  AUTH_MISSING: 401,
-  AUTH_INVALID: 401,
-  ENROL_CODE_INVALID: 401,
-  FORBIDDEN_STORE: 403,
-  NOT_FOUND: 404,
-  PUSH_MALFORMED: 400,
-  PULL_BAD_CHECKPOINT: 400,
-  WIRE_VERSION_UNSUPPORTED: 400,
-  PROGRAM_INVALID: 400,
-};
+/** Where pino writes its JSON lines (default stdout); tests pass one to read the lines back. */
+export type LogStream = { write: (line: string) => void };
 
-/** `logger`: false (tests), or a pino level; per-request lines only at `debug`/`trace`. */
-/** `recheck`: re-run the engine on every pushed sale (default on; off only to measure its cost). */
-export type ServerOptions = { db: Db; adminToken: string; logger?: false | { level: string }; recheck?: boolean };
+/**
+ * `logger`: false (tests), or a pino level (and optionally a stream); per-request lines only at `debug`/`trace`.
+ * `recheck`: re-run the engine on every pushed sale (default on; off only to measure its cost).
+ */
+export type ServerOptions = {
+  db: Db;
+  adminToken: string;
+  logger?: false | { level: string; stream?: LogStream };
+  recheck?: boolean;
+};
 
 type Stream = { collection: DownCollection; lastSeq: number; reply: FastifyReply; busy: boolean; again: boolean };
 
@@ -57,36 +62,31 @@ export const buildServer = async ({
     logController: new LogController({
       disableRequestLogging: !logger || !['debug', 'trace'].includes(logger.level),
     }),
+    // Validates a client's x-request-id itself (see http/request-id.ts for why requestIdHeader stays off).
+    genReqId,
     bodyLimit: 8 * 1024 * 1024,
   });
-  await app.register(cors, { origin: true, allowedHeaders: ['authorization', 'content-type', WIRE_HEADER] });
-
-  app.setErrorHandler((err, _req, reply) => {
-    if (isKassaError(err)) return reply.status(STATUS[err.code] ?? 400).send(errorBody(err));
-    const e = err as { statusCode?: number; message?: string };
-    if (e.statusCode && e.statusCode < 500) {
-      return reply.status(e.statusCode).send({ error: { code: 'BAD_REQUEST', message: e.message ?? 'Bad request' } });
-    }
-    app.log.error(err);
-    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+  registerErrorHandling(app);
+  echoRequestId(app);
+  // Every body route takes JSON: anything else is a 415, not a string handed to a JSON schema.
+  app.removeContentTypeParser('text/plain');
+  await app.register(cors, {
+    origin: true,
+    allowedHeaders: ['authorization', 'content-type', WIRE_HEADER, REQUEST_ID_HEADER],
+    exposedHeaders: [REQUEST_ID_HEADER],
   });
-
-  const parse = <T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode): T => {
-    const r = schema.safeParse(value);
-    if (!r.success) {
-      const issue = r.error.issues[0];
-      throw new KassaError(
-        code,
-        `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`,
-      );
-    }
-    return r.data;
-  };
 
   const admin = (header: string | undefined) => checkAdmin(adminToken, header);
 
   // --- Live streams: one LISTEN per process; each open stream is sent what is new since its last checkpoint.
   const streams = new Set<Stream>();
+  // Metrics (ops/metrics.ts): this server's own registry; the stream gauge reads the set above.
+  const metrics = createMetrics({
+    db,
+    openStreams: () => streams.size,
+    warn: (err, message) => app.log.warn({ err }, message),
+  });
+  metricsRoutes(app, metrics);
   const flush = async (s: Stream): Promise<void> => {
     if (s.busy) {
       s.again = true;
@@ -123,7 +123,7 @@ export const buildServer = async ({
     await unlisten();
   });
 
-  app.get(routes.health, () => Promise.resolve({ ok: true, version: SERVER_VERSION, database: db.kind }));
+  healthRoutes(app, db, { version: SERVER_VERSION });
 
   app.post(routes.enrol, async (req) => {
     const body = parse(enrolRequestSchema, req.body, 'ENROL_CODE_INVALID');
@@ -132,6 +132,7 @@ export const buildServer = async ({
 
   app.get('/api/v1/replication/:collection/pull', async (req) => {
     await tillFromAuthHeader(db, req.headers.authorization);
+    // An unknown collection is a resource that does not exist (404), not invalid input.
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
     const { seq, limit } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
     const documents = await pullDocuments(db.query, collection, seq, limit);
@@ -148,6 +149,7 @@ export const buildServer = async ({
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'access-control-allow-origin': req.headers.origin ?? '*',
+      [REQUEST_ID_HEADER]: req.id,
     });
     // The client re-pulls from its own checkpoint on RESYNC; from here on it is sent every change.
     reply.raw.write('data: "RESYNC"\n\n');
@@ -157,6 +159,7 @@ export const buildServer = async ({
   });
 
   app.post(routes.push, async (req) => {
+    const started = process.hrtime.bigint();
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     const wire = Number(req.headers[WIRE_HEADER]);
     if (!SUPPORTED_WIRE_VERSIONS.includes(wire)) {
@@ -166,7 +169,14 @@ export const buildServer = async ({
       );
     }
     const body = parse(pushRequestSchema, req.body, 'PUSH_MALFORMED');
-    const result = await ingestPush(db, till, body, { recheck }, (err) => app.log.error({ err }, 'push parked'));
+    const result = await ingestPush(db, till, body, { recheck }, (err) => req.log.error({ err }, 'push parked'));
+    metrics.observePush({
+      tillId: till.tillId,
+      documents: body.rows.length,
+      accepted: result.accepted,
+      parked: result.parked.length,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    });
     return { conflicts: [], ...result };
   });
 
@@ -237,7 +247,6 @@ export const buildServer = async ({
     const q = parse(
       z.object({ tillId: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
       req.query,
-      'NOT_FOUND',
     );
     return db.query(
       `SELECT id, till_id, member_id, till_seq, total_minor, currency, received_at FROM sales
@@ -255,7 +264,7 @@ export const buildServer = async ({
 
   app.post('/api/v1/admin/expire', async (req) => {
     admin(req.headers.authorization);
-    const body = parse(z.object({ at: z.iso.datetime({ offset: true }).optional() }), req.body ?? {}, 'NOT_FOUND');
+    const body = parse(z.object({ at: z.iso.datetime({ offset: true }).optional() }), req.body ?? {});
     const at = body.at ?? new Date().toISOString();
     const result = await runExpiry(db, at);
     await db.query('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
