@@ -110,7 +110,8 @@ export const buildServer = async ({
     }
   };
   const unlisten = await db.listen(CHANGES_CHANNEL, (payload) => {
-    for (const s of streams) if (s.collection === payload) void flush(s);
+    // '' (the LISTEN connection was replaced): anything may have changed meanwhile.
+    for (const s of streams) if (payload === '' || s.collection === payload) void flush(s);
   });
   const heartbeat = setInterval(() => {
     for (const s of streams) s.reply.raw.write(': ping\n\n');

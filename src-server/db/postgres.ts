@@ -34,16 +34,46 @@ export const openPostgres = (connectionString: string): Db => {
       }
     },
     async listen(channel, onPayload) {
-      const client = await pool.connect();
+      // The LISTEN connection is held for good; when it breaks (a PostgreSQL restart, a failover) it is
+      // replaced, and every subscriber is told '' once so it re-reads what it may have missed.
+      let client: pg.PoolClient | null = null;
+      let stopped = false;
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onPayload(msg.payload ?? '');
       };
-      client.on('notification', handler);
-      await client.query(`LISTEN ${channel}`);
+      const connect = async (): Promise<void> => {
+        const c = await pool.connect();
+        c.on('notification', handler);
+        c.on('error', () => {
+          c.off('notification', handler);
+          c.release(true);
+          if (client === c) client = null;
+          if (!stopped) void reconnect();
+        });
+        await c.query(`LISTEN ${channel}`);
+        client = c;
+      };
+      const reconnect = async (): Promise<void> => {
+        for (let delay = 200; !stopped; delay = Math.min(delay * 2, 5000)) {
+          await new Promise((r) => setTimeout(r, delay));
+          try {
+            await connect();
+            onPayload('');
+            return;
+          } catch {
+            // The database is still away: try again, more slowly.
+          }
+        }
+      };
+      await connect();
       return async () => {
-        client.off('notification', handler);
-        await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
-        client.release();
+        stopped = true;
+        const c = client;
+        client = null;
+        if (!c) return;
+        c.off('notification', handler);
+        await c.query(`UNLISTEN ${channel}`).catch(() => undefined);
+        c.release();
       };
     },
     close: () => pool.end(),
