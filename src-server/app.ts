@@ -22,9 +22,10 @@ import {
   type DownCollection,
 } from '../shared/replication';
 import type { Db } from './db';
-import { checkAdmin, enrolTill, tillFromAuthHeader } from './auth';
+import { checkAdmin, enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
 import { ingestPush } from './ingest';
 import { parkedRoutes } from './admin/parked';
+import { tillRoutes } from './admin/tills';
 import { memberFromRow, pullDocuments } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
@@ -49,7 +50,14 @@ export type ServerOptions = {
   recheck?: boolean;
 };
 
-type Stream = { collection: DownCollection; lastSeq: number; reply: FastifyReply; busy: boolean; again: boolean };
+type Stream = {
+  tillId: string;
+  collection: DownCollection;
+  lastSeq: number;
+  reply: FastifyReply;
+  busy: boolean;
+  again: boolean;
+};
 
 export const buildServer = async ({
   db,
@@ -113,6 +121,14 @@ export const buildServer = async ({
     // '' (the LISTEN connection was replaced): anything may have changed meanwhile.
     for (const s of streams) if (payload === '' || s.collection === payload) void flush(s);
   });
+  // A revoked (or re-enrolled) till loses its open streams on every node within the NOTIFY's delivery.
+  const unlistenRevocations = await db.listen(REVOCATIONS_CHANNEL, (tillId) => {
+    for (const s of streams) {
+      if (s.tillId !== tillId) continue;
+      streams.delete(s);
+      s.reply.raw.end();
+    }
+  });
   const heartbeat = setInterval(() => {
     for (const s of streams) s.reply.raw.write(': ping\n\n');
   }, 15_000);
@@ -122,6 +138,7 @@ export const buildServer = async ({
     for (const s of streams) s.reply.raw.end();
     streams.clear();
     await unlisten();
+    await unlistenRevocations();
   });
 
   healthRoutes(app, db, { version: SERVER_VERSION });
@@ -141,7 +158,7 @@ export const buildServer = async ({
   });
 
   app.get('/api/v1/replication/:collection/stream', async (req, reply) => {
-    await tillFromAuthHeader(db, req.headers.authorization);
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
     const top = await db.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${collection}`);
     reply.hijack();
@@ -154,7 +171,14 @@ export const buildServer = async ({
     });
     // The client re-pulls from its own checkpoint on RESYNC; from here on it is sent every change.
     reply.raw.write('data: "RESYNC"\n\n');
-    const stream: Stream = { collection, lastSeq: Number(top[0]?.seq ?? 0), reply, busy: false, again: false };
+    const stream: Stream = {
+      tillId: till.tillId,
+      collection,
+      lastSeq: Number(top[0]?.seq ?? 0),
+      reply,
+      busy: false,
+      again: false,
+    };
     streams.add(stream);
     req.raw.on('close', () => streams.delete(stream));
   });
@@ -257,6 +281,7 @@ export const buildServer = async ({
   });
 
   parkedRoutes(app, db, admin);
+  tillRoutes(app, db, admin);
 
   app.get('/api/v1/admin/review-flags', async (req) => {
     admin(req.headers.authorization);

@@ -1,0 +1,201 @@
+/**
+ * Stores and tills through the admin API, and the till's own token rotation.
+ *
+ * Invariants:
+ * - An enrolment code is shown once (in the reply that made it), stored only
+ *   as its SHA-256, works once and expires (default 7 days).
+ * - Revoking a till cuts it off at once: its token answers 401 TILL_REVOKED
+ *   from then on, and a NOTIFY on the revocations channel makes every server
+ *   node close that till's open live streams. A revoked till comes back only
+ *   through a new enrolment code (which lifts the revocation when used).
+ * - Rotation replaces a till's token; the old one stops working in the same
+ *   transaction.
+ * - Every write is in the audit log.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { storeSchema } from '../../shared/documents';
+import { KassaError } from '../../shared/errors';
+import { textSchema } from '../../shared/primitives';
+import type { Db, Query } from '../db';
+import { newToken, REVOCATIONS_CHANNEL, sha256, tillFromAuthHeader } from '../auth';
+import { parseInput } from '../http/errors';
+import { stampSeq } from '../seq';
+
+const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes');
+const newStoreSchema = z.object({
+  id: idSchema,
+  name: textSchema(120).min(1),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  timeZone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone, e.g. Europe/Amsterdam'),
+  programId: idSchema,
+});
+const newTillSchema = z.object({
+  id: idSchema,
+  storeId: idSchema,
+  name: textSchema(80).min(1),
+  codeValidDays: z.number().int().min(1).max(90).default(7),
+});
+const codeSchema = z
+  .object({ codeValidDays: z.number().int().min(1).max(90).default(7) })
+  .default({ codeValidDays: 7 });
+const tillParams = z.object({ id: idSchema });
+
+/** A one-time enrolment code a person can type: 4 groups of 4 from an alphabet without look-alikes. */
+export function newEnrolCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(16);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]!);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
+
+async function audit(q: Query, action: string, target: string, detail: object): Promise<void> {
+  await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
+    'admin',
+    action,
+    target,
+    JSON.stringify(detail),
+  ]);
+}
+
+/** Gives a till a fresh one-time code; its current token stops working (a replacement machine enrols with it). */
+async function issueCode(q: Query, tillId: string, validDays: number): Promise<{ code: string; expiresAt: string }> {
+  const code = newEnrolCode();
+  const rows = await q<{ expires: Date | string }>(
+    `UPDATE tills SET enrol_code_hash = $2, enrol_code_expires_at = now() + make_interval(days => $3),
+            token_hash = NULL, revoked_at = NULL
+      WHERE id = $1 RETURNING enrol_code_expires_at AS expires`,
+    [tillId, sha256(code), validDays],
+  );
+  if (!rows[0]) throw new KassaError('NOT_FOUND', `No till ${tillId}`);
+  return { code, expiresAt: new Date(rows[0].expires).toISOString() };
+}
+
+export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string | undefined) => void): void {
+  app.post('/api/v1/admin/stores', async (req, reply) => {
+    admin(req.headers.authorization);
+    const s = parseInput(newStoreSchema, req.body);
+    const store = storeSchema.parse(s);
+    await db.tx(async (q) => {
+      const program = await q("SELECT 1 FROM refdata WHERE id = 'program:' || $1", [s.programId]);
+      if (program.length === 0) throw new KassaError('NOT_FOUND', `No program ${s.programId}`);
+      const inserted = await q(
+        `INSERT INTO stores (id, name, currency, time_zone, program_id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [s.id, s.name, s.currency, s.timeZone, s.programId],
+      );
+      if (inserted.length === 0) throw new KassaError('CONFLICT', `Store ${s.id} already exists`);
+      await q(`INSERT INTO refdata (id, kind, key, data, seq) VALUES ($1, 'store', $2, $3, 0)`, [
+        `store:${s.id}`,
+        s.id,
+        JSON.stringify(store),
+      ]);
+      await stampSeq(q, 'refdata', [`store:${s.id}`]);
+      await audit(q, 'store.create', s.id, s);
+    });
+    return reply.status(201).send({ ok: true, store });
+  });
+
+  app.post('/api/v1/admin/tills', async (req, reply) => {
+    admin(req.headers.authorization);
+    const t = parseInput(newTillSchema, req.body);
+    const result = await db.tx(async (q) => {
+      const store = await q('SELECT 1 FROM stores WHERE id = $1', [t.storeId]);
+      if (store.length === 0) throw new KassaError('NOT_FOUND', `No store ${t.storeId}`);
+      const inserted = await q(
+        'INSERT INTO tills (id, store_id, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
+        [t.id, t.storeId, t.name],
+      );
+      if (inserted.length === 0) throw new KassaError('CONFLICT', `Till ${t.id} already exists`);
+      const code = await issueCode(q, t.id, t.codeValidDays);
+      await audit(q, 'till.create', t.id, { storeId: t.storeId, name: t.name, codeExpiresAt: code.expiresAt });
+      return code;
+    });
+    // The code is shown here once; the server keeps only its hash.
+    return reply
+      .status(201)
+      .send({ ok: true, tillId: t.id, storeId: t.storeId, enrolCode: result.code, expiresAt: result.expiresAt });
+  });
+
+  app.get('/api/v1/admin/tills', async (req) => {
+    admin(req.headers.authorization);
+    const rows = await db.query<{
+      id: string;
+      store_id: string;
+      name: string;
+      enrolled_at: Date | string | null;
+      revoked_at: Date | string | null;
+      token_rotated_at: Date | string | null;
+      pending_code: boolean;
+    }>(
+      `SELECT id, store_id, name, enrolled_at, revoked_at, token_rotated_at,
+              (enrol_code_hash IS NOT NULL AND (enrol_code_expires_at IS NULL OR enrol_code_expires_at > now())) AS pending_code
+         FROM tills ORDER BY store_id, id`,
+    );
+    const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+    return rows.map((r) => ({
+      id: r.id,
+      storeId: r.store_id,
+      name: r.name,
+      status: r.revoked_at ? 'revoked' : r.enrolled_at && !r.pending_code ? 'enrolled' : 'waiting-for-enrolment',
+      enrolledAt: iso(r.enrolled_at),
+      revokedAt: iso(r.revoked_at),
+      tokenRotatedAt: iso(r.token_rotated_at),
+    }));
+  });
+
+  app.post('/api/v1/admin/tills/:id/enrolment-code', async (req) => {
+    admin(req.headers.authorization);
+    const { id } = parseInput(tillParams, req.params);
+    const { codeValidDays } = parseInput(codeSchema, req.body ?? undefined);
+    const code = await db.tx(async (q) => {
+      const c = await issueCode(q, id, codeValidDays);
+      await audit(q, 'till.enrolment-code', id, { expiresAt: c.expiresAt });
+      await q('SELECT pg_notify($1, $2)', [REVOCATIONS_CHANNEL, id]);
+      return c;
+    });
+    return { ok: true, tillId: id, enrolCode: code.code, expiresAt: code.expiresAt };
+  });
+
+  app.post('/api/v1/admin/tills/:id/revoke', async (req) => {
+    admin(req.headers.authorization);
+    const { id } = parseInput(tillParams, req.params);
+    const revokedAt = await db.tx(async (q) => {
+      const rows = await q<{ revoked_at: Date | string }>(
+        `UPDATE tills SET revoked_at = coalesce(revoked_at, now()), enrol_code_hash = NULL
+          WHERE id = $1 RETURNING revoked_at`,
+        [id],
+      );
+      if (!rows[0]) throw new KassaError('NOT_FOUND', `No till ${id}`);
+      await audit(q, 'till.revoke', id, {});
+      // Every node hears it at commit and closes this till's live streams.
+      await q('SELECT pg_notify($1, $2)', [REVOCATIONS_CHANNEL, id]);
+      return new Date(rows[0].revoked_at).toISOString();
+    });
+    return { ok: true, tillId: id, revokedAt };
+  });
+
+  // The till's own call: a new token for the one it holds (the till host stores it and drops the old).
+  app.post('/api/v1/till/token/rotate', async (req) => {
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const token = newToken();
+    await db.tx(async (q) => {
+      await q('UPDATE tills SET token_hash = $2, token_rotated_at = now() WHERE id = $1', [till.tillId, sha256(token)]);
+      await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
+        `till:${till.tillId}`,
+        'till.token-rotate',
+        till.tillId,
+        '{}',
+      ]);
+    });
+    return { tillId: till.tillId, storeId: till.storeId, token };
+  });
+}
