@@ -61,13 +61,18 @@ export const refund = (input: {
     returnedValue += share(prior + r.quantity, line.amountMinor, 'down') - share(prior, line.amountMinor, 'down');
   }
 
-  const returnedBefore = [...(input.alreadyReturned ?? [])].reduce((s, r) => {
-    const line = sale.lines[r.lineIndex]!;
-    return s + divideRounded(line.amountMinor * r.quantity, line.quantity, 'down');
-  }, 0);
-  const restore = (value: number) =>
-    sale.subtotalMinor > 0 ? divideRounded(input.pointsRedeemed * value, sale.subtotalMinor, 'down') : 0;
-  const pointsRestored = restore(returnedBefore + returnedValue) - restore(returnedBefore);
+  // Redeemed points come back in proportion to the value returned; a sale worth nothing (every line
+  // free or rounded to 0) shares them by units instead, so a full return still restores all of them.
+  const byValue = sale.subtotalMinor > 0;
+  const weight = (lineIndex: number, quantity: number) => {
+    const line = sale.lines[lineIndex]!;
+    return byValue ? divideRounded(line.amountMinor * quantity, line.quantity, 'down') : quantity;
+  };
+  const total = byValue ? sale.subtotalMinor : sale.lines.reduce((s, l) => s + l.quantity, 0);
+  const returnedBefore = [...(input.alreadyReturned ?? [])].reduce((s, r) => s + weight(r.lineIndex, r.quantity), 0);
+  const returnedNow = byValue ? returnedValue : input.returned.reduce((s, r) => s + r.quantity, 0);
+  const restore = (w: number) => (total > 0 ? divideRounded(input.pointsRedeemed * w, total, 'down') : 0);
+  const pointsRestored = restore(returnedBefore + returnedNow) - restore(returnedBefore);
 
   const entries: LedgerEntryBody[] = [];
   if (sale.memberId && pointsReversed > 0) {

@@ -5,6 +5,7 @@
 import { membershipUntil, project } from '../../../shared/ledger';
 import { describe, expect, it } from 'vitest';
 import {
+  refund,
   commitSale,
   emptyMemberState,
   expire,
@@ -447,5 +448,51 @@ describe('expiry, membership, households', () => {
       ['redeem', household, -100],
       ['earn', household, 9],
     ]);
+  });
+});
+
+describe('returns of a sale worth nothing', () => {
+  it('restores every redeemed point when a free sale comes back whole (found by the refund property)', () => {
+    // 1 g of a product at 0.01 per kg rounds to 0.00; the member still spent 100 points on the free-item reward.
+    const sale = {
+      storeId: 's',
+      cashierId: 'c',
+      memberId: M,
+      currency: 'EUR',
+      lines: [
+        {
+          lineId: 'L00',
+          kind: 'item' as const,
+          productId: 'p1',
+          ean: '',
+          name: 'Product 1',
+          quantity: 1,
+          grams: 1,
+          unit: 'kg' as const,
+          tags: [],
+          unitPriceMinor: 1,
+          amountMinor: 0,
+          discountMinor: 0,
+          points: 0,
+          categoryId: 'grocery',
+        },
+      ],
+      subtotalMinor: 0,
+      discountMinor: 0,
+      totalMinor: 0,
+      tenders: [{ kind: 'cash' as const, amountMinor: 0 }],
+      programId: 'p',
+      programVersion: 1,
+      memberSeq: null,
+      accountSeq: null,
+      redeem: { kind: 'reward' as const, rewardId: 'r-free' },
+      offline: false,
+      refundOf: null,
+      entryIds: [],
+      effects: null,
+    };
+    const r = refund({ sale, saleId: 'S', pointsRedeemed: 100, returned: [{ lineIndex: 0, quantity: 1 }] });
+    expect(r.pointsRestored).toBe(100);
+    expect(r.entries).toEqual([expect.objectContaining({ type: 'refund', points: 100, ruleId: 'refund:redeem' })]);
   });
 });
