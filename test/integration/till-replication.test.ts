@@ -187,4 +187,17 @@ describe('till replication client', () => {
     const m = await adminGet<{ member: { state: unknown } }>(serverUrl, `/api/v1/admin/members/${CARD}`);
     expect((await view(await member())).state).toEqual(memberStateSchema.parse(m.member.state));
   });
+
+  it('a revoked till keeps selling offline and says why it no longer syncs', async () => {
+    const res = await fetch(`${serverUrl}/api/v1/admin/tills/${tillId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-admin' },
+    });
+    expect(res.status).toBe(200);
+    const sale = await sell();
+    const s = await status((x) => x.refused !== null);
+    expect(s.refused).toMatch(/revoked/);
+    expect(s.online).toBe(false);
+    expect((await status((x) => x.waiting >= 1 + sale.entries.length)).waiting).toBeGreaterThanOrEqual(1);
+  });
 });

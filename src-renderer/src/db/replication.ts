@@ -33,13 +33,17 @@ const STREAM_SILENCE_MS = 45_000;
 /** What the wire carries: documents with RxDB's deleted flag. */
 type WireDoc = { _deleted: boolean };
 
-/** `parked`: documents of this till the server kept for review instead of applying (its reply lists them). */
+/**
+ * `parked`: documents of this till the server kept for review instead of applying (its reply lists them).
+ * `refused`: why the server refuses this till (revoked, token no longer valid), for the cashier to see; null otherwise.
+ */
 export type SyncStatus = {
   online: boolean;
   waiting: number;
   lastSyncAt: string | null;
   pulled: number;
   parked: number;
+  refused: string | null;
 };
 
 export type Replication = {
@@ -77,6 +81,7 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
   const pulled$ = new BehaviorSubject(0);
   const acked$ = new BehaviorSubject(await readAckedTillSeq(db));
   const parked$ = new BehaviorSubject(await readParked(db));
+  const refused$ = new BehaviorSubject<string | null>(null);
   const waiting$ = new BehaviorSubject(0);
   const epoch = await tillEpoch(db);
   const succeeded = () => {
@@ -95,9 +100,16 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     const body: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       if (res.status >= 500) online$.next(false);
+      // A till the server no longer accepts keeps selling offline, and says why.
+      if (res.status === 401) {
+        online$.next(false);
+        const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+        refused$.next(typeof message === 'string' ? message : 'The central server no longer accepts this till');
+      }
       throw new Error(`Server answered ${res.status}: ${JSON.stringify(body)}`);
     }
     succeeded();
+    if (refused$.value !== null) refused$.next(null);
     return body;
   };
 
@@ -227,9 +239,11 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     lastSyncAt: null,
     pulled: 0,
     parked: parked$.value,
+    refused: null,
   });
-  const statusSub = combineLatest([online$, waiting$, lastSyncAt$, pulled$, parked$]).subscribe(
-    ([online, waiting, lastSyncAt, pulled, parked]) => status$.next({ online, waiting, lastSyncAt, pulled, parked }),
+  const statusSub = combineLatest([online$, waiting$, lastSyncAt$, pulled$, parked$, refused$]).subscribe(
+    ([online, waiting, lastSyncAt, pulled, parked, refused]) =>
+      status$.next({ online, waiting, lastSyncAt, pulled, parked, refused }),
   );
 
   const states = [...down, up] as Array<RxReplicationState<unknown, unknown>>;

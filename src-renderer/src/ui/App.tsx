@@ -49,7 +49,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [config, setConfig] = useState<TerminalConfig | null>(null);
   const [configError, setConfigError] = useState<string | null>(null);
   const [db, setDb] = useState<TillDatabase | null>(null);
-  const [sync, setSync] = useState<SyncStatus>({ online: false, waiting: 0, lastSyncAt: null, pulled: 0, parked: 0 });
+  const [sync, setSync] = useState<SyncStatus>({
+    online: false,
+    waiting: 0,
+    lastSyncAt: null,
+    pulled: 0,
+    parked: 0,
+    refused: null,
+  });
   const [ready, setReady] = useState(false);
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
   const [store, setStore] = useState<Store | null>(null);
@@ -383,6 +390,12 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         <div className="progress" data-testid="bootstrap">
           <span>{t.loading(sync.pulled)}</span>
           <progress />
+        </div>
+      )}
+
+      {sync.refused && (
+        <div className="message error" role="alert" data-testid="till-refused">
+          {t.tillRefused(sync.refused)}
         </div>
       )}
 

@@ -6,6 +6,7 @@ export const t = {
   offline: 'Offline',
   waiting: (n: number) => (n === 1 ? '1 waiting to sync' : `${n} waiting to sync`),
   parked: (n: number) => `${n} held for review at head office`,
+  tillRefused: (why: string) => `Not syncing: ${why}. Sales are kept on this till until head office re-enrols it.`,
   allSynced: 'All synced',
   lastSync: (time: string) => `Last sync ${time}`,
   neverSynced: 'Not synced yet',
