@@ -7,7 +7,6 @@
  * lines carry and its reply echoes (http/request-id.ts).
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
-import cors from '@fastify/cors';
 import { z } from 'zod';
 import { KassaError } from '../shared/errors';
 import { validateProgram } from '../shared/engine/program';
@@ -33,6 +32,9 @@ import { parseInput as parse, registerErrorHandling } from './http/errors';
 import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
 import { healthRoutes } from './ops/health';
 import { createMetrics, metricsRoutes } from './ops/metrics';
+import { corsPolicy, registerCors } from './http/cors';
+import { registerSecurityHeaders } from './http/headers';
+import { registerLimits, resolveLimits, sendRateLimited, streamRefusal, type RateLimits } from './http/limits';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -42,12 +44,18 @@ export type LogStream = { write: (line: string) => void };
 /**
  * `logger`: false (tests), or a pino level (and optionally a stream); per-request lines only at `debug`/`trace`.
  * `recheck`: re-run the engine on every pushed sale (default on; off only to measure its cost).
+ * `limits`: rate limits and the live-stream cap (http/limits.ts; defaults there), false: off (benchmarks).
+ * `corsOrigins`: browser origins allowed to call (http/cors.ts; default loopback only).
+ * `hsts`: send strict-transport-security (only when clients reach the server over TLS).
  */
 export type ServerOptions = {
   db: Db;
   adminToken: string;
   logger?: false | { level: string; stream?: LogStream };
   recheck?: boolean;
+  limits?: Partial<RateLimits> | false;
+  corsOrigins?: readonly string[];
+  hsts?: boolean;
 };
 
 type Stream = {
@@ -64,6 +72,9 @@ export const buildServer = async ({
   adminToken,
   logger = false,
   recheck = true,
+  limits: limitOptions,
+  corsOrigins,
+  hsts = false,
 }: ServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     logger,
@@ -78,11 +89,14 @@ export const buildServer = async ({
   echoRequestId(app);
   // Every body route takes JSON: anything else is a 415, not a string handed to a JSON schema.
   app.removeContentTypeParser('text/plain');
-  await app.register(cors, {
-    origin: true,
-    allowedHeaders: ['authorization', 'content-type', WIRE_HEADER, REQUEST_ID_HEADER],
-    exposedHeaders: [REQUEST_ID_HEADER],
+  await registerSecurityHeaders(app, { hsts });
+  const cors = corsPolicy(corsOrigins);
+  await registerCors(app, cors, {
+    allowed: ['authorization', 'content-type', WIRE_HEADER, REQUEST_ID_HEADER],
+    exposed: [REQUEST_ID_HEADER],
   });
+  const limits = resolveLimits(limitOptions);
+  await registerLimits(app, limits);
 
   const admin = (header: string | undefined) => checkAdmin(adminToken, header);
 
@@ -160,13 +174,15 @@ export const buildServer = async ({
   app.get('/api/v1/replication/:collection/stream', async (req, reply) => {
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
+    const refusal = streamRefusal(limits, [...streams].filter((s) => s.tillId === till.tillId).length);
+    if (refusal) return sendRateLimited(reply, refusal.seconds, refusal.message);
     const top = await db.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${collection}`);
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
-      'access-control-allow-origin': req.headers.origin ?? '*',
+      ...cors.streamHeaders(req.headers.origin),
       [REQUEST_ID_HEADER]: req.id,
     });
     // The client re-pulls from its own checkpoint on RESYNC; from here on it is sent every change.

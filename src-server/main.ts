@@ -5,7 +5,8 @@
  * (demo data into a database this start created: unset/`1`/`demo` yes, `0`
  * no, `force` also into one with Kassa tables but no store),
  * KASSA_ENROL_CODE (the demo till's code), KASSA_LOG_LEVEL (pino level,
- * default info).
+ * default info), KASSA_RATE_* and KASSA_STREAMS_PER_TILL (limits),
+ * KASSA_CORS_ORIGINS, KASSA_HSTS (see docs/operations.md).
  *
  * A start that cannot go on safely (the data folder is locked by another
  * server or damaged, a bad setting, a taken port) prints one line with the
@@ -17,6 +18,8 @@ import { openDb, type Db } from './db';
 import { migrate } from './migrate';
 import { DEMO_ENROL_CODE, decideDemoSeed, parseSeedMode, seedDemo } from './seed';
 import { buildServer } from './app';
+import { corsOriginsFromEnv } from './http/cors';
+import { limitsFromEnv } from './http/limits';
 
 const env = process.env;
 const port = Number(env.PORT ?? 7070);
@@ -30,6 +33,9 @@ let closing = false;
 async function start(): Promise<void> {
   // Settings are checked before the database is touched.
   const seedMode = parseSeedMode(env.KASSA_SEED);
+  const limits = limitsFromEnv(env);
+  const corsOrigins = corsOriginsFromEnv(env.KASSA_CORS_ORIGINS);
+  const hsts = env.KASSA_HSTS === '1';
   const opened = await openDb({ DATABASE_URL: env.DATABASE_URL, KASSA_DATA_DIR: env.KASSA_DATA_DIR }, { log: say });
   db = opened.db;
   await migrate(db);
@@ -47,7 +53,7 @@ async function start(): Promise<void> {
 
   // Fastify's pino logger: `KASSA_LOG_LEVEL` (default info; `debug` adds a line per request, `silent` turns it off).
   const logger = { level: env.KASSA_LOG_LEVEL ?? 'info' };
-  app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-admin', logger });
+  app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-admin', logger, limits, corsOrigins, hsts });
   await app.listen({ port, host });
   say(`Kassa server listening on http://${host}:${port} (${opened.where})`);
 }

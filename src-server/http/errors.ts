@@ -34,6 +34,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PROGRAM_INVALID: 400,
   INTERNAL: 500,
   NOT_READY: 503,
+  RATE_LIMITED: 429,
 };
 
 export function statusOf(code: ErrorCode): number {

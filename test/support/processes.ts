@@ -56,6 +56,15 @@ const startNode = (script: string, env: Record<string, string>, readyLine: RegEx
     };
   });
 
+/** Far above what any suite sends (production defaults are in src-server/http/limits.ts). */
+const GENEROUS_LIMITS: Record<string, string> = {
+  KASSA_RATE_TILL: '1000000',
+  KASSA_RATE_ADMIN: '1000000',
+  KASSA_RATE_ENROL: '1000000',
+  KASSA_RATE_FAILED_AUTH: '1000000',
+  KASSA_STREAMS_PER_TILL: '1000',
+};
+
 export const startServer = (opts: {
   port: number;
   dataDir?: string;
@@ -67,6 +76,8 @@ export const startServer = (opts: {
     {
       PORT: String(opts.port),
       KASSA_ADMIN_TOKEN: 'test-admin',
+      // Suites send bursts from one address (50 enrolments, revoked tokens); tests of the limits pass their own.
+      ...GENEROUS_LIMITS,
       ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { KASSA_DATA_DIR: opts.dataDir ?? 'memory://' }),
       ...opts.env,
     },

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { openPglite, openPostgres, type Db } from '../../src-server/db';
 import { migrate } from '../../src-server/migrate';
 import { seedDemo } from '../../src-server/seed';
-import { buildServer } from '../../src-server/app';
+import { buildServer, type ServerOptions } from '../../src-server/app';
+import type { RateLimits } from '../../src-server/http/limits';
 import { sha256 } from '../../src-server/auth';
 import { ulid } from 'ulid';
 import { WIRE_HEADER, WIRE_VERSION } from '../../shared/replication';
@@ -30,12 +31,24 @@ export const openTestDb = async (backend: Backend): Promise<Db> => {
   return db;
 };
 
+/**
+ * Limits for tests that did not ask for their own: far above what a suite sends (the push fuzz test sends
+ * 5,000 requests, a tenth of them with wrong or missing tokens, from one address within seconds).
+ */
+export const HARNESS_LIMITS: Partial<RateLimits> = {
+  tillPerWindow: 1_000_000,
+  adminPerWindow: 1_000_000,
+  enrolPerWindow: 1_000_000,
+  failedAuthPerWindow: 1_000_000,
+  streamsPerTill: 1_000,
+};
+
 export type Harness = { db: Db; app: FastifyInstance; url: string; token: string; close: () => Promise<void> };
 
 export const startHarness = async (
   backend: Backend,
   enrolCodes = ['TEST-TILL-1'],
-  options: { recheck?: boolean } = {},
+  options: Pick<ServerOptions, 'recheck' | 'limits' | 'corsOrigins' | 'hsts' | 'logger'> = {},
 ): Promise<Harness & { tokens: string[] }> => {
   const db = await openTestDb(backend);
   await migrate(db);
@@ -48,7 +61,13 @@ export const startHarness = async (
       sha256(code),
     ]);
   }
-  const app = await buildServer({ db, adminToken: 'test-admin', recheck: options.recheck ?? true });
+  const app = await buildServer({
+    db,
+    adminToken: 'test-admin',
+    ...options,
+    recheck: options.recheck ?? true,
+    limits: options.limits ?? HARNESS_LIMITS,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
