@@ -113,7 +113,14 @@ const electronBinary = () => {
   }
 };
 
-if (!tillOnly) run('src-server/main.ts', { PORT: serverPort });
+// `npm start` is the demo: it gives the admin API a known login and says so. A real deployment sets its own
+// KASSA_ADMIN_TOKEN, or none (the first start then creates an admin and prints its credential once).
+const adminToken = process.env.KASSA_ADMIN_TOKEN || 'demo-admin';
+if (!tillOnly) {
+  if (!process.env.KASSA_ADMIN_TOKEN)
+    console.log('Demo admin login: Bearer demo-admin (demo only; set KASSA_ADMIN_TOKEN)');
+  run('src-server/main.ts', { PORT: serverPort, KASSA_ADMIN_TOKEN: adminToken });
+}
 if (!serverOnly) {
   if (!tillOnly) {
     try {

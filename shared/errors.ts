@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'ENROL_CODE_INVALID'
   | 'FORBIDDEN_STORE'
+  | 'FORBIDDEN_ROLE'
   | 'NOT_FOUND'
   | 'IPC_BAD_REQUEST'
   | 'IPC_UNKNOWN_CHANNEL'

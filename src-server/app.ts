@@ -21,7 +21,8 @@ import {
   type DownCollection,
 } from '../shared/replication';
 import type { Db } from './db';
-import { checkAdmin, enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
+import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
+import { adminAccess, audit, userRoutes } from './admin/access';
 import { ingestPush } from './ingest';
 import { parkedRoutes } from './admin/parked';
 import { tillRoutes } from './admin/tills';
@@ -50,7 +51,8 @@ export type LogStream = { write: (line: string) => void };
  */
 export type ServerOptions = {
   db: Db;
-  adminToken: string;
+  /** A bootstrap admin token (automation, the demo); null: only admin users' own credentials. */
+  adminToken: string | null;
   logger?: false | { level: string; stream?: LogStream };
   recheck?: boolean;
   limits?: Partial<RateLimits> | false;
@@ -98,7 +100,7 @@ export const buildServer = async ({
   const limits = resolveLimits(limitOptions);
   await registerLimits(app, limits);
 
-  const admin = (header: string | undefined) => checkAdmin(adminToken, header);
+  const access = adminAccess(db, adminToken);
 
   // --- Live streams: one LISTEN per process; each open stream is sent what is new since its last checkpoint.
   const streams = new Set<Stream>();
@@ -236,7 +238,7 @@ export const buildServer = async ({
 
   // --- Admin API (head office).
   app.get('/api/v1/admin/summary', async (req) => {
-    admin(req.headers.authorization);
+    await access.require(req, 'auditor');
     const [sales] = await db.query<{ n: string; distinct_ids: string }>(
       'SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM sales',
     );
@@ -266,7 +268,7 @@ export const buildServer = async ({
   });
 
   app.get('/api/v1/admin/members/:id', async (req) => {
-    admin(req.headers.authorization);
+    await access.require(req, 'auditor');
     const { id } = req.params as { id: string };
     const rows = await db.query<Parameters<typeof memberFromRow>[0]>(
       'SELECT * FROM members WHERE id = $1 OR card_number = $1',
@@ -284,7 +286,7 @@ export const buildServer = async ({
   });
 
   app.get('/api/v1/admin/sales', async (req) => {
-    admin(req.headers.authorization);
+    await access.require(req, 'auditor');
     const q = parse(
       z.object({ tillId: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
       req.query,
@@ -296,30 +298,37 @@ export const buildServer = async ({
     );
   });
 
-  parkedRoutes(app, db, admin);
-  tillRoutes(app, db, admin);
+  parkedRoutes(app, db, access);
+  tillRoutes(app, db, access);
+  userRoutes(app, db, access);
 
   app.get('/api/v1/admin/review-flags', async (req) => {
-    admin(req.headers.authorization);
-    return db.query('SELECT id, kind, member_id, till_id, ref_id, detail, created_at FROM review_flags ORDER BY id');
+    await access.require(req, 'auditor');
+    const q = parse(
+      z.object({
+        after: z.coerce.number().int().nonnegative().default(0),
+        limit: z.coerce.number().int().min(1).max(1000).default(1000),
+      }),
+      req.query,
+    );
+    // Paged by id: `after` is the last id of the previous page.
+    return db.query(
+      'SELECT id, kind, member_id, till_id, ref_id, detail, created_at FROM review_flags WHERE id > $1 ORDER BY id LIMIT $2',
+      [q.after, q.limit],
+    );
   });
 
   app.post('/api/v1/admin/expire', async (req) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'manager');
     const body = parse(z.object({ at: z.iso.datetime({ offset: true }).optional() }), req.body ?? {});
     const at = body.at ?? new Date().toISOString();
     const result = await runExpiry(db, at);
-    await db.query('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-      'admin',
-      'expire.run',
-      at,
-      JSON.stringify(result),
-    ]);
+    await audit(db.query, actor, 'expire.run', at, result);
     return { at, ...result };
   });
 
   app.put('/api/v1/admin/programs/:id', async (req) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'manager');
     const { id } = req.params as { id: string };
     const parsed = validateProgram(req.body);
     if (!parsed.ok) throw new KassaError('PROGRAM_INVALID', 'The program has errors', parsed.issues);
@@ -337,12 +346,7 @@ export const buildServer = async ({
          ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, deleted = false`,
         [`program:${id}`, id, JSON.stringify(stored)],
       );
-      await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-        'admin',
-        'program.put',
-        id,
-        JSON.stringify({ version: stored.version, previousVersion: prev?.version ?? null }),
-      ]);
+      await audit(q, actor, 'program.put', id, { version: stored.version, previousVersion: prev?.version ?? null });
       await stampSeq(q, 'refdata', [`program:${id}`]);
       return stored.version;
     });

@@ -2,7 +2,7 @@
  * Till and admin credentials. Tokens are random 256-bit strings; only their
  * SHA-256 is stored. Enrolment codes are one-time: using one clears it.
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import { KassaError } from '../shared/errors';
 import type { Db } from './db';
 
@@ -45,13 +45,4 @@ export const tillFromAuthHeader = async (db: Db, header: string | undefined): Pr
   if (till.revoked_at !== null)
     throw new KassaError('TILL_REVOKED', `Till ${till.id} was revoked by head office; ask for a new enrolment code`);
   return { tillId: till.id, storeId: till.store_id };
-};
-
-export const checkAdmin = (adminToken: string, header: string | undefined): void => {
-  if (!header) throw new KassaError('AUTH_MISSING', 'Admin token required');
-  const given = Buffer.from(header);
-  const expected = Buffer.from(`Bearer ${adminToken}`);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new KassaError('AUTH_INVALID', 'Admin token is not valid');
-  }
 };

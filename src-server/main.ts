@@ -1,7 +1,7 @@
 /**
  * Central server process. Env: PORT (7070), HOST (127.0.0.1), DATABASE_URL
  * (real PostgreSQL; without it PGlite in KASSA_DATA_DIR, default
- * ./data/server), KASSA_ADMIN_TOKEN (demo default `demo-admin`), KASSA_SEED
+ * ./data/server), KASSA_ADMIN_TOKEN (a bootstrap admin token; none by default), KASSA_SEED
  * (demo data into a database this start created: unset/`1`/`demo` yes, `0`
  * no, `force` also into one with Kassa tables but no store),
  * KASSA_ENROL_CODE (the demo till's code), KASSA_LOG_LEVEL (pino level,
@@ -20,6 +20,7 @@ import { DEMO_ENROL_CODE, decideDemoSeed, parseSeedMode, seedDemo } from './seed
 import { buildServer } from './app';
 import { corsOriginsFromEnv } from './http/cors';
 import { limitsFromEnv } from './http/limits';
+import { ensureFirstAdmin } from './admin/access';
 
 const env = process.env;
 const port = Number(env.PORT ?? 7070);
@@ -53,7 +54,16 @@ async function start(): Promise<void> {
 
   // Fastify's pino logger: `KASSA_LOG_LEVEL` (default info; `debug` adds a line per request, `silent` turns it off).
   const logger = { level: env.KASSA_LOG_LEVEL ?? 'info' };
-  app = await buildServer({ db, adminToken: env.KASSA_ADMIN_TOKEN ?? 'demo-admin', logger, limits, corsOrigins, hsts });
+  // No default secret: without a bootstrap token, the first start creates an admin and prints its credential once.
+  const adminToken = env.KASSA_ADMIN_TOKEN ? env.KASSA_ADMIN_TOKEN : null;
+  if (!adminToken) {
+    const credential = await ensureFirstAdmin(db);
+    if (credential) {
+      say(`First start: created the admin user "admin". Its credential, shown this once: ${credential}`);
+      say('Use it as "Authorization: Bearer <credential>" on the admin API and create your own users there.');
+    }
+  }
+  app = await buildServer({ db, adminToken, logger, limits, corsOrigins, hsts });
   await app.listen({ port, host });
   say(`Kassa server listening on http://${host}:${port} (${opened.where})`);
 }

@@ -13,6 +13,7 @@ import { entryFact, project, saleFact, type LedgerFact } from '../../shared/ledg
 import { textSchema } from '../../shared/primitives';
 import type { Db, Query } from '../db';
 import { stampSeq } from '../seq';
+import { audit, type AdminAccess } from './access';
 
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const noteBody = z.object({ note: textSchema(500).default('') }).default({ note: '' });
@@ -40,18 +41,9 @@ async function applyToMember(q: Query, fact: LedgerFact): Promise<void> {
   await stampSeq(q, 'members', [fact.memberId]);
 }
 
-async function audit(q: Query, action: string, target: string, detail: object): Promise<void> {
-  await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-    'admin',
-    action,
-    target,
-    JSON.stringify(detail),
-  ]);
-}
-
-export function parkedRoutes(app: FastifyInstance, db: Db, admin: (header: string | undefined) => void): void {
+export function parkedRoutes(app: FastifyInstance, db: Db, access: AdminAccess): void {
   app.get('/api/v1/admin/parked', async (req) => {
-    admin(req.headers.authorization);
+    await access.require(req, 'auditor');
     const q = z
       .object({
         status: z.enum(['open', 'resolved', 'replayed']).default('open'),
@@ -68,22 +60,22 @@ export function parkedRoutes(app: FastifyInstance, db: Db, admin: (header: strin
   });
 
   app.post('/api/v1/admin/parked/:id/resolve', async (req) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'manager');
     const { id } = parseOr(idParams, req.params);
     const { note } = parseOr(noteBody, req.body ?? undefined);
     await db.tx(async (q) => {
       await openParked(q, id);
       await q(
-        "UPDATE parked_docs SET status = 'resolved', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1",
-        [id, note],
+        "UPDATE parked_docs SET status = 'resolved', resolved_at = now(), resolved_by = $3, note = $2 WHERE id = $1",
+        [id, note, actor.id],
       );
-      await audit(q, 'parked.resolve', String(id), { note });
+      await audit(q, actor, 'parked.resolve', String(id), { note });
     });
     return { ok: true, id, status: 'resolved' };
   });
 
   app.post('/api/v1/admin/parked/:id/replay', async (req) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'manager');
     const { id } = parseOr(idParams, req.params);
     const { note } = parseOr(noteBody, req.body ?? undefined);
     await db.tx(async (q) => {
@@ -122,10 +114,10 @@ export function parkedRoutes(app: FastifyInstance, db: Db, admin: (header: strin
         if (fact) await applyToMember(q, fact);
       }
       await q(
-        "UPDATE parked_docs SET status = 'replayed', resolved_at = now(), resolved_by = 'admin', note = $2 WHERE id = $1",
-        [id, note],
+        "UPDATE parked_docs SET status = 'replayed', resolved_at = now(), resolved_by = $3, note = $2 WHERE id = $1",
+        [id, note, actor.id],
       );
-      await audit(q, 'parked.replay', String(id), { docId: doc.id, kind: doc.kind, note });
+      await audit(q, actor, 'parked.replay', String(id), { docId: doc.id, kind: doc.kind, note });
     });
     return { ok: true, id, status: 'replayed' };
   });

@@ -22,6 +22,7 @@ import type { Db, Query } from '../db';
 import { newToken, REVOCATIONS_CHANNEL, sha256, tillFromAuthHeader } from '../auth';
 import { parseInput } from '../http/errors';
 import { stampSeq } from '../seq';
+import { audit, type AdminAccess } from './access';
 
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes');
 const newStoreSchema = z.object({
@@ -57,15 +58,6 @@ export function newEnrolCode(): string {
   return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
 }
 
-async function audit(q: Query, action: string, target: string, detail: object): Promise<void> {
-  await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-    'admin',
-    action,
-    target,
-    JSON.stringify(detail),
-  ]);
-}
-
 /** Gives a till a fresh one-time code; its current token stops working (a replacement machine enrols with it). */
 async function issueCode(q: Query, tillId: string, validDays: number): Promise<{ code: string; expiresAt: string }> {
   const code = newEnrolCode();
@@ -79,9 +71,9 @@ async function issueCode(q: Query, tillId: string, validDays: number): Promise<{
   return { code, expiresAt: new Date(rows[0].expires).toISOString() };
 }
 
-export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string | undefined) => void): void {
+export function tillRoutes(app: FastifyInstance, db: Db, access: AdminAccess): void {
   app.post('/api/v1/admin/stores', async (req, reply) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'admin');
     const s = parseInput(newStoreSchema, req.body);
     const store = storeSchema.parse(s);
     await db.tx(async (q) => {
@@ -99,13 +91,13 @@ export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string 
         JSON.stringify(store),
       ]);
       await stampSeq(q, 'refdata', [`store:${s.id}`]);
-      await audit(q, 'store.create', s.id, s);
+      await audit(q, actor, 'store.create', s.id, s);
     });
     return reply.status(201).send({ ok: true, store });
   });
 
   app.post('/api/v1/admin/tills', async (req, reply) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'admin');
     const t = parseInput(newTillSchema, req.body);
     const result = await db.tx(async (q) => {
       const store = await q('SELECT 1 FROM stores WHERE id = $1', [t.storeId]);
@@ -116,7 +108,7 @@ export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string 
       );
       if (inserted.length === 0) throw new KassaError('CONFLICT', `Till ${t.id} already exists`);
       const code = await issueCode(q, t.id, t.codeValidDays);
-      await audit(q, 'till.create', t.id, { storeId: t.storeId, name: t.name, codeExpiresAt: code.expiresAt });
+      await audit(q, actor, 'till.create', t.id, { storeId: t.storeId, name: t.name, codeExpiresAt: code.expiresAt });
       return code;
     });
     // The code is shown here once; the server keeps only its hash.
@@ -126,7 +118,7 @@ export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string 
   });
 
   app.get('/api/v1/admin/tills', async (req) => {
-    admin(req.headers.authorization);
+    await access.require(req, 'auditor');
     const rows = await db.query<{
       id: string;
       store_id: string;
@@ -153,12 +145,12 @@ export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string 
   });
 
   app.post('/api/v1/admin/tills/:id/enrolment-code', async (req) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'admin');
     const { id } = parseInput(tillParams, req.params);
     const { codeValidDays } = parseInput(codeSchema, req.body ?? undefined);
     const code = await db.tx(async (q) => {
       const c = await issueCode(q, id, codeValidDays);
-      await audit(q, 'till.enrolment-code', id, { expiresAt: c.expiresAt });
+      await audit(q, actor, 'till.enrolment-code', id, { expiresAt: c.expiresAt });
       await q('SELECT pg_notify($1, $2)', [REVOCATIONS_CHANNEL, id]);
       return c;
     });
@@ -166,7 +158,7 @@ export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string 
   });
 
   app.post('/api/v1/admin/tills/:id/revoke', async (req) => {
-    admin(req.headers.authorization);
+    const actor = await access.require(req, 'admin');
     const { id } = parseInput(tillParams, req.params);
     const revokedAt = await db.tx(async (q) => {
       const rows = await q<{ revoked_at: Date | string }>(
@@ -175,7 +167,7 @@ export function tillRoutes(app: FastifyInstance, db: Db, admin: (header: string 
         [id],
       );
       if (!rows[0]) throw new KassaError('NOT_FOUND', `No till ${id}`);
-      await audit(q, 'till.revoke', id, {});
+      await audit(q, actor, 'till.revoke', id, {});
       // Every node hears it at commit and closes this till's live streams.
       await q('SELECT pg_notify($1, $2)', [REVOCATIONS_CHANNEL, id]);
       return new Date(rows[0].revoked_at).toISOString();
