@@ -263,6 +263,23 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     expect(await ledgerMismatches(h)).toEqual([]);
   });
 
+  it("an unknown member is parked with its sale's points, which count nowhere", async () => {
+    const ghost = '01KDVDNAZZZZZZZZZZZZZZZZZZ';
+    const before = await adminJson<{ pointsTotal: number; sales: number }>(h, '/api/v1/admin/summary');
+    const sale = saleDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: ghost, entryIds: [] });
+    const earn = entryDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: ghost, points: 40, saleId: sale.id });
+    if (sale.kind === 'sale') sale.body.entryIds = [earn.id];
+    b.write(sale, earn);
+    const [reply] = await b.pushAll();
+    expect(reply!.parked.map((p) => [p.id, p.code])).toEqual([
+      [sale.id, 'UNKNOWN_MEMBER'],
+      [earn.id, 'UNKNOWN_MEMBER'],
+    ]);
+    const after = await adminJson<{ pointsTotal: number; sales: number }>(h, '/api/v1/admin/summary');
+    expect(after.pointsTotal).toBe(before.pointsTotal);
+    expect(after.sales).toBe(before.sales + 1);
+  });
+
   it("a currency that is not the store's and an oversized cashier id are coded 400s that write nothing", async () => {
     const before = await checksum(h);
     const xxx = saleDoc({ tillId: 'till-2', tillSeq: 5000, memberId: null });
