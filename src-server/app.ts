@@ -111,6 +111,16 @@ export const buildServer = async ({
     warn: (err, message) => app.log.warn({ err }, message),
   });
   metricsRoutes(app, metrics);
+  // When each till last called (pulls and pushes), written at most every 30 s per till on this node.
+  const lastSeenWrite = new Map<string, number>();
+  const seen = (tillId: string) => {
+    const now = Date.now();
+    if ((lastSeenWrite.get(tillId) ?? 0) > now - 30_000) return;
+    lastSeenWrite.set(tillId, now);
+    db.query('UPDATE tills SET last_seen_at = now() WHERE id = $1', [tillId]).catch((err: unknown) =>
+      app.log.warn({ err }, 'could not record when a till was last seen'),
+    );
+  };
   const flush = async (s: Stream): Promise<void> => {
     if (s.busy) {
       s.again = true;
@@ -165,12 +175,15 @@ export const buildServer = async ({
   });
 
   app.get('/api/v1/replication/:collection/pull', async (req) => {
-    await tillFromAuthHeader(db, req.headers.authorization);
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
     // An unknown collection is a resource that does not exist (404), not invalid input.
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
     const { seq, limit } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
     const documents = await pullDocuments(db.query, collection, seq, limit);
-    return { documents, checkpoint: { seq: documents.at(-1)?.seq ?? seq } };
+    const checkpoint = documents.at(-1)?.seq ?? seq;
+    metrics.observePull(till.tillId, collection, checkpoint);
+    seen(till.tillId);
+    return { documents, checkpoint: { seq: checkpoint } };
   });
 
   app.get('/api/v1/replication/:collection/stream', async (req, reply) => {
@@ -213,6 +226,7 @@ export const buildServer = async ({
     }
     const body = parse(pushRequestSchema, req.body, 'PUSH_MALFORMED');
     const result = await ingestPush(db, till, body, { recheck }, (err) => req.log.error({ err }, 'push parked'));
+    seen(till.tillId);
     metrics.observePush({
       tillId: till.tillId,
       documents: body.rows.length,

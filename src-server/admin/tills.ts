@@ -49,6 +49,13 @@ const codeSchema = z
   .object({ codeValidDays: z.number().int().min(1).max(90).default(7) })
   .default({ codeValidDays: 7 });
 const tillParams = z.object({ id: idSchema });
+const listSchema = z.object({
+  staleAfterMinutes: z.coerce.number().int().min(1).max(100_000).default(60),
+  stale: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
 
 /** A one-time enrolment code a person can type: 4 groups of 4 from an alphabet without look-alikes. */
 export function newEnrolCode(): string {
@@ -119,6 +126,7 @@ export function tillRoutes(app: FastifyInstance, db: Db, access: AdminAccess): v
 
   app.get('/api/v1/admin/tills', async (req) => {
     await access.require(req, 'auditor');
+    const { staleAfterMinutes, stale } = parseInput(listSchema, req.query);
     const rows = await db.query<{
       id: string;
       store_id: string;
@@ -126,22 +134,32 @@ export function tillRoutes(app: FastifyInstance, db: Db, access: AdminAccess): v
       enrolled_at: Date | string | null;
       revoked_at: Date | string | null;
       token_rotated_at: Date | string | null;
+      last_seen_at: Date | string | null;
       pending_code: boolean;
     }>(
-      `SELECT id, store_id, name, enrolled_at, revoked_at, token_rotated_at,
+      `SELECT id, store_id, name, enrolled_at, revoked_at, token_rotated_at, last_seen_at,
               (enrol_code_hash IS NOT NULL AND (enrol_code_expires_at IS NULL OR enrol_code_expires_at > now())) AS pending_code
          FROM tills ORDER BY store_id, id`,
     );
     const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-    return rows.map((r) => ({
-      id: r.id,
-      storeId: r.store_id,
-      name: r.name,
-      status: r.revoked_at ? 'revoked' : r.enrolled_at && !r.pending_code ? 'enrolled' : 'waiting-for-enrolment',
-      enrolledAt: iso(r.enrolled_at),
-      revokedAt: iso(r.revoked_at),
-      tokenRotatedAt: iso(r.token_rotated_at),
-    }));
+    const cutoff = Date.now() - staleAfterMinutes * 60_000;
+    const list = rows.map((r) => {
+      const status = r.revoked_at ? 'revoked' : r.enrolled_at && !r.pending_code ? 'enrolled' : 'waiting-for-enrolment';
+      const lastSeen = r.last_seen_at ?? r.enrolled_at;
+      return {
+        id: r.id,
+        storeId: r.store_id,
+        name: r.name,
+        status,
+        enrolledAt: iso(r.enrolled_at),
+        revokedAt: iso(r.revoked_at),
+        tokenRotatedAt: iso(r.token_rotated_at),
+        lastSeenAt: iso(r.last_seen_at),
+        // An enrolled till that has not called within the window has stopped syncing (offline, broken, switched off).
+        stale: status === 'enrolled' && (lastSeen === null || new Date(lastSeen).getTime() < cutoff),
+      };
+    });
+    return stale === undefined ? list : list.filter((t) => t.stale === stale);
   });
 
   app.post('/api/v1/admin/tills/:id/enrolment-code', async (req) => {

@@ -36,6 +36,8 @@ export type PushObservation = {
 export type ServerMetrics = {
   registry: Registry;
   observePush: (p: PushObservation) => void;
+  /** A till's pull answered up to `checkpoint` of `collection` (for the replication lag). */
+  observePull: (tillId: string, collection: string, checkpoint: number) => void;
 };
 
 export type MetricsOptions = {
@@ -100,6 +102,34 @@ export function createMetrics({ db, openStreams, warn }: MetricsOptions): Server
     },
   });
 
+  // Per node: the checkpoint each till last pulled to, per collection; lag = the collection's newest seq minus it.
+  const pulledTo = new Map<string, { till: string; collection: string; seq: number }>();
+  new Gauge({
+    name: 'kassa_replication_lag',
+    help: "Server sequence numbers a till is behind, per collection: the newest seq minus the till's last pulled checkpoint (per node).",
+    labelNames: ['till', 'collection'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      if (pulledTo.size === 0) return;
+      try {
+        const [top] = await withTimeout(
+          db.query<{ products: string | null; members: string | null; refdata: string | null }>(
+            `SELECT (SELECT max(seq) FROM products) AS products, (SELECT max(seq) FROM members) AS members,
+                    (SELECT max(seq) FROM refdata) AS refdata`,
+          ),
+          SCRAPE_QUERY_TIMEOUT_MS,
+        );
+        for (const p of pulledTo.values()) {
+          const newest = Number(top?.[p.collection as 'products' | 'members' | 'refdata'] ?? 0);
+          this.set({ till: p.till, collection: p.collection }, Math.max(0, newest - p.seq));
+        }
+      } catch (err) {
+        warn(err, 'metrics: kassa_replication_lag could not be read from the database');
+      }
+    },
+  });
+
   const batch = new Histogram({
     name: 'kassa_push_batch_documents',
     help: 'Documents per accepted push request.',
@@ -125,6 +155,9 @@ export function createMetrics({ db, openStreams, warn }: MetricsOptions): Server
 
   return {
     registry,
+    observePull(tillId, collection, checkpoint) {
+      pulledTo.set(`${tillId}|${collection}`, { till: tillId, collection, seq: checkpoint });
+    },
     observePush(p) {
       lastPush.set(p.tillId, Date.now());
       batch.observe(p.documents);

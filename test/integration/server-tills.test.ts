@@ -104,6 +104,26 @@ describe.each(backends)('tills through the admin API on %s', (backend) => {
     till.sell(demoUlid(3), [['p-001']]);
     await till.pushAll();
 
+    // Head office sees when the till last called, and which tills stopped syncing.
+    const seenList = (q = '') =>
+      call(h.url, 'GET', `/api/v1/admin/tills${q}`).then(
+        (r) => r.body as unknown as Array<{ id: string; lastSeenAt: string | null; stale: boolean }>,
+      );
+    const seen = (await seenList()).find((t) => t.id === 'till-21')!;
+    expect(seen.lastSeenAt).not.toBeNull();
+    expect(seen.stale).toBe(false);
+    await h.db.query("UPDATE tills SET last_seen_at = now() - interval '2 hours' WHERE id = 'till-21'");
+    expect((await seenList('?stale=true')).map((t) => t.id)).toContain('till-21');
+    expect((await seenList('?stale=true&staleAfterMinutes=600')).map((t) => t.id)).not.toContain('till-21');
+    // The replication lag: members changed since this till last pulled.
+    const other = new TestTill(h.url, h.token, 'till-1');
+    await other.sync();
+    other.sell(demoUlid(4), [['p-001']]);
+    await other.pushAll();
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    const lag = /kassa_replication_lag\{till="till-21",collection="members"\} (\d+)/.exec(metrics);
+    expect(Number(lag?.[1])).toBeGreaterThan(0);
+
     // Rotation: the new token works, the old one no longer does.
     const rotated = await call(h.url, 'POST', '/api/v1/till/token/rotate', undefined, first.body.token);
     expect(rotated.status).toBe(200);
