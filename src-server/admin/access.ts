@@ -17,13 +17,14 @@
  * Every admin write goes to `audit_log` with who (user id), what, when and
  * from where (source address).
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { KassaError } from '../../shared/errors';
 import { textSchema } from '../../shared/primitives';
 import type { Db, Query } from '../db';
 import { parseInput } from '../http/errors';
+import { sha256 } from '../auth';
 
 export const roles = ['auditor', 'manager', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -31,10 +32,6 @@ export type AdminActor = { id: string; role: Role; source: string };
 
 const RANK: Record<Role, number> = { auditor: 0, manager: 1, admin: 2 };
 const CACHE_MS = 60_000;
-
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
 
 function hashSecret(secret: string, salt = randomBytes(16).toString('hex')): string {
   return `scrypt:${salt}:${scryptSync(secret, salt, 32).toString('hex')}`;
@@ -100,10 +97,10 @@ export function adminAccess(db: Db, bootstrapToken: string | null): AdminAccess 
   };
 }
 
-/** One audit line: who, what, on what, from where, when (the row's default). */
+/** One audit line: who, what, on what, from where, when (the row's default). A till acts as `till:<id>`. */
 export async function audit(
   q: Query,
-  actor: AdminActor,
+  actor: Pick<AdminActor, 'id' | 'source'>,
   action: string,
   target: string,
   detail: object,

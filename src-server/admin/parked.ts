@@ -13,6 +13,7 @@ import { entryFact, project, saleFact, type LedgerFact } from '../../shared/ledg
 import { textSchema } from '../../shared/primitives';
 import type { Db, Query } from '../db';
 import { stampSeq } from '../seq';
+import { parseInput } from '../http/errors';
 import { audit, type AdminAccess } from './access';
 
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
@@ -44,25 +45,25 @@ async function applyToMember(q: Query, fact: LedgerFact): Promise<void> {
 export function parkedRoutes(app: FastifyInstance, db: Db, access: AdminAccess): void {
   app.get('/api/v1/admin/parked', async (req) => {
     await access.require(req, 'auditor');
-    const q = z
-      .object({
+    const q = parseInput(
+      z.object({
         status: z.enum(['open', 'resolved', 'replayed']).default('open'),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
-      })
-      .safeParse(req.query);
-    if (!q.success) throw new KassaError('BAD_REQUEST', 'status must be open, resolved or replayed; limit 1–1000');
+      }),
+      req.query,
+    );
     const rows = await db.query<{ id: string; till_seq: string | number }>(
       `SELECT id, doc_id, till_id, epoch, till_seq, code, reason, doc, status, created_at, resolved_at, note
          FROM parked_docs WHERE status = $1 ORDER BY id LIMIT $2`,
-      [q.data.status, q.data.limit],
+      [q.status, q.limit],
     );
     return rows.map((r) => ({ ...r, id: Number(r.id), till_seq: Number(r.till_seq) }));
   });
 
   app.post('/api/v1/admin/parked/:id/resolve', async (req) => {
     const actor = await access.require(req, 'manager');
-    const { id } = parseOr(idParams, req.params);
-    const { note } = parseOr(noteBody, req.body ?? undefined);
+    const { id } = parseInput(idParams, req.params);
+    const { note } = parseInput(noteBody, req.body ?? undefined);
     await db.tx(async (q) => {
       await openParked(q, id);
       await q(
@@ -76,8 +77,8 @@ export function parkedRoutes(app: FastifyInstance, db: Db, access: AdminAccess):
 
   app.post('/api/v1/admin/parked/:id/replay', async (req) => {
     const actor = await access.require(req, 'manager');
-    const { id } = parseOr(idParams, req.params);
-    const { note } = parseOr(noteBody, req.body ?? undefined);
+    const { id } = parseInput(idParams, req.params);
+    const { note } = parseInput(noteBody, req.body ?? undefined);
     await db.tx(async (q) => {
       const row = await openParked(q, id);
       const doc = journalDocSchema.parse(row.doc);
@@ -121,16 +122,4 @@ export function parkedRoutes(app: FastifyInstance, db: Db, access: AdminAccess):
     });
     return { ok: true, id, status: 'replayed' };
   });
-}
-
-function parseOr<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new KassaError(
-      'BAD_REQUEST',
-      `Invalid request: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'malformed'}`,
-    );
-  }
-  return r.data;
 }

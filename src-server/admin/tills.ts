@@ -199,12 +199,7 @@ export function tillRoutes(app: FastifyInstance, db: Db, access: AdminAccess): v
     const token = newToken();
     await db.tx(async (q) => {
       await q('UPDATE tills SET token_hash = $2, token_rotated_at = now() WHERE id = $1', [till.tillId, sha256(token)]);
-      await q('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-        `till:${till.tillId}`,
-        'till.token-rotate',
-        till.tillId,
-        '{}',
-      ]);
+      await audit(q, { id: `till:${till.tillId}`, source: req.ip }, 'till.token-rotate', till.tillId, {});
     });
     return { tillId: till.tillId, storeId: till.storeId, token };
   });

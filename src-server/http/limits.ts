@@ -18,7 +18,7 @@
  * - Every 401 is logged at warn with route, method, source IP and error code (never the token).
  * - Counters are per process (the in-memory store): N server nodes allow up to N times the limit.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../auth';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { KassaError, type ErrorBody } from '../../shared/errors';
@@ -52,8 +52,6 @@ export const DEFAULT_LIMITS: RateLimits = {
 const STREAM_RETRY_SECONDS = 5;
 /** Keys each counter holds (LRU): a chain's tills and admins fit; an evicted key merely starts a fresh window. */
 const COUNTER_KEYS = 20_000;
-
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export function resolveLimits(limits: Partial<RateLimits> | false | undefined): RateLimits | false {
   return limits === false ? false : { ...DEFAULT_LIMITS, ...limits };
