@@ -11,7 +11,7 @@ export {
   type LedgerFact,
   type ProjectionContext,
 } from './project';
-export { entryFact, saleFact, factsFromJournal } from './journal-facts';
+export { entryFact, saleFact, factsFromJournal, memberFacts } from './journal-facts';
 export { memberView, type MemberView, type MemberSnapshot } from './view';
 export {
   openLots,

@@ -43,3 +43,17 @@ export function factsFromJournal(docs: ReadonlyArray<Pick<JournalDoc, 'id' | 'at
   }
   return out;
 }
+
+/**
+ * One member's facts among a till database's journal documents above `afterSeq` (the server's mark
+ * for that database): what the till's view adds to the member's snapshot.
+ */
+export function memberFacts(
+  docs: ReadonlyArray<Pick<JournalDoc, 'id' | 'at' | 'kind' | 'body' | 'memberId' | 'tillSeq'>>,
+  memberId: string,
+  afterSeq = 0,
+): LedgerFact[] {
+  return factsFromJournal(docs.filter((d) => d.memberId === memberId && d.tillSeq > afterSeq)).filter(
+    (f) => f.memberId === memberId,
+  );
+}

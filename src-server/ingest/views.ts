@@ -6,7 +6,7 @@
 
 import { type JournalDoc, type SaleDoc } from '../../shared/documents';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
-import { factsFromJournal, memberView, project, type MemberView } from '../../shared/ledger';
+import { memberFacts, memberView, project, type MemberView } from '../../shared/ledger';
 import type { Query } from '../db';
 import { type Batch } from './batch';
 
@@ -74,7 +74,11 @@ async function tillSideState(
     [b.till.tillId, b.epoch, memberId, from, beforeSeq],
   );
   // The inbox holds documents exactly as the wire schema parsed them on the way in.
-  const facts = factsFromJournal(rows.map((r) => r.doc as JournalDoc)).filter((f) => f.memberId === memberId);
+  const facts = memberFacts(
+    rows.map((r) => r.doc as JournalDoc),
+    memberId,
+    from,
+  );
   const state = project(base, facts, { timeZone: b.store.time_zone });
   if (key && exact) rememberView(key, { state, through: beforeSeq - 1 });
   return { state, exact };

@@ -16,7 +16,7 @@ import {
   type Store,
 } from '../../shared/documents';
 import { programSchema, type BasketLine, type Program, type RedeemChoice } from '../../shared/engine';
-import { factsFromJournal, memberView, type MemberView } from '../../shared/ledger';
+import { memberFacts, memberView, type MemberView } from '../../shared/ledger';
 import { WIRE_HEADER, WIRE_VERSION, pushResponseSchema } from '../../shared/replication';
 import { priceSale, saleDocuments } from '../../shared/sale-journal';
 
@@ -76,11 +76,7 @@ export class TestTill {
     const accountId = member.state.householdId ?? member.id;
     const account = accountId !== member.id ? (this.members.get(accountId) ?? null) : null;
     const pending = [member, account].flatMap((m) =>
-      m
-        ? factsFromJournal(
-            this.journal.filter((d) => d.memberId === m.id && d.tillSeq > (m.tillMarks[this.epoch] ?? 0)),
-          ).filter((f) => f.memberId === m.id)
-        : [],
+      m ? memberFacts(this.journal, m.id, m.tillMarks[this.epoch] ?? 0) : [],
     );
     const v = memberView({
       member,

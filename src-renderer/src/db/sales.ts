@@ -17,7 +17,7 @@ import type { LedgerEntryBody } from '../../../shared/documents';
 import type { Quote, QuoteInput } from '../../../shared/engine';
 import { memberStateSchema } from '../../../shared/engine/member-state';
 import { priceSale, saleDocuments, type SaleContext as SaleContextBase } from '../../../shared/sale-journal';
-import { factsFromJournal, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
+import { memberFacts, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
 import type { TillDatabase } from './database';
 import type { JournalRow, MemberRow } from './schemas';
 
@@ -56,7 +56,11 @@ export async function unconfirmedFacts(
 ): Promise<LedgerFact[]> {
   const mark = member.tillMarks[epoch] ?? 0;
   const docs = await db.journal.find({ selector: { memberId: member.id, tillSeq: { $gt: mark } } }).exec();
-  return factsFromJournal(docs.map((d) => d.toJSON() as JournalRow)).filter((f) => f.memberId === member.id);
+  return memberFacts(
+    docs.map((d) => d.toJSON() as JournalRow),
+    member.id,
+    mark,
+  );
 }
 
 /** The member as this till sees it: snapshot + unconfirmed facts, with the household account's points. */

@@ -6,13 +6,24 @@
  * the server computes once it has that till's journal.
  */
 import fc from 'fast-check';
+import { monotonicFactory } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import type { LedgerType } from '../../../shared/documents';
-import { commitSale, programSchema, quote, refund, type BasketLine } from '../../../shared/engine';
-import type { SaleBody } from '../../../shared/documents';
+import type { LedgerType, SaleBody } from '../../../shared/documents';
+import { programSchema, refund, type BasketLine } from '../../../shared/engine';
+import { priceSale, saleDocuments } from '../../../shared/sale-journal';
 import { emptyMemberState, type MemberState } from '../../../shared/engine/member-state';
 import { KassaError } from '../../../shared/errors';
-import { lotDebt, memberView, openLots, project, validStampBuckets, type LedgerFact } from '../../../shared/ledger';
+import {
+  factsFromJournal,
+  lotDebt,
+  memberView,
+  openLots,
+  project,
+  validStampBuckets,
+  type LedgerFact,
+} from '../../../shared/ledger';
+
+const nextId = monotonicFactory();
 
 const M = '01KDVDNA000000000000000001';
 const ctx = { timeZone: 'Europe/Amsterdam' };
@@ -265,79 +276,42 @@ describe('tills offline and the server merging their journals', () => {
               ctx,
             }).state;
             const at = new Date(Date.UTC(2026, 10, 20 + a.day, 9, counter % 60)).toISOString();
-            const saleId = `S${String(counter++).padStart(4, '0')}`;
-            let committed;
+            counter++;
+            const saleId = nextId();
             const saleInput = {
               program,
               member: { id: M, state: view },
               basket: a.items.map(([p, q], i) => ({ ...products[p]!, lineId: `L${i}`, quantity: q })),
-              at,
               timeZone: ctx.timeZone,
               redeem: a.redeem ? ({ kind: 'reward', rewardId: 'euro' } as const) : null,
               offline: true,
             };
+            let priced;
             try {
-              committed = commitSale({ ...saleInput, saleId });
+              priced = priceSale(saleInput, at, saleId);
             } catch (e) {
               // A redemption the till's view does not allow (balance, the day's cap) is never committed.
               expect(e).toBeInstanceOf(KassaError);
               continue;
             }
-            const total = a.items.reduce((s, [p, q]) => s + products[p]!.unitPriceMinor * q, 0);
-            const facts: LedgerFact[] = [
-              { kind: 'sale', id: saleId, memberId: M, at, spendMinor: total, effects: committed.effects },
-              ...committed.entries.map((e, i): LedgerFact => ({
-                kind: 'entry',
-                id: `${saleId}-${i}`,
-                memberId: e.memberId,
-                type: e.type,
-                points: e.points,
-                at,
-                naturalId: e.naturalId,
-                ruleId: e.ruleId,
-              })),
-            ];
-            t.pending.push(...facts);
-            const q = quote(saleInput);
-            t.sold.push({
-              id: saleId,
-              redeemed: q.pointsRedeemed,
-              body: {
+            // The journal documents a till writes for the sale, and the facts the server takes from them.
+            const docs = saleDocuments(
+              saleInput,
+              priced,
+              {
+                tillId: 't',
                 storeId: 's',
                 cashierId: 'c',
-                memberId: M,
-                currency: 'EUR',
-                lines: q.lines.map((l, i) => ({
-                  lineId: l.lineId,
-                  kind: 'item',
-                  productId: saleInput.basket[i]!.productId,
-                  ean: '',
-                  name: saleInput.basket[i]!.name,
-                  quantity: saleInput.basket[i]!.quantity,
-                  grams: null,
-                  unit: 'each',
-                  tags: [],
-                  unitPriceMinor: saleInput.basket[i]!.unitPriceMinor,
-                  amountMinor: l.amountMinor,
-                  discountMinor: l.discountMinor,
-                  points: l.points,
-                  categoryId: saleInput.basket[i]!.categoryId,
-                })),
-                subtotalMinor: q.subtotalMinor,
-                discountMinor: q.discountMinor,
-                totalMinor: q.totalMinor,
-                tenders: [{ kind: 'cash', amountMinor: q.totalMinor }],
-                programId: 'sim',
-                programVersion: 1,
                 memberSeq: null,
-                accountSeq: null,
-                redeem: saleInput.redeem,
-                offline: true,
-                refundOf: null,
-                entryIds: [],
-                effects: committed.effects,
+                tenders: [{ kind: 'cash', amountMinor: priced.quote.totalMinor }],
               },
-            });
+              priced.entries.map(() => nextId()),
+              Array.from({ length: 1 + priced.entries.length }, (_, i) => counter * 10 + i + 1),
+            );
+            t.pending.push(...factsFromJournal(docs));
+            const sale = docs[0]!;
+            if (sale.kind === 'sale')
+              t.sold.push({ id: saleId, redeemed: priced.quote.pointsRedeemed, body: sale.body });
             // The offline cap holds across this till's consecutive sales.
             const after = memberView({
               member: { id: M, state: t.snapshot },
