@@ -35,30 +35,64 @@ export const openPostgres = (connectionString: string): Db => {
     },
     async listen(channel, onPayload) {
       // The LISTEN connection is held for good; when it breaks (a PostgreSQL restart, a failover) it is
-      // replaced, and every subscriber is told '' once so it re-reads what it may have missed.
+      // replaced, and every subscriber is told '' once so it re-reads what it may have missed. Each client
+      // goes back to the pool exactly once, and none is taken after unsubscribing (pool.end() waits on it).
       let client: pg.PoolClient | null = null;
       let stopped = false;
+      let wake: (() => void) | null = null;
+      let reconnecting: Promise<void> | null = null;
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onPayload(msg.payload ?? '');
       };
+      const hold = (c: pg.PoolClient) => {
+        let released = false;
+        const release = (destroy: boolean) => {
+          if (released) return;
+          released = true;
+          c.off('notification', handler);
+          // A client going back to the pool healthy sheds this subscription's listeners (the pool watches its
+          // idle clients); a destroyed one keeps the guarded error listener for the errors still on their way.
+          if (!destroy) c.off('error', onError);
+          c.release(destroy);
+          if (client === c) client = null;
+        };
+        function onError() {
+          if (released) return;
+          release(true);
+          if (!stopped && !reconnecting) reconnecting = reconnect().finally(() => (reconnecting = null));
+        }
+        c.on('notification', handler);
+        c.on('error', onError);
+        return release;
+      };
+      let releaseClient: (destroy: boolean) => void = () => undefined;
       const connect = async (): Promise<void> => {
         const c = await pool.connect();
-        c.on('notification', handler);
-        c.on('error', () => {
-          c.off('notification', handler);
-          c.release(true);
-          if (client === c) client = null;
-          if (!stopped) void reconnect();
-        });
-        await c.query(`LISTEN ${channel}`);
+        const release = hold(c);
+        if (stopped) return release(false);
+        try {
+          await c.query(`LISTEN ${channel}`);
+        } catch (e) {
+          release(true);
+          throw e;
+        }
         client = c;
+        releaseClient = release;
       };
       const reconnect = async (): Promise<void> => {
         for (let delay = 200; !stopped; delay = Math.min(delay * 2, 5000)) {
-          await new Promise((r) => setTimeout(r, delay));
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, delay);
+            wake = () => {
+              clearTimeout(timer);
+              r();
+            };
+          });
+          wake = null;
+          if (stopped) return;
           try {
             await connect();
-            onPayload('');
+            if (!stopped) onPayload('');
             return;
           } catch {
             // The database is still away: try again, more slowly.
@@ -68,12 +102,13 @@ export const openPostgres = (connectionString: string): Db => {
       await connect();
       return async () => {
         stopped = true;
+        wake?.();
+        await reconnecting;
         const c = client;
-        client = null;
         if (!c) return;
-        c.off('notification', handler);
+        client = null;
         await c.query(`UNLISTEN ${channel}`).catch(() => undefined);
-        c.release();
+        releaseClient(false);
       };
     },
     close: () => pool.end(),
