@@ -109,7 +109,7 @@ const main = async () => {
             JSON.stringify(d.body),
           ],
         );
-      } else {
+      } else if (d.kind === 'entry') {
         await q(
           'INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, till_seq, till_time) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)',
           [d.id, d.body.memberId, d.tillId, d.body.saleId, d.body.type, d.body.points, d.body.reason, d.tillSeq, d.at],

@@ -80,6 +80,25 @@ export const storeSchema = z.object({
 });
 export type Store = z.infer<typeof storeSchema>;
 
+/** Who may sign in at a store's tills: a cashier, or a supervisor who also allows overrides. */
+export const staffRoles = ['cashier', 'supervisor'] as const;
+export const staffRoleSchema = z.enum(staffRoles);
+export type StaffRole = z.infer<typeof staffRoleSchema>;
+
+/**
+ * A cashier as the store's tills hold it (refdata kind `cashier`): no PIN,
+ * only its hash (shared/staff/pin.ts). An inactive one cannot sign in.
+ */
+export const staffSchema = z.object({
+  id: z.string().min(1).max(64),
+  storeId: z.string().min(1).max(64),
+  name: z.string().min(1).max(120),
+  role: staffRoleSchema,
+  pinHash: z.string().max(200),
+  active: z.boolean(),
+});
+export type Staff = z.infer<typeof staffSchema>;
+
 /** Money on an up document: a safe integer within ±10^12 minor units. */
 const upMinorSchema = boundedIntSchema(MAX_MINOR);
 
@@ -183,6 +202,31 @@ export const saleBodySchema = z.object({
 });
 export type SaleBody = z.infer<typeof saleBodySchema>;
 
+export const tillEventTypes = ['sign-in', 'sign-out', 'pin-locked', 'override'] as const;
+const eventDetailValue = z.union([textSchema(500), boundedIntSchema(MAX_MINOR), z.boolean(), z.null()]);
+
+/**
+ * Something staff did at the till that head office must be able to see: a
+ * sign-in or sign-out, a PIN lock-out, a supervisor override. The server
+ * writes each one to its audit log (who, what, when, from which till).
+ */
+export const tillEventBodySchema = z.object({
+  storeId: idTextSchema(64),
+  type: z.enum(tillEventTypes),
+  cashierId: idTextSchema(64),
+  /** The supervisor whose PIN allowed an override; null for anything else. */
+  supervisorId: idTextSchema(64).nullable().default(null),
+  /** What was done, e.g. `void-basket`; for a sign-in `pin`. */
+  action: idTextSchema(64),
+  reason: textSchema(500).default(''),
+  saleId: ulidSchema.nullable().default(null),
+  details: z
+    .record(z.string().max(64), eventDetailValue)
+    .refine((d) => Object.keys(d).length <= 32, 'at most 32 details')
+    .default({}),
+});
+export type TillEventBody = z.infer<typeof tillEventBodySchema>;
+
 const journalBase = {
   id: ulidSchema,
   tillId: idTextSchema(64),
@@ -198,7 +242,9 @@ const journalBase = {
 export const journalDocSchema = z.discriminatedUnion('kind', [
   z.object({ ...journalBase, kind: z.literal('sale'), body: saleBodySchema }),
   z.object({ ...journalBase, kind: z.literal('entry'), body: ledgerEntryBodySchema }),
+  z.object({ ...journalBase, kind: z.literal('event'), memberId: z.literal(''), body: tillEventBodySchema }),
 ]);
 export type JournalDoc = z.infer<typeof journalDocSchema>;
 export type SaleDoc = Extract<JournalDoc, { kind: 'sale' }>;
 export type EntryDoc = Extract<JournalDoc, { kind: 'entry' }>;
+export type EventDoc = Extract<JournalDoc, { kind: 'event' }>;

@@ -44,6 +44,10 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'DATA_DIR_LOCKED'
   | 'DATA_DIR_DAMAGED'
+  | 'PIN_WEAK'
+  | 'PIN_WRONG'
+  | 'PIN_LOCKED'
+  | 'SUPERVISOR_REQUIRED'
   | 'INTERNAL';
 
 export class KassaError extends Error {

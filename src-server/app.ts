@@ -25,6 +25,8 @@ import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
 import { adminAccess, audit, userRoutes } from './admin/access';
 import { ingestPush } from './ingest';
 import { parkedRoutes } from './admin/parked';
+import { auditRoutes } from './admin/audit';
+import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
 import { memberFromRow, pullDocuments } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
@@ -62,6 +64,7 @@ export type ServerOptions = {
 
 type Stream = {
   tillId: string;
+  storeId: string;
   collection: DownCollection;
   lastSeq: number;
   reply: FastifyReply;
@@ -130,7 +133,7 @@ export const buildServer = async ({
     try {
       do {
         s.again = false;
-        const documents = await pullDocuments(db.query, s.collection, s.lastSeq, 500);
+        const documents = await pullDocuments(db.query, s.collection, s.lastSeq, 500, s.storeId);
         if (documents.length > 0) {
           s.lastSeq = documents.at(-1)!.seq;
           s.reply.raw.write(`data: ${JSON.stringify({ documents, checkpoint: { seq: s.lastSeq } })}\n\n`);
@@ -179,7 +182,7 @@ export const buildServer = async ({
     // An unknown collection is a resource that does not exist (404), not invalid input.
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
     const { seq, limit } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
-    const documents = await pullDocuments(db.query, collection, seq, limit);
+    const documents = await pullDocuments(db.query, collection, seq, limit, till.storeId);
     const checkpoint = documents.at(-1)?.seq ?? seq;
     metrics.observePull(till.tillId, collection, checkpoint);
     seen(till.tillId);
@@ -204,6 +207,7 @@ export const buildServer = async ({
     reply.raw.write('data: "RESYNC"\n\n');
     const stream: Stream = {
       tillId: till.tillId,
+      storeId: till.storeId,
       collection,
       lastSeq: Number(top[0]?.seq ?? 0),
       reply,
@@ -314,6 +318,8 @@ export const buildServer = async ({
 
   parkedRoutes(app, db, access);
   tillRoutes(app, db, access);
+  staffRoutes(app, db, access);
+  auditRoutes(app, db, access);
   userRoutes(app, db, access);
 
   app.get('/api/v1/admin/review-flags', async (req) => {

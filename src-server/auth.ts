@@ -2,15 +2,12 @@
  * Till and admin credentials. Tokens are random 256-bit strings; only their
  * SHA-256 is stored. Enrolment codes are one-time: using one clears it.
  */
-import { createHash, randomBytes, scryptSync } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { KassaError } from '../shared/errors';
 import type { Db } from './db';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 export const newToken = (): string => randomBytes(32).toString('base64url');
-
-export const hashPin = (pin: string, salt = randomBytes(16).toString('hex')): string =>
-  `${salt}:${scryptSync(pin, salt, 32).toString('hex')}`;
 
 export type TillIdentity = { tillId: string; storeId: string };
 

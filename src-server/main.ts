@@ -16,7 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { isKassaError } from '../shared/errors';
 import { openDb, type Db } from './db';
 import { migrate } from './migrate';
-import { DEMO_ENROL_CODE, decideDemoSeed, parseSeedMode, seedDemo } from './seed';
+import { DEMO_ENROL_CODE, DEMO_STAFF, decideDemoSeed, parseSeedMode, seedDemo } from './seed';
 import { buildServer } from './app';
 import { corsOriginsFromEnv } from './http/cors';
 import { limitsFromEnv } from './http/limits';
@@ -48,7 +48,9 @@ async function start(): Promise<void> {
   if (decision.seed) {
     const enrolCode = env.KASSA_ENROL_CODE ?? DEMO_ENROL_CODE;
     if (await seedDemo(db, { enrolCode })) {
-      say(`Seeded demo data: store-1, till-1 (enrolment code ${enrolCode}), cashier PIN 1234`);
+      say(
+        `Seeded demo data: store-1, till-1 (enrolment code ${enrolCode}); staff PINs: ${DEMO_STAFF.map((s) => `${s.name} (${s.role}) ${s.pin}`).join(', ')}`,
+      );
     }
   }
 

@@ -51,6 +51,8 @@ export const pullDocuments = async (
   collection: DownCollection,
   afterSeq: number,
   limit: number,
+  /** The pulling till's store: a store's cashiers (and their PIN hashes) reach only its own tills. */
+  storeId: string,
 ): Promise<Array<Product | Member | RefDoc>> => {
   switch (collection) {
     case 'products': {
@@ -66,8 +68,9 @@ export const pullDocuments = async (
     }
     case 'refdata': {
       const rows = await q<RefRow>(
-        'SELECT id, kind, key, data, seq, deleted FROM refdata WHERE seq > $1 ORDER BY seq LIMIT $2',
-        [afterSeq, limit],
+        `SELECT id, kind, key, data, seq, deleted FROM refdata
+          WHERE seq > $1 AND (kind <> 'cashier' OR data->>'storeId' = $3) ORDER BY seq LIMIT $2`,
+        [afterSeq, limit, storeId],
       );
       return rows.map((r) => ({
         id: r.id,

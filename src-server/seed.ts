@@ -18,10 +18,16 @@ import { emptyMemberState } from '../shared/engine/member-state';
 import { validateProgram } from '../shared/engine/program';
 import { KassaError } from '../shared/errors';
 import type { Db, Query } from './db';
-import { hashPin, sha256 } from './auth';
+import { sha256 } from './auth';
+import { insertStaff } from './admin/staff';
 import { stampSeq } from './seq';
 
 export const DEMO_STORE_ID = 'store-1';
+/** The demo store's staff and their PINs (printed by `npm start`; a real store sets PINs through the admin API). */
+export const DEMO_STAFF = [
+  { id: 'cashier-1', name: 'Sam Cashier', role: 'cashier', pin: '1234' },
+  { id: 'supervisor-1', name: 'Alex Supervisor', role: 'supervisor', pin: '2580' },
+] as const;
 export const DEMO_TILL_ID = 'till-1';
 export const DEMO_ENROL_CODE = 'DEMO-TILL-1';
 
@@ -206,19 +212,10 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
       'Till 1',
       sha256(options.enrolCode ?? DEMO_ENROL_CODE),
     ]);
-    await q('INSERT INTO cashiers (id, store_id, name, role, pin_hash) VALUES ($1, $2, $3, $4, $5)', [
-      'cashier-1',
-      store.id,
-      'Sam Cashier',
-      'cashier',
-      hashPin('1234'),
-    ]);
+    // Demo staff, each published to the store's tills with its PIN hash (demo PINs: DEMO_STAFF).
+    for (const s of DEMO_STAFF) await insertStaff(q, { ...s, storeId: store.id });
 
-    const refIds = [
-      await upsertRef(q, 'store', store.id, store),
-      await upsertRef(q, 'program', program.id, program),
-      await upsertRef(q, 'cashier', 'cashier-1', { id: 'cashier-1', name: 'Sam Cashier', role: 'cashier' }),
-    ];
+    const refIds = [await upsertRef(q, 'store', store.id, store), await upsertRef(q, 'program', program.id, program)];
 
     const productIds: string[] = [];
     for (const [i, [name, priceMinor, categoryId, unit, tags]] of CATALOGUE.entries()) {

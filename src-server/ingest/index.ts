@@ -40,7 +40,7 @@ const CLOCK_SKEW_FLAG_MS = 5 * 60_000;
 
 export function checkOwnership(till: TillIdentity, docs: readonly JournalDoc[]): void {
   for (const doc of docs) {
-    if (doc.tillId !== till.tillId || (doc.kind === 'sale' && doc.body.storeId !== till.storeId)) {
+    if (doc.tillId !== till.tillId || (doc.kind !== 'entry' && doc.body.storeId !== till.storeId)) {
       throw new KassaError('FORBIDDEN_STORE', `Document ${doc.id} belongs to another till or store`);
     }
   }

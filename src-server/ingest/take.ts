@@ -19,6 +19,7 @@ import { entryViolation, saleViolation } from './rules';
 import { recheckSale } from './recheck';
 import { addFact, flag, loadProgram, park, type Batch } from './batch';
 import { reconstructView } from './views';
+import { takeEvent } from './events';
 
 const nextId = monotonicFactory();
 
@@ -237,6 +238,13 @@ export async function takeWaiting(q: Query, b: Batch, from: number, closing: boo
     if (doc.tillSeq !== watermark + 1) {
       if (!closing) break;
       gaps += doc.tillSeq - watermark - 1;
+    }
+    if (doc.kind === 'event') {
+      await takeEvent(q, b, doc);
+      taken.push(doc.id);
+      watermark = doc.tillSeq;
+      i++;
+      continue;
     }
     if (doc.kind === 'entry') {
       if (doc.body.saleId !== null) {

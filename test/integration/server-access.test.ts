@@ -41,6 +41,17 @@ const ROUTES: Array<{ method: string; path: string; role: Role; body?: unknown }
   { method: 'POST', path: '/api/v1/admin/users', role: 'admin', body: { id: 'u-x', name: 'X', role: 'admin' } },
   { method: 'POST', path: '/api/v1/admin/users/u-x/credential', role: 'admin', body: {} },
   { method: 'POST', path: '/api/v1/admin/users/u-x/disable', role: 'admin', body: {} },
+  { method: 'GET', path: '/api/v1/admin/audit', role: 'auditor' },
+  { method: 'GET', path: '/api/v1/admin/staff', role: 'auditor' },
+  {
+    method: 'POST',
+    path: '/api/v1/admin/staff',
+    role: 'admin',
+    body: { id: 'cashier-x', storeId: 'store-1', name: 'X', role: 'cashier', pin: '4071' },
+  },
+  { method: 'POST', path: '/api/v1/admin/staff/cashier-1/pin', role: 'admin', body: { pin: '4071' } },
+  { method: 'POST', path: '/api/v1/admin/staff/cashier-1/deactivate', role: 'admin', body: {} },
+  { method: 'POST', path: '/api/v1/admin/staff/cashier-1/activate', role: 'admin', body: {} },
 ];
 
 async function call(url: string, method: string, path: string, auth: string | null, body?: unknown) {

@@ -43,7 +43,12 @@ export const createTillDatabase = async (options: {
     products: { schema: productSchema, migrationStrategies: {} },
     members: { schema: memberSchema, migrationStrategies: {} },
     refdata: { schema: refdataSchema, migrationStrategies: {} },
-    journal: { schema: journalSchema, migrationStrategies: {}, localDocuments: true },
+    journal: {
+      schema: journalSchema,
+      // Version 1 only widened `kind`: every stored document is valid as it is.
+      migrationStrategies: { 1: (doc: JournalRow) => doc },
+      localDocuments: true,
+    },
   });
   return db;
 };

@@ -75,12 +75,13 @@ export const refdataSchema: RxJsonSchema<RefRow> = {
 };
 
 export const journalSchema: RxJsonSchema<JournalRow> = {
-  version: 0,
+  // 1: staff events (kind 'event') beside sales and entries.
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   properties: {
     id: { type: 'string', maxLength: 26 },
-    kind: { type: 'string', enum: ['sale', 'entry'], maxLength: 8 },
+    kind: { type: 'string', enum: ['sale', 'entry', 'event'], maxLength: 8 },
     tillId: { type: 'string' },
     tillSeq: { type: 'integer', minimum: 1, maximum: 1e15, multipleOf: 1 },
     at: { type: 'string' },

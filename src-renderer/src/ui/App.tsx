@@ -8,7 +8,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
-import { storeSchema, type Store } from '../../../shared/documents';
+import { storeSchema, type Staff, type Store } from '../../../shared/documents';
+import { isKassaError } from '../../../shared/errors';
+import { needsSupervisor } from '../../../shared/staff/till-events';
 import {
   currentTier,
   programSchema,
@@ -25,7 +27,9 @@ import { createTillDatabase, type TillDatabase } from '../db/database';
 import { startReplication, type Replication, type SyncStatus } from '../db/replication';
 import { memberViewOf, recordSale, tillEpoch } from '../db/sales';
 import type { MemberRow, ProductRow } from '../db/schemas';
+import { activeStaff, checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
+import { PinDialog, type PinAnswer } from './PinDialog';
 import { ScannerSettings } from './ScannerSettings';
 import { t } from './strings';
 
@@ -79,6 +83,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [lookup, setLookup] = useState('');
   const [pointsInput, setPointsInput] = useState('');
   const [receipt, setReceipt] = useState<Receipt | null>(null);
+  const [staff, setStaff] = useState<Staff[]>([]);
+  const [cashier, setCashier] = useState<Staff | null>(null);
+  const [lastCashierId, setLastCashierId] = useState<string | null>(null);
+  const [voiding, setVoiding] = useState(false);
   const lineCounter = useRef(0);
 
   // Terminal config from the host; retried until the till is enrolled.
@@ -145,6 +153,19 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         const p = programDoc ? programSchema.safeParse(programDoc.data) : null;
         if (p?.success) setProgram(p.data);
       }
+    });
+    return () => sub.unsubscribe();
+  }, [db, config]);
+
+  // Who may sign in here: the store's active staff (PIN hashes only), live.
+  useEffect(() => {
+    if (!db || !config) return;
+    const sub = db.refdata.find({ selector: { kind: 'cashier' } }).$.subscribe(() => {
+      void activeStaff(db, config.storeId).then((list) => {
+        setStaff(list);
+        // A cashier deactivated by head office (or given a new PIN) is signed out as soon as the till hears of it.
+        setCashier((c) => (c && !list.some((s) => s.id === c.id && s.pinHash === c.pinHash) ? null : c));
+      });
     });
     return () => sub.unsubscribe();
   }, [db, config]);
@@ -247,6 +268,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const handleScan = useCallback(
     async (raw: string) => {
       if (!db || !config) return;
+      if (!cashier) {
+        setMessage({ kind: 'error', text: t.signInFirst });
+        return;
+      }
       const scan = classifyScan(raw, config.scan);
       switch (scan.kind) {
         case 'member-card':
@@ -274,7 +299,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, findMember, addProduct],
+    [db, config, cashier, findMember, addProduct],
   );
 
   // HID scans from the host and keyboard-wedge scans take the same path.
@@ -295,7 +320,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   }, [config]);
 
   const pay = async (kind: 'cash' | 'card') => {
-    if (!db || !config || !quoteInput || !q) return;
+    if (!db || !config || !quoteInput || !q || !cashier) return;
     try {
       const sale = await recordSale(
         db,
@@ -303,7 +328,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         {
           tillId: config.tillId,
           storeId: config.storeId,
-          cashierId: 'cashier-1',
+          cashierId: cashier.id,
           memberSeq: member && view ? view.memberSeq : null,
           accountSeq: member && view ? view.accountSeq : null,
           tenders: [{ kind, amountMinor: q.totalMinor }],
@@ -336,6 +361,90 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  /** A PIN check's outcome as the dialog shows it. */
+  const pinAnswer = (e: unknown): PinAnswer => {
+    if (isKassaError(e) && e.code === 'PIN_LOCKED') {
+      const until = (e.details as { until?: string } | undefined)?.until ?? null;
+      return { ok: false, message: t.pinLocked(e.message.replace(/ is locked out$/, ''), time(until) ?? '') };
+    }
+    if (isKassaError(e) && e.code === 'PIN_WRONG') return { ok: false, message: t.pinWrong };
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  };
+
+  const signIn = async (who: Staff, pin: string): Promise<PinAnswer> => {
+    if (!db || !config) return { ok: false, message: t.notEnrolled };
+    const ctx = { tillId: config.tillId, storeId: config.storeId };
+    try {
+      await checkPin(db, ctx, who, pin, 'sign-in');
+      await recordEvent(db, ctx, { type: 'sign-in', cashierId: who.id, action: 'pin' });
+      setCashier(who);
+      setLastCashierId(who.id);
+      setMessage(null);
+      return { ok: true };
+    } catch (e) {
+      return pinAnswer(e);
+    }
+  };
+
+  const signOut = async () => {
+    if (!db || !config || !cashier) return;
+    await recordEvent(db, config, { type: 'sign-out', cashierId: cashier.id, action: 'button' });
+    setCashier(null);
+  };
+
+  const clearBasket = () => {
+    setLines([]);
+    setRedeem(null);
+    setPointsInput('');
+    setMember(null);
+  };
+
+  /** Voiding the basket: a supervisor approves it above the threshold, and the override is audited. */
+  const voidSale = async () => {
+    if (!db || !config || !cashier || !q) return;
+    // Below the threshold anyone voids; above it a supervisor does, and it is audited as their override.
+    if (!needsSupervisor('cashier', 'void-basket', q.totalMinor)) {
+      clearBasket();
+      setMessage({ kind: 'info', text: t.voided });
+      return;
+    }
+    if (!needsSupervisor(cashier.role, 'void-basket', q.totalMinor)) {
+      await recordEvent(db, config, {
+        type: 'override',
+        cashierId: cashier.id,
+        supervisorId: cashier.id,
+        action: 'void-basket',
+        details: { totalMinor: q.totalMinor, lines: lines.length },
+      });
+      clearBasket();
+      setMessage({ kind: 'info', text: t.voided });
+      return;
+    }
+    setVoiding(true);
+  };
+
+  const approveVoid = async (supervisor: Staff, pin: string, reason: string): Promise<PinAnswer> => {
+    if (!db || !config || !cashier || !q) return { ok: false, message: t.notEnrolled };
+    if (!reason) return { ok: false, message: t.reasonNeeded };
+    try {
+      await checkPin(db, config, supervisor, pin, 'void-basket');
+      await recordEvent(db, config, {
+        type: 'override',
+        cashierId: cashier.id,
+        supervisorId: supervisor.id,
+        action: 'void-basket',
+        reason,
+        details: { totalMinor: q.totalMinor, lines: lines.length },
+      });
+      clearBasket();
+      setVoiding(false);
+      setMessage({ kind: 'info', text: t.voided });
+      return { ok: true };
+    } catch (e) {
+      return pinAnswer(e);
     }
   };
 
@@ -384,6 +493,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         <button className="link" data-testid="open-scanner-settings" onClick={() => setSettings(true)}>
           {t.scannerSettings}
         </button>
+        {cashier && (
+          <>
+            <span data-testid="signed-in-as">{t.signedInAs(cashier.name)}</span>
+            <button className="link" data-testid="sign-out" onClick={() => void signOut()}>
+              {t.signOut}
+            </button>
+          </>
+        )}
       </header>
 
       {!ready && (
@@ -590,11 +707,35 @@ export const App = ({ host }: { host: KassaHostApi }) => {
             <button className="primary" data-testid="pay" onClick={() => setPaying(true)}>
               {t.pay} {money(q.totalMinor, currency)}
             </button>
+            <button data-testid="void-sale" onClick={() => void voidSale()}>
+              {t.voidSale}
+            </button>
           </>
         )}
       </aside>
 
       {settings && <ScannerSettings host={host} onClose={() => setSettings(false)} />}
+
+      {db && !cashier && (
+        <PinDialog
+          title={lastCashierId ? t.screenLocked : t.signIn}
+          staff={staff}
+          preferredId={lastCashierId}
+          testId="sign-in"
+          onSubmit={signIn}
+        />
+      )}
+
+      {voiding && q && (
+        <PinDialog
+          title={t.supervisorNeeded(t.voidWhat(money(q.totalMinor, currency)))}
+          staff={staff.filter((s) => s.role === 'supervisor')}
+          askReason
+          testId="supervisor"
+          onSubmit={approveVoid}
+          onCancel={() => setVoiding(false)}
+        />
+      )}
 
       {paying && q && (
         <div className="dialog" role="dialog" aria-label={t.pay} data-testid="pay-dialog">

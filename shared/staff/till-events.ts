@@ -1,0 +1,54 @@
+/**
+ * Staff events as journal documents, and which till actions are above a
+ * cashier's role. Pure; the caller makes the id and tillSeq.
+ *
+ * Invariants: every event is parsed with the wire schema before it is handed
+ * back (a till never queues one the server must refuse); an override always
+ * names the supervisor whose PIN allowed it, even when that is the signed-in
+ * supervisor.
+ */
+import { journalDocSchema, type EventDoc, type StaffRole, type TillEventBody } from '../documents';
+import { KassaError } from '../errors';
+
+/** Voiding a basket worth this much or more (minor units) needs a supervisor. */
+export const VOID_SUPERVISOR_THRESHOLD_MINOR = 2_000;
+
+export type OverrideAction = 'void-basket';
+
+/** Whether this action, by someone of this role, needs a supervisor's PIN first. */
+export function needsSupervisor(role: StaffRole, action: OverrideAction, amountMinor: number): boolean {
+  if (role === 'supervisor') return false;
+  switch (action) {
+    case 'void-basket':
+      return amountMinor >= VOID_SUPERVISOR_THRESHOLD_MINOR;
+  }
+}
+
+export type EventInput = Omit<TillEventBody, 'storeId' | 'supervisorId' | 'reason' | 'saleId' | 'details'> &
+  Partial<Pick<TillEventBody, 'supervisorId' | 'reason' | 'saleId' | 'details'>>;
+
+export function eventDocument(
+  ctx: { tillId: string; storeId: string },
+  input: EventInput,
+  id: string,
+  tillSeq: number,
+  at: string,
+): EventDoc {
+  const r = journalDocSchema.safeParse({
+    id,
+    tillId: ctx.tillId,
+    tillSeq,
+    at,
+    memberId: '',
+    kind: 'event',
+    body: { ...input, storeId: ctx.storeId },
+  });
+  if (!r.success || r.data.kind !== 'event') {
+    const issue = r.success ? undefined : r.error.issues[0];
+    throw new KassaError(
+      'DOCUMENT_INVALID',
+      `This event cannot be recorded: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
+    );
+  }
+  return r.data;
+}
