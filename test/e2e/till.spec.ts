@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { withCheckDigit } from '../../shared/barcode';
 import { adminGet, freePort, startServer, startTillHost, type Proc } from '../support/processes';
 import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
+import { signIn } from '../support/till-page';
 
 // Demo data (src-server/seed.ts): member 2 is Bram Jansen; products 1 and 11 are milk and ground coffee.
 const CARD = withCheckDigit('299000000002');
@@ -90,6 +91,8 @@ test('scan, earn, pay, sell through an outage, and every sale reaches the server
   await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
   await expect(page.getByTestId('lookup-input')).toBeVisible();
   await expect(page.getByTestId('bootstrap')).toHaveCount(0, { timeout: 30_000 });
+  await shot(page, info, '01-sign-in');
+  await signIn(page);
   await shot(page, info, '01-ready');
 
   // Scanner settings list the HID devices the host finds: none until the scanner is plugged in.

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckDigit } from '../../shared/barcode';
 import { freePort, startServer, startTillHost, type Proc } from '../support/processes';
+import { signIn } from '../support/till-page';
 
 // Demo data (src-server/seed.ts): member 2 is Bram Jansen.
 const CARD = withCheckDigit('299000000002');
@@ -54,6 +55,7 @@ const openTill = async (page: Page) => {
   await page.goto(tillUrl);
   await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
   await expect(page.getByTestId('bootstrap')).toHaveCount(0, { timeout: 30_000 });
+  await signIn(page);
   await expect(page.getByTestId('lookup-input')).toBeVisible();
 };
 

@@ -1,0 +1,132 @@
+/**
+ * Staff at the till, end to end with every layer real (built renderer in
+ * Chromium, the browser-mode till host, a central server process): nothing is
+ * sold before a PIN sign-in; five wrong PINs lock a cashier out, and a reload
+ * does not lift it; voiding a large basket needs a supervisor's PIN and a
+ * reason; every one of these reaches the server's audit log with who, what and
+ * from which till. Driven from the keyboard and the (test) HID scanner.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withCheckDigit } from '../../shared/barcode';
+import { adminGet, freePort, startServer, startTillHost, type Proc } from '../support/processes';
+import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
+import { ALEX, enterPin, SAM, signIn } from '../support/till-page';
+
+const COFFEE = withCheckDigit('871000000011'); // 6.99 EUR
+
+let dir: string;
+let server: Proc;
+let host: Proc;
+let serverUrl: string;
+let tillUrl: string;
+let scanner: TestScanner;
+
+test.beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-staff-'));
+  const serverPort = await freePort();
+  serverUrl = `http://127.0.0.1:${serverPort}`;
+  server = await startServer({ port: serverPort, dataDir: join(dir, 'server') });
+  const tillPort = await freePort();
+  const socket = join(dir, 'scanner.sock');
+  host = await startTillHost({
+    port: tillPort,
+    dataDir: join(dir, 'till'),
+    serverUrl,
+    env: { KASSA_TEST_SCANNER_SOCKET: socket },
+  });
+  tillUrl = `http://127.0.0.1:${tillPort}`;
+  scanner = await plugTestScanner(socket);
+});
+
+test.afterAll(async () => {
+  await scanner?.unplug();
+  await host?.stop();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function openTill(page: Page) {
+  await page.goto(tillUrl);
+  await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
+  await expect(page.getByTestId('bootstrap')).toHaveCount(0, { timeout: 30_000 });
+}
+
+type Audit = { entries: Array<{ action: string; actor: string; source: string; detail: Record<string, unknown> }> };
+
+test('sign-in by PIN, lock-out that survives a reload, and a supervisor-approved void, all audited', async ({
+  page,
+}) => {
+  await openTill(page);
+  // Locked till: a scan is refused with a message and nothing is added.
+  await expect(page.getByTestId('sign-in')).toBeVisible();
+  await scanner.scan(COFFEE);
+  await expect(page.getByTestId('message')).toContainText('Sign in first');
+  await signIn(page, SAM);
+  await expect(page.getByTestId('basket-line')).toHaveCount(0);
+
+  // Three coffees (20.97 EUR) are over the void threshold: the cashier needs a supervisor.
+  for (let i = 1; i <= 3; i++) {
+    await scanner.scan(COFFEE);
+    await expect(page.getByTestId('line-quantity')).toHaveText(String(i));
+  }
+  await page.getByTestId('void-sale').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('supervisor')).toBeVisible();
+  // The cashier's own name is not offered: only supervisors approve.
+  await expect(page.getByTestId('supervisor-who').locator('option')).toHaveText([`${ALEX.name} (supervisor)`]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('supervisor')).toHaveCount(0);
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+
+  await page.getByTestId('void-sale').focus();
+  await page.keyboard.press('Enter');
+  // No reason: refused before any PIN is checked (no attempt is used up).
+  await enterPin(page, 'supervisor', ALEX.id, ALEX.pin);
+  await expect(page.getByTestId('supervisor-error')).toContainText('reason');
+  await page.getByTestId('supervisor-reason').fill('customer changed their mind');
+  await enterPin(page, 'supervisor', ALEX.id, '9999');
+  await expect(page.getByTestId('supervisor-error')).toHaveText('Wrong PIN');
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await enterPin(page, 'supervisor', ALEX.id, ALEX.pin);
+  await expect(page.getByTestId('supervisor')).toHaveCount(0);
+  await expect(page.getByTestId('basket-line')).toHaveCount(0);
+  await expect(page.getByTestId('message')).toHaveText('Sale voided');
+
+  // Sign out; five wrong PINs lock Sam out.
+  await page.getByTestId('sign-out').click();
+  for (let i = 1; i <= 4; i++) {
+    await enterPin(page, 'sign-in', SAM.id, '0000');
+    await expect(page.getByTestId('sign-in-error')).toHaveText('Wrong PIN');
+  }
+  await enterPin(page, 'sign-in', SAM.id, '0000');
+  await expect(page.getByTestId('sign-in-error')).toContainText('Sam Cashier is locked out');
+  // A reload does not lift the lock: the right PIN is not even checked.
+  await openTill(page);
+  await enterPin(page, 'sign-in', SAM.id, SAM.pin);
+  await expect(page.getByTestId('sign-in-error')).toContainText('Sam Cashier is locked out');
+  // Another person can still sign in at this till.
+  await signIn(page, ALEX);
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+
+  // Head office sees all of it, attributed and with the till it came from.
+  const audit = await adminGet<Audit>(serverUrl, '/api/v1/admin/audit?action=till-event.');
+  const seen = audit.entries.map((e) => [e.action, e.actor, e.source]).reverse();
+  expect(seen).toEqual([
+    ['till-event.sign-in', 'cashier:cashier-1', 'till:till-1'],
+    ['till-event.override', 'cashier:supervisor-1', 'till:till-1'],
+    ['till-event.sign-out', 'cashier:cashier-1', 'till:till-1'],
+    ['till-event.pin-locked', 'cashier:cashier-1', 'till:till-1'],
+    ['till-event.sign-in', 'cashier:supervisor-1', 'till:till-1'],
+  ]);
+  const override = audit.entries.find((e) => e.action === 'till-event.override')!;
+  expect(override.detail).toMatchObject({
+    action: 'void-basket',
+    cashierId: 'cashier-1',
+    supervisorId: 'supervisor-1',
+    reason: 'customer changed their mind',
+    details: { totalMinor: 2097, lines: 1 },
+  });
+});

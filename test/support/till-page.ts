@@ -1,0 +1,25 @@
+/**
+ * What a cashier does on the till page in the e2e tests, from the keyboard:
+ * sign in with a PIN (the PIN field has the focus; the person is chosen in the
+ * select list, Enter submits).
+ */
+import { expect, type Page } from '@playwright/test';
+
+/** Demo staff (src-server/seed.ts DEMO_STAFF). */
+export const SAM = { id: 'cashier-1', name: 'Sam Cashier', pin: '1234' } as const;
+export const ALEX = { id: 'supervisor-1', name: 'Alex Supervisor', pin: '2580' } as const;
+
+/** Types a PIN for someone in an open PIN dialog and submits it with Enter. */
+export async function enterPin(page: Page, dialog: string, who: string, pin: string): Promise<void> {
+  await expect(page.getByTestId(dialog)).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId(`${dialog}-who`).selectOption(who);
+  await page.getByTestId(`${dialog}-pin`).focus();
+  await page.keyboard.type(pin);
+  await page.keyboard.press('Enter');
+}
+
+export async function signIn(page: Page, who: { id: string; name: string; pin: string } = SAM): Promise<void> {
+  await enterPin(page, 'sign-in', who.id, who.pin);
+  await expect(page.getByTestId('signed-in-as')).toHaveText(`Cashier: ${who.name}`);
+  await expect(page.getByTestId('sign-in')).toHaveCount(0);
+}
