@@ -25,6 +25,7 @@ import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
 import { adminAccess, audit, userRoutes } from './admin/access';
 import { ingestPush } from './ingest';
 import { parkedRoutes } from './admin/parked';
+import { adjustRoutes } from './admin/adjust';
 import { auditRoutes } from './admin/audit';
 import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
@@ -320,6 +321,7 @@ export const buildServer = async ({
   tillRoutes(app, db, access);
   staffRoutes(app, db, access);
   auditRoutes(app, db, access);
+  adjustRoutes(app, db, access);
   userRoutes(app, db, access);
 
   app.get('/api/v1/admin/review-flags', async (req) => {

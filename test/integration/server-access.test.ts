@@ -42,6 +42,12 @@ const ROUTES: Array<{ method: string; path: string; role: Role; body?: unknown }
   { method: 'POST', path: '/api/v1/admin/users/u-x/credential', role: 'admin', body: {} },
   { method: 'POST', path: '/api/v1/admin/users/u-x/disable', role: 'admin', body: {} },
   { method: 'GET', path: '/api/v1/admin/audit', role: 'auditor' },
+  {
+    method: 'POST',
+    path: '/api/v1/admin/members/01KDVDNA000000000000000003/adjust',
+    role: 'manager',
+    body: { points: 5, reason: 'Goodwill', requestId: 'req-access-1' },
+  },
   { method: 'GET', path: '/api/v1/admin/staff', role: 'auditor' },
   {
     method: 'POST',
