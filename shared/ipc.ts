@@ -109,6 +109,15 @@ export type KassaHostApi = {
 };
 
 /** Electron channel names used by preload/main. */
+/**
+ * The origin the Electron till's page runs at (a privileged app scheme served
+ * from its own files by the main process), so the central server can allow it
+ * by name: a file:// page would send `Origin: null`, which any sandboxed frame
+ * can send too. No web page can claim this origin.
+ */
+export const TILL_APP_SCHEME = 'kassa';
+export const TILL_APP_ORIGIN = 'kassa://till';
+
 export const ELECTRON_INVOKE_CHANNEL = 'kassa:invoke';
 export const ELECTRON_EVENT_CHANNEL = 'kassa:event';
 

@@ -4,11 +4,14 @@
  * page, sandboxed CommonJS preload, no new windows, no navigation away, no
  * webviews, no permissions, no remote content (only the app's own files and
  * the central server are fetched), a strict Content-Security-Policy.
+ * The page is served from the app's own files at `kassa://till` (never
+ * file://), so the central server sees a named origin it can allow.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
-import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
+import { join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isKassaError } from '../shared/errors';
-import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL } from '../shared/ipc';
+import { ELECTRON_EVENT_CHANNEL, ELECTRON_INVOKE_CHANNEL, TILL_APP_ORIGIN, TILL_APP_SCHEME } from '../shared/ipc';
 import { startTillHost, type TillHost } from './host/till-host';
 
 export const windowOptions = (): Electron.BrowserWindowConstructorOptions => ({
@@ -39,6 +42,8 @@ export const electronCsp = (serverUrl: string): string =>
     "form-action 'none'",
   ].join('; ');
 
+const RENDERER_DIR = join(import.meta.dirname, '../renderer');
+
 /** The page may load its own files and talk to the central server; nothing else leaves the machine. */
 export const isAllowedRequest = (url: string, serverUrl: string): boolean => {
   let target: URL;
@@ -47,8 +52,46 @@ export const isAllowedRequest = (url: string, serverUrl: string): boolean => {
   } catch {
     return false;
   }
-  if (['file:', 'data:', 'devtools:', 'blob:'].includes(target.protocol)) return true;
+  if (url.startsWith(`${TILL_APP_ORIGIN}/`)) return true;
+  if (['data:', 'devtools:', 'blob:'].includes(target.protocol)) return true;
   return target.origin === new URL(serverUrl).origin;
+};
+
+/** The renderer file a `kassa://till/...` URL names, or null for anything outside the renderer folder. */
+export function rendererFileFor(url: string, root = RENDERER_DIR): string | null {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return null;
+  }
+  if (`${target.protocol}//${target.host}` !== TILL_APP_ORIGIN) return null;
+  let path: string;
+  try {
+    path = decodeURIComponent(target.pathname);
+  } catch {
+    return null;
+  }
+  if (path.includes('\0')) return null;
+  const file = resolve(root, `.${path === '/' ? '/index.html' : path}`);
+  const inside = relative(resolve(root), file);
+  return inside !== '' && !inside.startsWith('..') && !inside.startsWith(sep) ? file : null;
+}
+
+/** Must run before the app is ready: the till's scheme behaves like https (secure, fetch, CORS). */
+export const registerAppScheme = (): void => {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: TILL_APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+  ]);
+};
+
+/** Serves `kassa://till/...` from the renderer folder; anything else is 404. */
+export const serveAppScheme = (): void => {
+  protocol.handle(TILL_APP_SCHEME, (request) => {
+    const file = rendererFileFor(request.url);
+    if (!file) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
 };
 
 export const registerIpc = (host: TillHost): void => {
@@ -96,12 +139,14 @@ export const createWindow = (host: TillHost): BrowserWindow => {
     if (!win.isDestroyed()) win.webContents.send(ELECTRON_EVENT_CHANNEL, event, payload);
   });
   win.on('closed', unsubscribe);
-  void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  void win.loadURL(`${TILL_APP_ORIGIN}/index.html`);
   return win;
 };
 
 export const main = async (): Promise<TillHost> => {
+  registerAppScheme();
   await app.whenReady();
+  serveAppScheme();
   const host = await startTillHost({
     dataDir: process.env.KASSA_TILL_DATA_DIR ?? join(app.getPath('userData'), 'till'),
     mode: 'electron',

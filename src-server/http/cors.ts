@@ -8,7 +8,8 @@
  * - Configured origins (`corsOrigins`, env KASSA_CORS_ORIGINS) are the whole
  *   allow-list; when none are configured only loopback origins are allowed
  *   (`http://127.0.0.1:<port>`, `http://localhost:<port>`, `http://[::1]:<port>`),
- *   where browser-mode tills serve their page from.
+ *   where browser-mode tills serve their page from, and the Electron till's
+ *   own origin `kassa://till` (shared/ipc.ts), which no web page can claim.
  * - A foreign origin gets no `access-control-allow-origin`, so the browser
  *   refuses the answer (and the request after a preflight). Requests without an
  *   Origin (the till host, curl, server-to-server) are not affected: CORS binds browsers only.
@@ -16,6 +17,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
+import { TILL_APP_ORIGIN } from '../../shared/ipc';
 
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/;
 
@@ -39,7 +41,7 @@ export function corsPolicy(corsOrigins: readonly string[] | undefined): CorsPoli
   const configured = corsOrigins && corsOrigins.length > 0 ? new Set(corsOrigins) : null;
   function allowedOrigin(origin: string | undefined): string | null {
     if (!origin) return null;
-    const ok = configured ? configured.has(origin) : LOOPBACK.test(origin);
+    const ok = configured ? configured.has(origin) : LOOPBACK.test(origin) || origin === TILL_APP_ORIGIN;
     return ok ? origin : null;
   }
   return {

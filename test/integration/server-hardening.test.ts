@@ -140,8 +140,8 @@ describe.each(backends)('server hardening on %s', (backend) => {
     expect(after.status).toBe(200);
   });
 
-  it('allows loopback origins and refuses a foreign one, for simple requests, preflights and the live stream', async () => {
-    for (const origin of ['http://127.0.0.1:5173', 'http://localhost:40123', 'http://[::1]:8080']) {
+  it('allows loopback origins and the Electron till, refuses a foreign one, for simple requests, preflights and the live stream', async () => {
+    for (const origin of ['http://127.0.0.1:5173', 'http://localhost:40123', 'http://[::1]:8080', 'kassa://till']) {
       const res = await fetch(`${h.url}/api/v1/health/live`, { headers: { origin } });
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       const pre = await fetch(`${h.url}/api/v1/replication/journal/push`, {
@@ -152,7 +152,7 @@ describe.each(backends)('server hardening on %s', (backend) => {
       expect(pre.headers.get('access-control-allow-origin')).toBe(origin);
       expect(pre.headers.get('access-control-allow-headers')).toContain('authorization');
     }
-    for (const origin of ['https://evil.example', 'http://127.0.0.1.evil.example', 'null']) {
+    for (const origin of ['https://evil.example', 'http://127.0.0.1.evil.example', 'null', 'kassa://evil']) {
       const res = await fetch(`${h.url}/api/v1/health/live`, { headers: { origin } });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       const pre = await fetch(`${h.url}/api/v1/replication/journal/push`, {

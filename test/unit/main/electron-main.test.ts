@@ -32,8 +32,8 @@ class FakeWindow {
   constructor(readonly options: { webPreferences: Record<string, unknown> }) {
     windows.push(this);
   }
-  loadFile(f: string) {
-    this.loaded = f;
+  loadURL(u: string) {
+    this.loaded = u;
     return Promise.resolve();
   }
   isDestroyed() {
@@ -49,6 +49,8 @@ const sessionHooks: {
   permission?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
 } = {};
 const appListeners = new Map<string, () => void>();
+const privileged: unknown[] = [];
+const schemeHandlers = new Map<string, (req: { url: string }) => Promise<Response> | Response>();
 
 vi.mock('electron', () => ({
   app: {
@@ -71,9 +73,15 @@ vi.mock('electron', () => ({
     },
   },
   shell: { openExternal: vi.fn() },
+  protocol: {
+    registerSchemesAsPrivileged: (schemes: unknown[]) => privileged.push(...schemes),
+    handle: (scheme: string, fn: (req: { url: string }) => Promise<Response> | Response) =>
+      schemeHandlers.set(scheme, fn),
+  },
+  net: { fetch: (url: string) => Promise.resolve(new Response(`fetched ${url}`)) },
 }));
 
-const { createWindow, registerIpc, windowOptions, electronCsp, isAllowedRequest, main } =
+const { createWindow, registerIpc, windowOptions, electronCsp, isAllowedRequest, rendererFileFor, main } =
   await import('../../../src-main/index');
 import type { TillHost } from '../../../src-main/host/till-host';
 
@@ -121,7 +129,7 @@ describe('Electron main', () => {
     const attach = vi.fn();
     win.webContents.listeners.get('will-attach-webview')!({ preventDefault: attach });
     expect(attach).toHaveBeenCalled();
-    expect(win.loaded).toMatch(/renderer[/\\]index\.html$/);
+    expect(win.loaded).toBe('kassa://till/index.html');
   });
 
   it('forwards host events to the window and answers invokes through the handler map', async () => {
@@ -146,11 +154,33 @@ describe('Electron main', () => {
 
   it('fetches nothing but its own files and the central server', () => {
     const server = 'http://10.1.2.3:7070';
-    expect(isAllowedRequest('file:///opt/kassa/out/renderer/index.html', server)).toBe(true);
+    expect(isAllowedRequest('kassa://till/assets/index.js', server)).toBe(true);
+    expect(isAllowedRequest('file:///etc/passwd', server)).toBe(false);
+    expect(isAllowedRequest('kassa://other/index.html', server)).toBe(false);
     expect(isAllowedRequest('http://10.1.2.3:7070/api/v1/replication/members/pull', server)).toBe(true);
     expect(isAllowedRequest('https://rxdb.info/', server)).toBe(false);
     expect(isAllowedRequest('http://10.1.2.3:8080/', server)).toBe(false);
     expect(isAllowedRequest('not a url', server)).toBe(false);
+  });
+
+  it('serves its page from its own files at kassa://till, and nothing outside them', () => {
+    const root = '/opt/kassa/out/renderer';
+    expect(rendererFileFor('kassa://till/index.html', root)).toBe(join(root, 'index.html'));
+    expect(rendererFileFor('kassa://till/', root)).toBe(join(root, 'index.html'));
+    expect(rendererFileFor('kassa://till/assets/index-1.js?x=1', root)).toBe(join(root, 'assets/index-1.js'));
+    // Dot segments are resolved by URL parsing itself and cannot climb above the origin's root.
+    expect(rendererFileFor('kassa://till/../../etc/passwd', root)).toBe(join(root, 'etc/passwd'));
+    expect(rendererFileFor('kassa://till/%2e%2e/main/index.js', root)).toBe(join(root, 'main/index.js'));
+    // Encoded slashes are not dot segments to the URL parser; decoded, they must not climb out.
+    for (const bad of [
+      'kassa://till/assets/..%2F..%2Fmain%2Findex.js',
+      'kassa://till/%00index.html',
+      'kassa://till/%E0%A4%A',
+      'kassa://evil/index.html',
+      'file:///opt/kassa/out/renderer/index.html',
+      'not a url',
+    ])
+      expect(rendererFileFor(bad, root)).toBeNull();
   });
 
   it('starts the real till host: IPC answered by its handler map, session locked down, host stopped on close', async () => {
@@ -161,6 +191,18 @@ describe('Electron main', () => {
     const host = await main();
     try {
       expect(windows).toHaveLength(1);
+      // The app scheme is privileged (secure, fetch, CORS) and served from the renderer folder only.
+      expect(privileged).toEqual([
+        {
+          scheme: 'kassa',
+          privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
+        },
+      ]);
+      const serve = schemeHandlers.get('kassa')!;
+      expect(await (await serve({ url: 'kassa://till/index.html' })).text()).toMatch(
+        /^fetched file:\/\/.*renderer\/index\.html$/,
+      );
+      expect((await serve({ url: 'kassa://till/..%2F..%2F..%2Fetc%2Fpasswd' })).status).toBe(404);
       const handle = handlers.get('kassa:invoke')!;
       expect(await handle({}, 'scanner:get-status', null)).toMatchObject({ ok: true, payload: { state: 'none' } });
       expect(await handle({}, 'fs:read', '/etc/passwd')).toMatchObject({
