@@ -26,7 +26,7 @@ import { adminAccess, audit, userRoutes } from './admin/access';
 import { ingestPush } from './ingest';
 import { parkedRoutes } from './admin/parked';
 import { tillRoutes } from './admin/tills';
-import { memberFromRow, pullDocuments } from './rows';
+import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
@@ -284,8 +284,8 @@ export const buildServer = async ({
   app.get('/api/v1/admin/members/:id', async (req) => {
     await access.require(req, 'auditor');
     const { id } = req.params as { id: string };
-    const rows = await db.query<Parameters<typeof memberFromRow>[0]>(
-      'SELECT * FROM members WHERE id = $1 OR card_number = $1',
+    const rows = await db.query<MemberRow>(
+      `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE id = $1 OR card_number = $1`,
       [id],
     );
     const row = rows[0];
