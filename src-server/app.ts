@@ -26,6 +26,7 @@ import { adminAccess, audit, userRoutes } from './admin/access';
 import { ingestPush } from './ingest';
 import { parkedRoutes } from './admin/parked';
 import { tillRoutes } from './admin/tills';
+import { memberRoutes } from './admin/members';
 import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
@@ -315,6 +316,7 @@ export const buildServer = async ({
   parkedRoutes(app, db, access);
   tillRoutes(app, db, access);
   userRoutes(app, db, access);
+  memberRoutes(app, db, access);
 
   app.get('/api/v1/admin/review-flags', async (req) => {
     await access.require(req, 'auditor');
