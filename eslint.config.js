@@ -83,8 +83,9 @@ export default tseslint.config(
             ...noSrc('src-main', 'src-renderer', 'src-server'),
             // An allow-list: shared/ imports only itself and the named pure packages.
             {
-              regex: '^(?!(zod|ulid)(/|$)|\\.{1,2}/)',
-              message: 'shared/ is pure: it may import only shared/ and zod or ulid.',
+              // libphonenumber-js and @noble/hashes: pure JavaScript, the same results in Node and browsers.
+              regex: '^(?!(zod|ulid|libphonenumber-js|@noble/hashes)(/|$)|\\.{1,2}/)',
+              message: 'shared/ is pure: it may import only shared/ and zod, ulid, libphonenumber-js or @noble/hashes.',
             },
           ],
         },

@@ -7,10 +7,18 @@
  * carries `seq`, the server-assigned sequence it was last written at.
  * Up (till -> server): journal. Journal documents are insert-only: never
  * updated, so replicating them can never conflict.
+ *
+ * Personal data on tills is the minimum the till needs: a member document
+ * carries the name as shown on the screen, the card number, the member state
+ * (balance, tier, lots, ...) and a keyed hash of the phone number
+ * (shared/phone.ts) for lookup. Never the phone number itself, an e-mail
+ * address or a full birth date (the engine needs only the birthday's
+ * month-day, in `state.birthday`).
  */
 import { z } from 'zod';
 import { currencySchema, minorSchema } from './money';
 import { memberStateSchema } from './engine/member-state';
+import { countryCodeSchema, phoneKeySchema } from './phone';
 import { boundedIntSchema, idTextSchema, isoTimeSchema, MAX_ENTRY_POINTS, MAX_MINOR, textSchema } from './primitives';
 
 export { isoTimeSchema } from './primitives';
@@ -34,11 +42,15 @@ export type Product = z.infer<typeof productSchema>;
 
 export const memberSchema = z.object({
   id: ulidSchema,
+  /** The member's card; an erased member's card is retired (`~` + member id), so no scan finds it. */
   cardNumber: z.string().min(1).max(32),
-  /** Personal data is kept to the minimum the program needs. */
+  /** The name as the till shows it ("Erased member" once erased). */
   name: z.string().max(120),
-  phone: z.string().max(32).default(''),
-  email: z.string().max(200).default(''),
+  /** HMAC-SHA256 (hex) of the phone's E.164 form under the chain's phone key; '' for none. */
+  phoneHash: z
+    .string()
+    .regex(/^([0-9a-f]{64})?$/)
+    .default(''),
   storeId: z.string(),
   enrolledAt: isoTimeSchema,
   state: memberStateSchema,
@@ -77,6 +89,8 @@ export const storeSchema = z.object({
   /** IANA time zone; every time rule is evaluated in it. */
   timeZone: z.string(),
   programId: z.string(),
+  /** Default region for phone numbers typed without a country code; null: only international numbers are found. */
+  country: countryCodeSchema.nullable().default(null),
 });
 export type Store = z.infer<typeof storeSchema>;
 
@@ -98,6 +112,15 @@ export const staffSchema = z.object({
   active: z.boolean(),
 });
 export type Staff = z.infer<typeof staffSchema>;
+
+/**
+ * The store as its tills receive it (refdata `store:<id>`): the store plus the chain's phone keys, current
+ * first (during a key rotation the previous one follows, until every till has pulled the re-hashed members).
+ */
+export const storeConfigSchema = storeSchema.extend({
+  phoneKeys: z.array(phoneKeySchema).max(2).default([]),
+});
+export type StoreConfig = z.infer<typeof storeConfigSchema>;
 
 /** Money on an up document: a safe integer within ±10^12 minor units. */
 const upMinorSchema = boundedIntSchema(MAX_MINOR);

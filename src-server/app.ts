@@ -29,7 +29,8 @@ import { adjustRoutes } from './admin/adjust';
 import { auditRoutes } from './admin/audit';
 import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
-import { memberFromRow, pullDocuments } from './rows';
+import { memberRoutes } from './admin/members';
+import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
 import { CHANGES_CHANNEL, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
@@ -289,8 +290,8 @@ export const buildServer = async ({
   app.get('/api/v1/admin/members/:id', async (req) => {
     await access.require(req, 'auditor');
     const { id } = req.params as { id: string };
-    const rows = await db.query<Parameters<typeof memberFromRow>[0]>(
-      'SELECT * FROM members WHERE id = $1 OR card_number = $1',
+    const rows = await db.query<MemberRow>(
+      `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE id = $1 OR card_number = $1`,
       [id],
     );
     const row = rows[0];
@@ -323,6 +324,7 @@ export const buildServer = async ({
   auditRoutes(app, db, access);
   adjustRoutes(app, db, access);
   userRoutes(app, db, access);
+  memberRoutes(app, db, access);
 
   app.get('/api/v1/admin/review-flags', async (req) => {
     await access.require(req, 'auditor');

@@ -21,6 +21,7 @@ import { buildServer } from './app';
 import { corsOriginsFromEnv } from './http/cors';
 import { limitsFromEnv } from './http/limits';
 import { ensureFirstAdmin } from './admin/access';
+import { preparePhoneLookup } from './privacy/phone-keys';
 
 const env = process.env;
 const port = Number(env.PORT ?? 7070);
@@ -53,6 +54,10 @@ async function start(): Promise<void> {
       );
     }
   }
+
+  // The phone key (made on first start) and every member's phone hash under it (after an upgrade or a rotation).
+  const phones = await preparePhoneLookup(db);
+  if (phones.rehashed > 0) say(`Phone lookup: hashed ${phones.rehashed} members' phones under key ${phones.keyId}`);
 
   // Fastify's pino logger: `KASSA_LOG_LEVEL` (default info; `debug` adds a line per request, `silent` turns it off).
   const logger = { level: env.KASSA_LOG_LEVEL ?? 'info' };

@@ -1,19 +1,24 @@
 /**
  * Row <-> document mapping for the down collections: the server's tables are
  * turned into exactly the documents of shared/documents.ts.
+ *
+ * Invariant: a member document is built from `MEMBER_DOC_COLUMNS` only, so
+ * the personal data the server holds (phone, e-mail) is never even read for
+ * a till: tills get the name as shown, the card, the state and the phone's
+ * keyed hash.
  */
 import type { Member, Product, RefDoc } from '../shared/documents';
 import type { DownCollection } from '../shared/replication';
 import type { Query } from './db';
 
 type ProductRow = { id: string; doc: Omit<Product, 'seq' | '_deleted'>; seq: string; deleted: boolean };
-type MemberRow = {
+/** The member columns a till document is made of (`MEMBER_DOC_COLUMNS`). */
+export type MemberRow = {
   id: string;
   card_number: string;
   store_id: string;
   name: string;
-  phone: string;
-  email: string;
+  phone_hash: string;
   enrolled_at: Date | string;
   state: Member['state'];
   till_marks: Record<string, number>;
@@ -29,6 +34,10 @@ type RefRow = {
   deleted: boolean;
 };
 
+/** The columns a member document is made of (see the invariant above). */
+export const MEMBER_DOC_COLUMNS =
+  'id, card_number, store_id, name, phone_hash, enrolled_at, state, till_marks, seq, deleted' as const;
+
 /** A timestamptz as ISO text: pg returns Date objects, PGlite may return strings. */
 export const isoTime = (d: Date | string): string => new Date(d).toISOString();
 
@@ -36,8 +45,7 @@ export const memberFromRow = (r: MemberRow): Member => ({
   id: r.id,
   cardNumber: r.card_number,
   name: r.name,
-  phone: r.phone,
-  email: r.email,
+  phoneHash: r.phone_hash,
   storeId: r.store_id,
   enrolledAt: isoTime(r.enrolled_at),
   state: r.state,
@@ -63,7 +71,10 @@ export const pullDocuments = async (
       return rows.map((r) => ({ ...r.doc, id: r.id, seq: Number(r.seq), _deleted: r.deleted }));
     }
     case 'members': {
-      const rows = await q<MemberRow>('SELECT * FROM members WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+      const rows = await q<MemberRow>(
+        `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE seq > $1 ORDER BY seq LIMIT $2`,
+        [afterSeq, limit],
+      );
       return rows.map(memberFromRow);
     }
     case 'refdata': {

@@ -21,6 +21,7 @@ import type { Db, Query } from './db';
 import { sha256 } from './auth';
 import { insertStaff } from './admin/staff';
 import { stampSeq } from './seq';
+import { currentPhoneKey, publishStores, rehashPhones } from './privacy/phone-keys';
 
 export const DEMO_STORE_ID = 'store-1';
 /** The demo store's staff and their PINs (printed by `npm start`; a real store sets PINs through the admin API). */
@@ -116,6 +117,8 @@ export const demoUlid = (n: number): string => {
 };
 
 export const demoCardNumber = (n: number): string => withCheckDigit(`299${String(n).padStart(9, '0')}`);
+/** Demo member n's phone, as head office holds it (tills get only its keyed hash). */
+export const demoPhone = (n: number): string => `+316${String(10000000 + n - 1)}`;
 export const demoPlu = (n: number): string => String(n).padStart(5, '0');
 export const demoProductEan = (n: number): string => withCheckDigit(`871000${String(n).padStart(6, '0')}`);
 
@@ -198,13 +201,15 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
       currency: 'EUR',
       timeZone: 'Europe/Amsterdam',
       programId: program.id,
+      country: 'NL',
     };
-    await q('INSERT INTO stores (id, name, currency, time_zone, program_id) VALUES ($1, $2, $3, $4, $5)', [
+    await q('INSERT INTO stores (id, name, currency, time_zone, program_id, country) VALUES ($1, $2, $3, $4, $5, $6)', [
       store.id,
       store.name,
       store.currency,
       store.timeZone,
       store.programId,
+      store.country,
     ]);
     await q('INSERT INTO tills (id, store_id, name, enrol_code_hash) VALUES ($1, $2, $3, $4)', [
       DEMO_TILL_ID,
@@ -215,7 +220,7 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
     // Demo staff, each published to the store's tills with its PIN hash (demo PINs: DEMO_STAFF).
     for (const s of DEMO_STAFF) await insertStaff(q, { ...s, storeId: store.id });
 
-    const refIds = [await upsertRef(q, 'store', store.id, store), await upsertRef(q, 'program', program.id, program)];
+    const refIds = [await upsertRef(q, 'program', program.id, program)];
 
     const productIds: string[] = [];
     for (const [i, [name, priceMinor, categoryId, unit, tags]] of CATALOGUE.entries()) {
@@ -251,13 +256,14 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
       };
       await q(
         `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state, seq)
-         VALUES ($1, $2, $3, $4, $5, '', $6, $7, 0)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)`,
         [
           id,
           demoCardNumber(i + 1),
           store.id,
           name,
-          `+316${String(10000000 + i)}`,
+          demoPhone(i + 1),
+          `member-${i + 1}@example.com`,
           '2026-01-01T00:00:00Z',
           JSON.stringify(state),
         ],
@@ -271,6 +277,9 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
       }
       memberIds.push(id);
     }
+    // Tills get the phones as keyed hashes only, and the key with their store's document.
+    await rehashPhones(q, await currentPhoneKey(q));
+    refIds.push(...(await publishStores(q, [store.id])));
 
     await stampSeq(q, 'refdata', refIds);
     await stampSeq(q, 'products', productIds);

@@ -17,10 +17,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { storeSchema } from '../../shared/documents';
 import { KassaError } from '../../shared/errors';
+import { countryCodeSchema, isPhoneCountry } from '../../shared/phone';
 import { textSchema } from '../../shared/primitives';
 import type { Db, Query } from '../db';
 import { newToken, REVOCATIONS_CHANNEL, sha256, tillFromAuthHeader } from '../auth';
 import { parseInput } from '../http/errors';
+import { publishStores } from '../privacy/phone-keys';
 import { stampSeq } from '../seq';
 import { audit, type AdminAccess } from './access';
 
@@ -38,6 +40,11 @@ const newStoreSchema = z.object({
     }
   }, 'an IANA time zone, e.g. Europe/Amsterdam'),
   programId: idSchema,
+  /** Default region for phone numbers typed without a country code; without it only international numbers are found. */
+  country: countryCodeSchema
+    .refine(isPhoneCountry, 'a country with a known phone numbering plan')
+    .nullable()
+    .default(null),
 });
 const newTillSchema = z.object({
   id: idSchema,
@@ -87,18 +94,15 @@ export function tillRoutes(app: FastifyInstance, db: Db, access: AdminAccess): v
       const program = await q("SELECT 1 FROM refdata WHERE id = 'program:' || $1", [s.programId]);
       if (program.length === 0) throw new KassaError('NOT_FOUND', `No program ${s.programId}`);
       const inserted = await q(
-        `INSERT INTO stores (id, name, currency, time_zone, program_id) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO stores (id, name, currency, time_zone, program_id, country) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [s.id, s.name, s.currency, s.timeZone, s.programId],
+        [s.id, s.name, s.currency, s.timeZone, s.programId, s.country],
       );
       if (inserted.length === 0) throw new KassaError('CONFLICT', `Store ${s.id} already exists`);
-      await q(`INSERT INTO refdata (id, kind, key, data, seq) VALUES ($1, 'store', $2, $3, 0)`, [
-        `store:${s.id}`,
-        s.id,
-        JSON.stringify(store),
-      ]);
-      await stampSeq(q, 'refdata', [`store:${s.id}`]);
+      // The store's document for its tills, with the chain's phone keys.
+      const docs = await publishStores(q, [s.id]);
       await audit(q, actor, 'store.create', s.id, s);
+      await stampSeq(q, 'refdata', docs);
     });
     return reply.status(201).send({ ok: true, store });
   });

@@ -68,13 +68,19 @@ describe.each(backends)('tills through the admin API on %s', (backend) => {
     expect((await call(h.url, 'POST', '/api/v1/admin/stores', { id: 'store-2' }, 'wrong')).status).toBe(401);
     const bad = await call(h.url, 'POST', '/api/v1/admin/stores', { id: 'Store 2', name: '' });
     expect(bad).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
-    const store = await call(h.url, 'POST', '/api/v1/admin/stores', {
+    const storeBody = {
       id: 'store-2',
       name: 'Kassa Market Utrecht',
       currency: 'EUR',
       timeZone: 'Europe/Amsterdam',
       programId: 'supermarket',
-    });
+      country: 'NL',
+    };
+    for (const country of ['nl', 'XX', 'NLD']) {
+      const wrong = await call(h.url, 'POST', '/api/v1/admin/stores', { ...storeBody, country });
+      expect(wrong, country).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+    }
+    const store = await call(h.url, 'POST', '/api/v1/admin/stores', storeBody);
     expect(store.status).toBe(201);
     expect((await call(h.url, 'POST', '/api/v1/admin/stores', { ...(store.body.store as object) })).status).toBe(409);
     const noStore = await call(h.url, 'POST', '/api/v1/admin/tills', { id: 'till-9', storeId: 'nowhere', name: 'x' });
@@ -101,6 +107,10 @@ describe.each(backends)('tills through the admin API on %s', (backend) => {
     const till = new TestTill(h.url, first.body.token, 'till-21', 'store-2');
     await till.sync();
     expect(till.store.name).toBe('Kassa Market Utrecht');
+    // Its config has the store's country and the chain's phone key, for looking up typed phone numbers.
+    expect(till.store.country).toBe('NL');
+    expect(till.store.phoneKeys).toHaveLength(1);
+    expect(till.findByPhone('06 1000 0002').map((m) => m.id)).toEqual([demoUlid(3)]);
     till.sell(demoUlid(3), [['p-001']]);
     await till.pushAll();
 

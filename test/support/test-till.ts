@@ -9,14 +9,15 @@ import {
   memberSchema,
   productSchema,
   refDocSchema,
-  storeSchema,
+  storeConfigSchema,
   type JournalDoc,
   type Member,
   type Product,
-  type Store,
+  type StoreConfig,
 } from '../../shared/documents';
 import { programSchema, type BasketLine, type Program, type RedeemChoice } from '../../shared/engine';
 import { memberFacts, memberView, type MemberView } from '../../shared/ledger';
+import { phoneLookupHashes } from '../../shared/phone';
 import { WIRE_HEADER, WIRE_VERSION, pushResponseSchema } from '../../shared/replication';
 import { priceSale, saleDocuments } from '../../shared/sale-journal';
 
@@ -30,7 +31,7 @@ export class TestTill {
   members = new Map<string, Member>();
   products = new Map<string, Product>();
   program!: Program;
-  store!: Store;
+  store!: StoreConfig;
   private seq = 0;
   private sent = 0;
 
@@ -60,13 +61,19 @@ export class TestTill {
             this.members.set(m.id, m);
           } else {
             const r = refDocSchema.parse(raw);
-            if (r.id === `store:${this.storeId}`) this.store = storeSchema.parse(r.data);
+            if (r.id === `store:${this.storeId}`) this.store = storeConfigSchema.parse(r.data);
             if (r.kind === 'program') this.program = programSchema.parse(r.data);
           }
         }
         seq = body.checkpoint.seq;
       }
     }
+  }
+
+  /** The members a cashier finds by typing a phone number: by its keyed hash, as the real till does. */
+  findByPhone(typed: string): Member[] {
+    const hashes = phoneLookupHashes(typed, this.store.country, this.store.phoneKeys);
+    return [...this.members.values()].filter((m) => m.phoneHash !== '' && hashes.includes(m.phoneHash));
   }
 
   /** The member as this till sees it now. */

@@ -9,6 +9,7 @@ import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import {
   journalSchema,
   memberSchema,
+  migrationStrategies,
   productSchema,
   refdataSchema,
   type JournalRow,
@@ -40,15 +41,10 @@ export const createTillDatabase = async (options: {
     localDocuments: true,
   });
   await db.addCollections({
-    products: { schema: productSchema, migrationStrategies: {} },
-    members: { schema: memberSchema, migrationStrategies: {} },
-    refdata: { schema: refdataSchema, migrationStrategies: {} },
-    journal: {
-      schema: journalSchema,
-      // Version 1 only widened `kind`: every stored document is valid as it is.
-      migrationStrategies: { 1: (doc: JournalRow) => doc },
-      localDocuments: true,
-    },
+    products: { schema: productSchema, migrationStrategies: migrationStrategies.products },
+    members: { schema: memberSchema, migrationStrategies: migrationStrategies.members },
+    refdata: { schema: refdataSchema, migrationStrategies: migrationStrategies.refdata },
+    journal: { schema: journalSchema, migrationStrategies: migrationStrategies.journal, localDocuments: true },
   });
   return db;
 };

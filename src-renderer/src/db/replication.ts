@@ -60,6 +60,18 @@ export type Replication = {
 
 type Options = { serverUrl: string; token: string; tillId: string; fetch?: typeof fetch; retryMs?: number };
 
+/**
+ * The replication identifier (and so the checkpoint) of a down collection. It names the collection's schema
+ * version from version 1 on: a till whose local schema was migrated pulls that collection again from the
+ * start, because documents migrated locally may lack what the new version needs (members migrated to
+ * version 1 have no phone hash until the server sends it). Version 0 keeps the identifier it always had.
+ */
+export function pullIdentifier(collection: DownCollection, schemaVersion: number, serverUrl: string): string {
+  return schemaVersion === 0
+    ? `kassa-${collection}-${serverUrl}`
+    : `kassa-${collection}-v${schemaVersion}-${serverUrl}`;
+}
+
 export async function readAckedTillSeq(db: TillDatabase): Promise<number> {
   const doc = await db.journal.getLocal<{ tillSeq: number; parked?: number }>(ACK_DOC);
   return (doc?.get('tillSeq') as number | undefined) ?? 0;
@@ -175,7 +187,7 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
 
   const down = (['products', 'members', 'refdata'] as const).map((collection) =>
     replicateRxCollection<WireDoc, Checkpoint>({
-      replicationIdentifier: `kassa-${collection}-${options.serverUrl}`,
+      replicationIdentifier: pullIdentifier(collection, db[collection].schema.version, options.serverUrl),
       collection: db[collection] as never,
       live: true,
       retryTime,

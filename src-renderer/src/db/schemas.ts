@@ -5,8 +5,13 @@
  * test keeps the required fields of both in step.
  *
  * Schema versions start at 0. A change bumps `version` and adds a migration
- * strategy in database.ts; the journal's unsynced documents survive every
- * migration.
+ * strategy (`migrationStrategies` below, used by database.ts); the journal's
+ * unsynced documents survive every migration. A down collection whose version
+ * changed pulls again from the start (replication.ts), because documents
+ * migrated locally may lack what the new version needs.
+ *
+ * Members, version 1: no phone and no e-mail on the till any more, only the
+ * phone's keyed hash (shared/phone.ts), indexed for lookup.
  */
 import type { RxJsonSchema } from 'rxdb';
 import type { JournalDoc, Member, Product, RefDoc } from '../../../shared/documents';
@@ -40,24 +45,44 @@ export const productSchema: RxJsonSchema<ProductRow> = {
 };
 
 export const memberSchema: RxJsonSchema<MemberRow> = {
-  version: 0,
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   properties: {
     id: { type: 'string', maxLength: 26 },
     cardNumber: { type: 'string', maxLength: 32 },
     name: { type: 'string' },
-    phone: { type: 'string', maxLength: 32 },
-    email: { type: 'string' },
+    phoneHash: { type: 'string', maxLength: 64 },
     storeId: { type: 'string' },
     enrolledAt: { type: 'string' },
     state: { type: 'object' },
     tillMarks: { type: 'object' },
     seq,
   },
-  required: ['id', 'cardNumber', 'name', 'phone', 'storeId', 'enrolledAt', 'state', 'tillMarks', 'seq'],
-  indexes: ['cardNumber', 'phone'],
+  required: ['id', 'cardNumber', 'name', 'phoneHash', 'storeId', 'enrolledAt', 'state', 'tillMarks', 'seq'],
+  indexes: ['cardNumber', 'phoneHash'],
 };
+
+/** A member as version 0 stored it: with the phone number and e-mail address. */
+export type MemberRowV0 = Omit<MemberRow, 'phoneHash'> & { phone?: string; email?: string };
+
+/**
+ * Version 0 -> 1: the phone number and e-mail address leave the till. The hash is not made here (the till
+ * may not hold the key yet); the members collection pulls again from the start and gets it from the server.
+ */
+export function memberToV1(doc: MemberRowV0): MemberRow {
+  const { phone: _phone, email: _email, ...rest } = doc;
+  return { ...rest, phoneHash: '' };
+}
+
+/** Migration strategies per collection, by the version they migrate to. */
+export const migrationStrategies = {
+  products: {},
+  members: { 1: memberToV1 },
+  refdata: {},
+  // Version 1 only widened `kind` (staff events): every stored document is valid as it is.
+  journal: { 1: (doc: JournalRow) => doc },
+} as const;
 
 export const refdataSchema: RxJsonSchema<RefRow> = {
   version: 0,

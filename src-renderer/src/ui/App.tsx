@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
-import { storeSchema, type Staff, type Store } from '../../../shared/documents';
+import { storeConfigSchema, type Staff, type StoreConfig } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { needsSupervisor } from '../../../shared/staff/till-events';
 import {
@@ -25,6 +25,7 @@ import { memberStateSchema, type MemberState } from '../../../shared/engine/memb
 import { formatMoney } from '../../../shared/money';
 import { createTillDatabase, type TillDatabase } from '../db/database';
 import { startReplication, type Replication, type SyncStatus } from '../db/replication';
+import { lookupMember } from '../db/members';
 import { memberViewOf, recordSale, tillEpoch } from '../db/sales';
 import type { MemberRow, ProductRow } from '../db/schemas';
 import { activeStaff, checkPin, recordEvent } from '../db/staff';
@@ -63,7 +64,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   });
   const [ready, setReady] = useState(false);
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
-  const [store, setStore] = useState<Store | null>(null);
+  const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   const [member, setMember] = useState<MemberRow | null>(null);
   const [view, setView] = useState<{
@@ -146,7 +147,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     if (!db || !config) return;
     const sub = db.refdata.find({ selector: { kind: { $in: ['store', 'program'] } } }).$.subscribe((docs) => {
       const storeDoc = docs.find((d) => d.id === `store:${config.storeId}`);
-      const s = storeDoc ? storeSchema.safeParse(storeDoc.data) : null;
+      const s = storeDoc ? storeConfigSchema.safeParse(storeDoc.data) : null;
       if (s?.success) {
         setStore(s.data);
         const programDoc = docs.find((d) => d.id === `program:${s.data.programId}`);
@@ -251,18 +252,24 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     async (text: string): Promise<boolean> => {
       if (!db) return false;
       const code = text.trim();
-      const byCard = await db.members.findOne({ selector: { cardNumber: code } }).exec();
-      const found = byCard ?? (code ? await db.members.findOne({ selector: { phone: code } }).exec() : null);
-      if (!found) {
-        setMessage({ kind: 'error', text: t.cardNotFound(code) });
+      // Typed phone numbers are found by their keyed hash: the till holds no phone numbers.
+      const found = await lookupMember(db, code, store);
+      if (found.kind !== 'found') {
+        const error =
+          found.kind === 'ambiguous'
+            ? t.phoneAmbiguous(code)
+            : found.asPhone
+              ? t.memberNotFound(code)
+              : t.cardNotFound(code);
+        setMessage({ kind: 'error', text: error });
         return false;
       }
-      setMember(found.toJSON() as MemberRow);
+      setMember(found.member);
       setRedeem(null);
       setMessage(null);
       return true;
     },
-    [db],
+    [db, store],
   );
 
   const handleScan = useCallback(

@@ -15,6 +15,8 @@ export const t = {
   scanCard: 'Scan a member card, or type a card or phone number',
   lookup: 'Find member',
   cardNotFound: (code: string) => `Card not found: ${code}`,
+  memberNotFound: (code: string) => `No member with card or phone number ${code}`,
+  phoneAmbiguous: (code: string) => `More than one member has the phone number ${code}: scan the member's card`,
   productNotFound: (code: string) => `Product not found: ${code}`,
   badScan: (reason: string) => `Scan not recognised — ${reason}`,
   noMember: 'No member',
