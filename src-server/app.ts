@@ -27,7 +27,7 @@ import { ingestPush } from './ingest';
 import { parkedRoutes } from './admin/parked';
 import { tillRoutes } from './admin/tills';
 import { memberFromRow, pullDocuments } from './rows';
-import { CHANGES_CHANNEL, stampSeq } from './seq';
+import { CHANGES_CHANNEL, pullStart, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
 import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
@@ -179,8 +179,10 @@ export const buildServer = async ({
     // An unknown collection is a resource that does not exist (404), not invalid input.
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
     const { seq, limit } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
-    const documents = await pullDocuments(db.query, collection, seq, limit);
-    const checkpoint = documents.at(-1)?.seq ?? seq;
+    // A checkpoint this database never handed out (the till pulled after the backup it was restored from) restarts at 0.
+    const from = await pullStart(db.query, seq);
+    const documents = await pullDocuments(db.query, collection, from, limit);
+    const checkpoint = documents.at(-1)?.seq ?? from;
     metrics.observePull(till.tillId, collection, checkpoint);
     seen(till.tillId);
     return { documents, checkpoint: { seq: checkpoint } };
