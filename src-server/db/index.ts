@@ -11,7 +11,7 @@ import { openPostgres } from './postgres';
 import type { Db } from './types';
 
 export type { Db, Query } from './types';
-export { openPglite, type PgliteDb } from './pglite';
+export { folderOf, inspectDataDir, isEmptyDataDir, openPglite, type PgliteDb } from './pglite';
 export { openPostgres, poolSizeFromEnv, SERVER_APPLICATION_NAME } from './postgres';
 
 export type OpenedDb = {
