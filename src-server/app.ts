@@ -19,6 +19,7 @@ import {
   SUPPORTED_WIRE_VERSIONS,
   WIRE_HEADER,
   type DownCollection,
+  type TillStateResponse,
 } from '../shared/replication';
 import type { Db } from './db';
 import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
@@ -241,7 +242,7 @@ export const buildServer = async ({
 
   app.get(routes.tillState, async (req) => {
     const till = await tillFromAuthHeader(db, req.headers.authorization);
-    const epochs = await db.query<{ epoch: string; status: string; acked_till_seq: string | number }>(
+    const epochs = await db.query<{ epoch: string; status: 'open' | 'closed'; acked_till_seq: string | number }>(
       'SELECT epoch, status, acked_till_seq FROM till_epochs WHERE till_id = $1 ORDER BY started_at',
       [till.tillId],
     );
@@ -249,7 +250,7 @@ export const buildServer = async ({
       tillId: till.tillId,
       storeId: till.storeId,
       epochs: epochs.map((e) => ({ epoch: e.epoch, status: e.status, ackedTillSeq: Number(e.acked_till_seq) })),
-    };
+    } satisfies TillStateResponse;
   });
 
   // --- Admin API (head office).
