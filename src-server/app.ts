@@ -135,6 +135,8 @@ export const buildServer = async ({
         if (documents.length > 0) {
           s.lastSeq = documents.at(-1)!.seq;
           s.reply.raw.write(`data: ${JSON.stringify({ documents, checkpoint: { seq: s.lastSeq } })}\n\n`);
+          // The event carries the till's new checkpoint, as a pull reply does (for the replication lag).
+          metrics.observePull(s.tillId, s.collection, s.lastSeq);
           if (documents.length === 500) s.again = true;
         }
       } while (s.again);
@@ -200,6 +202,8 @@ export const buildServer = async ({
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
+      // nginx (and proxies that follow it) pass the events on at once instead of buffering them.
+      'x-accel-buffering': 'no',
       ...cors.streamHeaders(req.headers.origin),
       [REQUEST_ID_HEADER]: req.id,
     });
