@@ -1,5 +1,5 @@
 /**
- * `kassa db backup | restore | verify | migrate`: the central server's
+ * `kassa db backup | restore | verify | migrate | mark-restored`: the central server's
  * database, for operators. The database is the one the server would use:
  * DATABASE_URL (PostgreSQL), else KASSA_DATA_DIR (PGlite, default
  * ./data/server); `--database-url` / `--data-dir` override them.
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { isKassaError, KassaError } from '../shared/errors';
 import { openDb } from '../src-server/db';
 import { migrate } from '../src-server/migrate';
-import { backupDatabase, restoreDatabase, targetFromEnv, type DbTarget } from '../src-server/ops/backup';
+import { backupDatabase, markRestored, restoreDatabase, targetFromEnv, type DbTarget } from '../src-server/ops/backup';
 import { verifyBackupFile } from '../src-server/ops/backup-file';
 
 const usage = `Usage:
@@ -20,6 +20,9 @@ const usage = `Usage:
   kassa db restore FILE [--force]     restore FILE into the server's database (stop every server first)
   kassa db verify FILE                check FILE whole (checksum) and print what it holds
   kassa db migrate                    apply the server's migrations (the server also does at start)
+  kassa db mark-restored [--taken-at ISO-TIME]
+                                      after restoring by other means (a provider snapshot, point-in-time recovery):
+                                      record the restore as \`db restore\` does, before any server starts on it
 The database: DATABASE_URL (PostgreSQL), else KASSA_DATA_DIR (PGlite, default ./data/server);
 --database-url URL or --data-dir DIR override them.
 `;
@@ -104,6 +107,21 @@ async function run(sub: string | undefined, rest: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'mark-restored': {
+      if (positionals.length > 0 || values.out || values.force) return wrong('mark-restored takes only --taken-at');
+      const takenAt = values['taken-at'];
+      if (takenAt !== undefined && Number.isNaN(Date.parse(takenAt))) {
+        return wrong(`--taken-at ${takenAt} is not a time (e.g. 2026-12-01T23:00:00Z)`);
+      }
+      const result = await markRestored(targetOf(values), { takenAt });
+      print({
+        ok: true,
+        migrationsApplied: result.applied,
+        seqSkipped: { after: result.backupSeq, through: result.resumedSeq },
+        next: 'Start the servers. Tills re-pull and re-send what the restored database lacks by themselves.',
+      });
+      return 0;
+    }
     default:
       process.stderr.write(usage);
       return sub === undefined || sub === 'help' || sub === '--help' ? 0 : 2;
@@ -117,6 +135,7 @@ function parseOptions(args: string[]) {
     options: {
       out: { type: 'string' },
       force: { type: 'boolean' },
+      'taken-at': { type: 'string' },
       'database-url': { type: 'string' },
       'data-dir': { type: 'string' },
     },

@@ -1,7 +1,7 @@
 /**
  * `kassa` command line: dispatches to the program tools (quote, validate,
  * refund), the installer's scanner tools (scanners list|watch) and the
- * operator's database tools (db backup|restore|verify|migrate).
+ * operator's database tools (db backup|restore|verify|migrate|mark-restored).
  */
 const [command, ...args] = process.argv.slice(2);
 
@@ -11,7 +11,7 @@ const usage = `Usage:
   kassa refund --program P.json --sale S.json --lines R.json [--member M.json] [--at ISO-DATE]
   kassa scanners list
   kassa scanners watch [--vendor-id N --product-id N]
-  kassa db backup --out FILE | db restore FILE [--force] | db verify FILE | db migrate`;
+  kassa db backup --out FILE | db restore FILE [--force] | db verify FILE | db migrate | db mark-restored`;
 
 const run = async (): Promise<number> => {
   switch (command) {

@@ -24,7 +24,8 @@
  *   backup's last number and the skipped range is kept in `restores`, so tills
  *   that saw documents from after the backup pull everything again (seq.ts).
  *   Tills re-send what the restored server no longer has from its watermark
- *   (docs/replication.md, "After a restore").
+ *   (docs/replication.md, "After a restore"). A database restored by other
+ *   means (a provider's snapshot) gets the same record from `markRestored`.
  */
 import { mkdtemp, readdir, rename, rm, writeFile, mkdir, rmdir } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
@@ -80,7 +81,8 @@ export type RestoreResult = {
 /** The target from the same settings the server reads: DATABASE_URL, else KASSA_DATA_DIR (default ./data/server). */
 export function targetFromEnv(env: { DATABASE_URL?: string; KASSA_DATA_DIR?: string }): DbTarget {
   if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL };
-  const dataDir = env.KASSA_DATA_DIR ?? './data/server';
+  // An empty setting is no setting (never the current folder).
+  const dataDir = env.KASSA_DATA_DIR || './data/server';
   if (dataDir === 'memory://') {
     throw new KassaError('CONFIG_INVALID', 'KASSA_DATA_DIR=memory:// keeps no data to back up or restore');
   }
@@ -157,12 +159,22 @@ export function checkCompatible(backup: VerifiedBackup, target: DbTarget, files 
   }
 }
 
+/** What is known about the point a database was restored to. */
+type RestoredPoint = { kind: DbTarget['kind']; createdAt: string; file: string | null; serverVersion: string | null };
+
+const pointOf = (backup: VerifiedBackup): RestoredPoint => ({
+  kind: backup.header.kind,
+  createdAt: backup.header.createdAt,
+  file: basename(backup.path),
+  serverVersion: backup.header.serverVersion,
+});
+
 /**
  * Records the restore in the restored database: the sequence resumes far above the backup's last number,
  * the skipped range goes into `restores` (so tills' checkpoints from after the backup are recognised), and
  * the audit log says who restored what.
  */
-async function recordRestore(db: Db, backup: VerifiedBackup): Promise<{ backupSeq: number; resumedSeq: number }> {
+async function recordRestore(db: Db, point: RestoredPoint): Promise<{ backupSeq: number; resumedSeq: number }> {
   return db.tx(async (q) => {
     const [top] = await q<{ seq: string | number | null; last: string | number; called: boolean }>(
       `SELECT GREATEST((SELECT max(seq) FROM products), (SELECT max(seq) FROM members), (SELECT max(seq) FROM refdata)) AS seq,
@@ -173,16 +185,16 @@ async function recordRestore(db: Db, backup: VerifiedBackup): Promise<{ backupSe
     const resumedSeq = resumeSeqAfterRestore(Math.max(backupSeq, lastDrawn), Date.now());
     await q('SELECT setval($1, $2, true)', ['kassa_seq', resumedSeq]);
     const detail = {
-      file: basename(backup.path),
-      backupCreatedAt: backup.header.createdAt,
-      backupServerVersion: backup.header.serverVersion,
+      file: point.file,
+      backupCreatedAt: point.createdAt,
+      backupServerVersion: point.serverVersion,
       restoredBy: `${userInfo().username}@${hostname()}`,
     };
     await q(
       `INSERT INTO restores (backup_created_at, backup_kind, backup_seq, resumed_seq, detail) VALUES ($1, $2, $3, $4, $5)`,
-      [backup.header.createdAt, backup.header.kind, backupSeq, resumedSeq, JSON.stringify(detail)],
+      [point.createdAt, point.kind, backupSeq, resumedSeq, JSON.stringify(detail)],
     );
-    await audit(q, { id: 'cli', source: hostname() }, 'server.restore', basename(backup.path), {
+    await audit(q, { id: 'cli', source: hostname() }, 'server.restore', point.file ?? 'restored by other means', {
       ...detail,
       backupSeq,
       resumedSeq,
@@ -315,6 +327,20 @@ export async function restoreDatabase(
   return { file, header: backup.header, ...done, seconds: elapsed(started) };
 }
 
+/** DATABASE_IN_USE while any Kassa server is connected to the database (they name themselves, postgres.ts). */
+async function assertNoServers(db: Db, url: string): Promise<void> {
+  const [servers] = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+    [SERVER_APPLICATION_NAME],
+  );
+  if (Number(servers?.n ?? 0) > 0) {
+    throw new KassaError(
+      'DATABASE_IN_USE',
+      `${servers!.n} connection(s) of Kassa servers are open on ${describeUrl(url)}: stop every server node before a restore. Nothing was changed.`,
+    );
+  }
+}
+
 async function restorePostgres(
   url: string,
   backup: VerifiedBackup,
@@ -329,16 +355,7 @@ async function restorePostgres(
     } catch (e) {
       throw unreachable(url, e);
     }
-    const [servers] = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
-      [SERVER_APPLICATION_NAME],
-    );
-    if (Number(servers?.n ?? 0) > 0) {
-      throw new KassaError(
-        'DATABASE_IN_USE',
-        `${servers!.n} connection(s) of Kassa servers are open on ${describeUrl(url)}: stop every server node before a restore. Nothing was changed.`,
-      );
-    }
+    await assertNoServers(db, url);
     if (await hasKassaSchema(db.query)) {
       if (!force) {
         throw new KassaError(
@@ -387,7 +404,7 @@ async function restorePostgres(
       await rm(work, { recursive: true, force: true });
     }
     const applied = await migrate(db);
-    return { applied, ...(await recordRestore(db, backup)) };
+    return { applied, ...(await recordRestore(db, pointOf(backup))) };
   } finally {
     await db.close();
   }
@@ -445,7 +462,7 @@ async function restorePglite(
       try {
         applied = await migrate(opened);
         opened.markMigrated();
-        seqs = await recordRestore(opened, backup);
+        seqs = await recordRestore(opened, pointOf(backup));
       } finally {
         await opened.close();
       }
@@ -466,5 +483,62 @@ async function restorePglite(
     }
   } finally {
     lock.release();
+  }
+}
+
+// --- Restored by other means ----------------------------------------------------------------------------------
+
+/**
+ * For a database restored without `kassa db restore` (a provider's snapshot or point-in-time recovery, a PGlite
+ * folder copied back): applies the migrations and records the restore exactly as a restore does. Run it before
+ * any server starts on the database. `takenAt`: the point restored to, when known.
+ */
+export async function markRestored(
+  target: DbTarget,
+  options: { takenAt?: string } = {},
+): Promise<{ applied: string[]; backupSeq: number; resumedSeq: number }> {
+  const point: RestoredPoint = {
+    kind: target.kind,
+    createdAt: options.takenAt ?? new Date().toISOString(),
+    file: null,
+    serverVersion: null,
+  };
+  if (target.kind === 'postgres') {
+    const db = openPostgres(target.url, { poolSize: 3, applicationName: 'kassa-restore' });
+    try {
+      try {
+        await db.query('SELECT 1');
+      } catch (e) {
+        throw unreachable(target.url, e);
+      }
+      await assertNoServers(db, target.url);
+      if (!(await hasKassaSchema(db.query))) {
+        throw new KassaError(
+          'RESTORE_FAILED',
+          `PostgreSQL at ${describeUrl(target.url)} holds no Kassa data: nothing to mark`,
+        );
+      }
+      const applied = await migrate(db);
+      return { applied, ...(await recordRestore(db, point)) };
+    } finally {
+      await db.close();
+    }
+  }
+  const dir = folderOf(target.dataDir);
+  if (isEmptyDataDir(dir)) {
+    throw new KassaError('RESTORE_FAILED', `The data folder ${dir} holds no database: nothing to mark`);
+  }
+  const db = await openPglite(dir).catch((e: unknown) => {
+    throw withStopHint(e, 'restore');
+  });
+  try {
+    if (!(await hasKassaSchema(db.query))) {
+      throw new KassaError('RESTORE_FAILED', `The data folder ${dir} holds no Kassa data: nothing to mark`);
+    }
+    const applied = await migrate(db);
+    db.markMigrated();
+    return { applied, ...(await recordRestore(db, point)) };
+  } finally {
+    await db.close();
   }
 }

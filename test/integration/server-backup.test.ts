@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -31,6 +31,8 @@ import type { MemberRow, ProductRow } from '../../src-renderer/src/db/schemas';
 import { nodeTillStorage } from '../support/node-storage';
 import { adminGet, freePort, repoRoot, startServer, type Proc } from '../support/processes';
 import { postgresUrl } from '../support/server-harness';
+import { findPgTool, libpqConnection } from '../../src-server/ops/pg-tools';
+import { extractPayload, verifyBackupFile } from '../../src-server/ops/backup-file';
 import { TestTill } from '../support/test-till';
 
 type Backend = 'pglite' | 'postgres';
@@ -145,7 +147,7 @@ class RealTill {
     const epoch = await tillEpoch(this.db);
     for (let i = 0; i < count; i++) {
       const member = (await this.db.members
-        .findOne(memberIds[(offset + i) % memberIds.length]!)
+        .findOne(memberIds[(offset + i) % memberIds.length])
         .exec())!.toJSON() as MemberRow;
       const basket: BasketLine[] = [0, 1].map((k) => {
         const p = products[(offset + i * 2 + k) % products.length]!;
@@ -519,4 +521,61 @@ describe.each(backends)('backup and restore on %s', (backend) => {
       expect(await adminGet<{ sales: number }>(url, '/api/v1/admin/summary')).toEqual(before);
     },
   );
+
+  it.skipIf(skip)('a database restored by other means is marked, and the tills resume the same way', async () => {
+    // The snapshot: a copied data folder (server stopped), or for PostgreSQL a plain pg_restore of a dump.
+    const snapshot = join(dir, 'snapshot');
+    const dump = join(dir, 'snapshot.backup');
+    if (backend === 'pglite') {
+      await stop();
+      await cp(dataDir, snapshot, { recursive: true });
+      server = await start();
+    } else {
+      expect((await kassaDb(['backup', '--out', dump], target)).code).toBe(0);
+    }
+    sellAt(a, 0, 5, 300);
+    await a.pushAll();
+    await a.pull();
+    const checkpoint = a.checkpoints.members;
+    const resends = a.resends;
+    const resets = a.pullResets;
+
+    await stop();
+    if (backend === 'pglite') {
+      await rm(dataDir, { recursive: true, force: true });
+      await cp(snapshot, dataDir, { recursive: true });
+    } else {
+      await wipe();
+      const payload = join(dir, 'snapshot.pgcustom');
+      await extractPayload(await verifyBackupFile(dump), payload);
+      const tool = findPgTool('pg_restore', 0, 'the test');
+      const conn = libpqConnection(pgUrl!);
+      const r = spawn(tool.path, ['--no-owner', '--single-transaction', `--dbname=${conn.dbname}`, payload], {
+        env: { ...process.env, ...conn.env },
+        stdio: 'inherit',
+      });
+      expect(await new Promise((done) => r.on('close', done))).toBe(0);
+    }
+    const marked = await kassaDb(['mark-restored'], target);
+    expect(marked.stderr).toBe('');
+    expect(marked.code).toBe(0);
+    const skipped = (JSON.parse(marked.stdout) as { seqSkipped: { after: number; through: number } }).seqSkipped;
+    expect(skipped.after).toBeLessThan(checkpoint);
+    expect(skipped.through).toBeGreaterThan(checkpoint);
+    server = await start();
+
+    await a.pull();
+    expect(a.pullResets).toBeGreaterThan(resets);
+    await a.resume();
+    expect(a.resends).toBe(resends + 1);
+    const sold = await sales();
+    expect(await adminGet<{ sales: number; distinctSales: number }>(url, '/api/v1/admin/summary')).toMatchObject({
+      sales: sold.length,
+      distinctSales: sold.length,
+    });
+    const server0 = new TestTill(url, a.token, a.tillId);
+    await server0.sync();
+    await a.pull();
+    for (const m of server0.members.values()) expect(a.members.get(m.id)).toEqual(m);
+  });
 });
