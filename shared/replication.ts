@@ -10,6 +10,11 @@
  * - Up, the journal is pushed as rows of {newDocumentState,
  *   assumedMasterState}. Journal documents are insert-only, so a push never
  *   conflicts; the same row pushed twice is stored once.
+ * - The server's watermark for a till database (`ackedTillSeq`, in every
+ *   push reply and in `tillState`) only moves forward, except when the server
+ *   was restored from a backup: then it is lower than the till's own mark and
+ *   the till sends its journal again from there. Pull checkpoints from after
+ *   the backup are answered from 0 by the server itself.
  */
 import { z } from 'zod';
 import { journalDocSchema, memberSchema, productSchema, refDocSchema, ulidSchema } from './documents';
@@ -71,6 +76,20 @@ export const pushResponseSchema = z.object({
   parked: z.array(z.object({ id: z.string(), code: z.string(), reason: z.string() })).default([]),
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
+
+/**
+ * `GET /api/v1/till/state`: what the server holds of this till, per local database (epoch): the watermark
+ * (`ackedTillSeq`). A till whose own acknowledged mark is higher than the server's for its epoch is talking to a
+ * server restored from a backup: it sends its journal again from the server's mark (docs/replication.md).
+ */
+export const tillStateResponseSchema = z.object({
+  tillId: z.string(),
+  storeId: z.string(),
+  epochs: z.array(
+    z.object({ epoch: z.string(), status: z.enum(['open', 'closed']), ackedTillSeq: z.number().int().nonnegative() }),
+  ),
+});
+export type TillStateResponse = z.infer<typeof tillStateResponseSchema>;
 
 export const streamEventSchema = z.union([
   z.literal('RESYNC'),

@@ -1,6 +1,7 @@
 /**
  * `kassa` command line: dispatches to the program tools (quote, validate,
- * refund) and the installer's scanner tools (scanners list|watch).
+ * refund), the installer's scanner tools (scanners list|watch) and the
+ * operator's database tools (db backup|restore|verify|migrate|mark-restored).
  */
 const [command, ...args] = process.argv.slice(2);
 
@@ -9,7 +10,8 @@ const usage = `Usage:
   kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--redeem REWARD-ID | --pay-points N]
   kassa refund --program P.json --sale S.json --lines R.json [--member M.json] [--at ISO-DATE]
   kassa scanners list
-  kassa scanners watch [--vendor-id N --product-id N]`;
+  kassa scanners watch [--vendor-id N --product-id N]
+  kassa db backup --out FILE | db restore FILE [--force] | db verify FILE | db migrate | db mark-restored`;
 
 const run = async (): Promise<number> => {
   switch (command) {
@@ -22,6 +24,10 @@ const run = async (): Promise<number> => {
     case 'scanners': {
       const { runScannerCommand } = await import('./scanner-commands');
       return runScannerCommand(args);
+    }
+    case 'db': {
+      const { runDbCommand } = await import('./db-commands');
+      return runDbCommand(args);
     }
     default:
       process.stderr.write(`${usage}\n`);

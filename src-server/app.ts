@@ -19,6 +19,7 @@ import {
   SUPPORTED_WIRE_VERSIONS,
   WIRE_HEADER,
   type DownCollection,
+  type TillStateResponse,
 } from '../shared/replication';
 import type { Db } from './db';
 import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
@@ -31,7 +32,7 @@ import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
 import { memberRoutes } from './admin/members';
 import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
-import { CHANGES_CHANNEL, stampSeq } from './seq';
+import { CHANGES_CHANNEL, pullStart, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
 import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
@@ -139,6 +140,8 @@ export const buildServer = async ({
         if (documents.length > 0) {
           s.lastSeq = documents.at(-1)!.seq;
           s.reply.raw.write(`data: ${JSON.stringify({ documents, checkpoint: { seq: s.lastSeq } })}\n\n`);
+          // The event carries the till's new checkpoint, as a pull reply does (for the replication lag).
+          metrics.observePull(s.tillId, s.collection, s.lastSeq);
           if (documents.length === 500) s.again = true;
         }
       } while (s.again);
@@ -184,8 +187,10 @@ export const buildServer = async ({
     // An unknown collection is a resource that does not exist (404), not invalid input.
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
     const { seq, limit } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
-    const documents = await pullDocuments(db.query, collection, seq, limit, till.storeId);
-    const checkpoint = documents.at(-1)?.seq ?? seq;
+    // A checkpoint this database never handed out (the till pulled after the backup it was restored from) restarts at 0.
+    const from = await pullStart(db.query, seq);
+    const documents = await pullDocuments(db.query, collection, from, limit, till.storeId);
+    const checkpoint = documents.at(-1)?.seq ?? from;
     metrics.observePull(till.tillId, collection, checkpoint);
     seen(till.tillId);
     return { documents, checkpoint: { seq: checkpoint } };
@@ -202,6 +207,8 @@ export const buildServer = async ({
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
+      // nginx (and proxies that follow it) pass the events on at once instead of buffering them.
+      'x-accel-buffering': 'no',
       ...cors.streamHeaders(req.headers.origin),
       [REQUEST_ID_HEADER]: req.id,
     });
@@ -245,7 +252,7 @@ export const buildServer = async ({
 
   app.get(routes.tillState, async (req) => {
     const till = await tillFromAuthHeader(db, req.headers.authorization);
-    const epochs = await db.query<{ epoch: string; status: string; acked_till_seq: string | number }>(
+    const epochs = await db.query<{ epoch: string; status: 'open' | 'closed'; acked_till_seq: string | number }>(
       'SELECT epoch, status, acked_till_seq FROM till_epochs WHERE till_id = $1 ORDER BY started_at',
       [till.tillId],
     );
@@ -253,7 +260,7 @@ export const buildServer = async ({
       tillId: till.tillId,
       storeId: till.storeId,
       epochs: epochs.map((e) => ({ epoch: e.epoch, status: e.status, ackedTillSeq: Number(e.acked_till_seq) })),
-    };
+    } satisfies TillStateResponse;
   });
 
   // --- Admin API (head office).

@@ -6,7 +6,8 @@
  * no, `force` also into one with Kassa tables but no store),
  * KASSA_ENROL_CODE (the demo till's code), KASSA_LOG_LEVEL (pino level,
  * default info), KASSA_RATE_* and KASSA_STREAMS_PER_TILL (limits),
- * KASSA_CORS_ORIGINS, KASSA_HSTS (see docs/operations.md).
+ * KASSA_CORS_ORIGINS, KASSA_HSTS, KASSA_DB_POOL_SIZE (PostgreSQL connections per
+ * process, default 10) (see docs/operations.md).
  *
  * A start that cannot go on safely (the data folder is locked by another
  * server or damaged, a bad setting, a taken port) prints one line with the
@@ -14,7 +15,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isKassaError } from '../shared/errors';
-import { openDb, type Db } from './db';
+import { openDb, poolSizeFromEnv, type Db } from './db';
 import { migrate } from './migrate';
 import { DEMO_ENROL_CODE, DEMO_STAFF, decideDemoSeed, parseSeedMode, seedDemo } from './seed';
 import { buildServer } from './app';
@@ -38,7 +39,11 @@ async function start(): Promise<void> {
   const limits = limitsFromEnv(env);
   const corsOrigins = corsOriginsFromEnv(env.KASSA_CORS_ORIGINS);
   const hsts = env.KASSA_HSTS === '1';
-  const opened = await openDb({ DATABASE_URL: env.DATABASE_URL, KASSA_DATA_DIR: env.KASSA_DATA_DIR }, { log: say });
+  const poolSize = poolSizeFromEnv(env.KASSA_DB_POOL_SIZE);
+  const opened = await openDb(
+    { DATABASE_URL: env.DATABASE_URL, KASSA_DATA_DIR: env.KASSA_DATA_DIR },
+    { log: say, poolSize },
+  );
   db = opened.db;
   await migrate(db);
   opened.markMigrated();

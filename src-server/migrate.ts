@@ -2,6 +2,10 @@
  * SQL migrations: files `migrations/NNN-name.sql`, applied in order, each in
  * its own transaction, recorded in `schema_migrations`. An advisory lock makes
  * two server nodes starting together apply each migration exactly once.
+ *
+ * A database with every migration applied is only read: a server whose role
+ * may not change the schema starts on it (the owner migrates beforehand with
+ * `kassa db migrate`).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,9 +17,13 @@ const migrationsDir = join(import.meta.dirname, 'migrations');
 export const migrate = async (db: Db): Promise<string[]> => {
   const files = (await readdir(migrationsDir)).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
   const applied: string[] = [];
-  await db.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-  );
+  // CREATE … IF NOT EXISTS still needs the CREATE privilege: ask first.
+  const [table] = await db.query<{ exists: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");
+  if (!table?.exists) {
+    await db.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+  }
   for (const name of files) {
     const sql = await readFile(join(migrationsDir, name), 'utf8');
     const did = await db.tx(async (q) => {

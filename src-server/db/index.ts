@@ -11,8 +11,8 @@ import { openPostgres } from './postgres';
 import type { Db } from './types';
 
 export type { Db, Query } from './types';
-export { openPglite, type PgliteDb } from './pglite';
-export { openPostgres } from './postgres';
+export { folderOf, inspectDataDir, isEmptyDataDir, openPglite, type PgliteDb } from './pglite';
+export { openPostgres, poolSizeFromEnv, SERVER_APPLICATION_NAME } from './postgres';
 
 export type OpenedDb = {
   db: Db;
@@ -26,10 +26,10 @@ export type OpenedDb = {
 
 export async function openDb(
   env: { DATABASE_URL?: string; KASSA_DATA_DIR?: string },
-  options: { log?: (line: string) => void } = {},
+  options: { log?: (line: string) => void; poolSize?: number; applicationName?: string } = {},
 ): Promise<OpenedDb> {
   if (env.DATABASE_URL) {
-    const db = openPostgres(env.DATABASE_URL);
+    const db = openPostgres(env.DATABASE_URL, { poolSize: options.poolSize, applicationName: options.applicationName });
     try {
       return { db, where: 'PostgreSQL', fresh: !(await hasKassaSchema(db.query)), markMigrated: () => undefined };
     } catch (e) {

@@ -14,6 +14,9 @@
  *   `kassa-data.json` marker says it held Kassa data must still have Kassa's
  *   tables. Anything else stops with DATA_DIR_DAMAGED and the folder is left
  *   exactly as it was.
+ * - A backup's cluster is loaded (`loadDataDir`) only into a new folder; a
+ *   dump (`dumpDataDir`) is taken on the queue, after a CHECKPOINT, so it is
+ *   one consistent state with no write half in it.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -33,7 +36,12 @@ export type PgliteDb = Db & {
   dataDir: string | null;
   /** Records in the folder that Kassa's migrations have run (writes kassa-data.json once). */
   markMigrated: () => void;
+  /** The whole cluster as a gzipped tarball, taken between queries (nothing half-written in it). */
+  dumpDataDir: () => Promise<Blob>;
 };
+
+/** `loadDataDir`: a tarball from `dumpDataDir` to create the cluster from; the folder must then be new. */
+export type OpenPgliteOptions = { log?: LockLog; loadDataDir?: Blob };
 
 // Files that do not make a folder "hold something": our own lock files, OS litter, a volume's lost+found.
 const IGNORED = new Set([
@@ -146,14 +154,20 @@ function writeMarker(dir: string): void {
   renameSync(tmp, join(dir, MARKER_FILE));
 }
 
+/** True when the folder is absent or holds nothing but lock files and OS litter (what a new database may use). */
+export function isEmptyDataDir(dir: string): boolean {
+  if (!existsSync(dir)) return true;
+  return readdirSync(dir).every((name) => IGNORED.has(name));
+}
+
 /** The folder path PGlite would use (`file://` prefix allowed), made absolute for messages. */
-function folderOf(dataDir: string): string {
+export function folderOf(dataDir: string): string {
   return resolve(dataDir.startsWith('file://') ? dataDir.slice('file://'.length) : dataDir);
 }
 
-export async function openPglite(dataDir: string, options: { log?: LockLog } = {}): Promise<PgliteDb> {
+export async function openPglite(dataDir: string, options: OpenPgliteOptions = {}): Promise<PgliteDb> {
   if (dataDir === 'memory://') {
-    const pg = new PGlite();
+    const pg = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
     await pg.waitReady;
     return wrap(
       pg,
@@ -170,11 +184,20 @@ export async function openPglite(dataDir: string, options: { log?: LockLog } = {
   const lock = acquireDataDirLock(dir, { log });
   try {
     const state = inspectDataDir(dir);
+    if (options.loadDataDir && state.kind !== 'new') {
+      throw new KassaError(
+        'RESTORE_TARGET_NOT_EMPTY',
+        `The data folder ${dir} is not empty: a backup loads only into a new one`,
+        {
+          dataDir: dir,
+        },
+      );
+    }
     const pidFile = join(dir, 'postmaster.pid');
     const hadPidFile = existsSync(pidFile);
     let pg: PGlite;
     try {
-      pg = new PGlite(dir);
+      pg = new PGlite(dir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
       await pg.waitReady;
     } catch (e) {
       // A failed open leaves PostgreSQL's pid file behind; take it away so the folder is as we found it.
@@ -199,7 +222,9 @@ export async function openPglite(dataDir: string, options: { log?: LockLog } = {
     if (state.kind === 'cluster' && !state.marker) {
       log(`Data folder ${dir}: no ${MARKER_FILE} yet (an older Kassa made it); it is written after migrations`);
     }
-    let marked = state.kind === 'cluster' && state.marker !== null;
+    // A loaded backup brings the marker of the folder it was taken from (when that one had it).
+    let marked =
+      (state.kind === 'cluster' && state.marker !== null) || (!!options.loadDataDir && readMarker(dir) !== null);
     return wrap(pg, dir, lock.release, () => {
       if (marked) return;
       writeMarker(dir);
@@ -219,6 +244,15 @@ function wrap(pg: PGlite, dataDir: string | null, releaseLock: () => void, markM
     kind: 'pglite',
     dataDir,
     markMigrated,
+    dumpDataDir() {
+      const run = chain.then(async () => {
+        // Everything written so far into the data files, so the tarball needs no WAL replay to be whole.
+        await pg.query('CHECKPOINT');
+        return pg.dumpDataDir('gzip');
+      });
+      chain = run.catch(() => undefined);
+      return run;
+    },
     query: (sql, params) => {
       const run = chain.then(() => query(sql, params));
       chain = run.catch(() => undefined);

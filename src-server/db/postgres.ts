@@ -3,13 +3,41 @@
  *
  * Invariants: a transaction runs on one client taken from `pool.connect()`
  * (BEGIN … COMMIT, ROLLBACK on any error) and the client always goes back to
- * the pool; a LISTEN holds its own client until unsubscribed.
+ * the pool; a LISTEN holds its own client until unsubscribed (the server
+ * holds two: changes and revocations), so a pool of N serves N − 2 requests
+ * at once. Connections say `application_name=kassa-server` unless the URL
+ * names another, so a restore can see that servers are still connected.
  */
 import pg from 'pg';
+import { KassaError } from '../../shared/errors';
 import type { Db, Query } from './types';
 
-export const openPostgres = (connectionString: string): Db => {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+export const DEFAULT_POOL_SIZE = 10;
+export const SERVER_APPLICATION_NAME = 'kassa-server';
+
+/** `KASSA_DB_POOL_SIZE`: connections per server process, 3–1000 (two are held by LISTEN); unset: 10. */
+export function poolSizeFromEnv(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_POOL_SIZE;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 3 || n > 1000) {
+    throw new KassaError(
+      'CONFIG_INVALID',
+      `KASSA_DB_POOL_SIZE must be a whole number from 3 to 1000 (two connections are held for LISTEN), not "${raw}"`,
+    );
+  }
+  return n;
+}
+
+export const openPostgres = (
+  connectionString: string,
+  options: { poolSize?: number; applicationName?: string } = {},
+): Db => {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    // A name in the URL wins (pg lets the connection string override these fields).
+    application_name: options.applicationName ?? SERVER_APPLICATION_NAME,
+  });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => undefined);
   const query: Query = async <T>(sql: string, params?: readonly unknown[]) =>

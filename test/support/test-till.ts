@@ -3,6 +3,11 @@
  * real HTTP, sees its members through the shared projection (snapshot + its
  * own unconfirmed journal, as the real till does) and writes sales with the
  * same shared code (priceSale / saleDocuments) the real till uses.
+ *
+ * Like the real till's replication (src-renderer/src/db/replication.ts) it
+ * keeps its whole journal and the server's last watermark, and sends its
+ * journal again from the server's mark when that mark went down (a server
+ * restored from a backup); `pull()` follows checkpoints as RxDB does.
  */
 import { monotonicFactory } from 'ulid';
 import {
@@ -18,7 +23,14 @@ import {
 import { programSchema, type BasketLine, type Program, type RedeemChoice } from '../../shared/engine';
 import { memberFacts, memberView, type MemberView } from '../../shared/ledger';
 import { phoneLookupHashes } from '../../shared/phone';
-import { WIRE_HEADER, WIRE_VERSION, pushResponseSchema } from '../../shared/replication';
+import {
+  WIRE_HEADER,
+  WIRE_VERSION,
+  downCollections,
+  pushResponseSchema,
+  tillStateResponseSchema,
+  type DownCollection,
+} from '../../shared/replication';
 import { priceSale, saleDocuments } from '../../shared/sale-journal';
 
 const nextId = monotonicFactory();
@@ -32,6 +44,12 @@ export class TestTill {
   products = new Map<string, Product>();
   program!: Program;
   store!: StoreConfig;
+  /** Pull checkpoints per collection (`pull()`), and how many pulls the server answered from 0 again. */
+  checkpoints: Record<DownCollection, number> = { products: 0, members: 0, refdata: 0 };
+  pullResets = 0;
+  /** The server's watermark for this database from its last push reply, and how often it was found lower. */
+  acked = 0;
+  resends = 0;
   private seq = 0;
   private sent = 0;
 
@@ -44,7 +62,7 @@ export class TestTill {
 
   /** Pulls every down collection from the start (small demo data). */
   async sync(): Promise<void> {
-    for (const collection of ['products', 'members', 'refdata'] as const) {
+    for (const collection of downCollections) {
       let seq = 0;
       for (;;) {
         const res = await fetch(`${this.url}/api/v1/replication/${collection}/pull?seq=${seq}&limit=1000`, {
@@ -52,19 +70,7 @@ export class TestTill {
         });
         const body = (await res.json()) as { documents: unknown[]; checkpoint: { seq: number } };
         if (body.documents.length === 0) break;
-        for (const raw of body.documents) {
-          if (collection === 'products') {
-            const p = productSchema.parse(raw);
-            this.products.set(p.id, p);
-          } else if (collection === 'members') {
-            const m = memberSchema.parse(raw);
-            this.members.set(m.id, m);
-          } else {
-            const r = refDocSchema.parse(raw);
-            if (r.id === `store:${this.storeId}`) this.store = storeConfigSchema.parse(r.data);
-            if (r.kind === 'program') this.program = programSchema.parse(r.data);
-          }
-        }
+        this.take(collection, body.documents);
         seq = body.checkpoint.seq;
       }
     }
@@ -74,6 +80,61 @@ export class TestTill {
   findByPhone(typed: string): Member[] {
     const hashes = phoneLookupHashes(typed, this.store.country, this.store.phoneKeys);
     return [...this.members.values()].filter((m) => m.phoneHash !== '' && hashes.includes(m.phoneHash));
+  }
+
+  /** Pulls every down collection from its checkpoint, as the till's RxDB replication does. */
+  async pull(limit = 200): Promise<void> {
+    for (const collection of downCollections) {
+      for (;;) {
+        const from = this.checkpoints[collection];
+        const res = await fetch(`${this.url}/api/v1/replication/${collection}/pull?seq=${from}&limit=${limit}`, {
+          headers: { authorization: `Bearer ${this.token}` },
+        });
+        if (res.status !== 200) throw new Error(`pull answered ${res.status}: ${await res.text()}`);
+        const body = (await res.json()) as { documents: Array<{ seq: number }>; checkpoint: { seq: number } };
+        if (body.checkpoint.seq < from || (body.documents[0]?.seq ?? Infinity) <= from) this.pullResets++;
+        this.take(collection, body.documents);
+        if (body.documents.length === 0) break;
+        this.checkpoints[collection] = body.checkpoint.seq;
+        if (body.documents.length < limit) break;
+      }
+    }
+  }
+
+  private take(collection: DownCollection, documents: unknown[]): void {
+    for (const raw of documents) {
+      if (collection === 'products') {
+        const p = productSchema.parse(raw);
+        this.products.set(p.id, p);
+      } else if (collection === 'members') {
+        const m = memberSchema.parse(raw);
+        this.members.set(m.id, m);
+      } else {
+        const r = refDocSchema.parse(raw);
+        if (r.id === `store:${this.storeId}`) this.store = storeConfigSchema.parse(r.data);
+        if (r.kind === 'program') this.program = programSchema.parse(r.data);
+      }
+    }
+  }
+
+  /**
+   * What the real till does when a live stream (re)connects: reads the server's watermark for this database
+   * and, when it is below the one this till had, sends the journal again from there.
+   */
+  async resume(): Promise<void> {
+    const res = await fetch(`${this.url}/api/v1/till/state`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (res.status !== 200) throw new Error(`till state answered ${res.status}: ${await res.text()}`);
+    const state = tillStateResponseSchema.parse(await res.json());
+    const serverMark = state.epochs.find((e) => e.epoch === this.epoch)?.ackedTillSeq ?? 0;
+    if (serverMark < this.acked) this.resendFrom(serverMark);
+    await this.pushAll();
+  }
+
+  private resendFrom(serverMark: number): void {
+    const next = this.journal.findIndex((d) => d.tillSeq > serverMark);
+    this.sent = next < 0 ? this.journal.length : next;
+    this.acked = serverMark;
+    this.resends++;
   }
 
   /** The member as this till sees it now. */
@@ -163,8 +224,12 @@ export class TestTill {
       const docs = this.journal.slice(this.sent, this.sent + batch);
       const reply = await this.pushDocs(docs);
       if (reply.status !== 200) throw new Error(`push answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-      replies.push(pushResponseSchema.parse(reply.body));
+      const body = pushResponseSchema.parse(reply.body);
+      replies.push(body);
       this.sent += docs.length;
+      // The server's mark went down: it was restored from a backup and lacks what it had acknowledged.
+      if (body.ackedTillSeq < this.acked) this.resendFrom(body.ackedTillSeq);
+      else this.acked = body.ackedTillSeq;
     }
     return replies;
   }
@@ -198,5 +263,6 @@ export class TestTill {
     this.journal = [];
     this.seq = 0;
     this.sent = 0;
+    this.acked = 0;
   }
 }

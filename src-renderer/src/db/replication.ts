@@ -6,6 +6,15 @@
  * The till never waits for this to sell. It reports: online/offline, how many
  * journal documents the server has not acknowledged yet, and the last
  * successful sync.
+ *
+ * The journal is kept whole on the till, and the server's watermark for this
+ * database is the truth about what it holds: it is stored from every push
+ * reply, and read again (`tillState`) whenever a live stream (re)connects.
+ * When it is lower than the mark this till had stored, the server was
+ * restored from a backup and no longer has those documents: the till sends
+ * its journal again from the server's mark, in tillSeq order (the server
+ * stores each document once, so nothing is counted twice). Pushes, RxDB's
+ * and these, go one at a time.
  */
 import { BehaviorSubject, Subject, combineLatest, type Observable } from 'rxjs';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
@@ -17,10 +26,12 @@ import {
   pushResponseSchema,
   routes,
   streamEventSchema,
+  tillStateResponseSchema,
   WIRE_HEADER,
   WIRE_VERSION,
   type Checkpoint,
   type DownCollection,
+  type PushResponse,
 } from '../../../shared/replication';
 import type { JournalRow } from './schemas';
 import type { TillDatabase } from './database';
@@ -29,6 +40,8 @@ import { tillEpoch } from './sales';
 export const ACK_DOC = 'acked';
 /** The server sends a heartbeat every 15 s on a live stream; three missed ones end the connection. */
 const STREAM_SILENCE_MS = 45_000;
+/** Journal documents per push when sending again after a server restore (RxDB's own pushes use the same). */
+const PUSH_BATCH = 100;
 
 /** What the wire carries: documents with RxDB's deleted flag. */
 type WireDoc = { _deleted: boolean };
@@ -128,6 +141,79 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
   const abort = new AbortController();
   const streams: Array<() => void> = [];
 
+  /** Stores the server's watermark from a reply: it only goes down when the server was restored from a backup. */
+  const noteAck = async (serverMark: number, newlyParked: number) => {
+    const parked = parked$.value + newlyParked;
+    if (serverMark === acked$.value && parked === parked$.value) return;
+    await db.journal.upsertLocal(ACK_DOC, { tillSeq: serverMark, parked });
+    acked$.next(serverMark);
+    parked$.next(parked);
+  };
+
+  // One push at a time (RxDB's and re-sends), so marks are stored in the order the server gave them.
+  let pushQueue: Promise<unknown> = Promise.resolve();
+  const pushRows = (rows: unknown[]): Promise<PushResponse> => {
+    const run = pushQueue.then(async () => {
+      const raw = await request(routes.push, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', [WIRE_HEADER]: String(WIRE_VERSION) },
+        body: JSON.stringify({ epoch, sentAt: new Date().toISOString(), rows }),
+      });
+      const body = pushResponseSchema.parse(raw);
+      // Pushes go in tillSeq order: everything up to the server's mark is taken (applied, or parked for review).
+      await noteAck(body.ackedTillSeq, body.parked.length);
+      return body;
+    });
+    pushQueue = run.catch(() => undefined);
+    return run;
+  };
+
+  /** Sends the journal again from the server's mark, in tillSeq order, until the server has all of it. */
+  let resending: Promise<void> | null = null;
+  const resendFrom = (serverMark: number): Promise<void> => {
+    resending ??= (async () => {
+      try {
+        let mark = serverMark;
+        for (;;) {
+          const docs = await db.journal
+            .find({ selector: { tillSeq: { $gt: mark } }, sort: [{ tillSeq: 'asc' }], limit: PUSH_BATCH })
+            .exec();
+          if (docs.length === 0) return;
+          const body = await pushRows(
+            docs.map((d) => ({ newDocumentState: { ...d.toJSON(), _deleted: false }, assumedMasterState: null })),
+          );
+          // No progress: the server waits for a document this database does not have; nothing more to send.
+          if (body.ackedTillSeq <= mark) return;
+          mark = body.ackedTillSeq;
+        }
+      } finally {
+        resending = null;
+      }
+    })();
+    return resending;
+  };
+
+  let checking = false;
+  const checkServerMark = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      // Read in the push queue, so no push of ours is half-way while the two marks are compared.
+      const read = pushQueue.then(async () => ({
+        state: tillStateResponseSchema.parse(await request(routes.tillState, { headers: auth })),
+        mine: acked$.value,
+      }));
+      pushQueue = read.catch(() => undefined);
+      const { state, mine } = await read;
+      const serverMark = state.epochs.find((e) => e.epoch === epoch)?.ackedTillSeq ?? 0;
+      if (serverMark < mine) await resendFrom(serverMark);
+    } catch {
+      // Offline, refused or a push failed: the next reconnect checks again.
+    } finally {
+      checking = false;
+    }
+  };
+
   const liveStream = (collection: DownCollection): Observable<RxReplicationPullStreamItem<WireDoc, Checkpoint>> => {
     const subject = new Subject<RxReplicationPullStreamItem<WireDoc, Checkpoint>>();
     let stopped = false;
@@ -151,6 +237,8 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
           };
           const res = await doFetch(url(routes.stream(collection)), { headers: auth, signal: connection.signal });
           if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
+          // A (re)connect may be to a server restored from a backup: compare its watermark with ours.
+          void checkServerMark();
           const parser = createParser({
             onEvent(event) {
               const data = streamEventSchema.parse(JSON.parse(event.data));
@@ -216,23 +304,12 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     retryTime,
     waitForLeadership: false,
     push: {
-      batchSize: 100,
+      batchSize: PUSH_BATCH,
       handler: async (rows) => {
-        const raw = await request(routes.push, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json', [WIRE_HEADER]: String(WIRE_VERSION) },
-          body: JSON.stringify({ epoch, sentAt: new Date().toISOString(), rows }),
-        });
-        const body = pushResponseSchema.parse(raw);
-        // Pushes go in tillSeq order, one batch at a time: everything up to the server's mark is taken
-        // (applied, or parked for review: the reply says which).
-        const acked = Math.max(acked$.value, body.ackedTillSeq);
-        const parked = parked$.value + body.parked.length;
-        if (acked > acked$.value || parked > parked$.value) {
-          await db.journal.upsertLocal(ACK_DOC, { tillSeq: acked, parked });
-          acked$.next(acked);
-          parked$.next(parked);
-        }
+        const before = acked$.value;
+        const body = await pushRows(rows);
+        // The server no longer has documents it had acknowledged (restored from a backup): send them again.
+        if (body.ackedTillSeq < before) await resendFrom(body.ackedTillSeq);
         return body.conflicts.map((c) => ({ ...c, _deleted: false }));
       },
     },
