@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startServer } from '../support/processes';
-import { postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
+import { callApi, postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
 
 const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
 
@@ -63,18 +63,6 @@ const ROUTES: Array<{ method: string; path: string; role: Role; body?: unknown }
   { method: 'POST', path: '/api/v1/admin/staff/cashier-1/activate', role: 'admin', body: {} },
 ];
 
-async function call(url: string, method: string, path: string, auth: string | null, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      ...(auth === null ? {} : { authorization: auth }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string } } };
-}
-
 async function checksum(h: Harness): Promise<string> {
   const parts: string[] = [];
   const tables = await h.db.query<{ tablename: string }>(
@@ -96,7 +84,7 @@ describe.each(backends)('admin users and roles on %s', (backend) => {
   beforeAll(async () => {
     h = await startHarness(backend);
     for (const role of ['auditor', 'manager', 'admin'] as const) {
-      const r = await call(h.url, 'POST', '/api/v1/admin/users', 'Bearer test-admin', {
+      const r = await callApi(h.url, 'POST', '/api/v1/admin/users', 'Bearer test-admin', {
         id: `${role}-1`,
         name: `The ${role}`,
         role,
@@ -142,7 +130,7 @@ describe.each(backends)('admin users and roles on %s', (backend) => {
     for (const route of ROUTES) {
       for (const caller of callers) {
         if (caller.allowed(route.role)) continue;
-        const r = await call(h.url, route.method, route.path, caller.auth, route.body);
+        const r = await callApi(h.url, route.method, route.path, caller.auth, route.body);
         expect(r.status, `${caller.name} on ${route.method} ${route.path}`).toBe(caller.status);
         expect(r.body.error?.code, `${caller.name} on ${route.method} ${route.path}`).toBe(caller.code);
         refused++;
@@ -153,16 +141,16 @@ describe.each(backends)('admin users and roles on %s', (backend) => {
   });
 
   it('lets each role do its work, and the audit log says who and from where', async () => {
-    expect((await call(h.url, 'GET', '/api/v1/admin/summary', cred.auditor!)).status).toBe(200);
+    expect((await callApi(h.url, 'GET', '/api/v1/admin/summary', cred.auditor!)).status).toBe(200);
     const [ref] = await h.db.query<{ data: Record<string, unknown> }>(
       "SELECT data FROM refdata WHERE id = 'program:supermarket'",
     );
-    const put = await call(h.url, 'PUT', '/api/v1/admin/programs/supermarket', cred.manager!, {
+    const put = await callApi(h.url, 'PUT', '/api/v1/admin/programs/supermarket', cred.manager!, {
       ...ref!.data,
       name: 'Renamed',
     });
     expect(put.status).toBe(200);
-    const till = await call(h.url, 'POST', '/api/v1/admin/tills', cred.admin!, {
+    const till = await callApi(h.url, 'POST', '/api/v1/admin/tills', cred.admin!, {
       id: 'till-7',
       storeId: 'store-1',
       name: 'Till 7',
@@ -178,14 +166,14 @@ describe.each(backends)('admin users and roles on %s', (backend) => {
   });
 
   it('a rotated credential replaces the old one; a disabled user is refused at once', async () => {
-    const rotated = await call(h.url, 'POST', '/api/v1/admin/users/auditor-1/credential', cred.admin!, {});
-    expect((await call(h.url, 'GET', '/api/v1/admin/summary', cred.auditor!)).body.error?.code).toBe('AUTH_INVALID');
+    const rotated = await callApi(h.url, 'POST', '/api/v1/admin/users/auditor-1/credential', cred.admin!, {});
+    expect((await callApi(h.url, 'GET', '/api/v1/admin/summary', cred.auditor!)).body.error?.code).toBe('AUTH_INVALID');
     const fresh = `Bearer ${String(rotated.body.credential)}`;
-    expect((await call(h.url, 'GET', '/api/v1/admin/summary', fresh)).status).toBe(200);
-    await call(h.url, 'POST', '/api/v1/admin/users/auditor-1/disable', cred.admin!, {});
-    expect((await call(h.url, 'GET', '/api/v1/admin/summary', fresh)).body.error?.code).toBe('AUTH_INVALID');
-    expect((await call(h.url, 'POST', '/api/v1/admin/users/admin-1/disable', cred.admin!, {})).status).toBe(400);
-    const users = await call(h.url, 'GET', '/api/v1/admin/users', cred.admin!);
+    expect((await callApi(h.url, 'GET', '/api/v1/admin/summary', fresh)).status).toBe(200);
+    await callApi(h.url, 'POST', '/api/v1/admin/users/auditor-1/disable', cred.admin!, {});
+    expect((await callApi(h.url, 'GET', '/api/v1/admin/summary', fresh)).body.error?.code).toBe('AUTH_INVALID');
+    expect((await callApi(h.url, 'POST', '/api/v1/admin/users/admin-1/disable', cred.admin!, {})).status).toBe(400);
+    const users = await callApi(h.url, 'GET', '/api/v1/admin/users', cred.admin!);
     expect(
       (users.body as unknown as Array<{ id: string; disabled: boolean }>).find((u) => u.id === 'auditor-1'),
     ).toMatchObject({
@@ -195,7 +183,7 @@ describe.each(backends)('admin users and roles on %s', (backend) => {
 
   it('stores text fields that look like SQL literally', async () => {
     const evil = "x'); DROP TABLE members; --";
-    const r = await call(h.url, 'POST', '/api/v1/admin/users', cred.admin!, {
+    const r = await callApi(h.url, 'POST', '/api/v1/admin/users', cred.admin!, {
       id: 'sql-1',
       name: evil,
       role: 'auditor',
@@ -216,14 +204,14 @@ describe('a server with no bootstrap token', () => {
       const printed = /credential, shown this once: (kad_admin\.[A-Za-z0-9_-]+)/.exec(first.output())?.[1];
       expect(printed).toBeDefined();
       const url = `http://127.0.0.1:${port}`;
-      expect((await call(url, 'GET', '/api/v1/admin/summary', `Bearer ${printed!}`)).status).toBe(200);
+      expect((await callApi(url, 'GET', '/api/v1/admin/summary', `Bearer ${printed!}`)).status).toBe(200);
       for (const guess of ['demo-admin', 'test-admin', 'admin']) {
-        expect((await call(url, 'GET', '/api/v1/admin/summary', `Bearer ${guess}`)).status).toBe(401);
+        expect((await callApi(url, 'GET', '/api/v1/admin/summary', `Bearer ${guess}`)).status).toBe(401);
       }
       await first.stop();
       const second = await startServer({ port, dataDir: join(dir, 'server'), env: { KASSA_ADMIN_TOKEN: '' } });
       expect(second.output()).not.toContain('shown this once');
-      expect((await call(url, 'GET', '/api/v1/admin/summary', `Bearer ${printed!}`)).status).toBe(200);
+      expect((await callApi(url, 'GET', '/api/v1/admin/summary', `Bearer ${printed!}`)).status).toBe(200);
       await second.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { startReplication, type Replication } from '../../src-renderer/src/db/re
 import { preparePhoneLookup } from '../../src-server/privacy/phone-keys';
 import { demoCardNumber, demoPhone, demoUlid } from '../../src-server/seed';
 import { nodeTillStorage } from '../support/node-storage';
-import { postgresUrl, pull, startHarness, type Backend, type Harness } from '../support/server-harness';
+import { callApi, postgresUrl, pull, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
 const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
@@ -24,17 +24,6 @@ const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
 /** Demo member 5 (Eva Visser) is exported and erased; member 3 (Chloé Martin) is found by phone. */
 const ERASED = demoUlid(5);
 const FOUND = demoUlid(3);
-
-type Reply = { status: number; headers: Headers; body: Record<string, unknown> & { error?: { code: string } } };
-
-async function call(url: string, method: string, path: string, auth: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Reply['body'] };
-}
 
 async function pullAll(h: Harness, collection: string) {
   const docs: Array<Record<string, unknown> & { id: string; seq: number }> = [];
@@ -78,7 +67,7 @@ describe.each(backends)('personal data on %s', (backend) => {
   beforeAll(async () => {
     h = await startHarness(backend, ['TEST-TILL-1', 'TEST-TILL-2', 'TEST-TILL-3']);
     for (const role of ['auditor', 'manager', 'admin'] as const) {
-      const r = await call(h.url, 'POST', '/api/v1/admin/users', 'Bearer test-admin', {
+      const r = await callApi(h.url, 'POST', '/api/v1/admin/users', 'Bearer test-admin', {
         id: `${role}-1`,
         name: `The ${role}`,
         role,
@@ -146,10 +135,10 @@ describe.each(backends)('personal data on %s', (backend) => {
     till.sell(ERASED, [['p-011', 2]]);
     await till.pushAll();
 
-    expect((await call(h.url, 'GET', `/api/v1/admin/members/${ERASED}/export`, auth.auditor)).body.error?.code).toBe(
+    expect((await callApi(h.url, 'GET', `/api/v1/admin/members/${ERASED}/export`, auth.auditor)).body.error?.code).toBe(
       'FORBIDDEN_ROLE',
     );
-    const r = await call(h.url, 'GET', `/api/v1/admin/members/${ERASED}/export`, auth.manager);
+    const r = await callApi(h.url, 'GET', `/api/v1/admin/members/${ERASED}/export`, auth.manager);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-disposition')).toBe(`attachment; filename="member-${ERASED}.json"`);
     const e = r.body as {
@@ -187,10 +176,10 @@ describe.each(backends)('personal data on %s', (backend) => {
       ['GET', 'export'],
       ['POST', 'erase'],
     ] as const) {
-      const bad = await call(h.url, method, `/api/v1/admin/members/not-a-ulid/${path}`, auth.admin);
+      const bad = await callApi(h.url, method, `/api/v1/admin/members/not-a-ulid/${path}`, auth.admin);
       expect(bad.status).toBe(400);
       expect(bad.body).toEqual({ error: { code: 'BAD_REQUEST', message: expect.stringContaining('id') } });
-      const unknown = await call(h.url, method, `/api/v1/admin/members/${demoUlid(999)}/${path}`, auth.admin);
+      const unknown = await callApi(h.url, method, `/api/v1/admin/members/${demoUlid(999)}/${path}`, auth.admin);
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual({ error: { code: 'NOT_FOUND', message: `No member ${demoUlid(999)}` } });
     }
@@ -225,18 +214,18 @@ describe.each(backends)('personal data on %s', (backend) => {
       expect((await lookupMember(db, '06 1000 0004', store)).kind).toBe('found');
 
       const before = { member: await memberRow(ERASED), ledger: await ledgerOf(ERASED) };
-      const summary = async () => (await call(h.url, 'GET', '/api/v1/admin/summary', auth.auditor)).body;
+      const summary = async () => (await callApi(h.url, 'GET', '/api/v1/admin/summary', auth.auditor)).body;
       const summaryBefore = await summary();
 
       // Only an admin may erase; a refusal changes nothing.
       for (const role of ['auditor', 'manager'] as const) {
-        const refused = await call(h.url, 'POST', `/api/v1/admin/members/${ERASED}/erase`, auth[role], {});
+        const refused = await callApi(h.url, 'POST', `/api/v1/admin/members/${ERASED}/erase`, auth[role], {});
         expect(refused.status).toBe(403);
         expect(refused.body.error?.code).toBe('FORBIDDEN_ROLE');
       }
       expect(await memberRow(ERASED)).toEqual(before.member);
 
-      const erased = await call(h.url, 'POST', `/api/v1/admin/members/${ERASED}/erase`, auth.admin, {
+      const erased = await callApi(h.url, 'POST', `/api/v1/admin/members/${ERASED}/erase`, auth.admin, {
         note: 'request 2026-17',
       });
       expect(erased.status).toBe(200);
@@ -289,7 +278,7 @@ describe.each(backends)('personal data on %s', (backend) => {
       expect(later.findByPhone(demoPhone(5))).toEqual([]);
 
       // Erasing again changes nothing and says so.
-      const again = await call(h.url, 'POST', `/api/v1/admin/members/${ERASED}/erase`, auth.admin);
+      const again = await callApi(h.url, 'POST', `/api/v1/admin/members/${ERASED}/erase`, auth.admin);
       expect(again.body).toEqual({ ok: true, id: ERASED, changed: false, erasedAt: erased.body.erasedAt });
       expect((await memberRow(ERASED)).seq).toBe(after.seq);
       const audits = await h.db.query<{ actor: string; detail: Record<string, unknown> }>(
@@ -299,7 +288,7 @@ describe.each(backends)('personal data on %s', (backend) => {
       expect(audits).toEqual([{ actor: 'admin-1', detail: { note: 'request 2026-17' } }]);
 
       // The export now holds no personal data either.
-      const exported = await call(h.url, 'GET', `/api/v1/admin/members/${ERASED}/export`, auth.admin);
+      const exported = await callApi(h.url, 'GET', `/api/v1/admin/members/${ERASED}/export`, auth.admin);
       expect(exported.body.member).toMatchObject({
         name: 'Erased member',
         phone: '',
@@ -325,9 +314,9 @@ describe.each(backends)('personal data on %s', (backend) => {
   it('rotating the phone key re-hashes every phone; tills find members again with the new key', async () => {
     const oldKey = (await storeDoc()).phoneKeys[0]!;
     const before = new Map((await pullAll(h, 'members')).map((m) => [m.id, m]));
-    expect((await call(h.url, 'POST', '/api/v1/admin/phone-key/rotate', auth.manager, {})).status).toBe(403);
+    expect((await callApi(h.url, 'POST', '/api/v1/admin/phone-key/rotate', auth.manager, {})).status).toBe(403);
 
-    const r = await call(h.url, 'POST', '/api/v1/admin/phone-key/rotate', auth.admin, {});
+    const r = await callApi(h.url, 'POST', '/api/v1/admin/phone-key/rotate', auth.admin, {});
     expect(r.status).toBe(200);
     // 19 members with a phone (the erased one has none), one store.
     expect(r.body).toMatchObject({ ok: true, previousKeyId: oldKey.id, rehashedMembers: 19, stores: 1 });

@@ -10,22 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSchema, type JournalDoc } from '../../shared/documents';
 import { verifyPin } from '../../shared/staff/pin';
 import { eventDocument, type EventInput } from '../../shared/staff/till-events';
-import { postgresUrl, pull, startHarness, type Backend, type Harness } from '../support/server-harness';
+import { callApi, postgresUrl, pull, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
 const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
 const nextId = monotonicFactory();
 
-async function call(url: string, method: string, path: string, body?: unknown, token = 'test-admin') {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string } } };
+/** An admin call with a Bearer token (the harness's bootstrap token by default). */
+function call(url: string, method: string, path: string, body?: unknown, token = 'test-admin') {
+  return callApi(url, method, path, `Bearer ${token}`, body);
 }
 
 type AuditEntry = {

@@ -7,22 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { freePort, startServer, type Proc } from '../support/processes';
-import { postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
+import { callApi, postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 import { demoUlid } from '../../src-server/seed';
 
 const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
 
-async function call(url: string, method: string, path: string, body?: unknown, token = 'test-admin') {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string } } };
+/** An admin call with a Bearer token (the harness's bootstrap token by default). */
+function call(url: string, method: string, path: string, body?: unknown, token = 'test-admin') {
+  return callApi(url, method, path, `Bearer ${token}`, body);
 }
 
 async function enrol(url: string, code: string) {

@@ -173,3 +173,28 @@ export async function useStampAndOfferProgram(h: Harness, stampEvery: number): P
   });
   if (!res.ok) throw new Error(`program update failed: ${res.status} ${await res.text()}`);
 }
+
+export type ApiReply = {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> & { error?: { code: string } };
+};
+
+/** One JSON call to the server with the given Authorization header (null: none), as an HTTP client sends it. */
+export async function callApi(
+  url: string,
+  method: string,
+  path: string,
+  auth: string | null,
+  body?: unknown,
+): Promise<ApiReply> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      ...(auth === null ? {} : { authorization: auth }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as ApiReply['body'] };
+}
