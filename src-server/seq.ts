@@ -86,3 +86,13 @@ export const stampSeq = async (q: Query, table: DownTable, ids: readonly string[
   }
   await q(`SELECT pg_notify($1, $2)`, [CHANGES_CHANNEL, table]);
 };
+
+/**
+ * The highest seq of `table` a reader may rely on: every row with seq ≤ it is committed and visible to a new
+ * reader, and no row with seq ≤ it can appear later. Seq order is commit order (the lock in `stampSeq`), so
+ * that is the highest committed seq. A member snapshot is cut at this number (snapshot.ts).
+ */
+export async function safeSeq(q: Query, table: DownTable): Promise<number> {
+  const [row] = await q<{ seq: string | number | null }>(`SELECT max(seq) AS seq FROM ${table}`);
+  return Number(row?.seq ?? 0);
+}

@@ -2,18 +2,22 @@
  * The till's database: RxDB over a storage the caller passes in (Dexie on
  * IndexedDB in the till; Dexie on fake-indexeddb in Node tests), so the same
  * code runs in both. No DOM or React imports here.
+ *
+ * Members are not in it: they live in the member store (member-store.ts).
+ * A database made by an earlier build still holds a members collection; it
+ * is removed once, on first open (`LEGACY_MEMBERS_DOC` records that), so a
+ * chain's old member documents do not stay on the till's disk.
  */
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import {
   journalSchema,
-  memberSchema,
+  legacyMemberSchema,
   migrationStrategies,
   productSchema,
   refdataSchema,
   type JournalRow,
-  type MemberRow,
   type ProductRow,
   type RefRow,
 } from './schemas';
@@ -23,16 +27,17 @@ addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export type TillCollections = {
   products: RxCollection<ProductRow>;
-  members: RxCollection<MemberRow>;
   refdata: RxCollection<RefRow>;
   journal: RxCollection<JournalRow>;
 };
 export type TillDatabase = RxDatabase<TillCollections>;
 
-export const createTillDatabase = async (options: {
+const LEGACY_MEMBERS_DOC = 'legacy-members-removed';
+
+export async function createTillDatabase(options: {
   name: string;
   storage: RxStorage<unknown, unknown>;
-}): Promise<TillDatabase> => {
+}): Promise<TillDatabase> {
   const db = await createRxDatabase<TillCollections>({
     name: options.name,
     storage: options.storage,
@@ -42,9 +47,15 @@ export const createTillDatabase = async (options: {
   });
   await db.addCollections({
     products: { schema: productSchema, migrationStrategies: migrationStrategies.products },
-    members: { schema: memberSchema, migrationStrategies: migrationStrategies.members },
     refdata: { schema: refdataSchema, migrationStrategies: migrationStrategies.refdata },
     journal: { schema: journalSchema, migrationStrategies: migrationStrategies.journal, localDocuments: true },
   });
+  if (!(await db.journal.getLocal(LEGACY_MEMBERS_DOC))) {
+    const legacy = await db.addCollections({
+      members: { schema: legacyMemberSchema, migrationStrategies: migrationStrategies.members },
+    });
+    await legacy.members!.remove();
+    await db.journal.upsertLocal(LEGACY_MEMBERS_DOC, { at: new Date().toISOString() });
+  }
   return db;
-};
+}

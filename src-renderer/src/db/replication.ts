@@ -1,7 +1,8 @@
 /**
  * Replication with the central server over the RxDB replication protocol
- * (shared/replication.ts): down collections pulled by server checkpoint with a
- * live Server-Sent-Events stream; the journal pushed, insert-only.
+ * (shared/replication.ts): products and reference data pulled by server
+ * checkpoint with a live Server-Sent-Events stream; the journal pushed,
+ * insert-only. (Members have their own bulk path: member-sync.ts.)
  *
  * The till never waits for this to sell. It reports: online/offline, how many
  * journal documents the server has not acknowledged yet, and the last
@@ -19,7 +20,6 @@
 import { BehaviorSubject, Subject, combineLatest, type Observable } from 'rxjs';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import type { RxReplicationPullStreamItem } from 'rxdb';
-import { createParser } from 'eventsource-parser';
 import {
   downDocSchemas,
   pullResponseSchema,
@@ -36,6 +36,7 @@ import {
 import type { JournalRow } from './schemas';
 import type { TillDatabase } from './database';
 import { tillEpoch } from './sales';
+import { readEventStream } from './event-stream';
 
 export const ACK_DOC = 'acked';
 /** The server sends a heartbeat every 15 s on a live stream; three missed ones end the connection. */
@@ -218,49 +219,26 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     const subject = new Subject<RxReplicationPullStreamItem<WireDoc, Checkpoint>>();
     let stopped = false;
     const connect = async (): Promise<void> => {
-      let cleanup = () => undefined as void;
       while (!stopped) {
         try {
-          // A connection that goes silent (a dead proxy or NAT entry: no error, no end) is dropped
-          // after three missed server heartbeats, so the stream reconnects and resyncs.
-          const connection = new AbortController();
-          const onStop = () => connection.abort();
-          abort.signal.addEventListener('abort', onStop);
-          let watchdog = setTimeout(() => connection.abort(), STREAM_SILENCE_MS);
-          const alive = () => {
-            clearTimeout(watchdog);
-            watchdog = setTimeout(() => connection.abort(), STREAM_SILENCE_MS);
-          };
-          cleanup = () => {
-            clearTimeout(watchdog);
-            abort.signal.removeEventListener('abort', onStop);
-          };
-          const res = await doFetch(url(routes.stream(collection)), { headers: auth, signal: connection.signal });
-          if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
-          // A (re)connect may be to a server restored from a backup: compare its watermark with ours.
-          void checkServerMark();
-          const parser = createParser({
-            onEvent(event) {
-              const data = streamEventSchema.parse(JSON.parse(event.data));
+          await readEventStream({
+            fetch: doFetch,
+            url: url(routes.stream(collection)),
+            headers: auth,
+            signal: abort.signal,
+            silenceMs: STREAM_SILENCE_MS,
+            // A (re)connect may be to a server restored from a backup: compare its watermark with ours.
+            onOpen: () => void checkServerMark(),
+            onEvent: (raw) => {
+              const data = streamEventSchema.parse(JSON.parse(raw));
               if (data === 'RESYNC') subject.next('RESYNC');
-              else {
-                const docs = pullResponseSchema(downDocSchemas[collection]).parse(data);
-                subject.next(docs);
-              }
+              else subject.next(pullResponseSchema(downDocSchemas[collection]).parse(data));
               succeeded();
             },
           });
-          const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            alive();
-            parser.feed(value);
-          }
         } catch {
           // Network gone, server stopped or the connection went silent: fall through to the retry below.
         }
-        cleanup();
         if (stopped) return;
         online$.next(false);
         await new Promise((r) => setTimeout(r, retryTime));
@@ -273,7 +251,8 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     return subject.asObservable();
   };
 
-  const down = (['products', 'members', 'refdata'] as const).map((collection) =>
+  // Members are not here: a chain's members bootstrap and stream through the member store (member-sync.ts).
+  const down = (['products', 'refdata'] as const).map((collection) =>
     replicateRxCollection<WireDoc, Checkpoint>({
       replicationIdentifier: pullIdentifier(collection, db[collection].schema.version, options.serverUrl),
       collection: db[collection] as never,

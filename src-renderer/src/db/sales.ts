@@ -8,9 +8,10 @@
  * - Ids are ULIDs made here; `tillSeq` is this database's own counter, which
  *   orders its writes without trusting its clock; the database's epoch (made
  *   with it) tells the server when a till starts over with a new database.
- * - The member shown is derived, never stored: the server's snapshot plus this
- *   database's journal above the server's mark for it, through the shared
- *   projection (shared/ledger), exactly as the server will apply it.
+ * - The member shown is derived, never stored: the server's snapshot (a
+ *   member record from member-store.ts) plus this database's journal above
+ *   the record's mark, through the shared projection (shared/ledger),
+ *   exactly as the server will apply it.
  */
 import { monotonicFactory } from 'ulid';
 import type { LedgerEntryBody } from '../../../shared/documents';
@@ -19,7 +20,8 @@ import { memberStateSchema } from '../../../shared/engine/member-state';
 import { priceSale, saleDocuments, type SaleContext as SaleContextBase } from '../../../shared/sale-journal';
 import { memberFacts, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
 import type { TillDatabase } from './database';
-import type { JournalRow, MemberRow } from './schemas';
+import type { MemberRecord } from '../../../shared/member-snapshot';
+import type { JournalRow } from './schemas';
 
 const nextId = monotonicFactory();
 const counters = new WeakMap<TillDatabase, { next: number }>();
@@ -51,10 +53,9 @@ export async function takeTillSeqs(db: TillDatabase, n: number): Promise<number[
 /** This database's journal facts for a member that the server's snapshot does not hold yet. */
 export async function unconfirmedFacts(
   db: TillDatabase,
-  member: Pick<MemberRow, 'id' | 'tillMarks'>,
-  epoch: string,
+  member: Pick<MemberRecord, 'id' | 'tillMark'>,
 ): Promise<LedgerFact[]> {
-  const mark = member.tillMarks[epoch] ?? 0;
+  const mark = member.tillMark;
   const docs = await db.journal.find({ selector: { memberId: member.id, tillSeq: { $gt: mark } } }).exec();
   return memberFacts(
     docs.map((d) => d.toJSON() as JournalRow),
@@ -66,14 +67,13 @@ export async function unconfirmedFacts(
 /** The member as this till sees it: snapshot + unconfirmed facts, with the household account's points. */
 export async function memberViewOf(
   db: TillDatabase,
-  member: MemberRow,
-  account: MemberRow | null,
-  epoch: string,
+  member: MemberRecord,
+  account: MemberRecord | null,
   timeZone: string,
 ): Promise<MemberView> {
   const pending = [
-    ...(await unconfirmedFacts(db, member, epoch)),
-    ...(account && account.id !== member.id ? await unconfirmedFacts(db, account, epoch) : []),
+    ...(await unconfirmedFacts(db, member)),
+    ...(account && account.id !== member.id ? await unconfirmedFacts(db, account) : []),
   ];
   return memberView({
     member: { id: member.id, state: memberStateSchema.parse(member.state) },

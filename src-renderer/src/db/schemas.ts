@@ -1,8 +1,11 @@
 /**
- * RxDB JSON schemas of the till's collections. Four collections (the free
- * RxDB edition allows ~13 per process): three down (products, members,
- * refdata) and one up (journal). Shapes follow shared/documents.ts; a unit
- * test keeps the required fields of both in step.
+ * RxDB JSON schemas of the till's collections. Three collections (the free
+ * RxDB edition allows ~13 per process): two down (products, refdata) and one
+ * up (journal). Shapes follow shared/documents.ts; a unit test keeps the
+ * required fields of both in step. Members are not an RxDB collection any
+ * more: a chain's members live in blocks in their own IndexedDB database
+ * (member-store.ts). `legacyMemberSchema` is kept only to remove the members
+ * collection earlier builds left on disk (database.ts).
  *
  * Schema versions start at 0. A change bumps `version` and adds a migration
  * strategy (`migrationStrategies` below, used by database.ts); the journal's
@@ -10,8 +13,8 @@
  * changed pulls again from the start (replication.ts), because documents
  * migrated locally may lack what the new version needs.
  *
- * Members, version 1: no phone and no e-mail on the till any more, only the
- * phone's keyed hash (shared/phone.ts), indexed for lookup.
+ * Members (legacy), version 1: no phone and no e-mail on the till any more,
+ * only the phone's keyed hash (shared/phone.ts), indexed for lookup.
  */
 import type { RxJsonSchema } from 'rxdb';
 import type { JournalDoc, Member, Product, RefDoc } from '../../../shared/documents';
@@ -44,7 +47,7 @@ export const productSchema: RxJsonSchema<ProductRow> = {
   indexes: ['ean'],
 };
 
-export const memberSchema: RxJsonSchema<MemberRow> = {
+export const legacyMemberSchema: RxJsonSchema<MemberRow> = {
   version: 1,
   primaryKey: 'id',
   type: 'object',

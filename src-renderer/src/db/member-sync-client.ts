@@ -1,0 +1,177 @@
+/**
+ * The page's side of member sync: starts the member worker (or, where no
+ * worker can run — Node tests, a page whose policy refuses workers — the
+ * same sync in-process), and gives the page a read connection to the member store,
+ * the sync status and the ids of members that changed.
+ *
+ * While the bootstrap is incomplete, a member the store does not hold yet is
+ * looked up online (`onlineLookup`); the cashier is told the member list is
+ * still loading, never "Card not found", when that is not possible.
+ */
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { memberLookupResponseSchema, parseMemberRecord, snapshotRoutes } from '../../../shared/member-snapshot';
+import type { MemberRecord } from '../../../shared/member-snapshot';
+import { memberStoreName, openMemberStore, type IndexedDbFactory, type MemberStore } from './member-store';
+import { runMemberSync, type MemberSyncStatus } from './member-sync';
+
+export type WorkerIn =
+  | { type: 'start'; storeName: string; serverUrl: string; token: string; epoch: string }
+  | { type: 'stop' };
+export type WorkerOut =
+  | { type: 'status'; status: MemberSyncStatus }
+  | { type: 'changes'; ids: string[] | '*' }
+  | { type: 'stopped' };
+
+export type OnlineQuery = { card: string } | { id: string } | { phoneHash: string };
+/** Members matching the query (possibly several for a phone), or 'unreachable' when the server cannot answer. */
+export type OnlineLookup = (query: OnlineQuery) => Promise<MemberRecord[] | 'unreachable'>;
+
+export type MemberSync = {
+  store: MemberStore;
+  status$: Observable<MemberSyncStatus>;
+  status: () => MemberSyncStatus;
+  changes$: Observable<string[] | '*'>;
+  /** Looks a member up on the server (for members the store does not hold yet). */
+  onlineLookup: OnlineLookup;
+  /** Where the sync runs: 'worker' on the till, 'page' where no worker could start. */
+  runsIn: 'worker' | 'page';
+  stop: () => Promise<void>;
+};
+
+export type MemberSyncOptions = {
+  tillDatabaseName: string;
+  serverUrl: string;
+  token: string;
+  epoch: string;
+  /** Node tests: fake-indexeddb, and no worker. */
+  indexedDb?: IndexedDbFactory;
+  fetch?: typeof fetch;
+  retryMs?: number;
+  pageSize?: number;
+  /** Makes the member worker (the page passes `new Worker(…)`); without it the sync runs in-process. */
+  createWorker?: () => WorkerLike;
+};
+
+const INITIAL: MemberSyncStatus = {
+  phase: 'empty',
+  loaded: 0,
+  total: 0,
+  rate: 0,
+  secondsLeft: null,
+  online: false,
+  error: null,
+};
+
+/** What the sync needs of a worker (the DOM's Worker, typed here so Node tests compile this module). */
+export type WorkerLike = {
+  postMessage: (message: WorkerIn) => void;
+  terminate: () => void;
+  onmessage: ((e: { data: WorkerOut }) => void) | null;
+  onerror: (() => void) | null;
+};
+
+/** Starts the worker; null where none can start. `onFailed` runs if it cannot load after all (e.g. a policy). */
+function startWorker(
+  create: () => WorkerLike,
+  message: WorkerIn,
+  onMessage: (m: WorkerOut) => void,
+  onFailed: () => void,
+): WorkerLike | null {
+  try {
+    const worker = create();
+    let heard = false;
+    worker.onmessage = (e) => {
+      heard = true;
+      onMessage(e.data);
+    };
+    worker.onerror = () => {
+      if (heard) return;
+      worker.terminate();
+      onFailed();
+    };
+    worker.postMessage(message);
+    return worker;
+  } catch {
+    return null;
+  }
+}
+
+export function onlineMemberLookup(options: Pick<MemberSyncOptions, 'serverUrl' | 'token' | 'epoch' | 'fetch'>): OnlineLookup {
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  return async (query) => {
+    const params = new URLSearchParams({ ...query, epoch: options.epoch });
+    try {
+      const res = await doFetch(new URL(`${snapshotRoutes.lookup}?${params.toString()}`, options.serverUrl).toString(), {
+        headers: { authorization: `Bearer ${options.token}` },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.status === 404) return [];
+      if (!res.ok) return 'unreachable';
+      return memberLookupResponseSchema.parse(await res.json()).members.map(parseMemberRecord);
+    } catch {
+      return 'unreachable';
+    }
+  };
+}
+
+export async function startMemberSync(options: MemberSyncOptions): Promise<MemberSync> {
+  const storeName = memberStoreName(options.tillDatabaseName);
+  const store = await openMemberStore(storeName, options.indexedDb);
+  const status$ = new BehaviorSubject<MemberSyncStatus>(INITIAL);
+  const changes$ = new Subject<string[] | '*'>();
+  const onMessage = (m: WorkerOut) => {
+    if (m.type === 'status') status$.next(m.status);
+    else if (m.type === 'changes') changes$.next(m.ids);
+  };
+  const start: WorkerIn = {
+    type: 'start',
+    storeName,
+    serverUrl: options.serverUrl,
+    token: options.token,
+    epoch: options.epoch,
+  };
+  let stopInProcess: (() => Promise<void>) | null = null;
+  let runsIn: MemberSync['runsIn'] = 'worker';
+  const runHere = () => {
+    runsIn = 'page';
+    const abort = new AbortController();
+    const done = runMemberSync(
+      {
+        store,
+        serverUrl: options.serverUrl,
+        token: options.token,
+        epoch: options.epoch,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
+        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+        onStatus: (status) => status$.next(status),
+        onChanges: (ids) => changes$.next(ids),
+      },
+      abort.signal,
+    );
+    stopInProcess = async () => {
+      abort.abort();
+      await done;
+    };
+  };
+  const worker = options.createWorker ? startWorker(options.createWorker, start, onMessage, runHere) : null;
+  if (!worker) runHere();
+  return {
+    store,
+    status$: status$.asObservable(),
+    status: () => status$.value,
+    changes$: changes$.asObservable(),
+    onlineLookup: onlineMemberLookup(options),
+    get runsIn() {
+      return runsIn;
+    },
+    stop: async () => {
+      if (worker) {
+        worker.postMessage({ type: 'stop' } satisfies WorkerIn);
+        worker.terminate();
+      }
+      await stopInProcess?.();
+      store.close();
+    },
+  };
+}
