@@ -72,6 +72,8 @@ export type MemberStore = {
   byId: (id: string) => Promise<MemberRecord | null>;
   /** Every member whose phone hash is one of `hashes` (a phone may be shared: the caller decides). */
   byPhoneHashes: (hashes: readonly string[]) => Promise<MemberRecord[]>;
+  /** Every member held, block by block (exports and checks; never on a sale's path). */
+  all: () => Promise<MemberRecord[]>;
   /** Empties the store for a till database (epoch); the next sync bootstraps again. */
   reset: (epoch: string) => Promise<void>;
   beginSnapshot: (snapshotSeq: number, total: number) => Promise<void>;
@@ -167,6 +169,13 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           if (wanted.includes(p)) found.set(block.ids[i]!, parseMemberRecord(block.rows[i]!));
         });
       return [...found.values()];
+    },
+    all: async () => {
+      const out: MemberRecord[] = [];
+      await db.blocks.each((block) => {
+        for (const row of block.rows) out.push(parseMemberRecord(row));
+      });
+      return out;
     },
     reset: async (epoch) => {
       await db.transaction('rw', db.blocks, db.meta, async () => {
