@@ -265,7 +265,10 @@ describe.each(backends)('personal data on %s', (backend) => {
       const onTill = await memberWhen(members, ERASED, (m) => m?.name === 'Erased member', 15_000);
       expect(onTill).toMatchObject({ cardNumber: `~${ERASED}`, phoneHash: '' });
       expect(onTill!.state.balance).toBe(before.member.state.balance);
-      expect(await lookupMember(members.store, demoCardNumber(5), store)).toEqual({ kind: 'not-found', asPhone: false });
+      expect(await lookupMember(members.store, demoCardNumber(5), store)).toEqual({
+        kind: 'not-found',
+        asPhone: false,
+      });
       expect(await lookupMember(members.store, '06 1000 0004', store)).toEqual({ kind: 'not-found', asPhone: true });
 
       // A till that pulls afterwards gets the same.

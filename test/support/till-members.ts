@@ -31,19 +31,30 @@ export async function startTillMembers(
 }
 
 /** Polls `read` until `ok` holds (every 25 ms, up to `timeoutMs`); returns the last value read. */
-export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 300)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 300)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 /** Resolves once the member store's bootstrap is complete. */
 export async function membersReady(sync: MemberSync, timeoutMs = 60_000): Promise<void> {
-  await until('the member bootstrap', async () => (await sync.store.state()).phase, (p) => p === 'ready', timeoutMs);
+  await until(
+    'the member bootstrap',
+    async () => (await sync.store.state()).phase,
+    (p) => p === 'ready',
+    timeoutMs,
+  );
 }
 
 /** A member from the till's store, once `ok` holds for it. */

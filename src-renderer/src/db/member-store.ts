@@ -258,7 +258,14 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         await db.blocks.bulkPut(touched.filter((b) => b.ids.length > 0));
         if (emptied.length > 0) await db.blocks.bulkDelete(emptied);
         if (openBlock !== null && emptied.includes(openBlock)) openBlock = null;
-        await db.meta.put({ ...state, count, checkpoint: Math.max(checkpoint, state.checkpoint), nextBlock, openBlock, openSize });
+        await db.meta.put({
+          ...state,
+          count,
+          checkpoint: Math.max(checkpoint, state.checkpoint),
+          nextBlock,
+          openBlock,
+          openSize,
+        });
         return changed;
       }),
     close: () => db.close(),

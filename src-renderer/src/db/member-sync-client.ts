@@ -15,12 +15,9 @@ import { memberStoreName, openMemberStore, type IndexedDbFactory, type MemberSto
 import { runMemberSync, type MemberSyncStatus } from './member-sync';
 
 export type WorkerIn =
-  | { type: 'start'; storeName: string; serverUrl: string; token: string; epoch: string }
-  | { type: 'stop' };
+  { type: 'start'; storeName: string; serverUrl: string; token: string; epoch: string } | { type: 'stop' };
 export type WorkerOut =
-  | { type: 'status'; status: MemberSyncStatus }
-  | { type: 'changes'; ids: string[] | '*' }
-  | { type: 'stopped' };
+  { type: 'status'; status: MemberSyncStatus } | { type: 'changes'; ids: string[] | '*' } | { type: 'stopped' };
 
 export type OnlineQuery = { card: string } | { id: string } | { phoneHash: string };
 /** Members matching the query (possibly several for a phone), or 'unreachable' when the server cannot answer. */
@@ -96,15 +93,20 @@ function startWorker(
   }
 }
 
-export function onlineMemberLookup(options: Pick<MemberSyncOptions, 'serverUrl' | 'token' | 'epoch' | 'fetch'>): OnlineLookup {
+export function onlineMemberLookup(
+  options: Pick<MemberSyncOptions, 'serverUrl' | 'token' | 'epoch' | 'fetch'>,
+): OnlineLookup {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   return async (query) => {
     const params = new URLSearchParams({ ...query, epoch: options.epoch });
     try {
-      const res = await doFetch(new URL(`${snapshotRoutes.lookup}?${params.toString()}`, options.serverUrl).toString(), {
-        headers: { authorization: `Bearer ${options.token}` },
-        signal: AbortSignal.timeout(5000),
-      });
+      const res = await doFetch(
+        new URL(`${snapshotRoutes.lookup}?${params.toString()}`, options.serverUrl).toString(),
+        {
+          headers: { authorization: `Bearer ${options.token}` },
+          signal: AbortSignal.timeout(5000),
+        },
+      );
       if (res.status === 404) return [];
       if (!res.ok) return 'unreachable';
       return memberLookupResponseSchema.parse(await res.json()).members.map(parseMemberRecord);

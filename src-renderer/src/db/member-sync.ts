@@ -158,7 +158,9 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     for (;;) {
       const { checkpoint } = await store.state();
       const query = new URLSearchParams({ seq: String(checkpoint), limit: String(PULL_LIMIT), epoch: options.epoch });
-      const body = pullResponseSchema(memberSchema).parse(await getJson(`${routes.pull('members')}?${query.toString()}`));
+      const body = pullResponseSchema(memberSchema).parse(
+        await getJson(`${routes.pull('members')}?${query.toString()}`),
+      );
       if (body.documents.some((d) => d.seq <= checkpoint)) return false;
       if (body.documents.length === 0) return true;
       const live = body.documents.filter((d) => !d._deleted);
@@ -217,7 +219,8 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
       signal.removeEventListener('abort', onAbort);
       await pulling;
     }
-    if (startOver) throw new KassaError('SNAPSHOT_GONE', 'The server was restored from a backup: loading members again');
+    if (startOver)
+      throw new KassaError('SNAPSHOT_GONE', 'The server was restored from a backup: loading members again');
   };
 
   while (!signal.aborted) {

@@ -73,7 +73,11 @@ export async function lookupMember(
 }
 
 /** A member by id: from the store, else (while it loads) from the server; null when neither has it. */
-export async function memberById(store: MemberStore, id: string, online: OnlineLookup | null): Promise<MemberRecord | null> {
+export async function memberById(
+  store: MemberStore,
+  id: string,
+  online: OnlineLookup | null,
+): Promise<MemberRecord | null> {
   const local = await store.byId(id);
   if (local || !online) return local;
   const remote = await online({ id });

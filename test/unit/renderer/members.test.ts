@@ -22,7 +22,12 @@ import { createTillDatabase } from '../../../src-renderer/src/db/database';
 import { lookupMember, memberById } from '../../../src-renderer/src/db/members';
 import { BLOCK_SIZE, openMemberStore, type MemberStore } from '../../../src-renderer/src/db/member-store';
 import type { OnlineLookup } from '../../../src-renderer/src/db/member-sync-client';
-import { journalSchema, legacyMemberSchema, type JournalRow, type MemberRowV0 } from '../../../src-renderer/src/db/schemas';
+import {
+  journalSchema,
+  legacyMemberSchema,
+  type JournalRow,
+  type MemberRowV0,
+} from '../../../src-renderer/src/db/schemas';
 import { nodeTillStorage } from '../../support/node-storage';
 import { nodeIndexedDb } from '../../support/till-members';
 
@@ -100,7 +105,9 @@ describe('a till database from an earlier build', () => {
 
     // Opened again with the members schema: the collection is empty, its documents are gone from storage.
     const again = await createRxDatabase({ name, storage, multiInstance: false, localDocuments: true });
-    const reopened = await again.addCollections({ members: { schema: legacyMemberSchema, migrationStrategies: { 1: (d: unknown) => d } } });
+    const reopened = await again.addCollections({
+      members: { schema: legacyMemberSchema, migrationStrategies: { 1: (d: unknown) => d } },
+    });
     expect(await reopened.members!.count().exec()).toBe(0);
     await again.close();
   });
@@ -132,15 +139,19 @@ describe('finding a member at the till', () => {
   beforeAll(async () => {
     db = await openMemberStore(`members-lookup-${Date.now()}`, nodeIndexedDb());
     await db.reset('epoch-1');
-    await db.applyChanges([
-      member(1, memberPhoneHash('+359881234567', 'BG', key.secret)),
-      member(2, ''),
-      // Two members of one household share a landline.
-      member(3, memberPhoneHash('+35929876543', 'BG', key.secret)),
-      member(4, memberPhoneHash('+35929876543', 'BG', key.secret)),
-      // Hashed under the previous key: a till mid-way through a key rotation.
-      member(5, memberPhoneHash('+359887000005', 'BG', previous.secret)),
-    ].map(stored), [], 5);
+    await db.applyChanges(
+      [
+        member(1, memberPhoneHash('+359881234567', 'BG', key.secret)),
+        member(2, ''),
+        // Two members of one household share a landline.
+        member(3, memberPhoneHash('+35929876543', 'BG', key.secret)),
+        member(4, memberPhoneHash('+35929876543', 'BG', key.secret)),
+        // Hashed under the previous key: a till mid-way through a key rotation.
+        member(5, memberPhoneHash('+359887000005', 'BG', previous.secret)),
+      ].map(stored),
+      [],
+      5,
+    );
   });
   afterAll(() => db?.close());
 
@@ -198,7 +209,12 @@ describe('the member store', () => {
     await db.beginSnapshot(999, members.length);
     const half = Math.floor(members.length / 2);
     const first = await db.writePage(members.slice(0, half).map(stored), members[half - 1]!.cardNumber);
-    expect(first).toMatchObject({ phase: 'loading', count: half, after: members[half - 1]!.cardNumber, total: members.length });
+    expect(first).toMatchObject({
+      phase: 'loading',
+      count: half,
+      after: members[half - 1]!.cardNumber,
+      total: members.length,
+    });
     // A till killed here starts again from `after`: the state is what was committed with the page.
     expect(await db.state()).toEqual(first);
     const done = await db.writePage(members.slice(half).map(stored), null);
@@ -225,7 +241,7 @@ describe('the member store', () => {
     expect(await db.state()).toMatchObject({ checkpoint: 1501, count: 3 * BLOCK_SIZE + 5 });
   });
 
-  it('is emptied for another till database (its watermarks would hide that database\'s sales)', async () => {
+  it("is emptied for another till database (its watermarks would hide that database's sales)", async () => {
     await db.reset('epoch-2');
     expect(await db.state()).toMatchObject({ epoch: 'epoch-2', phase: 'empty', count: 0 });
     expect(await db.all()).toEqual([]);
@@ -257,7 +273,11 @@ describe('members not loaded yet', () => {
       by: 'card',
       online: true,
     });
-    expect(await lookupMember(db, '0881111111', config, server)).toMatchObject({ kind: 'found', by: 'phone', online: true });
+    expect(await lookupMember(db, '0881111111', config, server)).toMatchObject({
+      kind: 'found',
+      by: 'phone',
+      online: true,
+    });
     expect(await memberById(db, remote.id, server)).toEqual(remote);
     // Unknown to the server too: a real "not found".
     expect(await lookupMember(db, '2990000000999', config, server)).toEqual({ kind: 'not-found', asPhone: false });
