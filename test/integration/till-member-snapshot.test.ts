@@ -71,7 +71,7 @@ async function expectSameAsServer(h: Harness, records: MemberRecord[], epoch: st
 function countingFetch(edit?: (url: string, res: Response) => Promise<Response>) {
   const calls: string[] = [];
   const f: typeof fetch = async (input, init) => {
-    const url = String(input);
+    const url = input instanceof Request ? input.url : input.toString();
     calls.push(url);
     const res = await fetch(input, init);
     return edit ? edit(url, res) : res;
@@ -135,7 +135,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         expect(
           await until(
             'ready status',
-            async () => sync.status(),
+            () => Promise.resolve(sync.status()),
             (s) => s.phase === 'ready',
           ),
         ).toMatchObject({

@@ -23,7 +23,7 @@ import {
   type Replication,
   type SyncStatus,
 } from '../../src-renderer/src/db/replication';
-import { memberViewOf, recordSale, tillEpoch } from '../../src-renderer/src/db/sales';
+import { memberViewOf, recordSale } from '../../src-renderer/src/db/sales';
 import { memberStateSchema } from '../../shared/engine/member-state';
 import type { ProductRow } from '../../src-renderer/src/db/schemas';
 import type { MemberRecord } from '../../shared/member-snapshot';

@@ -11,7 +11,7 @@ import { startMemberSync, type MemberSync } from '../../src-renderer/src/db/memb
 import { tillEpoch } from '../../src-renderer/src/db/sales';
 
 export function nodeIndexedDb(): IndexedDbFactory {
-  return fake as unknown as IndexedDbFactory;
+  return fake;
 }
 
 export async function startTillMembers(

@@ -54,7 +54,7 @@ export async function createTillDatabase(options: {
     const legacy = await db.addCollections({
       members: { schema: legacyMemberSchema, migrationStrategies: migrationStrategies.members },
     });
-    await legacy.members!.remove();
+    await legacy.members.remove();
     await db.journal.upsertLocal(LEGACY_MEMBERS_DOC, { at: new Date().toISOString() });
   }
   return db;

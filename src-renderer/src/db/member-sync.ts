@@ -177,15 +177,15 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
 
   /** Follows the live stream until it breaks; each event pulls what is new. */
   const follow = async (): Promise<void> => {
-    let pulling: Promise<boolean> | null = null;
+    const running: { pulling: Promise<boolean> | null } = { pulling: null };
     let again = false;
     let startOver = false;
     const pull = () => {
-      if (pulling) {
+      if (running.pulling) {
         again = true;
         return;
       }
-      pulling = (async () => {
+      running.pulling = (async () => {
         do {
           again = false;
           if (!(await catchUp())) startOver = true;
@@ -194,7 +194,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
       })()
         .catch(() => false)
         .finally(() => {
-          pulling = null;
+          running.pulling = null;
           // Restored from an older backup: leave the stream, the store starts over.
           if (startOver) stop.abort();
         });
@@ -217,7 +217,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
       });
     } finally {
       signal.removeEventListener('abort', onAbort);
-      await pulling;
+      await running.pulling;
     }
     if (startOver)
       throw new KassaError('SNAPSHOT_GONE', 'The server was restored from a backup: loading members again');
