@@ -15,7 +15,6 @@
  * - Member documents carry only the asking till database's watermark.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyMemberState } from '../../shared/engine';
 import { memberRecord, snapshotRoutes, type MemberRecord } from '../../shared/member-snapshot';
 import { memberSchema } from '../../shared/documents';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
@@ -23,6 +22,7 @@ import type { MemberSyncStatus } from '../../src-renderer/src/db/member-sync';
 import { tillEpoch } from '../../src-renderer/src/db/sales';
 import { memberFromRow, MEMBER_DOC_COLUMNS, type MemberRow } from '../../src-server/rows';
 import { stampSeq } from '../../src-server/seq';
+import { chainCardNumber, chainMemberId, seedChain } from '../../src-server/seed-chain';
 import { nodeTillStorage } from '../support/node-storage';
 import { callApi, postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { memberStoreName, openMemberStore } from '../../src-renderer/src/db/member-store';
@@ -31,27 +31,9 @@ import { membersReady, nodeIndexedDb, startTillMembers, until } from '../support
 const CHAIN = 20_000;
 const backends: Backend[] = ['pglite', 'postgres'];
 
-/** Bulk-inserts `n` chain members (ids and cards numbered from `from`) with their versions, as stamped rows. */
+/** `n` chain members (demo chain: seed-chain.ts), numbered from `from`. */
 async function seedMembers(h: Harness, n: number, from = 1): Promise<void> {
-  const state = JSON.stringify({ ...emptyMemberState(), balance: 40 });
-  await h.db.tx(async (q) => {
-    await q(
-      `INSERT INTO members (id, card_number, store_id, name, enrolled_at, state, seq)
-       SELECT '01KDVDNC' || lpad(g::text, 18, '0'), '28' || lpad(g::text, 11, '0'), 'store-1', 'Chain member ' || g,
-              '2026-01-01T00:00:00Z', $3::jsonb, nextval('kassa_seq')
-         FROM generate_series($1::int, $2::int) AS g`,
-      [from, from + n - 1, state],
-    );
-    await q(
-      `INSERT INTO member_versions (member_id, seq, state, till_marks)
-       SELECT id, seq, state, till_marks FROM members WHERE id >= $1 ON CONFLICT DO NOTHING`,
-      [`01KDVDNC${String(from).padStart(18, '0')}`],
-    );
-  });
-}
-
-function chainId(i: number): string {
-  return `01KDVDNC${String(i).padStart(18, '0')}`;
+  await seedChain(h.db, { members: n, products: 0, firstMember: from });
 }
 
 async function serverMembers(h: Harness): Promise<MemberRow[]> {
@@ -123,9 +105,9 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         // 20,020 members in pages of 2,000: eleven pages, each asked for once.
         expect(counting.pages().length).toBe(Math.ceil((CHAIN + 20) / 2000));
         for (const i of [1, 2, 777, 10_000, CHAIN]) {
-          const card = `28${String(i).padStart(11, '0')}`;
-          expect((await sync.store.byCard(card))?.id).toBe(chainId(i));
-          expect((await sync.store.byId(chainId(i)))?.cardNumber).toBe(card);
+          const card = chainCardNumber(i);
+          expect((await sync.store.byCard(card))?.id).toBe(chainMemberId(i));
+          expect((await sync.store.byId(chainMemberId(i)))?.cardNumber).toBe(card);
         }
         const loading = statuses.filter((s) => s.phase === 'loading' && s.loaded > 0);
         expect(loading.length).toBeGreaterThan(0);
@@ -171,7 +153,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
       expect(state.after).not.toBe('');
 
       // Meanwhile head office changes members: a points adjustment, a new member, an erasure.
-      const adjusted = chainId(3);
+      const adjusted = chainMemberId(3);
       const adjust = await callApi(h.url, 'POST', `/api/v1/admin/members/${adjusted}/adjust`, 'Bearer test-admin', {
         points: 25,
         reason: 'goodwill',
@@ -182,7 +164,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
       const erased = await callApi(
         h.url,
         'POST',
-        `/api/v1/admin/members/${chainId(CHAIN)}/erase`,
+        `/api/v1/admin/members/${chainMemberId(CHAIN)}/erase`,
         'Bearer test-admin',
         {
           note: 'request',
@@ -200,18 +182,18 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         await until(
           'the catch-up',
           async () => (await b.store.byId(adjusted))?.state.balance,
-          (balance) => balance === 65,
+          (balance) => balance === ((3 * 37) % 500) + 25,
         );
         await expectSameAsServer(h, await b.store.all(), epoch);
-        expect(await b.store.byCard(`28${String(CHAIN).padStart(11, '0')}`)).toBeNull();
-        expect((await b.store.byId(chainId(CHAIN + 1)))?.name).toBe(`Chain member ${CHAIN + 1}`);
+        expect(await b.store.byCard(chainCardNumber(CHAIN))).toBeNull();
+        expect((await b.store.byId(chainMemberId(CHAIN + 1)))?.name).toBe(`Chain member ${CHAIN + 1}`);
       } finally {
         await b.stop();
       }
 
       // Away for a while: 3,000 members change; the till catches up by pull, without a page of the snapshot.
       await h.db.tx(async (q) => {
-        const ids = Array.from({ length: 3000 }, (_, i) => chainId(100 + i));
+        const ids = Array.from({ length: 3000 }, (_, i) => chainMemberId(100 + i));
         await q(`UPDATE members SET name = name || ' (moved)' WHERE id = ANY($1::text[])`, [ids]);
         await stampSeq(q, 'members', ids);
       });
@@ -220,7 +202,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
       try {
         await until(
           'the week of changes',
-          async () => (await c.store.byId(chainId(3099)))?.name,
+          async () => (await c.store.byId(chainMemberId(3099)))?.name,
           (n) => !!n?.endsWith('(moved)'),
         );
         expect(third.pages()).toEqual([]);
@@ -248,7 +230,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         if (url.includes(snapshotRoutes.page) && damaged === 0 && res.ok) {
           damaged++;
           const body = (await res.json()) as { rows: string[] };
-          body.rows[0] = body.rows[0]!.replace('Chain member', 'Chain membre');
+          body.rows[0] = body.rows[0]!.replace('"name":"', '"name":"Damaged ');
           return Response.json(body);
         }
         return res;
@@ -267,7 +249,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         expect(damaged).toBe(1);
         expect(statuses.some((s) => s.error?.includes('damaged'))).toBe(true);
         await expectSameAsServer(h, await sync.store.all(), await tillEpoch(db));
-        expect((await sync.store.all()).some((m) => m.name.includes('membre'))).toBe(false);
+        expect((await sync.store.all()).some((m) => m.name.startsWith('Damaged'))).toBe(false);
       } finally {
         sub.unsubscribe();
         await sync.stop();
@@ -302,10 +284,10 @@ describe.each(backends)('member snapshot on %s', (backend) => {
     }
     const unknown = await get(`${snapshotRoutes.lookup}?card=2800000000000`);
     expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'MEMBER_NOT_FOUND']);
-    const found = await get(`${snapshotRoutes.lookup}?card=${`28${String(5).padStart(11, '0')}`}&epoch=E1`);
+    const found = await get(`${snapshotRoutes.lookup}?card=${chainCardNumber(5)}&epoch=E1`);
     expect(found.status).toBe(200);
     expect(JSON.parse((found.body as { members: string[] }).members[0]!)).toMatchObject({
-      id: chainId(5),
+      id: chainMemberId(5),
       tillMark: 0,
     });
 
@@ -324,7 +306,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
   it.skipIf(skip)(
     'sends each till database only its own watermark, however many tills sold to the member',
     async () => {
-      const id = chainId(42);
+      const id = chainMemberId(42);
       const marks = Object.fromEntries(
         Array.from({ length: 200 }, (_, i) => [`01KDVDNAEPOCH${String(i).padStart(13, '0')}`, i + 1]),
       );
