@@ -23,15 +23,16 @@ export type OnlineQuery = { card: string } | { id: string } | { phoneHash: strin
 /** Members matching the query (possibly several for a phone), or 'unreachable' when the server cannot answer. */
 export type OnlineLookup = (query: OnlineQuery) => Promise<MemberRecord[] | 'unreachable'>;
 
+/** The sync's status, and where it runs: 'worker' on the till, 'page' where no worker could start. */
+export type MemberSyncState = MemberSyncStatus & { runsIn: 'worker' | 'page' };
+
 export type MemberSync = {
   store: MemberStore;
-  status$: Observable<MemberSyncStatus>;
-  status: () => MemberSyncStatus;
+  status$: Observable<MemberSyncState>;
+  status: () => MemberSyncState;
   changes$: Observable<string[] | '*'>;
   /** Looks a member up on the server (for members the store does not hold yet). */
   onlineLookup: OnlineLookup;
-  /** Where the sync runs: 'worker' on the till, 'page' where no worker could start. */
-  runsIn: 'worker' | 'page';
   stop: () => Promise<void>;
 };
 
@@ -49,7 +50,7 @@ export type MemberSyncOptions = {
   createWorker?: () => WorkerLike;
 };
 
-const INITIAL: MemberSyncStatus = {
+const INITIAL: MemberSyncState = {
   phase: 'empty',
   loaded: 0,
   total: 0,
@@ -57,6 +58,7 @@ const INITIAL: MemberSyncStatus = {
   secondsLeft: null,
   online: false,
   error: null,
+  runsIn: 'worker',
 };
 
 /** What the sync needs of a worker (the DOM's Worker, typed here so Node tests compile this module). */
@@ -119,10 +121,10 @@ export function onlineMemberLookup(
 export async function startMemberSync(options: MemberSyncOptions): Promise<MemberSync> {
   const storeName = memberStoreName(options.tillDatabaseName);
   const store = await openMemberStore(storeName, options.indexedDb);
-  const status$ = new BehaviorSubject<MemberSyncStatus>(INITIAL);
+  const status$ = new BehaviorSubject<MemberSyncState>(INITIAL);
   const changes$ = new Subject<string[] | '*'>();
   const onMessage = (m: WorkerOut) => {
-    if (m.type === 'status') status$.next(m.status);
+    if (m.type === 'status') status$.next({ ...m.status, runsIn: 'worker' });
     else if (m.type === 'changes') changes$.next(m.ids);
   };
   const start: WorkerIn = {
@@ -133,9 +135,8 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
     epoch: options.epoch,
   };
   let stopInProcess: (() => Promise<void>) | null = null;
-  let runsIn: MemberSync['runsIn'] = 'worker';
   const runHere = () => {
-    runsIn = 'page';
+    status$.next({ ...status$.value, runsIn: 'page' });
     const abort = new AbortController();
     const done = runMemberSync(
       {
@@ -146,7 +147,7 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
         ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-        onStatus: (status) => status$.next(status),
+        onStatus: (status) => status$.next({ ...status, runsIn: 'page' }),
         onChanges: (ids) => changes$.next(ids),
       },
       abort.signal,
@@ -164,9 +165,6 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
     status: () => status$.value,
     changes$: changes$.asObservable(),
     onlineLookup: onlineMemberLookup(options),
-    get runsIn() {
-      return runsIn;
-    },
     stop: async () => {
       if (worker) {
         worker.postMessage({ type: 'stop' } satisfies WorkerIn);

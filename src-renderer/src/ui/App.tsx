@@ -26,8 +26,7 @@ import { formatMoney } from '../../../shared/money';
 import { createTillDatabase, type TillDatabase } from '../db/database';
 import { startReplication, type Replication, type SyncStatus } from '../db/replication';
 import { lookupMember, memberById } from '../db/members';
-import { startMemberSync, type MemberSync, type WorkerLike } from '../db/member-sync-client';
-import type { MemberSyncStatus } from '../db/member-sync';
+import { startMemberSync, type MemberSync, type MemberSyncState, type WorkerLike } from '../db/member-sync-client';
 import { memberViewOf, recordSale, tillEpoch } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
 import type { MemberRecord } from '../../../shared/member-snapshot';
@@ -73,7 +72,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   /** Products and reference data have been pulled once on this database (kept across restarts). */
   const [ready, setReady] = useState(false);
   const [memberSync, setMemberSync] = useState<MemberSync | null>(null);
-  const [members, setMembers] = useState<MemberSyncStatus | null>(null);
+  const [members, setMembers] = useState<MemberSyncState | null>(null);
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
@@ -826,7 +825,7 @@ function duration(seconds: number): string {
 }
 
 /** The member list's bootstrap: a progress bar with counts, rate and time left; a quiet count once loaded. */
-function MemberDataStatus({ status }: { status: MemberSyncStatus | null }) {
+function MemberDataStatus({ status }: { status: MemberSyncState | null }) {
   const state = status?.phase === 'ready' ? 'ready' : 'loading';
   const loaded = status?.loaded ?? 0;
   const total = status?.total ?? 0;
@@ -837,6 +836,7 @@ function MemberDataStatus({ status }: { status: MemberSyncStatus | null }) {
       data-state={state}
       data-loaded={loaded}
       data-total={total}
+      data-runs-in={status?.runsIn}
       role={state === 'ready' ? undefined : 'status'}
     >
       {state === 'ready' ? (
