@@ -93,6 +93,9 @@ class MemberDexie extends Dexie {
   constructor(name: string, deps?: IndexedDbFactory) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
     this.version(1).stores({ blocks: 'id, *cards, *ids, *phones', meta: 'key' });
+    // No live queries read this database, and Dexie's observability would broadcast every key a write touched
+    // (every card, id and phone hash of every block) to each page and worker: hundreds of ms on the page's thread.
+    this.unuse({ stack: 'dbcore', name: 'Observability' });
   }
 }
 

@@ -7,7 +7,8 @@
  *
  * 1. Bootstrap. With no complete snapshot stored, read the manifest (seq S,
  *    member count) and store every page from where the store stopped: a
- *    restart resumes at the last stored page. A page whose checksum does not
+ *    restart resumes at the last stored page. One page is fetched ahead while
+ *    the previous one is checked and stored. A page whose checksum does not
  *    match is refused (SNAPSHOT_PAGE_DAMAGED) and fetched again; a snapshot
  *    the server no longer has (SNAPSHOT_GONE, after a restore) starts over.
  * 2. Catch-up: the generic pull from the store's checkpoint, for this till
@@ -19,7 +20,7 @@
  *    runs the catch-up again. The stream's own documents are not used, so
  *    there is one way documents arrive.
  *
- * Status (phase, counts, rate, time left) is reported at most every 250 ms
+ * Status (phase, counts, rate, time left) is reported at most every 500 ms
  * and whenever the phase changes; changed member ids after every write.
  */
 import { memberSchema } from '../../../shared/documents';
@@ -32,6 +33,7 @@ import {
   snapshotPageSchema,
   snapshotRoutes,
   SNAPSHOT_PAGE_SIZE,
+  type SnapshotPage,
 } from '../../../shared/member-snapshot';
 import { pullResponseSchema, routes } from '../../../shared/replication';
 import { readEventStream } from './event-stream';
@@ -65,7 +67,7 @@ export type MemberSyncOptions = {
 
 const PULL_LIMIT = 1000;
 const STREAM_SILENCE_MS = 45_000;
-const STATUS_EVERY_MS = 250;
+const STATUS_EVERY_MS = 500;
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -135,14 +137,22 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     runLoaded = 0;
     report(current, true);
     const limit = options.pageSize ?? SNAPSHOT_PAGE_SIZE;
-    while (current.phase === 'loading' && !signal.aborted) {
+    const fetchPage = async (after: string): Promise<SnapshotPage> => {
       const query = new URLSearchParams({
         seq: String(current.snapshotSeq),
-        after: current.after,
+        after,
         limit: String(limit),
         epoch: options.epoch,
       });
-      const page = snapshotPageSchema.parse(await getJson(`${snapshotRoutes.page}?${query.toString()}`));
+      return snapshotPageSchema.parse(await getJson(`${snapshotRoutes.page}?${query.toString()}`));
+    };
+    // One page is fetched ahead while the last one is checked and stored, so the server and this worker both work.
+    let ahead: Promise<SnapshotPage> | null = current.phase === 'loading' ? fetchPage(current.after) : null;
+    while (ahead && !signal.aborted) {
+      const page = await ahead;
+      ahead = page.next === null ? null : fetchPage(page.next);
+      // A failure of the page fetched ahead is met when it is awaited (or never, if this page fails first).
+      ahead?.catch(() => undefined);
       if ((await sha256Hex(pageDigestText(page.rows))) !== page.sha256)
         throw new KassaError('SNAPSHOT_PAGE_DAMAGED', 'A member page arrived damaged; fetching it again');
       current = await store.writePage(storedRows(page.rows), page.next);

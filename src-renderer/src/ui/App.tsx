@@ -5,6 +5,7 @@
  * message and changes nothing.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { distinctUntilChanged, map } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
@@ -72,7 +73,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   /** Products and reference data have been pulled once on this database (kept across restarts). */
   const [ready, setReady] = useState(false);
   const [memberSync, setMemberSync] = useState<MemberSync | null>(null);
-  const [members, setMembers] = useState<MemberSyncState | null>(null);
+  /** Only the phase: the counts change several times a second and are shown by MemberDataStatus alone. */
+  const [membersPhase, setMembersPhase] = useState<MemberSyncState['phase']>('empty');
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
@@ -149,7 +151,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       });
       if (cancelled) return void sync.stop();
       setMemberSync(sync);
-      sync.status$.subscribe(setMembers);
+      sync.status$.pipe(map((s) => s.phase), distinctUntilChanged()).subscribe(setMembersPhase);
       replication = await startReplication(database, {
         serverUrl: config.serverUrl,
         token: config.token,
@@ -515,7 +517,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   const currency = program?.currency ?? store?.currency ?? 'EUR';
   // Never "All synced" while this till's member list or products are still loading.
-  const allLoaded = ready && members?.phase === 'ready';
+  const allLoaded = ready && membersPhase === 'ready';
   return (
     <div className="till">
       <header className="status" data-testid="status-bar">
@@ -567,7 +569,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           <progress />
         </div>
       )}
-      <MemberDataStatus status={members} />
+      {memberSync && <MemberDataStatus sync={memberSync} />}
 
       {sync.refused && (
         <div className="message error" role="alert" data-testid="till-refused">
@@ -824,8 +826,16 @@ function duration(seconds: number): string {
   return minutes < 60 ? `${minutes} min ${seconds % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-/** The member list's bootstrap: a progress bar with counts, rate and time left; a quiet count once loaded. */
-function MemberDataStatus({ status }: { status: MemberSyncState | null }) {
+/**
+ * The member list's bootstrap: a progress bar with counts, rate and time left; a quiet count once loaded. It
+ * follows the sync's status itself, so its frequent updates re-render only this line, not the till screen.
+ */
+function MemberDataStatus({ sync }: { sync: MemberSync }) {
+  const [status, setStatus] = useState<MemberSyncState | null>(null);
+  useEffect(() => {
+    const sub = sync.status$.subscribe(setStatus);
+    return () => sub.unsubscribe();
+  }, [sync]);
   const state = status?.phase === 'ready' ? 'ready' : 'loading';
   const loaded = status?.loaded ?? 0;
   const total = status?.total ?? 0;
