@@ -17,7 +17,7 @@ import { createTillDatabase } from '../src-renderer/src/db/database';
 import { startReplication } from '../src-renderer/src/db/replication';
 import { memberViewOf, recordSale } from '../src-renderer/src/db/sales';
 import type { JournalRow } from '../src-renderer/src/db/schemas';
-import { membersReady, startTillMembers } from '../test/support/till-members';
+import { membersReady, productsEach, startTillMembers } from '../test/support/till-members';
 import { ulid } from 'ulid';
 import { ingestPush } from '../src-server/ingest';
 import { quote } from '../shared/engine';
@@ -45,7 +45,7 @@ const main = async () => {
   await boot.stop();
   await memberSync.stop();
   const store = storeSchema.parse((await db.refdata.findOne('store:store-1').exec())!.data);
-  const products = (await db.products.find({ selector: { unit: 'each' } }).exec()).map((p) => p.toJSON());
+  const products = await productsEach(memberSync);
   for (let i = 0; i < SALES; i++) {
     const m = members[i % members.length]!;
     const p = products[i % products.length]!;

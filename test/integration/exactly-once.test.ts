@@ -17,9 +17,8 @@ import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db
 import { startReplication, type Replication } from '../../src-renderer/src/db/replication';
 import { memberViewOf, recordSale } from '../../src-renderer/src/db/sales';
 import type { MemberSync } from '../../src-renderer/src/db/member-sync-client';
-import { membersReady, startTillMembers } from '../support/till-members';
+import { membersReady, productsEach, startTillMembers } from '../support/till-members';
 import { memberStateSchema } from '../../shared/engine/member-state';
-import type { ProductRow } from '../../src-renderer/src/db/schemas';
 import { sha256 } from '../../src-server/auth';
 import { startFlakyProxy, type FlakyProxy } from '../support/flaky-proxy';
 import { freePort, startServer, type Proc } from '../support/processes';
@@ -106,9 +105,7 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
       const store = storeSchema.parse((await till.db.refdata.findOne('store:store-1').exec())!.data);
       const program = programSchema.parse((await till.db.refdata.findOne(`program:${store.programId}`).exec())!.data);
       const members = await till.members.store.all();
-      const products = (await till.db.products.find({ selector: { unit: 'each' } }).exec()).map(
-        (p) => p.toJSON() as ProductRow,
-      );
+      const products = await productsEach(till.members);
       expect(members.length).toBe(20);
       for (let i = 0; i < count; i++) {
         const member = members[i % members.length]!;

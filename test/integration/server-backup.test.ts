@@ -27,10 +27,9 @@ import type { Store } from '../../shared/documents';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
 import { readAckedTillSeq, startReplication, type Replication } from '../../src-renderer/src/db/replication';
 import { memberViewOf, recordSale, tillEpoch } from '../../src-renderer/src/db/sales';
-import type { ProductRow } from '../../src-renderer/src/db/schemas';
 import { memberRecord } from '../../shared/member-snapshot';
 import type { MemberSync } from '../../src-renderer/src/db/member-sync-client';
-import { membersReady, startTillMembers } from '../support/till-members';
+import { membersReady, productsEach, startTillMembers } from '../support/till-members';
 import { nodeTillStorage } from '../support/node-storage';
 import { adminGet, freePort, repoRoot, startServer, type Proc } from '../support/processes';
 import { postgresUrl } from '../support/server-harness';
@@ -147,9 +146,7 @@ class RealTill {
   }
 
   async sell(memberIds: string[], count: number, offset: number): Promise<void> {
-    const products = (await this.db.products.find({ selector: { unit: 'each' } }).exec()).map(
-      (p) => p.toJSON() as ProductRow,
-    );
+    const products = await productsEach(this.members);
     for (let i = 0; i < count; i++) {
       const member = (await this.members.store.byId(memberIds[(offset + i) % memberIds.length]!))!;
       const basket: BasketLine[] = [0, 1].map((k) => {

@@ -22,7 +22,6 @@ import { compactJournal } from '../../src-renderer/src/db/journal-compaction';
 import type { MemberSync } from '../../src-renderer/src/db/member-sync-client';
 import { readAckedTillSeq, startReplication, type Replication } from '../../src-renderer/src/db/replication';
 import { memberViewOf, recordSale, type RecordedSale } from '../../src-renderer/src/db/sales';
-import type { ProductRow } from '../../src-renderer/src/db/schemas';
 import { nodeTillStorage } from '../support/node-storage';
 import { postgresUrl, startHarness, type Harness } from '../support/server-harness';
 import { memberByCard, memberWhen, membersReady, startTillMembers, until } from '../support/till-members';
@@ -46,7 +45,7 @@ describe('journal compaction with a real server', () => {
 
   const sell = async () => {
     const m = await memberByCard(members, CARD);
-    const coffee = (await db.products.findOne({ selector: { ean: COFFEE } }).exec())!.toJSON() as ProductRow;
+    const coffee = (await members.catalog.byEan(COFFEE))!;
     const basket: BasketLine[] = [
       {
         lineId: 'L1',

@@ -25,7 +25,6 @@ import {
 } from '../../src-renderer/src/db/replication';
 import { memberViewOf, recordSale } from '../../src-renderer/src/db/sales';
 import { memberStateSchema } from '../../shared/engine/member-state';
-import type { ProductRow } from '../../src-renderer/src/db/schemas';
 import type { MemberRecord } from '../../shared/member-snapshot';
 import type { MemberSync } from '../../src-renderer/src/db/member-sync-client';
 import { nodeTillStorage } from '../support/node-storage';
@@ -56,7 +55,7 @@ describe('till replication client', () => {
 
   const sell = async () => {
     const m = await member();
-    const coffee = (await db.products.findOne({ selector: { ean: COFFEE } }).exec())!.toJSON() as ProductRow;
+    const coffee = (await members.catalog.byEan(COFFEE))!;
     const basket: BasketLine[] = [
       {
         lineId: 'L1',
@@ -120,7 +119,7 @@ describe('till replication client', () => {
     await replication.awaitInitial();
     store = storeSchema.parse((await db.refdata.findOne('store:store-1').exec())!.data);
     program = programSchema.parse((await db.refdata.findOne(`program:${store.programId}`).exec())!.data);
-    const pulled = (await db.products.count().exec()) + (await db.refdata.count().exec());
+    const pulled = await db.refdata.count().exec();
     const s = await status((x) => x.online);
     expect(s.pulled).toBe(pulled);
     expect(s.lastSyncAt).not.toBeNull();
@@ -129,6 +128,9 @@ describe('till replication client', () => {
     await membersReady(members);
     expect((await members.store.all()).length).toBe(20);
     expect(members.status()).toMatchObject({ phase: 'ready', loaded: 20, total: 20 });
+    // Products came through the catalogue: the demo's 50, complete.
+    expect((await members.catalog.all()).length).toBe(50);
+    expect(members.catalogStatus()).toMatchObject({ complete: true, count: 50 });
   });
 
   it('pushes a sale, stores the acknowledgement, and keeps the balance when the snapshot catches up', async () => {

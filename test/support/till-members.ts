@@ -1,7 +1,8 @@
 /**
- * The till's member store and member sync in Node tests: the real modules
- * (member-store.ts on Dexie, member-sync.ts in-process) over fake-indexeddb,
- * for a till database made with the real createTillDatabase.
+ * The till's member store, product catalogue and their syncs in Node tests:
+ * the real modules (member-store.ts and catalog.ts on Dexie, member-sync.ts
+ * and catalog-sync.ts in-process) over fake-indexeddb, for a till database
+ * made with the real createTillDatabase.
  */
 import * as fake from 'fake-indexeddb';
 import type { MemberRecord } from '../../shared/member-snapshot';
@@ -9,6 +10,7 @@ import type { TillDatabase } from '../../src-renderer/src/db/database';
 import type { IndexedDbFactory } from '../../src-renderer/src/db/member-store';
 import { startMemberSync, type MemberSync } from '../../src-renderer/src/db/member-sync-client';
 import { tillEpoch } from '../../src-renderer/src/db/sales';
+import type { ProductRow } from '../../src-renderer/src/db/schemas';
 
 export function nodeIndexedDb(): IndexedDbFactory {
   return fake;
@@ -47,7 +49,7 @@ export async function until<T>(
   }
 }
 
-/** Resolves once the member store's bootstrap is complete. */
+/** Resolves once the member store's bootstrap and the product catalogue's first pull are complete. */
 export async function membersReady(sync: MemberSync, timeoutMs = 60_000): Promise<void> {
   await until(
     'the member bootstrap',
@@ -55,6 +57,17 @@ export async function membersReady(sync: MemberSync, timeoutMs = 60_000): Promis
     (p) => p === 'ready',
     timeoutMs,
   );
+  await until(
+    'the product catalogue',
+    async () => (await sync.catalog.state()).complete,
+    (c) => c,
+    timeoutMs,
+  );
+}
+
+/** The till's products sold by the piece, in id order. */
+export async function productsEach(sync: MemberSync): Promise<ProductRow[]> {
+  return (await sync.catalog.all()).filter((p) => p.unit === 'each');
 }
 
 /** A member from the till's store, once `ok` holds for it. */

@@ -3,10 +3,12 @@
  * IndexedDB in the till; Dexie on fake-indexeddb in Node tests), so the same
  * code runs in both. No DOM or React imports here.
  *
- * Members are not in it: they live in the member store (member-store.ts).
- * A database made by an earlier build still holds a members collection; it
- * is removed once, on first open (`LEGACY_MEMBERS_DOC` records that), so a
- * chain's old member documents do not stay on the till's disk.
+ * Members and products are not in it: they live in the member store
+ * (member-store.ts) and the catalogue (catalog.ts), written by the till's
+ * data worker. A database made by an earlier build still holds members and
+ * products collections; they are removed once, on first open
+ * (`LEGACY_DOC` records that), so a chain's old documents do not stay on the
+ * till's disk.
  */
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
@@ -14,11 +16,10 @@ import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import {
   journalSchema,
   legacyMemberSchema,
+  legacyProductSchema,
   migrationStrategies,
-  productSchema,
   refdataSchema,
   type JournalRow,
-  type ProductRow,
   type RefRow,
 } from './schemas';
 
@@ -26,13 +27,12 @@ addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export type TillCollections = {
-  products: RxCollection<ProductRow>;
   refdata: RxCollection<RefRow>;
   journal: RxCollection<JournalRow>;
 };
 export type TillDatabase = RxDatabase<TillCollections>;
 
-const LEGACY_MEMBERS_DOC = 'legacy-members-removed';
+const LEGACY_DOC = 'legacy-collections-removed';
 
 export async function createTillDatabase(options: {
   name: string;
@@ -46,16 +46,17 @@ export async function createTillDatabase(options: {
     localDocuments: true,
   });
   await db.addCollections({
-    products: { schema: productSchema, migrationStrategies: migrationStrategies.products },
     refdata: { schema: refdataSchema, migrationStrategies: migrationStrategies.refdata },
     journal: { schema: journalSchema, migrationStrategies: migrationStrategies.journal, localDocuments: true },
   });
-  if (!(await db.journal.getLocal(LEGACY_MEMBERS_DOC))) {
+  if (!(await db.journal.getLocal(LEGACY_DOC))) {
     const legacy = await db.addCollections({
       members: { schema: legacyMemberSchema, migrationStrategies: migrationStrategies.members },
+      products: { schema: legacyProductSchema, migrationStrategies: migrationStrategies.products },
     });
     await legacy.members.remove();
-    await db.journal.upsertLocal(LEGACY_MEMBERS_DOC, { at: new Date().toISOString() });
+    await legacy.products.remove();
+    await db.journal.upsertLocal(LEGACY_DOC, { at: new Date().toISOString() });
   }
   return db;
 }

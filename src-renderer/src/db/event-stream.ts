@@ -25,6 +25,8 @@ export async function readEventStream(options: EventStreamOptions): Promise<void
   const connection = new AbortController();
   const onStop = () => connection.abort();
   options.signal.addEventListener('abort', onStop);
+  // Aborted before this call: an abort listener added now would never run, and the stream would stay open.
+  if (options.signal.aborted) connection.abort();
   let watchdog = setTimeout(() => connection.abort(), options.silenceMs);
   try {
     const res = await options.fetch(options.url, { headers: options.headers, signal: connection.signal });

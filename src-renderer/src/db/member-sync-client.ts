@@ -1,8 +1,9 @@
 /**
- * The page's side of member sync: starts the member worker (or, where no
- * worker can run — Node tests, a page whose policy refuses workers — the
- * same sync in-process), and gives the page a read connection to the member store,
- * the sync status and the ids of members that changed.
+ * The page's side of the till's data worker: starts the worker (or, where
+ * no worker can run — Node tests, a page whose policy refuses workers — the
+ * same syncs in-process), which keeps the member store (member-sync.ts) and
+ * the product catalogue (catalog-sync.ts) in step with the server, and gives
+ * the page read connections to both, their status and the ids that changed.
  *
  * While the bootstrap is incomplete, a member the store does not hold yet is
  * looked up online (`onlineLookup`); the cashier is told the member list is
@@ -13,11 +14,18 @@ import { memberLookupResponseSchema, parseMemberRecord, snapshotRoutes } from '.
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { memberStoreName, openMemberStore, type IndexedDbFactory, type MemberStore } from './member-store';
 import { runMemberSync, type MemberSyncStatus } from './member-sync';
+import { catalogName, openCatalog, type Catalog } from './catalog';
+import { runCatalogSync, type CatalogSyncStatus } from './catalog-sync';
 
 export type WorkerIn =
-  { type: 'start'; storeName: string; serverUrl: string; token: string; epoch: string } | { type: 'stop' };
+  | { type: 'start'; storeName: string; catalogName: string; serverUrl: string; token: string; epoch: string }
+  | { type: 'stop' };
 export type WorkerOut =
-  { type: 'status'; status: MemberSyncStatus } | { type: 'changes'; ids: string[] | '*' } | { type: 'stopped' };
+  | { type: 'status'; status: MemberSyncStatus }
+  | { type: 'changes'; ids: string[] | '*' }
+  | { type: 'catalog-status'; status: CatalogSyncStatus }
+  | { type: 'catalog-changes'; ids: string[] }
+  | { type: 'stopped' };
 
 export type OnlineQuery = { card: string } | { id: string } | { phoneHash: string };
 /** Members matching the query (possibly several for a phone), or 'unreachable' when the server cannot answer. */
@@ -31,6 +39,11 @@ export type MemberSync = {
   status$: Observable<MemberSyncState>;
   status: () => MemberSyncState;
   changes$: Observable<string[] | '*'>;
+  /** The product catalogue: products by EAN or id. */
+  catalog: Catalog;
+  catalogStatus$: Observable<CatalogSyncStatus>;
+  catalogStatus: () => CatalogSyncStatus;
+  catalogChanges$: Observable<string[]>;
   /** Looks a member up on the server (for members the store does not hold yet). */
   onlineLookup: OnlineLookup;
   stop: () => Promise<void>;
@@ -121,15 +134,27 @@ export function onlineMemberLookup(
 export async function startMemberSync(options: MemberSyncOptions): Promise<MemberSync> {
   const storeName = memberStoreName(options.tillDatabaseName);
   const store = await openMemberStore(storeName, options.indexedDb);
+  const products = catalogName(options.tillDatabaseName);
+  const catalog = await openCatalog(products, options.indexedDb);
   const status$ = new BehaviorSubject<MemberSyncState>(INITIAL);
   const changes$ = new Subject<string[] | '*'>();
+  const stored = await catalog.state();
+  const catalogStatus$ = new BehaviorSubject<CatalogSyncStatus>({
+    complete: stored.complete,
+    count: stored.count,
+    online: false,
+  });
+  const catalogChanges$ = new Subject<string[]>();
   const onMessage = (m: WorkerOut) => {
     if (m.type === 'status') status$.next({ ...m.status, runsIn: 'worker' });
     else if (m.type === 'changes') changes$.next(m.ids);
+    else if (m.type === 'catalog-status') catalogStatus$.next(m.status);
+    else if (m.type === 'catalog-changes') catalogChanges$.next(m.ids);
   };
   const start: WorkerIn = {
     type: 'start',
     storeName,
+    catalogName: products,
     serverUrl: options.serverUrl,
     token: options.token,
     epoch: options.epoch,
@@ -138,14 +163,28 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
   const runHere = () => {
     status$.next({ ...status$.value, runsIn: 'page' });
     const abort = new AbortController();
+    const fetchOption = options.fetch ? { fetch: options.fetch } : {};
+    const retryOption = options.retryMs !== undefined ? { retryMs: options.retryMs } : {};
+    const catalogDone = runCatalogSync(
+      {
+        catalog,
+        serverUrl: options.serverUrl,
+        token: options.token,
+        ...fetchOption,
+        ...retryOption,
+        onStatus: (status) => catalogStatus$.next(status),
+        onChanges: (ids) => catalogChanges$.next(ids),
+      },
+      abort.signal,
+    );
     const done = runMemberSync(
       {
         store,
         serverUrl: options.serverUrl,
         token: options.token,
         epoch: options.epoch,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        ...(options.retryMs !== undefined ? { retryMs: options.retryMs } : {}),
+        ...fetchOption,
+        ...retryOption,
         ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
         onStatus: (status) => status$.next({ ...status, runsIn: 'page' }),
         onChanges: (ids) => changes$.next(ids),
@@ -154,7 +193,7 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
     );
     stopInProcess = async () => {
       abort.abort();
-      await done;
+      await Promise.all([done, catalogDone]);
     };
   };
   const worker = options.createWorker ? startWorker(options.createWorker, start, onMessage, runHere) : null;
@@ -164,6 +203,10 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
     status$: status$.asObservable(),
     status: () => status$.value,
     changes$: changes$.asObservable(),
+    catalog,
+    catalogStatus$: catalogStatus$.asObservable(),
+    catalogStatus: () => catalogStatus$.value,
+    catalogChanges$: catalogChanges$.asObservable(),
     onlineLookup: onlineMemberLookup(options),
     stop: async () => {
       if (worker) {
@@ -172,6 +215,7 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
       }
       await stopInProcess?.();
       store.close();
+      catalog.close();
     },
   };
 }

@@ -213,6 +213,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     signal.addEventListener('abort', onAbort);
+    if (signal.aborted) stop.abort();
     try {
       await readEventStream({
         fetch: doFetch,

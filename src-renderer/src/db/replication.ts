@@ -1,8 +1,9 @@
 /**
  * Replication with the central server over the RxDB replication protocol
- * (shared/replication.ts): products and reference data pulled by server
- * checkpoint with a live Server-Sent-Events stream; the journal pushed,
- * insert-only. (Members have their own bulk path: member-sync.ts.)
+ * (shared/replication.ts): reference data pulled by server checkpoint with a
+ * live Server-Sent-Events stream; the journal pushed, insert-only. (Members
+ * and products are pulled by the till's data worker: member-sync.ts,
+ * catalog-sync.ts.)
  *
  * The till never waits for this to sell. It reports: online/offline, how many
  * journal documents the server has not acknowledged yet, and the last
@@ -271,8 +272,8 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     return subject.asObservable();
   };
 
-  // Members are not here: a chain's members bootstrap and stream through the member store (member-sync.ts).
-  const down = (['products', 'refdata'] as const).map((collection) =>
+  // Members and products are not here: the till's data worker pulls them (member-sync.ts, catalog-sync.ts).
+  const down = (['refdata'] as const).map((collection) =>
     replicateRxCollection<WireDoc, Checkpoint>({
       replicationIdentifier: pullIdentifier(collection, db[collection].schema.version, options.serverUrl),
       collection: db[collection] as never,

@@ -1,11 +1,12 @@
 /**
- * RxDB JSON schemas of the till's collections. Three collections (the free
- * RxDB edition allows ~13 per process): two down (products, refdata) and one
- * up (journal). Shapes follow shared/documents.ts; a unit test keeps the
- * required fields of both in step. Members are not an RxDB collection any
- * more: a chain's members live in blocks in their own IndexedDB database
- * (member-store.ts). `legacyMemberSchema` is kept only to remove the members
- * collection earlier builds left on disk (database.ts).
+ * RxDB JSON schemas of the till's collections. Two collections (the free
+ * RxDB edition allows ~13 per process): one down (refdata) and one up
+ * (journal). Shapes follow shared/documents.ts; a unit test keeps the
+ * required fields of both in step. Members and products are not RxDB
+ * collections any more: they live in their own IndexedDB databases
+ * (member-store.ts, catalog.ts), written by the till's data worker.
+ * `legacyMemberSchema` and `legacyProductSchema` are kept only to remove the
+ * collections earlier builds left on disk (database.ts).
  *
  * Schema versions start at 0. A change bumps `version` and adds a migration
  * strategy (`migrationStrategies` below, used by database.ts); the journal's
@@ -28,7 +29,8 @@ export type JournalRow = DistributiveOmit<JournalDoc, '_deleted'>;
 
 const seq = { type: 'integer', minimum: 0, maximum: 1e15, multipleOf: 1 } as const;
 
-export const productSchema: RxJsonSchema<ProductRow> = {
+/** Products as earlier builds kept them in RxDB (removed on open: database.ts); now in catalog.ts. */
+export const legacyProductSchema: RxJsonSchema<ProductRow> = {
   version: 0,
   primaryKey: 'id',
   type: 'object',

@@ -75,6 +75,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [memberSync, setMemberSync] = useState<MemberSync | null>(null);
   /** Only the phase: the counts change several times a second and are shown by MemberDataStatus alone. */
   const [membersPhase, setMembersPhase] = useState<MemberSyncState['phase']>('empty');
+  /** The product catalogue: complete once a first pull reached the end (kept across restarts), and its size. */
+  const [catalog, setCatalog] = useState({ complete: false, count: 0 });
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
@@ -151,7 +153,13 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       });
       if (cancelled) return void sync.stop();
       setMemberSync(sync);
-      sync.status$.pipe(map((s) => s.phase), distinctUntilChanged()).subscribe(setMembersPhase);
+      sync.status$
+        .pipe(
+          map((s) => s.phase),
+          distinctUntilChanged(),
+        )
+        .subscribe(setMembersPhase);
+      sync.catalogStatus$.subscribe(({ complete, count }) => setCatalog({ complete, count }));
       replication = await startReplication(database, {
         serverUrl: config.serverUrl,
         token: config.token,
@@ -339,14 +347,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         case 'priced-product': {
           const key = scan.kind === 'product' ? scan.gtin : scan.plu;
           pendingScan.current = { kind: 'line', code: key, start: performance.now() };
-          const product = await db.products.findOne({ selector: { ean: key } }).exec();
+          const product = memberSync ? await memberSync.catalog.byEan(key) : null;
           if (!product) {
             setMessage({ kind: 'error', text: t.productNotFound(raw.trim()) });
             return;
           }
           const grams =
             scan.kind === 'weighed-product' ? scan.grams : scan.kind === 'product' ? (scan.grams ?? null) : null;
-          addProduct(product.toJSON() as ProductRow, grams);
+          addProduct(product, grams);
           setMessage(null);
           return;
         }
@@ -357,7 +365,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, cashier, findMember, addProduct],
+    [db, config, cashier, findMember, addProduct, memberSync],
   );
 
   // HID scans from the host and keyboard-wedge scans take the same path.
@@ -517,7 +525,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   const currency = program?.currency ?? store?.currency ?? 'EUR';
   // Never "All synced" while this till's member list or products are still loading.
-  const allLoaded = ready && membersPhase === 'ready';
+  const allLoaded = ready && catalog.complete && membersPhase === 'ready';
   return (
     <div className="till">
       <header className="status" data-testid="status-bar">
@@ -563,9 +571,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         )}
       </header>
 
-      {!ready && (
+      {!(ready && catalog.complete) && (
         <div className="progress" data-testid="bootstrap">
-          <span>{t.loading(sync.pulled)}</span>
+          <span>{t.loading(sync.pulled + catalog.count)}</span>
           <progress />
         </div>
       )}

@@ -86,7 +86,7 @@ const sale: JournalRow = {
 };
 
 describe('a till database from an earlier build', () => {
-  it('loses its members collection on open (phone numbers, e-mail and all); the unsynced journal survives', async () => {
+  it('loses its members (phone numbers, e-mail and all) and products collections on open; the unsynced journal survives', async () => {
     const name = `members-v0-${Date.now()}`;
     const storage = nodeTillStorage();
     const old = await createRxDatabase({ name, storage, multiInstance: false, localDocuments: true });
@@ -100,6 +100,7 @@ describe('a till database from an earlier build', () => {
 
     const db = await createTillDatabase({ name, storage });
     expect(db.collections).not.toHaveProperty('members');
+    expect(db.collections).not.toHaveProperty('products');
     expect((await db.journal.find().exec()).map((d) => d.toJSON())).toEqual([sale]);
     await db.close();
 

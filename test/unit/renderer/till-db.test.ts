@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { journalDocSchema, productSchema as productZod, refDocSchema } from '../../../shared/documents';
+import { journalDocSchema, refDocSchema } from '../../../shared/documents';
 import { memberRecord, type MemberRecord } from '../../../shared/member-snapshot';
 import { emptyMemberState, validateProgram, type BasketLine } from '../../../shared/engine';
 import { createTillDatabase, type TillDatabase } from '../../../src-renderer/src/db/database';
 import { memberViewOf, recordSale, tillEpoch } from '../../../src-renderer/src/db/sales';
-import { journalSchema, productSchema, refdataSchema } from '../../../src-renderer/src/db/schemas';
+import { journalSchema, refdataSchema } from '../../../src-renderer/src/db/schemas';
 import { nodeTillStorage } from '../../support/node-storage';
 
 const parsed = validateProgram(
@@ -26,10 +26,7 @@ const requiredKeys = (schema: { shape: Record<string, { isOptional: () => boolea
     .sort();
 
 describe('RxDB schemas match the shared documents', () => {
-  it.each([
-    ['products', productSchema, productZod],
-    ['refdata', refdataSchema, refDocSchema],
-  ] as const)('%s', (_name, rx, zod) => {
+  it.each([['refdata', refdataSchema, refDocSchema]] as const)('%s', (_name, rx, zod) => {
     expect(Object.keys(rx.properties).sort()).toEqual(
       Object.keys(zod.shape)
         .filter((k) => k !== '_deleted')
