@@ -20,7 +20,7 @@
  */
 import type { Query } from './db';
 
-const SEQ_LOCK = 7_301_002;
+export const SEQ_LOCK = 7_301_002;
 export const CHANGES_CHANNEL = 'kassa_changes';
 
 export type DownTable = 'products' | 'members' | 'refdata';

@@ -8,7 +8,11 @@ import { addRxPlugin, createRxDatabase, type RxCollection } from 'rxdb';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
-import { memberSchema, migrationStrategies, type MemberRow } from '../../src-renderer/src/db/schemas';
+import {
+  legacyMemberSchema as memberSchema,
+  migrationStrategies,
+  type MemberRow,
+} from '../../src-renderer/src/db/schemas';
 import { routes, type Checkpoint, type PullResponse } from '../../shared/replication';
 import type { Member } from '../../shared/documents';
 import type { RxdbPullResult } from '../support/page-types';

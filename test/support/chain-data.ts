@@ -20,7 +20,7 @@
 import { createHmac } from 'node:crypto';
 import type { Db, Query } from '../../src-server/db';
 import { currentPhoneKey } from '../../src-server/privacy/phone-keys';
-import { CHANGES_CHANNEL } from '../../src-server/seq';
+import { CHANGES_CHANNEL, SEQ_LOCK } from '../../src-server/seq';
 import {
   chainCard,
   chainFacts,
@@ -52,8 +52,15 @@ export type ChainOptions = {
  * agree), with Node's native HMAC: the pure-JavaScript one takes ~40 µs a hash, 40 s for a million members.
  */
 /** The state fields every chain member has the same value in (added to what STATE_SQL builds). */
-const { balance: _b, lots: _l, tierWindow: _w, tier: _t, tierSince: _s, lastActivityAt: _a, ...CONSTANT_STATE } =
-  chainState({ earned: 0, lots: 0, firstDay: 0, spent: 0, enrolledDay: 0 });
+const {
+  balance: _b,
+  lots: _l,
+  tierWindow: _w,
+  tier: _t,
+  tierSince: _s,
+  lastActivityAt: _a,
+  ...CONSTANT_STATE
+} = chainState({ earned: 0, lots: 0, firstDay: 0, spent: 0, enrolledDay: 0 });
 
 /** An ISO date `days` after 2025-01-01, in SQL. */
 function sqlDay(days: string): string {
@@ -79,15 +86,15 @@ const STATE_SQL = `jsonb_build_object(
   'lastActivityAt', CASE WHEN lots > 0 THEN ${sqlDay('first_day + (lots - 1) * 30')} || 'T12:00:00.000Z' END)`;
 
 /**
- * src-server/seq.ts SEQ_LOCK (not exported there). Rows are inserted with their seq drawn from kassa_seq
+ * Rows are inserted with their seq drawn from kassa_seq
  * under this lock, as `stampSeq` draws it, instead of inserted and then stamped: stamping rewrites every
  * row a second time, which doubles the seed's time and the table's size for a million members.
  */
-const SEQ_LOCK = 7_301_002;
 
 async function lockSeq(q: Query, kind: Db['kind']): Promise<void> {
   // A seed batch is one big statement: JIT compilation costs more than it saves there.
   if (kind === 'postgres') await q('SET LOCAL jit = off');
+  // The lock `stampSeq` (src-server/seq.ts) takes: seq order stays commit order.
   await q('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK]);
 }
 
