@@ -388,6 +388,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const pay = async (kind: 'cash' | 'card') => {
     if (!db || !config || !quoteInput || !q || !cashier) return;
     try {
+      const started = performance.now();
       const sale = await recordSale(
         db,
         { ...quoteInput, at: new Date().toISOString() },
@@ -400,6 +401,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           tenders: [{ kind, amountMinor: q.totalMinor }],
         },
       );
+      // For the benchmarks: Pay → the sale and its entries committed to the journal.
+      performance.measure('kassa:sale-commit', { start: started, detail: sale.saleId });
       const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
       setReceipt({
         saleId: sale.saleId,
