@@ -203,7 +203,7 @@ async function memberData(page: Page): Promise<MemberData | null> {
   };
 }
 
-/** Opens the till page and waits until its member data is ready; null when the page has no such contract. */
+/** Opens the till page and waits until it is scan-ready (members and products); null without the contract. */
 async function openUntilReady(context: BrowserContext, tillUrl: string): Promise<{ page: Page; ms: number } | null> {
   const page = context.pages()[0] ?? (await context.newPage());
   const t0 = performance.now();
@@ -214,6 +214,8 @@ async function openUntilReady(context: BrowserContext, tillUrl: string): Promise
     return null;
   }
   await page.locator('[data-testid="member-data"][data-state="ready"]').waitFor({ state: 'attached', timeout: 0 });
+  // Scan-ready: the products too (the store-data progress line is gone once the catalogue is complete).
+  await page.getByTestId('bootstrap').waitFor({ state: 'detached', timeout: 0 });
   return { page, ms: performance.now() - t0 };
 }
 
@@ -238,11 +240,19 @@ async function timedScans(
   for (const code of codes) {
     const before = (await measures(page, measure)).length;
     await scanner.scan(code);
-    await page.waitForFunction(
-      ([n, count]) => performance.getEntriesByType('measure').filter((e) => e.name === n).length > count,
-      [measure, before] as const,
-      { polling: 20, timeout: 30_000 },
-    );
+    await page
+      .waitForFunction(
+        ([n, count]) => performance.getEntriesByType('measure').filter((e) => e.name === n).length > count,
+        [measure, before] as const,
+        { polling: 20, timeout: 30_000 },
+      )
+      .catch(async (e: unknown) => {
+        const shown = await page
+          .getByTestId('message')
+          .textContent()
+          .catch(() => null);
+        throw new Error(`no ${measure} for ${code} (the till says: ${shown ?? 'nothing'})`, { cause: e });
+      });
   }
   return measures(page, measure);
 }

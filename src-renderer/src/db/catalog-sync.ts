@@ -14,6 +14,7 @@ import { productSchema } from '../../../shared/documents';
 import { pullResponseSchema, routes } from '../../../shared/replication';
 import type { Catalog } from './catalog';
 import { readEventStream } from './event-stream';
+import type { ProductRow } from './schemas';
 
 export type CatalogSyncStatus = { complete: boolean; count: number; online: boolean };
 
@@ -28,7 +29,8 @@ export type CatalogSyncOptions = {
   onChanges: (ids: string[]) => void;
 };
 
-const PULL_LIMIT = 1000;
+/** Products per pull: the most a pull answers. */
+const PULL_LIMIT = 5000;
 const STREAM_SILENCE_MS = 45_000;
 
 /** Runs until `signal` aborts; never throws (failures are retried). */
@@ -44,30 +46,42 @@ export async function runCatalogSync(options: CatalogSyncOptions, signal: AbortS
     options.onStatus({ complete: s.complete, count: s.count, online });
   };
 
+  type Page = { documents: Array<ProductRow & { _deleted: boolean }>; checkpoint: { seq: number } };
+  const fetchPage = async (from: number): Promise<Page> => {
+    const res = await doFetch(url(`${routes.pull('products')}?seq=${from}&limit=${PULL_LIMIT}`), {
+      headers: auth,
+      signal,
+    });
+    if (!res.ok) throw new Error(`products pull answered ${res.status}`);
+    return pullResponseSchema(productSchema).parse(await res.json());
+  };
+
   const catchUp = async (): Promise<void> => {
-    for (;;) {
-      const { checkpoint } = await catalog.state();
-      const res = await doFetch(url(`${routes.pull('products')}?seq=${checkpoint}&limit=${PULL_LIMIT}`), {
-        headers: auth,
-        signal,
-      });
-      if (!res.ok) throw new Error(`products pull answered ${res.status}`);
-      const body = pullResponseSchema(productSchema).parse(await res.json());
+    let { checkpoint } = await catalog.state();
+    // One page is fetched ahead while the last one is stored.
+    let ahead: Promise<Page> | null = fetchPage(checkpoint);
+    while (ahead) {
+      const body: Page = await ahead;
       online = true;
       if (body.documents.some((d) => d.seq <= checkpoint)) {
         await catalog.restartPull();
+        checkpoint = 0;
+        ahead = fetchPage(0);
         continue;
       }
-      const last = body.documents.length < PULL_LIMIT;
+      const last: boolean = body.documents.length < PULL_LIMIT;
+      ahead = last ? null : fetchPage(body.checkpoint.seq);
+      // A failure of the page fetched ahead is met when it is awaited (or never, if this write fails first).
+      ahead?.catch(() => undefined);
       await catalog.applyPage(
         body.documents.filter((d) => !d._deleted).map(({ _deleted: _, ...row }) => row),
         body.documents.filter((d) => d._deleted).map((d) => d.id),
         body.checkpoint.seq,
         last,
       );
+      checkpoint = body.checkpoint.seq;
       if (body.documents.length > 0) options.onChanges(body.documents.map((d) => d.id));
       await report();
-      if (last) return;
     }
   };
 

@@ -9,7 +9,7 @@
  * kept as the JSON text the server sent; IndexedDB multi-entry indexes on
  * the block's card numbers, member ids and phone hashes find the one block a
  * lookup needs, and only that member's row is parsed. A million members are
- * about 8,000 records.
+ * about 16,000 records.
  *
  * Invariants:
  * - A member is in at most one block; a change replaces its row only when
@@ -28,7 +28,7 @@ import Dexie, { type DexieOptions, type Table } from 'dexie';
 import { parseMemberRecord, type MemberRecord } from '../../../shared/member-snapshot';
 
 /** Members per block. Smaller blocks make lookups and updates cheaper, larger ones the bootstrap. */
-export const BLOCK_SIZE = 128;
+export const BLOCK_SIZE = 64;
 
 export type MemberBlock = {
   id: number;

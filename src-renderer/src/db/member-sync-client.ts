@@ -63,6 +63,9 @@ export type MemberSyncOptions = {
   createWorker?: () => WorkerLike;
 };
 
+/** How long stop() waits for the in-process syncs to end after aborting them. */
+const STOP_WAIT_MS = 5000;
+
 const INITIAL: MemberSyncState = {
   phase: 'empty',
   loaded: 0,
@@ -193,7 +196,8 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
     );
     stopInProcess = async () => {
       abort.abort();
-      await Promise.all([done, catalogDone]);
+      // Aborted, the syncs end at their next await; a storage call that never settles must not hold stop() for ever.
+      await Promise.race([Promise.all([done, catalogDone]), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
     };
   };
   const worker = options.createWorker ? startWorker(options.createWorker, start, onMessage, runHere) : null;

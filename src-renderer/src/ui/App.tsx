@@ -214,11 +214,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   useEffect(() => {
     if (!db || !config || !member || !store || !memberSync) return;
     let accountId: string | null = null;
+    // The first view is of the record just found; later ones read it again (it may have changed).
+    let fresh = true;
     const refresh = () => {
       void (async () => {
         // While the member list loads, a member the store lacks is read from the server.
         const online = memberSync.status().phase === 'ready' ? null : memberSync.onlineLookup;
-        const row = (await memberById(memberSync.store, member.id, online)) ?? member;
+        const row = fresh ? member : ((await memberById(memberSync.store, member.id, online)) ?? member);
+        fresh = false;
         // A household shares one account: its points are the account member's, the rest is the member's own.
         accountId = memberStateSchema.parse(row.state).householdId ?? row.id;
         const account = accountId === row.id ? null : await memberById(memberSync.store, accountId, online);
