@@ -215,6 +215,6 @@ describe.runIf(postgresUrl())('exactly once through crashes and lost replies', (
     console.log(
       `exactly-once: ${proxy.pushes()} pushes, ${proxy.dropped()} replies dropped, server SIGKILLed ${kills} times (last at push ${killedAt})`,
     );
-    // Twenty server kills and restarts: on a loaded 2-core machine this took 128 s, over the suite's 120 s default.
+    // The server is killed and restarted again and again: on a loaded 2-core machine this took 128 s.
   }, 300_000);
 });
