@@ -117,11 +117,11 @@ export async function measures(page: Page, name: string): Promise<number[]> {
 }
 
 /** Waits until the page has recorded more than `before` measures named `name`. */
-export async function waitForMeasure(page: Page, name: string, before: number): Promise<void> {
+export async function waitForMeasure(page: Page, name: string, before: number, timeoutMs = 30_000): Promise<void> {
   await page.waitForFunction(
     ([n, count]) => performance.getEntriesByType('measure').filter((e) => e.name === n).length > count,
     [name, before] as const,
-    { polling: 20, timeout: 30_000 },
+    { polling: 20, timeout: timeoutMs },
   );
 }
 
