@@ -23,24 +23,19 @@
  *   npm run bench bootstrap   (MEMBERS=…, PRODUCTS=…, SCANS=…, ARMS=dexie,rxdb,kassa;
  *                             TEST_DATABASE_URL=… for PostgreSQL, else PGlite)
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { routes } from '../shared/replication';
-import { openPglite, type Db } from '../src-server/db';
-import { migrate } from '../src-server/migrate';
-import { seedDemo } from '../src-server/seed';
 import { sha256 } from '../src-server/auth';
-import { chainCard, chainProductEan, seedChain } from '../test/support/chain-data';
+import { chainCard, chainProductEan } from '../test/support/chain-data';
 import { freePort, startServer, startTillHost, type Proc } from '../test/support/processes';
 import { plugTestScanner, type TestScanner } from '../test/support/scanner-bridge';
-import { openTestDb } from '../test/support/server-harness';
 import { signIn } from '../test/support/till-page';
 import type { DexieFloorResult, KassaLookupResult, LookupTimes, RxdbPullResult } from './support/page-types';
-import { benchHtml, bundle, repoRoot } from './support/bundle';
+import { bundle, repoRoot, routeBenchPage } from './support/bundle';
 import {
   indexedDbBytes,
   longTasks,
@@ -50,7 +45,16 @@ import {
   type LongTasks,
   type RssPeak,
 } from './support/chromium';
-import { fmt, percentile, ratio } from './support/stats';
+import { fmt, percentile, ratio, say } from './support/stats';
+import {
+  buildTillPage,
+  bundleWithMemberStore,
+  MEMBER_STORE,
+  memberData,
+  openChainDatabase,
+  openUntilReady,
+  timedScans,
+} from './support/till';
 
 const MEMBERS = Number(process.env.MEMBERS ?? 100_000);
 const PRODUCTS = Number(process.env.PRODUCTS ?? 50_000);
@@ -58,7 +62,6 @@ const SCANS = Number(process.env.SCANS ?? 50);
 const ARMS = new Set((process.env.ARMS ?? 'dexie,rxdb,kassa').split(',').map((s) => s.trim()));
 const databaseUrl = process.env.TEST_DATABASE_URL ?? null;
 const BENCH_TILL_CODE = 'BENCH-RXDB-1';
-const MEMBER_STORE = join(repoRoot, 'src-renderer', 'src', 'db', 'member-store.ts');
 
 type ArmResult = {
   name: string;
@@ -73,25 +76,21 @@ type ArmResult = {
   note?: string;
 };
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 /** The server's database with the demo data, a till for baseline B and the chain; returns the phone key secret. */
 async function prepareDatabase(dir: string): Promise<{ secret: string }> {
-  const pglite = databaseUrl ? null : await openPglite(join(dir, 'server'));
-  const db: Db = pglite ?? (await openTestDb('postgres'));
+  const db = await openChainDatabase({
+    databaseUrl,
+    pgliteDir: join(dir, 'server'),
+    members: MEMBERS,
+    products: PRODUCTS,
+    prepare: async (d) => {
+      await d.query(
+        `INSERT INTO tills (id, store_id, name, enrol_code_hash) VALUES ('till-bench', 'store-1', 'Bench', $1)`,
+        [sha256(BENCH_TILL_CODE)],
+      );
+    },
+  });
   try {
-    await migrate(db);
-    pglite?.markMigrated();
-    await seedDemo(db);
-    await db.query(
-      `INSERT INTO tills (id, store_id, name, enrol_code_hash) VALUES ('till-bench', 'store-1', 'Bench', $1)`,
-      [sha256(BENCH_TILL_CODE)],
-    );
-    const t0 = performance.now();
-    await seedChain(db, { members: MEMBERS, products: PRODUCTS, batch: 50_000 });
-    say(`seeded ${fmt(MEMBERS)} members and ${fmt(PRODUCTS)} products in ${fmt((performance.now() - t0) / 1000, 1)} s`);
     const [key] = await db.query<{ secret: string }>('SELECT secret FROM phone_keys WHERE retired_at IS NULL');
     return { secret: key!.secret };
   } finally {
@@ -111,12 +110,7 @@ async function enrol(serverUrl: string, code: string): Promise<string> {
 
 /** Serves one bundled script as a page under `origin`/__bench/ (Playwright answers; other paths reach the origin). */
 async function serveBenchPage(context: BrowserContext, origin: string, script: string): Promise<Page> {
-  await context.route(`${origin}/__bench/**`, (route) => {
-    const path = new URL(route.request().url()).pathname;
-    return path.endsWith('.js')
-      ? route.fulfill({ contentType: 'text/javascript', body: script })
-      : route.fulfill({ contentType: 'text/html', body: benchHtml('Kassa bench') });
-  });
+  await routeBenchPage(context, origin, script, 'Kassa bench');
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${origin}/__bench/bench.html`);
   return page;
@@ -191,72 +185,6 @@ async function rxdbArm(serverUrl: string): Promise<ArmResult> {
   };
 }
 
-type MemberData = { state: string | null; loaded: number; total: number };
-
-async function memberData(page: Page): Promise<MemberData | null> {
-  const el = page.locator('[data-testid="member-data"]');
-  if ((await el.count()) === 0) return null;
-  return {
-    state: await el.getAttribute('data-state'),
-    loaded: Number(await el.getAttribute('data-loaded')),
-    total: Number(await el.getAttribute('data-total')),
-  };
-}
-
-/** Opens the till page and waits until it is scan-ready (members and products); null without the contract. */
-async function openUntilReady(context: BrowserContext, tillUrl: string): Promise<{ page: Page; ms: number } | null> {
-  const page = context.pages()[0] ?? (await context.newPage());
-  const t0 = performance.now();
-  await page.goto(tillUrl);
-  try {
-    await page.waitForSelector('[data-testid="member-data"]', { state: 'attached', timeout: 60_000 });
-  } catch {
-    return null;
-  }
-  await page.locator('[data-testid="member-data"][data-state="ready"]').waitFor({ state: 'attached', timeout: 0 });
-  // Scan-ready: the products too (the store-data progress line is gone once the catalogue is complete).
-  await page.getByTestId('bootstrap').waitFor({ state: 'detached', timeout: 0 });
-  return { page, ms: performance.now() - t0 };
-}
-
-async function measures(page: Page, name: string): Promise<number[]> {
-  return page.evaluate(
-    (n) =>
-      performance
-        .getEntriesByType('measure')
-        .filter((e) => e.name === n)
-        .map((e) => e.duration),
-    name,
-  );
-}
-
-/** Scans each code and waits for the page's measure of it; returns the measured durations. */
-async function timedScans(
-  page: Page,
-  scanner: TestScanner,
-  codes: readonly string[],
-  measure: string,
-): Promise<number[]> {
-  for (const code of codes) {
-    const before = (await measures(page, measure)).length;
-    await scanner.scan(code);
-    await page
-      .waitForFunction(
-        ([n, count]) => performance.getEntriesByType('measure').filter((e) => e.name === n).length > count,
-        [measure, before] as const,
-        { polling: 20, timeout: 30_000 },
-      )
-      .catch(async (e: unknown) => {
-        const shown = await page
-          .getByTestId('message')
-          .textContent()
-          .catch(() => null);
-        throw new Error(`no ${measure} for ${code} (the till says: ${shown ?? 'nothing'})`, { cause: e });
-      });
-  }
-  return measures(page, measure);
-}
-
 type KassaResult = {
   arm: ArmResult;
   coldMs: number;
@@ -267,22 +195,12 @@ type KassaResult = {
 
 async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | string> {
   if (!existsSync(MEMBER_STORE)) return 'src-renderer/src/db/member-store.ts is missing';
-  execFileSync(
-    process.execPath,
-    [join(repoRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+  buildTillPage();
+  const storeScript = await bundleWithMemberStore(
+    'kassa-lookups-entry',
+    join(repoRoot, 'bench', 'browser', 'kassa-lookups.ts'),
+    'installKassaLookups',
   );
-  const storeScript = await bundle({
-    name: 'kassa-lookups-entry',
-    source: [
-      `import { openMemberStore } from ${JSON.stringify(MEMBER_STORE)};`,
-      `import { installKassaLookups } from ${JSON.stringify(join(repoRoot, 'bench', 'browser', 'kassa-lookups.ts'))};`,
-      'installKassaLookups(openMemberStore);',
-    ].join('\n'),
-  });
   const scannerSocket = join(dir, 'scanner.sock');
   const tillPort = await freePort();
   const host: Proc = await startTillHost({
@@ -320,11 +238,7 @@ async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | s
     // Cold start: the same profile, everything local already.
     context = await openProfile(profile);
     const cold = await openUntilReady(context, tillUrl);
-    await context.route(`${tillUrl}/__bench/**`, (route) =>
-      new URL(route.request().url()).pathname.endsWith('.js')
-        ? route.fulfill({ contentType: 'text/javascript', body: storeScript })
-        : route.fulfill({ contentType: 'text/html', body: benchHtml('Kassa store lookups') }),
-    );
+    await routeBenchPage(context, tillUrl, storeScript, 'Kassa store lookups');
     const lookupPage = await context.newPage();
     await lookupPage.goto(`${tillUrl}/__bench/bench.html`);
     const store = await lookupPage.evaluate(

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -39,4 +40,18 @@ export async function bundle(entry: { path: string } | { source: string; name: s
 /** A page that runs one bundled script (served through Playwright's page.route). */
 export function benchHtml(title: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><script src="bench.js"></script></body></html>`;
+}
+
+/** Serves `script` as a page under `origin`/__bench/ in `context` (Playwright answers; other paths reach the origin). */
+export async function routeBenchPage(
+  context: BrowserContext,
+  origin: string,
+  script: string,
+  title: string,
+): Promise<void> {
+  await context.route(`${origin}/__bench/**`, (route) =>
+    new URL(route.request().url()).pathname.endsWith('.js')
+      ? route.fulfill({ contentType: 'text/javascript', body: script })
+      : route.fulfill({ contentType: 'text/html', body: benchHtml(title) }),
+  );
 }

@@ -52,9 +52,11 @@ export async function openProfile(profileDir: string): Promise<BrowserContext> {
 
 export type LongTasks = { count: number; totalMs: number; maxMs: number; over100: number };
 
-export async function longTasks(page: Page): Promise<LongTasks> {
+/** The page's long tasks, from the `from`-th on (a window: pass the count an earlier call returned). */
+export async function longTasks(page: Page, from = 0): Promise<LongTasks> {
   const tasks = await page.evaluate(
-    () => (globalThis as unknown as { __benchLongTasks?: number[] }).__benchLongTasks ?? [],
+    (n) => ((globalThis as unknown as { __benchLongTasks?: number[] }).__benchLongTasks ?? []).slice(n),
+    from,
   );
   return {
     count: tasks.length,

@@ -13,3 +13,6 @@ export type DexieFloorResult = {
 export type RxdbPullResult = { members: number; pullMs: number; pages: number; lookups: LookupTimes };
 
 export type KassaLookupResult = { database: string; lookups: LookupTimes };
+
+/** The till's member store as the stream bench sees it: checkpoint, members held, names of the asked ids. */
+export type KassaMemberWatch = { checkpoint: number; count: number; names: Array<string | null> };

@@ -15,3 +15,8 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   if (!a || !b) return '–';
   return `${(a / b).toFixed(2)}×`;
 }
+
+/** One line of a bench's report. */
+export function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
