@@ -19,6 +19,14 @@
  *
  * Rows travel as JSON strings of the record, and are stored as such in the
  * till's member blocks: the till parses a row only when it shows the member.
+ *
+ * Beside the rows, the till keeps two key indexes of its own (by member id
+ * and by phone hash, each entry naming the member's card). It reads them
+ * first, from key pages in id order and in phone-hash order at the same S:
+ * a member in a row page (read later) was unchanged since S, so it is in the
+ * key pages too. A key entry whose member changed meanwhile points at a row
+ * the till does not have; the catch-up pull brings that member and the
+ * till mends the entry. Every order is byte order (the keys are ASCII).
  */
 import { z } from 'zod';
 import type { Member } from './documents';
@@ -29,6 +37,8 @@ export const snapshotRoutes = {
   manifest: '/api/v1/till/snapshot/members',
   /** `GET ?seq=S&after=<card>&limit=N&epoch=E`: one page of members with seq ≤ S after a card number. */
   page: '/api/v1/till/snapshot/members/page',
+  /** `GET ?seq=S&order=id|phone&after=<key>&limit=N`: one page of key entries with seq ≤ S, in that key's order. */
+  keys: '/api/v1/till/snapshot/members/keys',
   /** `GET ?card=… | ?id=… | ?phoneHash=…, &epoch=E`: one member, for a till whose snapshot is not complete yet. */
   lookup: '/api/v1/till/members/lookup',
 } as const;
@@ -36,6 +46,8 @@ export const snapshotRoutes = {
 /** Members per snapshot page the server sends unless asked for fewer. */
 export const SNAPSHOT_PAGE_SIZE = 5000;
 export const SNAPSHOT_MAX_PAGE = 20_000;
+/** Key entries per key page the server sends unless asked for fewer. */
+export const SNAPSHOT_KEYS_PAGE_SIZE = 20_000;
 
 /** A member as the till holds it. */
 export type MemberRecord = {
@@ -56,6 +68,8 @@ export const snapshotManifestSchema = z.object({
   seq: z.number().int().nonnegative(),
   /** Members in the snapshot (not erased), for the till's progress bar. */
   total: z.number().int().nonnegative(),
+  /** Of them, members with a phone hash (entries of the phone key pages). */
+  phones: z.number().int().nonnegative(),
   pageSize: z.number().int().positive(),
 });
 export type SnapshotManifest = z.infer<typeof snapshotManifestSchema>;
@@ -76,6 +90,37 @@ export const snapshotPageSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type SnapshotPage = z.infer<typeof snapshotPageSchema>;
+
+/**
+ * Key pages. `id` order: entries `[id, card, phoneHash]`; `phone` order: `[phoneHash, card, id]`, members without a
+ * phone left out. `after` is the last entry's key: the id, or `phoneHash id` for the phone order.
+ */
+export const snapshotKeysQuerySchema = z.object({
+  seq: z.coerce.number().int().nonnegative(),
+  order: z.enum(['id', 'phone']),
+  after: z.string().max(128).default(''),
+  limit: z.coerce.number().int().min(1).max(SNAPSHOT_MAX_PAGE).default(SNAPSHOT_KEYS_PAGE_SIZE),
+});
+export type SnapshotKeyOrder = z.infer<typeof snapshotKeysQuerySchema>['order'];
+
+export const snapshotKeysPageSchema = z.object({
+  entries: z.array(z.tuple([z.string(), z.string(), z.string()])),
+  /** The key to continue after, or null after the last page. */
+  next: z.string().nullable(),
+  /** SHA-256 (hex) of `keysDigestText(entries)`. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type SnapshotKeysPage = z.infer<typeof snapshotKeysPageSchema>;
+
+/** The text a key page's checksum covers: entries tab-joined, one a line. */
+export function keysDigestText(entries: readonly (readonly string[])[]): string {
+  return entries.map((e) => e.join('\t')).join('\n');
+}
+
+/** The key of a phone entry: hash and id, so that members sharing a phone stay apart and in order. */
+export function phoneEntryKey(phoneHash: string, id: string): string {
+  return `${phoneHash} ${id}`;
+}
 
 export const memberLookupQuerySchema = z
   .object({

@@ -11,20 +11,29 @@
  * - A page of a snapshot seq this database never handed out (the server was
  *   restored from an older backup since the till began) answers 409
  *   SNAPSHOT_GONE: the till starts its bootstrap again.
+ * - Key pages (by id, by phone hash) page the same members at the same S in
+ *   those keys' order, for the till's own key indexes.
+ * - Every order is byte order (the key columns are COLLATE "C", migration
+ *   011), the order the till compares keys in.
  * - Every answer carries only the calling till database's own watermark.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { KassaError } from '../shared/errors';
 import {
+  keysDigestText,
   memberLookupQuerySchema,
   memberRecord,
   pageDigestText,
+  phoneEntryKey,
+  snapshotKeysQuerySchema,
   snapshotPageQuerySchema,
   snapshotRoutes,
   SNAPSHOT_PAGE_SIZE,
+  type SnapshotKeyOrder,
+  type SnapshotKeysPage,
   type SnapshotManifest,
   type SnapshotPage,
 } from '../shared/member-snapshot';
@@ -55,34 +64,80 @@ export async function snapshotPage(
   return { rows: texts, next, sha256 };
 }
 
+/** One page of key entries (members with seq ≤ `seq`) after key `after`, in `order`. */
+export async function snapshotKeysPage(
+  db: Db,
+  query: { seq: number; order: SnapshotKeyOrder; after: string; limit: number },
+): Promise<SnapshotKeysPage> {
+  let entries: [string, string, string][];
+  let next: string | null = null;
+  if (query.order === 'id') {
+    const rows = await db.query<{ id: string; card_number: string; phone_hash: string }>(
+      `SELECT id, card_number, phone_hash FROM members
+        WHERE id > $1 AND seq <= $2 AND NOT deleted ORDER BY id LIMIT $3`,
+      [query.after, query.seq, query.limit],
+    );
+    entries = rows.map((r) => [r.id, r.card_number, r.phone_hash]);
+    if (rows.length === query.limit) next = rows.at(-1)!.id;
+  } else {
+    const [hash = '', id = ''] = query.after.split(' ');
+    const rows = await db.query<{ id: string; card_number: string; phone_hash: string }>(
+      `SELECT id, card_number, phone_hash FROM members
+        WHERE phone_hash <> '' AND (phone_hash, id) > ($1, $2) AND seq <= $3 AND NOT deleted
+        ORDER BY phone_hash, id LIMIT $4`,
+      [hash, id, query.seq, query.limit],
+    );
+    entries = rows.map((r) => [r.phone_hash, r.card_number, r.id]);
+    if (rows.length === query.limit) next = phoneEntryKey(rows.at(-1)!.phone_hash, rows.at(-1)!.id);
+  }
+  const sha256 = createHash('sha256').update(keysDigestText(entries)).digest('hex');
+  return { entries, next, sha256 };
+}
+
+/** Sends a page as JSON, gzip-compressed off the event loop when the till accepts it and it is worth it. */
+async function sendPage(accept: string | undefined, reply: FastifyReply, page: unknown): Promise<FastifyReply> {
+  const json = JSON.stringify(page);
+  reply.header('content-type', 'application/json; charset=utf-8');
+  reply.header('cache-control', 'no-store');
+  if (!/\bgzip\b/.test(String(accept ?? '')) || json.length < GZIP_MIN_BYTES) return reply.send(json);
+  reply.header('content-encoding', 'gzip');
+  reply.header('vary', 'accept-encoding');
+  return reply.send(await gzipAsync(json, { level: 1 }));
+}
+
+/** 409 SNAPSHOT_GONE unless `seq` is a snapshot this database could have handed out. */
+async function checkSnapshotSeq(db: Db, seq: number): Promise<void> {
+  if ((await pullStart(db.query, seq)) !== seq)
+    throw new KassaError(
+      'SNAPSHOT_GONE',
+      `Snapshot ${seq} is not from this database (it was restored from a backup): start the snapshot again`,
+    );
+}
+
 export function snapshotRoutesFor(app: FastifyInstance, db: Db): void {
   app.get(snapshotRoutes.manifest, async (req): Promise<SnapshotManifest> => {
     await tillFromAuthHeader(db, req.headers.authorization);
     const seq = await safeSeq(db.query, 'members');
-    const [row] = await db.query<{ n: string | number }>(
-      'SELECT count(*) AS n FROM members WHERE seq <= $1 AND NOT deleted',
+    const [row] = await db.query<{ n: string | number; phones: string | number }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE phone_hash <> '') AS phones
+         FROM members WHERE seq <= $1 AND NOT deleted`,
       [seq],
     );
-    return { seq, total: Number(row?.n ?? 0), pageSize: SNAPSHOT_PAGE_SIZE };
+    return { seq, total: Number(row?.n ?? 0), phones: Number(row?.phones ?? 0), pageSize: SNAPSHOT_PAGE_SIZE };
   });
 
   app.get(snapshotRoutes.page, async (req, reply) => {
     await tillFromAuthHeader(db, req.headers.authorization);
     const query = parse(snapshotPageQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
-    if ((await pullStart(db.query, query.seq)) !== query.seq)
-      throw new KassaError(
-        'SNAPSHOT_GONE',
-        `Snapshot ${query.seq} is not from this database (it was restored from a backup): start the snapshot again`,
-      );
-    const page = await snapshotPage(db, query);
-    const json = JSON.stringify(page);
-    reply.header('content-type', 'application/json; charset=utf-8');
-    reply.header('cache-control', 'no-store');
-    const accepts = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    if (!accepts || json.length < GZIP_MIN_BYTES) return reply.send(json);
-    reply.header('content-encoding', 'gzip');
-    reply.header('vary', 'accept-encoding');
-    return reply.send(await gzipAsync(json, { level: 1 }));
+    await checkSnapshotSeq(db, query.seq);
+    return sendPage(req.headers['accept-encoding'], reply, await snapshotPage(db, query));
+  });
+
+  app.get(snapshotRoutes.keys, async (req, reply) => {
+    await tillFromAuthHeader(db, req.headers.authorization);
+    const query = parse(snapshotKeysQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
+    await checkSnapshotSeq(db, query.seq);
+    return sendPage(req.headers['accept-encoding'], reply, await snapshotKeysPage(db, query));
   });
 
   app.get(snapshotRoutes.lookup, async (req) => {

@@ -15,7 +15,8 @@
  * - Member documents carry only the asking till database's watermark.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memberRecord, snapshotRoutes, type MemberRecord } from '../../shared/member-snapshot';
+import { createHash } from 'node:crypto';
+import { keysDigestText, memberRecord, snapshotRoutes, type MemberRecord } from '../../shared/member-snapshot';
 import { memberSchema } from '../../shared/documents';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
 import type { MemberSyncStatus } from '../../src-renderer/src/db/member-sync';
@@ -58,7 +59,12 @@ function countingFetch(edit?: (url: string, res: Response) => Promise<Response>)
     const res = await fetch(input, init);
     return edit ? edit(url, res) : res;
   };
-  return { fetch: f, calls, pages: () => calls.filter((u) => u.includes(snapshotRoutes.page)) };
+  return {
+    fetch: f,
+    calls,
+    pages: () => calls.filter((u) => u.includes(snapshotRoutes.page)),
+    keyPages: () => calls.filter((u) => u.includes(snapshotRoutes.keys)),
+  };
 }
 
 describe.each(backends)('member snapshot on %s', (backend) => {
@@ -137,14 +143,28 @@ describe.each(backends)('member snapshot on %s', (backend) => {
     'resumes after the last stored page when stopped mid-way, and ends equal to the server',
     async () => {
       const db = await newTill();
+      // Stopped first while the key pages are stored: the next start goes on from the last key page.
+      const zeroth = countingFetch();
+      const sizes = { pageSize: 1000, keysPageSize: 2000 };
+      const z = await startTillMembers(db, { serverUrl: h.url, token: h.token, fetch: zeroth.fetch, ...sizes });
+      await until(
+        'part of the key pages',
+        () => z.store.state(),
+        (s) => s.phase === 'keys' && s.keyCount >= 4000,
+      );
+      await z.stop();
       const first = countingFetch();
-      const a = await startTillMembers(db, { serverUrl: h.url, token: h.token, fetch: first.fetch, pageSize: 1000 });
+      const a = await startTillMembers(db, { serverUrl: h.url, token: h.token, fetch: first.fetch, ...sizes });
       const stoppedAt = await until(
         'part of the bootstrap',
         () => a.store.state(),
         (s) => s.count >= 6000,
       );
       await a.stop();
+      const keyStarts = first.keyPages().map((u) => new URL(u).searchParams);
+      expect(keyStarts.some((q) => q.get('order') === 'id' && q.get('after') === '')).toBe(false);
+      expect(keyStarts.some((q) => q.get('order') === 'phone' && q.get('after') === '')).toBe(true);
+      expect(first.calls.some((u) => u.endsWith(snapshotRoutes.manifest))).toBe(false);
       const reader = await openMemberStore(memberStoreName(db.name), nodeIndexedDb());
       const state = await reader.state();
       reader.close();
@@ -278,6 +298,36 @@ describe.each(backends)('member snapshot on %s', (backend) => {
     }
     const goneReply = await get(`${snapshotRoutes.page}?seq=${seq + 10_000_000}`);
     expect([goneReply.status, goneReply.body.error?.code]).toEqual([409, 'SNAPSHOT_GONE']);
+    for (const bad of ['seq=1', `seq=${seq}&order=card`, `seq=${seq}&order=id&limit=0`, `seq=x&order=id`]) {
+      const r = await get(`${snapshotRoutes.keys}?${bad}`);
+      expect([r.status, r.body.error?.code], bad).toEqual([400, 'PULL_BAD_CHECKPOINT']);
+    }
+    const goneKeys = await get(`${snapshotRoutes.keys}?seq=${seq + 10_000_000}&order=id`);
+    expect([goneKeys.status, goneKeys.body.error?.code]).toEqual([409, 'SNAPSHOT_GONE']);
+    expect((await get(`${snapshotRoutes.keys}?seq=${seq}&order=id`, 'Bearer nope')).body.error?.code).toBe(
+      'AUTH_INVALID',
+    );
+    // Key pages: every member once in id order, every member with a phone once in (phone hash, id) order.
+    const server = await serverMembers(h);
+    for (const order of ['id', 'phone'] as const) {
+      const entries: string[][] = [];
+      let after: string | null = '';
+      while (after !== null) {
+        const q = new URLSearchParams({ seq: String(seq), order, after, limit: '3000' });
+        const r = await get(`${snapshotRoutes.keys}?${q.toString()}`);
+        const body = r.body as { entries: string[][]; next: string | null; sha256: string };
+        expect(body.sha256).toBe(createHash('sha256').update(keysDigestText(body.entries)).digest('hex'));
+        entries.push(...body.entries);
+        after = body.next;
+      }
+      const key = (e: string[]) => (order === 'id' ? e[0]! : `${e[0]} ${e[2]}`);
+      const want =
+        order === 'id'
+          ? server.map((m) => [m.id, m.card_number, m.phone_hash])
+          : server.filter((m) => m.phone_hash !== '').map((m) => [m.phone_hash, m.card_number, m.id]);
+      want.sort((x, y) => (key(x) < key(y) ? -1 : 1));
+      expect(entries, order).toEqual(want);
+    }
     for (const bad of ['', 'card=1&id=2', `phoneHash=xyz`, `id=${'A'.repeat(30)}`]) {
       const r = await get(`${snapshotRoutes.lookup}?${bad}`);
       expect([r.status, r.body.error?.code], bad).toEqual([400, 'BAD_REQUEST']);

@@ -18,7 +18,14 @@ export function nodeIndexedDb(): IndexedDbFactory {
 
 export async function startTillMembers(
   db: TillDatabase,
-  options: { serverUrl: string; token: string; retryMs?: number; fetch?: typeof fetch; pageSize?: number },
+  options: {
+    serverUrl: string;
+    token: string;
+    retryMs?: number;
+    fetch?: typeof fetch;
+    pageSize?: number;
+    keysPageSize?: number;
+  },
 ): Promise<MemberSync> {
   return startMemberSync({
     tillDatabaseName: db.name,
@@ -29,6 +36,7 @@ export async function startTillMembers(
     retryMs: options.retryMs ?? 200,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(options.keysPageSize ? { keysPageSize: options.keysPageSize } : {}),
   });
 }
 

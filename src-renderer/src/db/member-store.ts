@@ -1,38 +1,64 @@
 /**
  * The till's members: a whole chain's, packed into blocks in their own
- * IndexedDB database (Dexie), beside the RxDB database that holds products,
- * reference data and the journal.
+ * IndexedDB database (Dexie), beside the RxDB database that holds reference
+ * data and the journal.
  *
- * Why blocks: one IndexedDB record per member is what made a chain's
- * bootstrap slow (every record is a structured clone, a key and a B-tree
- * insert). A block holds up to BLOCK_SIZE members as parallel arrays, rows
- * kept as the JSON text the server sent; IndexedDB multi-entry indexes on
- * the block's card numbers, member ids and phone hashes find the one block a
- * lookup needs, and only that member's row is parsed. A million members are
- * about 16,000 records.
+ * Why blocks keyed by range: every IndexedDB record and every index entry is
+ * a structured clone, a key and a B-tree insert, and a million members with
+ * three indexes were three million of them. Here there are no secondary
+ * indexes at all. Three tables each hold sorted runs of one key, and a
+ * block's primary key is the lowest key it may hold:
+ *
+ *   rows    members by card number: card, id, phone hash, seq and the JSON
+ *           text of the record the server sent (parsed only when shown);
+ *   ids     member id → card number (and phone hash), for updates and byId;
+ *   phones  `phoneHash id` → card number, for a phone number typed in.
+ *
+ * A lookup reads the one block whose key is the greatest ≤ the key wanted
+ * (one reverse cursor step) and searches it. A million members are about
+ * 31,000 row blocks and 12,000 key blocks.
+ *
+ * Bootstrap order matters (shared/member-snapshot.ts): key pages first, then
+ * row pages, all at one snapshot seq S. A member whose row is stored is then
+ * always in the key tables; a key entry may point at a row that changed
+ * during the bootstrap and is missing, which lookups treat as absent and
+ * the catch-up mends (`applyChanges` finds the member by id and rewrites
+ * all three).
  *
  * Invariants:
- * - A member is in at most one block; a change replaces its row only when
- *   its seq is higher than the stored one (`applyChanges`).
+ * - Within a table blocks hold disjoint, sorted runs; the first block's key
+ *   is '' so every key has a covering block; a block splits in two when it
+ *   grows past twice its size, and goes when emptied (except the first).
+ * - A member's row is replaced only by a higher seq (`applyChanges`).
  * - Everything a write changes — blocks, progress and checkpoint in `meta`
  *   — commits in one transaction, so a till killed mid-bootstrap resumes
  *   from the last page it stored, and never holds a page half-written.
  * - Rows hold one till database's watermarks (`tillMark`): the store
  *   remembers that epoch, and a store of another epoch is emptied and loaded
  *   again (`reset`), since its marks would hide this database's own sales.
+ * - Keys are compared as JavaScript strings (code units); the server pages
+ *   in byte order ("C" collation), the same for the ASCII keys members have.
  *
  * The same module runs in the member worker (writes) and on the page (reads,
  * through its own connection to the same database).
  */
 import Dexie, { type DexieOptions, type Table } from 'dexie';
-import { parseMemberRecord, type MemberRecord } from '../../../shared/member-snapshot';
+import {
+  parseMemberRecord,
+  phoneEntryKey,
+  type MemberRecord,
+  type SnapshotKeyOrder,
+} from '../../../shared/member-snapshot';
 
-/** Members per block. Smaller blocks make lookups and updates cheaper, larger ones the bootstrap. */
-export const BLOCK_SIZE = 64;
+/** Members per row block. Smaller blocks make lookups cheaper; the bootstrap hardly notices. */
+export const ROW_BLOCK_SIZE = 32;
+/** Entries per key block. */
+export const KEY_BLOCK_SIZE = 256;
 
-export type MemberBlock = {
-  id: number;
-  cards: string[];
+/** Members by card: parallel arrays sorted by card (`keys`). */
+export type RowBlock = {
+  key: string;
+  keys: string[];
   ids: string[];
   /** One per row, '' for a member without a phone. */
   phones: string[];
@@ -41,29 +67,34 @@ export type MemberBlock = {
   rows: string[];
 };
 
+/** A key index: `keys` sorted, each with the member's card and one more field (ids: phone hash; phones: id). */
+export type KeyBlock = { key: string; keys: string[]; cards: string[]; others: string[] };
+
 /**
- * Where the store stands. `loading`: a snapshot at `snapshotSeq` is being stored, up to card `after`;
- * `ready`: the snapshot is complete and the store has caught up to `checkpoint`.
+ * Where the store stands. `keys`: a snapshot at `snapshotSeq` is being indexed (`keyOrder` up to `keyAfter`);
+ * `loading`: its rows are being stored, up to card `after`; `ready`: complete and caught up to `checkpoint`.
  */
 export type MemberStoreState = {
   key: 'state';
   epoch: string;
-  phase: 'empty' | 'loading' | 'ready';
+  phase: 'empty' | 'keys' | 'loading' | 'ready';
   snapshotSeq: number;
+  keyOrder: SnapshotKeyOrder;
+  keyAfter: string;
+  /** Key entries stored in this snapshot, of `keyTotal` (members plus members with a phone). */
+  keyCount: number;
+  keyTotal: number;
   after: string;
   total: number;
   /** Members held now. */
   count: number;
   checkpoint: number;
-  nextBlock: number;
-  /** The block new members go into, and how full it is. */
-  openBlock: number | null;
-  openSize: number;
 };
 
 type Meta = MemberStoreState;
 
 export type StoredRow = { text: string; record: MemberRecord };
+export type KeyEntry = readonly [key: string, card: string, other: string];
 
 export type MemberStore = {
   name: string;
@@ -76,8 +107,11 @@ export type MemberStore = {
   all: () => Promise<MemberRecord[]>;
   /** Empties the store for a till database (epoch); the next sync bootstraps again. */
   reset: (epoch: string) => Promise<void>;
-  beginSnapshot: (snapshotSeq: number, total: number) => Promise<void>;
-  /** Stores one snapshot page (rows in card order) and where the next page starts, in one transaction. */
+  /** Empties the store and starts a snapshot at `snapshotSeq` of `total` members, `phones` of them with a phone. */
+  beginSnapshot: (snapshotSeq: number, total: number, phones: number) => Promise<void>;
+  /** Stores one key page (entries in key order) and where the next starts, in one transaction. */
+  writeKeys: (order: SnapshotKeyOrder, entries: readonly KeyEntry[], next: string | null) => Promise<MemberStoreState>;
+  /** Stores one row page (rows in card order) and where the next page starts, in one transaction. */
   writePage: (rows: readonly StoredRow[], next: string | null) => Promise<MemberStoreState>;
   /** Applies changed members and erasures (by id) above the checkpoint; returns the ids that changed. */
   applyChanges: (changes: readonly StoredRow[], deletedIds: readonly string[], checkpoint: number) => Promise<string[]>;
@@ -88,13 +122,19 @@ export type MemberStore = {
 export type IndexedDbFactory = Required<Pick<DexieOptions, 'indexedDB' | 'IDBKeyRange'>>;
 
 class MemberDexie extends Dexie {
-  blocks!: Table<MemberBlock, number>;
+  rows!: Table<RowBlock, string>;
+  ids!: Table<KeyBlock, string>;
+  phones!: Table<KeyBlock, string>;
   meta!: Table<Meta, string>;
   constructor(name: string, deps?: IndexedDbFactory) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
     this.version(1).stores({ blocks: 'id, *cards, *ids, *phones', meta: 'key' });
+    // Version 2: range-keyed blocks. The old blocks go, and so does the old state: the store loads again.
+    this.version(2)
+      .stores({ blocks: null, rows: 'key', ids: 'key', phones: 'key', meta: 'key' })
+      .upgrade((tx) => tx.table('meta').clear());
     // No live queries read this database, and Dexie's observability would broadcast every key a write touched
-    // (every card, id and phone hash of every block) to each page and worker: hundreds of ms on the page's thread.
+    // to each page and worker: hundreds of ms on the page's thread for every page stored.
     this.unuse({ stack: 'dbcore', name: 'Observability' });
   }
 }
@@ -109,41 +149,137 @@ function emptyState(epoch: string): Meta {
     epoch,
     phase: 'empty',
     snapshotSeq: 0,
+    keyOrder: 'id',
+    keyAfter: '',
+    keyCount: 0,
+    keyTotal: 0,
     after: '',
     total: 0,
     count: 0,
     checkpoint: 0,
-    nextBlock: 1,
-    openBlock: null,
-    openSize: 0,
   };
 }
 
-function rowAt(block: MemberBlock | undefined, index: number): MemberRecord | null {
-  return block && index >= 0 ? parseMemberRecord(block.rows[index]!) : null;
+/** The index of `key` in sorted `keys`, or -(insertion point) - 1. */
+function search(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const k = keys[mid]!;
+    if (k === key) return mid;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -lo - 1;
 }
 
-function blockOf(id: number, rows: readonly StoredRow[]): MemberBlock {
+/** Throws unless `keys` is strictly ascending and above `after` (a page out of order would hide members). */
+function checkOrder(keys: readonly string[], after: string): void {
+  let last = after;
+  for (const k of keys) {
+    if (!(k > last) && !(last === '' && k === ''))
+      throw new Error(`member keys out of order (${JSON.stringify(k)} after ${JSON.stringify(last)})`);
+    last = k;
+  }
+}
+
+/** The block of `table` that holds (or would hold) `key`: the greatest block key ≤ `key`. */
+function covering<B extends { key: string }>(table: Table<B, string>, key: string): Promise<B | undefined> {
+  return table.where('key').belowOrEqual(key).last();
+}
+
+/** The columns of a block kind other than `key` and `keys`, each spliced in step with `keys`. */
+type Columns<B> = ReadonlyArray<Exclude<keyof B, 'key' | 'keys'>>;
+const ROW_COLUMNS: Columns<RowBlock> = ['ids', 'phones', 'seqs', 'rows'];
+const KEY_COLUMNS: Columns<KeyBlock> = ['cards', 'others'];
+
+function column<B>(block: B, name: Exclude<keyof B, 'key' | 'keys'>): unknown[] {
+  return block[name] as unknown[];
+}
+
+/**
+ * A sorted block table inside one transaction: put, remove, split. Blocks are written back at once (the next
+ * covering read sees them); `count` says how many keys were added (+) or removed (−).
+ */
+type Sorted<B extends { key: string; keys: string[] }> = {
+  find: (key: string) => Promise<{ block: B; index: number } | null>;
+  /** Puts `values` (one per column) under `key`, replacing what was there; true when the key is new. */
+  put: (key: string, values: readonly unknown[]) => Promise<boolean>;
+  /** Removes `key`; true when it was there. */
+  remove: (key: string) => Promise<boolean>;
+};
+
+function sorted<B extends { key: string; keys: string[] }>(
+  table: Table<B, string>,
+  columns: Columns<B>,
+  size: number,
+  empty: (key: string) => B,
+): Sorted<B> {
+  const find = async (key: string) => {
+    const block = await covering(table, key);
+    if (!block) return null;
+    const index = search(block.keys, key);
+    return index >= 0 ? { block, index } : null;
+  };
   return {
-    id,
-    cards: rows.map((r) => r.record.cardNumber),
-    ids: rows.map((r) => r.record.id),
-    phones: rows.map((r) => r.record.phoneHash),
-    seqs: rows.map((r) => r.record.seq),
-    rows: rows.map((r) => r.text),
+    find,
+    put: async (key, values) => {
+      const block = (await covering(table, key)) ?? empty('');
+      const at = search(block.keys, key);
+      if (at >= 0) {
+        columns.forEach((c, j) => (column(block, c)[at] = values[j]));
+        await table.put(block);
+        return false;
+      }
+      const i = -at - 1;
+      block.keys.splice(i, 0, key);
+      columns.forEach((c, j) => column(block, c).splice(i, 0, values[j]));
+      if (block.keys.length > 2 * size) {
+        // Split in two; the right half is keyed by its first key.
+        const half = block.keys.length >> 1;
+        const right = empty(block.keys[half]!);
+        right.keys = block.keys.splice(half);
+        for (const c of columns) (right as Record<string, unknown>)[c as string] = column(block, c).splice(half);
+        await table.bulkPut([block, right]);
+      } else await table.put(block);
+      return true;
+    },
+    remove: async (key) => {
+      const found = await find(key);
+      if (!found) return false;
+      const { block, index } = found;
+      block.keys.splice(index, 1);
+      for (const c of columns) column(block, c).splice(index, 1);
+      if (block.keys.length === 0 && block.key !== '') await table.delete(block.key);
+      else await table.put(block);
+      return true;
+    },
   };
 }
 
-function removeAt(block: MemberBlock, i: number): void {
-  for (const list of [block.cards, block.ids, block.phones, block.seqs, block.rows]) list.splice(i, 1);
+function emptyRows(key: string): RowBlock {
+  return { key, keys: [], ids: [], phones: [], seqs: [], rows: [] };
 }
 
-function setAt(block: MemberBlock, i: number, row: StoredRow): void {
-  block.cards[i] = row.record.cardNumber;
-  block.ids[i] = row.record.id;
-  block.phones[i] = row.record.phoneHash;
-  block.seqs[i] = row.record.seq;
-  block.rows[i] = row.text;
+function emptyKeys(key: string): KeyBlock {
+  return { key, keys: [], cards: [], others: [] };
+}
+
+/** Cuts sorted items into blocks of `size`, the first keyed '' when it starts the table. */
+function blocksOf<T, B>(
+  items: readonly T[],
+  size: number,
+  first: boolean,
+  make: (key: string, part: T[]) => B,
+  keyOf: (t: T) => string,
+): B[] {
+  const blocks: B[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    const part = items.slice(i, i + size);
+    blocks.push(make(first && i === 0 ? '' : keyOf(part[0]!), part));
+  }
+  return blocks;
 }
 
 export async function openMemberStore(name: string, deps?: IndexedDbFactory): Promise<MemberStore> {
@@ -151,55 +287,113 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
   await db.open();
   const readState = async (): Promise<Meta> => (await db.meta.get('state')) ?? emptyState('');
 
+  const rowAt = (block: RowBlock | undefined, card: string, id?: string): MemberRecord | null => {
+    if (!block) return null;
+    const i = search(block.keys, card);
+    if (i < 0 || (id !== undefined && block.ids[i] !== id)) return null;
+    return parseMemberRecord(block.rows[i]!);
+  };
+  const byCard = async (card: string) => rowAt(await covering(db.rows, card), card);
+  const inTransaction = () => ({
+    rows: sorted(db.rows, ROW_COLUMNS, ROW_BLOCK_SIZE, emptyRows),
+    ids: sorted(db.ids, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys),
+    phones: sorted(db.phones, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys),
+  });
+  const clearAll = async () => {
+    await Promise.all([db.rows.clear(), db.ids.clear(), db.phones.clear()]);
+  };
+  const tables = [db.rows, db.ids, db.phones, db.meta];
+  const write = <T>(work: () => Promise<T>) => db.transaction('rw', tables, work);
+
   return {
     name,
     state: readState,
-    byCard: async (card) => {
-      const block = await db.blocks.where('cards').equals(card).first();
-      return rowAt(block, block ? block.cards.indexOf(card) : -1);
-    },
+    byCard,
     byId: async (id) => {
-      const block = await db.blocks.where('ids').equals(id).first();
-      return rowAt(block, block ? block.ids.indexOf(id) : -1);
+      const block = await covering(db.ids, id);
+      const i = block ? search(block.keys, id) : -1;
+      return i >= 0 ? rowAt(await covering(db.rows, block!.cards[i]!), block!.cards[i]!, id) : null;
     },
     byPhoneHashes: async (hashes) => {
-      const wanted = hashes.filter((h) => h !== '');
-      if (wanted.length === 0) return [];
-      const blocks = await db.blocks.where('phones').anyOf(wanted).toArray();
       const found = new Map<string, MemberRecord>();
-      for (const block of blocks)
-        block.phones.forEach((p, i) => {
-          if (wanted.includes(p)) found.set(block.ids[i]!, parseMemberRecord(block.rows[i]!));
-        });
+      for (const hash of new Set(hashes.filter((h) => h !== ''))) {
+        const from = `${hash} `;
+        const first = await covering(db.phones, from);
+        const more = await db.phones.where('key').between(from, `${hash}!`, false, false).toArray();
+        for (const block of first ? [first, ...more] : more)
+          for (let i = 0; i < block.keys.length; i++) {
+            if (!block.keys[i]!.startsWith(from)) continue;
+            const member = rowAt(await covering(db.rows, block.cards[i]!), block.cards[i]!, block.others[i]);
+            if (member) found.set(member.id, member);
+          }
+      }
       return [...found.values()];
     },
     all: async () => {
       const out: MemberRecord[] = [];
-      await db.blocks.each((block) => {
+      await db.rows.each((block) => {
         for (const row of block.rows) out.push(parseMemberRecord(row));
       });
       return out;
     },
     reset: async (epoch) => {
-      await db.transaction('rw', db.blocks, db.meta, async () => {
-        await db.blocks.clear();
+      await write(async () => {
+        await clearAll();
         await db.meta.put(emptyState(epoch));
       });
     },
-    beginSnapshot: async (snapshotSeq, total) => {
-      await db.transaction('rw', db.blocks, db.meta, async () => {
+    beginSnapshot: async (snapshotSeq, total, phones) => {
+      await write(async () => {
         const state = await readState();
-        await db.blocks.clear();
-        await db.meta.put({ ...emptyState(state.epoch), phase: 'loading', snapshotSeq, total });
+        await clearAll();
+        await db.meta.put({ ...emptyState(state.epoch), phase: 'keys', snapshotSeq, total, keyTotal: total + phones });
       });
     },
-    writePage: async (rows, next) =>
-      db.transaction('rw', db.blocks, db.meta, async () => {
+    writeKeys: (order, entries, next) =>
+      write(async () => {
         const state = await readState();
-        const blocks: MemberBlock[] = [];
-        for (let i = 0; i < rows.length; i += BLOCK_SIZE)
-          blocks.push(blockOf(state.nextBlock + blocks.length, rows.slice(i, i + BLOCK_SIZE)));
-        if (blocks.length > 0) await db.blocks.bulkPut(blocks);
+        if (state.phase !== 'keys' || state.keyOrder !== order)
+          throw new Error(`not storing ${order} keys now (${state.phase}, ${state.keyOrder})`);
+        const keys = entries.map((e) => (order === 'id' ? e[0] : phoneEntryKey(e[0], e[2])));
+        checkOrder(keys, state.keyAfter);
+        const make = (key: string, part: { key: string; e: KeyEntry }[]): KeyBlock => ({
+          key,
+          keys: part.map((p) => p.key),
+          cards: part.map((p) => p.e[1]),
+          others: part.map((p) => p.e[2]),
+        });
+        const items = entries.map((e, i) => ({ key: keys[i]!, e }));
+        const blocks = blocksOf(items, KEY_BLOCK_SIZE, state.keyAfter === '', make, (p) => p.key);
+        if (blocks.length > 0) await (order === 'id' ? db.ids : db.phones).bulkPut(blocks);
+        const done = next === null;
+        const updated: Meta = {
+          ...state,
+          keyCount: state.keyCount + entries.length,
+          keyOrder: done && order === 'id' ? 'phone' : order,
+          keyAfter: done ? '' : next,
+          phase: done && order === 'phone' ? 'loading' : 'keys',
+        };
+        await db.meta.put(updated);
+        return updated;
+      }),
+    writePage: (rows, next) =>
+      write(async () => {
+        const state = await readState();
+        if (state.phase !== 'loading') throw new Error(`not storing member rows now (${state.phase})`);
+        checkOrder(
+          rows.map((r) => r.record.cardNumber),
+          state.after,
+        );
+        const make = (key: string, part: StoredRow[]): RowBlock => ({
+          key,
+          keys: part.map((r) => r.record.cardNumber),
+          ids: part.map((r) => r.record.id),
+          phones: part.map((r) => r.record.phoneHash),
+          seqs: part.map((r) => r.record.seq),
+          rows: part.map((r) => r.text),
+        });
+        const blocks = blocksOf(rows, ROW_BLOCK_SIZE, state.after === '', make, (r) => r.record.cardNumber);
+        if (blocks.length > 0) await db.rows.bulkPut(blocks);
         const done = next === null;
         const updated: Meta = {
           ...state,
@@ -207,68 +401,46 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           after: next ?? state.after,
           count: state.count + rows.length,
           checkpoint: done ? state.snapshotSeq : state.checkpoint,
-          nextBlock: state.nextBlock + blocks.length,
         };
         await db.meta.put(updated);
         return updated;
       }),
-    applyChanges: async (changes, deletedIds, checkpoint) =>
-      db.transaction('rw', db.blocks, db.meta, async () => {
+    applyChanges: (changes, deletedIds, checkpoint) =>
+      write(async () => {
         const state = await readState();
-        const ids = [...new Set([...changes.map((c) => c.record.id), ...deletedIds])];
-        const blocks = new Map<number, MemberBlock>();
-        for (const b of await db.blocks.where('ids').anyOf(ids).toArray()) blocks.set(b.id, b);
-        const home = new Map<string, MemberBlock>();
-        for (const b of blocks.values()) for (const id of b.ids) home.set(id, b);
+        const t = inTransaction();
+        let { count } = state;
         const changed: string[] = [];
-        const dirty = new Set<MemberBlock>();
-        let { count, nextBlock, openBlock, openSize } = state;
-        for (const id of deletedIds) {
-          const block = home.get(id);
-          if (!block) continue;
-          removeAt(block, block.ids.indexOf(id));
-          dirty.add(block);
-          home.delete(id);
-          count -= 1;
-          changed.push(id);
-        }
-        for (const row of changes) {
-          const block = home.get(row.record.id);
-          if (block) {
-            const i = block.ids.indexOf(row.record.id);
-            if (block.seqs[i]! >= row.record.seq) continue;
-            setAt(block, i, row);
-            dirty.add(block);
-          } else {
-            // A new member (or one this store never had) goes into the open block, or starts the next one.
-            let open = openBlock === null ? undefined : (blocks.get(openBlock) ?? (await db.blocks.get(openBlock)));
-            if (!open || openSize >= BLOCK_SIZE || open.ids.length >= BLOCK_SIZE) {
-              open = blockOf(nextBlock, []);
-              nextBlock += 1;
+        /** Removes the member `id` from all three tables; false when its stored row is at `seq` or newer. */
+        const removeMember = async (id: string, seq: number, card: string | null): Promise<boolean> => {
+          const entry = await t.ids.find(id);
+          const oldCard = entry ? entry.block.cards[entry.index]! : card;
+          const oldPhone = entry ? entry.block.others[entry.index]! : '';
+          if (oldCard !== null) {
+            const row = await t.rows.find(oldCard);
+            if (row && row.block.ids[row.index] === id) {
+              if (row.block.seqs[row.index]! >= seq) return false;
+              await t.rows.remove(oldCard);
+              count -= 1;
             }
-            setAt(open, open.ids.length, row);
-            dirty.add(open);
-            blocks.set(open.id, open);
-            home.set(row.record.id, open);
-            openBlock = open.id;
-            openSize = open.ids.length;
-            count += 1;
           }
-          changed.push(row.record.id);
+          if (entry) await t.ids.remove(id);
+          if (oldPhone !== '') await t.phones.remove(phoneEntryKey(oldPhone, id));
+          return true;
+        };
+        for (const id of deletedIds) {
+          const had = (await t.ids.find(id)) !== null;
+          if (had && (await removeMember(id, Number.MAX_SAFE_INTEGER, null))) changed.push(id);
         }
-        const touched = [...dirty];
-        const emptied = touched.filter((b) => b.ids.length === 0).map((b) => b.id);
-        await db.blocks.bulkPut(touched.filter((b) => b.ids.length > 0));
-        if (emptied.length > 0) await db.blocks.bulkDelete(emptied);
-        if (openBlock !== null && emptied.includes(openBlock)) openBlock = null;
-        await db.meta.put({
-          ...state,
-          count,
-          checkpoint: Math.max(checkpoint, state.checkpoint),
-          nextBlock,
-          openBlock,
-          openSize,
-        });
+        for (const { text, record: r } of changes) {
+          if (!(await removeMember(r.id, r.seq, r.cardNumber))) continue;
+          const added = await t.rows.put(r.cardNumber, [r.id, r.phoneHash, r.seq, text]);
+          if (added) count += 1;
+          await t.ids.put(r.id, [r.cardNumber, r.phoneHash]);
+          if (r.phoneHash !== '') await t.phones.put(phoneEntryKey(r.phoneHash, r.id), [r.cardNumber, r.id]);
+          changed.push(r.id);
+        }
+        await db.meta.put({ ...state, count, checkpoint: Math.max(checkpoint, state.checkpoint) });
         return changed;
       }),
     close: () => db.close(),

@@ -59,6 +59,7 @@ export type MemberSyncOptions = {
   fetch?: typeof fetch;
   retryMs?: number;
   pageSize?: number;
+  keysPageSize?: number;
   /** Makes the member worker (the page passes `new Worker(…)`); without it the sync runs in-process. */
   createWorker?: () => WorkerLike;
 };
@@ -70,6 +71,8 @@ const INITIAL: MemberSyncState = {
   phase: 'empty',
   loaded: 0,
   total: 0,
+  indexed: 0,
+  indexTotal: 0,
   rate: 0,
   secondsLeft: null,
   online: false,
@@ -189,6 +192,7 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
         ...fetchOption,
         ...retryOption,
         ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+        ...(options.keysPageSize !== undefined ? { keysPageSize: options.keysPageSize } : {}),
         onStatus: (status) => status$.next({ ...status, runsIn: 'page' }),
         onChanges: (ids) => changes$.next(ids),
       },

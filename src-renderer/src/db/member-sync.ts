@@ -6,7 +6,9 @@
  * the same.
  *
  * 1. Bootstrap. With no complete snapshot stored, read the manifest (seq S,
- *    member count) and store every page from where the store stopped: a
+ *    member count) and store every page from where the store stopped: the
+ *    key pages by id, then by phone hash, then the member rows by card (this
+ *    order is what keeps the store's key tables whole: member-store.ts). A
  *    restart resumes at the last stored page. One page is fetched ahead while
  *    the previous one is checked and stored. A page whose checksum does not
  *    match is refused (SNAPSHOT_PAGE_DAMAGED) and fetched again; a snapshot
@@ -26,13 +28,18 @@
 import { memberSchema } from '../../../shared/documents';
 import { KassaError } from '../../../shared/errors';
 import {
+  keysDigestText,
   memberRecord,
   pageDigestText,
   parseMemberRecord,
+  snapshotKeysPageSchema,
   snapshotManifestSchema,
   snapshotPageSchema,
   snapshotRoutes,
+  SNAPSHOT_KEYS_PAGE_SIZE,
   SNAPSHOT_PAGE_SIZE,
+  type SnapshotKeyOrder,
+  type SnapshotKeysPage,
   type SnapshotPage,
 } from '../../../shared/member-snapshot';
 import { pullResponseSchema, routes } from '../../../shared/replication';
@@ -43,6 +50,9 @@ export type MemberSyncStatus = {
   phase: MemberStoreState['phase'];
   loaded: number;
   total: number;
+  /** Key entries stored (the first step of a bootstrap, phase `keys`), of `indexTotal`. */
+  indexed: number;
+  indexTotal: number;
   /** Members stored per second in this bootstrap run, 0 before the first page. */
   rate: number;
   /** Estimated seconds until the bootstrap is complete; null when unknown or done. */
@@ -60,6 +70,7 @@ export type MemberSyncOptions = {
   fetch?: typeof fetch;
   retryMs?: number;
   pageSize?: number;
+  keysPageSize?: number;
   onStatus: (status: MemberSyncStatus) => void;
   /** Ids of members that changed; '*' after a bootstrap completed (everything may have). */
   onChanges: (ids: string[] | '*') => void;
@@ -105,6 +116,8 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
       phase: state.phase,
       loaded: state.count,
       total: state.phase === 'ready' ? state.count : state.total,
+      indexed: state.keyCount,
+      indexTotal: state.keyTotal,
       rate: Math.round(rate),
       secondsLeft: state.phase === 'loading' && rate > 0 ? Math.ceil(left / rate) : null,
       online,
@@ -130,12 +143,30 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     let current = state;
     if (current.phase === 'empty') {
       const manifest = snapshotManifestSchema.parse(await getJson(snapshotRoutes.manifest));
-      await store.beginSnapshot(manifest.seq, manifest.total);
+      await store.beginSnapshot(manifest.seq, manifest.total, manifest.phones);
       current = await store.state();
     }
     runStart = Date.now();
     runLoaded = 0;
     report(current, true);
+    const keysLimit = options.keysPageSize ?? SNAPSHOT_KEYS_PAGE_SIZE;
+    const fetchKeys = async (order: SnapshotKeyOrder, after: string): Promise<SnapshotKeysPage> => {
+      const query = new URLSearchParams({ seq: String(current.snapshotSeq), order, after, limit: String(keysLimit) });
+      return snapshotKeysPageSchema.parse(await getJson(`${snapshotRoutes.keys}?${query.toString()}`));
+    };
+    while (current.phase === 'keys' && !signal.aborted) {
+      const order = current.keyOrder;
+      let ahead: Promise<SnapshotKeysPage> | null = fetchKeys(order, current.keyAfter);
+      while (ahead && !signal.aborted) {
+        const page: SnapshotKeysPage = await ahead;
+        ahead = page.next === null ? null : fetchKeys(order, page.next);
+        ahead?.catch(() => undefined);
+        if ((await sha256Hex(keysDigestText(page.entries))) !== page.sha256)
+          throw new KassaError('SNAPSHOT_PAGE_DAMAGED', 'A member key page arrived damaged; fetching it again');
+        current = await store.writeKeys(order, page.entries, page.next);
+        report(current, current.phase !== 'keys');
+      }
+    }
     const limit = options.pageSize ?? SNAPSHOT_PAGE_SIZE;
     const fetchPage = async (after: string): Promise<SnapshotPage> => {
       const query = new URLSearchParams({

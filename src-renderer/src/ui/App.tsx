@@ -833,6 +833,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 };
 
 const count = new Intl.NumberFormat();
+const percent = new Intl.NumberFormat(undefined, { style: 'percent' });
 
 function duration(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
@@ -867,10 +868,22 @@ function MemberDataStatus({ sync }: { sync: MemberSync }) {
         <span>{t.membersReady(count.format(loaded))}</span>
       ) : (
         <>
-          <span>{total > 0 ? t.membersLoading(count.format(loaded), count.format(total)) : t.membersStarting}</span>
+          <span>
+            {status?.phase === 'keys' && status.indexTotal > 0
+              ? t.membersIndexing(percent.format(status.indexed / status.indexTotal))
+              : total > 0
+                ? t.membersLoading(count.format(loaded), count.format(total))
+                : t.membersStarting}
+          </span>
           {status && status.rate > 0 && <span>{t.membersRate(count.format(status.rate))}</span>}
           {status?.secondsLeft != null && <span>{t.membersLeft(duration(status.secondsLeft))}</span>}
-          {total > 0 ? <progress max={total} value={loaded} /> : <progress />}
+          {status?.phase === 'keys' && status.indexTotal > 0 ? (
+            <progress max={status.indexTotal} value={status.indexed} />
+          ) : total > 0 ? (
+            <progress max={total} value={loaded} />
+          ) : (
+            <progress />
+          )}
           {status?.error && <span className="muted">{status.error}</span>}
         </>
       )}

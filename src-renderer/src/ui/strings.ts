@@ -15,6 +15,7 @@ export const t = {
   membersRate: (perSecond: string) => `${perSecond}/s`,
   membersLeft: (time: string) => `about ${time} left`,
   membersStarting: 'Loading members…',
+  membersIndexing: (percent: string) => `Preparing the member index: ${percent}`,
   membersNotReady: 'Members still loading',
   membersReady: (n: string) => `${n} members on this till`,
   membersStillLoading: (code: string) =>

@@ -20,7 +20,7 @@ import type { MemberRecord } from '../../../shared/member-snapshot';
 import { memberPhoneHash, type PhoneKey } from '../../../shared/phone';
 import { createTillDatabase } from '../../../src-renderer/src/db/database';
 import { lookupMember, memberById } from '../../../src-renderer/src/db/members';
-import { BLOCK_SIZE, openMemberStore, type MemberStore } from '../../../src-renderer/src/db/member-store';
+import { ROW_BLOCK_SIZE, openMemberStore, type MemberStore } from '../../../src-renderer/src/db/member-store';
 import type { OnlineLookup } from '../../../src-renderer/src/db/member-sync-client';
 import {
   journalSchema,
@@ -197,55 +197,177 @@ describe('finding a member at the till', () => {
   });
 });
 
+/** Sorted key entries of `members` for one key order, as the server's key pages carry them. */
+function keyEntries(members: readonly MemberRecord[], order: 'id' | 'phone'): [string, string, string][] {
+  const entries: [string, string, string][] =
+    order === 'id'
+      ? members.map((m) => [m.id, m.cardNumber, m.phoneHash])
+      : members.filter((m) => m.phoneHash !== '').map((m) => [m.phoneHash, m.cardNumber, m.id]);
+  const key = (e: [string, string, string]) => (order === 'id' ? e[0] : `${e[0]} ${e[2]}`);
+  return entries.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+}
+
+const byCard = (a: MemberRecord, b: MemberRecord) => (a.cardNumber < b.cardNumber ? -1 : 1);
+
+/** Stores a whole snapshot of `members` at `seq` the way the sync does: id keys, phone keys, then rows, in pages. */
+async function snapshotInto(db: MemberStore, members: readonly MemberRecord[], seq: number, page = 50): Promise<void> {
+  const phones = members.filter((m) => m.phoneHash !== '').length;
+  await db.beginSnapshot(seq, members.length, phones);
+  for (const order of ['id', 'phone'] as const) {
+    const entries = keyEntries(members, order);
+    for (let i = 0; i === 0 || i < entries.length; i += page) {
+      const part = entries.slice(i, i + page);
+      const last = part.at(-1);
+      const next = i + page < entries.length ? (order === 'id' ? last![0] : `${last![0]} ${last![2]}`) : null;
+      await db.writeKeys(order, part, next);
+    }
+  }
+  const rows = [...members].sort(byCard);
+  for (let i = 0; i === 0 || i < rows.length; i += page) {
+    const part = rows.slice(i, i + page);
+    await db.writePage(part.map(stored), i + page < rows.length ? part.at(-1)!.cardNumber : null);
+  }
+}
+
 describe('the member store', () => {
   let db: MemberStore;
+  const hash = (n: number) => n.toString(16).padStart(64, '0');
   beforeAll(async () => {
     db = await openMemberStore(`members-store-${Date.now()}`, nodeIndexedDb());
     await db.reset('epoch-1');
   });
   afterAll(() => db?.close());
 
-  it('stores snapshot pages in blocks, resumes after the last stored page, and finds every member', async () => {
-    const members = Array.from({ length: 3 * BLOCK_SIZE + 5 }, (_, i) => record(i + 10, ''));
-    await db.beginSnapshot(999, members.length);
-    const half = Math.floor(members.length / 2);
-    const first = await db.writePage(members.slice(0, half).map(stored), members[half - 1]!.cardNumber);
-    expect(first).toMatchObject({
-      phase: 'loading',
-      count: half,
-      after: members[half - 1]!.cardNumber,
-      total: members.length,
-    });
-    // A till killed here starts again from `after`: the state is what was committed with the page.
+  it('stores key pages, then row pages, resumes after the last stored page, and finds every member', async () => {
+    const members = Array.from({ length: 3 * ROW_BLOCK_SIZE + 5 }, (_, i) => record(i + 10, i % 3 ? hash(i) : ''));
+    const phones = members.filter((m) => m.phoneHash !== '').length;
+    await db.beginSnapshot(999, members.length, phones);
+    expect(await db.state()).toMatchObject({ phase: 'keys', keyOrder: 'id', keyTotal: members.length + phones });
+    const ids = keyEntries(members, 'id');
+    const half = Math.floor(ids.length / 2);
+    const first = await db.writeKeys('id', ids.slice(0, half), ids[half - 1]![0]);
+    // A till killed here starts again after the last id stored: the state is what was committed with the page.
     expect(await db.state()).toEqual(first);
-    const done = await db.writePage(members.slice(half).map(stored), null);
+    expect(first).toMatchObject({ phase: 'keys', keyOrder: 'id', keyAfter: ids[half - 1]![0], keyCount: half });
+    // A page out of order (it would hide members) is refused and changes nothing.
+    await expect(db.writeKeys('id', [...ids.slice(half)].reverse(), null)).rejects.toThrow(/out of order/);
+    await expect(db.writeKeys('phone', [], null)).rejects.toThrow(/not storing phone keys/);
+    expect(await db.state()).toEqual(first);
+    expect(await db.writeKeys('id', ids.slice(half), null)).toMatchObject({ keyOrder: 'phone', keyAfter: '' });
+    expect(await db.writeKeys('phone', keyEntries(members, 'phone'), null)).toMatchObject({
+      phase: 'loading',
+      keyCount: members.length + phones,
+    });
+    const rows = [...members].sort(byCard);
+    const mid = Math.floor(rows.length / 2);
+    const partway = await db.writePage(rows.slice(0, mid).map(stored), rows[mid - 1]!.cardNumber);
+    expect(partway).toMatchObject({ phase: 'loading', count: mid, after: rows[mid - 1]!.cardNumber });
+    expect(await db.state()).toEqual(partway);
+    const done = await db.writePage(rows.slice(mid).map(stored), null);
     expect(done).toMatchObject({ phase: 'ready', count: members.length, checkpoint: 999 });
-    for (const m of [members[0]!, members[half]!, members.at(-1)!]) {
+    for (const m of members) {
       expect(await db.byCard(m.cardNumber)).toEqual(m);
       expect(await db.byId(m.id)).toEqual(m);
+      if (m.phoneHash) expect(await db.byPhoneHashes([m.phoneHash])).toEqual([m]);
     }
     expect((await db.all()).length).toBe(members.length);
     expect(await db.byCard('2990000000000')).toBeNull();
+    expect(await db.byCard('')).toBeNull();
+    expect(await db.byId('01KDVDNA000000000000000000')).toBeNull();
   });
 
-  it('replaces a member only with a newer version, adds new ones, and removes erased ones', async () => {
+  it('replaces a member only with a newer version, adds new ones, moves a changed card or phone, and removes erased ones', async () => {
     const older = record(12, '', 5);
     const newer = { ...record(13, '', 1500), name: 'Renamed' };
     const added = record(9, 'a'.repeat(64), 1501);
-    const changed = await db.applyChanges([older, newer, added].map(stored), [record(14, '').id], 1501);
-    expect(changed.sort()).toEqual([newer.id, added.id, record(14, '').id].sort());
+    const moved = { ...record(15, hash(5), 1501), cardNumber: '2880000000015', phoneHash: 'b'.repeat(64) };
+    const changed = await db.applyChanges([older, newer, added, moved].map(stored), [record(14, '').id], 1501);
+    expect(changed.sort()).toEqual([newer.id, added.id, moved.id, record(14, '').id].sort());
     expect((await db.byId(older.id))!.seq).toBe(12);
     expect(await db.byId(newer.id)).toEqual(newer);
     expect(await db.byCard(added.cardNumber)).toEqual(added);
     expect(await db.byPhoneHashes(['a'.repeat(64)])).toEqual([added]);
     expect(await db.byId(record(14, '').id)).toBeNull();
-    expect(await db.state()).toMatchObject({ checkpoint: 1501, count: 3 * BLOCK_SIZE + 5 });
+    expect(await db.byCard(record(14, '').cardNumber)).toBeNull();
+    // The old card and the old phone find nothing; the new ones find the member.
+    expect(await db.byCard(record(15, '').cardNumber)).toBeNull();
+    expect(await db.byPhoneHashes([hash(5)])).toEqual([]);
+    expect(await db.byCard(moved.cardNumber)).toEqual(moved);
+    expect(await db.byPhoneHashes(['b'.repeat(64)])).toEqual([moved]);
+    expect(await db.byId(moved.id)).toEqual(moved);
+    expect(await db.state()).toMatchObject({ checkpoint: 1501, count: 3 * ROW_BLOCK_SIZE + 5 });
+    // An erasure of a member the store never had changes nothing.
+    expect(await db.applyChanges([], ['01KDVDNA0000000000000NOPE'], 1502)).toEqual([]);
+  });
+
+  it('keeps every member findable as blocks fill and split, in whatever order members arrive', async () => {
+    const many = Array.from({ length: 9 * ROW_BLOCK_SIZE }, (_, i) =>
+      record(1000 + ((i * 7919) % 5000), hash(i), 2000 + i),
+    );
+    for (let i = 0; i < many.length; i += 37) await db.applyChanges(many.slice(i, i + 37).map(stored), [], 3000);
+    for (const m of many) {
+      expect(await db.byCard(m.cardNumber)).toEqual(m);
+      expect(await db.byId(m.id)).toEqual(m);
+      expect(await db.byPhoneHashes([m.phoneHash])).toContainEqual(m);
+    }
+    expect(await db.state()).toMatchObject({ count: 3 * ROW_BLOCK_SIZE + 5 + many.length });
+    expect((await db.all()).length).toBe(3 * ROW_BLOCK_SIZE + 5 + many.length);
+    // Erasing them all empties their blocks and leaves the rest whole.
+    await db.applyChanges(
+      [],
+      many.map((m) => m.id),
+      3001,
+    );
+    for (const m of many.slice(0, 20)) expect(await db.byCard(m.cardNumber)).toBeNull();
+    expect(await db.byCard(record(10, '').cardNumber)).toMatchObject({ id: record(10, '').id });
+    expect((await db.all()).length).toBe(3 * ROW_BLOCK_SIZE + 5);
+  });
+
+  it('mends a key entry whose member changed while the snapshot was read', async () => {
+    const other = await openMemberStore(`members-mend-${Date.now()}`, nodeIndexedDb());
+    try {
+      await other.reset('epoch-1');
+      const members = [record(21, hash(21)), record(22, hash(22)), record(23, '')];
+      const phones = 2;
+      await other.beginSnapshot(30, members.length, phones);
+      // The key pages were read before member 22 got a new card; the row pages after (without it: seq > S).
+      await other.writeKeys('id', keyEntries(members, 'id'), null);
+      await other.writeKeys('phone', keyEntries(members, 'phone'), null);
+      await other.writePage([members[0]!, members[2]!].sort(byCard).map(stored), null);
+      expect(await other.byId(members[1]!.id)).toBeNull();
+      expect(await other.byPhoneHashes([hash(22)])).toEqual([]);
+      const changed = { ...members[1]!, cardNumber: '2770000000022', phoneHash: hash(99), seq: 31 };
+      await other.applyChanges([stored(changed)], [], 31);
+      expect(await other.byId(changed.id)).toEqual(changed);
+      expect(await other.byCard(changed.cardNumber)).toEqual(changed);
+      expect(await other.byCard(members[1]!.cardNumber)).toBeNull();
+      expect(await other.byPhoneHashes([hash(99)])).toEqual([changed]);
+      expect(await other.state()).toMatchObject({ count: 3, checkpoint: 31 });
+    } finally {
+      other.close();
+    }
+  });
+
+  it('loads a snapshot of no members at all, and takes new members after it', async () => {
+    const other = await openMemberStore(`members-none-${Date.now()}`, nodeIndexedDb());
+    try {
+      await other.reset('epoch-1');
+      await snapshotInto(other, [], 7);
+      expect(await other.state()).toMatchObject({ phase: 'ready', count: 0, checkpoint: 7 });
+      await other.applyChanges([stored(record(40, hash(40), 8))], [], 8);
+      expect(await other.byCard(record(40, '').cardNumber)).toEqual(record(40, hash(40), 8));
+    } finally {
+      other.close();
+    }
   });
 
   it("is emptied for another till database (its watermarks would hide that database's sales)", async () => {
     await db.reset('epoch-2');
     expect(await db.state()).toMatchObject({ epoch: 'epoch-2', phase: 'empty', count: 0 });
     expect(await db.all()).toEqual([]);
+    expect(await db.byId(record(10, '').id)).toBeNull();
+    await snapshotInto(db, [record(10, hash(1)), record(11, '')], 50);
+    expect(await db.byPhoneHashes([hash(1)])).toEqual([record(10, hash(1))]);
   });
 });
 
