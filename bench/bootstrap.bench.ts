@@ -188,6 +188,8 @@ async function rxdbArm(serverUrl: string): Promise<ArmResult> {
 type KassaResult = {
   arm: ArmResult;
   coldMs: number;
+  membersMs: number;
+  productsMs: number;
   panel: number[];
   line: number[];
   total: number;
@@ -262,6 +264,8 @@ async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | s
         note: `page open → ready; store ${store.database}`,
       },
       coldMs: cold?.ms ?? Number.NaN,
+      membersMs: first.membersMs,
+      productsMs: first.productsMs,
       panel,
       line,
       total: data.total,
@@ -346,6 +350,12 @@ async function main(): Promise<void> {
     if (typeof kassa === 'string') say(`Kassa arm: not available in this build (${kassa})`);
     else {
       say(`  Kassa cold start (data local)   : ${fmt(kassa.coldMs)} ms to ready`);
+      say(
+        `  Kassa members / products ready  : ${fmt(kassa.membersMs / 1000, 1)} s / ${fmt(kassa.productsMs / 1000, 1)} s after page open`,
+      );
+      say(
+        `  Kassa longest main-thread task  : ${fmt(kassa.arm.tasks.maxMs)} ms, ${fmt(kassa.arm.tasks.maxAtMs / 1000, 1)} s after page open`,
+      );
       say(
         `  Kassa scan → member panel       : median ${fmt(percentile(kassa.panel, 50), 1)} ms, p99 ${fmt(percentile(kassa.panel, 99), 1)} ms (${kassa.panel.length} scans)`,
       );

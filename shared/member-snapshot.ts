@@ -30,7 +30,7 @@
  */
 import { z } from 'zod';
 import type { Member } from './documents';
-import type { MemberState } from './engine/member-state';
+import { emptyMemberState, type MemberState } from './engine/member-state';
 
 export const snapshotRoutes = {
   /** `GET`: the manifest — snapshot seq, member count, page size. */
@@ -81,19 +81,103 @@ export const snapshotPageQuerySchema = z.object({
   epoch: z.string().max(26).default(''),
 });
 
-export const snapshotPageSchema = z.object({
-  /** JSON text of each `MemberRecord`, in card-number order. */
-  rows: z.array(z.string()),
-  /** The card number to continue after, or null after the last page. */
+/**
+ * Snapshot pages travel as lines (`application/x-ndjson`, each line one JSON text), so that neither side parses or
+ * escapes member rows more than once:
+ *
+ *   line 0   the header: `{ next, count, sha256 }`; sha256 (hex) covers every byte after line 0's newline;
+ *   then     one JSON array per column, `count` long: for row pages cards, ids, phone hashes, seqs; for key pages
+ *            keys, cards;
+ *   then     (row pages) `count` lines, each a member record's JSON text, in card order.
+ *
+ * The till checks the digest over the bytes as received, reads the column arrays for its keys, and stores each row
+ * line as it is.
+ */
+export const SNAPSHOT_PAGE_TYPE = 'application/x-ndjson';
+
+export const snapshotPageHeaderSchema = z.object({
+  /** The key to continue after, or null after the last page. */
   next: z.string().nullable(),
-  /** SHA-256 (hex) of the rows joined with "\n". */
+  count: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
-export type SnapshotPage = z.infer<typeof snapshotPageSchema>;
+export type SnapshotPageHeader = z.infer<typeof snapshotPageHeaderSchema>;
+
+/** A row page: members in card order, their keys as columns and their records as JSON text. */
+export type SnapshotRowsPage = {
+  next: string | null;
+  cards: string[];
+  ids: string[];
+  phones: string[];
+  seqs: number[];
+  rows: string[];
+};
+
+/** A key page: keys in order (ids, or `phoneHash card`), each with the member's card. */
+export type SnapshotKeysPage = { next: string | null; keys: string[]; cards: string[] };
+
+/** The body after the header line: the columns, then the rows. */
+export function snapshotPageBody(columns: readonly (readonly unknown[])[], rows: readonly string[] = []): string {
+  return [...columns.map((c) => JSON.stringify(c)), ...rows].join('\n');
+}
+
+/** The whole page: the header line, then the body. */
+export function snapshotPageText(header: SnapshotPageHeader, body: string): string {
+  return `${JSON.stringify(header)}\n${body}`;
+}
+
+/** Splits a received page into its header and the body bytes its digest covers; throws on a page cut short. */
+export function splitSnapshotPage(bytes: Uint8Array<ArrayBuffer>): {
+  header: SnapshotPageHeader;
+  body: Uint8Array<ArrayBuffer>;
+} {
+  const nl = bytes.indexOf(10);
+  if (nl < 0) throw new Error('a snapshot page without its header line');
+  const header = snapshotPageHeaderSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(0, nl))));
+  return { header, body: bytes.subarray(nl + 1) };
+}
+
+function column<T>(line: string | undefined, count: number, type: 'string' | 'number'): T[] {
+  const values: unknown = JSON.parse(line ?? 'null');
+  if (!Array.isArray(values) || values.length !== count || values.some((v) => typeof v !== type))
+    throw new Error(`a snapshot page column is not ${count} values of type ${type}`);
+  return values as T[];
+}
+
+/** The row page in a verified body. */
+export function parseRowsPage(header: SnapshotPageHeader, body: string): SnapshotRowsPage {
+  const lines = body.split('\n');
+  const n = header.count;
+  if (lines.length !== 4 + n) throw new Error(`a row page of ${n} members has ${lines.length - 4} rows`);
+  return {
+    next: header.next,
+    cards: column<string>(lines[0], n, 'string'),
+    ids: column<string>(lines[1], n, 'string'),
+    phones: column<string>(lines[2], n, 'string'),
+    seqs: column<number>(lines[3], n, 'number'),
+    rows: lines.slice(4),
+  };
+}
+
+/** The key page in a verified body. */
+export function parseKeysPage(header: SnapshotPageHeader, body: string): SnapshotKeysPage {
+  const lines = body.split('\n');
+  if (lines.length !== 2) throw new Error('a key page is two columns');
+  return {
+    next: header.next,
+    keys: column<string>(lines[0], header.count, 'string'),
+    cards: column<string>(lines[1], header.count, 'string'),
+  };
+}
+
+/** The key of a phone entry: hash and card, so that members sharing a phone stay apart and in order. */
+export function phoneEntryKey(phoneHash: string, card: string): string {
+  return `${phoneHash} ${card}`;
+}
 
 /**
- * Key pages. `id` order: entries `[id, card, phoneHash]`; `phone` order: `[phoneHash, card, id]`, members without a
- * phone left out. `after` is the last entry's key: the id, or `phoneHash id` for the phone order.
+ * Key pages. `id` order: keys are member ids; `phone` order: `phoneHash card` (members without a phone left out).
+ * `after` is the last key of the page before.
  */
 export const snapshotKeysQuerySchema = z.object({
   seq: z.coerce.number().int().nonnegative(),
@@ -102,25 +186,6 @@ export const snapshotKeysQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(SNAPSHOT_MAX_PAGE).default(SNAPSHOT_KEYS_PAGE_SIZE),
 });
 export type SnapshotKeyOrder = z.infer<typeof snapshotKeysQuerySchema>['order'];
-
-export const snapshotKeysPageSchema = z.object({
-  entries: z.array(z.tuple([z.string(), z.string(), z.string()])),
-  /** The key to continue after, or null after the last page. */
-  next: z.string().nullable(),
-  /** SHA-256 (hex) of `keysDigestText(entries)`. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
-export type SnapshotKeysPage = z.infer<typeof snapshotKeysPageSchema>;
-
-/** The text a key page's checksum covers: entries tab-joined, one a line. */
-export function keysDigestText(entries: readonly (readonly string[])[]): string {
-  return entries.map((e) => e.join('\t')).join('\n');
-}
-
-/** The key of a phone entry: hash and id, so that members sharing a phone stay apart and in order. */
-export function phoneEntryKey(phoneHash: string, id: string): string {
-  return `${phoneHash} ${id}`;
-}
 
 export const memberLookupQuerySchema = z
   .object({
@@ -163,14 +228,49 @@ export function memberForEpoch<M extends Pick<Member, 'tillMarks'>>(member: M, e
   return { ...member, tillMarks: mark === undefined ? {} : { [epoch]: mark } };
 }
 
-/** The text a page's checksum covers. */
-export function pageDigestText(rows: readonly string[]): string {
-  return rows.join('\n');
+const EMPTY_STATE: Readonly<Record<string, unknown>> = emptyMemberState();
+
+/** Deep equality of JSON values (a state field against its starting value). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** Parses a stored or received row; throws on a row that is not a member record. */
-export function parseMemberRecord(row: string): MemberRecord {
-  const r = JSON.parse(row) as Partial<MemberRecord> | null;
+/**
+ * A member state without the fields still at their starting value (most members have no tier, grants,
+ * stamps, household…): a snapshot row a third shorter. `parseMemberRecord` puts them back.
+ */
+export function compactMemberState(state: MemberState): Partial<MemberState> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(state)) if (!sameJson(v, EMPTY_STATE[k])) out[k] = v;
+  return out as Partial<MemberState>;
+}
+
+/** A member's JSON text with its state compacted (online lookups). */
+export function memberRowText(record: MemberRecord): string {
+  return JSON.stringify({ ...record, state: compactMemberState(record.state) });
+}
+
+/** The keys of a row that travel (and are stored) beside it, in the page's columns and the till's blocks. */
+export type MemberRowKeys = Pick<MemberRecord, 'id' | 'cardNumber' | 'phoneHash' | 'seq'>;
+
+/** A snapshot row: the member's JSON text without its keys (they are columns of the page), its state compacted. */
+export function snapshotRowText(record: MemberRecord): string {
+  const { id: _id, cardNumber: _card, phoneHash: _phone, seq: _seq, ...rest } = record;
+  return JSON.stringify({ ...rest, state: compactMemberState(record.state) });
+}
+
+/**
+ * Parses a stored or received row (its state whole or compacted; its keys in it, or given beside it); throws on a
+ * row that is not a member record.
+ */
+export function parseMemberRecord(row: string, keys?: MemberRowKeys): MemberRecord {
+  const parsed = JSON.parse(row) as Partial<MemberRecord> | null;
+  const r = parsed && keys ? Object.assign(parsed, keys) : parsed;
   if (
     !r ||
     typeof r.id !== 'string' ||
@@ -181,5 +281,6 @@ export function parseMemberRecord(row: string): MemberRecord {
     typeof r.state !== 'object'
   )
     throw new Error('not a member record');
+  r.state = { ...emptyMemberState(), ...r.state };
   return r as MemberRecord;
 }

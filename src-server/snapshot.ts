@@ -6,8 +6,9 @@
  *   seq ≤ S is committed, so paging by card number over `seq ≤ S` misses
  *   nothing that the catch-up pull from S does not bring.
  * - Pages are keyset-paged by card number (the UNIQUE index), built from
- *   rows as JSON text, and gzip-compressed off the event loop (zlib's thread
- *   pool) when the till accepts it. Each page carries the SHA-256 of its rows.
+ *   rows as JSON text in the line format of shared/member-snapshot.ts, and
+ *   gzip-compressed off the event loop (zlib's thread pool) when the till
+ *   accepts it. Each page's header carries the SHA-256 of the rest.
  * - A page of a snapshot seq this database never handed out (the server was
  *   restored from an older backup since the till began) answers 409
  *   SNAPSHOT_GONE: the till starts its bootstrap again.
@@ -23,86 +24,113 @@ import { gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { KassaError } from '../shared/errors';
 import {
-  keysDigestText,
   memberLookupQuerySchema,
   memberRecord,
-  pageDigestText,
+  memberRowText,
   phoneEntryKey,
   snapshotKeysQuerySchema,
+  snapshotRowText,
+  snapshotPageBody,
   snapshotPageQuerySchema,
+  snapshotPageText,
   snapshotRoutes,
   SNAPSHOT_PAGE_SIZE,
+  SNAPSHOT_PAGE_TYPE,
+  type MemberRecord,
   type SnapshotKeyOrder,
-  type SnapshotKeysPage,
   type SnapshotManifest,
-  type SnapshotPage,
 } from '../shared/member-snapshot';
 import { tillFromAuthHeader } from './auth';
 import type { Db } from './db';
 import { parseInput as parse } from './http/errors';
-import { MEMBER_DOC_COLUMNS, memberFromRow, type MemberRow } from './rows';
+import { isoTime, MEMBER_DOC_COLUMNS, memberFromRow, type MemberRow } from './rows';
 import { pullStart, safeSeq } from './seq';
 
 const gzipAsync = promisify(gzip);
 /** Below this a page is sent as it is: compressing it costs more than it saves. */
 const GZIP_MIN_BYTES = 8 * 1024;
 
-/** The rows of one page: members with seq ≤ `seq` after card `after`, as record JSON for till database `epoch`. */
+type KeyRow = { id: string; card_number: string; phone_hash: string };
+
+/** A page's text: the header (with the digest of the body) and the body. */
+function pageText(next: string | null, count: number, body: string): string {
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return snapshotPageText({ next, count, sha256 }, body);
+}
+
+/** One row page: members with seq ≤ `seq` after card `after`, as record JSON for till database `epoch`. */
 export async function snapshotPage(
   db: Db,
   query: { seq: number; after: string; limit: number; epoch: string },
-): Promise<SnapshotPage> {
-  const rows = await db.query<MemberRow>(
-    `SELECT ${MEMBER_DOC_COLUMNS} FROM members
+): Promise<string> {
+  // Only this till database's own mark is read: a member's marks grow with the chain's tills.
+  const rows = await db.query<Omit<MemberRow, 'till_marks' | 'deleted'> & { till_mark: string | number | null }>(
+    `SELECT id, card_number, store_id, name, phone_hash, enrolled_at, state, seq,
+            (till_marks ->> $4)::bigint AS till_mark
+       FROM members
       WHERE card_number > $1 AND seq <= $2 AND NOT deleted
       ORDER BY card_number LIMIT $3`,
-    [query.after, query.seq, query.limit],
+    [query.after, query.seq, query.limit, query.epoch],
   );
-  const texts = rows.map((r) => JSON.stringify(memberRecord(memberFromRow(r), query.epoch)));
-  const sha256 = createHash('sha256').update(pageDigestText(texts)).digest('hex');
+  const members = rows.map((r): MemberRecord => ({
+    id: r.id,
+    cardNumber: r.card_number,
+    name: r.name,
+    phoneHash: r.phone_hash,
+    storeId: r.store_id,
+    enrolledAt: isoTime(r.enrolled_at),
+    state: r.state,
+    tillMark: r.till_mark === null ? 0 : Number(r.till_mark),
+    seq: Number(r.seq),
+  }));
+  const body = snapshotPageBody(
+    [
+      members.map((m) => m.cardNumber),
+      members.map((m) => m.id),
+      members.map((m) => m.phoneHash),
+      members.map((m) => m.seq),
+    ],
+    members.map(snapshotRowText),
+  );
   const next = rows.length === query.limit ? rows.at(-1)!.card_number : null;
-  return { rows: texts, next, sha256 };
+  return pageText(next, rows.length, body);
 }
 
-/** One page of key entries (members with seq ≤ `seq`) after key `after`, in `order`. */
+/** One key page (members with seq ≤ `seq`) after key `after`, in `order`. */
 export async function snapshotKeysPage(
   db: Db,
   query: { seq: number; order: SnapshotKeyOrder; after: string; limit: number },
-): Promise<SnapshotKeysPage> {
-  let entries: [string, string, string][];
-  let next: string | null = null;
+): Promise<string> {
+  let keys: string[];
+  let rows: KeyRow[];
   if (query.order === 'id') {
-    const rows = await db.query<{ id: string; card_number: string; phone_hash: string }>(
-      `SELECT id, card_number, phone_hash FROM members
-        WHERE id > $1 AND seq <= $2 AND NOT deleted ORDER BY id LIMIT $3`,
+    rows = await db.query<KeyRow>(
+      `SELECT id, card_number FROM members WHERE id > $1 AND seq <= $2 AND NOT deleted ORDER BY id LIMIT $3`,
       [query.after, query.seq, query.limit],
     );
-    entries = rows.map((r) => [r.id, r.card_number, r.phone_hash]);
-    if (rows.length === query.limit) next = rows.at(-1)!.id;
+    keys = rows.map((r) => r.id);
   } else {
-    const [hash = '', id = ''] = query.after.split(' ');
-    const rows = await db.query<{ id: string; card_number: string; phone_hash: string }>(
-      `SELECT id, card_number, phone_hash FROM members
-        WHERE phone_hash <> '' AND (phone_hash, id) > ($1, $2) AND seq <= $3 AND NOT deleted
-        ORDER BY phone_hash, id LIMIT $4`,
-      [hash, id, query.seq, query.limit],
+    const [hash = '', card = ''] = query.after.split(' ');
+    rows = await db.query<KeyRow>(
+      `SELECT phone_hash, card_number FROM members
+        WHERE phone_hash <> '' AND (phone_hash, card_number) > ($1, $2) AND seq <= $3 AND NOT deleted
+        ORDER BY phone_hash, card_number LIMIT $4`,
+      [hash, card, query.seq, query.limit],
     );
-    entries = rows.map((r) => [r.phone_hash, r.card_number, r.id]);
-    if (rows.length === query.limit) next = phoneEntryKey(rows.at(-1)!.phone_hash, rows.at(-1)!.id);
+    keys = rows.map((r) => phoneEntryKey(r.phone_hash, r.card_number));
   }
-  const sha256 = createHash('sha256').update(keysDigestText(entries)).digest('hex');
-  return { entries, next, sha256 };
+  const body = snapshotPageBody([keys, rows.map((r) => r.card_number)]);
+  return pageText(rows.length === query.limit ? keys.at(-1)! : null, rows.length, body);
 }
 
-/** Sends a page as JSON, gzip-compressed off the event loop when the till accepts it and it is worth it. */
-async function sendPage(accept: string | undefined, reply: FastifyReply, page: unknown): Promise<FastifyReply> {
-  const json = JSON.stringify(page);
-  reply.header('content-type', 'application/json; charset=utf-8');
+/** Sends a page, gzip-compressed off the event loop when the till accepts it and it is worth it. */
+async function sendPage(accept: string | undefined, reply: FastifyReply, text: string): Promise<FastifyReply> {
+  reply.header('content-type', `${SNAPSHOT_PAGE_TYPE}; charset=utf-8`);
   reply.header('cache-control', 'no-store');
-  if (!/\bgzip\b/.test(String(accept ?? '')) || json.length < GZIP_MIN_BYTES) return reply.send(json);
+  if (!/\bgzip\b/.test(String(accept ?? '')) || text.length < GZIP_MIN_BYTES) return reply.send(text);
   reply.header('content-encoding', 'gzip');
   reply.header('vary', 'accept-encoding');
-  return reply.send(await gzipAsync(json, { level: 1 }));
+  return reply.send(await gzipAsync(text, { level: 1 }));
 }
 
 /** 409 SNAPSHOT_GONE unless `seq` is a snapshot this database could have handed out. */
@@ -154,6 +182,6 @@ export function snapshotRoutesFor(app: FastifyInstance, db: Db): void {
       [value],
     );
     if (rows.length === 0) throw new KassaError('MEMBER_NOT_FOUND', `No member with that ${column.replace('_', ' ')}`);
-    return { members: rows.map((r) => JSON.stringify(memberRecord(memberFromRow(r), query.epoch))) };
+    return { members: rows.map((r) => memberRowText(memberRecord(memberFromRow(r), query.epoch))) };
   });
 }

@@ -33,9 +33,11 @@ export async function newProfileDir(label: string): Promise<string> {
 /** Collects main-thread long tasks from the first script on (read with `longTasks`). */
 const LONG_TASK_SCRIPT = `(() => {
   const tasks = [];
+  const starts = [];
   Object.defineProperty(window, '__benchLongTasks', { value: tasks });
+  Object.defineProperty(window, '__benchLongTaskStarts', { value: starts });
   try {
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); })
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) { tasks.push(e.duration); starts.push(e.startTime); } })
       .observe({ type: 'longtask', buffered: true });
   } catch {}
 })();`;
@@ -50,19 +52,28 @@ export async function openProfile(profileDir: string): Promise<BrowserContext> {
   return context;
 }
 
-export type LongTasks = { count: number; totalMs: number; maxMs: number; over100: number };
+export type LongTasks = {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  over100: number;
+  /** When the longest began, in ms after the page's navigation started. */
+  maxAtMs: number;
+};
 
 /** The page's long tasks, from the `from`-th on (a window: pass the count an earlier call returned). */
 export async function longTasks(page: Page, from = 0): Promise<LongTasks> {
-  const tasks = await page.evaluate(
-    (n) => ((globalThis as unknown as { __benchLongTasks?: number[] }).__benchLongTasks ?? []).slice(n),
-    from,
-  );
+  const { tasks, starts } = await page.evaluate((n) => {
+    const w = globalThis as unknown as { __benchLongTasks?: number[]; __benchLongTaskStarts?: number[] };
+    return { tasks: (w.__benchLongTasks ?? []).slice(n), starts: (w.__benchLongTaskStarts ?? []).slice(n) };
+  }, from);
+  const longest = tasks.reduce((best, t, i) => (t > (tasks[best] ?? 0) ? i : best), 0);
   return {
     count: tasks.length,
     totalMs: tasks.reduce((a, b) => a + b, 0),
-    maxMs: tasks.reduce((a, b) => Math.max(a, b), 0),
+    maxMs: tasks[longest] ?? 0,
     over100: tasks.filter((t) => t > 100).length,
+    maxAtMs: starts[longest] ?? 0,
   };
 }
 

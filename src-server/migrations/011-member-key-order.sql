@@ -5,6 +5,6 @@
 ALTER TABLE members ALTER COLUMN id TYPE text COLLATE "C";
 ALTER TABLE members ALTER COLUMN card_number TYPE text COLLATE "C";
 ALTER TABLE members ALTER COLUMN phone_hash TYPE text COLLATE "C";
--- Members sharing a phone are paged by (phone hash, id).
+-- Members sharing a phone are paged by (phone hash, card).
 DROP INDEX members_phone_hash;
-CREATE INDEX members_phone_hash ON members (phone_hash, id) WHERE phone_hash <> '';
+CREATE INDEX members_phone_hash ON members (phone_hash, card_number) WHERE phone_hash <> '';

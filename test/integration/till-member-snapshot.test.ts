@@ -16,7 +16,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { keysDigestText, memberRecord, snapshotRoutes, type MemberRecord } from '../../shared/member-snapshot';
+import {
+  memberRecord,
+  parseKeysPage,
+  parseMemberRecord,
+  parseRowsPage,
+  snapshotRoutes,
+  splitSnapshotPage,
+  type MemberRecord,
+} from '../../shared/member-snapshot';
 import { memberSchema } from '../../shared/documents';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
 import type { MemberSyncStatus } from '../../src-renderer/src/db/member-sync';
@@ -235,10 +243,11 @@ describe.each(backends)('member snapshot on %s', (backend) => {
   );
 
   it.skipIf(skip)(
-    'refuses a damaged page and fetches it again; starts over when the snapshot is gone',
+    'refuses a damaged row page and a key page cut short, and fetches them again; starts over when the snapshot is gone',
     async () => {
       const db = await newTill();
       let damaged = 0;
+      let truncated = 0;
       let gone = 0;
       const counting = countingFetch(async (url, res) => {
         if (url.includes(snapshotRoutes.manifest) && gone === 0) {
@@ -248,10 +257,16 @@ describe.each(backends)('member snapshot on %s', (backend) => {
           return Response.json({ ...body, seq: body.seq + 10_000_000 });
         }
         if (url.includes(snapshotRoutes.page) && damaged === 0 && res.ok) {
+          // A row page with one member's name changed on the way.
           damaged++;
-          const body = (await res.json()) as { rows: string[] };
-          body.rows[0] = body.rows[0]!.replace('"name":"', '"name":"Damaged ');
-          return Response.json(body);
+          const text = (await res.text()).replace('"name":"', '"name":"Damaged ');
+          return new Response(text, { status: 200 });
+        }
+        if (url.includes(snapshotRoutes.keys) && truncated === 0 && res.ok) {
+          // A key page cut short.
+          truncated++;
+          const bytes = new Uint8Array(await res.arrayBuffer());
+          return new Response(bytes.subarray(0, bytes.length - 100), { status: 200 });
         }
         return res;
       });
@@ -267,6 +282,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         await membersReady(sync);
         expect(gone).toBe(1);
         expect(damaged).toBe(1);
+        expect(truncated).toBe(1);
         expect(statuses.some((s) => s.error?.includes('damaged'))).toBe(true);
         await expectSameAsServer(h, await sync.store.all(), await tillEpoch(db));
         expect((await sync.store.all()).some((m) => m.name.startsWith('Damaged'))).toBe(false);
@@ -307,25 +323,31 @@ describe.each(backends)('member snapshot on %s', (backend) => {
     expect((await get(`${snapshotRoutes.keys}?seq=${seq}&order=id`, 'Bearer nope')).body.error?.code).toBe(
       'AUTH_INVALID',
     );
-    // Key pages: every member once in id order, every member with a phone once in (phone hash, id) order.
+    // Key pages: every member once in id order, every member with a phone once in (phone hash, card) order.
     const server = await serverMembers(h);
+    const pageAt = async (path: string) => {
+      const res = await fetch(`${h.url}${path}`, { headers: { authorization: auth } });
+      expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+      const { header, body } = splitSnapshotPage(new Uint8Array(await res.arrayBuffer()));
+      expect(header.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+      return { header, text: new TextDecoder().decode(body) };
+    };
     for (const order of ['id', 'phone'] as const) {
       const entries: string[][] = [];
       let after: string | null = '';
       while (after !== null) {
         const q = new URLSearchParams({ seq: String(seq), order, after, limit: '3000' });
-        const r = await get(`${snapshotRoutes.keys}?${q.toString()}`);
-        const body = r.body as { entries: string[][]; next: string | null; sha256: string };
-        expect(body.sha256).toBe(createHash('sha256').update(keysDigestText(body.entries)).digest('hex'));
-        entries.push(...body.entries);
-        after = body.next;
+        const { header, text } = await pageAt(`${snapshotRoutes.keys}?${q.toString()}`);
+        const page = parseKeysPage(header, text);
+        entries.push(...page.keys.map((k, i) => [k, page.cards[i]!]));
+        after = page.next;
       }
-      const key = (e: string[]) => (order === 'id' ? e[0]! : `${e[0]} ${e[2]}`);
       const want =
         order === 'id'
-          ? server.map((m) => [m.id, m.card_number, m.phone_hash])
-          : server.filter((m) => m.phone_hash !== '').map((m) => [m.phone_hash, m.card_number, m.id]);
-      want.sort((x, y) => (key(x) < key(y) ? -1 : 1));
+          ? server.map((m) => [m.id, m.card_number])
+          : server.filter((m) => m.phone_hash !== '').map((m) => [`${m.phone_hash} ${m.card_number}`, m.card_number]);
+      want.sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+      expect(entries.length, order).toBeGreaterThan(CHAIN / 2);
       expect(entries, order).toEqual(want);
     }
     for (const bad of ['', 'card=1&id=2', `phoneHash=xyz`, `id=${'A'.repeat(30)}`]) {
@@ -345,11 +367,18 @@ describe.each(backends)('member snapshot on %s', (backend) => {
       headers: { authorization: auth, 'accept-encoding': 'gzip' },
     });
     expect(res.headers.get('content-encoding')).toBe('gzip');
-    const page = (await res.json()) as { rows: string[]; next: string | null };
+    const { header, body } = splitSnapshotPage(new Uint8Array(await res.arrayBuffer()));
+    const page = parseRowsPage(header, new TextDecoder().decode(body));
     expect(page.rows.length).toBe(2000);
-    // Card order, and `next` is the last card of the page.
-    const cards = page.rows.map((r) => (JSON.parse(r) as MemberRecord).cardNumber);
+    // Card order, and every row with its column keys is the server's member; `next` is the last card of the page.
+    const cards = page.cards;
     expect(cards).toEqual([...cards].sort());
+    const serverById = new Map((await serverMembers(h)).map((m) => [m.id, memberRecord(memberFromRow(m), '')]));
+    page.rows.forEach((row, i) => {
+      const keys = { id: page.ids[i]!, cardNumber: cards[i]!, phoneHash: page.phones[i]!, seq: page.seqs[i]! };
+      expect(row).not.toContain(keys.cardNumber);
+      expect(parseMemberRecord(row, keys)).toEqual(serverById.get(keys.id));
+    });
     expect(page.next).toBe(cards.at(-1));
   });
 

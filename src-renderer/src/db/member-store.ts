@@ -11,8 +11,9 @@
  *
  *   rows    members by card number: card, id, phone hash, seq and the JSON
  *           text of the record the server sent (parsed only when shown);
- *   ids     member id → card number (and phone hash), for updates and byId;
- *   phones  `phoneHash id` → card number, for a phone number typed in.
+ *   ids     member id → card number, for updates and byId;
+ *   phones  `phoneHash card` → card number, for a phone number typed in
+ *           (the row's own phone hash is checked before a member is given).
  *
  * A lookup reads the one block whose key is the greatest ≤ the key wanted
  * (one reverse cursor step) and searches it. A million members are about
@@ -48,6 +49,7 @@ import {
   phoneEntryKey,
   type MemberRecord,
   type SnapshotKeyOrder,
+  type SnapshotRowsPage,
 } from '../../../shared/member-snapshot';
 
 /** Members per row block. Smaller blocks make lookups cheaper; the bootstrap hardly notices. */
@@ -67,8 +69,8 @@ export type RowBlock = {
   rows: string[];
 };
 
-/** A key index: `keys` sorted, each with the member's card and one more field (ids: phone hash; phones: id). */
-export type KeyBlock = { key: string; keys: string[]; cards: string[]; others: string[] };
+/** A key index: `keys` sorted, each with the member's card. */
+export type KeyBlock = { key: string; keys: string[]; cards: string[] };
 
 /**
  * Where the store stands. `keys`: a snapshot at `snapshotSeq` is being indexed (`keyOrder` up to `keyAfter`);
@@ -94,7 +96,6 @@ export type MemberStoreState = {
 type Meta = MemberStoreState;
 
 export type StoredRow = { text: string; record: MemberRecord };
-export type KeyEntry = readonly [key: string, card: string, other: string];
 
 export type MemberStore = {
   name: string;
@@ -109,10 +110,15 @@ export type MemberStore = {
   reset: (epoch: string) => Promise<void>;
   /** Empties the store and starts a snapshot at `snapshotSeq` of `total` members, `phones` of them with a phone. */
   beginSnapshot: (snapshotSeq: number, total: number, phones: number) => Promise<void>;
-  /** Stores one key page (entries in key order) and where the next starts, in one transaction. */
-  writeKeys: (order: SnapshotKeyOrder, entries: readonly KeyEntry[], next: string | null) => Promise<MemberStoreState>;
-  /** Stores one row page (rows in card order) and where the next page starts, in one transaction. */
-  writePage: (rows: readonly StoredRow[], next: string | null) => Promise<MemberStoreState>;
+  /** Stores one key page (keys in order, each member's card) and where the next starts, in one transaction. */
+  writeKeys: (
+    order: SnapshotKeyOrder,
+    keys: readonly string[],
+    cards: readonly string[],
+    next: string | null,
+  ) => Promise<MemberStoreState>;
+  /** Stores one row page (rows in card order) and where the next page starts (`page.next`), in one transaction. */
+  writePage: (page: Omit<SnapshotRowsPage, 'next'> & { next: string | null }) => Promise<MemberStoreState>;
   /** Applies changed members and erasures (by id) above the checkpoint; returns the ids that changed. */
   applyChanges: (changes: readonly StoredRow[], deletedIds: readonly string[], checkpoint: number) => Promise<string[]>;
   close: () => void;
@@ -192,7 +198,7 @@ function covering<B extends { key: string }>(table: Table<B, string>, key: strin
 /** The columns of a block kind other than `key` and `keys`, each spliced in step with `keys`. */
 type Columns<B> = ReadonlyArray<Exclude<keyof B, 'key' | 'keys'>>;
 const ROW_COLUMNS: Columns<RowBlock> = ['ids', 'phones', 'seqs', 'rows'];
-const KEY_COLUMNS: Columns<KeyBlock> = ['cards', 'others'];
+const KEY_COLUMNS: Columns<KeyBlock> = ['cards'];
 
 function column<B>(block: B, name: Exclude<keyof B, 'key' | 'keys'>): unknown[] {
   return block[name] as unknown[];
@@ -258,27 +264,33 @@ function sorted<B extends { key: string; keys: string[] }>(
   };
 }
 
+/** The member at `i` of a row block: its row text with the keys the block keeps beside it. */
+function storedRecord(block: RowBlock, i: number): MemberRecord {
+  return parseMemberRecord(block.rows[i]!, {
+    id: block.ids[i]!,
+    cardNumber: block.keys[i]!,
+    phoneHash: block.phones[i]!,
+    seq: block.seqs[i]!,
+  });
+}
+
 function emptyRows(key: string): RowBlock {
   return { key, keys: [], ids: [], phones: [], seqs: [], rows: [] };
 }
 
 function emptyKeys(key: string): KeyBlock {
-  return { key, keys: [], cards: [], others: [] };
+  return { key, keys: [], cards: [] };
 }
 
-/** Cuts sorted items into blocks of `size`, the first keyed '' when it starts the table. */
-function blocksOf<T, B>(
-  items: readonly T[],
+/** Cuts `count` sorted items into blocks of `size` (items from..to), the first keyed '' when it starts the table. */
+function blocksOf<B>(
+  count: number,
   size: number,
   first: boolean,
-  make: (key: string, part: T[]) => B,
-  keyOf: (t: T) => string,
+  make: (from: number, to: number, key: string | null) => B,
 ): B[] {
   const blocks: B[] = [];
-  for (let i = 0; i < items.length; i += size) {
-    const part = items.slice(i, i + size);
-    blocks.push(make(first && i === 0 ? '' : keyOf(part[0]!), part));
-  }
+  for (let i = 0; i < count; i += size) blocks.push(make(i, Math.min(count, i + size), first && i === 0 ? '' : null));
   return blocks;
 }
 
@@ -291,7 +303,7 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
     if (!block) return null;
     const i = search(block.keys, card);
     if (i < 0 || (id !== undefined && block.ids[i] !== id)) return null;
-    return parseMemberRecord(block.rows[i]!);
+    return storedRecord(block, i);
   };
   const byCard = async (card: string) => rowAt(await covering(db.rows, card), card);
   const inTransaction = () => ({
@@ -323,8 +335,8 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         for (const block of first ? [first, ...more] : more)
           for (let i = 0; i < block.keys.length; i++) {
             if (!block.keys[i]!.startsWith(from)) continue;
-            const member = rowAt(await covering(db.rows, block.cards[i]!), block.cards[i]!, block.others[i]);
-            if (member) found.set(member.id, member);
+            const member = await byCard(block.cards[i]!);
+            if (member?.phoneHash === hash) found.set(member.id, member);
           }
       }
       return [...found.values()];
@@ -332,7 +344,7 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
     all: async () => {
       const out: MemberRecord[] = [];
       await db.rows.each((block) => {
-        for (const row of block.rows) out.push(parseMemberRecord(row));
+        for (let i = 0; i < block.rows.length; i++) out.push(storedRecord(block, i));
       });
       return out;
     },
@@ -349,26 +361,22 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         await db.meta.put({ ...emptyState(state.epoch), phase: 'keys', snapshotSeq, total, keyTotal: total + phones });
       });
     },
-    writeKeys: (order, entries, next) =>
+    writeKeys: (order, keys, cards, next) =>
       write(async () => {
         const state = await readState();
         if (state.phase !== 'keys' || state.keyOrder !== order)
           throw new Error(`not storing ${order} keys now (${state.phase}, ${state.keyOrder})`);
-        const keys = entries.map((e) => (order === 'id' ? e[0] : phoneEntryKey(e[0], e[2])));
         checkOrder(keys, state.keyAfter);
-        const make = (key: string, part: { key: string; e: KeyEntry }[]): KeyBlock => ({
-          key,
-          keys: part.map((p) => p.key),
-          cards: part.map((p) => p.e[1]),
-          others: part.map((p) => p.e[2]),
-        });
-        const items = entries.map((e, i) => ({ key: keys[i]!, e }));
-        const blocks = blocksOf(items, KEY_BLOCK_SIZE, state.keyAfter === '', make, (p) => p.key);
+        const blocks = blocksOf(keys.length, KEY_BLOCK_SIZE, state.keyAfter === '', (from, to, key) => ({
+          key: key ?? keys[from]!,
+          keys: keys.slice(from, to),
+          cards: cards.slice(from, to),
+        }));
         if (blocks.length > 0) await (order === 'id' ? db.ids : db.phones).bulkPut(blocks);
         const done = next === null;
         const updated: Meta = {
           ...state,
-          keyCount: state.keyCount + entries.length,
+          keyCount: state.keyCount + keys.length,
           keyOrder: done && order === 'id' ? 'phone' : order,
           keyAfter: done ? '' : next,
           phase: done && order === 'phone' ? 'loading' : 'keys',
@@ -376,30 +384,27 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         await db.meta.put(updated);
         return updated;
       }),
-    writePage: (rows, next) =>
+    writePage: (page) =>
       write(async () => {
         const state = await readState();
         if (state.phase !== 'loading') throw new Error(`not storing member rows now (${state.phase})`);
-        checkOrder(
-          rows.map((r) => r.record.cardNumber),
-          state.after,
-        );
-        const make = (key: string, part: StoredRow[]): RowBlock => ({
-          key,
-          keys: part.map((r) => r.record.cardNumber),
-          ids: part.map((r) => r.record.id),
-          phones: part.map((r) => r.record.phoneHash),
-          seqs: part.map((r) => r.record.seq),
-          rows: part.map((r) => r.text),
-        });
-        const blocks = blocksOf(rows, ROW_BLOCK_SIZE, state.after === '', make, (r) => r.record.cardNumber);
+        const { cards } = page;
+        checkOrder(cards, state.after);
+        const blocks = blocksOf(cards.length, ROW_BLOCK_SIZE, state.after === '', (from, to, key) => ({
+          key: key ?? cards[from]!,
+          keys: cards.slice(from, to),
+          ids: page.ids.slice(from, to),
+          phones: page.phones.slice(from, to),
+          seqs: page.seqs.slice(from, to),
+          rows: page.rows.slice(from, to),
+        }));
         if (blocks.length > 0) await db.rows.bulkPut(blocks);
-        const done = next === null;
+        const done = page.next === null;
         const updated: Meta = {
           ...state,
           phase: done ? 'ready' : 'loading',
-          after: next ?? state.after,
-          count: state.count + rows.length,
+          after: page.next ?? state.after,
+          count: state.count + cards.length,
           checkpoint: done ? state.snapshotSeq : state.checkpoint,
         };
         await db.meta.put(updated);
@@ -415,17 +420,17 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         const removeMember = async (id: string, seq: number, card: string | null): Promise<boolean> => {
           const entry = await t.ids.find(id);
           const oldCard = entry ? entry.block.cards[entry.index]! : card;
-          const oldPhone = entry ? entry.block.others[entry.index]! : '';
           if (oldCard !== null) {
             const row = await t.rows.find(oldCard);
             if (row && row.block.ids[row.index] === id) {
               if (row.block.seqs[row.index]! >= seq) return false;
+              const oldPhone = row.block.phones[row.index]!;
               await t.rows.remove(oldCard);
               count -= 1;
+              if (oldPhone !== '') await t.phones.remove(phoneEntryKey(oldPhone, oldCard));
             }
           }
           if (entry) await t.ids.remove(id);
-          if (oldPhone !== '') await t.phones.remove(phoneEntryKey(oldPhone, id));
           return true;
         };
         for (const id of deletedIds) {
@@ -436,8 +441,8 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           if (!(await removeMember(r.id, r.seq, r.cardNumber))) continue;
           const added = await t.rows.put(r.cardNumber, [r.id, r.phoneHash, r.seq, text]);
           if (added) count += 1;
-          await t.ids.put(r.id, [r.cardNumber, r.phoneHash]);
-          if (r.phoneHash !== '') await t.phones.put(phoneEntryKey(r.phoneHash, r.id), [r.cardNumber, r.id]);
+          await t.ids.put(r.id, [r.cardNumber]);
+          if (r.phoneHash !== '') await t.phones.put(phoneEntryKey(r.phoneHash, r.cardNumber), [r.cardNumber]);
           changed.push(r.id);
         }
         await db.meta.put({ ...state, count, checkpoint: Math.max(checkpoint, state.checkpoint) });

@@ -130,7 +130,7 @@ export function onlineMemberLookup(
       );
       if (res.status === 404) return [];
       if (!res.ok) return 'unreachable';
-      return memberLookupResponseSchema.parse(await res.json()).members.map(parseMemberRecord);
+      return memberLookupResponseSchema.parse(await res.json()).members.map((row) => parseMemberRecord(row));
     } catch {
       return 'unreachable';
     }

@@ -28,23 +28,22 @@
 import { memberSchema } from '../../../shared/documents';
 import { KassaError } from '../../../shared/errors';
 import {
-  keysDigestText,
   memberRecord,
-  pageDigestText,
-  parseMemberRecord,
-  snapshotKeysPageSchema,
+  parseKeysPage,
+  parseRowsPage,
   snapshotManifestSchema,
-  snapshotPageSchema,
   snapshotRoutes,
+  splitSnapshotPage,
   SNAPSHOT_KEYS_PAGE_SIZE,
   SNAPSHOT_PAGE_SIZE,
   type SnapshotKeyOrder,
   type SnapshotKeysPage,
-  type SnapshotPage,
+  type SnapshotPageHeader,
+  type SnapshotRowsPage,
 } from '../../../shared/member-snapshot';
 import { pullResponseSchema, routes } from '../../../shared/replication';
 import { readEventStream } from './event-stream';
-import type { MemberStore, MemberStoreState, StoredRow } from './member-store';
+import type { MemberStore, MemberStoreState } from './member-store';
 
 export type MemberSyncStatus = {
   phase: MemberStoreState['phase'];
@@ -80,14 +79,9 @@ const PULL_LIMIT = 1000;
 const STREAM_SILENCE_MS = 45_000;
 const STATUS_EVERY_MS = 500;
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Rows of a verified page, parsed once for their keys. */
-function storedRows(rows: readonly string[]): StoredRow[] {
-  return rows.map((text) => ({ text, record: parseMemberRecord(text) }));
 }
 
 /** Runs until `signal` aborts; never throws (failures are reported in the status and retried). */
@@ -125,18 +119,38 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     });
   };
 
+  const failure = (status: number, body: unknown) => {
+    const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    return new KassaError(
+      e?.code === 'SNAPSHOT_GONE' ? 'SNAPSHOT_GONE' : 'BAD_REQUEST',
+      e?.message ?? `Server answered ${status}`,
+    );
+  };
+
   const getJson = async (path: string): Promise<unknown> => {
     const res = await doFetch(url(path), { headers: auth, signal });
     const body: unknown = await res.json().catch(() => null);
     online = true;
-    if (!res.ok) {
-      const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    if (!res.ok) throw failure(res.status, body);
+    return body;
+  };
+
+  /** A snapshot page, its digest checked over the bytes as received; a page cut short or damaged is refused. */
+  const getPage = async <P>(path: string, parse: (header: SnapshotPageHeader, body: string) => P): Promise<P> => {
+    const res = await doFetch(url(path), { headers: auth, signal });
+    online = true;
+    if (!res.ok) throw failure(res.status, await res.json().catch(() => null));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    try {
+      const { header, body } = splitSnapshotPage(bytes);
+      if ((await sha256Hex(body)) !== header.sha256) throw new Error('digest mismatch');
+      return parse(header, new TextDecoder().decode(body));
+    } catch (e) {
       throw new KassaError(
-        e?.code === 'SNAPSHOT_GONE' ? 'SNAPSHOT_GONE' : 'BAD_REQUEST',
-        e?.message ?? `Server answered ${res.status}`,
+        'SNAPSHOT_PAGE_DAMAGED',
+        `A member page arrived damaged (${e instanceof Error ? e.message : String(e)}); fetching it again`,
       );
     }
-    return body;
   };
 
   const bootstrap = async (state: MemberStoreState): Promise<MemberStoreState> => {
@@ -150,9 +164,9 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     runLoaded = 0;
     report(current, true);
     const keysLimit = options.keysPageSize ?? SNAPSHOT_KEYS_PAGE_SIZE;
-    const fetchKeys = async (order: SnapshotKeyOrder, after: string): Promise<SnapshotKeysPage> => {
+    const fetchKeys = (order: SnapshotKeyOrder, after: string): Promise<SnapshotKeysPage> => {
       const query = new URLSearchParams({ seq: String(current.snapshotSeq), order, after, limit: String(keysLimit) });
-      return snapshotKeysPageSchema.parse(await getJson(`${snapshotRoutes.keys}?${query.toString()}`));
+      return getPage(`${snapshotRoutes.keys}?${query.toString()}`, parseKeysPage);
     };
     while (current.phase === 'keys' && !signal.aborted) {
       const order = current.keyOrder;
@@ -160,33 +174,29 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
       while (ahead && !signal.aborted) {
         const page: SnapshotKeysPage = await ahead;
         ahead = page.next === null ? null : fetchKeys(order, page.next);
+        // A failure of the page fetched ahead is met when it is awaited (or never, if this page fails first).
         ahead?.catch(() => undefined);
-        if ((await sha256Hex(keysDigestText(page.entries))) !== page.sha256)
-          throw new KassaError('SNAPSHOT_PAGE_DAMAGED', 'A member key page arrived damaged; fetching it again');
-        current = await store.writeKeys(order, page.entries, page.next);
+        current = await store.writeKeys(order, page.keys, page.cards, page.next);
         report(current, current.phase !== 'keys');
       }
     }
     const limit = options.pageSize ?? SNAPSHOT_PAGE_SIZE;
-    const fetchPage = async (after: string): Promise<SnapshotPage> => {
+    const fetchPage = (after: string): Promise<SnapshotRowsPage> => {
       const query = new URLSearchParams({
         seq: String(current.snapshotSeq),
         after,
         limit: String(limit),
         epoch: options.epoch,
       });
-      return snapshotPageSchema.parse(await getJson(`${snapshotRoutes.page}?${query.toString()}`));
+      return getPage(`${snapshotRoutes.page}?${query.toString()}`, parseRowsPage);
     };
-    // One page is fetched ahead while the last one is checked and stored, so the server and this worker both work.
-    let ahead: Promise<SnapshotPage> | null = current.phase === 'loading' ? fetchPage(current.after) : null;
+    // One page is fetched (and checked) ahead while the last one is stored, so the server and this worker both work.
+    let ahead: Promise<SnapshotRowsPage> | null = current.phase === 'loading' ? fetchPage(current.after) : null;
     while (ahead && !signal.aborted) {
-      const page = await ahead;
+      const page: SnapshotRowsPage = await ahead;
       ahead = page.next === null ? null : fetchPage(page.next);
-      // A failure of the page fetched ahead is met when it is awaited (or never, if this page fails first).
       ahead?.catch(() => undefined);
-      if ((await sha256Hex(pageDigestText(page.rows))) !== page.sha256)
-        throw new KassaError('SNAPSHOT_PAGE_DAMAGED', 'A member page arrived damaged; fetching it again');
-      current = await store.writePage(storedRows(page.rows), page.next);
+      current = await store.writePage(page);
       runLoaded += page.rows.length;
       report(current, current.phase === 'ready');
     }

@@ -197,14 +197,39 @@ describe('finding a member at the till', () => {
   });
 });
 
-/** Sorted key entries of `members` for one key order, as the server's key pages carry them. */
-function keyEntries(members: readonly MemberRecord[], order: 'id' | 'phone'): [string, string, string][] {
-  const entries: [string, string, string][] =
+/** Sorted key entries `[key, card]` of `members` for one key order, as the server's key pages carry them. */
+function keyEntries(members: readonly MemberRecord[], order: 'id' | 'phone'): [string, string][] {
+  const entries: [string, string][] =
     order === 'id'
-      ? members.map((m) => [m.id, m.cardNumber, m.phoneHash])
-      : members.filter((m) => m.phoneHash !== '').map((m) => [m.phoneHash, m.cardNumber, m.id]);
-  const key = (e: [string, string, string]) => (order === 'id' ? e[0] : `${e[0]} ${e[2]}`);
-  return entries.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      ? members.map((m) => [m.id, m.cardNumber])
+      : members.filter((m) => m.phoneHash !== '').map((m) => [`${m.phoneHash} ${m.cardNumber}`, m.cardNumber]);
+  return entries.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+function writeKeyEntries(
+  db: MemberStore,
+  order: 'id' | 'phone',
+  entries: readonly [string, string][],
+  next: string | null,
+): ReturnType<MemberStore['writeKeys']> {
+  return db.writeKeys(
+    order,
+    entries.map((e) => e[0]),
+    entries.map((e) => e[1]),
+    next,
+  );
+}
+
+/** A row page of `members` (in card order), as the server's row pages carry them. */
+function rowsPage(members: readonly MemberRecord[], next: string | null): Parameters<MemberStore['writePage']>[0] {
+  return {
+    next,
+    cards: members.map((m) => m.cardNumber),
+    ids: members.map((m) => m.id),
+    phones: members.map((m) => m.phoneHash),
+    seqs: members.map((m) => m.seq),
+    rows: members.map((m) => JSON.stringify(m)),
+  };
 }
 
 const byCard = (a: MemberRecord, b: MemberRecord) => (a.cardNumber < b.cardNumber ? -1 : 1);
@@ -218,14 +243,14 @@ async function snapshotInto(db: MemberStore, members: readonly MemberRecord[], s
     for (let i = 0; i === 0 || i < entries.length; i += page) {
       const part = entries.slice(i, i + page);
       const last = part.at(-1);
-      const next = i + page < entries.length ? (order === 'id' ? last![0] : `${last![0]} ${last![2]}`) : null;
-      await db.writeKeys(order, part, next);
+      const next = i + page < entries.length ? last![0] : null;
+      await writeKeyEntries(db, order, part, next);
     }
   }
   const rows = [...members].sort(byCard);
   for (let i = 0; i === 0 || i < rows.length; i += page) {
     const part = rows.slice(i, i + page);
-    await db.writePage(part.map(stored), i + page < rows.length ? part.at(-1)!.cardNumber : null);
+    await db.writePage(rowsPage(part, i + page < rows.length ? part.at(-1)!.cardNumber : null));
   }
 }
 
@@ -245,25 +270,25 @@ describe('the member store', () => {
     expect(await db.state()).toMatchObject({ phase: 'keys', keyOrder: 'id', keyTotal: members.length + phones });
     const ids = keyEntries(members, 'id');
     const half = Math.floor(ids.length / 2);
-    const first = await db.writeKeys('id', ids.slice(0, half), ids[half - 1]![0]);
+    const first = await writeKeyEntries(db, 'id', ids.slice(0, half), ids[half - 1]![0]);
     // A till killed here starts again after the last id stored: the state is what was committed with the page.
     expect(await db.state()).toEqual(first);
     expect(first).toMatchObject({ phase: 'keys', keyOrder: 'id', keyAfter: ids[half - 1]![0], keyCount: half });
     // A page out of order (it would hide members) is refused and changes nothing.
-    await expect(db.writeKeys('id', [...ids.slice(half)].reverse(), null)).rejects.toThrow(/out of order/);
-    await expect(db.writeKeys('phone', [], null)).rejects.toThrow(/not storing phone keys/);
+    await expect(writeKeyEntries(db, 'id', [...ids.slice(half)].reverse(), null)).rejects.toThrow(/out of order/);
+    await expect(writeKeyEntries(db, 'phone', [], null)).rejects.toThrow(/not storing phone keys/);
     expect(await db.state()).toEqual(first);
-    expect(await db.writeKeys('id', ids.slice(half), null)).toMatchObject({ keyOrder: 'phone', keyAfter: '' });
-    expect(await db.writeKeys('phone', keyEntries(members, 'phone'), null)).toMatchObject({
+    expect(await writeKeyEntries(db, 'id', ids.slice(half), null)).toMatchObject({ keyOrder: 'phone', keyAfter: '' });
+    expect(await writeKeyEntries(db, 'phone', keyEntries(members, 'phone'), null)).toMatchObject({
       phase: 'loading',
       keyCount: members.length + phones,
     });
     const rows = [...members].sort(byCard);
     const mid = Math.floor(rows.length / 2);
-    const partway = await db.writePage(rows.slice(0, mid).map(stored), rows[mid - 1]!.cardNumber);
+    const partway = await db.writePage(rowsPage(rows.slice(0, mid), rows[mid - 1]!.cardNumber));
     expect(partway).toMatchObject({ phase: 'loading', count: mid, after: rows[mid - 1]!.cardNumber });
     expect(await db.state()).toEqual(partway);
-    const done = await db.writePage(rows.slice(mid).map(stored), null);
+    const done = await db.writePage(rowsPage(rows.slice(mid), null));
     expect(done).toMatchObject({ phase: 'ready', count: members.length, checkpoint: 999 });
     for (const m of members) {
       expect(await db.byCard(m.cardNumber)).toEqual(m);
@@ -331,9 +356,9 @@ describe('the member store', () => {
       const phones = 2;
       await other.beginSnapshot(30, members.length, phones);
       // The key pages were read before member 22 got a new card; the row pages after (without it: seq > S).
-      await other.writeKeys('id', keyEntries(members, 'id'), null);
-      await other.writeKeys('phone', keyEntries(members, 'phone'), null);
-      await other.writePage([members[0]!, members[2]!].sort(byCard).map(stored), null);
+      await writeKeyEntries(other, 'id', keyEntries(members, 'id'), null);
+      await writeKeyEntries(other, 'phone', keyEntries(members, 'phone'), null);
+      await other.writePage(rowsPage([members[0]!, members[2]!].sort(byCard), null));
       expect(await other.byId(members[1]!.id)).toBeNull();
       expect(await other.byPhoneHashes([hash(22)])).toEqual([]);
       const changed = { ...members[1]!, cardNumber: '2770000000022', phoneHash: hash(99), seq: 31 };
