@@ -22,9 +22,9 @@
  *
  * Beside the rows, the till keeps two key indexes of its own (by member id
  * and by phone hash, each entry naming the member's card). It reads them
- * first, from key pages in id order and in phone-hash order at the same S:
- * a member in a row page (read later) was unchanged since S, so it is in the
- * key pages too. A key entry whose member changed meanwhile points at a row
+ * first, from key pages in id order and in phone-hash order: a member in a
+ * row page (read later, at S) was unchanged since S, so it is in the key
+ * pages too. A key entry whose member changed meanwhile points at a row
  * the till does not have; the catch-up pull brings that member and the
  * till mends the entry. Every order is byte order (the keys are ASCII).
  */

@@ -12,8 +12,8 @@
  * - A page of a snapshot seq this database never handed out (the server was
  *   restored from an older backup since the till began) answers 409
  *   SNAPSHOT_GONE: the till starts its bootstrap again.
- * - Key pages (by id, by phone hash) page the same members at the same S in
- *   those keys' order, for the till's own key indexes.
+ * - Key pages (by id, by phone hash) page the members in those keys' order,
+ *   for the till's own key tables, from the indexes alone.
  * - Every order is byte order (the key columns are COLLATE "C", migration
  *   011), the order the till compares keys in.
  * - Every answer carries only the calling till database's own watermark.
@@ -96,7 +96,12 @@ export async function snapshotPage(
   return pageText(next, rows.length, body);
 }
 
-/** One key page (members with seq ≤ `seq`) after key `after`, in `order`. */
+/**
+ * One key page after key `after`, in `order`. Not cut at the snapshot's seq: that filter would read every member's
+ * row (phone order is random over the table: 1.7 s a page of 20,000 at a million members, against 0.12 s from the
+ * index alone). An entry of a member changed or enrolled after S points at a row the till does not get from the
+ * row pages; lookups treat it as absent and the catch-up mends it (member-store.ts).
+ */
 export async function snapshotKeysPage(
   db: Db,
   query: { seq: number; order: SnapshotKeyOrder; after: string; limit: number },
@@ -104,18 +109,18 @@ export async function snapshotKeysPage(
   let keys: string[];
   let rows: KeyRow[];
   if (query.order === 'id') {
-    rows = await db.query<KeyRow>(
-      `SELECT id, card_number FROM members WHERE id > $1 AND seq <= $2 AND NOT deleted ORDER BY id LIMIT $3`,
-      [query.after, query.seq, query.limit],
-    );
+    rows = await db.query<KeyRow>(`SELECT id, card_number FROM members WHERE id > $1 ORDER BY id LIMIT $2`, [
+      query.after,
+      query.limit,
+    ]);
     keys = rows.map((r) => r.id);
   } else {
     const [hash = '', card = ''] = query.after.split(' ');
     rows = await db.query<KeyRow>(
       `SELECT phone_hash, card_number FROM members
-        WHERE phone_hash <> '' AND (phone_hash, card_number) > ($1, $2) AND seq <= $3 AND NOT deleted
-        ORDER BY phone_hash, card_number LIMIT $4`,
-      [hash, card, query.seq, query.limit],
+        WHERE phone_hash <> '' AND (phone_hash, card_number) > ($1, $2)
+        ORDER BY phone_hash, card_number LIMIT $3`,
+      [hash, card, query.limit],
     );
     keys = rows.map((r) => phoneEntryKey(r.phone_hash, r.card_number));
   }
