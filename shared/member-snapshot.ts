@@ -247,7 +247,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 export function compactMemberState(state: MemberState): Partial<MemberState> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(state)) if (!sameJson(v, EMPTY_STATE[k])) out[k] = v;
-  return out as Partial<MemberState>;
+  return out;
 }
 
 /** A member's JSON text with its state compacted (online lookups). */

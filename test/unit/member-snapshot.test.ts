@@ -60,7 +60,7 @@ describe('member snapshot rows', () => {
   it('keep every field that moved from its starting value, one at a time and all together', () => {
     expect(parseMemberRecord(memberRowText(record(full)))).toEqual(record(full));
     for (const key of Object.keys(full) as (keyof MemberState)[]) {
-      const one = { ...emptyMemberState(), [key]: full[key] } as MemberState;
+      const one = { ...emptyMemberState(), [key]: full[key] };
       expect(parseMemberRecord(memberRowText(record(one))), key).toEqual(record(one));
       expect(Object.keys(compactMemberState(one)), key).toEqual([key]);
     }
