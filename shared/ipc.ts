@@ -37,6 +37,13 @@ export const scanEventSchema = z.object({
 });
 export type ScanEvent = z.infer<typeof scanEventSchema>;
 
+/**
+ * HID POS report layouts: 'aim' — the AIM symbology identifier at bytes 2–4, data from byte 5 (Honeywell, Zebra,
+ * Datalogic, Access-IS); 'newland' — data from byte 2, no AIM identifier (Newland's HID-POS).
+ */
+export const hidPosLayoutSchema = z.enum(['aim', 'newland']);
+export type HidPosLayout = z.infer<typeof hidPosLayoutSchema>;
+
 export const hidDeviceInfoSchema = z.object({
   path: z.string(),
   vendorId: z.number().int(),
@@ -46,6 +53,8 @@ export const hidDeviceInfoSchema = z.object({
   usagePage: z.number().int().nullable(),
   usage: z.number().int().nullable(),
   kind: z.enum(['hid-pos', 'keyboard', 'other']),
+  /** HID POS devices: the report layout the service reads them with (see shared/scanner/hid-pos.ts). */
+  hidPosLayout: hidPosLayoutSchema.optional(),
 });
 export type HidDeviceInfo = z.infer<typeof hidDeviceInfoSchema>;
 
