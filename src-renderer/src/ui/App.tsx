@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { distinctUntilChanged, map } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
+import type { KassaHostApi, ScannerStatus, ScanRejected, TerminalConfig, WedgeConfig } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
 import { storeConfigSchema, type Staff, type StoreConfig } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
@@ -78,6 +78,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   /** The product catalogue: complete once a first pull reached the end (kept across restarts), and its size. */
   const [catalog, setCatalog] = useState({ complete: false, count: 0 });
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
+  /** Keyboard-scanner thresholds: from the terminal config, changed on the scanner settings screen. */
+  const [wedge, setWedge] = useState<WedgeConfig | null>(null);
+  /** A keyboard burst that was not read cleanly: shown with what was read until used or dismissed. */
+  const [rejected, setRejected] = useState<ScanRejected | null>(null);
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   const [member, setMember] = useState<MemberRecord | null>(null);
@@ -112,7 +116,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       while (!cancelled) {
         try {
           const c = await host.invoke('terminal:get-config', null);
-          if (!cancelled) setConfig(c);
+          if (!cancelled) {
+            setConfig(c);
+            setWedge(c.wedge);
+          }
           return;
         } catch (e) {
           setConfigError(e instanceof Error ? e.message : t.notEnrolled);
@@ -339,6 +346,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         setMessage({ kind: 'error', text: t.signInFirst });
         return;
       }
+      setRejected(null);
       const scan = classifyScan(raw, config.scan);
       switch (scan.kind) {
         case 'member-card':
@@ -379,14 +387,15 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     scannerRef.current = scanner;
   });
   useEffect(() => host.on('scan', (s) => void scanRef.current(s.data)), [host]);
+  useEffect(() => host.on('scan-rejected', setRejected), [host]);
   useEffect(() => {
-    if (!config) return;
-    return installWedge(
-      config.wedge,
-      (data) => void scanRef.current(data),
-      () => scannerRef.current?.ownsKeyboardScanner === true,
-    );
-  }, [config]);
+    if (!wedge) return;
+    return installWedge(wedge, {
+      onScan: (data) => void scanRef.current(data),
+      onRejected: (data, reason) => setRejected({ data, reason, source: 'keyboard-wedge' }),
+      suppressed: () => scannerRef.current?.ownsKeyboardScanner === true,
+    });
+  }, [wedge]);
 
   const pay = async (kind: 'cash' | 'card') => {
     if (!db || !config || !quoteInput || !q || !cashier) return;
@@ -597,6 +606,20 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         </div>
       )}
 
+      {rejected && (
+        <div className="message error actions" role="alert" data-testid="scan-rejected">
+          <span data-testid="scan-rejected-text">{t.scanRejected(rejected.data, t.rejection(rejected.reason))}</span>
+          {rejected.data && (
+            <button data-testid="use-rejected-scan" onClick={() => void scanRef.current(rejected.data)}>
+              {t.useThisCode}
+            </button>
+          )}
+          <button data-testid="dismiss-rejected-scan" onClick={() => setRejected(null)}>
+            {t.scanAgain}
+          </button>
+        </div>
+      )}
+
       <section className="member" data-testid="member-panel">
         {member && memberState ? (
           <>
@@ -789,7 +812,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         )}
       </aside>
 
-      {settings && <ScannerSettings host={host} onClose={() => setSettings(false)} />}
+      {settings && wedge && (
+        <ScannerSettings host={host} wedge={wedge} onWedgeSaved={setWedge} onClose={() => setSettings(false)} />
+      )}
 
       {db && !cashier && (
         <PinDialog
