@@ -33,6 +33,7 @@ import type { ProductRow } from '../db/schemas';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { activeStaff, checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
+import { catalogKey, scannedLine, type ScannedLine } from '../features/sale/scanned-line';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { ScannerSettings } from './ScannerSettings';
 import { t } from './strings';
@@ -281,10 +282,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     [quoteInput],
   );
 
-  const addProduct = useCallback((product: ProductRow, grams: number | null) => {
+  const addProduct = useCallback((product: ProductRow, scanned: ScannedLine) => {
     setReceipt(null);
     setLines((current) => {
-      const same = grams === null ? current.find((l) => l.productId === product.id && l.grams === null) : undefined;
+      const same = scanned.mergeable
+        ? current.find(
+            (l) => l.productId === product.id && l.grams === null && l.unitPriceMinor === scanned.line.unitPriceMinor,
+          )
+        : undefined;
       if (same) return current.map((l) => (l === same ? { ...l, quantity: l.quantity + 1 } : l));
       lineCounter.current += 1;
       const line: Line = {
@@ -294,10 +299,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         name: product.name,
         categoryId: product.categoryId,
         tags: product.tags ?? [],
-        unit: product.unit,
-        quantity: 1,
-        grams,
-        unitPriceMinor: product.priceMinor,
+        ...scanned.line,
         product,
       };
       return [...current, line];
@@ -356,16 +358,19 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         case 'product':
         case 'weighed-product':
         case 'priced-product': {
-          const key = scan.kind === 'product' ? scan.gtin : scan.plu;
+          const key = catalogKey(scan);
           pendingScan.current = { kind: 'line', code: key, start: performance.now() };
           const product = memberSync ? await memberSync.catalog.byEan(key) : null;
           if (!product) {
             setMessage({ kind: 'error', text: t.productNotFound(raw.trim()) });
             return;
           }
-          const grams =
-            scan.kind === 'weighed-product' ? scan.grams : scan.kind === 'product' ? (scan.grams ?? null) : null;
-          addProduct(product, grams);
+          const scanned = scannedLine(product, scan);
+          if (!scanned.ok) {
+            setMessage({ kind: 'error', text: t.badScan(scanned.reason) });
+            return;
+          }
+          addProduct(product, scanned.value);
           setMessage(null);
           return;
         }
