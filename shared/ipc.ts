@@ -39,7 +39,7 @@ export type ScanEvent = z.infer<typeof scanEventSchema>;
 
 /**
  * HID POS report layouts: 'aim' — the AIM symbology identifier at bytes 2–4, data from byte 5 (Honeywell, Zebra,
- * Datalogic, Access-IS); 'newland' — data from byte 2, no AIM identifier (Newland's HID-POS).
+ * Access-IS); 'newland' — data from byte 2, no AIM identifier (Newland's HID-POS).
  */
 export const hidPosLayoutSchema = z.enum(['aim', 'newland']);
 export type HidPosLayout = z.infer<typeof hidPosLayoutSchema>;

@@ -7,8 +7,8 @@
  * Data Report 0x12) and §6.1 (bar code device examples). Two input report
  * layouts are in common use, both 64 bytes with report id 2:
  *
- * 'aim' (Honeywell "HID POS", Zebra "USB HID POS", Datalogic, Access-IS
- * LSR/ATR product manuals, appendix "HID reports — receive data"):
+ * 'aim' (Honeywell "HID POS", Zebra "USB HID POS", Access-IS LSR/ATR
+ * product manuals, appendix "HID reports — receive data"):
  *   byte 0       report id (0x02)
  *   byte 1       number of decoded-data bytes in this report (the AIM
  *                identifier is not counted), at most 56
