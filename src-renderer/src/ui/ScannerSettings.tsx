@@ -163,7 +163,7 @@ export const ScannerSettings = ({
           {number('maxInterKeyMs', t.wedgeMaxInterKey)}
           {number('minLength', t.wedgeMinLength)}
           {number('quietMs', t.wedgeQuiet)}
-          <label>
+          <label className="check">
             <input
               type="checkbox"
               data-testid="wedge-suffix-optional"
