@@ -37,6 +37,13 @@ export const scanEventSchema = z.object({
 });
 export type ScanEvent = z.infer<typeof scanEventSchema>;
 
+/**
+ * HID POS report layouts: 'aim' — the AIM symbology identifier at bytes 2–4, data from byte 5 (Honeywell, Zebra,
+ * Access-IS); 'newland' — data from byte 2, no AIM identifier (Newland's HID-POS).
+ */
+export const hidPosLayoutSchema = z.enum(['aim', 'newland']);
+export type HidPosLayout = z.infer<typeof hidPosLayoutSchema>;
+
 export const hidDeviceInfoSchema = z.object({
   path: z.string(),
   vendorId: z.number().int(),
@@ -46,6 +53,8 @@ export const hidDeviceInfoSchema = z.object({
   usagePage: z.number().int().nullable(),
   usage: z.number().int().nullable(),
   kind: z.enum(['hid-pos', 'keyboard', 'other']),
+  /** HID POS devices: the report layout the service reads them with (see shared/scanner/hid-pos.ts). */
+  hidPosLayout: hidPosLayoutSchema.optional(),
 });
 export type HidDeviceInfo = z.infer<typeof hidDeviceInfoSchema>;
 
@@ -59,13 +68,52 @@ export const scannerStatusSchema = z.object({
 });
 export type ScannerStatus = z.infer<typeof scannerStatusSchema>;
 
-export const wedgeConfigSchema = z.object({
-  /** Keys closer together than this are a scanner, not a person. */
-  maxInterKeyMs: z.number().int().positive().default(30),
-  /** Shortest burst treated as a scan. */
-  minLength: z.number().int().positive().default(6),
-});
+export const wedgeConfigSchema = z
+  .object({
+    /** Keys closer together than this are a scanner, not a person. */
+    maxInterKeyMs: z.number().int().min(1).max(500).default(30),
+    /** Shortest burst treated as a scan (codes shorter than 6 characters need a smaller value). */
+    minLength: z.number().int().min(1).max(64).default(6),
+    /**
+     * 'required': a code ends at Enter or Tab, and a burst without one is shown to the cashier as not read.
+     * 'optional': for scanners set up without a suffix, `quietMs` without a key also ends a code.
+     */
+    suffix: z.enum(['required', 'optional']).default('required'),
+    /**
+     * A burst is over after this long without a key. A gap inside a burst that is longer than
+     * `maxInterKeyMs` but not longer than this is a scanner slowed down (the burst is shown as not read).
+     */
+    quietMs: z.number().int().min(1).max(2000).default(100),
+  })
+  .refine((w) => w.quietMs >= w.maxInterKeyMs, {
+    message: 'quietMs must be at least maxInterKeyMs',
+    path: ['quietMs'],
+  });
 export type WedgeConfig = z.infer<typeof wedgeConfigSchema>;
+
+/**
+ * Why a burst of keys that looked like a scanner was not taken as a scan. A code with parameters: the page words
+ * it for the cashier.
+ */
+export const burstRejectionSchema = z.discriminatedUnion('code', [
+  /** A gap between keys was longer than the limit (a scanner on a busy machine). */
+  z.object({ code: z.literal('too-slow'), maxGapMs: z.number().nonnegative(), limitMs: z.number().int() }),
+  /** Fewer characters than the till's minimum length. */
+  z.object({ code: z.literal('too-short'), length: z.number().int(), minLength: z.number().int() }),
+  /** The burst stopped without Enter or Tab, and this till requires one. */
+  z.object({ code: z.literal('no-suffix') }),
+  /** A keyboard report was lost inside the burst: a character may be missing. */
+  z.object({ code: z.literal('lost-report') }),
+]);
+export type BurstRejection = z.infer<typeof burstRejectionSchema>;
+
+/** A burst the till did not take as a scan, with what was read ('' when nothing of it can be trusted). */
+export const scanRejectedSchema = z.object({
+  data: z.string().max(4096),
+  source: z.enum(['hid-keyboard', 'keyboard-wedge']),
+  reason: burstRejectionSchema,
+});
+export type ScanRejected = z.infer<typeof scanRejectedSchema>;
 
 export const terminalConfigSchema = z.object({
   mode: z.enum(['electron', 'browser']),
@@ -83,12 +131,18 @@ export const scannerSelectionSchema = z.object({
   productId: z.number().int().nonnegative(),
 });
 
+/** The HID POS report layout for one device (by vendor and product id). */
+export const hidPosLayoutChoiceSchema = scannerSelectionSchema.extend({ layout: hidPosLayoutSchema });
+
 /** Request/reply channels: renderer -> host. */
 export const ipcChannels = {
   'terminal:get-config': { request: z.null(), reply: terminalConfigSchema },
   'scanner:get-status': { request: z.null(), reply: scannerStatusSchema },
   'scanner:list-devices': { request: z.null(), reply: z.array(hidDeviceInfoSchema) },
   'scanner:select-device': { request: scannerSelectionSchema, reply: scannerStatusSchema },
+  /** Keyboard-scanner thresholds for this till: saved in the till config, used at once by page and host. */
+  'scanner:set-wedge': { request: wedgeConfigSchema, reply: wedgeConfigSchema },
+  'scanner:set-hid-pos-layout': { request: hidPosLayoutChoiceSchema, reply: scannerStatusSchema },
 } as const;
 export type IpcChannel = keyof typeof ipcChannels;
 export type IpcRequest<C extends IpcChannel> = z.infer<(typeof ipcChannels)[C]['request']>;
@@ -98,6 +152,7 @@ export type IpcReply<C extends IpcChannel> = z.infer<(typeof ipcChannels)[C]['re
 export const ipcEvents = {
   scan: scanEventSchema,
   'scanner-status': scannerStatusSchema,
+  'scan-rejected': scanRejectedSchema,
 } as const;
 export type IpcEventName = keyof typeof ipcEvents;
 export type IpcEventPayload<E extends IpcEventName> = z.infer<(typeof ipcEvents)[E]>;

@@ -12,10 +12,40 @@ import {
   gtinKind,
   hasValidGs1CheckDigit,
   isValidGtin,
+  layoutsFromPrefixes,
   normalizeGtin,
   parseVariableMeasure,
-  type VariableMeasureConfig,
+  PLU_DIGITS,
 } from './barcode';
+
+const rcnPrefix = /^(02|2\d)$/;
+
+/** One variable-measure label layout (see shared/barcode.ts). */
+export const variableMeasureLayoutSchema = z
+  .object({
+    /** Two-digit prefixes or ranges: "20", "21-28"; "02" for UPC-A labels. */
+    prefixes: z
+      .array(
+        z.string().refine((p) => {
+          const [from, to, ...rest] = p.split('-');
+          return (
+            rest.length === 0 && rcnPrefix.test(from!) && (to === undefined || (rcnPrefix.test(to) && to >= from!))
+          );
+        }, 'a prefix is 02 or 20–29, or a range such as 21-28'),
+      )
+      .min(1),
+    kind: z.enum(['price', 'weight']),
+    itemDigits: z.number().int().min(4).max(PLU_DIGITS),
+    valueDigits: z.number().int().min(4).max(6),
+    /** A price/weight check digit stands between item code and value. */
+    valueCheckDigit: z.boolean().default(false),
+  })
+  .refine((l) => l.itemDigits + l.valueDigits + (l.valueCheckDigit ? 1 : 0) === 10, {
+    message: 'item digits + value digits (+ 1 for a value check digit) must be 10',
+  })
+  .refine((l) => !l.valueCheckDigit || l.valueDigits <= 5, {
+    message: 'a price/weight check digit covers a 4- or 5-digit value',
+  });
 
 export const scanConfigSchema = z.object({
   /** EAN-13 member cards: codes starting with any of these prefixes. */
@@ -26,6 +56,8 @@ export const scanConfigSchema = z.object({
   receiptPrefix: z.string().min(1).max(8).default('KR'),
   weightPrefixes: z.array(z.string().regex(/^2\d$/)).default([...defaultVariableMeasure.weightPrefixes]),
   pricePrefixes: z.array(z.string().regex(/^2\d$/)).default([...defaultVariableMeasure.pricePrefixes]),
+  /** Label layouts in full; when set they replace `weightPrefixes`/`pricePrefixes` (first matching layout wins). */
+  variableMeasure: z.array(variableMeasureLayoutSchema).optional(),
 });
 export type ScanConfig = z.infer<typeof scanConfigSchema>;
 export const defaultScanConfig: ScanConfig = scanConfigSchema.parse({});
@@ -95,10 +127,11 @@ export const classifyScan = (raw: string, config: ScanConfig = defaultScanConfig
     if (gtin.length === 13 && config.memberCardPrefixes.some((p) => gtin.startsWith(p))) {
       return { kind: 'member-card', cardNumber: gtin };
     }
-    const vm: VariableMeasureConfig = { weightPrefixes: config.weightPrefixes, pricePrefixes: config.pricePrefixes };
-    const measure = parseVariableMeasure(gtin, vm);
+    const measure = parseVariableMeasure(gtin, config.variableMeasure ?? layoutsFromPrefixes(config));
     if (measure?.kind === 'weight') return { kind: 'weighed-product', plu: measure.plu, grams: measure.grams };
     if (measure?.kind === 'price') return { kind: 'priced-product', plu: measure.plu, priceMinor: measure.priceMinor };
+    if (measure?.kind === 'bad-value-check')
+      return { kind: 'unknown', code: 'SCAN_BAD_CHECK_DIGIT', reason: `Price/weight check digit is wrong in ${data}` };
     return { kind: 'product', gtin };
   }
 

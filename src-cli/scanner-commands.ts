@@ -5,12 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { hidPosLayoutSchema } from '../shared/ipc';
 import { keyboardLayouts } from '../shared/scanner/keyboard-layouts';
 import { createScannerService, loadNodeHid } from '../src-main/scanner/scanner-service';
 
 const usage =
   'Usage: kassa scanners list | kassa scanners watch [--vendor-id ID --product-id ID] [--layout us|de]\n' +
-  '  IDs in decimal or hex (0x05e0), as `kassa scanners list` prints them.\n';
+  '         [--hid-pos-layout aim|newland]\n' +
+  '  IDs in decimal or hex (0x05e0), as `kassa scanners list` prints them. --hid-pos-layout reads that HID POS\n' +
+  "  scanner in the given report layout (default: Newland's for Newland devices, else AIM).\n";
 
 /** A USB vendor or product id: 0–0xffff, decimal or 0x-hex. */
 const usbIdSchema = z
@@ -24,9 +27,13 @@ const watchArgsSchema = z
     'vendor-id': usbIdSchema.optional(),
     'product-id': usbIdSchema.optional(),
     layout: z.enum(Object.keys(keyboardLayouts) as [string, ...string[]]).default('us'),
+    'hid-pos-layout': hidPosLayoutSchema.optional(),
   })
   .refine((v) => (v['vendor-id'] === undefined) === (v['product-id'] === undefined), {
     message: '--vendor-id and --product-id go together',
+  })
+  .refine((v) => v['hid-pos-layout'] === undefined || v['vendor-id'] !== undefined, {
+    message: '--hid-pos-layout needs --vendor-id and --product-id',
   });
 
 const fail = (code: string, message: string): number => {
@@ -52,6 +59,7 @@ export const runScannerCommand = async (args: string[]): Promise<number> => {
           'vendor-id': { type: 'string' },
           'product-id': { type: 'string' },
           layout: { type: 'string' },
+          'hid-pos-layout': { type: 'string' },
         },
       }));
     } catch (e) {
@@ -94,9 +102,18 @@ export const runScannerCommand = async (args: string[]): Promise<number> => {
     w['vendor-id'] !== undefined && w['product-id'] !== undefined
       ? { vendorId: w['vendor-id'], productId: w['product-id'] }
       : null;
-  const service = createScannerService({ hid, selection, keyboardLayout: w.layout });
+  const hidPosLayout = w['hid-pos-layout'];
+  const service = createScannerService({
+    hid,
+    selection,
+    keyboardLayout: w.layout,
+    hidPosLayouts: selection && hidPosLayout ? [{ ...selection, layout: hidPosLayout }] : [],
+  });
   service.on('status', (s) => process.stdout.write(`[${s.state}] ${s.message}\n`));
   service.on('scan', (s) => process.stdout.write(`${s.symbology}\t${JSON.stringify(s.data)}\n`));
+  service.on('rejected', (r) =>
+    process.stdout.write(`not read (${r.reason.code})\t${JSON.stringify(r.data)}\t${JSON.stringify(r.reason)}\n`),
+  );
   // Ctrl-C is handled before anything says "watching", so an early Ctrl-C still stops cleanly.
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   // The service's own poll timer does not hold the process open (the till host must be able to exit): this does.

@@ -4,10 +4,11 @@
  *
  * HID Point of Sale Usage Tables 1.02, §3 (usage page 0x8C Bar Code Scanner,
  * application usage 0x02 Bar Code Scanner), §3.2 (report usages: Scanned
- * Data Report 0x12) and §6.1 (bar code device examples). The input report as
- * common HID POS scanners lay it out (Honeywell "HID POS", Zebra "USB HID
- * POS", Access-IS LSR/ATR product manuals, appendix "HID reports — receive
- * data"), 64 bytes with report id 2:
+ * Data Report 0x12) and §6.1 (bar code device examples). Two input report
+ * layouts are in common use, both 64 bytes with report id 2:
+ *
+ * 'aim' (Honeywell "HID POS", Zebra "USB HID POS", Access-IS LSR/ATR
+ * product manuals, appendix "HID reports — receive data"):
  *   byte 0       report id (0x02)
  *   byte 1       number of decoded-data bytes in this report (the AIM
  *                identifier is not counted), at most 56
@@ -16,17 +17,34 @@
  *   byte 61      vendor's own symbology id; byte 62 reserved
  *   byte 63      bit 0 "decode data continued": more reports follow for a
  *                code longer than one report (every part repeats the AIM id)
+ *
+ * 'newland' (Newland integration guides, "USB Interface › HID-POS › Getting
+ * Scanned Data"; Newland's vendor id is 0x1EAB):
+ *   byte 0       report id (0x02)
+ *   byte 1       number of decoded-data bytes, at most 56
+ *   bytes 2..57  decoded data, NUL padded
+ *   bytes 58..61 reserved; byte 62 Newland's own symbology id
+ *   byte 63      bit 0 "decode data continued"
+ * No AIM identifier: the symbology is 'unknown' and the till classifies the
+ * code by its content.
+ *
+ * The byte count decides the length of the data, never a NUL: binary Data
+ * Matrix and QR codes carry NUL bytes as data. Data that is not UTF-8 is read
+ * one character per byte (ISO 8859-1), so no byte is lost or replaced.
+ *
  * Other report ids (attributes, status) are ignored without touching a code
  * in progress.
  *
  * Invariant: a scan is emitted only when a report with the continued flag
  * clear completes it, and never a part of a code. When a report inside a
- * continued code is corrupt (truncated, bad count, no AIM id, NUL data,
- * another symbology), the whole code is thrown away, including the reports
- * still to come up to its last one. Parts of one code arrive back to back: a
- * code whose next part does not come within `maxGapMs` is thrown away too.
+ * continued code is corrupt (truncated, bad count, no AIM id, another
+ * symbology), the whole code is thrown away, including the reports still to
+ * come up to its last one. Parts of one code arrive back to back: a code whose
+ * next part does not come within `maxGapMs` is thrown away too, and so are
+ * its late parts arriving within `discardMs` of its last part — a late last
+ * part looks exactly like a one-report code and must not be read as one.
  */
-import type { ScanSymbology } from '../ipc';
+import type { HidPosLayout, ScanSymbology } from '../ipc';
 import { aimSymbology } from './aim-symbology';
 
 export { aimSymbology } from './aim-symbology';
@@ -34,15 +52,33 @@ export { aimSymbology } from './aim-symbology';
 export const HID_POS_USAGE_PAGE = 0x8c;
 export const HID_POS_SCANNER_USAGE = 0x02;
 export const SCANNED_DATA_REPORT_ID = 0x02;
+/** Newland's USB vendor id: its scanners use the 'newland' layout unless the till config says otherwise. */
+export const NEWLAND_VENDOR_ID = 0x1eab;
 
-/** Header: report id, count, 3 AIM bytes. */
-const DATA_OFFSET = 5;
-/** Trailer of the common 64-byte layout: vendor symbology id, reserved, flags. */
-const TRAILER = 3;
+type LayoutSpec = {
+  /** Where the 3-byte AIM identifier starts, or null for none. */
+  aimAt: number | null;
+  dataAt: number;
+  /** Bytes after the data area (vendor bytes, reserved, flags). */
+  trailer: number;
+};
+const LAYOUTS: Record<HidPosLayout, LayoutSpec> = {
+  aim: { aimAt: 2, dataAt: 5, trailer: 3 },
+  newland: { aimAt: null, dataAt: 2, trailer: 6 },
+};
+
 const MAX_CODE_BYTES = 4096;
 const AIM_START = 0x5d; // "]"
+/** The key under which a layout without AIM identifiers keeps its one code in progress. */
+const NO_AIM = '';
 
-export type DecodedScan = { data: string; symbology: ScanSymbology; aim: string };
+export type DecodedScan = {
+  data: string;
+  symbology: ScanSymbology;
+  aim: string;
+  /** Set when the data is not UTF-8 text: `data` then holds one character per byte (ISO 8859-1). */
+  binary?: true;
+};
 export type ReportOutcome =
   | { kind: 'scan'; scan: DecodedScan }
   | { kind: 'partial' }
@@ -55,24 +91,45 @@ export type HidPosDecoder = {
   reset: () => void;
 };
 
-export type HidPosDecoderOptions = { reportId?: number; maxGapMs?: number };
+export type HidPosDecoderOptions = {
+  reportId?: number;
+  /** Longest pause between two parts of one code (default 250 ms). */
+  maxGapMs?: number;
+  /** How long the late parts of a code thrown away are still recognised as its leftovers (default 1000 ms). */
+  discardMs?: number;
+  layout?: HidPosLayout;
+};
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export const createHidPosDecoder = (options: HidPosDecoderOptions = {}): HidPosDecoder => {
+function decodeText(bytes: Uint8Array): { text: string; binary: boolean } {
+  try {
+    return { text: utf8.decode(bytes), binary: false };
+  } catch {
+    // Not TextDecoder('latin1'): that is windows-1252, which remaps 0x80–0x9f. One character per byte keeps every byte.
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    return { text, binary: true };
+  }
+}
+
+export function createHidPosDecoder(options: HidPosDecoderOptions = {}): HidPosDecoder {
   const reportId = options.reportId ?? SCANNED_DATA_REPORT_ID;
   const maxGapMs = options.maxGapMs ?? 250;
+  const discardMs = options.discardMs ?? 1000;
+  const spec = LAYOUTS[options.layout ?? 'aim'];
   let pending: { aim: string; parts: Uint8Array[]; size: number } | null = null;
   /**
    * Codes that broke mid-way, by AIM id: their remaining parts are skipped up
-   * to each one's last part (continued flag clear). A last part looks exactly
-   * like a one-report code, so it must be recognised as a leftover, not read.
+   * to each one's last part (continued flag clear). `at` is when the code's
+   * last part so far arrived (null without a clock): after `discardMs` it is
+   * over and the entry is forgotten.
    */
-  const discarding = new Set<string>();
+  const discarding = new Map<string, { at: number | null; reason: string }>();
   let lastAt: number | null = null;
 
   const corrupt = (reason: string): ReportOutcome => {
-    if (pending) discarding.add(pending.aim);
+    if (pending) discarding.set(pending.aim, { at: lastAt, reason: 'rest of a broken code' });
     pending = null;
     return { kind: 'dropped', reason };
   };
@@ -87,29 +144,34 @@ export const createHidPosDecoder = (options: HidPosDecoderOptions = {}): HidPosD
       if (report.length === 0) return corrupt('empty report');
       if (report[0] !== reportId) return { kind: 'ignored', reason: `unexpected report id ${report[0]}` };
       if (timeMs !== undefined) {
-        if (lastAt !== null && timeMs - lastAt > maxGapMs) {
-          // The parts of one code arrive back to back: after a pause, whatever was in progress is over.
+        if (pending && lastAt !== null && timeMs - lastAt > maxGapMs) {
+          // The parts of one code arrive back to back: after a pause the code is over, and its late parts are leftovers.
+          discarding.set(pending.aim, { at: lastAt, reason: 'late part of a code that timed out' });
           pending = null;
-          discarding.clear();
         }
+        for (const [aim, d] of discarding) if (d.at !== null && timeMs - d.at > discardMs) discarding.delete(aim);
         lastAt = timeMs;
       }
-      if (report.length < DATA_OFFSET + 1) return corrupt(`report too short (${report.length} bytes)`);
+      if (report.length < spec.dataAt + spec.trailer) return corrupt(`report too short (${report.length} bytes)`);
       const count = report[1]!;
-      if (DATA_OFFSET + count > report.length - 1) return corrupt(`bad byte count ${count}`);
-      if (report[2] !== AIM_START) return corrupt('missing AIM symbology identifier');
-      const continued = (report[report.length - 1]! & 0x01) === 1;
-      const aim = String.fromCharCode(report[2], report[3]!, report[4]!);
-      if (discarding.size > 0) {
-        if (!continued) discarding.delete(aim);
-        return { kind: 'dropped', reason: 'rest of a broken code' };
+      if (spec.dataAt + count > report.length - spec.trailer) return corrupt(`bad byte count ${count}`);
+      let aim = NO_AIM;
+      if (spec.aimAt !== null) {
+        if (report[spec.aimAt] !== AIM_START) return corrupt('missing AIM symbology identifier');
+        aim = String.fromCharCode(report[spec.aimAt]!, report[spec.aimAt + 1]!, report[spec.aimAt + 2]!);
       }
-      const data = report.subarray(DATA_OFFSET, DATA_OFFSET + count);
-      if (data.includes(0)) return corrupt('NUL byte inside decoded data');
+      const continued = (report[report.length - 1]! & 0x01) === 1;
+      const leftover = discarding.get(aim);
+      if (leftover) {
+        if (continued) leftover.at = timeMs ?? null;
+        else discarding.delete(aim);
+        return { kind: 'dropped', reason: leftover.reason };
+      }
+      const data = report.subarray(spec.dataAt, spec.dataAt + count);
       if (pending && pending.aim !== aim) {
         // Parts of two codes interleaved: neither can be trusted, up to the last part of each.
-        discarding.add(pending.aim);
-        if (continued) discarding.add(aim);
+        discarding.set(pending.aim, { at: lastAt, reason: 'rest of a broken code' });
+        if (continued) discarding.set(aim, { at: lastAt, reason: 'rest of a broken code' });
         pending = null;
         return { kind: 'dropped', reason: 'continued report with another symbology' };
       }
@@ -128,11 +190,12 @@ export const createHidPosDecoder = (options: HidPosDecoderOptions = {}): HidPosD
         bytes.set(part, at);
         at += part.length;
       }
-      const text = utf8.decode(bytes);
-      return { kind: 'scan', scan: { data: text, symbology: aimSymbology(aim, text), aim } };
+      const { text, binary } = decodeText(bytes);
+      const symbology = spec.aimAt === null ? 'unknown' : aimSymbology(aim, text);
+      return { kind: 'scan', scan: { data: text, symbology, aim, ...(binary ? { binary: true as const } : {}) } };
     },
   };
-};
+}
 
 /**
  * The reports a HID POS scanner sends for one code, in the 64-byte layout
@@ -141,7 +204,8 @@ export const createHidPosDecoder = (options: HidPosDecoderOptions = {}): HidPosD
  */
 export const encodeHidPosReports = (aim: string, data: string, reportLength = 64): Uint8Array[] => {
   const bytes = new TextEncoder().encode(data);
-  const perReport = reportLength - DATA_OFFSET - TRAILER;
+  const { dataAt, trailer } = LAYOUTS.aim;
+  const perReport = reportLength - dataAt - trailer;
   const reports: Uint8Array[] = [];
   for (let i = 0; i === 0 || i < bytes.length; i += perReport) {
     const chunk = bytes.subarray(i, i + perReport);
@@ -149,7 +213,7 @@ export const encodeHidPosReports = (aim: string, data: string, reportLength = 64
     r[0] = SCANNED_DATA_REPORT_ID;
     r[1] = chunk.length;
     r.set([aim.charCodeAt(0), aim.charCodeAt(1), aim.charCodeAt(2)], 2);
-    r.set(chunk, DATA_OFFSET);
+    r.set(chunk, dataAt);
     r[reportLength - 1] = i + perReport < bytes.length ? 1 : 0;
     reports.push(r);
   }

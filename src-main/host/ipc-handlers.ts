@@ -5,7 +5,15 @@
  * `handleInvoke`, so they behave identically.
  */
 import { KassaError } from '../../shared/errors';
-import { ipcChannels, type IpcChannel, type IpcReply, type IpcRequest, type TerminalConfig } from '../../shared/ipc';
+import {
+  ipcChannels,
+  type IpcChannel,
+  type IpcReply,
+  type IpcRequest,
+  type ScannerStatus,
+  type TerminalConfig,
+  type WedgeConfig,
+} from '../../shared/ipc';
 import type { ScannerService } from '../scanner/scanner-service-types';
 
 export type IpcHandlers = { [C in IpcChannel]: (request: IpcRequest<C>) => Promise<IpcReply<C>> };
@@ -13,6 +21,11 @@ export type IpcHandlers = { [C in IpcChannel]: (request: IpcRequest<C>) => Promi
 export type HandlerDeps = {
   terminalConfig: () => TerminalConfig | null;
   scanner: ScannerService;
+  /** Scanner settings staff change on the till: saved in the till config before the reply. */
+  settings: {
+    setWedge: (wedge: WedgeConfig) => Promise<WedgeConfig>;
+    setHidPosLayout: (choice: IpcRequest<'scanner:set-hid-pos-layout'>) => Promise<ScannerStatus>;
+  };
 };
 
 export const createIpcHandlers = (deps: HandlerDeps): IpcHandlers => ({
@@ -28,6 +41,8 @@ export const createIpcHandlers = (deps: HandlerDeps): IpcHandlers => ({
   'scanner:get-status': () => Promise.resolve(deps.scanner.status()),
   'scanner:list-devices': () => Promise.resolve(deps.scanner.listDevices()),
   'scanner:select-device': (selection) => Promise.resolve(deps.scanner.selectDevice(selection)),
+  'scanner:set-wedge': (wedge) => deps.settings.setWedge(wedge),
+  'scanner:set-hid-pos-layout': (choice) => deps.settings.setHidPosLayout(choice),
 });
 
 const isChannel = (name: string): name is IpcChannel => Object.hasOwn(ipcChannels, name);

@@ -9,7 +9,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { KassaError } from '../../shared/errors';
-import { wedgeConfigSchema } from '../../shared/ipc';
+import { hidPosLayoutSchema, wedgeConfigSchema } from '../../shared/ipc';
 import { enrolResponseSchema, routes } from '../../shared/replication';
 import { scanConfigSchema } from '../../shared/scan';
 
@@ -27,6 +27,19 @@ export const tillConfigSchema = z.object({
     .object({ vendorId: z.number().int().nonnegative(), productId: z.number().int().nonnegative() })
     .nullable()
     .default(null),
+  /**
+   * HID POS report layouts by device, first match wins; a rule without `productId` covers all of a vendor's
+   * devices. Without a rule: 'newland' for Newland's vendor id 0x1eab, 'aim' for everything else.
+   */
+  hidPosLayouts: z
+    .array(
+      z.object({
+        vendorId: z.number().int().min(0).max(0xffff),
+        productId: z.number().int().min(0).max(0xffff).optional(),
+        layout: hidPosLayoutSchema,
+      }),
+    )
+    .default([]),
 });
 export type TillConfig = z.infer<typeof tillConfigSchema>;
 

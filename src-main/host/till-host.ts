@@ -46,6 +46,7 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
       selection: config.scanner,
       keyboardLayout: config.keyboardLayout,
       wedge: config.wedge,
+      hidPosLayouts: config.hidPosLayouts,
     });
 
   const sinks = new Set<HostEventSink>();
@@ -53,6 +54,7 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
     for (const sink of sinks) sink(event, payload);
   };
   const offScan = scanner.on('scan', (scan) => emit('scan', scan));
+  const offRejected = scanner.on('rejected', (rejected) => emit('scan-rejected', rejected));
   const offStatus = scanner.on('status', (status) => emit('scanner-status', status));
   scanner.start();
 
@@ -114,7 +116,25 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
       return status;
     },
   };
-  const handlers = createIpcHandlers({ terminalConfig, scanner: persistentScanner });
+  const handlers = createIpcHandlers({
+    terminalConfig,
+    scanner: persistentScanner,
+    settings: {
+      async setWedge(wedge) {
+        config = { ...config, wedge };
+        await persist();
+        scanner.configure({ wedge });
+        return wedge;
+      },
+      async setHidPosLayout({ vendorId, productId, layout }) {
+        // One rule per device: the new choice replaces an earlier one for the same ids, and comes first.
+        const others = config.hidPosLayouts.filter((r) => !(r.vendorId === vendorId && r.productId === productId));
+        config = { ...config, hidPosLayouts: [{ vendorId, productId, layout }, ...others] };
+        await persist();
+        return scanner.configure({ hidPosLayouts: config.hidPosLayouts });
+      },
+    },
+  });
   return {
     invoke: (channel, payload) => handleInvoke(handlers, channel, payload),
     subscribe(sink) {
@@ -126,6 +146,7 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
       stopped = true;
       if (retry) clearTimeout(retry);
       offScan();
+      offRejected();
       offStatus();
       await scanner.stop();
       await saving.catch(() => undefined);

@@ -8,16 +8,32 @@
  * The HID module is injected, so tests drive the real service with a device
  * object that emits the exact bytes a scanner sends.
  *
+ * HID POS devices are read in the report layout configured for them by
+ * vendor (and product) id, Newland's own layout for Newland's vendor id, and
+ * the AIM layout otherwise. Keyboard-mode devices are read in the layout
+ * their report descriptor declares (boot layout when it cannot be read);
+ * their bursts end at the suffix or, for scanners without one, by a quiet
+ * timer, and bursts not read cleanly are reported as `rejected`.
+ *
  * Unplugging shows up as node-hid's read error on some systems and only as
  * the device vanishing from the enumeration on others: the poll checks both.
  * A listener that throws is isolated from the others and from the device.
  */
 import type { Device, HID } from 'node-hid';
-import type { HidDeviceInfo, ScanEvent, ScannerStatus } from '../../shared/ipc';
-import { createBootKeyboardDecoder } from '../../shared/scanner/boot-keyboard';
-import { createHidPosDecoder, HID_POS_USAGE_PAGE } from '../../shared/scanner/hid-pos';
+import {
+  wedgeConfigSchema,
+  type HidDeviceInfo,
+  type HidPosLayout,
+  type ScanEvent,
+  type ScannerStatus,
+  type WedgeConfig,
+} from '../../shared/ipc';
+import { createBootKeyboardDecoder, type KeyboardOutcome } from '../../shared/scanner/boot-keyboard';
+import { createHidPosDecoder, HID_POS_USAGE_PAGE, NEWLAND_VENDOR_ID } from '../../shared/scanner/hid-pos';
 import { keyboardLayouts } from '../../shared/scanner/keyboard-layouts';
-import type { ScannerService, ScannerServiceEvents } from './scanner-service-types';
+import { keyboardReportLayout } from '../../shared/scanner/report-descriptor';
+import { readReportDescriptor } from './report-descriptor-source';
+import type { HidPosLayoutRule, ScannerService, ScannerServiceEvents } from './scanner-service-types';
 
 /** The part of node-hid's `HID` class the service uses. */
 export type HidHandle = Pick<HID, 'on' | 'removeAllListeners' | 'close'>;
@@ -31,9 +47,25 @@ export type ScannerServiceOptions = {
   now?: () => number;
   /** Keyboard-mode scanners: the layout the scanner emulates, and the burst timing rule. */
   keyboardLayout?: string;
-  wedge?: { maxInterKeyMs: number; minLength: number };
+  wedge?: WedgeConfig;
+  /** HID POS report layouts by device; the first rule that matches wins. */
+  hidPosLayouts?: HidPosLayoutRule[];
+  /** A device's HID report descriptor, or null when it cannot be read (default: Linux sysfs). */
+  reportDescriptor?: (device: HidDeviceInfo) => Uint8Array | null;
   platform?: NodeJS.Platform;
 };
+
+/** The HID POS layout for a device: the first matching rule, else Newland's for Newland devices, else AIM. */
+export function hidPosLayoutFor(
+  device: { vendorId: number; productId: number },
+  rules: readonly HidPosLayoutRule[],
+): HidPosLayout {
+  const rule = rules.find(
+    (r) => r.vendorId === device.vendorId && (r.productId === undefined || r.productId === device.productId),
+  );
+  if (rule) return rule.layout;
+  return device.vendorId === NEWLAND_VENDOR_ID ? 'newland' : 'aim';
+}
 
 export const describeDevice = (d: Device): HidDeviceInfo => ({
   path: d.path ?? '',
@@ -69,32 +101,30 @@ const permissionHint = (d: HidDeviceInfo, platform: NodeJS.Platform) => {
 
 type Listeners = { [E in keyof ScannerServiceEvents]: Set<ScannerServiceEvents[E]> };
 
-export const createScannerService = (options: ScannerServiceOptions): ScannerService => {
-  const listeners: Listeners = { scan: new Set(), status: new Set() };
-  const emitScan = (scan: ScanEvent) => {
-    for (const l of listeners.scan) {
+export function createScannerService(options: ScannerServiceOptions): ScannerService {
+  const listeners: Listeners = { scan: new Set(), rejected: new Set(), status: new Set() };
+  const emit = <E extends keyof ScannerServiceEvents>(event: E, ...args: Parameters<ScannerServiceEvents[E]>) => {
+    for (const l of listeners[event] as Set<(...a: Parameters<ScannerServiceEvents[E]>) => void>) {
       try {
-        l(scan);
+        l(...args);
       } catch {
         // A faulty listener must not stop the scanner or the other listeners.
       }
     }
   };
-  const emitStatus = (status: ScannerStatus) => {
-    for (const l of listeners.status) {
-      try {
-        l(status);
-      } catch {
-        // As above.
-      }
-    }
-  };
+  const emitScan = (scan: ScanEvent) => emit('scan', scan);
+  const emitStatus = (status: ScannerStatus) => emit('status', status);
   const now = options.now ?? (() => performance.now());
   const pollMs = options.pollMs ?? 1000;
+  const reportDescriptor = options.reportDescriptor ?? ((d: HidDeviceInfo) => readReportDescriptor(d.path));
   let selection = options.selection ?? null;
+  let wedge = options.wedge ?? wedgeConfigSchema.parse({});
+  let hidPosLayouts = options.hidPosLayouts ?? [];
   let handle: HidHandle | null = null;
   let openPath: string | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
+  /** Keyboard-mode devices: ends a burst after its quiet time (scanners without a suffix). */
+  let quietTimer: ReturnType<typeof setTimeout> | null = null;
   let current: ScannerStatus = { state: 'none', device: null, message: 'No scanner found', ownsKeyboardScanner: false };
 
   const setStatus = (status: ScannerStatus) => {
@@ -106,7 +136,10 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
   /** null when the enumeration itself failed (not the same as "no devices"). */
   const enumerate = (): HidDeviceInfo[] | null => {
     try {
-      return options.hid.devices().map(describeDevice);
+      return options.hid
+        .devices()
+        .map(describeDevice)
+        .map((d) => (d.kind === 'hid-pos' ? { ...d, hidPosLayout: hidPosLayoutFor(d, hidPosLayouts) } : d));
     } catch {
       return null;
     }
@@ -123,6 +156,8 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       : (devices.find((d) => d.kind === 'hid-pos') ?? null);
 
   const closeHandle = () => {
+    if (quietTimer) clearTimeout(quietTimer);
+    quietTimer = null;
     if (!handle) return;
     const h = handle;
     handle = null;
@@ -207,25 +242,32 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
     handle = opened;
     openPath = device.path;
     if (device.kind === 'keyboard') {
+      const descriptor = reportDescriptor(device);
       const decoder = createBootKeyboardDecoder({
         layout: keyboardLayouts[options.keyboardLayout ?? 'us'],
-        wedge: options.wedge ?? { maxInterKeyMs: 30, minLength: 6 },
+        wedge,
+        report: (descriptor && keyboardReportLayout(descriptor)) ?? undefined,
       });
-      opened.on('data', (data: Buffer) => {
-        for (const outcome of decoder.push(new Uint8Array(data), now())) {
-          if (outcome.kind === 'scan') {
-            const scan: ScanEvent = {
-              data: outcome.data,
-              symbology: 'unknown',
-              source: 'hid-keyboard',
-              receivedAt: now(),
-            };
-            emitScan(scan);
-          }
+      const deliver = (outcomes: KeyboardOutcome[]) => {
+        for (const outcome of outcomes) {
+          if (outcome.kind === 'scan')
+            emitScan({ data: outcome.data, symbology: 'unknown', source: 'hid-keyboard', receivedAt: now() });
+          else if (outcome.kind === 'rejected')
+            emit('rejected', { data: outcome.data, source: 'hid-keyboard', reason: outcome.reason });
         }
+      };
+      const quietMs = wedge.quietMs;
+      opened.on('data', (data: Buffer) => {
+        deliver(decoder.push(new Uint8Array(data), now()));
+        if (quietTimer) clearTimeout(quietTimer);
+        quietTimer = setTimeout(() => {
+          quietTimer = null;
+          if (handle === opened) deliver(decoder.flush(now()));
+        }, quietMs + 5);
+        quietTimer.unref?.();
       });
     } else {
-      const decoder = createHidPosDecoder();
+      const decoder = createHidPosDecoder({ layout: hidPosLayoutFor(device, hidPosLayouts) });
       opened.on('data', (data: Buffer) => {
         const outcome = decoder.push(new Uint8Array(data), now());
         if (outcome.kind === 'scan') {
@@ -272,6 +314,16 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       tryOpen();
       return current;
     },
+    configure(settings) {
+      if (settings.wedge) wedge = settings.wedge;
+      if (settings.hidPosLayouts) hidPosLayouts = settings.hidPosLayouts;
+      // Decoders are made when the device opens: reopen it so the new settings apply to the next report.
+      if (handle) {
+        closeHandle();
+        tryOpen();
+      }
+      return current;
+    },
     on<E extends keyof ScannerServiceEvents>(event: E, listener: ScannerServiceEvents[E]) {
       const set = listeners[event] as Set<ScannerServiceEvents[E]>;
       set.add(listener);
@@ -280,7 +332,7 @@ export const createScannerService = (options: ScannerServiceOptions): ScannerSer
       };
     },
   };
-};
+}
 
 /** The real node-hid module, loaded lazily so a missing libusb is a status, not a crash. */
 export const loadNodeHid = async (): Promise<HidModule | null> => {

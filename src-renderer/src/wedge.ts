@@ -1,12 +1,14 @@
 /**
  * Keyboard-wedge scanners in the page: a scanner that "types" its code. Every
- * keydown goes through the wedge (wedge-logic.ts) in the capture phase, before
- * any field sees it. Keys that may be part of a scan are held back; if they
- * turn out to be a person typing they are replayed into the focused field,
- * and a completed burst becomes a scan — it never reaches a text field.
+ * keydown (and Shift keyup) goes through the wedge (wedge-logic.ts) in the
+ * capture phase, before any field sees it. Keys that may be part of a scan
+ * are held back; if they turn out to be a person typing they are replayed
+ * into the focused field, a completed burst becomes a scan — it never
+ * reaches a text field — and a burst that looked like a scanner but was not
+ * read cleanly is handed to `onRejected`, so the till can show what was read.
  */
-import type { WedgeConfig } from '../../shared/ipc';
-import { createWedge } from './wedge-logic';
+import type { BurstRejection, WedgeConfig } from '../../shared/ipc';
+import { createWedge, type WedgeAction } from './wedge-logic';
 
 const replay = (text: string): void => {
   if (!text) return;
@@ -17,38 +19,50 @@ const replay = (text: string): void => {
   }
 };
 
-export const installWedge = (
-  config: WedgeConfig,
-  onScan: (data: string) => void,
-  suppressed: () => boolean,
-): (() => void) => {
-  const wedge = createWedge(config, suppressed);
+export type WedgeHandlers = {
+  onScan: (data: string) => void;
+  onRejected: (data: string, reason: BurstRejection) => void;
+  /** True while the host reads a keyboard-mode scanner itself: its keystroke copy must not count. */
+  suppressed: () => boolean;
+};
+
+export function installWedge(config: WedgeConfig, handlers: WedgeHandlers): () => void {
+  const wedge = createWedge(config, handlers.suppressed);
   let timer: ReturnType<typeof setTimeout> | null = null;
-  const scheduleFlush = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => replay(wedge.flush(performance.now())), config.maxInterKeyMs + 5);
+
+  const apply = (action: WedgeAction) => {
+    replay(action.replay);
+    if (action.scheduleFlush) {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => apply(wedge.flush(performance.now())), config.quietMs + 5);
+    }
+    if (action.scan !== null) handlers.onScan(action.scan);
+    if (action.rejected) handlers.onRejected(action.rejected.data, action.rejected.reason);
   };
 
+  const keyOf = (e: KeyboardEvent) => ({
+    key: e.key,
+    timeMs: e.timeStamp,
+    ctrlKey: e.ctrlKey,
+    metaKey: e.metaKey,
+    altKey: e.altKey,
+    isComposing: e.isComposing,
+    repeat: e.repeat,
+  });
   const onKeyDown = (e: KeyboardEvent) => {
-    const action = wedge.key({
-      key: e.key,
-      timeMs: e.timeStamp,
-      ctrlKey: e.ctrlKey,
-      metaKey: e.metaKey,
-      altKey: e.altKey,
-      isComposing: e.isComposing,
-    });
-    replay(action.replay);
+    const action = wedge.key(keyOf(e));
     if (action.swallow) {
       e.preventDefault();
       e.stopPropagation();
     }
-    if (action.scheduleFlush) scheduleFlush();
-    if (action.scan !== null) onScan(action.scan);
+    apply(action);
   };
+  const onKeyUp = (e: KeyboardEvent) => apply(wedge.keyUp(keyOf(e)));
   window.addEventListener('keydown', onKeyDown, { capture: true });
+  window.addEventListener('keyup', onKeyUp, { capture: true });
   return () => {
     window.removeEventListener('keydown', onKeyDown, { capture: true });
+    window.removeEventListener('keyup', onKeyUp, { capture: true });
     if (timer) clearTimeout(timer);
   };
-};
+}

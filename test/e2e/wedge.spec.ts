@@ -11,10 +11,14 @@
  * - the typing goes through Playwright's real keyboard with 120 ms between
  *   keys; load only stretches those gaps, and every one is already four times
  *   the threshold.
+ * - bursts that must have particular gaps (a scanner slowed down, Shift sent
+ *   in reports of its own) are synthetic key events whose `timeStamp` — the
+ *   only clock the wedge reads — is set to the time the scanner would have
+ *   produced, again dispatched in one synchronous task.
  * The till host runs without the test scanner bridge: real node-hid, which
  * finds no device on these machines.
  */
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +55,12 @@ test.afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const shot = async (page: Page, info: TestInfo, name: string) => {
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await info.attach(name, { path, contentType: 'image/png' });
+};
+
 const openTill = async (page: Page) => {
   await page.goto(tillUrl);
   await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
@@ -77,6 +87,44 @@ type PageGlobals = {
     type: 'keydown' | 'keyup',
     init: { key: string; bubbles: boolean; cancelable: boolean; composed: boolean },
   ) => { timeStamp: number };
+  performance: { now: () => number };
+};
+
+type TimedKey = { type: 'keydown' | 'keyup'; key: string; at: number };
+
+/**
+ * Key events into the focused element with given timestamps (`at` ms after the first), in one synchronous task:
+ * the gaps the wedge measures are exactly these. Reports how many keydowns the page cancelled and how many
+ * keydowns reached the field's own listeners.
+ */
+const timedKeys = (page: Page, events: TimedKey[]): Promise<{ cancelled: number; reachedField: number }> =>
+  page.evaluate((list) => {
+    const { document, KeyboardEvent, performance } = globalThis as unknown as PageGlobals;
+    const target = document.activeElement ?? document.body;
+    let reachedField = 0;
+    const onFieldKey = () => (reachedField += 1);
+    target.addEventListener('keydown', onFieldKey);
+    const start = performance.now();
+    let cancelled = 0;
+    for (const e of list) {
+      const event = new KeyboardEvent(e.type, { key: e.key, bubbles: true, cancelable: true, composed: true });
+      Object.defineProperty(event, 'timeStamp', { value: start + e.at });
+      if (!target.dispatchEvent(event) && e.type === 'keydown') cancelled += 1;
+    }
+    target.removeEventListener('keydown', onFieldKey);
+    return { cancelled, reachedField };
+  }, events);
+
+/** A scanner's burst at 2 ms per key, with extra delay before some keys (index → ms). */
+const slowedBurst = (code: string, extra: Record<number, number>): TimedKey[] => {
+  let at = 0;
+  return [...code, 'Enter'].flatMap((key, i) => {
+    at += i === 0 ? 0 : 2 + (extra[i] ?? 0);
+    return [
+      { type: 'keydown' as const, key, at },
+      { type: 'keyup' as const, key, at: at + 1 },
+    ];
+  });
 };
 
 /**
@@ -157,4 +205,95 @@ test('a person typing a phone number finds the member through its keyed hash (th
   await page.keyboard.type('06 1000 0001', { delay: 120 });
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+});
+
+test('a scanner slowed down mid-burst: the till shows what it read, and the cashier can use it or scan again', async ({
+  page,
+}, info) => {
+  await openTill(page);
+  const field = page.getByTestId('lookup-input');
+  await field.focus();
+  // 45 ms lost before the 8th key (a loaded machine): 47 ms between two keys, over the 30 ms rule.
+  const slowed = await timedKeys(page, slowedBurst(CARD, { 7: 45 }));
+  expect(slowed).toEqual({ cancelled: CARD.length + 1, reachedField: 0 });
+  await expect(page.getByTestId('scan-rejected-text')).toHaveText(
+    `The scanner read “${CARD}”, but its keys came too slowly (a gap of 47 ms; this till allows 30 ms).`,
+  );
+  await expect(field).toHaveValue('');
+  await expect(page.getByTestId('member-name')).toHaveCount(0);
+  await shot(page, info, 'scan-not-read');
+  await page.getByTestId('use-rejected-scan').click();
+  await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+  await expect(page.getByTestId('scan-rejected')).toHaveCount(0);
+});
+
+test('a scanner that sends Shift in reports of its own: a code with capitals arrives whole (default thresholds)', async ({
+  page,
+}) => {
+  await openTill(page);
+  const code = `KM${withCheckDigit('00000009')}`;
+  // One report every 10 ms: Shift down, key down, key up, Shift up for a capital; key down, key up for a digit.
+  const events: TimedKey[] = [];
+  let at = 0;
+  for (const key of [...code, 'Enter']) {
+    if (/^[A-Z]$/.test(key)) {
+      events.push(
+        { type: 'keydown', key: 'Shift', at },
+        { type: 'keydown', key, at: at + 10 },
+        { type: 'keyup', key, at: at + 20 },
+        { type: 'keyup', key: 'Shift', at: at + 30 },
+      );
+      at += 40;
+    } else {
+      events.push({ type: 'keydown', key, at }, { type: 'keyup', key, at: at + 10 });
+      at += 20;
+    }
+  }
+  await page.getByTestId('lookup-input').focus();
+  // Every key but the two Shift presses is held back from the field.
+  expect(await timedKeys(page, events)).toEqual({ cancelled: code.length + 1, reachedField: 2 });
+  await expect(page.getByTestId('message')).toHaveText(`Card not found: ${code}`);
+  await expect(page.getByTestId('scan-rejected')).toHaveCount(0);
+});
+
+test('a price-embedded label rings up at the price on the label', async ({ page }) => {
+  await openTill(page);
+  // Demo PLU 00031 is bananas at 1.99 per kg; the label says 3.50.
+  await burst(page, '2000031003504');
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await expect(page.getByTestId('basket-line')).toContainText('Bananas');
+  await expect(page.getByTestId('total')).toHaveText('3.50 EUR');
+});
+
+test('short codes are shown as not read until the till is set up for them, then they scan', async ({ page }, info) => {
+  await openTill(page);
+  await page.getByTestId('lookup-input').focus();
+  await burst(page, '4711');
+  await expect(page.getByTestId('scan-rejected-text')).toHaveText(
+    'The scanner read “4711”, but it has 4 characters and this till takes codes of 6 or more.',
+  );
+  await page.getByTestId('dismiss-rejected-scan').click();
+  await expect(page.getByTestId('scan-rejected')).toHaveCount(0);
+
+  const setMinLength = async (n: number) => {
+    await page.getByTestId('open-scanner-settings').click();
+    await page.getByTestId('wedge-minLength').fill(String(n));
+    await page.getByTestId('wedge-save').click();
+    await expect(page.getByTestId('wedge-saved')).toBeVisible();
+    if (n !== 6) await shot(page, info, 'scanner-settings-keyboard');
+    await page.getByRole('button', { name: 'Close' }).click();
+  };
+  await setMinLength(4);
+  await page.getByTestId('lookup-input').focus();
+  await burst(page, '4711');
+  await expect(page.getByTestId('message')).toHaveText('Scan not recognised — Not a code this till knows: 4711');
+  await expect(page.getByTestId('scan-rejected')).toHaveCount(0);
+  // Saved in the till config: a reload keeps it.
+  await page.reload();
+  await expect(page.getByTestId('sign-in')).toBeVisible({ timeout: 30_000 });
+  await signIn(page);
+  await page.getByTestId('lookup-input').focus();
+  await burst(page, '4711');
+  await expect(page.getByTestId('message')).toHaveText('Scan not recognised — Not a code this till knows: 4711');
+  await setMinLength(6);
 });

@@ -33,6 +33,12 @@ describe('kassa scanners', () => {
       '--vendor-id and --product-id go together',
     );
     expect(kassa('scanners', 'watch', '--layout', 'fr').stderr).toContain('CONFIG_INVALID: --layout');
+    expect(kassa('scanners', 'watch', '--hid-pos-layout', 'newland').stderr).toContain(
+      '--hid-pos-layout needs --vendor-id and --product-id',
+    );
+    expect(
+      kassa('scanners', 'watch', '--vendor-id', '0x1eab', '--product-id', '1', '--hid-pos-layout', 'zebra').stderr,
+    ).toContain('CONFIG_INVALID: --hid-pos-layout');
     expect(kassa('scanners', 'watch', '--speed', '9').stderr).toContain('CONFIG_INVALID');
     expect(kassa('scanners', 'frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage') });
   });

@@ -11,7 +11,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTillHost as startHostInProcess } from '../../src-main/host/till-host';
-import type { ScannerService } from '../../src-main/scanner/scanner-service-types';
+import type { ScannerService, ScannerSettings } from '../../src-main/scanner/scanner-service-types';
+import type { ScanRejected } from '../../shared/ipc';
 import { freePort, startTillHost as startHostProcess } from '../support/processes';
 
 const status = { state: 'none', device: null, message: 'No scanner found', ownsKeyboardScanner: false } as const;
@@ -21,6 +22,7 @@ const scanner: ScannerService = {
   status: () => status,
   listDevices: () => [],
   selectDevice: () => status,
+  configure: () => status,
   on: () => () => undefined,
 };
 
@@ -90,6 +92,52 @@ describe('till host start-up', () => {
         enrolCode: null,
         scanner: { vendorId: 0x0c2e, productId: 0x0b61 },
       });
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('saves the scanner settings staff change, hands them to the scanner service, and forwards rejected bursts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'kassa-startup-'));
+    const configured: ScannerSettings[] = [];
+    let rejectedListener: ((r: ScanRejected) => void) | null = null;
+    const recording: ScannerService = {
+      ...scanner,
+      configure: (s) => {
+        configured.push(s);
+        return status;
+      },
+      on: (event, listener) => {
+        if (event === 'rejected') rejectedListener = listener as (r: ScanRejected) => void;
+        return () => undefined;
+      },
+    };
+    const host = await startHostInProcess({
+      dataDir,
+      mode: 'browser',
+      env: { KASSA_SERVER_URL: serverUrl, KASSA_ENROL_CODE: 'SHOP-9' },
+      scanner: recording,
+      log: () => undefined,
+    });
+    const events: unknown[] = [];
+    host.subscribe((event, payload) => events.push([event, payload]));
+    try {
+      const wedge = { maxInterKeyMs: 45, minLength: 4, quietMs: 120, suffix: 'optional' };
+      expect(await host.invoke('scanner:set-wedge', wedge)).toEqual(wedge);
+      await host.invoke('scanner:set-hid-pos-layout', { vendorId: 0x05e0, productId: 0x1300, layout: 'newland' });
+      await host.invoke('scanner:set-hid-pos-layout', { vendorId: 0x05e0, productId: 0x1300, layout: 'aim' });
+      expect(configured).toEqual([
+        { wedge },
+        { hidPosLayouts: [{ vendorId: 0x05e0, productId: 0x1300, layout: 'newland' }] },
+        { hidPosLayouts: [{ vendorId: 0x05e0, productId: 0x1300, layout: 'aim' }] },
+      ]);
+      const saved = JSON.parse(await readFile(join(dataDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+      expect(saved).toMatchObject({ wedge, hidPosLayouts: [{ vendorId: 0x05e0, productId: 0x1300, layout: 'aim' }] });
+
+      rejectedListener!({ data: '4711', source: 'hid-keyboard', reason: { code: 'no-suffix' } });
+      expect(events).toEqual([
+        ['scan-rejected', { data: '4711', source: 'hid-keyboard', reason: { code: 'no-suffix' } }],
+      ]);
     } finally {
       await host.stop();
     }

@@ -14,7 +14,8 @@ export async function enterPin(page: Page, dialog: string, who: string, pin: str
   await expect(page.getByTestId(dialog)).toBeVisible({ timeout: 30_000 });
   await page.getByTestId(`${dialog}-who`).selectOption(who);
   await page.getByTestId(`${dialog}-pin`).focus();
-  await page.keyboard.type(pin);
+  // A person's pace: four digits and Enter at machine speed are a scanner's burst to the keyboard wedge.
+  await page.keyboard.type(pin, { delay: 120 });
   await page.keyboard.press('Enter');
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { withCheckDigit } from '../../shared/barcode';
+import { priceCheckDigit, withCheckDigit } from '../../shared/barcode';
 import { classifyScan, defaultScanConfig, scanConfigSchema } from '../../shared/scan';
 
 describe('classifyScan', () => {
@@ -41,6 +41,49 @@ describe('classifyScan', () => {
       plu: '00012',
       priceMinor: 250,
     });
+  });
+
+  it('classifies the price-embedded label 2000031003504 as item 00031 at 3.50', () => {
+    expect(classifyScan('2000031003504')).toEqual({ kind: 'priced-product', plu: '00031', priceMinor: 350 });
+  });
+
+  it('reads the label layouts a store configured, price check digit included', () => {
+    const config = scanConfigSchema.parse({
+      variableMeasure: [
+        { prefixes: ['20-22'], kind: 'price', itemDigits: 4, valueDigits: 5, valueCheckDigit: true },
+        { prefixes: ['23-28'], kind: 'weight', itemDigits: 5, valueDigits: 5 },
+      ],
+    });
+    // 21 0031 Q 00350 C, Q = price check digit of 00350.
+    const label = withCheckDigit(`210031${priceCheckDigit('00350')}00350`);
+    expect(classifyScan(label, config)).toEqual({ kind: 'priced-product', plu: '00031', priceMinor: 350 });
+    expect(classifyScan(withCheckDigit('250003101250'), config)).toEqual({
+      kind: 'weighed-product',
+      plu: '00031',
+      grams: 1250,
+    });
+    const misread = withCheckDigit(`210031${(priceCheckDigit('00350') + 5) % 10}00350`);
+    expect(classifyScan(misread, config)).toMatchObject({
+      kind: 'unknown',
+      code: 'SCAN_BAD_CHECK_DIGIT',
+      reason: `Price/weight check digit is wrong in ${misread}`,
+    });
+    // Layouts replace the simple prefix lists: 29 is no longer a price prefix here.
+    expect(classifyScan(withCheckDigit('290003100350'), config)).toMatchObject({ kind: 'product' });
+  });
+
+  it('refuses label layouts whose digits do not add up, with the reason', () => {
+    const bad = (layout: unknown) => scanConfigSchema.safeParse({ variableMeasure: [layout] });
+    expect(
+      bad({ prefixes: ['20'], kind: 'price', itemDigits: 5, valueDigits: 5, valueCheckDigit: true }).error?.issues[0]
+        ?.message,
+    ).toBe('item digits + value digits (+ 1 for a value check digit) must be 10');
+    expect(
+      bad({ prefixes: ['20'], kind: 'price', itemDigits: 4, valueDigits: 6, valueCheckDigit: false }).success,
+    ).toBe(true);
+    expect(bad({ prefixes: ['19'], kind: 'price', itemDigits: 5, valueDigits: 5 }).success).toBe(false);
+    expect(bad({ prefixes: ['28-21'], kind: 'price', itemDigits: 5, valueDigits: 5 }).success).toBe(false);
+    expect(bad({ prefixes: ['20'], kind: 'weight', itemDigits: 6, valueDigits: 4 }).success).toBe(false);
   });
 
   it('gives a coded reason for garbled scans and bad check digits', () => {

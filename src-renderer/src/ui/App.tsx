@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { distinctUntilChanged, map } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
+import type { KassaHostApi, ScannerStatus, ScanRejected, TerminalConfig, WedgeConfig } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
 import { storeConfigSchema, type Staff, type StoreConfig } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
@@ -33,6 +33,7 @@ import type { ProductRow } from '../db/schemas';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { activeStaff, checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
+import { catalogKey, scannedLine, type ScannedLine } from '../features/sale/scanned-line';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { ScannerSettings } from './ScannerSettings';
 import { t } from './strings';
@@ -78,6 +79,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   /** The product catalogue: complete once a first pull reached the end (kept across restarts), and its size. */
   const [catalog, setCatalog] = useState({ complete: false, count: 0 });
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
+  /** Keyboard-scanner thresholds: from the terminal config, changed on the scanner settings screen. */
+  const [wedge, setWedge] = useState<WedgeConfig | null>(null);
+  /** A keyboard burst that was not read cleanly: shown with what was read until used or dismissed. */
+  const [rejected, setRejected] = useState<ScanRejected | null>(null);
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   const [member, setMember] = useState<MemberRecord | null>(null);
@@ -112,7 +117,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       while (!cancelled) {
         try {
           const c = await host.invoke('terminal:get-config', null);
-          if (!cancelled) setConfig(c);
+          if (!cancelled) {
+            setConfig(c);
+            setWedge(c.wedge);
+          }
           return;
         } catch (e) {
           setConfigError(e instanceof Error ? e.message : t.notEnrolled);
@@ -274,10 +282,14 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     [quoteInput],
   );
 
-  const addProduct = useCallback((product: ProductRow, grams: number | null) => {
+  const addProduct = useCallback((product: ProductRow, scanned: ScannedLine) => {
     setReceipt(null);
     setLines((current) => {
-      const same = grams === null ? current.find((l) => l.productId === product.id && l.grams === null) : undefined;
+      const same = scanned.mergeable
+        ? current.find(
+            (l) => l.productId === product.id && l.grams === null && l.unitPriceMinor === scanned.line.unitPriceMinor,
+          )
+        : undefined;
       if (same) return current.map((l) => (l === same ? { ...l, quantity: l.quantity + 1 } : l));
       lineCounter.current += 1;
       const line: Line = {
@@ -287,10 +299,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         name: product.name,
         categoryId: product.categoryId,
         tags: product.tags ?? [],
-        unit: product.unit,
-        quantity: 1,
-        grams,
-        unitPriceMinor: product.priceMinor,
+        ...scanned.line,
         product,
       };
       return [...current, line];
@@ -339,6 +348,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         setMessage({ kind: 'error', text: t.signInFirst });
         return;
       }
+      setRejected(null);
       const scan = classifyScan(raw, config.scan);
       switch (scan.kind) {
         case 'member-card':
@@ -348,16 +358,19 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         case 'product':
         case 'weighed-product':
         case 'priced-product': {
-          const key = scan.kind === 'product' ? scan.gtin : scan.plu;
+          const key = catalogKey(scan);
           pendingScan.current = { kind: 'line', code: key, start: performance.now() };
           const product = memberSync ? await memberSync.catalog.byEan(key) : null;
           if (!product) {
             setMessage({ kind: 'error', text: t.productNotFound(raw.trim()) });
             return;
           }
-          const grams =
-            scan.kind === 'weighed-product' ? scan.grams : scan.kind === 'product' ? (scan.grams ?? null) : null;
-          addProduct(product, grams);
+          const scanned = scannedLine(product, scan);
+          if (!scanned.ok) {
+            setMessage({ kind: 'error', text: t.badScan(scanned.reason) });
+            return;
+          }
+          addProduct(product, scanned.value);
           setMessage(null);
           return;
         }
@@ -379,14 +392,15 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     scannerRef.current = scanner;
   });
   useEffect(() => host.on('scan', (s) => void scanRef.current(s.data)), [host]);
+  useEffect(() => host.on('scan-rejected', setRejected), [host]);
   useEffect(() => {
-    if (!config) return;
-    return installWedge(
-      config.wedge,
-      (data) => void scanRef.current(data),
-      () => scannerRef.current?.ownsKeyboardScanner === true,
-    );
-  }, [config]);
+    if (!wedge) return;
+    return installWedge(wedge, {
+      onScan: (data) => void scanRef.current(data),
+      onRejected: (data, reason) => setRejected({ data, reason, source: 'keyboard-wedge' }),
+      suppressed: () => scannerRef.current?.ownsKeyboardScanner === true,
+    });
+  }, [wedge]);
 
   const pay = async (kind: 'cash' | 'card') => {
     if (!db || !config || !quoteInput || !q || !cashier) return;
@@ -597,6 +611,20 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         </div>
       )}
 
+      {rejected && (
+        <div className="message error actions" role="alert" data-testid="scan-rejected">
+          <span data-testid="scan-rejected-text">{t.scanRejected(rejected.data, t.rejection(rejected.reason))}</span>
+          {rejected.data && (
+            <button data-testid="use-rejected-scan" onClick={() => void scanRef.current(rejected.data)}>
+              {t.useThisCode}
+            </button>
+          )}
+          <button data-testid="dismiss-rejected-scan" onClick={() => setRejected(null)}>
+            {t.scanAgain}
+          </button>
+        </div>
+      )}
+
       <section className="member" data-testid="member-panel">
         {member && memberState ? (
           <>
@@ -789,7 +817,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         )}
       </aside>
 
-      {settings && <ScannerSettings host={host} onClose={() => setSettings(false)} />}
+      {settings && wedge && (
+        <ScannerSettings host={host} wedge={wedge} onWedgeSaved={setWedge} onClose={() => setSettings(false)} />
+      )}
 
       {db && !cashier && (
         <PinDialog

@@ -1,4 +1,6 @@
 /** Every string the cashier reads, in one place (ready for translation). */
+import type { BurstRejection } from '../../../shared/ipc';
+
 export const t = {
   appName: 'Kassa',
   browserMode: 'Browser mode',
@@ -29,6 +31,22 @@ export const t = {
   phoneAmbiguous: (code: string) => `More than one member has the phone number ${code}: scan the member's card`,
   productNotFound: (code: string) => `Product not found: ${code}`,
   badScan: (reason: string) => `Scan not recognised — ${reason}`,
+  scanRejected: (data: string, why: string) =>
+    data ? `The scanner read “${data}”, but ${why}.` : `Scan not read: ${why}. Scan again.`,
+  rejection: (r: BurstRejection): string => {
+    switch (r.code) {
+      case 'too-slow':
+        return `its keys came too slowly (a gap of ${r.maxGapMs} ms; this till allows ${r.limitMs} ms)`;
+      case 'too-short':
+        return `it has ${r.length} characters and this till takes codes of ${r.minLength} or more`;
+      case 'no-suffix':
+        return 'it did not end with Enter or Tab';
+      case 'lost-report':
+        return 'part of it was lost on the way from the scanner';
+    }
+  },
+  useThisCode: 'Use this code',
+  scanAgain: 'Scan again',
   noMember: 'No member',
   points: 'points',
   tier: 'Tier',
@@ -68,6 +86,16 @@ export const t = {
   usagePage: 'Usage page / usage',
   mode: 'Mode',
   useThis: 'Use this scanner',
+  reportLayout: 'Report layout',
+  layoutAim: 'Standard (AIM id at bytes 2–4)',
+  layoutNewland: 'Newland (data from byte 2)',
+  keyboardScanners: 'Keyboard-mode scanners',
+  wedgeMaxInterKey: 'Longest gap between keys of a scan (ms)',
+  wedgeMinLength: 'Shortest code (characters)',
+  wedgeQuiet: 'A scan is over after this long without a key (ms)',
+  wedgeNoSuffix: 'The scanner sends no Enter or Tab after a code',
+  save: 'Save',
+  saved: 'Saved',
   close: 'Close',
   signIn: 'Sign in',
   signInFirst: 'Sign in first: scans are not taken while the till is locked',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIpcHandlers, handleInvoke } from '../../../src-main/host/ipc-handlers';
 import type { ScannerService } from '../../../src-main/scanner/scanner-service-types';
-import type { ScannerStatus, TerminalConfig } from '../../../shared/ipc';
+import type { ScannerStatus, TerminalConfig, WedgeConfig } from '../../../shared/ipc';
 
 const status: ScannerStatus = { state: 'none', device: null, message: 'No scanner found', ownsKeyboardScanner: false };
 const selections: unknown[] = [];
@@ -14,11 +14,24 @@ const scanner: ScannerService = {
     selections.push(s);
     return status;
   },
+  configure: () => status,
   on: () => () => undefined,
 };
 
+const saved: unknown[] = [];
+const settings = {
+  setWedge: (w: WedgeConfig) => {
+    saved.push(w);
+    return Promise.resolve(w);
+  },
+  setHidPosLayout: (choice: unknown) => {
+    saved.push(choice);
+    return Promise.resolve(status);
+  },
+};
+
 describe('IPC handler map', () => {
-  const handlers = createIpcHandlers({ terminalConfig: () => null, scanner });
+  const handlers = createIpcHandlers({ terminalConfig: () => null, scanner, settings });
 
   it('answers a known channel with a reply the contract accepts', async () => {
     expect(await handleInvoke(handlers, 'scanner:get-status', null)).toEqual(status);
@@ -48,7 +61,33 @@ describe('IPC handler map', () => {
     const broken = createIpcHandlers({
       terminalConfig: () => ({ mode: 'browser', serverUrl: 'not a url' }) as unknown as TerminalConfig,
       scanner,
+      settings,
     });
     await expect(handleInvoke(broken, 'terminal:get-config', null)).rejects.toThrow(/url/i);
+  });
+
+  it('takes keyboard-scanner thresholds and HID POS layouts only when the contract accepts them', async () => {
+    await expect(
+      handleInvoke(handlers, 'scanner:set-wedge', { maxInterKeyMs: 40, minLength: 4, quietMs: 20, suffix: 'required' }),
+    ).rejects.toMatchObject({ code: 'IPC_BAD_REQUEST', message: expect.stringContaining('quietMs') });
+    await expect(
+      handleInvoke(handlers, 'scanner:set-hid-pos-layout', { vendorId: 1, productId: 2, layout: 'zebra' }),
+    ).rejects.toMatchObject({ code: 'IPC_BAD_REQUEST' });
+    expect(saved).toEqual([]);
+    expect(await handleInvoke(handlers, 'scanner:set-wedge', { maxInterKeyMs: 40, minLength: 4 })).toEqual({
+      maxInterKeyMs: 40,
+      minLength: 4,
+      quietMs: 100,
+      suffix: 'required',
+    });
+    await handleInvoke(handlers, 'scanner:set-hid-pos-layout', {
+      vendorId: 0x1eab,
+      productId: 0x0d10,
+      layout: 'newland',
+    });
+    expect(saved).toEqual([
+      { maxInterKeyMs: 40, minLength: 4, quietMs: 100, suffix: 'required' },
+      { vendorId: 0x1eab, productId: 0x0d10, layout: 'newland' },
+    ]);
   });
 });

@@ -1,10 +1,13 @@
 /** Keyboard-mode scanners read through hidraw: boot keyboard reports → scans. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { wedgeConfigSchema } from '../../../shared/ipc';
 import { createBootKeyboardDecoder, encodeBootKeyboard } from '../../../shared/scanner/boot-keyboard';
 import { DE, US } from '../../../shared/scanner/keyboard-layouts';
+import { keyboardReportLayout } from '../../../shared/scanner/report-descriptor';
+import { COMPOSITE_SCANNER_DESCRIPTOR, PACKED_KEYBOARD_DESCRIPTOR } from '../../support/hid-descriptors';
 
-const wedge = { maxInterKeyMs: 30, minLength: 6 };
+const wedge = wedgeConfigSchema.parse({});
 const feed = (reports: Uint8Array[], gapMs: number, layout = US) => {
   const d = createBootKeyboardDecoder({ layout, wedge });
   return reports.flatMap((r, i) => d.push(r, 1000 + i * gapMs));
@@ -66,9 +69,88 @@ describe('boot keyboard decoder', () => {
     const d = createBootKeyboardDecoder({ wedge });
     const out = broken.flatMap((r, i) => d.push(r, 1000 + i));
     expect(out.filter((o) => o.kind === 'scan')).toEqual([]);
-    expect(out).toContainEqual({ kind: 'dropped', reason: 'incomplete code (a report was lost)' });
+    expect(out).toEqual([
+      { kind: 'dropped', reason: 'not a boot keyboard report (3 bytes)' },
+      // Shown to the cashier as not read, with nothing to use: a character may be missing.
+      { kind: 'rejected', data: '', reason: { code: 'lost-report' } },
+    ]);
     const next = encodeBootKeyboard('96385074').flatMap((r, i) => d.push(r, 2000 + i));
     expect(next.filter((o) => o.kind === 'scan')).toEqual([{ kind: 'scan', data: '96385074' }]);
+  });
+
+  it('a separate Shift report between characters keeps the burst together (reports 10 ms apart)', () => {
+    // "Ab1": Shift down alone, Shift + A, Shift alone (A released), nothing (Shift released), b, release, 1, ...
+    const reports = [
+      [0x02, 0, 0, 0, 0, 0, 0, 0],
+      [0x02, 0, 0x04, 0, 0, 0, 0, 0],
+      [0x02, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0x05, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      ...[0x1e, 0x1f, 0x20, 0x21].flatMap((k) => [
+        [0, 0, k, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0],
+      ]),
+      [0x20, 0, 0, 0, 0, 0, 0, 0], // right Shift alone
+      [0x20, 0, 0x06, 0, 0, 0, 0, 0], // C
+      [0x20, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0x28, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    ].map((r) => Uint8Array.from(r));
+    expect(feed(reports, 10)).toEqual([{ kind: 'scan', data: 'Ab1234C' }]);
+  });
+
+  it('reads 9-byte reports with report id 3 where the descriptor says so, and ignores the consumer report 2', () => {
+    const report = keyboardReportLayout(COMPOSITE_SCANNER_DESCRIPTOR)!;
+    const d = createBootKeyboardDecoder({ wedge, report });
+    const reports = [
+      [0x03, 0x02, 0, 0x0e, 0, 0, 0, 0, 0], // Shift + k = "K"
+      [0x03, 0, 0, 0, 0, 0, 0, 0, 0],
+      [0x02, 0xe9, 0x00], // consumer key Volume Up from the same device: not a keyboard report
+      [0x03, 0x02, 0, 0x10, 0, 0, 0, 0, 0], // "M"
+      [0x03, 0, 0, 0, 0, 0, 0, 0, 0],
+      ...Array.from('1234567', (c) => [
+        [0x03, 0, 0, 0x1d + Number(c), 0, 0, 0, 0, 0],
+        [0x03, 0, 0, 0, 0, 0, 0, 0, 0],
+      ]).flat(),
+      [0x03, 0, 0, 0x28, 0, 0, 0, 0, 0],
+      [0x03, 0, 0, 0, 0, 0, 0, 0, 0],
+    ].map((r) => Uint8Array.from(r));
+    expect(reports.flatMap((r, i) => d.push(r, 1000 + i))).toEqual([{ kind: 'scan', data: 'KM1234567' }]);
+    // Assumed rather than read, the same reports are not boot keyboard reports.
+    const assumed = createBootKeyboardDecoder({ wedge });
+    expect(assumed.push(reports[0]!, 0)).toEqual([{ kind: 'dropped', reason: 'not a boot keyboard report (9 bytes)' }]);
+  });
+
+  it('reads a report without the reserved byte (modifiers at 1, keys from 2) as its descriptor declares', () => {
+    const report = keyboardReportLayout(PACKED_KEYBOARD_DESCRIPTOR)!;
+    const d = createBootKeyboardDecoder({ wedge, report });
+    const reports = [...Array.from('4006381333931', (c) => (c === '0' ? 0x27 : 0x1d + Number(c))), 0x28].flatMap(
+      (k) => [Uint8Array.from([0x04, 0, k, 0, 0, 0, 0, 0]), Uint8Array.from([0x04, 0, 0, 0, 0, 0, 0, 0])],
+    );
+    expect(reports.flatMap((r, i) => d.push(r, i))).toEqual([{ kind: 'scan', data: '4006381333931' }]);
+    expect(d.push(Uint8Array.from([0x04, 0, 0x1e]), 100)).toEqual([
+      { kind: 'dropped', reason: 'keyboard report too short (3 bytes, 8 expected)' },
+    ]);
+  });
+
+  it('a scanner without a suffix: the quiet time ends the code (flush)', () => {
+    const d = createBootKeyboardDecoder({ wedge: wedgeConfigSchema.parse({ suffix: 'optional', quietMs: 50 }) });
+    const reports = encodeBootKeyboard('96385074').slice(0, -2); // without Enter
+    expect(reports.flatMap((r, i) => d.push(r, i))).toEqual([]);
+    expect(d.flush(20)).toEqual([]);
+    expect(d.flush(15 + 51)).toEqual([{ kind: 'scan', data: '96385074' }]);
+  });
+
+  it('a burst slowed down mid-way is rejected with what was read', () => {
+    const d = createBootKeyboardDecoder({ wedge });
+    const reports = encodeBootKeyboard('4006381333931');
+    // Reports 1 ms apart, and 60 ms lost before the 6th key press (report 10): 62 ms between two key presses.
+    const out = reports.flatMap((r, i) => d.push(r, 1000 + i + (i >= 10 ? 60 : 0)));
+    expect(out).toEqual([
+      { kind: 'rejected', data: '4006381333931', reason: { code: 'too-slow', maxGapMs: 62, limitMs: 30 } },
+    ]);
   });
 
   const typeable = fc.string({

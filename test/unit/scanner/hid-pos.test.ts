@@ -101,7 +101,6 @@ describe('HID POS decoder', () => {
       kind: 'dropped',
       reason: 'missing AIM symbology identifier',
     });
-    expect(d.push(report([0x02, 0x03, 0x5d, 0x45, 0x30, 0x31, 0x00, 0x33]))).toMatchObject({ kind: 'dropped' });
     expect(d.push(report([0x02, 0x00, 0x5d, 0x45, 0x30]))).toEqual({ kind: 'dropped', reason: 'empty code' });
     expect(d.push(encodeHidPosReports(']E0', '4006381333931')[0]!)).toMatchObject({ kind: 'scan' });
   });
@@ -126,6 +125,61 @@ describe('HID POS decoder', () => {
     expect(scans(encodeHidPosReports(']E0', '4006381333931').map((r) => d.push(r)))).toEqual(['4006381333931']);
   });
 
+  it('takes the length from the byte count, not the first NUL: binary Data Matrix data keeps its NUL bytes', () => {
+    // ]d1, 8 data bytes: 01 00 02 00 00 ff 7f 00 (0xff is not UTF-8: one character per byte), then NUL padding.
+    const binary = report([0x02, 0x08, 0x5d, 0x64, 0x31, 0x01, 0x00, 0x02, 0x00, 0x00, 0xff, 0x7f, 0x00]);
+    expect(createHidPosDecoder().push(binary)).toEqual({
+      kind: 'scan',
+      scan: {
+        data: '\u0001\u0000\u0002\u0000\u0000\u00ff\u007f\u0000',
+        symbology: 'DataMatrix',
+        aim: ']d1',
+        binary: true,
+      },
+    });
+    // UTF-8 text with NULs inside and at the end of the counted bytes: all of them are data, the padding is not.
+    const text = report([0x02, 0x05, 0x5d, 0x51, 0x31, 0x61, 0x00, 0x62, 0x00, 0x00]);
+    expect(createHidPosDecoder().push(text)).toEqual({
+      kind: 'scan',
+      scan: { data: 'a\u0000b\u0000\u0000', symbology: 'QR', aim: ']Q1' },
+    });
+    // A NUL right at the border of two parts of a long code.
+    const first = report([0x02, 56, 0x5d, 0x64, 0x31, ...Array<number>(55).fill(0x41), 0x00], { continued: true });
+    const second = report([0x02, 2, 0x5d, 0x64, 0x31, 0x00, 0x42]);
+    const d = createHidPosDecoder();
+    expect(d.push(first, 0)).toEqual({ kind: 'partial' });
+    expect(d.push(second, 1)).toEqual({
+      kind: 'scan',
+      scan: { data: `${'A'.repeat(55)}\u0000\u0000B`, symbology: 'DataMatrix', aim: ']d1' },
+    });
+  });
+
+  it('the late last part of a two-report code is dropped with the rest, never read as a code of its own', () => {
+    const code = 'https://example.org/receipt/'.padEnd(70, 'x');
+    const first = report([0x02, 56, 0x5d, 0x51, 0x31, ...ascii(code.slice(0, 56))], { continued: true });
+    const last = report([0x02, 14, 0x5d, 0x51, 0x31, ...ascii(code.slice(56))]);
+    const d = createHidPosDecoder({ maxGapMs: 250, discardMs: 1000 });
+    expect(d.push(first, 1000)).toEqual({ kind: 'partial' });
+    expect(d.push(last, 1400)).toEqual({ kind: 'dropped', reason: 'late part of a code that timed out' });
+    // Nothing is left over: the same code scanned again comes through whole.
+    expect(d.push(first, 1600)).toEqual({ kind: 'partial' });
+    expect(d.push(last, 1601)).toEqual({ kind: 'scan', scan: { data: code, symbology: 'QR', aim: ']Q1' } });
+  });
+
+  it('every late part of a timed-out code is dropped, and another symbology reads normally meanwhile', () => {
+    const [a, b, c] = encodeHidPosReports(']Q1', 'q'.repeat(150));
+    const d = createHidPosDecoder({ maxGapMs: 250, discardMs: 1000 });
+    expect(d.push(a!, 0)).toEqual({ kind: 'partial' });
+    const ean = report([0x02, 0x0d, 0x5d, 0x45, 0x30, ...ascii('4006381333931')]);
+    expect(d.push(ean, 300)).toMatchObject({ kind: 'scan', scan: { data: '4006381333931' } });
+    expect(d.push(b!, 310)).toEqual({ kind: 'dropped', reason: 'late part of a code that timed out' });
+    expect(d.push(c!, 320)).toEqual({ kind: 'dropped', reason: 'late part of a code that timed out' });
+    expect(d.push(encodeHidPosReports(']Q1', 'fresh')[0]!, 330)).toMatchObject({
+      kind: 'scan',
+      scan: { data: 'fresh' },
+    });
+  });
+
   it('a code whose next part never comes is forgotten after a pause', () => {
     const d = createHidPosDecoder({ maxGapMs: 250 });
     const [head] = encodeHidPosReports(']Q1', 'z'.repeat(90));
@@ -134,11 +188,8 @@ describe('HID POS decoder', () => {
     expect(d.push(ean!, 5000)).toMatchObject({ kind: 'scan', scan: { data: 'https://example.org/p/1' } });
   });
 
-  it('emits every code whole, exactly once, in order (property)', () => {
-    const codes = fc.array(
-      fc.string({ minLength: 1, maxLength: 200 }).filter((s) => !s.includes('\u0000')),
-      { maxLength: 6 },
-    );
+  it('emits every code whole, exactly once, in order, NUL characters included (property)', () => {
+    const codes = fc.array(fc.string({ minLength: 1, maxLength: 200 }), { maxLength: 6 });
     fc.assert(
       fc.property(codes, (list) => {
         const d = createHidPosDecoder();
@@ -159,7 +210,7 @@ describe('HID POS decoder', () => {
   const codeList = fc.array(
     fc.tuple(
       fc.constantFrom(']E0', ']C0', ']C1', ']Q1', ']d2'),
-      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 180 }).filter((s) => !s.includes('\u0000')),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 180 }),
     ),
     { minLength: 1, maxLength: 6 },
   );
@@ -226,5 +277,51 @@ describe('HID POS decoder', () => {
         expect(d.push(only!)).toMatchObject({ kind: 'scan', scan: { data: '4006381333931' } });
       }),
     );
+  });
+});
+
+describe('HID POS decoder, Newland layout (no AIM identifier)', () => {
+  /** A 64-byte Newland HID-POS report: id 2, count, data from byte 2, Newland symbology id at 62, flag at 63. */
+  const newland = (data: number[], options: { symbologyId?: number; continued?: boolean } = {}) => {
+    const r = new Uint8Array(64);
+    r.set([0x02, data.length, ...data]);
+    r[62] = options.symbologyId ?? 0;
+    r[63] = options.continued ? 1 : 0;
+    return r;
+  };
+
+  it('reads the data from byte 2, byte for byte, with the symbology left to the till', () => {
+    // 0x02, 0x0d = 13 bytes, "5901234123457", byte 62 = Newland's id for EAN-13.
+    const r = newland(ascii('5901234123457'), { symbologyId: 0x0d });
+    expect(Array.from(r.subarray(0, 16))).toEqual([0x02, 0x0d, ...ascii('5901234123457'), 0x00]);
+    expect(createHidPosDecoder({ layout: 'newland' }).push(r)).toEqual({
+      kind: 'scan',
+      scan: { data: '5901234123457', symbology: 'unknown', aim: '' },
+    });
+    // Read with the AIM layout, the same bytes are not a code ("59" is no AIM identifier).
+    expect(createHidPosDecoder({ layout: 'aim' }).push(r)).toEqual({
+      kind: 'dropped',
+      reason: 'missing AIM symbology identifier',
+    });
+  });
+
+  it('joins a code continued over two reports, and allows at most 56 data bytes per report', () => {
+    const code = 'N'.repeat(56) + 'L'.repeat(10);
+    const d = createHidPosDecoder({ layout: 'newland' });
+    expect(d.push(newland(ascii(code.slice(0, 56)), { continued: true }), 0)).toEqual({ kind: 'partial' });
+    expect(d.push(newland(ascii(code.slice(56))), 1)).toMatchObject({ kind: 'scan', scan: { data: code } });
+    const tooMany = new Uint8Array(64);
+    tooMany.set([0x02, 57]);
+    expect(d.push(tooMany, 2)).toEqual({ kind: 'dropped', reason: 'bad byte count 57' });
+  });
+
+  it('drops the late last part of a Newland code with the rest', () => {
+    const d = createHidPosDecoder({ layout: 'newland', maxGapMs: 250 });
+    expect(d.push(newland(ascii('a'.repeat(56)), { continued: true }), 0)).toEqual({ kind: 'partial' });
+    expect(d.push(newland(ascii('tail')), 500)).toEqual({
+      kind: 'dropped',
+      reason: 'late part of a code that timed out',
+    });
+    expect(d.push(newland(ascii('4006381333931')), 2000)).toMatchObject({ kind: 'scan' });
   });
 });

@@ -8,9 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Device } from 'node-hid';
 import { FakeHidDevice } from '../../support/fake-hid-device';
 import { createScannerService, type HidHandle, type HidModule } from '../../../src-main/scanner/scanner-service';
-import type { ScanEvent, ScannerStatus } from '../../../shared/ipc';
+import { wedgeConfigSchema, type ScanEvent, type ScannerStatus, type ScanRejected } from '../../../shared/ipc';
 import { encodeHidPosReports } from '../../../shared/scanner/hid-pos';
 import { encodeBootKeyboard } from '../../../shared/scanner/boot-keyboard';
+import { COMPOSITE_SCANNER_DESCRIPTOR } from '../../support/hid-descriptors';
 
 /** Stands in for node-hid's HID: the compiler checks it against the real class. */
 class FakeScanner extends FakeHidDevice {
@@ -268,6 +269,8 @@ describe('scanner service', () => {
       hid: hid.mod,
       selection: { vendorId: 0x0c2e, productId: 0x0b61 },
       platform: 'linux',
+      // This machine's own /dev/hidraw4, if it has one, is not this device: no descriptor, the boot layout.
+      reportDescriptor: () => null,
     });
     stoppers.push(service.stop);
     const scans: ScanEvent[] = [];
@@ -302,6 +305,162 @@ describe('scanner service', () => {
     service.start();
     expect(service.status().state).toBe('none');
     expect(service.listDevices()).toEqual([expect.objectContaining({ kind: 'keyboard', vendorId: 0x0c2e })]);
+  });
+});
+
+describe('scanner service: report layouts and timing, byte for byte', () => {
+  /** A 64-byte report built here, byte by byte: id, count, then `rest` from byte 2; flag byte 63. */
+  const report64 = (count: number, rest: number[], continued = false) => {
+    const r = new Uint8Array(64);
+    r.set([0x02, count, ...rest]);
+    r[63] = continued ? 1 : 0;
+    return r;
+  };
+  const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
+  const newlandDevice: Device = {
+    ...posDevice,
+    vendorId: 0x1eab,
+    productId: 0x0d10,
+    path: '/dev/hidraw6',
+    product: 'FM420',
+  };
+
+  it('emits a binary Data Matrix code whole: the byte count decides, NUL bytes are data', () => {
+    const hid = fakeHid(posDevice);
+    const service = createScannerService({ hid: hid.mod });
+    stoppers.push(service.stop);
+    const scans: ScanEvent[] = [];
+    service.on('scan', (s) => scans.push(s));
+    service.start();
+    // ]d1 with 6 data bytes 4b 00 00 01 00 41 ("K", NUL, NUL, 0x01, NUL, "A").
+    hid.device().send(report64(6, [0x5d, 0x64, 0x31, 0x4b, 0x00, 0x00, 0x01, 0x00, 0x41]));
+    expect(scans).toEqual([
+      {
+        data: 'K\u0000\u0000\u0001\u0000A',
+        symbology: 'DataMatrix',
+        source: 'hid-pos',
+        receivedAt: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('reads a Newland scanner in its own layout (no AIM id), and says so in the device list', () => {
+    const hid = fakeHid(newlandDevice);
+    const service = createScannerService({ hid: hid.mod });
+    stoppers.push(service.stop);
+    const scans: string[] = [];
+    service.on('scan', (s) => scans.push(s.data));
+    service.start();
+    expect(service.listDevices()).toEqual([expect.objectContaining({ vendorId: 0x1eab, hidPosLayout: 'newland' })]);
+    hid.device().send(report64(13, ascii('5901234123457')));
+    expect(scans).toEqual(['5901234123457']);
+  });
+
+  it('takes the layout configured for a device, and a change applies at once', () => {
+    const hid = fakeHid(posDevice);
+    const service = createScannerService({
+      hid: hid.mod,
+      hidPosLayouts: [{ vendorId: 0x05e0, productId: 0x1300, layout: 'newland' }],
+    });
+    stoppers.push(service.stop);
+    const scans: string[] = [];
+    service.on('scan', (s) => scans.push(s.data));
+    service.start();
+    const newlandReport = report64(8, ascii('96385074'));
+    const aimReport = report64(8, [0x5d, 0x45, 0x34, ...ascii('96385074')]);
+    hid.device().send(aimReport); // read as Newland data: "]E49638" … not what was scanned
+    hid.device().send(newlandReport);
+    expect(scans).toEqual([']E496385', '96385074']);
+    scans.length = 0;
+    expect(service.configure({ hidPosLayouts: [] })).toMatchObject({ state: 'connected' });
+    expect(service.listDevices()).toEqual([expect.objectContaining({ hidPosLayout: 'aim' })]);
+    hid.device().send(newlandReport); // "96" is no AIM id
+    hid.device().send(aimReport);
+    expect(scans).toEqual(['96385074']);
+  });
+
+  it('drops the late last part of a two-report code with the rest, never as a code of its own', () => {
+    let clock = 0;
+    const hid = fakeHid(posDevice);
+    const service = createScannerService({ hid: hid.mod, now: () => clock });
+    stoppers.push(service.stop);
+    const scans: string[] = [];
+    service.on('scan', (s) => scans.push(s.data));
+    service.start();
+    const code = `${'A'.repeat(56)}TAIL`;
+    hid.device().send(report64(56, [0x5d, 0x43, 0x30, ...ascii(code.slice(0, 56))], true));
+    clock = 400; // the last part comes after the 250 ms the parts of one code may be apart
+    hid.device().send(report64(4, [0x5d, 0x43, 0x30, ...ascii('TAIL')]));
+    expect(scans).toEqual([]);
+    clock = 2000;
+    hid.device().send(report64(4, [0x5d, 0x43, 0x30, ...ascii('NEXT')]));
+    expect(scans).toEqual(['NEXT']);
+  });
+
+  it('reads a keyboard-mode scanner in the layout its report descriptor declares (report id 3)', () => {
+    const hid = fakeHid(keyboardDevice);
+    const asked: string[] = [];
+    const service = createScannerService({
+      hid: hid.mod,
+      selection: { vendorId: 0x0c2e, productId: 0x0b61 },
+      platform: 'linux',
+      reportDescriptor: (d) => {
+        asked.push(d.path);
+        return COMPOSITE_SCANNER_DESCRIPTOR;
+      },
+    });
+    stoppers.push(service.stop);
+    const scans: string[] = [];
+    service.on('scan', (s) => scans.push(s.data));
+    service.start();
+    expect(asked).toEqual(['/dev/hidraw4']);
+    for (const r of encodeBootKeyboard('2990000000026')) hid.device().send(Uint8Array.from([0x03, ...r]));
+    expect(scans).toEqual(['2990000000026']);
+  });
+
+  it('tells the page about a keyboard burst it did not read, with what was read', () => {
+    let clock = 0;
+    const hid = fakeHid(keyboardDevice);
+    const service = createScannerService({
+      hid: hid.mod,
+      selection: { vendorId: 0x0c2e, productId: 0x0b61 },
+      platform: 'linux',
+      now: () => clock,
+      reportDescriptor: () => null,
+    });
+    stoppers.push(service.stop);
+    const rejected: ScanRejected[] = [];
+    const scans: string[] = [];
+    service.on('rejected', (r) => rejected.push(r));
+    service.on('scan', (s) => scans.push(s.data));
+    service.start();
+    for (const [i, r] of encodeBootKeyboard('2990000000026').entries()) {
+      clock = i * 2 + (i >= 12 ? 50 : 0);
+      hid.device().send(r);
+    }
+    expect(scans).toEqual([]);
+    expect(rejected).toEqual([
+      { data: '2990000000026', source: 'hid-keyboard', reason: { code: 'too-slow', maxGapMs: 54, limitMs: 30 } },
+    ]);
+  });
+
+  it('ends a keyboard scanner code without a suffix after the quiet time, with thresholds set at run time', async () => {
+    const hid = fakeHid(keyboardDevice);
+    const service = createScannerService({
+      hid: hid.mod,
+      selection: { vendorId: 0x0c2e, productId: 0x0b61 },
+      platform: 'linux',
+      reportDescriptor: () => null,
+    });
+    stoppers.push(service.stop);
+    const scans: string[] = [];
+    service.on('scan', (s) => scans.push(s.data));
+    service.start();
+    service.configure({ wedge: wedgeConfigSchema.parse({ suffix: 'optional', quietMs: 40, minLength: 4 }) });
+    for (const r of encodeBootKeyboard('4711').slice(0, -2)) hid.device().send(r);
+    expect(scans).toEqual([]);
+    await waitFor(() => scans.length > 0);
+    expect(scans).toEqual(['4711']);
   });
 });
 
