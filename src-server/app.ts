@@ -32,7 +32,7 @@ import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
 import { memberRoutes } from './admin/members';
 import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
-import { CHANGES_CHANNEL, pullStart, stampSeq } from './seq';
+import { CHANGES_CHANNEL, pullStart, safeSeq, stampSeq } from './seq';
 import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
 import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
@@ -163,8 +163,13 @@ export const buildServer = async ({
       s.reply.raw.end();
     }
   });
+  // The ping also re-reads each stream: a change that was held back behind a transaction still in flight
+  // (seq.ts) whose end sent no notification (it rolled back, or the process died before notifying) goes out.
   const heartbeat = setInterval(() => {
-    for (const s of streams) s.reply.raw.write(': ping\n\n');
+    for (const s of streams) {
+      s.reply.raw.write(': ping\n\n');
+      void flush(s);
+    }
   }, 15_000);
   // preClose: open streams must end before the HTTP server can close (onClose would wait on them forever).
   app.addHook('preClose', async () => {
@@ -201,7 +206,8 @@ export const buildServer = async ({
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
     const refusal = streamRefusal(limits, [...streams].filter((s) => s.tillId === till.tillId).length);
     if (refusal) return sendRateLimited(reply, refusal.seconds, refusal.message);
-    const top = await db.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${collection}`);
+    // The stream sends what lands after this point; the till's pull on RESYNC covers everything up to it.
+    const top = await safeSeq(db.query, collection);
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -218,7 +224,7 @@ export const buildServer = async ({
       tillId: till.tillId,
       storeId: till.storeId,
       collection,
-      lastSeq: Number(top[0]?.seq ?? 0),
+      lastSeq: top,
       reply,
       busy: false,
       again: false,

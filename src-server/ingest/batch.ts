@@ -4,7 +4,7 @@
  * Nothing here changes member state; writeMembers (members.ts) does, once, at the end.
  */
 
-import type { JournalDoc } from '../../shared/documents';
+import type { JournalDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../../shared/documents';
 import { programSchema, type Program } from '../../shared/engine';
 import { type LedgerFact } from '../../shared/ledger';
 import type { Query } from '../db';
@@ -37,6 +37,17 @@ export type Batch = {
   /** Members whose sale in this batch redeemed while offline (for the merged cap check). */
   offlineRedeemers: Set<string>;
   programs: Map<string, Program | null>;
+  /**
+   * Rows the units queued, written together by take.ts before members are: sales, ledger entries, and every
+   * fact in the order the units produced it (an entry's fact counts only if the entry is stored as effective).
+   */
+  writes: {
+    sales: Array<{ sale: SaleDoc; effects: MemberEffectsBody | null; status: string }>;
+    entries: Array<{ id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody }>;
+    order: Array<{ fact: LedgerFact; entryId: string | null }>;
+  };
+  /** Set once member rows were written: the push tells live streams after its commit. */
+  membersChanged: boolean;
 };
 
 export function addFact(b: Batch, fact: LedgerFact): void {
