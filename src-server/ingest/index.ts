@@ -96,6 +96,8 @@ async function runIngest(
       offlineRedeemers: new Set(),
       programs: new Map(),
       writes: { sales: [], entries: [], order: [] },
+      memberRows: new Map(),
+      versions: new Map(),
       membersChanged: false,
     };
     batches.push(b);

@@ -17,7 +17,7 @@ import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation } from './rules';
 import { recheckSale } from './recheck';
-import { addFact, flag, loadProgram, park, type Batch } from './batch';
+import { addFact, flag, loadProgram, memberRow, park, prefetchMembers, type Batch } from './batch';
 import { reconstructView } from './views';
 import { takeEvent } from './events';
 
@@ -141,7 +141,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     queueSale(b, sale, null, 'anonymous');
     return;
   }
-  const [known] = await q<{ state: unknown }>('SELECT state FROM members WHERE id = $1 AND NOT deleted', [memberId]);
+  const known = await memberRow(q, b, memberId);
   if (!known) {
     const v = { code: 'UNKNOWN_MEMBER', reason: `No member ${memberId} on the server` };
     queueSale(b, sale, null, `parked:${v.code}`);
@@ -211,9 +211,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
 async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
   const v = entryViolation(e, null, null);
   if (v) return park(q, b, e, v);
-  const [row] = await q<{ state: unknown }>('SELECT state FROM members WHERE id = $1 AND NOT deleted', [
-    e.body.memberId,
-  ]);
+  const row = await memberRow(q, b, e.body.memberId);
   if (!row) return park(q, b, e, { code: 'UNKNOWN_MEMBER', reason: `No member ${e.body.memberId} on the server` });
   const program = await loadProgram(q, b, b.store.program_id, null);
   const kind = e.body.naturalId!.split(':')[0] as 'signup' | 'email-confirmed' | 'review';
@@ -251,6 +249,7 @@ export async function takeWaiting(q: Query, b: Batch, from: number, closing: boo
   );
   // The inbox holds documents exactly as the wire schema parsed them on the way in.
   const docs = rows.map((r) => r.doc as JournalDoc);
+  await prefetchMembers(q, b, docs);
   let watermark = from;
   let i = 0;
   const taken: string[] = [];
