@@ -156,7 +156,11 @@ async function bareInsert(tx: (fn: (q: Query) => Promise<void>) => Promise<void>
     }),
   );
   const ms = performance.now() - t0;
-  return { ms, entries: docs.flat().filter((d) => d.kind === 'entry').length, latencies: latencies.sort((x, y) => x - y) };
+  return {
+    ms,
+    entries: docs.flat().filter((d) => d.kind === 'entry').length,
+    latencies: latencies.sort((x, y) => x - y),
+  };
 }
 
 function report(name: string, r: Result, bare: Result | null): number {
@@ -179,7 +183,10 @@ async function main(): Promise<void> {
   const products = [...template.products.values()].filter((p) => p.unit !== 'kg').map((p) => p.id);
   const phaseNames = backend === 'postgres' ? ['one process', 'two processes'] : ['in-process (PGlite)'];
   const warm = tills.map((t) => sell(t, WARM, members, products));
-  const phases: Phase[] = phaseNames.map((name) => ({ name, docs: tills.map((t) => sell(t, SALES, members, products)) }));
+  const phases: Phase[] = phaseNames.map((name) => ({
+    name,
+    docs: tills.map((t) => sell(t, SALES, members, products)),
+  }));
   const perTill = phases[0]!.docs[0]!.length;
   console.log(
     `backend ${backend}: ${TILLS} tills, ${MEMBERS} members, ${SALES} sales (${perTill} documents) per till per phase, ` +
@@ -204,7 +211,9 @@ async function main(): Promise<void> {
     const c = await pool.connect();
     try {
       await c.query('BEGIN');
-      await fn(async <T>(sql: string, params?: readonly unknown[]) => (await c.query(sql, params as unknown[])).rows as T[]);
+      await fn(
+        async <T>(sql: string, params?: readonly unknown[]) => (await c.query(sql, params as unknown[])).rows as T[],
+      );
       await c.query('COMMIT');
     } catch (e) {
       await c.query('ROLLBACK');
