@@ -12,7 +12,8 @@
  * `nextval` loses and that with `stampSeq` a puller stops below it instead
  * (writers never wait for each other). A third holds one transaction open
  * with a low seq while the writers push and commit above it: no pull may
- * pass it, and once it commits the puller receives it.
+ * pass it, and once it commits the puller receives it. On PGlite (one
+ * connection) the bound is simply the newest seq.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,6 +245,24 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
       expect(body.documents).toHaveLength(WRITERS + 1);
     } finally {
       await client.end();
+    }
+  });
+});
+
+describe('safeSeq on PGlite (one connection: nothing else is ever in flight)', () => {
+  it('is the newest seq of the table, and a pull reaches it', async () => {
+    const h = await startHarness('pglite');
+    try {
+      const [top] = await h.db.query<{ seq: string }>('SELECT max(seq) AS seq FROM members');
+      expect(await safeSeq(h.db.query, 'members')).toBe(Number(top!.seq));
+      await h.db.tx((q) => stampSeq(q, 'members', [demoUlid(1)]));
+      const [after] = await h.db.query<{ seq: string }>('SELECT max(seq) AS seq FROM members');
+      expect(await safeSeq(h.db.query, 'members')).toBe(Number(after!.seq));
+      const { body } = await pull(h.url, h.token, 'members', Number(top!.seq), 100);
+      expect(body.documents.map((d) => d.id)).toEqual([demoUlid(1)]);
+      expect(body.checkpoint.seq).toBe(Number(after!.seq));
+    } finally {
+      await h.close();
     }
   });
 });
