@@ -112,6 +112,11 @@ export default tseslint.config(
     },
   },
   {
+    // In-page bench code (bundled for Chromium by the browser benches).
+    files: ['bench/browser/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['src-server/**/*.ts'],
     rules: {
       'no-restricted-imports': [

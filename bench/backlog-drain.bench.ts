@@ -15,8 +15,9 @@ import { storeSchema } from '../shared/documents';
 import { validateProgram, type BasketLine } from '../shared/engine';
 import { createTillDatabase } from '../src-renderer/src/db/database';
 import { startReplication } from '../src-renderer/src/db/replication';
-import { memberViewOf, recordSale, tillEpoch } from '../src-renderer/src/db/sales';
-import type { JournalRow, MemberRow } from '../src-renderer/src/db/schemas';
+import { memberViewOf, recordSale } from '../src-renderer/src/db/sales';
+import type { JournalRow } from '../src-renderer/src/db/schemas';
+import { membersReady, productsEach, startTillMembers } from '../test/support/till-members';
 import { ulid } from 'ulid';
 import { ingestPush } from '../src-server/ingest';
 import { quote } from '../shared/engine';
@@ -37,11 +38,14 @@ const main = async () => {
   const h = await startHarness(backend, ['BENCH-1']);
   const db = await createTillDatabase({ name: `bench-${Date.now()}`, storage: nodeTillStorage() });
   const boot = await startReplication(db, { serverUrl: h.url, token: h.token, tillId: 'till-1' });
+  const memberSync = await startTillMembers(db, { serverUrl: h.url, token: h.token });
   await boot.awaitInitial();
+  await membersReady(memberSync);
+  const members = await memberSync.store.all();
   await boot.stop();
+  await memberSync.stop();
   const store = storeSchema.parse((await db.refdata.findOne('store:store-1').exec())!.data);
-  const members = (await db.members.find().exec()).map((m) => m.toJSON() as MemberRow);
-  const products = (await db.products.find({ selector: { unit: 'each' } }).exec()).map((p) => p.toJSON());
+  const products = await productsEach(memberSync);
   for (let i = 0; i < SALES; i++) {
     const m = members[i % members.length]!;
     const p = products[i % products.length]!;
@@ -59,7 +63,7 @@ const main = async () => {
         unitPriceMinor: p.priceMinor,
       },
     ];
-    const { state } = await memberViewOf(db, m, null, await tillEpoch(db), store.timeZone);
+    const { state } = await memberViewOf(db, m, null, store.timeZone);
     const input = {
       program,
       member: { id: m.id, state },

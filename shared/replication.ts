@@ -43,10 +43,16 @@ export const downDocSchemas = {
 export const checkpointSchema = z.object({ seq: z.number().int().nonnegative() });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
+/**
+ * `epoch`: the pulling till database's epoch. Member documents then carry only that database's watermark in
+ * `tillMarks`, so a document does not grow with the number of tills in the chain; without it they are whole.
+ */
 export const pullQuerySchema = z.object({
   seq: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
+  epoch: z.string().max(26).default(''),
 });
+export const streamQuerySchema = z.object({ epoch: z.string().max(26).default('') });
 
 export const pullResponseSchema = <T extends z.ZodType>(doc: T) =>
   z.object({ documents: z.array(doc), checkpoint: checkpointSchema });

@@ -9,11 +9,13 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { KassaError } from '../shared/errors';
+import type { Member, Product, RefDoc } from '../shared/documents';
 import { validateProgram } from '../shared/engine/program';
 import {
   downCollectionSchema,
   enrolRequestSchema,
   pullQuerySchema,
+  streamQuerySchema,
   pushRequestSchema,
   routes,
   SUPPORTED_WIRE_VERSIONS,
@@ -33,6 +35,8 @@ import { tillRoutes } from './admin/tills';
 import { memberRoutes } from './admin/members';
 import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
 import { CHANGES_CHANNEL, pullStart, safeSeq, stampSeq } from './seq';
+import { snapshotRoutesFor } from './snapshot';
+import { memberForEpoch } from '../shared/member-snapshot';
 import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
 import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
@@ -65,10 +69,18 @@ export type ServerOptions = {
   hsts?: boolean;
 };
 
+/** Documents for one till database: member documents with only its own watermark. */
+function forEpoch(documents: Array<Product | Member | RefDoc>, epoch: string): Array<Product | Member | RefDoc> {
+  if (!epoch) return documents;
+  return documents.map((d) => ('tillMarks' in d ? memberForEpoch(d, epoch) : d));
+}
+
 type Stream = {
   tillId: string;
   storeId: string;
   collection: DownCollection;
+  /** The till database the stream is for (`?epoch=`): member documents carry only its watermark. '' = whole. */
+  epoch: string;
   lastSeq: number;
   reply: FastifyReply;
   busy: boolean;
@@ -136,7 +148,7 @@ export const buildServer = async ({
     try {
       do {
         s.again = false;
-        const documents = await pullDocuments(db.query, s.collection, s.lastSeq, 500, s.storeId);
+        const documents = forEpoch(await pullDocuments(db.query, s.collection, s.lastSeq, 500, s.storeId), s.epoch);
         if (documents.length > 0) {
           s.lastSeq = documents.at(-1)!.seq;
           s.reply.raw.write(`data: ${JSON.stringify({ documents, checkpoint: { seq: s.lastSeq } })}\n\n`);
@@ -191,10 +203,10 @@ export const buildServer = async ({
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     // An unknown collection is a resource that does not exist (404), not invalid input.
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
-    const { seq, limit } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
+    const { seq, limit, epoch } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
     // A checkpoint this database never handed out (the till pulled after the backup it was restored from) restarts at 0.
     const from = await pullStart(db.query, seq);
-    const documents = await pullDocuments(db.query, collection, from, limit, till.storeId);
+    const documents = forEpoch(await pullDocuments(db.query, collection, from, limit, till.storeId), epoch);
     const checkpoint = documents.at(-1)?.seq ?? from;
     metrics.observePull(till.tillId, collection, checkpoint);
     seen(till.tillId);
@@ -204,6 +216,7 @@ export const buildServer = async ({
   app.get('/api/v1/replication/:collection/stream', async (req, reply) => {
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
+    const { epoch } = parse(streamQuerySchema, req.query, 'BAD_REQUEST');
     const refusal = streamRefusal(limits, [...streams].filter((s) => s.tillId === till.tillId).length);
     if (refusal) return sendRateLimited(reply, refusal.seconds, refusal.message);
     // The stream sends what lands after this point; the till's pull on RESYNC covers everything up to it.
@@ -224,6 +237,7 @@ export const buildServer = async ({
       tillId: till.tillId,
       storeId: till.storeId,
       collection,
+      epoch,
       lastSeq: top,
       reply,
       busy: false,
@@ -331,6 +345,7 @@ export const buildServer = async ({
     );
   });
 
+  snapshotRoutesFor(app, db);
   parkedRoutes(app, db, access);
   tillRoutes(app, db, access);
   staffRoutes(app, db, access);

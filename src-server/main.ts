@@ -7,7 +7,8 @@
  * KASSA_ENROL_CODE (the demo till's code), KASSA_LOG_LEVEL (pino level,
  * default info), KASSA_RATE_* and KASSA_STREAMS_PER_TILL (limits),
  * KASSA_CORS_ORIGINS, KASSA_HSTS, KASSA_DB_POOL_SIZE (PostgreSQL connections per
- * process, default 10) (see docs/operations.md).
+ * process, default 10), KASSA_DEMO_MEMBERS / KASSA_DEMO_PRODUCTS (a chain-sized
+ * demo on top of the demo data: seed-chain.ts) (see docs/operations.md).
  *
  * A start that cannot go on safely (the data folder is locked by another
  * server or damaged, a bad setting, a taken port) prints one line with the
@@ -18,6 +19,7 @@ import { isKassaError } from '../shared/errors';
 import { openDb, poolSizeFromEnv, type Db } from './db';
 import { migrate } from './migrate';
 import { DEMO_ENROL_CODE, DEMO_STAFF, decideDemoSeed, parseSeedMode, seedDemo } from './seed';
+import { chainSizeFromEnv, seedChain } from './seed-chain';
 import { buildServer } from './app';
 import { corsOriginsFromEnv } from './http/cors';
 import { limitsFromEnv } from './http/limits';
@@ -36,6 +38,7 @@ let closing = false;
 async function start(): Promise<void> {
   // Settings are checked before the database is touched.
   const seedMode = parseSeedMode(env.KASSA_SEED);
+  const chain = chainSizeFromEnv(env);
   const limits = limitsFromEnv(env);
   const corsOrigins = corsOriginsFromEnv(env.KASSA_CORS_ORIGINS);
   const hsts = env.KASSA_HSTS === '1';
@@ -57,6 +60,13 @@ async function start(): Promise<void> {
       say(
         `Seeded demo data: store-1, till-1 (enrolment code ${enrolCode}); staff PINs: ${DEMO_STAFF.map((s) => `${s.name} (${s.role}) ${s.pin}`).join(', ')}`,
       );
+      if (chain.members + chain.products > 0) {
+        const t0 = Date.now();
+        await seedChain(db, chain);
+        say(
+          `Seeded a demo chain: ${chain.members} more members, ${chain.products} more products (${Date.now() - t0} ms)`,
+        );
+      }
     }
   }
 

@@ -84,6 +84,15 @@ export async function pullStart(q: Query, seq: number): Promise<number> {
 const DRAWN = 'SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS drawn FROM kassa_seq';
 
 /**
+ * Announces "this transaction draws seqs above k" (k: the newest drawn now) until it ends; see the header.
+ * Every writer calls it before its first nextval('kassa_seq') on a down-collection row: `stampSeq` does, and
+ * so do bulk seeders that insert rows with their seq drawn in the INSERT (seed-chain.ts, test chain data).
+ */
+export async function holdSeqs(q: Query): Promise<void> {
+  await q(`SELECT pg_advisory_xact_lock_shared($1::bigint + (${DRAWN}))`, [IN_FLIGHT.toString()]);
+}
+
+/**
  * Gives each row its next seq (in id order), records member and program versions, and — unless the caller
  * sends it after commit (`notify: false`) — tells live streams. Call it last in the transaction: the
  * in-flight mark it takes holds back every puller until the transaction ends.
@@ -95,8 +104,7 @@ export async function stampSeq(
   options: { notify?: boolean } = {},
 ): Promise<void> {
   if (ids.length === 0) return;
-  // Announce "a seq above k is in flight here" before drawing (see the header).
-  await q(`SELECT pg_advisory_xact_lock_shared($1::bigint + (${DRAWN}))`, [IN_FLIGHT.toString()]);
+  await holdSeqs(q);
   // Sorted ids give a stable seq order inside one transaction.
   await q(
     `UPDATE ${table} AS t SET seq = nextval('kassa_seq')
@@ -130,7 +138,8 @@ export async function notifyChanged(q: Query, table: DownTable): Promise<void> {
 /**
  * Every row of `table` with seq ≤ the returned number is committed and visible to a new reader, and no row
  * with seq ≤ it can appear later. It is the newest such row's seq (0 when there is none). Two statements in
- * this order, then the caller's reads, each on its own snapshot (no enclosing transaction needed).
+ * this order, then the caller's reads, each on its own snapshot (no enclosing transaction needed). Pulls stop
+ * here, live streams start here, and a member snapshot is cut here (snapshot.ts).
  */
 export async function safeSeq(q: Query, table: DownTable): Promise<number> {
   return Number(

@@ -27,7 +27,9 @@ import type { Store } from '../../shared/documents';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
 import { readAckedTillSeq, startReplication, type Replication } from '../../src-renderer/src/db/replication';
 import { memberViewOf, recordSale, tillEpoch } from '../../src-renderer/src/db/sales';
-import type { MemberRow, ProductRow } from '../../src-renderer/src/db/schemas';
+import { memberRecord } from '../../shared/member-snapshot';
+import type { MemberSync } from '../../src-renderer/src/db/member-sync-client';
+import { membersReady, productsEach, startTillMembers } from '../support/till-members';
 import { nodeTillStorage } from '../support/node-storage';
 import { adminGet, freePort, repoRoot, startServer, type Proc } from '../support/processes';
 import { postgresUrl } from '../support/server-harness';
@@ -115,6 +117,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 class RealTill {
   db!: TillDatabase;
   replication!: Replication;
+  members!: MemberSync;
   store!: Store;
   program!: Program;
 
@@ -135,20 +138,17 @@ class RealTill {
       tillId: this.tillId,
       retryMs: 200,
     });
+    this.members = await startTillMembers(this.db, { serverUrl: this.serverUrl, token: this.token });
     await this.replication.awaitInitial();
+    await membersReady(this.members);
     this.store = storeSchema.parse((await this.db.refdata.findOne('store:store-1').exec())!.data);
     this.program = programSchema.parse((await this.db.refdata.findOne(`program:${this.store.programId}`).exec())!.data);
   }
 
   async sell(memberIds: string[], count: number, offset: number): Promise<void> {
-    const products = (await this.db.products.find({ selector: { unit: 'each' } }).exec()).map(
-      (p) => p.toJSON() as ProductRow,
-    );
-    const epoch = await tillEpoch(this.db);
+    const products = await productsEach(this.members);
     for (let i = 0; i < count; i++) {
-      const member = (await this.db.members
-        .findOne(memberIds[(offset + i) % memberIds.length])
-        .exec())!.toJSON() as MemberRow;
+      const member = (await this.members.store.byId(memberIds[(offset + i) % memberIds.length]!))!;
       const basket: BasketLine[] = [0, 1].map((k) => {
         const p = products[(offset + i * 2 + k) % products.length]!;
         return {
@@ -164,7 +164,7 @@ class RealTill {
           unitPriceMinor: p.priceMinor,
         };
       });
-      const { state } = await memberViewOf(this.db, member, null, epoch, this.store.timeZone);
+      const { state } = await memberViewOf(this.db, member, null, this.store.timeZone);
       const input = {
         program: this.program,
         member: { id: member.id, state },
@@ -188,6 +188,7 @@ class RealTill {
 
   async stop(): Promise<void> {
     await this.replication?.stop();
+    await this.members?.stop();
     await this.db?.close();
   }
 }
@@ -431,15 +432,17 @@ describe.each(backends)('backup and restore on %s', (backend) => {
       for (const real of [c, d]) {
         const epoch = await tillEpoch(real.db);
         await until(`${real.tillId} to hold the server's members`, async () => {
-          const local = (await real.db.members.find().exec()).map((x) => x.toJSON() as MemberRow);
+          const local = await real.members.store.all();
           return (
             local.length === serverMembers.length &&
-            serverMembers.every((m) => canonical(local.find((l) => l.id === m.id)) === canonical(stripDeleted(m)))
+            serverMembers.every(
+              (m) => canonical(local.find((l) => l.id === m.id)) === canonical(memberRecord(m, epoch)),
+            )
           );
         });
         for (const m of serverMembers) {
-          const local = (await real.db.members.findOne(m.id).exec())!.toJSON() as MemberRow;
-          const view = await memberViewOf(real.db, local, null, epoch, real.store.timeZone);
+          const local = (await real.members.store.byId(m.id))!;
+          const view = await memberViewOf(real.db, local, null, real.store.timeZone);
           expect(view.state).toEqual(memberStateSchema.parse(m.state));
         }
       }

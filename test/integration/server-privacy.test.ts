@@ -7,7 +7,6 @@
  * that pulls later), who may do either, and the rotation of the phone key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filter, firstValueFrom, timeout } from 'rxjs';
 import { storeConfigSchema, type StoreConfig } from '../../shared/documents';
 import { memberPhoneHash } from '../../shared/phone';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
@@ -16,6 +15,7 @@ import { startReplication, type Replication } from '../../src-renderer/src/db/re
 import { preparePhoneLookup } from '../../src-server/privacy/phone-keys';
 import { demoCardNumber, demoPhone, demoUlid } from '../../src-server/seed';
 import { nodeTillStorage } from '../support/node-storage';
+import { memberWhen, membersReady, startTillMembers } from '../support/till-members';
 import { callApi, postgresUrl, pull, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
@@ -207,11 +207,13 @@ describe.each(backends)('personal data on %s', (backend) => {
       tillId: 'till-2',
       retryMs: 200,
     });
+    const members = await startTillMembers(db, { serverUrl: h.url, token: h.tokens[1]! });
     try {
       await replication.awaitInitial();
+      await membersReady(members);
       const store = await storeDoc();
-      expect((await lookupMember(db, demoCardNumber(5), store)).kind).toBe('found');
-      expect((await lookupMember(db, '06 1000 0004', store)).kind).toBe('found');
+      expect((await lookupMember(members.store, demoCardNumber(5), store)).kind).toBe('found');
+      expect((await lookupMember(members.store, '06 1000 0004', store)).kind).toBe('found');
 
       const before = { member: await memberRow(ERASED), ledger: await ledgerOf(ERASED) };
       const summary = async () => (await callApi(h.url, 'GET', '/api/v1/admin/summary', auth.auditor)).body;
@@ -260,16 +262,14 @@ describe.each(backends)('personal data on %s', (backend) => {
       expect(await summary()).toEqual(summaryBefore);
 
       // The till on its live stream has the erased document; the old card and the phone find nobody.
-      const onTill = await firstValueFrom(
-        db.members.findOne(ERASED).$.pipe(
-          filter((m) => m?.name === 'Erased member'),
-          timeout(15_000),
-        ),
-      );
+      const onTill = await memberWhen(members, ERASED, (m) => m?.name === 'Erased member', 15_000);
       expect(onTill).toMatchObject({ cardNumber: `~${ERASED}`, phoneHash: '' });
       expect(onTill!.state.balance).toBe(before.member.state.balance);
-      expect(await lookupMember(db, demoCardNumber(5), store)).toEqual({ kind: 'not-found', asPhone: false });
-      expect(await lookupMember(db, '06 1000 0004', store)).toEqual({ kind: 'not-found', asPhone: true });
+      expect(await lookupMember(members.store, demoCardNumber(5), store)).toEqual({
+        kind: 'not-found',
+        asPhone: false,
+      });
+      expect(await lookupMember(members.store, '06 1000 0004', store)).toEqual({ kind: 'not-found', asPhone: true });
 
       // A till that pulls afterwards gets the same.
       const later = new TestTill(h.url, h.tokens[2]!, 'till-3');
@@ -307,6 +307,7 @@ describe.each(backends)('personal data on %s', (backend) => {
       expect(reply!.parked).toEqual([]);
     } finally {
       await replication.stop();
+      await members.stop();
       await db.close();
     }
   });

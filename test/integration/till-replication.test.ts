@@ -1,9 +1,11 @@
 /**
  * The till's replication client against a real central server process
  * (PGlite in a temp folder), with the till's real database on fake-indexeddb:
- * bootstrap pull, live stream, the waiting count and online state through a
- * server shutdown, the drain after it returns, and a balance that stays the
- * same when the server's snapshot catches up (never counted twice).
+ * bootstrap pull (products and reference data by replication, members by
+ * the member snapshot into the member store), live stream, the waiting count
+ * and online state through a server shutdown, the drain after it returns,
+ * and a balance that stays the same when the server's snapshot catches up
+ * (never counted twice).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,10 +23,12 @@ import {
   type Replication,
   type SyncStatus,
 } from '../../src-renderer/src/db/replication';
-import { memberViewOf, recordSale, tillEpoch } from '../../src-renderer/src/db/sales';
+import { memberViewOf, recordSale } from '../../src-renderer/src/db/sales';
 import { memberStateSchema } from '../../shared/engine/member-state';
-import type { MemberRow, ProductRow } from '../../src-renderer/src/db/schemas';
+import type { MemberRecord } from '../../shared/member-snapshot';
+import type { MemberSync } from '../../src-renderer/src/db/member-sync-client';
 import { nodeTillStorage } from '../support/node-storage';
+import { memberByCard, memberWhen, membersReady, startTillMembers } from '../support/till-members';
 import { adminGet, freePort, startServer, type Proc } from '../support/processes';
 
 // Demo data (src-server/seed.ts): member 2 and product 11 (ground coffee, double points).
@@ -38,6 +42,7 @@ describe('till replication client', () => {
   let server: Proc;
   let db: TillDatabase;
   let replication: Replication;
+  let members: MemberSync;
   let tillId: string;
   let enrolledToken: string;
   let store: Store;
@@ -46,12 +51,11 @@ describe('till replication client', () => {
   const start = () =>
     startServer({ port, dataDir: join(dir, 'server'), env: { KASSA_ENROL_CODE: 'TR-1', KASSA_LOG_LEVEL: 'warn' } });
 
-  const member = async () =>
-    (await db.members.findOne({ selector: { cardNumber: CARD } }).exec())!.toJSON() as MemberRow;
+  const member = async () => memberByCard(members, CARD);
 
   const sell = async () => {
     const m = await member();
-    const coffee = (await db.products.findOne({ selector: { ean: COFFEE } }).exec())!.toJSON() as ProductRow;
+    const coffee = (await members.catalog.byEan(COFFEE))!;
     const basket: BasketLine[] = [
       {
         lineId: 'L1',
@@ -81,7 +85,7 @@ describe('till replication client', () => {
   };
 
   /** What the till shows for a member: snapshot + this database's journal, through the shared projection. */
-  const view = async (m: MemberRow) => memberViewOf(db, m, null, await tillEpoch(db), store.timeZone);
+  const view = async (m: MemberRecord) => memberViewOf(db, m, null, store.timeZone);
 
   const status = (predicate: (s: SyncStatus) => boolean) => firstValueFrom(replication.status$.pipe(filter(predicate)));
 
@@ -100,10 +104,12 @@ describe('till replication client', () => {
     enrolledToken = enrolled.token;
     db = await createTillDatabase({ name: `till-repl-${Date.now()}`, storage: nodeTillStorage() });
     replication = await startReplication(db, { serverUrl, token: enrolled.token, tillId, retryMs: 200 });
+    members = await startTillMembers(db, { serverUrl, token: enrolled.token });
   });
 
   afterAll(async () => {
     await replication?.stop();
+    await members?.stop();
     await db?.close();
     await server?.stop('SIGKILL');
     await rm(dir, { recursive: true, force: true });
@@ -113,12 +119,18 @@ describe('till replication client', () => {
     await replication.awaitInitial();
     store = storeSchema.parse((await db.refdata.findOne('store:store-1').exec())!.data);
     program = programSchema.parse((await db.refdata.findOne(`program:${store.programId}`).exec())!.data);
-    const pulled =
-      (await db.products.count().exec()) + (await db.members.count().exec()) + (await db.refdata.count().exec());
+    const pulled = await db.refdata.count().exec();
     const s = await status((x) => x.online);
     expect(s.pulled).toBe(pulled);
     expect(s.lastSyncAt).not.toBeNull();
     expect(s.waiting).toBe(0);
+    // Members came through the snapshot: all 20 demo members, and the sync says the bootstrap is complete.
+    await membersReady(members);
+    expect((await members.store.all()).length).toBe(20);
+    expect(members.status()).toMatchObject({ phase: 'ready', loaded: 20, total: 20 });
+    // Products came through the catalogue: the demo's 50, complete.
+    expect((await members.catalog.all()).length).toBe(50);
+    expect(members.catalogStatus()).toMatchObject({ complete: true, count: 50 });
   });
 
   it('pushes a sale, stores the acknowledgement, and keeps the balance when the snapshot catches up', async () => {
@@ -129,12 +141,9 @@ describe('till replication client', () => {
     expect((await view(before)).state.balance).toBe(before.state.balance + earned);
 
     await replication.awaitInSync();
-    const epoch = await tillEpoch(db);
     expect(await readAckedTillSeq(db)).toBe(1 + sale.entries.length);
     // The server applied the sale and its stream sends the member back with this till's mark.
-    await firstValueFrom(
-      db.members.findOne(before.id).$.pipe(filter((m) => (m?.tillMarks[epoch] ?? 0) >= 1 + sale.entries.length)),
-    );
+    await memberWhen(members, before.id, (m) => (m?.tillMark ?? 0) >= 1 + sale.entries.length);
     const after = await member();
     expect(after.state.balance).toBe(before.state.balance + earned);
     // The till's view and the server's member are the same state, field by field.
@@ -164,10 +173,13 @@ describe('till replication client', () => {
     // The till host keeps its token outside IndexedDB: only the local database is gone.
     const token = enrolledToken;
     await replication.stop();
+    await members.stop();
     await db.remove();
     db = await createTillDatabase({ name: `till-repl-wiped-${Date.now()}`, storage: nodeTillStorage() });
     replication = await startReplication(db, { serverUrl, token, tillId, retryMs: 200 });
+    members = await startTillMembers(db, { serverUrl, token });
     await replication.awaitInitial();
+    await membersReady(members);
     const sale = await sell();
     expect(sale.entries.length).toBeGreaterThan(0);
     const docs = await db.journal.find().exec();
@@ -178,12 +190,8 @@ describe('till replication client', () => {
     expect(summary).toMatchObject({ sales: 4, distinctSales: 4 });
     const flags = await adminGet<Array<{ kind: string }>>(serverUrl, '/api/v1/admin/review-flags');
     expect(flags.map((f) => f.kind)).toContain('till-database-replaced');
-    const epoch = await tillEpoch(db);
-    await firstValueFrom(
-      db.members
-        .findOne({ selector: { cardNumber: CARD } })
-        .$.pipe(filter((m) => (m?.tillMarks[epoch] ?? 0) >= docs.length)),
-    );
+    const mine = await member();
+    await memberWhen(members, mine.id, (m) => (m?.tillMark ?? 0) >= docs.length);
     const m = await adminGet<{ member: { state: unknown } }>(serverUrl, `/api/v1/admin/members/${CARD}`);
     expect((await view(await member())).state).toEqual(memberStateSchema.parse(m.member.state));
   });

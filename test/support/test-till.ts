@@ -5,9 +5,10 @@
  * same shared code (priceSale / saleDocuments) the real till uses.
  *
  * Like the real till's replication (src-renderer/src/db/replication.ts) it
- * keeps its whole journal and the server's last watermark, and sends its
- * journal again from the server's mark when that mark went down (a server
- * restored from a backup); `pull()` follows checkpoints as RxDB does.
+ * keeps its journal (this one whole: it never compacts) and the server's
+ * last watermark, and sends its journal again from the server's mark when
+ * that mark went down (a server restored from a backup); `pull()` follows
+ * checkpoints as RxDB does.
  */
 import { monotonicFactory } from 'ulid';
 import {

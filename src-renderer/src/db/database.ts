@@ -2,19 +2,24 @@
  * The till's database: RxDB over a storage the caller passes in (Dexie on
  * IndexedDB in the till; Dexie on fake-indexeddb in Node tests), so the same
  * code runs in both. No DOM or React imports here.
+ *
+ * Members and products are not in it: they live in the member store
+ * (member-store.ts) and the catalogue (catalog.ts), written by the till's
+ * data worker. A database made by an earlier build still holds members and
+ * products collections; they are removed once, on first open
+ * (`LEGACY_DOC` records that), so a chain's old documents do not stay on the
+ * till's disk.
  */
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import {
   journalSchema,
-  memberSchema,
+  legacyMemberSchema,
+  legacyProductSchema,
   migrationStrategies,
-  productSchema,
   refdataSchema,
   type JournalRow,
-  type MemberRow,
-  type ProductRow,
   type RefRow,
 } from './schemas';
 
@@ -22,17 +27,17 @@ addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export type TillCollections = {
-  products: RxCollection<ProductRow>;
-  members: RxCollection<MemberRow>;
   refdata: RxCollection<RefRow>;
   journal: RxCollection<JournalRow>;
 };
 export type TillDatabase = RxDatabase<TillCollections>;
 
-export const createTillDatabase = async (options: {
+const LEGACY_DOC = 'legacy-collections-removed';
+
+export async function createTillDatabase(options: {
   name: string;
   storage: RxStorage<unknown, unknown>;
-}): Promise<TillDatabase> => {
+}): Promise<TillDatabase> {
   const db = await createRxDatabase<TillCollections>({
     name: options.name,
     storage: options.storage,
@@ -41,10 +46,17 @@ export const createTillDatabase = async (options: {
     localDocuments: true,
   });
   await db.addCollections({
-    products: { schema: productSchema, migrationStrategies: migrationStrategies.products },
-    members: { schema: memberSchema, migrationStrategies: migrationStrategies.members },
     refdata: { schema: refdataSchema, migrationStrategies: migrationStrategies.refdata },
     journal: { schema: journalSchema, migrationStrategies: migrationStrategies.journal, localDocuments: true },
   });
+  if (!(await db.journal.getLocal(LEGACY_DOC))) {
+    const legacy = await db.addCollections({
+      members: { schema: legacyMemberSchema, migrationStrategies: migrationStrategies.members },
+      products: { schema: legacyProductSchema, migrationStrategies: migrationStrategies.products },
+    });
+    await legacy.members.remove();
+    await legacy.products.remove();
+    await db.journal.upsertLocal(LEGACY_DOC, { at: new Date().toISOString() });
+  }
   return db;
-};
+}

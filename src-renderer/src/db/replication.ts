@@ -1,25 +1,32 @@
 /**
  * Replication with the central server over the RxDB replication protocol
- * (shared/replication.ts): down collections pulled by server checkpoint with a
- * live Server-Sent-Events stream; the journal pushed, insert-only.
+ * (shared/replication.ts): reference data pulled by server checkpoint with a
+ * live Server-Sent-Events stream; the journal pushed, insert-only. (Members
+ * and products are pulled by the till's data worker: member-sync.ts,
+ * catalog-sync.ts.)
  *
  * The till never waits for this to sell. It reports: online/offline, how many
  * journal documents the server has not acknowledged yet, and the last
  * successful sync.
  *
- * The journal is kept whole on the till, and the server's watermark for this
- * database is the truth about what it holds: it is stored from every push
- * reply, and read again (`tillState`) whenever a live stream (re)connects.
- * When it is lower than the mark this till had stored, the server was
- * restored from a backup and no longer has those documents: the till sends
- * its journal again from the server's mark, in tillSeq order (the server
- * stores each document once, so nothing is counted twice). Pushes, RxDB's
- * and these, go one at a time.
+ * The server's watermark for this database is the truth about what it
+ * holds: it is stored from every push reply, and read again (`tillState`)
+ * whenever a live stream (re)connects. When it is lower than the mark this
+ * till had stored, the server was restored from a backup and no longer has
+ * those documents: the till sends its journal again from the server's mark,
+ * in tillSeq order (the server stores each document once, so nothing is
+ * counted twice). Pushes, RxDB's and these, go one at a time.
+ *
+ * The journal is compacted while replication runs (journal-compaction.ts:
+ * on start, then every hour): acknowledged documents older than the
+ * retention period leave the till. RxDB sees those removals as deletions;
+ * they are never pushed (the journal is insert-only, the server keeps every
+ * document and refuses deleted ones). A server restored to a backup older
+ * than the retention period cannot get compacted documents back from here.
  */
 import { BehaviorSubject, Subject, combineLatest, type Observable } from 'rxjs';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import type { RxReplicationPullStreamItem } from 'rxdb';
-import { createParser } from 'eventsource-parser';
 import {
   downDocSchemas,
   pullResponseSchema,
@@ -36,12 +43,16 @@ import {
 import type { JournalRow } from './schemas';
 import type { TillDatabase } from './database';
 import { tillEpoch } from './sales';
+import { readEventStream } from './event-stream';
+import { compactJournal, JOURNAL_RETENTION_DAYS } from './journal-compaction';
 
 export const ACK_DOC = 'acked';
 /** The server sends a heartbeat every 15 s on a live stream; three missed ones end the connection. */
 const STREAM_SILENCE_MS = 45_000;
 /** Journal documents per push when sending again after a server restore (RxDB's own pushes use the same). */
 const PUSH_BATCH = 100;
+/** Journal compaction runs when replication starts and then this often while the till runs. */
+const COMPACT_EVERY_MS = 60 * 60 * 1000;
 
 /** What the wire carries: documents with RxDB's deleted flag. */
 type WireDoc = { _deleted: boolean };
@@ -71,7 +82,18 @@ export type Replication = {
   stop: () => Promise<void>;
 };
 
-type Options = { serverUrl: string; token: string; tillId: string; fetch?: typeof fetch; retryMs?: number };
+/**
+ * `compaction`: the retention of acknowledged journal documents and how often compaction runs (tests shorten
+ * both); `false` turns it off.
+ */
+type Options = {
+  serverUrl: string;
+  token: string;
+  tillId: string;
+  fetch?: typeof fetch;
+  retryMs?: number;
+  compaction?: { retentionDays?: number; everyMs?: number; now?: () => Date } | false;
+};
 
 /**
  * The replication identifier (and so the checkpoint) of a down collection. It names the collection's schema
@@ -218,49 +240,26 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     const subject = new Subject<RxReplicationPullStreamItem<WireDoc, Checkpoint>>();
     let stopped = false;
     const connect = async (): Promise<void> => {
-      let cleanup = () => undefined as void;
       while (!stopped) {
         try {
-          // A connection that goes silent (a dead proxy or NAT entry: no error, no end) is dropped
-          // after three missed server heartbeats, so the stream reconnects and resyncs.
-          const connection = new AbortController();
-          const onStop = () => connection.abort();
-          abort.signal.addEventListener('abort', onStop);
-          let watchdog = setTimeout(() => connection.abort(), STREAM_SILENCE_MS);
-          const alive = () => {
-            clearTimeout(watchdog);
-            watchdog = setTimeout(() => connection.abort(), STREAM_SILENCE_MS);
-          };
-          cleanup = () => {
-            clearTimeout(watchdog);
-            abort.signal.removeEventListener('abort', onStop);
-          };
-          const res = await doFetch(url(routes.stream(collection)), { headers: auth, signal: connection.signal });
-          if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
-          // A (re)connect may be to a server restored from a backup: compare its watermark with ours.
-          void checkServerMark();
-          const parser = createParser({
-            onEvent(event) {
-              const data = streamEventSchema.parse(JSON.parse(event.data));
+          await readEventStream({
+            fetch: doFetch,
+            url: url(routes.stream(collection)),
+            headers: auth,
+            signal: abort.signal,
+            silenceMs: STREAM_SILENCE_MS,
+            // A (re)connect may be to a server restored from a backup: compare its watermark with ours.
+            onOpen: () => void checkServerMark(),
+            onEvent: (raw) => {
+              const data = streamEventSchema.parse(JSON.parse(raw));
               if (data === 'RESYNC') subject.next('RESYNC');
-              else {
-                const docs = pullResponseSchema(downDocSchemas[collection]).parse(data);
-                subject.next(docs);
-              }
+              else subject.next(pullResponseSchema(downDocSchemas[collection]).parse(data));
               succeeded();
             },
           });
-          const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            alive();
-            parser.feed(value);
-          }
         } catch {
           // Network gone, server stopped or the connection went silent: fall through to the retry below.
         }
-        cleanup();
         if (stopped) return;
         online$.next(false);
         await new Promise((r) => setTimeout(r, retryTime));
@@ -273,7 +272,8 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     return subject.asObservable();
   };
 
-  const down = (['products', 'members', 'refdata'] as const).map((collection) =>
+  // Members and products are not here: the till's data worker pulls them (member-sync.ts, catalog-sync.ts).
+  const down = (['refdata'] as const).map((collection) =>
     replicateRxCollection<WireDoc, Checkpoint>({
       replicationIdentifier: pullIdentifier(collection, db[collection].schema.version, options.serverUrl),
       collection: db[collection] as never,
@@ -306,8 +306,11 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
     push: {
       batchSize: PUSH_BATCH,
       handler: async (rows) => {
+        // Removed documents (journal compaction) are not news to the server: it keeps them, and refuses deletions.
+        const inserts = rows.filter((r) => !r.newDocumentState._deleted);
+        if (inserts.length === 0) return [];
         const before = acked$.value;
-        const body = await pushRows(rows);
+        const body = await pushRows(inserts);
         // The server no longer has documents it had acknowledged (restored from a backup): send them again.
         if (body.ackedTillSeq < before) await resendFrom(body.ackedTillSeq);
         return body.conflicts.map((c) => ({ ...c, _deleted: false }));
@@ -335,6 +338,23 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
       status$.next({ online, waiting, lastSyncAt, pulled, parked, refused }),
   );
 
+  const compaction = options.compaction === false ? null : (options.compaction ?? {});
+  let compacting: Promise<unknown> = Promise.resolve();
+  const compact = () => {
+    if (!compaction) return;
+    compacting = compacting
+      .then(() =>
+        compactJournal(db, {
+          retentionDays: compaction.retentionDays ?? JOURNAL_RETENTION_DAYS,
+          ...(compaction.now ? { now: compaction.now() } : {}),
+        }),
+      )
+      // The journal only stays larger until the next run; selling is never affected.
+      .catch((e: unknown) => console.warn('Journal compaction failed', e));
+  };
+  compact();
+  const compactTimer = compaction ? setInterval(compact, compaction.everyMs ?? COMPACT_EVERY_MS) : null;
+
   const states = [...down, up] as Array<RxReplicationState<unknown, unknown>>;
   const awaitDrained = async () => {
     await recount();
@@ -360,6 +380,8 @@ export const startReplication = async (db: TillDatabase, options: Options): Prom
       await awaitDrained();
     },
     stop: async () => {
+      if (compactTimer) clearInterval(compactTimer);
+      await compacting;
       for (const s of streams) s();
       abort.abort();
       journalSub.unsubscribe();

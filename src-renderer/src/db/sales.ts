@@ -8,9 +8,13 @@
  * - Ids are ULIDs made here; `tillSeq` is this database's own counter, which
  *   orders its writes without trusting its clock; the database's epoch (made
  *   with it) tells the server when a till starts over with a new database.
- * - The member shown is derived, never stored: the server's snapshot plus this
- *   database's journal above the server's mark for it, through the shared
- *   projection (shared/ledger), exactly as the server will apply it.
+ *   A tillSeq is never handed out twice by one database: the counter starts
+ *   above both the highest tillSeq in the journal and the floor that journal
+ *   compaction stores before it removes anything (journal-compaction.ts).
+ * - The member shown is derived, never stored: the server's snapshot (a
+ *   member record from member-store.ts) plus this database's journal above
+ *   the record's mark, through the shared projection (shared/ledger),
+ *   exactly as the server will apply it.
  */
 import { monotonicFactory } from 'ulid';
 import type { LedgerEntryBody } from '../../../shared/documents';
@@ -19,11 +23,14 @@ import { memberStateSchema } from '../../../shared/engine/member-state';
 import { priceSale, saleDocuments, type SaleContext as SaleContextBase } from '../../../shared/sale-journal';
 import { memberFacts, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
 import type { TillDatabase } from './database';
-import type { JournalRow, MemberRow } from './schemas';
+import type { MemberRecord } from '../../../shared/member-snapshot';
+import type { JournalRow } from './schemas';
 
 const nextId = monotonicFactory();
 const counters = new WeakMap<TillDatabase, { next: number }>();
 const EPOCH_DOC = 'epoch';
+/** The lowest tillSeq this database may still hand out, stored before the journal is compacted. */
+const TILL_SEQ_DOC = 'till-seq';
 
 /** This local database's epoch: a ULID made once, when the database is first used. */
 export async function tillEpoch(db: TillDatabase): Promise<string> {
@@ -35,12 +42,17 @@ export async function tillEpoch(db: TillDatabase): Promise<string> {
   return epoch;
 }
 
-/** Next tillSeq: recovered once from the highest in the journal, then counted in memory. */
+/**
+ * Next tillSeq: recovered once from the highest in the journal and the stored floor (compaction may have removed
+ * every document below the highest), then counted in memory.
+ */
 export async function takeTillSeqs(db: TillDatabase, n: number): Promise<number[]> {
   let counter = counters.get(db);
   if (!counter) {
     const top = await db.journal.findOne({ selector: { tillSeq: { $gt: 0 } }, sort: [{ tillSeq: 'desc' }] }).exec();
-    counter = { next: (top?.tillSeq ?? 0) + 1 };
+    const floor = await readTillSeqFloor(db);
+    // Another call may have recovered the counter while this one read.
+    counter = counters.get(db) ?? { next: Math.max((top?.tillSeq ?? 0) + 1, floor) };
     counters.set(db, counter);
   }
   const first = counter.next;
@@ -48,13 +60,23 @@ export async function takeTillSeqs(db: TillDatabase, n: number): Promise<number[
   return Array.from({ length: n }, (_, i) => first + i);
 }
 
+async function readTillSeqFloor(db: TillDatabase): Promise<number> {
+  const doc = await db.journal.getLocal<{ next: number }>(TILL_SEQ_DOC);
+  return (doc?.get('next') as number | undefined) ?? 1;
+}
+
+/** Stores `next` as the lowest tillSeq this database may hand out from now on (never lowers it). */
+export async function storeTillSeqFloor(db: TillDatabase, next: number): Promise<void> {
+  if ((await readTillSeqFloor(db)) >= next) return;
+  await db.journal.upsertLocal(TILL_SEQ_DOC, { next });
+}
+
 /** This database's journal facts for a member that the server's snapshot does not hold yet. */
 export async function unconfirmedFacts(
   db: TillDatabase,
-  member: Pick<MemberRow, 'id' | 'tillMarks'>,
-  epoch: string,
+  member: Pick<MemberRecord, 'id' | 'tillMark'>,
 ): Promise<LedgerFact[]> {
-  const mark = member.tillMarks[epoch] ?? 0;
+  const mark = member.tillMark;
   const docs = await db.journal.find({ selector: { memberId: member.id, tillSeq: { $gt: mark } } }).exec();
   return memberFacts(
     docs.map((d) => d.toJSON() as JournalRow),
@@ -66,14 +88,13 @@ export async function unconfirmedFacts(
 /** The member as this till sees it: snapshot + unconfirmed facts, with the household account's points. */
 export async function memberViewOf(
   db: TillDatabase,
-  member: MemberRow,
-  account: MemberRow | null,
-  epoch: string,
+  member: MemberRecord,
+  account: MemberRecord | null,
   timeZone: string,
 ): Promise<MemberView> {
   const pending = [
-    ...(await unconfirmedFacts(db, member, epoch)),
-    ...(account && account.id !== member.id ? await unconfirmedFacts(db, account, epoch) : []),
+    ...(await unconfirmedFacts(db, member)),
+    ...(account && account.id !== member.id ? await unconfirmedFacts(db, account) : []),
   ];
   return memberView({
     member: { id: member.id, state: memberStateSchema.parse(member.state) },

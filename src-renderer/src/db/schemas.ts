@@ -1,8 +1,12 @@
 /**
- * RxDB JSON schemas of the till's collections. Four collections (the free
- * RxDB edition allows ~13 per process): three down (products, members,
- * refdata) and one up (journal). Shapes follow shared/documents.ts; a unit
- * test keeps the required fields of both in step.
+ * RxDB JSON schemas of the till's collections. Two collections (the free
+ * RxDB edition allows ~13 per process): one down (refdata) and one up
+ * (journal). Shapes follow shared/documents.ts; a unit test keeps the
+ * required fields of both in step. Members and products are not RxDB
+ * collections any more: they live in their own IndexedDB databases
+ * (member-store.ts, catalog.ts), written by the till's data worker.
+ * `legacyMemberSchema` and `legacyProductSchema` are kept only to remove the
+ * collections earlier builds left on disk (database.ts).
  *
  * Schema versions start at 0. A change bumps `version` and adds a migration
  * strategy (`migrationStrategies` below, used by database.ts); the journal's
@@ -10,8 +14,8 @@
  * changed pulls again from the start (replication.ts), because documents
  * migrated locally may lack what the new version needs.
  *
- * Members, version 1: no phone and no e-mail on the till any more, only the
- * phone's keyed hash (shared/phone.ts), indexed for lookup.
+ * Members (legacy), version 1: no phone and no e-mail on the till any more,
+ * only the phone's keyed hash (shared/phone.ts), indexed for lookup.
  */
 import type { RxJsonSchema } from 'rxdb';
 import type { JournalDoc, Member, Product, RefDoc } from '../../../shared/documents';
@@ -25,7 +29,8 @@ export type JournalRow = DistributiveOmit<JournalDoc, '_deleted'>;
 
 const seq = { type: 'integer', minimum: 0, maximum: 1e15, multipleOf: 1 } as const;
 
-export const productSchema: RxJsonSchema<ProductRow> = {
+/** Products as earlier builds kept them in RxDB (removed on open: database.ts); now in catalog.ts. */
+export const legacyProductSchema: RxJsonSchema<ProductRow> = {
   version: 0,
   primaryKey: 'id',
   type: 'object',
@@ -44,7 +49,7 @@ export const productSchema: RxJsonSchema<ProductRow> = {
   indexes: ['ean'],
 };
 
-export const memberSchema: RxJsonSchema<MemberRow> = {
+export const legacyMemberSchema: RxJsonSchema<MemberRow> = {
   version: 1,
   primaryKey: 'id',
   type: 'object',

@@ -3,6 +3,11 @@
  * hashes only), PIN checks with attempt limits kept in this database (a reload
  * does not reset them), and staff events written to the journal for the
  * server's audit log. Works offline: nothing here calls the server.
+ *
+ * PIN checks on one database run one at a time: each reads the attempt
+ * record, checks the PIN and writes the record back, so two checks entered
+ * in quick succession can never both read the same count and lose a failure
+ * (which would let rapid guessing slip past the limit).
  */
 import { monotonicFactory } from 'ulid';
 import { staffSchema, type Staff } from '../../../shared/documents';
@@ -15,6 +20,8 @@ import { takeTillSeqs } from './sales';
 
 const nextId = monotonicFactory();
 const GUARD_DOC = 'pin-guard';
+/** The last PIN check queued on each database. */
+const pinQueues = new WeakMap<TillDatabase, Promise<unknown>>();
 
 export type TillContext = { tillId: string; storeId: string };
 
@@ -40,7 +47,16 @@ export async function recordEvent(db: TillDatabase, ctx: TillContext, input: Eve
 }
 
 /** Checks a PIN under the attempt limits; throws PIN_LOCKED or PIN_WRONG (with attempts and lock time). */
-export async function checkPin(
+export function checkPin(db: TillDatabase, ctx: TillContext, staff: Staff, pin: string, action: string): Promise<void> {
+  const run = (pinQueues.get(db) ?? Promise.resolve()).then(() => checkPinNow(db, ctx, staff, pin, action));
+  pinQueues.set(
+    db,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+async function checkPinNow(
   db: TillDatabase,
   ctx: TillContext,
   staff: Staff,

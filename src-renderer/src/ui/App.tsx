@@ -5,6 +5,7 @@
  * message and changes nothing.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { distinctUntilChanged, map } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { KassaHostApi, ScannerStatus, TerminalConfig } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
@@ -25,9 +26,11 @@ import { memberStateSchema, type MemberState } from '../../../shared/engine/memb
 import { formatMoney } from '../../../shared/money';
 import { createTillDatabase, type TillDatabase } from '../db/database';
 import { startReplication, type Replication, type SyncStatus } from '../db/replication';
-import { lookupMember } from '../db/members';
+import { lookupMember, memberById } from '../db/members';
+import { startMemberSync, type MemberSync, type MemberSyncState, type WorkerLike } from '../db/member-sync-client';
 import { memberViewOf, recordSale, tillEpoch } from '../db/sales';
-import type { MemberRow, ProductRow } from '../db/schemas';
+import type { ProductRow } from '../db/schemas';
+import type { MemberRecord } from '../../../shared/member-snapshot';
 import { activeStaff, checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
 import { PinDialog, type PinAnswer } from './PinDialog';
@@ -48,6 +51,11 @@ type Receipt = {
 };
 
 const money = (minor: number, currency: string) => formatMoney({ minor, currency });
+/** Set once the first pull of products and reference data has completed on this database. */
+const DOWN_READY_DOC = 'down-ready';
+
+/** Marks a scan, so the screen can measure scan → rendered (performance entries `kassa:scan-to-*`). */
+type PendingScan = { kind: 'panel' | 'line'; code: string; start: number };
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : null);
 
 export const App = ({ host }: { host: KassaHostApi }) => {
@@ -62,11 +70,17 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     parked: 0,
     refused: null,
   });
+  /** Products and reference data have been pulled once on this database (kept across restarts). */
   const [ready, setReady] = useState(false);
+  const [memberSync, setMemberSync] = useState<MemberSync | null>(null);
+  /** Only the phase: the counts change several times a second and are shown by MemberDataStatus alone. */
+  const [membersPhase, setMembersPhase] = useState<MemberSyncState['phase']>('empty');
+  /** The product catalogue: complete once a first pull reached the end (kept across restarts), and its size. */
+  const [catalog, setCatalog] = useState({ complete: false, count: 0 });
   const [scanner, setScanner] = useState<ScannerStatus | null>(null);
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
-  const [member, setMember] = useState<MemberRow | null>(null);
+  const [member, setMember] = useState<MemberRecord | null>(null);
   const [view, setView] = useState<{
     memberId: string;
     accountId: string;
@@ -89,6 +103,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [lastCashierId, setLastCashierId] = useState<string | null>(null);
   const [voiding, setVoiding] = useState(false);
   const lineCounter = useRef(0);
+  const pendingScan = useRef<PendingScan | null>(null);
 
   // Terminal config from the host; retried until the till is enrolled.
   useEffect(() => {
@@ -119,25 +134,49 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     if (!config) return;
     let replication: Replication | null = null;
     let database: TillDatabase | null = null;
+    let sync: MemberSync | null = null;
     let cancelled = false;
     void (async () => {
-      database = await createTillDatabase({ name: `kassa-${config.tillId}`, storage: getRxStorageDexie() });
+      const name = `kassa-${config.tillId}`;
+      database = await createTillDatabase({ name, storage: getRxStorageDexie() });
       if (cancelled) return void database.close();
       setDb(database);
+      // Members bootstrap in the member worker, beside the products' pull: the till sells from the first minute.
+      sync = await startMemberSync({
+        tillDatabaseName: name,
+        serverUrl: config.serverUrl,
+        token: config.token,
+        epoch: await tillEpoch(database),
+        // A DOM Worker is a WorkerLike whose handlers take fuller events than the sync reads.
+        createWorker: () =>
+          new Worker(new URL('../db/member-worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike,
+      });
+      if (cancelled) return void sync.stop();
+      setMemberSync(sync);
+      sync.status$
+        .pipe(
+          map((s) => s.phase),
+          distinctUntilChanged(),
+        )
+        .subscribe(setMembersPhase);
+      sync.catalogStatus$.subscribe(({ complete, count }) => setCatalog({ complete, count }));
       replication = await startReplication(database, {
         serverUrl: config.serverUrl,
         token: config.token,
         tillId: config.tillId,
       });
       replication.status$.subscribe(setSync);
-      const products = await database.products.count().exec();
-      if (products > 0) setReady(true);
+      // Ready only once a first pull completed on this database, never because some products exist.
+      if (await database.journal.getLocal(DOWN_READY_DOC)) setReady(true);
       await replication.awaitInitial();
+      if (cancelled) return;
+      await database.journal.upsertLocal(DOWN_READY_DOC, { at: new Date().toISOString() });
       setReady(true);
     })();
     return () => {
       cancelled = true;
       void replication?.stop();
+      void sync?.stop();
       void database?.close();
     };
   }, [config]);
@@ -173,31 +212,49 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   // The member's view (snapshot + this till's unconfirmed journal, through the shared projection), live.
   useEffect(() => {
-    if (!db || !config || !member || !store) return;
-    let epoch: string | null = null;
+    if (!db || !config || !member || !store || !memberSync) return;
+    let accountId: string | null = null;
+    // The first view is of the record just found; later ones read it again (it may have changed).
+    let fresh = true;
     const refresh = () => {
       void (async () => {
-        epoch ??= await tillEpoch(db);
-        const fresh = await db.members.findOne(member.id).exec();
-        const row = fresh ? (fresh.toJSON() as MemberRow) : member;
+        // While the member list loads, a member the store lacks is read from the server.
+        const online = memberSync.status().phase === 'ready' ? null : memberSync.onlineLookup;
+        const row = fresh ? member : ((await memberById(memberSync.store, member.id, online)) ?? member);
+        fresh = false;
         // A household shares one account: its points are the account member's, the rest is the member's own.
-        const accountId = memberStateSchema.parse(row.state).householdId ?? row.id;
-        const accountDoc = accountId === row.id ? null : await db.members.findOne(accountId).exec();
-        const account = accountDoc ? (accountDoc.toJSON() as MemberRow) : null;
-        const v = await memberViewOf(db, row, account, epoch, store.timeZone);
+        accountId = memberStateSchema.parse(row.state).householdId ?? row.id;
+        const account = accountId === row.id ? null : await memberById(memberSync.store, accountId, online);
+        const v = await memberViewOf(db, row, account, store.timeZone);
         setView({ ...v, memberSeq: row.seq, accountSeq: account?.seq ?? null });
       })();
     };
     refresh();
     const a = db.journal.$.subscribe(refresh);
-    const b = db.members.findOne(member.id).$.subscribe(refresh);
+    const b = memberSync.changes$.subscribe((ids) => {
+      if (ids === '*' || ids.includes(member.id) || (accountId !== null && ids.includes(accountId))) refresh();
+    });
     return () => {
       a.unsubscribe();
       b.unsubscribe();
     };
-  }, [db, config, member, store]);
+  }, [db, config, member, store, memberSync]);
 
   const memberState = member && view?.memberId === member.id ? view.state : null;
+
+  // Scan → rendered, for the benchmarks: a measure once the scanned member's panel or product's line is on screen.
+  useEffect(() => {
+    const p = pendingScan.current;
+    if (p?.kind !== 'panel' || !member || !memberState || member.cardNumber !== p.code) return;
+    pendingScan.current = null;
+    performance.measure('kassa:scan-to-panel', { start: p.start, detail: p.code });
+  }, [member, memberState]);
+  useEffect(() => {
+    const p = pendingScan.current;
+    if (p?.kind !== 'line' || lines.length === 0) return;
+    pendingScan.current = null;
+    performance.measure('kassa:scan-to-line', { start: p.start, detail: p.code });
+  }, [lines]);
 
   /** Everything the engine needs for this basket, but the time (taken when quoting and when paying). */
   const quoteInput = useMemo((): Omit<QuoteInput, 'at'> | null => {
@@ -250,26 +307,29 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   const findMember = useCallback(
     async (text: string): Promise<boolean> => {
-      if (!db) return false;
+      if (!db || !memberSync) return false;
       const code = text.trim();
       // Typed phone numbers are found by their keyed hash: the till holds no phone numbers.
-      const found = await lookupMember(db, code, store);
+      const loading = memberSync.status().phase !== 'ready';
+      const found = await lookupMember(memberSync.store, code, store, loading ? memberSync.onlineLookup : null);
       if (found.kind !== 'found') {
         const error =
           found.kind === 'ambiguous'
             ? t.phoneAmbiguous(code)
-            : found.asPhone
-              ? t.memberNotFound(code)
-              : t.cardNotFound(code);
+            : found.kind === 'still-loading'
+              ? t.membersStillLoading(code)
+              : found.asPhone
+                ? t.memberNotFound(code)
+                : t.cardNotFound(code);
         setMessage({ kind: 'error', text: error });
         return false;
       }
       setMember(found.member);
       setRedeem(null);
-      setMessage(null);
+      setMessage(found.online ? { kind: 'info', text: t.foundOnline } : null);
       return true;
     },
-    [db, store],
+    [db, store, memberSync],
   );
 
   const handleScan = useCallback(
@@ -282,20 +342,22 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       const scan = classifyScan(raw, config.scan);
       switch (scan.kind) {
         case 'member-card':
+          pendingScan.current = { kind: 'panel', code: scan.cardNumber, start: performance.now() };
           await findMember(scan.cardNumber);
           return;
         case 'product':
         case 'weighed-product':
         case 'priced-product': {
           const key = scan.kind === 'product' ? scan.gtin : scan.plu;
-          const product = await db.products.findOne({ selector: { ean: key } }).exec();
+          pendingScan.current = { kind: 'line', code: key, start: performance.now() };
+          const product = memberSync ? await memberSync.catalog.byEan(key) : null;
           if (!product) {
             setMessage({ kind: 'error', text: t.productNotFound(raw.trim()) });
             return;
           }
           const grams =
             scan.kind === 'weighed-product' ? scan.grams : scan.kind === 'product' ? (scan.grams ?? null) : null;
-          addProduct(product.toJSON() as ProductRow, grams);
+          addProduct(product, grams);
           setMessage(null);
           return;
         }
@@ -306,7 +368,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, cashier, findMember, addProduct],
+    [db, config, cashier, findMember, addProduct, memberSync],
   );
 
   // HID scans from the host and keyboard-wedge scans take the same path.
@@ -329,6 +391,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const pay = async (kind: 'cash' | 'card') => {
     if (!db || !config || !quoteInput || !q || !cashier) return;
     try {
+      const started = performance.now();
       const sale = await recordSale(
         db,
         { ...quoteInput, at: new Date().toISOString() },
@@ -341,6 +404,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           tenders: [{ kind, amountMinor: q.totalMinor }],
         },
       );
+      // For the benchmarks: Pay → the sale and its entries committed to the journal.
+      performance.measure('kassa:sale-commit', { start: started, detail: sale.saleId });
       const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
       setReceipt({
         saleId: sale.saleId,
@@ -465,6 +530,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   }
 
   const currency = program?.currency ?? store?.currency ?? 'EUR';
+  // Never "All synced" while this till's member list or products are still loading.
+  const allLoaded = ready && catalog.complete && membersPhase === 'ready';
   return (
     <div className="till">
       <header className="status" data-testid="status-bar">
@@ -475,11 +542,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           {sync.online ? t.online : t.offline}
         </span>
         <span
-          className={`pill ${sync.waiting > 0 ? 'warn' : 'ok'}`}
+          className={`pill ${sync.waiting > 0 || !allLoaded ? 'warn' : 'ok'}`}
           data-testid="waiting-badge"
           data-waiting={sync.waiting}
         >
-          {sync.waiting > 0 ? t.waiting(sync.waiting) : t.allSynced}
+          {sync.waiting > 0 ? t.waiting(sync.waiting) : allLoaded ? t.allSynced : t.membersNotReady}
         </span>
         {sync.parked > 0 && (
           <span className="pill warn" data-testid="parked-badge" data-parked={sync.parked}>
@@ -510,12 +577,13 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         )}
       </header>
 
-      {!ready && (
+      {!(ready && catalog.complete) && (
         <div className="progress" data-testid="bootstrap">
-          <span>{t.loading(sync.pulled)}</span>
+          <span>{t.loading(sync.pulled + catalog.count)}</span>
           <progress />
         </div>
       )}
+      {memberSync && <MemberDataStatus sync={memberSync} />}
 
       {sync.refused && (
         <div className="message error" role="alert" data-testid="till-refused">
@@ -763,3 +831,49 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     </div>
   );
 };
+
+const count = new Intl.NumberFormat();
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes} min ${seconds % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/**
+ * The member list's bootstrap: a progress bar with counts, rate and time left; a quiet count once loaded. It
+ * follows the sync's status itself, so its frequent updates re-render only this line, not the till screen.
+ */
+function MemberDataStatus({ sync }: { sync: MemberSync }) {
+  const [status, setStatus] = useState<MemberSyncState | null>(null);
+  useEffect(() => {
+    const sub = sync.status$.subscribe(setStatus);
+    return () => sub.unsubscribe();
+  }, [sync]);
+  const state = status?.phase === 'ready' ? 'ready' : 'loading';
+  const loaded = status?.loaded ?? 0;
+  const total = status?.total ?? 0;
+  return (
+    <div
+      className={state === 'ready' ? 'member-data muted' : 'progress'}
+      data-testid="member-data"
+      data-state={state}
+      data-loaded={loaded}
+      data-total={total}
+      data-runs-in={status?.runsIn}
+      role={state === 'ready' ? undefined : 'status'}
+    >
+      {state === 'ready' ? (
+        <span>{t.membersReady(count.format(loaded))}</span>
+      ) : (
+        <>
+          <span>{total > 0 ? t.membersLoading(count.format(loaded), count.format(total)) : t.membersStarting}</span>
+          {status && status.rate > 0 && <span>{t.membersRate(count.format(status.rate))}</span>}
+          {status?.secondsLeft != null && <span>{t.membersLeft(duration(status.secondsLeft))}</span>}
+          {total > 0 ? <progress max={total} value={loaded} /> : <progress />}
+          {status?.error && <span className="muted">{status.error}</span>}
+        </>
+      )}
+    </div>
+  );
+}
