@@ -34,7 +34,7 @@ import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
 import { memberRoutes } from './admin/members';
 import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
-import { CHANGES_CHANNEL, pullStart, stampSeq } from './seq';
+import { CHANGES_CHANNEL, pullStart, safeSeq, stampSeq } from './seq';
 import { snapshotRoutesFor } from './snapshot';
 import { memberForEpoch } from '../shared/member-snapshot';
 import { runExpiry } from './expiry-job';
@@ -175,8 +175,13 @@ export const buildServer = async ({
       s.reply.raw.end();
     }
   });
+  // The ping also re-reads each stream: a change that was held back behind a transaction still in flight
+  // (seq.ts) whose end sent no notification (it rolled back, or the process died before notifying) goes out.
   const heartbeat = setInterval(() => {
-    for (const s of streams) s.reply.raw.write(': ping\n\n');
+    for (const s of streams) {
+      s.reply.raw.write(': ping\n\n');
+      void flush(s);
+    }
   }, 15_000);
   // preClose: open streams must end before the HTTP server can close (onClose would wait on them forever).
   app.addHook('preClose', async () => {
@@ -214,7 +219,8 @@ export const buildServer = async ({
     const { epoch } = parse(streamQuerySchema, req.query, 'BAD_REQUEST');
     const refusal = streamRefusal(limits, [...streams].filter((s) => s.tillId === till.tillId).length);
     if (refusal) return sendRateLimited(reply, refusal.seconds, refusal.message);
-    const top = await db.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM ${collection}`);
+    // The stream sends what lands after this point; the till's pull on RESYNC covers everything up to it.
+    const top = await safeSeq(db.query, collection);
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -232,7 +238,7 @@ export const buildServer = async ({
       storeId: till.storeId,
       collection,
       epoch,
-      lastSeq: Number(top[0]?.seq ?? 0),
+      lastSeq: top,
       reply,
       busy: false,
       again: false,

@@ -10,6 +10,7 @@
 import type { Member, Product, RefDoc } from '../shared/documents';
 import type { DownCollection } from '../shared/replication';
 import type { Query } from './db';
+import { seqBound } from './seq';
 
 type ProductRow = { id: string; doc: Omit<Product, 'seq' | '_deleted'>; seq: string; deleted: boolean };
 /** The member columns a till document is made of (`MEMBER_DOC_COLUMNS`). */
@@ -62,26 +63,28 @@ export const pullDocuments = async (
   /** The pulling till's store: a store's cashiers (and their PIN hashes) reach only its own tills. */
   storeId: string,
 ): Promise<Array<Product | Member | RefDoc>> => {
+  // Only up to where nothing is still being written (seq.ts): a row committing late below it cannot be skipped.
+  const upTo = await seqBound(q);
   switch (collection) {
     case 'products': {
       const rows = await q<ProductRow>(
-        'SELECT id, doc, seq, deleted FROM products WHERE seq > $1 ORDER BY seq LIMIT $2',
-        [afterSeq, limit],
+        'SELECT id, doc, seq, deleted FROM products WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2',
+        [afterSeq, limit, upTo],
       );
       return rows.map((r) => ({ ...r.doc, id: r.id, seq: Number(r.seq), _deleted: r.deleted }));
     }
     case 'members': {
       const rows = await q<MemberRow>(
-        `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE seq > $1 ORDER BY seq LIMIT $2`,
-        [afterSeq, limit],
+        `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2`,
+        [afterSeq, limit, upTo],
       );
       return rows.map(memberFromRow);
     }
     case 'refdata': {
       const rows = await q<RefRow>(
         `SELECT id, kind, key, data, seq, deleted FROM refdata
-          WHERE seq > $1 AND (kind <> 'cashier' OR data->>'storeId' = $3) ORDER BY seq LIMIT $2`,
-        [afterSeq, limit, storeId],
+          WHERE seq > $1 AND seq <= $4 AND (kind <> 'cashier' OR data->>'storeId' = $3) ORDER BY seq LIMIT $2`,
+        [afterSeq, limit, storeId, upTo],
       );
       return rows.map((r) => ({
         id: r.id,

@@ -7,8 +7,10 @@
  * scans as a member card), phone `chainPhone(i)` (kept only as its keyed
  * hash on tills), a small opening balance backed by a ledger entry, like the
  * demo members. Rows go in with multi-row INSERTs of BATCH rows, each batch
- * one transaction stamped with replication seqs, so the server answers while
- * a large chain is being seeded and a till can start pulling at once.
+ * one transaction whose rows draw their replication seqs in the INSERT
+ * (announced first with `holdSeqs`, seq.ts, so pulls stop below a batch
+ * until it commits), so the server answers while a large chain is being
+ * seeded and a till can start pulling at once.
  */
 import { withCheckDigit } from '../shared/barcode';
 import { emptyMemberState } from '../shared/engine';
@@ -17,7 +19,7 @@ import { memberPhoneHash } from '../shared/phone';
 import type { Db } from './db';
 import { currentPhoneKey } from './privacy/phone-keys';
 import { DEMO_STORE_ID } from './seed';
-import { stampSeq } from './seq';
+import { holdSeqs, notifyChanged } from './seq';
 
 const BATCH = 10_000;
 /** Chain members are numbered from 1; their cards and ids never meet the 20 demo members'. */
@@ -81,9 +83,10 @@ export async function seedChain(
       );
     }
     await db.tx(async (q) => {
+      await holdSeqs(q);
       await q(
         `INSERT INTO members (id, card_number, store_id, name, phone, phone_hash, phone_key_id, enrolled_at, state, seq)
-         SELECT id, card, $7, name, phone, hash, $8, '2026-01-02T00:00:00Z', state::jsonb, 0
+         SELECT id, card, $7, name, phone, hash, $8, '2026-01-02T00:00:00Z', state::jsonb, nextval('kassa_seq')
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
                 AS t(id, card, name, phone, hash, state)`,
         [ids, cards, names, phones, hashes, states, DEMO_STORE_ID, key.id],
@@ -96,7 +99,13 @@ export async function seedChain(
            FROM unnest($1::text[], $2::text[]) AS t(id, state) WHERE (state::jsonb->>'balance')::int > 0`,
         [ids, states],
       );
-      await stampSeq(q, 'members', ids);
+      // What stampSeq records after it draws: every member version stays readable for re-checks.
+      await q(
+        `INSERT INTO member_versions (member_id, seq, state, till_marks)
+         SELECT id, seq, state, till_marks FROM members WHERE id = ANY($1::text[])`,
+        [ids],
+      );
+      await notifyChanged(q, 'members');
     });
   }
   const [top] = await db.query<{ n: string | number }>('SELECT count(*) AS n FROM products');
@@ -123,11 +132,13 @@ export async function seedChain(
       );
     }
     await db.tx(async (q) => {
+      await holdSeqs(q);
       await q(
-        `INSERT INTO products (id, doc, seq) SELECT id, doc::jsonb, 0 FROM unnest($1::text[], $2::text[]) AS t(id, doc)`,
+        `INSERT INTO products (id, doc, seq)
+         SELECT id, doc::jsonb, nextval('kassa_seq') FROM unnest($1::text[], $2::text[]) AS t(id, doc)`,
         [ids, docs],
       );
-      await stampSeq(q, 'products', ids);
+      await notifyChanged(q, 'products');
     });
   }
 }

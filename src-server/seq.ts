@@ -3,12 +3,28 @@
  *
  * The hazard: transaction A draws seq 10, transaction B draws seq 11 and
  * commits first; a puller sees 11, moves its checkpoint past 10, and never
- * sees A's row. The rule here: a down-collection row gets its seq only from
- * `stampSeq`, which first takes a transaction-level advisory lock that is held
- * until commit. So the transaction that draws seq n+1 cannot draw it before the
- * one holding n has committed: seq order is commit order, and any row a puller
- * can see has every smaller seq visible too. Writers do all their other work
- * first and stamp last, so the lock is held only for the stamp and the commit.
+ * sees A's row. Serialising the writers (one lock held from the draw to the
+ * commit) avoids it but makes every till's push wait for every other's
+ * commit. The rule here instead: pullers stop below the lowest seq still in
+ * flight, and writers never wait for each other.
+ *
+ * - A writer (`stampSeq`, the only place a down-collection row gets its seq)
+ *   first reads the newest number drawn so far, k, and takes a shared
+ *   transaction-level advisory lock on the key IN_FLIGHT + k, held to commit;
+ *   only then does it draw. Every seq it draws is above k. Shared locks never
+ *   conflict, so writers run and commit side by side.
+ * - A reader (`safeSeq`) reads the newest number drawn, S, then the lowest
+ *   in-flight key, L, from pg_locks. Every seq ≤ min(S, L) was drawn before S
+ *   was read, by a transaction that had announced itself before drawing; it
+ *   no longer holds its lock, so it has ended (PostgreSQL releases a
+ *   transaction's locks only after its commit is visible to new snapshots).
+ *   A writer that announces itself after L was read draws above S. So rows
+ *   with seq ≤ min(S, L) are all visible to the next statement, and none can
+ *   appear later. Pulls (`pullDocuments`) read only up to it.
+ *
+ * kassa_seq must keep CACHE 1 (the default): with a per-session cache, a
+ * number read as "newest drawn" could be below numbers a session has already
+ * reserved but not yet handed out.
  *
  * After a restore from a backup the database is back at an older point, but
  * tills may hold checkpoints (and sales may name member versions) from after
@@ -20,7 +36,12 @@
  */
 import type { Query } from './db';
 
-export const SEQ_LOCK = 7_301_002;
+/**
+ * In-flight announcements live at IN_FLIGHT + k, far above every other advisory key the server takes (small
+ * numbers), so pg_locks tells them apart by their high 32 bits (classid). Seqs stay below 10^15 (tills' schema).
+ */
+const IN_FLIGHT = 2n ** 62n;
+const IN_FLIGHT_CLASSID = Number(IN_FLIGHT >> 32n);
 export const CHANGES_CHANNEL = 'kassa_changes';
 
 export type DownTable = 'products' | 'members' | 'refdata';
@@ -59,9 +80,31 @@ export async function pullStart(q: Query, seq: number): Promise<number> {
   return row?.foreign ? 0 : seq;
 }
 
-export const stampSeq = async (q: Query, table: DownTable, ids: readonly string[]): Promise<void> => {
+/** The newest number kassa_seq has handed out (0 before the first). */
+const DRAWN = 'SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS drawn FROM kassa_seq';
+
+/**
+ * Announces "this transaction draws seqs above k" (k: the newest drawn now) until it ends; see the header.
+ * Every writer calls it before its first nextval('kassa_seq') on a down-collection row: `stampSeq` does, and
+ * so do bulk seeders that insert rows with their seq drawn in the INSERT (seed-chain.ts, test chain data).
+ */
+export async function holdSeqs(q: Query): Promise<void> {
+  await q(`SELECT pg_advisory_xact_lock_shared($1::bigint + (${DRAWN}))`, [IN_FLIGHT.toString()]);
+}
+
+/**
+ * Gives each row its next seq (in id order), records member and program versions, and — unless the caller
+ * sends it after commit (`notify: false`) — tells live streams. Call it last in the transaction: the
+ * in-flight mark it takes holds back every puller until the transaction ends.
+ */
+export async function stampSeq(
+  q: Query,
+  table: DownTable,
+  ids: readonly string[],
+  options: { notify?: boolean } = {},
+): Promise<void> {
   if (ids.length === 0) return;
-  await q('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK]);
+  await holdSeqs(q);
   // Sorted ids give a stable seq order inside one transaction.
   await q(
     `UPDATE ${table} AS t SET seq = nextval('kassa_seq')
@@ -84,15 +127,36 @@ export const stampSeq = async (q: Query, table: DownTable, ids: readonly string[
       [[...ids]],
     );
   }
+  if (options.notify ?? true) await q(`SELECT pg_notify($1, $2)`, [CHANGES_CHANNEL, table]);
+}
+
+/** Tells every server's live streams that `table` changed (after a commit, outside any transaction). */
+export async function notifyChanged(q: Query, table: DownTable): Promise<void> {
   await q(`SELECT pg_notify($1, $2)`, [CHANGES_CHANNEL, table]);
-};
+}
 
 /**
- * The highest seq of `table` a reader may rely on: every row with seq ≤ it is committed and visible to a new
- * reader, and no row with seq ≤ it can appear later. Seq order is commit order (the lock in `stampSeq`), so
- * that is the highest committed seq. A member snapshot is cut at this number (snapshot.ts).
+ * Every row of `table` with seq ≤ the returned number is committed and visible to a new reader, and no row
+ * with seq ≤ it can appear later. It is the newest such row's seq (0 when there is none). Two statements in
+ * this order, then the caller's reads, each on its own snapshot (no enclosing transaction needed). Pulls stop
+ * here, live streams start here, and a member snapshot is cut here (snapshot.ts).
  */
 export async function safeSeq(q: Query, table: DownTable): Promise<number> {
-  const [row] = await q<{ seq: string | number | null }>(`SELECT max(seq) AS seq FROM ${table}`);
-  return Number(row?.seq ?? 0);
+  return Number(
+    (
+      await q<{ seq: string }>(`SELECT COALESCE(max(seq), 0) AS seq FROM ${table} WHERE seq <= $1`, [await seqBound(q)])
+    )[0]?.seq ?? 0,
+  );
+}
+
+/** min(newest drawn, lowest in-flight mark): the number below which nothing is still being written. */
+export async function seqBound(q: Query): Promise<number> {
+  const [drawn] = await q<{ drawn: string }>(DRAWN);
+  const [held] = await q<{ low: string | null }>(
+    `SELECT min(((classid::bigint << 32) | objid::bigint) - $1::bigint) AS low FROM pg_locks
+      WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= $2`,
+    [IN_FLIGHT.toString(), IN_FLIGHT_CLASSID],
+  );
+  const top = Number(drawn?.drawn ?? 0);
+  return held?.low === null || held?.low === undefined ? top : Math.min(top, Number(held.low));
 }

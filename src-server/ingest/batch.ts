@@ -4,7 +4,7 @@
  * Nothing here changes member state; writeMembers (members.ts) does, once, at the end.
  */
 
-import type { JournalDoc } from '../../shared/documents';
+import type { JournalDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../../shared/documents';
 import { programSchema, type Program } from '../../shared/engine';
 import { type LedgerFact } from '../../shared/ledger';
 import type { Query } from '../db';
@@ -37,7 +37,67 @@ export type Batch = {
   /** Members whose sale in this batch redeemed while offline (for the merged cap check). */
   offlineRedeemers: Set<string>;
   programs: Map<string, Program | null>;
+  /**
+   * Rows the units queued, written together by take.ts before members are: sales, ledger entries, and every
+   * fact in the order the units produced it (an entry's fact counts only if the entry is stored as effective).
+   */
+  writes: {
+    sales: Array<{ sale: SaleDoc; effects: MemberEffectsBody | null; status: string }>;
+    entries: Array<{ id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody }>;
+    order: Array<{ fact: LedgerFact; entryId: string | null }>;
+  };
+  /** Member rows and member versions read once for the whole walk (take.ts `prefetch`); null: none. */
+  memberRows: Map<string, MemberRow | null>;
+  versions: Map<string, { state: unknown; till_marks: Record<string, number> } | null>;
+  /** Set once member rows were written: the push tells live streams after its commit. */
+  membersChanged: boolean;
 };
+
+export type MemberRow = { id: string; state: unknown; till_marks: Record<string, number> };
+
+/**
+ * A member as it stands (not deleted), or null. Member rows do not change while a push's units are taken
+ * (members.ts writes them at the end), so one read per walk serves every unit.
+ */
+export async function memberRow(q: Query, b: Batch, id: string): Promise<MemberRow | null> {
+  if (!b.memberRows.has(id)) {
+    const [row] = await q<MemberRow>('SELECT id, state, till_marks FROM members WHERE id = $1 AND NOT deleted', [id]);
+    b.memberRows.set(id, row ?? null);
+  }
+  return b.memberRows.get(id)!;
+}
+
+/** Reads the members and member versions the walk's documents name, in two statements. */
+export async function prefetchMembers(q: Query, b: Batch, docs: readonly JournalDoc[]): Promise<void> {
+  const ids = new Set<string>();
+  const versions: Array<[string, number]> = [];
+  for (const d of docs) {
+    if (d.kind === 'entry') ids.add(d.body.memberId);
+    if (d.kind !== 'sale' || !d.body.memberId) continue;
+    ids.add(d.body.memberId);
+    if (d.body.memberSeq !== null) versions.push([d.body.memberId, d.body.memberSeq]);
+  }
+  const wanted = [...ids].filter((id) => !b.memberRows.has(id));
+  if (wanted.length > 0) {
+    const rows = await q<MemberRow>(
+      'SELECT id, state, till_marks FROM members WHERE id = ANY($1::text[]) AND NOT deleted',
+      [wanted],
+    );
+    for (const id of wanted) b.memberRows.set(id, null);
+    for (const r of rows) b.memberRows.set(r.id, r);
+  }
+  const pairs = versions.filter(([id, seq]) => !b.versions.has(`${id}|${seq}`));
+  if (pairs.length > 0) {
+    const rows = await q<{ member_id: string; seq: string; state: unknown; till_marks: Record<string, number> }>(
+      `SELECT v.member_id, v.seq, v.state, v.till_marks FROM member_versions v
+         JOIN unnest($1::text[], $2::bigint[]) AS w(id, seq) ON v.member_id = w.id AND v.seq = w.seq`,
+      [pairs.map(([id]) => id), pairs.map(([, seq]) => seq)],
+    );
+    for (const [id, seq] of pairs) b.versions.set(`${id}|${seq}`, null);
+    for (const r of rows)
+      b.versions.set(`${r.member_id}|${Number(r.seq)}`, { state: r.state, till_marks: r.till_marks });
+  }
+}
 
 export function addFact(b: Batch, fact: LedgerFact): void {
   b.facts.set(fact.memberId, [...(b.facts.get(fact.memberId) ?? []), fact]);

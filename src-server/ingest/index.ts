@@ -20,14 +20,15 @@
  *   each touched member's mark for this epoch moves to the watermark, so a
  *   till's view (snapshot + its journal above the mark) is never counted twice.
  * - A member's balance always equals the sum of its effective entries.
- * - Members are locked in id order (no deadlocks); their seqs are stamped last.
+ * - Members are locked in id order (no deadlocks); their seqs are stamped last,
+ *   and live streams are told after the commit.
  */
 import { KassaError } from '../../shared/errors';
 import type { JournalDoc } from '../../shared/documents';
 import type { PushRequest } from '../../shared/replication';
 import type { Db, Query } from '../db';
 import type { TillIdentity } from '../auth';
-import { stampSeq } from '../seq';
+import { notifyChanged, stampSeq } from '../seq';
 import { flag, park, type Batch, type IngestOptions, type ParkedDoc, type Store } from './batch';
 import { takeWaiting } from './take';
 import { writeMembers } from './members';
@@ -75,24 +76,33 @@ async function runIngest(
   push: PushRequest,
   docs: readonly JournalDoc[],
   opts: IngestOptions,
-): Promise<IngestResult> {
+): Promise<IngestResult & { membersChanged: boolean }> {
   // One push per till at a time: the till row is the lock.
   await q('SELECT id FROM tills WHERE id = $1 FOR UPDATE', [till.tillId]);
   const epochs = await q<EpochRow>(
     'SELECT epoch, status, acked_till_seq, clock_offset_ms FROM till_epochs WHERE till_id = $1',
     [till.tillId],
   );
-  const batch = (epoch: string): Batch => ({
-    till,
-    epoch,
-    store,
-    opts,
-    facts: new Map(),
-    touched: new Set(),
-    parked: [],
-    offlineRedeemers: new Set(),
-    programs: new Map(),
-  });
+  const batches: Batch[] = [];
+  const batch = (epoch: string): Batch => {
+    const b: Batch = {
+      till,
+      epoch,
+      store,
+      opts,
+      facts: new Map(),
+      touched: new Set(),
+      parked: [],
+      offlineRedeemers: new Set(),
+      programs: new Map(),
+      writes: { sales: [], entries: [], order: [] },
+      memberRows: new Map(),
+      versions: new Map(),
+      membersChanged: false,
+    };
+    batches.push(b);
+    return b;
+  };
   let current = epochs.find((e) => e.epoch === push.epoch);
   if (!current) {
     // A new local database on this till: the old ones are gone. Apply what they left, then start afresh.
@@ -168,7 +178,13 @@ async function runIngest(
       watermark,
     ]);
   }
-  return { accepted: fresh.size, duplicates: known.size, ackedTillSeq: watermark, parked: b.parked };
+  return {
+    accepted: fresh.size,
+    duplicates: known.size,
+    ackedTillSeq: watermark,
+    parked: b.parked,
+    membersChanged: batches.some((x) => x.membersChanged),
+  };
 }
 
 /**
@@ -190,13 +206,20 @@ export async function ingestPush(
   ]);
   if (!store) throw new KassaError('FORBIDDEN_STORE', `Store ${till.storeId} does not exist`);
   checkEdge(store, docs);
+  let taken: IngestResult & { membersChanged: boolean };
   try {
-    return await db.tx((q) => runIngest(q, till, store, push, docs, opts));
+    taken = await db.tx((q) => runIngest(q, till, store, push, docs, opts));
   } catch (err) {
     if (err instanceof KassaError) throw err;
     log(err);
-    return db.tx((q) => parkWholePush(q, till, push, docs, String(err instanceof Error ? err.message : err)));
+    taken = await db.tx((q) => parkWholePush(q, till, push, docs, String(err instanceof Error ? err.message : err)));
   }
+  const { membersChanged, ...result } = taken;
+  // After the commit, outside the transaction: a NOTIFY at commit takes a database-wide lock that would make
+  // every push commit one after another. A notification lost to a crash right here only delays live streams
+  // until the next change or their periodic re-read (app.ts).
+  if (membersChanged) await notifyChanged(db.query, 'members').catch(log);
+  return result;
 }
 
 /** The fallback of `ingestPush`: stores every new document as parked, moves the watermark past them. */
@@ -206,7 +229,7 @@ async function parkWholePush(
   push: PushRequest,
   docs: readonly JournalDoc[],
   message: string,
-): Promise<IngestResult> {
+): Promise<IngestResult & { membersChanged: boolean }> {
   await q('SELECT id FROM tills WHERE id = $1 FOR UPDATE', [till.tillId]);
   await q('INSERT INTO till_epochs (till_id, epoch) VALUES ($1, $2) ON CONFLICT DO NOTHING', [till.tillId, push.epoch]);
   const parked: ParkedDoc[] = [];
@@ -261,8 +284,15 @@ async function parkWholePush(
     q,
     'members',
     moved.map((m) => m.id),
+    { notify: false },
   );
-  return { accepted: parked.length, duplicates: docs.length - parked.length, ackedTillSeq: watermark, parked };
+  return {
+    accepted: parked.length,
+    duplicates: docs.length - parked.length,
+    ackedTillSeq: watermark,
+    parked,
+    membersChanged: moved.length > 0,
+  };
 }
 
 export { type RuleViolation } from './rules';

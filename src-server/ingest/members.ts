@@ -15,6 +15,7 @@ import { flag, loadProgram, type Batch } from './batch';
 /** Writes each touched member's new state through the projection, moves its mark, flags what needs review. */
 export async function writeMembers(q: Query, b: Batch, watermark: number): Promise<void> {
   if (b.touched.size === 0) return;
+  b.membersChanged = true;
   const ids = [...b.touched].sort();
   const rows = await q<{ id: string; state: unknown; till_marks: Record<string, number> }>(
     'SELECT id, state, till_marks FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
@@ -22,20 +23,31 @@ export async function writeMembers(q: Query, b: Batch, watermark: number): Promi
   );
   const program = await loadProgram(q, b, b.store.program_id, null);
   const today = localDate(new Date().toISOString(), b.store.time_zone);
-  const written: string[] = [];
+  const written: Array<{ id: string; state: MemberState; marks: Record<string, number> }> = [];
   for (const row of rows) {
     const before: MemberState = memberStateSchema.parse(row.state);
     const state = project(before, b.facts.get(row.id) ?? [], { timeZone: b.store.time_zone });
     const marks = { ...row.till_marks, [b.epoch]: Math.max(row.till_marks[b.epoch] ?? 0, watermark) };
-    await q('UPDATE members SET state = $2, till_marks = $3 WHERE id = $1', [
-      row.id,
-      JSON.stringify(state),
-      JSON.stringify(marks),
-    ]);
-    written.push(row.id);
+    written.push({ id: row.id, state, marks });
     await reviewMember(q, b, row.id, before, state, program, today);
   }
-  await stampSeq(q, 'members', written);
+  // Every member of the push in one statement (the rows are locked above).
+  await q(
+    `UPDATE members SET state = u.state, till_marks = u.marks
+       FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) AS u(id, state, marks) WHERE members.id = u.id`,
+    [
+      written.map((w) => w.id),
+      written.map((w) => JSON.stringify(w.state)),
+      written.map((w) => JSON.stringify(w.marks)),
+    ],
+  );
+  // Live streams are told after commit (ingestPush): a NOTIFY inside the transaction would serialise commits.
+  await stampSeq(
+    q,
+    'members',
+    written.map((w) => w.id),
+    { notify: false },
+  );
 }
 
 /** Overdrafts (recorded as debts, closed once earnings cover them), the merged offline cap, stamp debts, overused offers. */

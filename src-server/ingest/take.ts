@@ -17,93 +17,115 @@ import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation } from './rules';
 import { recheckSale } from './recheck';
-import { addFact, flag, loadProgram, park, type Batch } from './batch';
+import { addFact, flag, loadProgram, memberRow, park, prefetchMembers, type Batch } from './batch';
 import { reconstructView } from './views';
 import { takeEvent } from './events';
 
 const nextId = monotonicFactory();
 
-/** Inserts a ledger entry; a natural id another entry already holds is kept but not effective (and flagged). */
-async function insertEntry(
-  q: Query,
-  b: Batch,
-  e: { id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody },
-): Promise<boolean> {
-  const values = [
-    e.id,
-    e.body.memberId,
-    b.till.tillId,
-    e.body.saleId,
-    e.body.type,
-    e.body.points,
-    e.body.reason,
-    e.body.naturalId,
-    e.body.ruleId,
-    e.tillSeq,
-    e.at,
-    e.epoch,
-  ];
-  const cols =
-    '(id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, effective)';
-  const inserted = await q(
-    `INSERT INTO ledger_entries ${cols} VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,true)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    values,
-  );
-  if (inserted.length > 0) return true;
-  const existing = await q('SELECT 1 FROM ledger_entries WHERE id = $1', [e.id]);
-  if (existing.length > 0) return false;
-  // Same natural id as an entry already counted (two tills granted it): kept, but it moves no balance.
-  await q(
-    `INSERT INTO ledger_entries ${cols} VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,false) ON CONFLICT DO NOTHING`,
-    values,
-  );
-  await flag(q, 'natural-id-duplicate', e.body.memberId, b.till.tillId, e.id, { naturalId: e.body.naturalId });
-  b.touched.add(e.body.memberId);
-  return false;
+type EntryRow = { id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody };
+
+/** Queues a ledger entry and the fact it brings if it is stored as effective (see `flushWrites`). */
+function queueEntry(b: Batch, e: EntryRow): void {
+  b.writes.entries.push(e);
+  b.writes.order.push({ fact: entryFact(e.id, e.at, e.body), entryId: e.id });
 }
 
-async function insertSale(q: Query, b: Batch, s: SaleDoc, effects: MemberEffectsBody | null, status: string) {
-  await q(
-    `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch, effects, check_status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+/** Queues a sale row; `flushWrites` inserts the push's sales in one statement. */
+function queueSale(b: Batch, s: SaleDoc, effects: MemberEffectsBody | null, status: string): void {
+  b.writes.sales.push({ sale: s, effects, status });
+}
+
+const ENTRY_COLUMNS =
+  '(id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, effective)';
+
+async function insertEntries(q: Query, b: Batch, rows: readonly EntryRow[], effective: boolean): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const inserted = await q<{ id: string }>(
+    `INSERT INTO ledger_entries ${ENTRY_COLUMNS}
+     SELECT id, member_id, $3, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, $4
+       FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS r(id, e, n),
+            LATERAL (SELECT r.e->>'memberId' AS member_id, r.e->>'saleId' AS sale_id, r.e->>'type' AS type,
+                            (r.e->>'points')::bigint AS points, r.e->>'reason' AS reason, r.e->>'naturalId' AS natural_id,
+                            r.e->>'ruleId' AS rule_id, (r.e->>'tillSeq')::bigint AS till_seq,
+                            (r.e->>'at')::timestamptz AS till_time, r.e->>'epoch' AS epoch) AS f
+      ORDER BY n
+     ON CONFLICT DO NOTHING RETURNING id`,
     [
-      s.id,
-      s.tillId,
-      s.body.storeId,
-      s.body.memberId,
-      s.tillSeq,
-      s.at,
-      s.body.totalMinor,
-      s.body.currency,
-      JSON.stringify(s.body),
-      b.epoch,
-      effects ? JSON.stringify(effects) : null,
-      status,
+      rows.map((e) => e.id),
+      rows.map((e) => JSON.stringify({ ...e.body, tillSeq: e.tillSeq, at: e.at, epoch: e.epoch })),
+      b.till.tillId,
+      effective,
     ],
   );
+  return inserted.map((r) => r.id);
 }
 
-async function applyEntries(q: Query, b: Batch, entries: readonly EntryDoc[]): Promise<void> {
-  for (const e of entries) {
-    if (await insertEntry(q, b, { ...e, epoch: b.epoch })) addFact(b, entryFact(e.id, e.at, e.body));
+/**
+ * Writes what the push's units queued, in till order: its sales, then its ledger entries in one statement
+ * each. An entry id already stored is a replay and changes nothing; an entry whose natural id another
+ * effective entry holds (two tills granted it) is kept but moves no balance, and is flagged. Only then are
+ * the facts handed to members.ts, in the order the units produced them.
+ */
+async function flushWrites(q: Query, b: Batch): Promise<void> {
+  const { sales, entries, order } = b.writes;
+  if (sales.length > 0) {
+    await q(
+      `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch, effects, check_status)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::bigint[],
+                            $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::text[])
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        sales.map((r) => r.sale.id),
+        sales.map((r) => r.sale.tillId),
+        sales.map((r) => r.sale.body.storeId),
+        sales.map((r) => r.sale.body.memberId),
+        sales.map((r) => r.sale.tillSeq),
+        sales.map((r) => r.sale.at),
+        sales.map((r) => r.sale.body.totalMinor),
+        sales.map((r) => r.sale.body.currency),
+        sales.map((r) => JSON.stringify(r.sale.body)),
+        sales.map(() => b.epoch),
+        sales.map((r) => (r.effects ? JSON.stringify(r.effects) : null)),
+        sales.map((r) => r.status),
+      ],
+    );
   }
+  const effective = new Set(await insertEntries(q, b, entries, true));
+  const others = entries.filter((e) => !effective.has(e.id));
+  if (others.length > 0) {
+    const stored = new Set(
+      (
+        await q<{ id: string }>('SELECT id FROM ledger_entries WHERE id = ANY($1::text[])', [others.map((e) => e.id)])
+      ).map((r) => r.id),
+    );
+    const collapsed = others.filter((e) => !stored.has(e.id));
+    await insertEntries(q, b, collapsed, false);
+    for (const e of collapsed) {
+      await flag(q, 'natural-id-duplicate', e.body.memberId, b.till.tillId, e.id, { naturalId: e.body.naturalId });
+      b.touched.add(e.body.memberId);
+    }
+  }
+  for (const item of order) if (item.entryId === null || effective.has(item.entryId)) addFact(b, item.fact);
+  b.writes = { sales: [], entries: [], order: [] };
+}
+
+function applyEntries(b: Batch, entries: readonly EntryDoc[]): void {
+  for (const e of entries) queueEntry(b, { ...e, epoch: b.epoch });
 }
 
 /** Server-written entries for what the program gives a sale (its re-check disagreed with the till). */
-async function bookServerEntries(q: Query, b: Batch, sale: SaleDoc, entries: readonly LedgerEntryBody[]) {
+function bookServerEntries(b: Batch, sale: SaleDoc, entries: readonly LedgerEntryBody[]): void {
   for (const body of entries) {
-    const id = nextId();
     const reason = `Server re-check of sale ${sale.id}: ${body.reason}`.slice(0, 500);
-    const e = { id, tillSeq: 0, at: sale.at, epoch: 'server', body: { ...body, reason } };
-    if (await insertEntry(q, b, e)) addFact(b, entryFact(id, sale.at, e.body));
+    queueEntry(b, { id: nextId(), tillSeq: 0, at: sale.at, epoch: 'server', body: { ...body, reason } });
   }
 }
 
 async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], strays: EntryDoc[]): Promise<void> {
   const broken = saleViolation(sale);
   if (broken) {
-    await insertSale(q, b, sale, null, `parked:${broken.code}`);
+    queueSale(b, sale, null, `parked:${broken.code}`);
     await park(q, b, sale, broken);
     for (const e of [...entries, ...strays]) await park(q, b, e, broken);
     return;
@@ -116,13 +138,13 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
   }
   const memberId = sale.body.memberId;
   if (!memberId) {
-    await insertSale(q, b, sale, null, 'anonymous');
+    queueSale(b, sale, null, 'anonymous');
     return;
   }
-  const [known] = await q<{ state: unknown }>('SELECT state FROM members WHERE id = $1 AND NOT deleted', [memberId]);
+  const known = await memberRow(q, b, memberId);
   if (!known) {
     const v = { code: 'UNKNOWN_MEMBER', reason: `No member ${memberId} on the server` };
-    await insertSale(q, b, sale, null, `parked:${v.code}`);
+    queueSale(b, sale, null, `parked:${v.code}`);
     for (const e of [sale, ...entries]) await park(q, b, e, v);
     return;
   }
@@ -177,11 +199,11 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     }
   }
   const effects = outcome.ok ? sale.body.effects : outcome.effects;
-  await insertSale(q, b, sale, effects, status);
+  queueSale(b, sale, effects, status);
   const fact = saleFact({ ...sale, body: { ...sale.body, effects } });
-  if (fact) addFact(b, fact);
-  await applyEntries(q, b, fine);
-  if (!outcome.ok) await bookServerEntries(q, b, sale, outcome.entries);
+  if (fact) b.writes.order.push({ fact, entryId: null });
+  applyEntries(b, fine);
+  if (!outcome.ok) bookServerEntries(b, sale, outcome.entries);
   if (sale.body.offline && (effects?.redeemedPoints ?? 0) > 0) b.offlineRedeemers.add(memberId);
 }
 
@@ -189,9 +211,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
 async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
   const v = entryViolation(e, null, null);
   if (v) return park(q, b, e, v);
-  const [row] = await q<{ state: unknown }>('SELECT state FROM members WHERE id = $1 AND NOT deleted', [
-    e.body.memberId,
-  ]);
+  const row = await memberRow(q, b, e.body.memberId);
   if (!row) return park(q, b, e, { code: 'UNKNOWN_MEMBER', reason: `No member ${e.body.memberId} on the server` });
   const program = await loadProgram(q, b, b.store.program_id, null);
   const kind = e.body.naturalId!.split(':')[0] as 'signup' | 'email-confirmed' | 'review';
@@ -211,7 +231,7 @@ async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
       reason: `The program gives ${expected ? `${expected.points} points` : 'no bonus'} for ${kind}, the till wrote ${e.body.points}`,
     });
   }
-  await applyEntries(q, b, [e]);
+  applyEntries(b, [e]);
 }
 
 type InboxRow = { id: string; till_seq: string | number; doc: unknown };
@@ -229,6 +249,7 @@ export async function takeWaiting(q: Query, b: Batch, from: number, closing: boo
   );
   // The inbox holds documents exactly as the wire schema parsed them on the way in.
   const docs = rows.map((r) => r.doc as JournalDoc);
+  await prefetchMembers(q, b, docs);
   let watermark = from;
   let i = 0;
   const taken: string[] = [];
@@ -279,6 +300,7 @@ export async function takeWaiting(q: Query, b: Batch, from: number, closing: boo
     watermark = last;
     i = j;
   }
+  await flushWrites(q, b);
   if (gaps > 0) await flag(q, 'till-documents-lost', null, b.till.tillId, b.epoch, { missingTillSeqs: gaps });
   if (taken.length > 0) {
     await q(

@@ -8,26 +8,28 @@ import { type JournalDoc, type SaleDoc } from '../../shared/documents';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { memberFacts, memberView, project, type MemberView } from '../../shared/ledger';
 import type { Query } from '../db';
-import { type Batch } from './batch';
-
-type MemberRow = { id: string; state: unknown; till_marks: Record<string, number> };
+import { memberRow, type Batch, type MemberRow } from './batch';
 
 /** The member version a sale names, or (flagged by the caller) the current member when that version is unknown. */
 async function memberAt(
   q: Query,
+  b: Batch,
   memberId: string,
   seq: number | null,
 ): Promise<{ row: MemberRow; exact: boolean } | null> {
   if (seq !== null) {
-    const [v] = await q<{ state: unknown; till_marks: Record<string, number> }>(
-      'SELECT state, till_marks FROM member_versions WHERE member_id = $1 AND seq = $2',
-      [memberId, seq],
-    );
+    const key = `${memberId}|${seq}`;
+    if (!b.versions.has(key)) {
+      const [v] = await q<{ state: unknown; till_marks: Record<string, number> }>(
+        'SELECT state, till_marks FROM member_versions WHERE member_id = $1 AND seq = $2',
+        [memberId, seq],
+      );
+      b.versions.set(key, v ?? null);
+    }
+    const v = b.versions.get(key);
     if (v) return { row: { id: memberId, ...v }, exact: true };
   }
-  const [row] = await q<MemberRow>('SELECT id, state, till_marks FROM members WHERE id = $1 AND NOT deleted', [
-    memberId,
-  ]);
+  const row = await memberRow(q, b, memberId);
   return row ? { row, exact: false } : null;
 }
 
@@ -62,17 +64,21 @@ async function tillSideState(
     base = cached.state;
     from = cached.through;
   } else {
-    const found = await memberAt(q, memberId, seq);
+    const found = await memberAt(q, b, memberId, seq);
     if (!found) return null;
     base = memberStateSchema.parse(found.row.state);
     from = found.row.till_marks[b.epoch] ?? 0;
     exact = found.exact;
   }
-  const rows = await q<{ doc: unknown }>(
-    `SELECT doc FROM journal_inbox WHERE till_id = $1 AND epoch = $2 AND member_id = $3
+  // Nothing of this till's own can lie strictly between `from` and the sale: no read needed.
+  const rows =
+    from + 1 >= beforeSeq
+      ? []
+      : await q<{ doc: unknown }>(
+          `SELECT doc FROM journal_inbox WHERE till_id = $1 AND epoch = $2 AND member_id = $3
        AND till_seq > $4 AND till_seq < $5 ORDER BY till_seq`,
-    [b.till.tillId, b.epoch, memberId, from, beforeSeq],
-  );
+          [b.till.tillId, b.epoch, memberId, from, beforeSeq],
+        );
   // The inbox holds documents exactly as the wire schema parsed them on the way in.
   const facts = memberFacts(
     rows.map((r) => r.doc as JournalDoc),

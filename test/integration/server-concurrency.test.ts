@@ -9,14 +9,18 @@
  * exactly as the database does.
  *
  * A second test shows, step by step on two connections, the row a naive
- * `nextval` loses and that `stampSeq` does not lose it.
+ * `nextval` loses and that with `stampSeq` a puller stops below it instead
+ * (writers never wait for each other). A third holds one transaction open
+ * with a low seq while the writers push and commit above it: no pull may
+ * pass it, and once it commits the puller receives it. On PGlite (one
+ * connection) the bound is simply the newest seq.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Query } from '../../src-server/db';
 import { ulid } from 'ulid';
 import { ingestPush } from '../../src-server/ingest';
-import { stampSeq } from '../../src-server/seq';
+import { safeSeq, stampSeq } from '../../src-server/seq';
 import { demoUlid } from '../../src-server/seed';
 import { entryDoc } from '../support/journal';
 import { postgresUrl, pull, startHarness, type Harness } from '../support/server-harness';
@@ -129,7 +133,7 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
     expect(pulls).toBeGreaterThan(1);
   });
 
-  it('a naive nextval skips a row that commits late; stampSeq makes the later writer wait', async () => {
+  it('a naive nextval skips a row that commits late; with stampSeq the puller waits for it instead', async () => {
     const url = postgresUrl()!;
     const a = new pg.Client({ connectionString: url });
     const b = new pg.Client({ connectionString: url });
@@ -155,31 +159,110 @@ describe.runIf(postgresUrl())('checkpoints with concurrent writers on PostgreSQL
       const nextPull = await h.db.query('SELECT id FROM naive_rows WHERE seq > $1', [naiveCheckpoint]);
       expect(nextPull).toEqual([]); // from-a is committed but below the checkpoint: skipped for good.
 
-      // With stampSeq: B's stamp waits on A's transaction, so it cannot overtake it.
-      const [top] = await h.db.query<{ seq: string }>('SELECT max(seq) AS seq FROM members');
-      const checkpoint = Number(top!.seq);
+      // With stampSeq: B stamps above A and commits first, without waiting; pulls stop below A's seq.
+      const checkpoint = await safeSeq(h.db.query, 'members');
       const [memberA, memberB] = [demoUlid(10_000), demoUlid(10_001)];
       await onA('BEGIN');
       await stampSeq(onA, 'members', [memberA]);
       await onB('BEGIN');
-      const bDone = stampSeq(onB, 'members', [memberB]).then(() => onB('COMMIT'));
-      // B's stamp is queued behind A's advisory lock (seen in pg_locks, not by timing).
-      const waiting = async () =>
-        (
-          await h.db.query(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> pg_backend_pid()",
-          )
-        ).length > 0;
-      while (!(await waiting())) await new Promise((r) => setTimeout(r, 5));
-      const whileWaiting = await pull(h.url, h.token, 'members', checkpoint, 100);
-      expect(whileWaiting.body.documents).toEqual([]); // A not committed, B not stamped: nothing to see yet.
+      await stampSeq(onB, 'members', [memberB]);
+      await onB('COMMIT');
+      const committed = await h.db.query<{ id: string; seq: string }>(
+        'SELECT id, seq FROM members WHERE id = $1 AND seq > $2',
+        [memberB, checkpoint],
+      );
+      expect(committed).toHaveLength(1); // B's row is committed and visible to a plain reader …
+      const whileOpen = await pull(h.url, h.token, 'members', checkpoint, 100);
+      expect(whileOpen.body.documents).toEqual([]); // … but a puller does not pass A's seq while A is open.
+      expect(whileOpen.body.checkpoint.seq).toBe(checkpoint);
+      expect(await safeSeq(h.db.query, 'members')).toBe(checkpoint);
       await onA('COMMIT');
-      await bDone;
       const after = await pull(h.url, h.token, 'members', checkpoint, 100);
       expect(after.body.documents.map((d) => d.id)).toEqual([memberA, memberB]);
+      expect(await safeSeq(h.db.query, 'members')).toBe(after.body.checkpoint.seq);
     } finally {
       await a.end();
       await b.end();
+    }
+  });
+
+  it('a long transaction holding a low seq holds pullers back while others commit above it', async () => {
+    const client = new pg.Client({ connectionString: postgresUrl()! });
+    await client.connect();
+    const onLong: Query = async <T>(sql: string, params?: readonly unknown[]) =>
+      (await client.query(sql, params as unknown[])).rows as T[];
+    try {
+      const start = await safeSeq(h.db.query, 'members');
+      const slow = demoUlid(10_002);
+      await onLong('BEGIN');
+      await onLong("UPDATE members SET name = 'Held open' WHERE id = $1", [slow]);
+      await stampSeq(onLong, 'members', [slow]);
+      const [held] = await onLong<{ seq: string }>('SELECT seq FROM members WHERE id = $1', [slow]);
+      // Real pushes from every till commit above it meanwhile (they do not wait on it).
+      const tills = Array.from({ length: WRITERS }, (_, w) => `till-${w + 1}`);
+      await Promise.all(
+        tills.map(async (tillId, w) => {
+          const memberId = demoUlid(10_100 + w);
+          const result = await ingestPush(
+            h.db,
+            { tillId, storeId: 'store-1' },
+            {
+              epoch: ulid(),
+              sentAt: new Date().toISOString(),
+              rows: [
+                {
+                  newDocumentState: entryDoc({
+                    tillId,
+                    tillSeq: 1,
+                    memberId,
+                    points: 50,
+                    type: 'bonus',
+                    naturalId: `signup:${memberId}:long`,
+                    ruleId: 'bonus:signup',
+                  }),
+                },
+              ],
+            },
+            { recheck: false },
+          );
+          expect(result.ackedTillSeq).toBe(1);
+        }),
+      );
+      const [above] = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM members WHERE seq > $1', [
+        Number(held!.seq),
+      ]);
+      expect(Number(above!.n)).toBe(WRITERS);
+      let checkpoint = start;
+      for (let i = 0; i < 3; i++) {
+        const { body } = await pull(h.url, h.token, 'members', checkpoint, 500);
+        for (const d of body.documents) expect(d.seq).toBeLessThan(Number(held!.seq));
+        checkpoint = body.checkpoint.seq;
+      }
+      expect(checkpoint).toBeLessThan(Number(held!.seq));
+      await onLong('COMMIT');
+      const { body } = await pull(h.url, h.token, 'members', checkpoint, 500);
+      expect(body.documents[0]?.id).toBe(slow);
+      expect(body.documents).toHaveLength(WRITERS + 1);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('safeSeq on PGlite (one connection: nothing else is ever in flight)', () => {
+  it('is the newest seq of the table, and a pull reaches it', async () => {
+    const h = await startHarness('pglite');
+    try {
+      const [top] = await h.db.query<{ seq: string }>('SELECT max(seq) AS seq FROM members');
+      expect(await safeSeq(h.db.query, 'members')).toBe(Number(top!.seq));
+      await h.db.tx((q) => stampSeq(q, 'members', [demoUlid(1)]));
+      const [after] = await h.db.query<{ seq: string }>('SELECT max(seq) AS seq FROM members');
+      expect(await safeSeq(h.db.query, 'members')).toBe(Number(after!.seq));
+      const { body } = await pull(h.url, h.token, 'members', Number(top!.seq), 100);
+      expect(body.documents.map((d) => d.id)).toEqual([demoUlid(1)]);
+      expect(body.checkpoint.seq).toBe(Number(after!.seq));
+    } finally {
+      await h.close();
     }
   });
 });

@@ -11,16 +11,17 @@
  *   does not re-hash them and tills find members by phone.
  * - Every member with points has an `adjust` ledger entry for its opening
  *   balance, so the ledger sums to the balance (as in src-server/seed.ts).
- * - Seqs come from kassa_seq under the server's seq lock, as `stampSeq`
- *   draws them (src-server/seq.ts), and member versions are recorded as it
- *   records them: pulls and re-checks see the rows.
+ * - Seqs come from kassa_seq after the transaction announced itself as
+ *   in flight, as `stampSeq` draws them (`holdSeqs`, src-server/seq.ts), and
+ *   member versions are recorded as it records them: pulls stop below a batch
+ *   still being written, and re-checks see the rows.
  * - Run it on a database holding the demo data (its store, till and phone
  *   key), before tills pull, once per database: ids are fixed per i.
  */
 import { createHmac } from 'node:crypto';
 import type { Db, Query } from '../../src-server/db';
 import { currentPhoneKey } from '../../src-server/privacy/phone-keys';
-import { CHANGES_CHANNEL, SEQ_LOCK } from '../../src-server/seq';
+import { CHANGES_CHANNEL, holdSeqs } from '../../src-server/seq';
 import {
   chainCard,
   chainFacts,
@@ -86,16 +87,15 @@ const STATE_SQL = `jsonb_build_object(
   'lastActivityAt', CASE WHEN lots > 0 THEN ${sqlDay('first_day + (lots - 1) * 30')} || 'T12:00:00.000Z' END)`;
 
 /**
- * Rows are inserted with their seq drawn from kassa_seq
- * under this lock, as `stampSeq` draws it, instead of inserted and then stamped: stamping rewrites every
- * row a second time, which doubles the seed's time and the table's size for a million members.
+ * Rows are inserted with their seq drawn from kassa_seq in the INSERT, after the transaction announced
+ * itself as `stampSeq` does, instead of inserted and then stamped: stamping rewrites every row a second
+ * time, which doubles the seed's time and the table's size for a million members.
  */
-
-async function lockSeq(q: Query, kind: Db['kind']): Promise<void> {
+async function holdSeqsForSeed(q: Query, kind: Db['kind']): Promise<void> {
   // A seed batch is one big statement: JIT compilation costs more than it saves there.
   if (kind === 'postgres') await q('SET LOCAL jit = off');
-  // The lock `stampSeq` (src-server/seq.ts) takes: seq order stays commit order.
-  await q('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK]);
+  // Pullers stop below this batch's seqs until it commits (src-server/seq.ts).
+  await holdSeqs(q);
 }
 
 export function nativePhoneHash(e164: string, secret: string): string {
@@ -117,7 +117,7 @@ export async function seedChain(db: Db, options: ChainOptions): Promise<{ member
     const phones = index.map(chainPhone);
     const opening = index.filter((_, k) => facts[k]!.earned !== facts[k]!.spent);
     await db.tx(async (q) => {
-      await lockSeq(q, db.kind);
+      await holdSeqsForSeed(q, db.kind);
       await q(
         `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state,
                               phone_hash, phone_key_id, seq)
@@ -167,7 +167,7 @@ export async function seedChain(db: Db, options: ChainOptions): Promise<{ member
     const to = Math.min(options.products, from + batch);
     const products = Array.from({ length: to - from }, (_, k) => chainProduct(from + k, { seed }));
     await db.tx(async (q) => {
-      await lockSeq(q, db.kind);
+      await holdSeqsForSeed(q, db.kind);
       await q(
         `INSERT INTO products (id, doc, seq)
          SELECT id, doc::jsonb, nextval('kassa_seq') FROM unnest($1::text[], $2::text[]) AS u(id, doc)`,
