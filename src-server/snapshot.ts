@@ -36,14 +36,13 @@ import {
   snapshotRoutes,
   SNAPSHOT_PAGE_SIZE,
   SNAPSHOT_PAGE_TYPE,
-  type MemberRecord,
   type SnapshotKeyOrder,
   type SnapshotManifest,
 } from '../shared/member-snapshot';
 import { tillFromAuthHeader } from './auth';
 import type { Db } from './db';
 import { parseInput as parse } from './http/errors';
-import { isoTime, MEMBER_DOC_COLUMNS, memberFromRow, type MemberRow } from './rows';
+import { MEMBER_DOC_COLUMNS, memberFromRow, type MemberRow } from './rows';
 import { pullStart, safeSeq } from './seq';
 
 const gzipAsync = promisify(gzip);
@@ -72,17 +71,10 @@ export async function snapshotPage(
       ORDER BY card_number LIMIT $3`,
     [query.after, query.seq, query.limit, query.epoch],
   );
-  const members = rows.map((r): MemberRecord => ({
-    id: r.id,
-    cardNumber: r.card_number,
-    name: r.name,
-    phoneHash: r.phone_hash,
-    storeId: r.store_id,
-    enrolledAt: isoTime(r.enrolled_at),
-    state: r.state,
-    tillMark: r.till_mark === null ? 0 : Number(r.till_mark),
-    seq: Number(r.seq),
-  }));
+  const members = rows.map((r) => {
+    const marks = r.till_mark === null ? {} : { [query.epoch]: Number(r.till_mark) };
+    return memberRecord(memberFromRow({ ...r, till_marks: marks, deleted: false }), query.epoch);
+  });
   const body = snapshotPageBody(
     [
       members.map((m) => m.cardNumber),
