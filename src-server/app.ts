@@ -26,7 +26,7 @@ import {
 import type { Db } from './db';
 import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
 import { adminAccess, audit, userRoutes } from './admin/access';
-import { ingestPush } from './ingest';
+import { createPushQueue } from './ingest/queue';
 import { parkedRoutes } from './admin/parked';
 import { adjustRoutes } from './admin/adjust';
 import { auditRoutes } from './admin/audit';
@@ -46,6 +46,9 @@ import { corsPolicy, registerCors } from './http/cors';
 import { registerSecurityHeaders } from './http/headers';
 import { registerLimits, resolveLimits, sendRateLimited, streamRefusal, type RateLimits } from './http/limits';
 
+/** A push group's documents at most: large enough for a busy chain, small enough to commit in well under a second. */
+const PUSH_GROUP_DOCUMENTS = 5_000;
+
 export const SERVER_VERSION = '0.1.0';
 
 /** Where pino writes its JSON lines (default stdout); tests pass one to read the lines back. */
@@ -57,6 +60,8 @@ export type LogStream = { write: (line: string) => void };
  * `limits`: rate limits and the live-stream cap (http/limits.ts; defaults there), false: off (benchmarks).
  * `corsOrigins`: browser origins allowed to call (http/cors.ts; default loopback only).
  * `hsts`: send strict-transport-security (only when clients reach the server over TLS).
+ * `pushGroups`: push groups taken at once (ingest/queue.ts; each holds a connection while it runs); default 1
+ * on PGlite (one connection), 4 on PostgreSQL.
  */
 export type ServerOptions = {
   db: Db;
@@ -67,6 +72,7 @@ export type ServerOptions = {
   limits?: Partial<RateLimits> | false;
   corsOrigins?: readonly string[];
   hsts?: boolean;
+  pushGroups?: number;
 };
 
 /** Documents for one till database: member documents with only its own watermark. */
@@ -95,6 +101,7 @@ export const buildServer = async ({
   limits: limitOptions,
   corsOrigins,
   hsts = false,
+  pushGroups = db.kind === 'pglite' ? 1 : 4,
 }: ServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     logger,
@@ -119,6 +126,12 @@ export const buildServer = async ({
   await registerLimits(app, limits);
 
   const access = adminAccess(db, adminToken);
+  // Group commit: pushes from many tills at once are taken a group per transaction (ingest/queue.ts).
+  const pushes = createPushQueue(
+    db,
+    { recheck },
+    { groups: pushGroups, maxDocuments: PUSH_GROUP_DOCUMENTS, log: (err) => app.log.error({ err }, 'push parked') },
+  );
 
   // --- Live streams: one LISTEN per process; each open stream is sent what is new since its last checkpoint.
   const streams = new Set<Stream>();
@@ -258,7 +271,7 @@ export const buildServer = async ({
       );
     }
     const body = parse(pushRequestSchema, req.body, 'PUSH_MALFORMED');
-    const result = await ingestPush(db, till, body, { recheck }, (err) => req.log.error({ err }, 'push parked'));
+    const result = await pushes.submit(till, body);
     seen(till.tillId);
     metrics.observePush({
       tillId: till.tillId,

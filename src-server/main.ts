@@ -85,7 +85,10 @@ async function start(): Promise<void> {
       say('Use it as "Authorization: Bearer <credential>" on the admin API and create your own users there.');
     }
   }
-  app = await buildServer({ db, adminToken, logger, limits, corsOrigins, hsts });
+  // Push groups (group commit, ingest/queue.ts): half the connections LISTEN leaves, so pulls and the admin API
+  // keep the other half.
+  const pushGroups = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor((poolSize - 2) / 2));
+  app = await buildServer({ db, adminToken, logger, limits, corsOrigins, hsts, pushGroups });
   await app.listen({ port, host });
   say(`Kassa server listening on http://${host}:${port} (${opened.where})`);
 }

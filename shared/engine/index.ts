@@ -9,7 +9,7 @@
  */
 import { KassaError } from '../errors';
 import type { LedgerEntryBody } from '../documents';
-import { quote, type MemberEffects, type QuoteInput } from './quote';
+import { quote, type MemberEffects, type Quote, type QuoteInput } from './quote';
 
 export {
   programSchema,
@@ -42,8 +42,10 @@ export { localDate, localParts } from './time';
 export type Committed = { entries: LedgerEntryBody[]; effects: MemberEffects };
 
 /** The ledger entries and state effects of a sale. Throws when the quote has an error: an invalid redeem is never committed. */
-export const commitSale = (input: QuoteInput & { saleId: string }): Committed => {
-  const q = quote(input);
+export const commitSale = (input: QuoteInput & { saleId: string }): Committed => commitQuoted(input, quote(input));
+
+/** `commitSale` on a quote already made of the same input (the server's re-check quotes once for both). */
+export function commitQuoted(input: QuoteInput & { saleId: string }, q: Quote): Committed {
   const first = q.errors[0];
   if (first) {
     const code =
@@ -96,7 +98,7 @@ export const commitSale = (input: QuoteInput & { saleId: string }): Committed =>
     });
   }
   return { entries, effects: q.effects };
-};
+}
 
 /** The ledger entries of a sale (see `commitSale` for the state effects too). */
 export const commit = (input: QuoteInput & { saleId: string }): LedgerEntryBody[] => commitSale(input).entries;

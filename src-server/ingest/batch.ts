@@ -46,9 +46,14 @@ export type Batch = {
     entries: Array<{ id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody }>;
     order: Array<{ fact: LedgerFact; entryId: string | null }>;
   };
-  /** Member rows and member versions read once for the whole walk (take.ts `prefetch`); null: none. */
+  /**
+   * Member rows and member versions read once for the whole group of pushes (take.ts `prefetch`); null: none.
+   * Every batch of a group shares these maps (and `programs`): the rows are as they stood before the group.
+   */
   memberRows: Map<string, MemberRow | null>;
   versions: Map<string, { state: unknown; till_marks: Record<string, number> } | null>;
+  /** This epoch's own journal per member between two tillSeqs (exclusive), read once for the walk (views.ts). */
+  history: Map<string, { after: number; before: number; docs: JournalDoc[] }>;
   /** Set once member rows were written: the push tells live streams after its commit. */
   membersChanged: boolean;
 };

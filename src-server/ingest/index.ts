@@ -30,7 +30,7 @@ import type { Db, Query } from '../db';
 import type { TillIdentity } from '../auth';
 import { notifyChanged, stampSeq } from '../seq';
 import { flag, park, type Batch, type IngestOptions, type ParkedDoc, type Store } from './batch';
-import { takeWaiting } from './take';
+import { takeWaiting, type Walk } from './take';
 import { writeMembers } from './members';
 
 export type { IngestOptions, ParkedDoc } from './batch';
@@ -67,131 +67,272 @@ function checkEdge(store: Store, docs: readonly JournalDoc[]): void {
   }
 }
 
-type EpochRow = { epoch: string; status: 'open' | 'closed'; acked_till_seq: string | number; clock_offset_ms: string };
+type EpochRow = {
+  till_id: string;
+  epoch: string;
+  status: 'open' | 'closed';
+  acked_till_seq: string | number;
+  clock_offset_ms: string;
+};
 
-async function runIngest(
-  q: Query,
-  till: TillIdentity,
-  store: Store,
-  push: PushRequest,
-  docs: readonly JournalDoc[],
-  opts: IngestOptions,
-): Promise<IngestResult & { membersChanged: boolean }> {
-  // One push per till at a time: the till row is the lock.
-  await q('SELECT id FROM tills WHERE id = $1 FOR UPDATE', [till.tillId]);
-  const epochs = await q<EpochRow>(
-    'SELECT epoch, status, acked_till_seq, clock_offset_ms FROM till_epochs WHERE till_id = $1',
-    [till.tillId],
+/** One till's push, checked at the edge, ready to be taken. */
+type Ready = { till: TillIdentity; store: Store; push: PushRequest; docs: readonly JournalDoc[] };
+type Taken = IngestResult & { membersChanged: boolean };
+
+/** A push as the queue hands it over: which till sent it, and what it sent (parsed with the wire schema). */
+export type PushItem = { till: TillIdentity; push: PushRequest };
+
+/**
+ * Takes a group of pushes, each from a different till, in one transaction: a handful of statements for the
+ * whole group (tills locked in id order, one inbox insert, one read of what waits, one write of sales, of
+ * entries and of members), so a busy chain pays for one commit per group instead of one per push. Each push
+ * is taken as if the group's pushes had committed one after another in the order given.
+ */
+async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions): Promise<Taken[]> {
+  const tillIds = items.map((i) => i.till.tillId);
+  // One push per till at a time: the till row is the lock (taken in id order, so groups never deadlock).
+  await q('SELECT id FROM tills WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [tillIds]);
+  const epochRows = await q<EpochRow>(
+    'SELECT till_id, epoch, status, acked_till_seq, clock_offset_ms FROM till_epochs WHERE till_id = ANY($1::text[])',
+    [tillIds],
   );
-  const batches: Batch[] = [];
-  const batch = (epoch: string): Batch => {
-    const b: Batch = {
-      till,
-      epoch,
-      store,
-      opts,
-      facts: new Map(),
-      touched: new Set(),
-      parked: [],
-      offlineRedeemers: new Set(),
-      programs: new Map(),
-      writes: { sales: [], entries: [], order: [] },
-      memberRows: new Map(),
-      versions: new Map(),
-      membersChanged: false,
+  // Member rows, versions and programs are read once for the whole group.
+  const shared = { memberRows: new Map(), versions: new Map(), programs: new Map() } satisfies Pick<
+    Batch,
+    'memberRows' | 'versions' | 'programs'
+  >;
+  const batch = (item: Ready, epoch: string): Batch => ({
+    till: item.till,
+    epoch,
+    store: item.store,
+    opts,
+    facts: new Map(),
+    touched: new Set(),
+    parked: [],
+    offlineRedeemers: new Set(),
+    ...shared,
+    history: new Map(),
+    writes: { sales: [], entries: [], order: [] },
+    membersChanged: false,
+  });
+  const walks: Walk[] = [];
+  const closing: Walk[] = [];
+  const mine: Walk[] = [];
+  const offsets: number[] = [];
+  for (const item of items) {
+    const { till, push } = item;
+    const epochs = epochRows.filter((e) => e.till_id === till.tillId);
+    let current = epochs.find((e) => e.epoch === push.epoch);
+    if (!current) {
+      // A new local database on this till: the old ones are gone. Apply what they left, then start afresh.
+      for (const old of epochs.filter((e) => e.status === 'open')) {
+        const from = Number(old.acked_till_seq);
+        const walk = { b: batch(item, old.epoch), from, closing: true, watermark: from, gaps: 0, inHand: new Map() };
+        walks.push(walk);
+        closing.push(walk);
+      }
+      if (epochs.length > 0) {
+        await flag(q, 'till-database-replaced', null, till.tillId, push.epoch, {
+          previous: epochs.map((e) => ({ epoch: e.epoch, ackedTillSeq: Number(e.acked_till_seq) })),
+        });
+      }
+      await q('INSERT INTO till_epochs (till_id, epoch) VALUES ($1, $2)', [till.tillId, push.epoch]);
+      current = { till_id: till.tillId, epoch: push.epoch, status: 'open', acked_till_seq: 0, clock_offset_ms: '0' };
+    }
+    // The till's clock against ours: kept for review; rules use the till's own time (docs/replication.md).
+    const offset = Date.now() - Date.parse(push.sentAt);
+    if (Math.abs(offset) > CLOCK_SKEW_FLAG_MS && Math.abs(Number(current.clock_offset_ms)) <= CLOCK_SKEW_FLAG_MS) {
+      await flag(q, 'till-clock-skew', null, till.tillId, push.epoch, { offsetMs: offset });
+    }
+    offsets.push(offset);
+    const from = Number(current.acked_till_seq);
+    const walk: Walk = {
+      b: batch(item, push.epoch),
+      from,
+      closing: current.status === 'closed',
+      watermark: from,
+      gaps: 0,
+      inHand: new Map(),
     };
-    batches.push(b);
-    return b;
-  };
-  let current = epochs.find((e) => e.epoch === push.epoch);
-  if (!current) {
-    // A new local database on this till: the old ones are gone. Apply what they left, then start afresh.
-    for (const old of epochs.filter((e) => e.status === 'open')) {
-      const b = batch(old.epoch);
-      const w = await takeWaiting(q, b, Number(old.acked_till_seq), true);
-      await writeMembers(q, b, w);
-      await q(
-        "UPDATE till_epochs SET status = 'closed', closed_at = now(), acked_till_seq = $3 WHERE till_id = $1 AND epoch = $2",
-        [till.tillId, old.epoch, w],
-      );
-    }
-    if (epochs.length > 0) {
-      await flag(q, 'till-database-replaced', null, till.tillId, push.epoch, {
-        previous: epochs.map((e) => ({ epoch: e.epoch, ackedTillSeq: Number(e.acked_till_seq) })),
-      });
-    }
-    await q('INSERT INTO till_epochs (till_id, epoch) VALUES ($1, $2)', [till.tillId, push.epoch]);
-    current = { epoch: push.epoch, status: 'open', acked_till_seq: 0, clock_offset_ms: '0' };
+    walks.push(walk);
+    mine.push(walk);
   }
+  await q(
+    `UPDATE till_epochs SET clock_offset_ms = u.offset_ms
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(till_id, epoch, offset_ms)
+      WHERE till_epochs.till_id = u.till_id AND till_epochs.epoch = u.epoch`,
+    [tillIds, items.map((i) => i.push.epoch), offsets],
+  );
 
-  // The till's clock against ours: kept for review; rules use the till's own time (docs/replication.md).
-  const offset = Date.now() - Date.parse(push.sentAt);
-  if (Math.abs(offset) > CLOCK_SKEW_FLAG_MS && Math.abs(Number(current.clock_offset_ms)) <= CLOCK_SKEW_FLAG_MS) {
-    await flag(q, 'till-clock-skew', null, till.tillId, push.epoch, { offsetMs: offset });
-  }
-  await q('UPDATE till_epochs SET clock_offset_ms = $3 WHERE till_id = $1 AND epoch = $2', [
-    till.tillId,
-    push.epoch,
-    offset,
-  ]);
-
-  const b = batch(push.epoch);
   // Into the inbox once per id; a document reusing another's tillSeq is parked at once.
+  const all = items.flatMap((item) => item.docs.map((d) => ({ item, d })));
+  // The rows go as one JSON array (one parameter, no array literal to escape document by document).
   const inserted = await q<{ id: string }>(
     `INSERT INTO journal_inbox (id, till_id, epoch, till_seq, kind, member_id, doc)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[])
+     SELECT r.doc->>'id', r.till_id, r.epoch, (r.doc->>'tillSeq')::bigint, r.doc->>'kind', r.doc->>'memberId', r.doc
+       FROM jsonb_to_recordset($1::jsonb) AS r(till_id text, epoch text, doc jsonb)
      ON CONFLICT DO NOTHING RETURNING id`,
-    [
-      docs.map((d) => d.id),
-      docs.map(() => till.tillId),
-      docs.map(() => push.epoch),
-      docs.map((d) => d.tillSeq),
-      docs.map((d) => d.kind),
-      docs.map((d) => d.memberId),
-      docs.map((d) => JSON.stringify(d)),
-    ],
+    [JSON.stringify(all.map(({ item, d }) => ({ till_id: item.till.tillId, epoch: item.push.epoch, doc: d })))],
   );
   const fresh = new Set(inserted.map((r) => r.id));
-  const others = docs.filter((d) => !fresh.has(d.id));
+  // What went into the inbox just now is in hand: the walk need not read it back.
+  for (const [k, item] of items.entries()) {
+    for (const d of item.docs) if (fresh.has(d.id)) mine[k]!.inHand.set(d.id, d);
+  }
+  const others = all.filter(({ d }) => !fresh.has(d.id));
   const known = others.length
     ? new Set(
         (
-          await q<{ id: string }>('SELECT id FROM journal_inbox WHERE id = ANY($1::text[])', [others.map((d) => d.id)])
+          await q<{ id: string }>('SELECT id FROM journal_inbox WHERE id = ANY($1::text[])', [
+            others.map(({ d }) => d.id),
+          ])
         ).map((r) => r.id),
       )
     : new Set<string>();
-  for (const d of others.filter((x) => !known.has(x.id))) {
-    await park(q, b, d, {
+  for (const { d, item } of others.filter((x) => !known.has(x.d.id))) {
+    await park(q, mine[items.indexOf(item)]!.b, d, {
       code: 'TILL_SEQ_REUSED',
       reason: `tillSeq ${d.tillSeq} already belongs to another document`,
     });
   }
 
-  const from = Number(current.acked_till_seq);
-  const closed = current.status === 'closed';
-  const watermark = await takeWaiting(q, b, from, closed);
-  await writeMembers(q, b, watermark);
-  if (watermark !== from) {
-    await q('UPDATE till_epochs SET acked_till_seq = $3 WHERE till_id = $1 AND epoch = $2', [
-      till.tillId,
-      push.epoch,
-      watermark,
-    ]);
+  await takeWaiting(q, walks);
+  await writeMembers(q, walks);
+  for (const w of closing) {
+    await q(
+      "UPDATE till_epochs SET status = 'closed', closed_at = now(), acked_till_seq = $3 WHERE till_id = $1 AND epoch = $2",
+      [w.b.till.tillId, w.b.epoch, w.watermark],
+    );
   }
-  return {
-    accepted: fresh.size,
-    duplicates: known.size,
-    ackedTillSeq: watermark,
-    parked: b.parked,
-    membersChanged: batches.some((x) => x.membersChanged),
-  };
+  const moved = mine.filter((w) => w.watermark !== w.from);
+  if (moved.length > 0) {
+    await q(
+      `UPDATE till_epochs SET acked_till_seq = u.acked
+         FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(till_id, epoch, acked)
+        WHERE till_epochs.till_id = u.till_id AND till_epochs.epoch = u.epoch`,
+      [moved.map((w) => w.b.till.tillId), moved.map((w) => w.b.epoch), moved.map((w) => w.watermark)],
+    );
+  }
+  const closedFor = (item: Ready) => closing.filter((w) => w.b.till.tillId === item.till.tillId);
+  return items.map((item, k) => {
+    const w = mine[k]!;
+    const docIds = new Set(item.docs.map((d) => d.id));
+    return {
+      accepted: item.docs.filter((d) => fresh.has(d.id)).length,
+      duplicates: [...docIds].filter((id) => known.has(id)).length,
+      ackedTillSeq: w.watermark,
+      parked: w.b.parked,
+      membersChanged: w.b.membersChanged || closedFor(item).some((c) => c.b.membersChanged),
+    };
+  });
+}
+
+/** Checks a push at the edge (ownership, the store's currency, one document per tillSeq); throws a coded error. */
+function ready(item: PushItem, stores: ReadonlyMap<string, Store>): Ready {
+  const docs = item.push.rows.map((r) => r.newDocumentState);
+  checkOwnership(item.till, docs);
+  const store = stores.get(item.till.storeId);
+  if (!store) throw new KassaError('FORBIDDEN_STORE', `Store ${item.till.storeId} does not exist`);
+  checkEdge(store, docs);
+  return { ...item, store, docs };
 }
 
 /**
- * Ingests one push. A failure that is not a coded error (a bug, a value the database refuses) is
- * retried once with every document parked for review instead of applied, so the same input can
- * never make the push fail twice: the till's watermark moves on and an operator sees what happened.
+ * Ingests a group of pushes, at most one per till, in one transaction; each push's outcome is its own (a coded
+ * error rejects that push alone and writes nothing of it). A failure that is not a coded error (a bug, a value
+ * the database refuses, a deadlock) is retried push by push; a push that fails alone too is retried once more
+ * with every document parked for review instead of applied, so the same input can never make a push fail
+ * twice: the till's watermark moves on and an operator sees what happened.
  */
+export async function ingestGroup(
+  db: Db,
+  items: readonly PushItem[],
+  opts: IngestOptions,
+  log: (err: unknown) => void = () => undefined,
+): Promise<Array<PromiseSettledResult<IngestResult>>> {
+  const storeIds = [...new Set(items.map((i) => i.till.storeId))];
+  const stores = new Map(
+    (
+      await db.query<Store>('SELECT id, currency, time_zone, program_id FROM stores WHERE id = ANY($1::text[])', [
+        storeIds,
+      ])
+    ).map((s) => [s.id, s]),
+  );
+  const outcomes: Array<PromiseSettledResult<Taken>> = items.map(() => ({
+    status: 'rejected',
+    reason: new Error('not taken'),
+  }));
+  const ok: Array<{ k: number; r: Ready }> = [];
+  items.forEach((item, k) => {
+    try {
+      ok.push({ k, r: ready(item, stores) });
+    } catch (err) {
+      outcomes[k] = { status: 'rejected', reason: err };
+    }
+  });
+  if (new Set(ok.map(({ r }) => r.till.tillId)).size !== ok.length) {
+    throw new Error('A group holds at most one push per till');
+  }
+  try {
+    const taken = ok.length
+      ? await db.tx((q) =>
+          runGroup(
+            q,
+            ok.map(({ r }) => r),
+            opts,
+          ),
+        )
+      : [];
+    taken.forEach((t, j) => (outcomes[ok[j]!.k] = { status: 'fulfilled', value: t }));
+  } catch (err) {
+    if (ok.length === 1) outcomes[ok[0]!.k] = await parkOrReject(db, ok[0]!.r, err, log);
+    else {
+      // Which push it was is not known: each is taken alone, and only the failing one is parked.
+      log(err);
+      for (const { k, r } of ok) outcomes[k] = await alone(db, r, opts, log);
+    }
+  }
+  // After the commit, outside the transaction: a NOTIFY at commit takes a database-wide lock that would make
+  // every push commit one after another. A notification lost to a crash right here only delays live streams
+  // until the next change or their periodic re-read (app.ts).
+  if (outcomes.some((o) => o.status === 'fulfilled' && o.value.membersChanged)) {
+    await notifyChanged(db.query, 'members').catch(log);
+  }
+  return outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: result(o.value) } : o));
+}
+
+function result({ membersChanged: _, ...taken }: Taken): IngestResult {
+  return taken;
+}
+
+/** One push of a failed group in its own transaction; if it fails alone too, `parkOrReject`. */
+async function alone(
+  db: Db,
+  r: Ready,
+  opts: IngestOptions,
+  log: (err: unknown) => void,
+): Promise<PromiseSettledResult<Taken>> {
+  try {
+    return { status: 'fulfilled', value: (await db.tx((q) => runGroup(q, [r], opts)))[0]! };
+  } catch (err) {
+    return parkOrReject(db, r, err, log);
+  }
+}
+
+/** A push that failed on its own: a coded error rejects it; anything else parks it whole (`parkWholePush`). */
+async function parkOrReject(
+  db: Db,
+  r: Ready,
+  err: unknown,
+  log: (err: unknown) => void,
+): Promise<PromiseSettledResult<Taken>> {
+  if (err instanceof KassaError) return { status: 'rejected', reason: err };
+  log(err);
+  const message = String(err instanceof Error ? err.message : err);
+  return { status: 'fulfilled', value: await db.tx((q) => parkWholePush(q, r.till, r.push, r.docs, message)) };
+}
+
+/** Ingests one push (see `ingestGroup`); a coded error is thrown. */
 export async function ingestPush(
   db: Db,
   till: TillIdentity,
@@ -199,27 +340,9 @@ export async function ingestPush(
   opts: IngestOptions,
   log: (err: unknown) => void = () => undefined,
 ): Promise<IngestResult> {
-  const docs = push.rows.map((r) => r.newDocumentState);
-  checkOwnership(till, docs);
-  const [store] = await db.query<Store>('SELECT id, currency, time_zone, program_id FROM stores WHERE id = $1', [
-    till.storeId,
-  ]);
-  if (!store) throw new KassaError('FORBIDDEN_STORE', `Store ${till.storeId} does not exist`);
-  checkEdge(store, docs);
-  let taken: IngestResult & { membersChanged: boolean };
-  try {
-    taken = await db.tx((q) => runIngest(q, till, store, push, docs, opts));
-  } catch (err) {
-    if (err instanceof KassaError) throw err;
-    log(err);
-    taken = await db.tx((q) => parkWholePush(q, till, push, docs, String(err instanceof Error ? err.message : err)));
-  }
-  const { membersChanged, ...result } = taken;
-  // After the commit, outside the transaction: a NOTIFY at commit takes a database-wide lock that would make
-  // every push commit one after another. A notification lost to a crash right here only delays live streams
-  // until the next change or their periodic re-read (app.ts).
-  if (membersChanged) await notifyChanged(db.query, 'members').catch(log);
-  return result;
+  const [outcome] = await ingestGroup(db, [{ till, push }], opts, log);
+  if (outcome!.status === 'rejected') throw outcome!.reason;
+  return outcome!.value;
 }
 
 /** The fallback of `ingestPush`: stores every new document as parked, moves the watermark past them. */

@@ -12,40 +12,48 @@ import type { Query } from '../db';
 import { stampSeq } from '../seq';
 import { flag, loadProgram, type Batch } from './batch';
 
-/** Writes each touched member's new state through the projection, moves its mark, flags what needs review. */
-export async function writeMembers(q: Query, b: Batch, watermark: number): Promise<void> {
-  if (b.touched.size === 0) return;
-  b.membersChanged = true;
-  const ids = [...b.touched].sort();
+/**
+ * Writes each touched member's new state through the projection, moves its marks, flags what needs review —
+ * for every batch of a group at once: the rows are locked in id order in one statement, each batch's facts are
+ * projected in the group's order (as if the pushes had committed one after another), and every member is
+ * written and stamped once.
+ */
+export async function writeMembers(q: Query, walks: ReadonlyArray<{ b: Batch; watermark: number }>): Promise<void> {
+  const touched = walks.filter((w) => w.b.touched.size > 0);
+  if (touched.length === 0) return;
+  const ids = [...new Set(touched.flatMap((w) => [...w.b.touched]))].sort();
   const rows = await q<{ id: string; state: unknown; till_marks: Record<string, number> }>(
     'SELECT id, state, till_marks FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
     [ids],
   );
-  const program = await loadProgram(q, b, b.store.program_id, null);
-  const today = localDate(new Date().toISOString(), b.store.time_zone);
-  const written: Array<{ id: string; state: MemberState; marks: Record<string, number> }> = [];
-  for (const row of rows) {
-    const before: MemberState = memberStateSchema.parse(row.state);
-    const state = project(before, b.facts.get(row.id) ?? [], { timeZone: b.store.time_zone });
-    const marks = { ...row.till_marks, [b.epoch]: Math.max(row.till_marks[b.epoch] ?? 0, watermark) };
-    written.push({ id: row.id, state, marks });
-    await reviewMember(q, b, row.id, before, state, program, today);
+  const current = new Map<string, { state: MemberState; marks: Record<string, number> }>(
+    rows.map((r) => [r.id, { state: memberStateSchema.parse(r.state), marks: { ...r.till_marks } }]),
+  );
+  for (const { b, watermark } of touched) {
+    b.membersChanged = true;
+    const program = await loadProgram(q, b, b.store.program_id, null);
+    const today = localDate(new Date().toISOString(), b.store.time_zone);
+    for (const id of [...b.touched].sort()) {
+      const member = current.get(id);
+      if (!member) continue;
+      const before = member.state;
+      member.state = project(before, b.facts.get(id) ?? [], { timeZone: b.store.time_zone });
+      member.marks[b.epoch] = Math.max(member.marks[b.epoch] ?? 0, watermark);
+      await reviewMember(q, b, id, before, member.state, program, today);
+    }
   }
-  // Every member of the push in one statement (the rows are locked above).
+  const written = [...current];
+  // Every member of the group in one statement (the rows are locked above).
   await q(
     `UPDATE members SET state = u.state, till_marks = u.marks
-       FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) AS u(id, state, marks) WHERE members.id = u.id`,
-    [
-      written.map((w) => w.id),
-      written.map((w) => JSON.stringify(w.state)),
-      written.map((w) => JSON.stringify(w.marks)),
-    ],
+       FROM jsonb_to_recordset($1::jsonb) AS u(id text, state jsonb, marks jsonb) WHERE members.id = u.id`,
+    [JSON.stringify(written.map(([id, m]) => ({ id, state: m.state, marks: m.marks })))],
   );
   // Live streams are told after commit (ingestPush): a NOTIFY inside the transaction would serialise commits.
   await stampSeq(
     q,
     'members',
-    written.map((w) => w.id),
+    written.map(([id]) => id),
     { notify: false },
   );
 }

@@ -12,7 +12,7 @@
  * the program says so, books what the engine gives instead.
  */
 import type { EntryDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../../shared/documents';
-import { commitSale, quote, type BasketLine, type Program } from '../../shared/engine';
+import { commitQuoted, quote, type BasketLine, type Program } from '../../shared/engine';
 import type { MemberView } from '../../shared/ledger';
 
 export type RecheckOutcome =
@@ -73,9 +73,10 @@ export function recheckSale(input: {
     offline: sale.body.offline,
     saleId: sale.id,
   };
-  let committed: ReturnType<typeof commitSale>;
+  const q = quote(quoteInput);
+  let committed: ReturnType<typeof commitQuoted>;
   try {
-    committed = commitSale(quoteInput);
+    committed = commitQuoted(quoteInput, q);
   } catch (e) {
     return {
       ok: false,
@@ -103,7 +104,6 @@ export function recheckSale(input: {
   if (canonicalJson(emptyEffects(sale.body.effects)) !== canonicalJson(committed.effects))
     return mismatch('the sale changes stamps, offers, grants, redemptions or membership differently from the program');
 
-  const q = quote(quoteInput);
   const byId = new Map(q.lines.map((l) => [l.lineId, l]));
   for (const l of sale.body.lines) {
     if (l.kind !== 'item') continue;

@@ -18,7 +18,7 @@ import type { Query } from '../db';
 import { entryViolation, saleViolation } from './rules';
 import { recheckSale } from './recheck';
 import { addFact, flag, loadProgram, memberRow, park, prefetchMembers, type Batch } from './batch';
-import { reconstructView } from './views';
+import { readHistory, reconstructView } from './views';
 import { takeEvent } from './events';
 
 const nextId = monotonicFactory();
@@ -39,22 +39,38 @@ function queueSale(b: Batch, s: SaleDoc, effects: MemberEffectsBody | null, stat
 const ENTRY_COLUMNS =
   '(id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, effective)';
 
-async function insertEntries(q: Query, b: Batch, rows: readonly EntryRow[], effective: boolean): Promise<string[]> {
+type QueuedEntry = { b: Batch; e: EntryRow };
+
+/** Inserts ledger entries as effective or not; returns the ids stored now (a replayed id changes nothing). */
+async function insertEntries(q: Query, rows: readonly QueuedEntry[], effective: boolean): Promise<string[]> {
   if (rows.length === 0) return [];
+  // One JSON array parameter: PostgreSQL types the fields; nothing is escaped row by row.
   const inserted = await q<{ id: string }>(
     `INSERT INTO ledger_entries ${ENTRY_COLUMNS}
-     SELECT id, member_id, $3, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, $4
-       FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS r(id, e, n),
-            LATERAL (SELECT r.e->>'memberId' AS member_id, r.e->>'saleId' AS sale_id, r.e->>'type' AS type,
-                            (r.e->>'points')::bigint AS points, r.e->>'reason' AS reason, r.e->>'naturalId' AS natural_id,
-                            r.e->>'ruleId' AS rule_id, (r.e->>'tillSeq')::bigint AS till_seq,
-                            (r.e->>'at')::timestamptz AS till_time, r.e->>'epoch' AS epoch) AS f
-      ORDER BY n
+     SELECT id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, $2
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(e, n),
+            LATERAL jsonb_to_record(a.e) AS r(id text, member_id text, till_id text, sale_id text, type text,
+              points bigint, reason text, natural_id text, rule_id text, till_seq bigint, till_time timestamptz,
+              epoch text)
+      ORDER BY a.n
      ON CONFLICT DO NOTHING RETURNING id`,
     [
-      rows.map((e) => e.id),
-      rows.map((e) => JSON.stringify({ ...e.body, tillSeq: e.tillSeq, at: e.at, epoch: e.epoch })),
-      b.till.tillId,
+      JSON.stringify(
+        rows.map(({ b, e }) => ({
+          id: e.id,
+          member_id: e.body.memberId,
+          till_id: b.till.tillId,
+          sale_id: e.body.saleId,
+          type: e.body.type,
+          points: e.body.points,
+          reason: e.body.reason,
+          natural_id: e.body.naturalId,
+          rule_id: e.body.ruleId,
+          till_seq: e.tillSeq,
+          till_time: e.at,
+          epoch: e.epoch,
+        })),
+      ),
       effective,
     ],
   );
@@ -62,52 +78,62 @@ async function insertEntries(q: Query, b: Batch, rows: readonly EntryRow[], effe
 }
 
 /**
- * Writes what the push's units queued, in till order: its sales, then its ledger entries in one statement
- * each. An entry id already stored is a replay and changes nothing; an entry whose natural id another
- * effective entry holds (two tills granted it) is kept but moves no balance, and is flagged. Only then are
- * the facts handed to members.ts, in the order the units produced them.
+ * Writes what the group's units queued, batch by batch in till order: every sale, then every ledger entry, in
+ * one statement each. An entry id already stored is a replay and changes nothing; an entry whose natural id
+ * another effective entry holds (two tills granted it, or two pushes of the group) is kept but moves no
+ * balance, and is flagged. Only then are the facts handed to members.ts, in the order the units produced them.
  */
-async function flushWrites(q: Query, b: Batch): Promise<void> {
-  const { sales, entries, order } = b.writes;
+async function flushWrites(q: Query, batches: readonly Batch[]): Promise<void> {
+  const sales = batches.flatMap((b) => b.writes.sales.map((r) => ({ b, ...r })));
   if (sales.length > 0) {
     await q(
       `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch, effects, check_status)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::bigint[],
-                            $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::text[])
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, till_id text, store_id text, member_id text,
+                       till_seq bigint, till_time timestamptz, total_minor bigint, currency text, body jsonb, epoch text,
+                       effects jsonb, check_status text)
        ON CONFLICT (id) DO NOTHING`,
       [
-        sales.map((r) => r.sale.id),
-        sales.map((r) => r.sale.tillId),
-        sales.map((r) => r.sale.body.storeId),
-        sales.map((r) => r.sale.body.memberId),
-        sales.map((r) => r.sale.tillSeq),
-        sales.map((r) => r.sale.at),
-        sales.map((r) => r.sale.body.totalMinor),
-        sales.map((r) => r.sale.body.currency),
-        sales.map((r) => JSON.stringify(r.sale.body)),
-        sales.map(() => b.epoch),
-        sales.map((r) => (r.effects ? JSON.stringify(r.effects) : null)),
-        sales.map((r) => r.status),
+        JSON.stringify(
+          sales.map((r) => ({
+            id: r.sale.id,
+            till_id: r.sale.tillId,
+            store_id: r.sale.body.storeId,
+            member_id: r.sale.body.memberId,
+            till_seq: r.sale.tillSeq,
+            till_time: r.sale.at,
+            total_minor: r.sale.body.totalMinor,
+            currency: r.sale.body.currency,
+            body: r.sale.body,
+            epoch: r.b.epoch,
+            effects: r.effects,
+            check_status: r.status,
+          })),
+        ),
       ],
     );
   }
-  const effective = new Set(await insertEntries(q, b, entries, true));
-  const others = entries.filter((e) => !effective.has(e.id));
+  const entries = batches.flatMap((b) => b.writes.entries.map((e) => ({ b, e })));
+  const effective = new Set(await insertEntries(q, entries, true));
+  const others = entries.filter(({ e }) => !effective.has(e.id));
   if (others.length > 0) {
     const stored = new Set(
       (
-        await q<{ id: string }>('SELECT id FROM ledger_entries WHERE id = ANY($1::text[])', [others.map((e) => e.id)])
+        await q<{ id: string }>('SELECT id FROM ledger_entries WHERE id = ANY($1::text[])', [
+          others.map(({ e }) => e.id),
+        ])
       ).map((r) => r.id),
     );
-    const collapsed = others.filter((e) => !stored.has(e.id));
-    await insertEntries(q, b, collapsed, false);
-    for (const e of collapsed) {
+    const collapsed = others.filter(({ e }) => !stored.has(e.id));
+    await insertEntries(q, collapsed, false);
+    for (const { b, e } of collapsed) {
       await flag(q, 'natural-id-duplicate', e.body.memberId, b.till.tillId, e.id, { naturalId: e.body.naturalId });
       b.touched.add(e.body.memberId);
     }
   }
-  for (const item of order) if (item.entryId === null || effective.has(item.entryId)) addFact(b, item.fact);
-  b.writes = { sales: [], entries: [], order: [] };
+  for (const b of batches) {
+    for (const item of b.writes.order) if (item.entryId === null || effective.has(item.entryId)) addFact(b, item.fact);
+    b.writes = { sales: [], entries: [], order: [] };
+  }
 }
 
 function applyEntries(b: Batch, entries: readonly EntryDoc[]): void {
@@ -234,22 +260,74 @@ async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
   applyEntries(b, [e]);
 }
 
-type InboxRow = { id: string; till_seq: string | number; doc: unknown };
+/** One batch's walk over its epoch's inbox: from its watermark, and (closing) over gaps; `watermark` is the result. */
+export type Walk = {
+  b: Batch;
+  from: number;
+  closing: boolean;
+  watermark: number;
+  gaps: number;
+  /** Documents this push put into the inbox just now, by id: not read back. */
+  inHand: Map<string, JournalDoc>;
+};
+
+type InboxRow = { k: number; id: string; doc: unknown };
 
 /**
- * Takes this epoch's waiting documents in tillSeq order: contiguously from the watermark, or — for a
- * closed epoch whose database is gone — all of them, gaps and all. A sale is taken with the entries
- * it lists; while they have not all arrived, an open epoch waits before the sale.
+ * Takes each walk's waiting documents in tillSeq order: contiguously from the watermark, or — for a closed
+ * epoch whose database is gone — all of them, gaps and all. A sale is taken with the entries it lists; while
+ * they have not all arrived, an open epoch waits before the sale. Every walk of a group is read, prefetched
+ * and written together (a few statements for the whole group); units are taken walk by walk, in order.
  */
-export async function takeWaiting(q: Query, b: Batch, from: number, closing: boolean): Promise<number> {
+export async function takeWaiting(q: Query, walks: readonly Walk[]): Promise<void> {
+  if (walks.length === 0) return;
+  const inHand = walks.flatMap((w) => [...w.inHand.keys()]);
   const rows = await q<InboxRow>(
-    `SELECT id, till_seq, doc FROM journal_inbox
-      WHERE till_id = $1 AND epoch = $2 AND outcome IS NULL AND till_seq > $3 ORDER BY till_seq`,
-    [b.till.tillId, b.epoch, from],
+    `SELECT w.k, i.id, CASE WHEN i.id = ANY($5::text[]) THEN NULL ELSE i.doc END AS doc
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[]) AS w(k, till_id, epoch, from_seq)
+       JOIN journal_inbox i ON i.till_id = w.till_id AND i.epoch = w.epoch AND i.outcome IS NULL AND i.till_seq > w.from_seq
+      ORDER BY w.k, i.till_seq`,
+    [
+      walks.map((_, k) => k),
+      walks.map((w) => w.b.till.tillId),
+      walks.map((w) => w.b.epoch),
+      walks.map((w) => w.from),
+      inHand,
+    ],
   );
   // The inbox holds documents exactly as the wire schema parsed them on the way in.
-  const docs = rows.map((r) => r.doc as JournalDoc);
-  await prefetchMembers(q, b, docs);
+  const waiting = walks.map(() => [] as JournalDoc[]);
+  for (const r of rows) waiting[r.k]!.push((r.doc as JournalDoc | null) ?? walks[r.k]!.inHand.get(r.id)!);
+  // The batches of a group share their member rows and versions: one read for all of them.
+  await prefetchMembers(q, walks[0]!.b, waiting.flat());
+  await readHistory(
+    q,
+    walks.map((w, k) => ({ b: w.b, docs: waiting[k]!, inHand: w.inHand })),
+  );
+  const taken: string[] = [];
+  for (const [k, walk] of walks.entries()) {
+    taken.push(...(await walkOne(q, walk, waiting[k]!)));
+  }
+  await flushWrites(
+    q,
+    walks.map((w) => w.b),
+  );
+  for (const walk of walks) {
+    if (walk.gaps > 0)
+      await flag(q, 'till-documents-lost', null, walk.b.till.tillId, walk.b.epoch, { missingTillSeqs: walk.gaps });
+  }
+  if (taken.length > 0) {
+    await q(
+      `UPDATE journal_inbox SET outcome = CASE WHEN id = ANY($2::text[]) THEN 'parked' ELSE 'applied' END
+        WHERE id = ANY($1::text[])`,
+      [taken, walks.flatMap((w) => w.b.parked.map((p) => p.id))],
+    );
+  }
+}
+
+/** One walk's units, taken in till order; returns the ids taken (applied or parked). */
+async function walkOne(q: Query, walk: Walk, docs: readonly JournalDoc[]): Promise<string[]> {
+  const { b, from, closing } = walk;
   let watermark = from;
   let i = 0;
   const taken: string[] = [];
@@ -300,14 +378,7 @@ export async function takeWaiting(q: Query, b: Batch, from: number, closing: boo
     watermark = last;
     i = j;
   }
-  await flushWrites(q, b);
-  if (gaps > 0) await flag(q, 'till-documents-lost', null, b.till.tillId, b.epoch, { missingTillSeqs: gaps });
-  if (taken.length > 0) {
-    await q(
-      `UPDATE journal_inbox SET outcome = CASE WHEN id = ANY($2::text[]) THEN 'parked' ELSE 'applied' END
-        WHERE id = ANY($1::text[])`,
-      [taken, b.parked.map((p) => p.id)],
-    );
-  }
-  return watermark;
+  walk.watermark = watermark;
+  walk.gaps = gaps;
+  return taken;
 }

@@ -12,6 +12,8 @@ import { validStampBuckets } from '../../shared/ledger';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { demoUlid } from '../../src-server/seed';
 import { buildServer } from '../../src-server/app';
+import { ingestGroup } from '../../src-server/ingest';
+import { pushRequestSchema } from '../../shared/replication';
 import type { Db } from '../../src-server/db';
 import { entryDoc, row, saleDoc } from '../support/journal';
 import {
@@ -412,6 +414,57 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     } finally {
       await app.close();
     }
+  });
+
+  it('a group of pushes that fails is taken push by push: the others are applied, only the failing one parked', async () => {
+    // Two tills' pushes in one group (group commit); the database refuses the failing push's member only.
+    const bad = demoUlid(17);
+    const good = demoUlid(18);
+    await a.sync();
+    await b.sync();
+    const badDocs = a.sell(bad, [[MILK]]);
+    const goodDocs = b.sell(good, [[MILK, 2]]);
+    a.markPushed();
+    b.markPushed();
+    const faulty: Db = {
+      ...h.db,
+      tx: (fn) =>
+        h.db.tx((q) =>
+          fn(async (sql, params) => {
+            if (sql.startsWith('UPDATE members SET state') && JSON.stringify(params).includes(bad)) {
+              throw new Error('simulated storage fault');
+            }
+            return q(sql, params);
+          }),
+        ),
+    };
+    const push = (t: TestTill, docs: readonly JournalDoc[]) =>
+      pushRequestSchema.parse({
+        epoch: t.epoch,
+        sentAt: new Date().toISOString(),
+        rows: docs.map((d) => ({ newDocumentState: d, assumedMasterState: null })),
+      });
+    const balance = (await serverState(h, good)).balance;
+    const [first, second] = await ingestGroup(
+      faulty,
+      [
+        { till: { tillId: a.tillId, storeId: 'store-1' }, push: push(a, badDocs) },
+        { till: { tillId: b.tillId, storeId: 'store-1' }, push: push(b, goodDocs) },
+      ],
+      { recheck: true },
+    );
+    expect(first).toMatchObject({ status: 'fulfilled', value: { ackedTillSeq: badDocs.at(-1)!.tillSeq } });
+    expect(first?.status === 'fulfilled' && first.value.parked.map((p) => p.code)).toEqual(
+      badDocs.map(() => 'APPLY_FAILED'),
+    );
+    expect(second).toMatchObject({
+      status: 'fulfilled',
+      value: { accepted: goodDocs.length, parked: [], ackedTillSeq: goodDocs.at(-1)!.tillSeq },
+    });
+    expect((await serverState(h, good)).balance).toBeGreaterThan(balance);
+    expect(await ledgerMismatches(h)).toEqual([]);
+    await b.sync();
+    expect(b.view(good).state).toEqual(await serverState(h, good));
   });
 
   it('the same push sent twice changes nothing the second time', async () => {

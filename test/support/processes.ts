@@ -22,9 +22,15 @@ export const freePort = (): Promise<number> =>
 
 export type Proc = { child: ChildProcess; output: () => string; stop: (signal?: NodeJS.Signals) => Promise<void> };
 
+/** `KASSA_CPU_PROFILE_DIR=dir`: every process started here writes a V8 CPU profile there when it exits (benches). */
+function profileArgs(): string[] {
+  const dir = process.env.KASSA_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 const startNode = (script: string, env: Record<string, string>, readyLine: RegExp, timeoutMs = 60_000): Promise<Proc> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script)], {
+    const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', join(repoRoot, script)], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
