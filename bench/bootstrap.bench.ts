@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { routes } from '../shared/replication';
 import { sha256 } from '../src-server/auth';
-import { chainCard, chainProductEan } from '../test/support/chain-data';
+import { chainCardNumber, chainProductEan } from '../shared/demo-chain';
 import { freePort, startServer, startTillHost, type Proc } from '../test/support/processes';
 import { plugTestScanner, type TestScanner } from '../test/support/scanner-bridge';
 import { signIn } from '../test/support/till-page';
@@ -228,7 +228,7 @@ async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | s
     const tasks = await longTasks(first.page);
     await signIn(first.page);
     scanner = await plugTestScanner(scannerSocket);
-    const cards = Array.from({ length: SCANS }, (_, k) => chainCard((k * 104_729 + 7) % MEMBERS));
+    const cards = Array.from({ length: SCANS }, (_, k) => chainCardNumber((k * 104_729 + 7) % MEMBERS));
     const eans = Array.from({ length: SCANS }, (_, k) => chainProductEan((k * 7_919 + 3) % PRODUCTS));
     const panel = await timedScans(first.page, scanner, cards, 'kassa:scan-to-panel');
     const line = await timedScans(first.page, scanner, eans, 'kassa:scan-to-line');

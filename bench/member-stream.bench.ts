@@ -34,7 +34,7 @@ import type { Db } from '../src-server/db';
 import { buildServer } from '../src-server/app';
 import { preparePhoneLookup } from '../src-server/privacy/phone-keys';
 import { safeSeq, stampSeq } from '../src-server/seq';
-import { chainCard, chainMemberId, chainProductEan } from '../test/support/chain-data';
+import { chainCardNumber, chainMemberId, chainProductEan } from '../shared/demo-chain';
 import { freePort, startServer, startTillHost, type Proc } from '../test/support/processes';
 import { plugTestScanner, type TestScanner } from '../test/support/scanner-bridge';
 import { HARNESS_LIMITS } from '../test/support/server-harness';
@@ -164,7 +164,7 @@ async function untilAbsorbed(
 async function sell(page: Page, scanner: TestScanner, n: number): Promise<void> {
   // Cards the stream also changes, spread over the chain: each sale looks up a different member.
   const panels = (await measures(page, 'kassa:scan-to-panel')).length;
-  await scanner.scan(chainCard((n * 7_919 + 3) % MEMBERS));
+  await scanner.scan(chainCardNumber((n * 7_919 + 3) % MEMBERS));
   await waitForMeasure(page, 'kassa:scan-to-panel', panels, STEP_LIMIT_MS);
   const lines = (await measures(page, 'kassa:scan-to-line')).length;
   await scanner.scan(chainProductEan((n * 613 + 5) % PRODUCTS));

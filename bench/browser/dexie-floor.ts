@@ -8,7 +8,7 @@
  */
 import Dexie from 'dexie';
 import type { Member } from '../../shared/documents';
-import { chainMember, chainMemberDoc } from '../../test/support/chain-members';
+import { chainMember, chainMemberDoc } from '../../shared/demo-chain';
 import type { DexieFloorResult } from '../support/page-types';
 import { lookupCards, timeLookups } from './lookups';
 

@@ -3,12 +3,12 @@
  * the Kassa member store), so their medians and p99s compare directly.
  * Cards are spread over the whole chain and visited in a fixed order.
  */
-import { chainCard } from '../../test/support/chain-members';
+import { chainCardNumber } from '../../shared/demo-chain';
 import type { LookupTimes } from '../support/page-types';
 
 export function lookupCards(members: number, count: number): string[] {
   // A fixed stride co-prime with most chain sizes: every part of the key space, no two neighbours in a row.
-  return Array.from({ length: count }, (_, k) => chainCard((k * 7_919 + 13) % members));
+  return Array.from({ length: count }, (_, k) => chainCardNumber((k * 7_919 + 13) % members));
 }
 
 export async function timeLookups(

@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { openPglite, type Db } from '../../src-server/db';
 import { migrate } from '../../src-server/migrate';
 import { seedDemo } from '../../src-server/seed';
-import { seedChain } from '../../test/support/chain-data';
+import { seedChain } from '../../src-server/seed-chain';
 import type { TestScanner } from '../../test/support/scanner-bridge';
 import { openTestDb } from '../../test/support/server-harness';
 import { bundle, repoRoot } from './bundle';

@@ -20,12 +20,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snapshotRoutes } from '../../shared/member-snapshot';
-import { chainCardNumber, chainProductEan } from '../../src-server/seed-chain';
+import { chainCardNumber, chainName, chainProductEan } from '../../shared/demo-chain';
 import { freePort, startServer, startTillHost, type Proc } from '../support/processes';
 import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
 import { signIn } from '../support/till-page';
 
 const MEMBERS = 20_000;
+const PRODUCTS = 2_000;
 /** The demo's 20 members are there too. */
 const TOTAL = MEMBERS + 20;
 
@@ -42,7 +43,7 @@ test.beforeAll(async () => {
   server = await startServer({
     port: serverPort,
     dataDir: join(dir, 'server'),
-    env: { KASSA_DEMO_MEMBERS: String(MEMBERS), KASSA_DEMO_PRODUCTS: '2000' },
+    env: { KASSA_DEMO_MEMBERS: String(MEMBERS), KASSA_DEMO_PRODUCTS: String(PRODUCTS) },
   });
   const tillPort = await freePort();
   const socket = join(dir, 'scanner.sock');
@@ -94,7 +95,7 @@ test('bootstraps a chain: progress, online lookups while loading, resume after a
   // A member in a page not stored yet: found on the central server.
   const late = chainCardNumber(19_000);
   await scanner.scan(late);
-  await expect(page.getByTestId('member-name')).toHaveText('Chain member 19000');
+  await expect(page.getByTestId('member-name')).toHaveText(chainName(19_000));
   await expect(page.getByTestId('message')).toContainText('Found on the central server');
   await page.getByRole('button', { name: 'Clear member' }).click();
   // And with the server out of reach: still loading, never "Card not found".
@@ -120,10 +121,10 @@ test('bootstraps a chain: progress, online lookups while loading, resume after a
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
 
   // Ready: members and products answer from the till, and the page measures scan → screen.
-  await scanner.scan(chainCardNumber(20_000));
-  await expect(page.getByTestId('member-name')).toHaveText('Chain member 20000');
+  await scanner.scan(chainCardNumber(MEMBERS - 1));
+  await expect(page.getByTestId('member-name')).toHaveText(chainName(MEMBERS - 1));
   await expect(page.getByTestId('message')).toHaveCount(0);
-  await scanner.scan(chainProductEan(2000 + 30));
+  await scanner.scan(chainProductEan(PRODUCTS - 1));
   await expect(page.getByTestId('basket-line')).toHaveCount(1);
   const measures = await page.evaluate(() => performance.getEntriesByType('measure').map((m) => m.name));
   expect(measures).toContain('kassa:scan-to-panel');

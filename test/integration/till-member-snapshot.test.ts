@@ -31,7 +31,8 @@ import type { MemberSyncStatus } from '../../src-renderer/src/db/member-sync';
 import { tillEpoch } from '../../src-renderer/src/db/sales';
 import { memberFromRow, MEMBER_DOC_COLUMNS, type MemberRow } from '../../src-server/rows';
 import { stampSeq } from '../../src-server/seq';
-import { chainCardNumber, chainMemberId, seedChain } from '../../src-server/seed-chain';
+import { chainCardNumber, chainMember, chainMemberId, chainName } from '../../shared/demo-chain';
+import { seedChain } from '../../src-server/seed-chain';
 import { nodeTillStorage } from '../support/node-storage';
 import { callApi, postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { memberStoreName, openMemberStore } from '../../src-renderer/src/db/member-store';
@@ -40,8 +41,8 @@ import { membersReady, nodeIndexedDb, startTillMembers, until } from '../support
 const CHAIN = 20_000;
 const backends: Backend[] = ['pglite', 'postgres'];
 
-/** `n` chain members (demo chain: seed-chain.ts), numbered from `from`. */
-async function seedMembers(h: Harness, n: number, from = 1): Promise<void> {
+/** `n` members of the demo chain (src-server/seed-chain.ts), numbered from `from`. */
+async function seedMembers(h: Harness, n: number, from = 0): Promise<void> {
   await seedChain(h.db, { members: n, products: 0, firstMember: from });
 }
 
@@ -118,7 +119,7 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         await expectSameAsServer(h, await sync.store.all(), epoch);
         // 20,020 members in pages of 2,000: eleven pages, each asked for once.
         expect(counting.pages().length).toBe(Math.ceil((CHAIN + 20) / 2000));
-        for (const i of [1, 2, 777, 10_000, CHAIN]) {
+        for (const i of [0, 1, 777, 10_000, CHAIN - 1]) {
           const card = chainCardNumber(i);
           expect((await sync.store.byCard(card))?.id).toBe(chainMemberId(i));
           expect((await sync.store.byId(chainMemberId(i)))?.cardNumber).toBe(card);
@@ -188,11 +189,11 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         requestId: `snap-${backend}`,
       });
       expect(adjust.status).toBe(200);
-      await seedMembers(h, 1, CHAIN + 1);
+      await seedMembers(h, 1, CHAIN);
       const erased = await callApi(
         h.url,
         'POST',
-        `/api/v1/admin/members/${chainMemberId(CHAIN)}/erase`,
+        `/api/v1/admin/members/${chainMemberId(CHAIN - 1)}/erase`,
         'Bearer test-admin',
         {
           note: 'request',
@@ -210,11 +211,11 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         await until(
           'the catch-up',
           async () => (await b.store.byId(adjusted))?.state.balance,
-          (balance) => balance === ((3 * 37) % 500) + 25,
+          (balance) => balance === chainMember(3).state.balance + 25,
         );
         await expectSameAsServer(h, await b.store.all(), epoch);
-        expect(await b.store.byCard(chainCardNumber(CHAIN))).toBeNull();
-        expect((await b.store.byId(chainMemberId(CHAIN + 1)))?.name).toBe(`Chain member ${CHAIN + 1}`);
+        expect(await b.store.byCard(chainCardNumber(CHAIN - 1))).toBeNull();
+        expect((await b.store.byId(chainMemberId(CHAIN)))?.name).toBe(chainName(CHAIN));
       } finally {
         await b.stop();
       }

@@ -1,26 +1,31 @@
 /**
  * A whole chain's members and products, generated: member i and product i
- * are pure functions of (i, seed), so a test, the server seed
- * (chain-data.ts) and in-page bench code (bundled for Chromium) all produce
- * the same documents without sharing state.
+ * are pure functions of (i, seed), so the demo chain the server seeds
+ * (src-server/seed-chain.ts, `KASSA_DEMO_MEMBERS` / `KASSA_DEMO_PRODUCTS`),
+ * tests, and in-page bench code (bundled for Chromium) all produce the same
+ * documents without sharing state.
  *
  * Invariants:
- * - Pure and portable: no Node or DOM imports (this module is bundled into
- *   bench pages), only shared/ and ulid.
- * - Card numbers are 13-digit EAN-13 codes with the till's member prefix
- *   (299) and a valid check digit, unique per i, and never one of the demo
- *   cards (299000000001…, see src-server/seed.ts): chain cards start at
- *   299100000000.
+ * - Pure and portable: no Node or DOM imports (bench pages bundle this
+ *   module), only shared/ and ulid.
+ * - Deterministic: ids, cards, phones and EANs depend only on the index;
+ *   `seed` varies names, balances and prices.
+ * - Members are numbered from 0. Card numbers are EAN-13 codes under the
+ *   till's member prefix (299, so they scan as member cards) with a valid
+ *   check digit, unique per i, and never one of the demo cards
+ *   (299000000001…, src-server/seed.ts): chain cards start at 299100000000.
+ * - Ids are ULIDs stamped 2025-01-01 and phones lie in +3162…–+3169…, so
+ *   they never meet the demo members' (2026-01-01, +3161000000…).
  * - Product EANs are valid EAN-13 codes under 872 (the demo's are 871).
  * - Member states parse with shared/engine/member-state.ts, and the balance
- *   equals the point lots' earned minus expired minus spent.
+ *   equals the point lots' earned minus spent.
  */
 import { encodeTime } from 'ulid';
-import { withCheckDigit } from '../../shared/barcode';
-import type { Member, Product } from '../../shared/documents';
-import type { MemberState } from '../../shared/engine/member-state';
+import { withCheckDigit } from './barcode';
+import type { Member, Product } from './documents';
+import type { MemberState } from './engine/member-state';
 
-/** The demo store (src-server/seed.ts DEMO_STORE_ID), the only store the demo data has. */
+/** The demo store (src-server/seed.ts DEMO_STORE_ID, which shared/ cannot import), the demo's only store. */
 export const CHAIN_DEFAULT_STORES: readonly string[] = ['store-1'];
 /** Most chain members one generator numbers (nine digits after the prefix). */
 export const CHAIN_MAX_MEMBERS = 899_999_999;
@@ -45,14 +50,17 @@ export function chainLedgerId(i: number): string {
   return `${ID_TIME}1${crockford(i, 15)}`;
 }
 
-export function chainCard(i: number): string {
+export function chainCardNumber(i: number): string {
   if (!Number.isInteger(i) || i < 0 || i >= CHAIN_MAX_MEMBERS) throw new RangeError(`no chain member ${i}`);
   return withCheckDigit(`299${String(100_000_000 + i)}`);
 }
 
-/** Member i's phone in E.164 (Dutch mobile numbers, unique per i below 90,000,000). */
+/**
+ * Member i's phone in E.164: Dutch mobile numbers from +31620000000, unique per i below 80,000,000 and clear
+ * of the demo members' +31610000000….
+ */
 export function chainPhone(i: number): string {
-  return `+316${String(10_000_000 + (i % 90_000_000))}`;
+  return `+316${String(20_000_000 + (i % 80_000_000))}`;
 }
 
 export function chainProductEan(i: number): string {
@@ -85,13 +93,13 @@ export type ChainMember = {
   state: MemberState;
 };
 
-/** Days after 2025-01-01 as an ISO date (chain-data.ts computes the same in SQL). */
+/** Days after 2025-01-01 as an ISO date (src-server/seed-chain.ts computes the same in SQL). */
 function day(offset: number): string {
   return new Date(Date.UTC(2025, 0, 1) + offset * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**
- * The few numbers member i's state is made of. chain-data.ts sends these to the database and builds the
+ * The few numbers member i's state is made of. The seeder sends these to the database and builds the
  * state there (the same way `chainState` does here), which keeps a million-member seed small on the wire.
  * Most members earned a small amount in one to three lots; a tenth earned nothing; a few percent earned
  * thousands (silver from 500, gold from 2,000, the demo program's tiers).
@@ -169,7 +177,7 @@ export function chainMember(i: number, options: { seed?: number; stores?: readon
   const facts = chainFacts(i, seed);
   return {
     id: chainMemberId(i),
-    cardNumber: chainCard(i),
+    cardNumber: chainCardNumber(i),
     name: chainName(i, seed),
     phone: chainPhone(i),
     email: `chain-${i}@example.com`,
@@ -181,7 +189,7 @@ export function chainMember(i: number, options: { seed?: number; stores?: readon
 
 /**
  * Member i as a till holds it (shared/documents.ts Member): no phone or e-mail, the phone's keyed hash
- * instead (`phoneHash`, computed by the caller with the chain's phone key, see chain-data.ts).
+ * instead (`phoneHash`, computed by the caller under the chain's phone key).
  */
 export function chainMemberDoc(m: ChainMember, phoneHash: string, seq: number): Member {
   return {
