@@ -86,7 +86,7 @@ const DRAWN = 'SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 EN
 /**
  * Announces "this transaction draws seqs above k" (k: the newest drawn now) until it ends; see the header.
  * Every writer calls it before its first nextval('kassa_seq') on a down-collection row: `stampSeq` does, and
- * so do bulk seeders that insert rows with their seq drawn in the INSERT (seed-chain.ts, test chain data).
+ * so do bulk seeders that insert rows with their seq drawn in the INSERT (seed-chain.ts).
  */
 export async function holdSeqs(q: Query): Promise<void> {
   await q(`SELECT pg_advisory_xact_lock_shared($1::bigint + (${DRAWN}))`, [IN_FLIGHT.toString()]);
