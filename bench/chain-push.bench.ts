@@ -2,15 +2,23 @@
  * A chain's tills pushing at once: TILLS enrolled tills, each with its own
  * token and its own epoch, push real sales (priced by the shared engine over
  * MEMBERS members) concurrently over real HTTP to the real server, with the
- * engine re-check on. Prints ledger entries/s, p50/p99 push latency and the
- * ratio against a bare multi-row INSERT of the same rows, by the same number
- * of concurrent writers, in the same run.
+ * engine re-check on. Two shapes of push, each a phase of its own:
+ *
+ *   live      every till pushes each sale as it is made (the sale and its
+ *             entries, one push), the next right after the reply: a busy
+ *             chain's steady state, where the push latency is what matters;
+ *   catch-up  every till pushes BATCH documents at a time: tills coming back
+ *             from an outage, where the throughput is what matters.
+ *
+ * Prints ledger entries/s, p50/p99 push latency and the ratio against a bare
+ * multi-row INSERT of the same rows, in the same chunks, by the same number
+ * of concurrent writers (bench/support/bare-insert.ts), in the same run.
  *
  * On PostgreSQL (TEST_DATABASE_URL) the server runs as real processes
- * (src-server/main.ts): a phase with one process, then a phase with two on the
+ * (src-server/main.ts): each shape with one process, then with two on the
  * same database, the tills split between them. On PGlite (no URL) the one
  * in-process server of the test harness is measured.
- *   npx tsx bench/chain-push.bench.ts   (TILLS, SALES, BATCH, MEMBERS to change the shape)
+ *   npx tsx bench/chain-push.bench.ts   (TILLS, SALES, BATCH, MEMBERS, SHAPES=live,catch-up to change the shape)
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -21,6 +29,7 @@ import { stampSeq } from '../src-server/seq';
 import { freePort, startServer, type Proc } from '../test/support/processes';
 import { startHarness, type Backend } from '../test/support/server-harness';
 import { TestTill } from '../test/support/test-till';
+import { bareInsert } from './support/bare-insert';
 
 const TILLS = Number(process.env.TILLS ?? 100);
 /** Sales per till per phase (a warm-up of WARM sales per till comes first, untimed). */
@@ -29,9 +38,11 @@ const WARM = 4;
 /** Documents per push: what a till catching up sends (its PUSH_BATCH). */
 const BATCH = Number(process.env.BATCH ?? 100);
 const MEMBERS = Number(process.env.MEMBERS ?? 10_000);
+type Shape = 'live' | 'catch-up';
+const SHAPES = (process.env.SHAPES ?? 'live,catch-up').split(',') as Shape[];
 const backend: Backend = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
-type Phase = { name: string; docs: JournalDoc[][] };
+type Phase = { name: string; shape: Shape; docs: JournalDoc[][] };
 type Result = { ms: number; entries: number; latencies: number[] };
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -81,18 +92,36 @@ function sell(till: TestTill, count: number, members: readonly string[], product
   return till.journal.slice(start);
 }
 
-/** Each till pushes its documents in BATCH-sized pushes, all tills at once; `urlOf` picks its server. */
-async function pushPhase(tills: readonly TestTill[], docs: readonly JournalDoc[][], urlOf: (t: number) => string) {
+/** A till's documents as it pushes them: one sale (with its entries) a push, or BATCH documents a push. */
+function chunks(docs: readonly JournalDoc[], shape: Shape): JournalDoc[][] {
+  const out: JournalDoc[][] = [];
+  if (shape === 'catch-up') {
+    for (let i = 0; i < docs.length; i += BATCH) out.push(docs.slice(i, i + BATCH));
+    return out;
+  }
+  for (const d of docs) {
+    if (d.kind === 'sale' || out.length === 0) out.push([]);
+    out.at(-1)!.push(d);
+  }
+  return out;
+}
+
+/** Each till pushes its documents chunk by chunk, all tills at once; `urlOf` picks its server. */
+async function pushPhase(
+  tills: readonly TestTill[],
+  docs: readonly JournalDoc[][],
+  shape: Shape,
+  urlOf: (t: number) => string,
+) {
   const latencies: number[] = [];
   const t0 = performance.now();
   await Promise.all(
     tills.map(async (till, t) => {
-      const mine = docs[t]!;
       const at = new TestTill(urlOf(t), till.token, till.tillId);
       at.epoch = till.epoch;
-      for (let i = 0; i < mine.length; i += BATCH) {
+      for (const chunk of chunks(docs[t]!, shape)) {
         const s = performance.now();
-        const reply = await at.pushDocs(mine.slice(i, i + BATCH));
+        const reply = await at.pushDocs(chunk);
         latencies.push(performance.now() - s);
         if (reply.status !== 200) throw new Error(`push failed: ${reply.status} ${JSON.stringify(reply.body)}`);
         const body = reply.body as { parked: unknown[] };
@@ -105,52 +134,19 @@ async function pushPhase(tills: readonly TestTill[], docs: readonly JournalDoc[]
   return { ms, entries, latencies: latencies.sort((x, y) => x - y) };
 }
 
-/** The same rows with plain multi-row INSERTs: one transaction per push-sized batch, all tills at once. */
-async function bareInsert(tx: (fn: (q: Query) => Promise<void>) => Promise<void>, docs: readonly JournalDoc[][]) {
+/** The same rows with plain multi-row INSERTs: one transaction per chunk, all tills at once. */
+async function barePhase(
+  tx: (fn: (q: Query) => Promise<void>) => Promise<void>,
+  docs: readonly JournalDoc[][],
+  shape: Shape,
+) {
   const latencies: number[] = [];
   const t0 = performance.now();
   await Promise.all(
     docs.map(async (mine) => {
-      for (let i = 0; i < mine.length; i += BATCH) {
-        const batch = mine.slice(i, i + BATCH);
+      for (const chunk of chunks(mine, shape)) {
         const s = performance.now();
-        await tx(async (q) => {
-          const sales = batch.filter((d) => d.kind === 'sale');
-          const entries = batch.filter((d) => d.kind === 'entry');
-          await q(
-            `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::bigint[], $8::text[], $9::jsonb[])`,
-            [
-              sales.map((d) => `sql-${d.id}`),
-              sales.map((d) => d.tillId),
-              sales.map((d) => d.body.storeId),
-              sales.map((d) => d.body.memberId),
-              sales.map((d) => d.tillSeq),
-              sales.map((d) => d.at),
-              sales.map((d) => d.body.totalMinor),
-              sales.map((d) => d.body.currency),
-              sales.map((d) => JSON.stringify(d.body)),
-            ],
-          );
-          await q(
-            `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
-                                  $8::text[], $9::text[], $10::bigint[], $11::timestamptz[])`,
-            [
-              entries.map((d) => `sql-${d.id}`),
-              entries.map((d) => d.body.memberId),
-              entries.map((d) => d.tillId),
-              entries.map((d) => d.body.saleId),
-              entries.map((d) => d.body.type),
-              entries.map((d) => d.body.points),
-              entries.map((d) => d.body.reason),
-              entries.map(() => null),
-              entries.map((d) => d.body.ruleId),
-              entries.map((d) => d.tillSeq),
-              entries.map((d) => d.at),
-            ],
-          );
-        });
+        await tx((q) => bareInsert(q, chunk));
         latencies.push(performance.now() - s);
       }
     }),
@@ -181,24 +177,29 @@ async function main(): Promise<void> {
   await template.sync();
   const tills = makeTills(template, h.tokens);
   const products = [...template.products.values()].filter((p) => p.unit !== 'kg').map((p) => p.id);
-  const phaseNames = backend === 'postgres' ? ['one process', 'two processes'] : ['in-process (PGlite)'];
+  const processes = backend === 'postgres' ? ['one process', 'two processes'] : ['in-process (PGlite)'];
   const warm = tills.map((t) => sell(t, WARM, members, products));
-  const phases: Phase[] = phaseNames.map((name) => ({
-    name,
-    docs: tills.map((t) => sell(t, SALES, members, products)),
-  }));
+  const phases: Phase[] = SHAPES.flatMap((shape) =>
+    processes.map((p) => ({
+      name: `${shape}, ${p}`,
+      shape,
+      docs: tills.map((t) => sell(t, SALES, members, products)),
+    })),
+  );
   const perTill = phases[0]!.docs[0]!.length;
   console.log(
     `backend ${backend}: ${TILLS} tills, ${MEMBERS} members, ${SALES} sales (${perTill} documents) per till per phase, ` +
-      `pushes of ${BATCH} documents, re-check on`,
+      `live pushes of one sale, catch-up pushes of ${BATCH} documents, re-check on`,
   );
 
   if (backend === 'pglite') {
-    await pushPhase(tills, warm, () => h.url);
-    const run = await pushPhase(tills, phases[0]!.docs, () => h.url);
-    const bare = await bareInsert((fn) => h.db.tx(fn), phases[0]!.docs);
-    report('bare multi-row INSERT', bare, null);
-    report(phases[0]!.name, run, bare);
+    await pushPhase(tills, warm, 'catch-up', () => h.url);
+    for (const phase of phases) {
+      const run = await pushPhase(tills, phase.docs, phase.shape, () => h.url);
+      const bare = await barePhase((fn) => h.db.tx(fn), phase.docs, phase.shape);
+      report(`bare INSERT (${phase.shape})`, bare, null);
+      report(phase.name, run, bare);
+    }
     await h.close();
     return;
   }
@@ -225,22 +226,36 @@ async function main(): Promise<void> {
   const servers: Proc[] = [];
   const start = async () => {
     const port = await freePort();
-    servers.push(await startServer({ port, databaseUrl: url, env: { KASSA_SEED: '0', KASSA_LOG_LEVEL: 'warn' } }));
+    servers.push(
+      await startServer({
+        port,
+        databaseUrl: url,
+        env: {
+          KASSA_SEED: '0',
+          KASSA_LOG_LEVEL: 'warn',
+          ...(process.env.POOL ? { KASSA_DB_POOL_SIZE: process.env.POOL } : {}),
+        },
+      }),
+    );
     return `http://127.0.0.1:${port}`;
   };
   try {
     const first = await start();
-    await pushPhase(tills, warm, () => first);
-    const one = await pushPhase(tills, phases[0]!.docs, () => first);
-    const bareOne = await bareInsert(tx, phases[0]!.docs);
+    await pushPhase(tills, warm, 'catch-up', () => first);
     const second = await start();
-    const two = await pushPhase(tills, phases[1]!.docs, (t) => (t % 2 === 0 ? first : second));
-    const bareTwo = await bareInsert(tx, phases[1]!.docs);
-    report('bare multi-row INSERT', bareOne, null);
-    const r1 = report(phases[0]!.name, one, bareOne);
-    report('bare multi-row INSERT', bareTwo, null);
-    const r2 = report(phases[1]!.name, two, bareTwo);
-    console.log(`  two processes / one process : ${(r2 / r1).toFixed(2)}x entries/s`);
+    const rates = new Map<string, number>();
+    for (const phase of phases) {
+      const two = phase.name.endsWith('two processes');
+      const run = await pushPhase(tills, phase.docs, phase.shape, (t) => (two && t % 2 === 1 ? second : first));
+      const bare = await barePhase(tx, phase.docs, phase.shape);
+      report(`bare INSERT (${phase.shape})`, bare, null);
+      rates.set(phase.name, report(phase.name, run, bare));
+    }
+    for (const shape of SHAPES) {
+      const one = rates.get(`${shape}, one process`)!;
+      const two = rates.get(`${shape}, two processes`)!;
+      console.log(`  ${shape}: two processes / one process = ${(two / one).toFixed(2)}x entries/s`);
+    }
   } finally {
     for (const s of servers) await s.stop();
     await pool.end();

@@ -14,6 +14,7 @@ import type { JournalDoc } from '../shared/documents';
 import { demoUlid } from '../src-server/seed';
 import { startHarness, type Backend, type Harness } from '../test/support/server-harness';
 import { TestTill } from '../test/support/test-till';
+import { bareInsert } from './support/bare-insert';
 
 const SALES = Number(process.env.SALES ?? 1000);
 const BATCH = Number(process.env.BATCH ?? 100);
@@ -54,46 +55,7 @@ async function pushAll(h: Harness, docs: readonly JournalDoc[], epoch: string): 
 
 async function sqlInsert(h: Harness, docs: readonly JournalDoc[]): Promise<number> {
   const t0 = performance.now();
-  for (let i = 0; i < docs.length; i += BATCH) {
-    const batch = docs.slice(i, i + BATCH);
-    await h.db.tx(async (q) => {
-      const sales = batch.filter((d) => d.kind === 'sale');
-      const entries = batch.filter((d) => d.kind === 'entry');
-      await q(
-        `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::bigint[], $8::text[], $9::jsonb[])`,
-        [
-          sales.map((d) => `sql-${d.id}`),
-          sales.map((d) => d.tillId),
-          sales.map((d) => d.body.storeId),
-          sales.map((d) => d.body.memberId),
-          sales.map((d) => d.tillSeq),
-          sales.map((d) => d.at),
-          sales.map((d) => d.body.totalMinor),
-          sales.map((d) => d.body.currency),
-          sales.map((d) => JSON.stringify(d.body)),
-        ],
-      );
-      await q(
-        `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
-                              $8::text[], $9::text[], $10::bigint[], $11::timestamptz[])`,
-        [
-          entries.map((d) => `sql-${d.id}`),
-          entries.map((d) => d.body.memberId),
-          entries.map(() => 'bench-sql'),
-          entries.map((d) => d.body.saleId),
-          entries.map((d) => d.body.type),
-          entries.map((d) => d.body.points),
-          entries.map((d) => d.body.reason),
-          entries.map(() => null),
-          entries.map((d) => d.body.ruleId),
-          entries.map((d) => d.tillSeq),
-          entries.map((d) => d.at),
-        ],
-      );
-    });
-  }
+  for (let i = 0; i < docs.length; i += BATCH) await h.db.tx((q) => bareInsert(q, docs.slice(i, i + BATCH)));
   return performance.now() - t0;
 }
 

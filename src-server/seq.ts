@@ -130,6 +130,29 @@ export async function stampSeq(
   if (options.notify ?? true) await q(`SELECT pg_notify($1, $2)`, [CHANGES_CHANNEL, table]);
 }
 
+/**
+ * Writes members' new state and marks and stamps them as `stampSeq` does (the in-flight mark first, then a
+ * seq each and its member version), the state, the seq and the version in one statement. Call it last in the
+ * transaction; live streams are told after the commit (`notifyChanged`).
+ */
+export async function writeStampedMembers(
+  q: Query,
+  rows: ReadonlyArray<{ id: string; state: unknown; marks: Record<string, number> }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await holdSeqs(q);
+  await q(
+    `WITH written AS (
+       UPDATE members SET state = r.state, till_marks = r.marks, seq = nextval('kassa_seq')
+         FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, state jsonb, marks jsonb) ORDER BY id) AS r
+        WHERE members.id = r.id
+       RETURNING members.id, members.seq, members.state, members.till_marks)
+     INSERT INTO member_versions (member_id, seq, state, till_marks)
+     SELECT id, seq, state, till_marks FROM written ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
 /** Tells every server's live streams that `table` changed (after a commit, outside any transaction). */
 export async function notifyChanged(q: Query, table: DownTable): Promise<void> {
   await q(`SELECT pg_notify($1, $2)`, [CHANGES_CHANNEL, table]);

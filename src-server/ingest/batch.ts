@@ -6,6 +6,7 @@
 
 import type { JournalDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../../shared/documents';
 import { programSchema, type Program } from '../../shared/engine';
+import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { type LedgerFact } from '../../shared/ledger';
 import type { Query } from '../db';
 import type { TillIdentity } from '../auth';
@@ -52,8 +53,8 @@ export type Batch = {
    */
   memberRows: Map<string, MemberRow | null>;
   versions: Map<string, { state: unknown; till_marks: Record<string, number> } | null>;
-  /** This epoch's own journal per member between two tillSeqs (exclusive), read once for the walk (views.ts). */
-  history: Map<string, { after: number; before: number; docs: JournalDoc[] }>;
+  /** The walk's watermark before it and every document it waits over, in tillSeq order (views.ts reads them). */
+  walk: { from: number; docs: readonly JournalDoc[] };
   /** Set once member rows were written: the push tells live streams after its commit. */
   membersChanged: boolean;
 };
@@ -72,36 +73,85 @@ export async function memberRow(q: Query, b: Batch, id: string): Promise<MemberR
   return b.memberRows.get(id)!;
 }
 
-/** Reads the members and member versions the walk's documents name, in two statements. */
-export async function prefetchMembers(q: Query, b: Batch, docs: readonly JournalDoc[]): Promise<void> {
+type PrefetchRow = {
+  kind: 'member' | 'version' | 'program' | 'program-version';
+  id: string;
+  seq: string | null;
+  state: unknown;
+  till_marks: Record<string, number> | null;
+  data: unknown;
+};
+
+/**
+ * Reads in one statement what the group's units will ask for: the members and member versions its documents
+ * name, the current program of each store, and the program versions its sales name (once per process: a
+ * version never changes).
+ */
+export async function prefetch(q: Query, b: Batch, docs: readonly JournalDoc[], stores: readonly Store[]) {
   const ids = new Set<string>();
   const versions: Array<[string, number]> = [];
+  const named = new Map<string, [string, number]>();
   for (const d of docs) {
     if (d.kind === 'entry') ids.add(d.body.memberId);
-    if (d.kind !== 'sale' || !d.body.memberId) continue;
+    if (d.kind !== 'sale') continue;
+    const key = programKey(d.body.programId, d.body.programVersion);
+    if (!versionCache.has(key)) named.set(key, [d.body.programId, d.body.programVersion]);
+    if (!d.body.memberId) continue;
     ids.add(d.body.memberId);
     if (d.body.memberSeq !== null) versions.push([d.body.memberId, d.body.memberSeq]);
   }
   const wanted = [...ids].filter((id) => !b.memberRows.has(id));
-  if (wanted.length > 0) {
-    const rows = await q<MemberRow>(
-      'SELECT id, state, till_marks FROM members WHERE id = ANY($1::text[]) AND NOT deleted',
-      [wanted],
-    );
-    for (const id of wanted) b.memberRows.set(id, null);
-    for (const r of rows) b.memberRows.set(r.id, r);
-  }
   const pairs = versions.filter(([id, seq]) => !b.versions.has(`${id}|${seq}`));
-  if (pairs.length > 0) {
-    const rows = await q<{ member_id: string; seq: string; state: unknown; till_marks: Record<string, number> }>(
-      `SELECT v.member_id, v.seq, v.state, v.till_marks FROM member_versions v
-         JOIN unnest($1::text[], $2::bigint[]) AS w(id, seq) ON v.member_id = w.id AND v.seq = w.seq`,
-      [pairs.map(([id]) => id), pairs.map(([, seq]) => seq)],
-    );
-    for (const [id, seq] of pairs) b.versions.set(`${id}|${seq}`, null);
-    for (const r of rows)
-      b.versions.set(`${r.member_id}|${Number(r.seq)}`, { state: r.state, till_marks: r.till_marks });
+  const current = [...new Set(stores.map((s) => s.program_id))].filter((id) => !b.programs.has(programKey(id, null)));
+  const rows = await q<PrefetchRow>(
+    `SELECT 'member' AS kind, id, NULL::bigint AS seq, state, till_marks, NULL::jsonb AS data
+       FROM members WHERE id = ANY($1::text[]) AND NOT deleted
+     UNION ALL
+     SELECT 'version', v.member_id, v.seq, v.state, v.till_marks, NULL
+       FROM member_versions v JOIN unnest($2::text[], $3::bigint[]) AS w(id, seq) ON v.member_id = w.id AND v.seq = w.seq
+     UNION ALL
+     SELECT 'program', substr(id, 9), NULL, NULL, NULL, data FROM refdata WHERE id = ANY($4::text[])
+     UNION ALL
+     SELECT 'program-version', p.id, p.version, NULL, NULL, p.data
+       FROM program_versions p JOIN unnest($5::text[], $6::int[]) AS w(id, version) ON p.id = w.id AND p.version = w.version`,
+    [
+      wanted,
+      pairs.map(([id]) => id),
+      pairs.map(([, seq]) => seq),
+      current.map((id) => `program:${id}`),
+      [...named.values()].map(([id]) => id),
+      [...named.values()].map(([, version]) => version),
+    ],
+  );
+  for (const id of wanted) b.memberRows.set(id, null);
+  for (const [id, seq] of pairs) b.versions.set(`${id}|${seq}`, null);
+  for (const id of current) b.programs.set(programKey(id, null), null);
+  for (const r of rows) {
+    if (r.kind === 'member') b.memberRows.set(r.id, { id: r.id, state: r.state, till_marks: r.till_marks! });
+    else if (r.kind === 'version')
+      b.versions.set(`${r.id}|${Number(r.seq)}`, { state: r.state, till_marks: r.till_marks! });
+    else if (r.kind === 'program') b.programs.set(programKey(r.id, null), parseProgram(r.data));
+    else rememberVersion(programKey(r.id, Number(r.seq)), parseProgram(r.data));
   }
+  // A version named but not stored is unknown in this group only: it may be written later.
+  for (const key of named.keys()) if (!versionCache.has(key)) b.programs.set(key, null);
+}
+
+const parsedStates = new WeakMap<object, MemberState>();
+
+/**
+ * A member state read from the database, checked by its schema once per value read: a group's sales share
+ * their member's row and version objects, so each is parsed once, not once per sale. The engine's functions
+ * never change a state they are given.
+ */
+export function parsedState(state: unknown): MemberState {
+  if (typeof state !== 'object' || state === null) return memberStateSchema.parse(state);
+  let parsed = parsedStates.get(state);
+  if (!parsed) {
+    parsed = memberStateSchema.parse(state);
+    parsedStates.set(state, parsed);
+  }
+  return parsed;
 }
 
 export function addFact(b: Batch, fact: LedgerFact): void {
@@ -120,15 +170,36 @@ export async function park(q: Query, b: Batch, doc: JournalDoc, v: RuleViolation
   if (doc.kind === 'entry') b.touched.add(doc.body.memberId);
 }
 
+function programKey(id: string, version: number | null): string {
+  return `${id}@${version ?? 'current'}`;
+}
+
+function parseProgram(data: unknown): Program | null {
+  const parsed = programSchema.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Program versions seen by this process (a version never changes once written); the newest few are kept. */
+const versionCache = new Map<string, Program | null>();
+const VERSION_CACHE_SIZE = 64;
+
+function rememberVersion(key: string, program: Program | null): void {
+  versionCache.delete(key);
+  versionCache.set(key, program);
+  if (versionCache.size > VERSION_CACHE_SIZE) versionCache.delete(versionCache.keys().next().value!);
+}
+
+/** A program as it stands now (`version` null) or as one of its versions; null when unknown or invalid. */
 export async function loadProgram(q: Query, b: Batch, id: string, version: number | null): Promise<Program | null> {
-  const key = `${id}@${version ?? 'current'}`;
+  const key = programKey(id, version);
+  if (version !== null && versionCache.has(key)) return versionCache.get(key)!;
   if (b.programs.has(key)) return b.programs.get(key)!;
   const rows =
     version === null
       ? await q<{ data: unknown }>("SELECT data FROM refdata WHERE id = 'program:' || $1", [id])
       : await q<{ data: unknown }>('SELECT data FROM program_versions WHERE id = $1 AND version = $2', [id, version]);
-  const parsed = rows[0] ? programSchema.safeParse(rows[0].data) : null;
-  const program = parsed?.success ? parsed.data : null;
-  b.programs.set(key, program);
+  const program = rows[0] ? parseProgram(rows[0].data) : null;
+  if (version !== null && rows[0]) rememberVersion(key, program);
+  else b.programs.set(key, program);
   return program;
 }

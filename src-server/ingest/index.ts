@@ -111,7 +111,7 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     parked: [],
     offlineRedeemers: new Set(),
     ...shared,
-    history: new Map(),
+    walk: { from: 0, docs: [] },
     writes: { sales: [], entries: [], order: [] },
     membersChanged: false,
   });
@@ -157,23 +157,32 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     walks.push(walk);
     mine.push(walk);
   }
-  await q(
-    `UPDATE till_epochs SET clock_offset_ms = u.offset_ms
-       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(till_id, epoch, offset_ms)
-      WHERE till_epochs.till_id = u.till_id AND till_epochs.epoch = u.epoch`,
-    [tillIds, items.map((i) => i.push.epoch), offsets],
-  );
-
-  // Into the inbox once per id; a document reusing another's tillSeq is parked at once.
+  // Into the inbox once per id (the rows go as one JSON array: one parameter, nothing escaped document by
+  // document), each till's clock offset, and what was already waiting — one statement. What it inserts is not
+  // visible to its own read (one snapshot): those documents are in hand.
   const all = items.flatMap((item) => item.docs.map((d) => ({ item, d })));
-  // The rows go as one JSON array (one parameter, no array literal to escape document by document).
-  const inserted = await q<{ id: string }>(
-    `INSERT INTO journal_inbox (id, till_id, epoch, till_seq, kind, member_id, doc)
-     SELECT r.doc->>'id', r.till_id, r.epoch, (r.doc->>'tillSeq')::bigint, r.doc->>'kind', r.doc->>'memberId', r.doc
-       FROM jsonb_to_recordset($1::jsonb) AS r(till_id text, epoch text, doc jsonb)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [JSON.stringify(all.map(({ item, d }) => ({ till_id: item.till.tillId, epoch: item.push.epoch, doc: d })))],
+  const read = await q<{ kind: 'new' | 'waiting'; k: number | null; id: string; doc: unknown }>(
+    `WITH inserted AS (
+       INSERT INTO journal_inbox (id, till_id, epoch, till_seq, kind, member_id, doc)
+       SELECT r.doc->>'id', r.till_id, r.epoch, (r.doc->>'tillSeq')::bigint, r.doc->>'kind', r.doc->>'memberId', r.doc
+         FROM jsonb_to_recordset($1::jsonb) AS r(till_id text, epoch text, doc jsonb)
+       ON CONFLICT DO NOTHING RETURNING id),
+     offsets AS (
+       UPDATE till_epochs SET clock_offset_ms = u.offset_ms
+         FROM jsonb_to_recordset($2::jsonb) AS u(till_id text, epoch text, offset_ms bigint)
+        WHERE till_epochs.till_id = u.till_id AND till_epochs.epoch = u.epoch)
+     SELECT 'new' AS kind, NULL::int AS k, id, NULL::jsonb AS doc FROM inserted
+     UNION ALL
+     SELECT 'waiting', w.k, i.id, i.doc
+       FROM jsonb_to_recordset($3::jsonb) AS w(k int, till_id text, epoch text, from_seq bigint)
+       JOIN journal_inbox i ON i.till_id = w.till_id AND i.epoch = w.epoch AND i.outcome IS NULL AND i.till_seq > w.from_seq`,
+    [
+      JSON.stringify(all.map(({ item, d }) => ({ till_id: item.till.tillId, epoch: item.push.epoch, doc: d }))),
+      JSON.stringify(items.map((i, k) => ({ till_id: i.till.tillId, epoch: i.push.epoch, offset_ms: offsets[k] }))),
+      JSON.stringify(walks.map((w, k) => ({ k, till_id: w.b.till.tillId, epoch: w.b.epoch, from_seq: w.from }))),
+    ],
   );
+  const inserted = read.filter((r) => r.kind === 'new');
   const fresh = new Set(inserted.map((r) => r.id));
   // What went into the inbox just now is in hand: the walk need not read it back.
   for (const [k, item] of items.entries()) {
@@ -196,23 +205,12 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     });
   }
 
-  await takeWaiting(q, walks);
+  // Each walk's documents in tillSeq order: what waited before this group, and what it brought.
+  const waiting = walks.map((w) => [...w.inHand.values()]);
+  for (const r of read) if (r.kind === 'waiting') waiting[r.k!]!.push(r.doc as JournalDoc);
+  for (const docs of waiting) docs.sort((x, y) => x.tillSeq - y.tillSeq);
+  await takeWaiting(q, walks, waiting, [...new Set(items.map((i) => i.store))]);
   await writeMembers(q, walks);
-  for (const w of closing) {
-    await q(
-      "UPDATE till_epochs SET status = 'closed', closed_at = now(), acked_till_seq = $3 WHERE till_id = $1 AND epoch = $2",
-      [w.b.till.tillId, w.b.epoch, w.watermark],
-    );
-  }
-  const moved = mine.filter((w) => w.watermark !== w.from);
-  if (moved.length > 0) {
-    await q(
-      `UPDATE till_epochs SET acked_till_seq = u.acked
-         FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(till_id, epoch, acked)
-        WHERE till_epochs.till_id = u.till_id AND till_epochs.epoch = u.epoch`,
-      [moved.map((w) => w.b.till.tillId), moved.map((w) => w.b.epoch), moved.map((w) => w.watermark)],
-    );
-  }
   const closedFor = (item: Ready) => closing.filter((w) => w.b.till.tillId === item.till.tillId);
   return items.map((item, k) => {
     const w = mine[k]!;

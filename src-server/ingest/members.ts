@@ -9,7 +9,7 @@ import { memberStateSchema, type MemberState } from '../../shared/engine/member-
 import { project, validStampBuckets } from '../../shared/ledger';
 import { localDate } from '../../shared/engine/time';
 import type { Query } from '../db';
-import { stampSeq } from '../seq';
+import { writeStampedMembers } from '../seq';
 import { flag, loadProgram, type Batch } from './batch';
 
 /**
@@ -42,19 +42,11 @@ export async function writeMembers(q: Query, walks: ReadonlyArray<{ b: Batch; wa
       await reviewMember(q, b, id, before, member.state, program, today);
     }
   }
-  const written = [...current];
-  // Every member of the group in one statement (the rows are locked above).
-  await q(
-    `UPDATE members SET state = u.state, till_marks = u.marks
-       FROM jsonb_to_recordset($1::jsonb) AS u(id text, state jsonb, marks jsonb) WHERE members.id = u.id`,
-    [JSON.stringify(written.map(([id, m]) => ({ id, state: m.state, marks: m.marks })))],
-  );
-  // Live streams are told after commit (ingestPush): a NOTIFY inside the transaction would serialise commits.
-  await stampSeq(
+  // Every member of the group in one statement (the rows are locked above); live streams are told after the
+  // commit (ingestPush): a NOTIFY inside the transaction would serialise commits.
+  await writeStampedMembers(
     q,
-    'members',
-    written.map(([id]) => id),
-    { notify: false },
+    [...current].map(([id, m]) => ({ id, state: m.state, marks: m.marks })),
   );
 }
 

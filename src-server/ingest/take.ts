@@ -11,14 +11,13 @@ import {
   type MemberEffectsBody,
   type SaleDoc,
 } from '../../shared/documents';
-import { memberStateSchema } from '../../shared/engine/member-state';
 import { entryFact, saleFact } from '../../shared/ledger';
 import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation } from './rules';
 import { recheckSale } from './recheck';
-import { addFact, flag, loadProgram, memberRow, park, prefetchMembers, type Batch } from './batch';
-import { readHistory, reconstructView } from './views';
+import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
+import { reconstructView } from './views';
 import { takeEvent } from './events';
 
 const nextId = monotonicFactory();
@@ -41,79 +40,84 @@ const ENTRY_COLUMNS =
 
 type QueuedEntry = { b: Batch; e: EntryRow };
 
-/** Inserts ledger entries as effective or not; returns the ids stored now (a replayed id changes nothing). */
-async function insertEntries(q: Query, rows: readonly QueuedEntry[], effective: boolean): Promise<string[]> {
-  if (rows.length === 0) return [];
-  // One JSON array parameter: PostgreSQL types the fields; nothing is escaped row by row.
-  const inserted = await q<{ id: string }>(
-    `INSERT INTO ledger_entries ${ENTRY_COLUMNS}
-     SELECT id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, $2
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(e, n),
+/**
+ * The INSERT of ledger entries from a JSON array parameter (`entriesJson`), as effective or not, in the
+ * array's order (an entry before another with the same natural id wins); returns the ids stored now.
+ */
+function insertEntriesSql(param: string, effective: 'true' | 'false'): string {
+  return `INSERT INTO ledger_entries ${ENTRY_COLUMNS}
+     SELECT id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id, till_seq, till_time, epoch, ${effective}
+       FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS a(e, n),
             LATERAL jsonb_to_record(a.e) AS r(id text, member_id text, till_id text, sale_id text, type text,
               points bigint, reason text, natural_id text, rule_id text, till_seq bigint, till_time timestamptz,
               epoch text)
       ORDER BY a.n
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [
-      JSON.stringify(
-        rows.map(({ b, e }) => ({
-          id: e.id,
-          member_id: e.body.memberId,
-          till_id: b.till.tillId,
-          sale_id: e.body.saleId,
-          type: e.body.type,
-          points: e.body.points,
-          reason: e.body.reason,
-          natural_id: e.body.naturalId,
-          rule_id: e.body.ruleId,
-          till_seq: e.tillSeq,
-          till_time: e.at,
-          epoch: e.epoch,
-        })),
-      ),
-      effective,
-    ],
+     ON CONFLICT DO NOTHING RETURNING id`;
+}
+
+/** One JSON array parameter: PostgreSQL types the fields; nothing is escaped row by row. */
+function entriesJson(rows: readonly QueuedEntry[]): string {
+  return JSON.stringify(
+    rows.map(({ b, e }) => ({
+      id: e.id,
+      member_id: e.body.memberId,
+      till_id: b.till.tillId,
+      sale_id: e.body.saleId,
+      type: e.body.type,
+      points: e.body.points,
+      reason: e.body.reason,
+      natural_id: e.body.naturalId,
+      rule_id: e.body.ruleId,
+      till_seq: e.tillSeq,
+      till_time: e.at,
+      epoch: e.epoch,
+    })),
   );
-  return inserted.map((r) => r.id);
 }
 
 /**
- * Writes what the group's units queued, batch by batch in till order: every sale, then every ledger entry, in
- * one statement each. An entry id already stored is a replay and changes nothing; an entry whose natural id
- * another effective entry holds (two tills granted it, or two pushes of the group) is kept but moves no
- * balance, and is flagged. Only then are the facts handed to members.ts, in the order the units produced them.
+ * Writes what the group's units queued, in one statement: every sale, every ledger entry (batch by batch in
+ * till order), each taken document's outcome in the inbox, and each walk's watermark (a closing walk closes
+ * its epoch). An entry id already stored is a replay and changes nothing; an entry whose natural id another
+ * effective entry holds (two tills granted it, or two pushes of the group) is kept but moves no balance, and
+ * is flagged. Only then are the facts handed to members.ts, in the order the units produced them.
  */
-async function flushWrites(q: Query, batches: readonly Batch[]): Promise<void> {
-  const sales = batches.flatMap((b) => b.writes.sales.map((r) => ({ b, ...r })));
-  if (sales.length > 0) {
-    await q(
-      `INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch, effects, check_status)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, till_id text, store_id text, member_id text,
-                       till_seq bigint, till_time timestamptz, total_minor bigint, currency text, body jsonb, epoch text,
-                       effects jsonb, check_status text)
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        JSON.stringify(
-          sales.map((r) => ({
-            id: r.sale.id,
-            till_id: r.sale.tillId,
-            store_id: r.sale.body.storeId,
-            member_id: r.sale.body.memberId,
-            till_seq: r.sale.tillSeq,
-            till_time: r.sale.at,
-            total_minor: r.sale.body.totalMinor,
-            currency: r.sale.body.currency,
-            body: r.sale.body,
-            epoch: r.b.epoch,
-            effects: r.effects,
-            check_status: r.status,
-          })),
-        ),
-      ],
-    );
-  }
+async function flushWrites(q: Query, walks: readonly Walk[], taken: readonly string[]): Promise<void> {
+  const batches = walks.map((w) => w.b);
+  const sales = batches.flatMap((b) => b.writes.sales);
   const entries = batches.flatMap((b) => b.writes.entries.map((e) => ({ b, e })));
-  const effective = new Set(await insertEntries(q, entries, true));
+  const moved = walks.filter((w) => w.closing || w.watermark !== w.from);
+  // The sale as the till sent it is in the inbox already: only what the server decided goes over the wire.
+  const inserted = await q<{ id: string }>(
+    `WITH sale AS (
+       INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch,
+                          effects, check_status)
+       SELECT i.id, i.till_id, i.doc->'body'->>'storeId', i.doc->'body'->>'memberId', i.till_seq, (i.doc->>'at')::timestamptz,
+              (i.doc->'body'->>'totalMinor')::bigint, i.doc->'body'->>'currency', i.doc->'body', i.epoch, r.effects, r.check_status
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, effects jsonb, check_status text)
+         JOIN journal_inbox i ON i.id = r.id
+       ON CONFLICT (id) DO NOTHING),
+     outcome AS (
+       UPDATE journal_inbox SET outcome = CASE WHEN id = ANY($4::text[]) THEN 'parked' ELSE 'applied' END
+        WHERE id = ANY($3::text[])),
+     watermark AS (
+       UPDATE till_epochs SET acked_till_seq = w.acked,
+              status = CASE WHEN w.close THEN 'closed' ELSE till_epochs.status END,
+              closed_at = CASE WHEN w.close THEN now() ELSE till_epochs.closed_at END
+         FROM jsonb_to_recordset($5::jsonb) AS w(till_id text, epoch text, acked bigint, close boolean)
+        WHERE till_epochs.till_id = w.till_id AND till_epochs.epoch = w.epoch)
+     ${insertEntriesSql('$2', 'true')}`,
+    [
+      JSON.stringify(sales.map((r) => ({ id: r.sale.id, effects: r.effects, check_status: r.status }))),
+      entriesJson(entries),
+      taken,
+      batches.flatMap((b) => b.parked.map((p) => p.id)),
+      JSON.stringify(
+        moved.map((w) => ({ till_id: w.b.till.tillId, epoch: w.b.epoch, acked: w.watermark, close: w.closing })),
+      ),
+    ],
+  );
+  const effective = new Set(inserted.map((r) => r.id));
   const others = entries.filter(({ e }) => !effective.has(e.id));
   if (others.length > 0) {
     const stored = new Set(
@@ -124,7 +128,7 @@ async function flushWrites(q: Query, batches: readonly Batch[]): Promise<void> {
       ).map((r) => r.id),
     );
     const collapsed = others.filter(({ e }) => !stored.has(e.id));
-    await insertEntries(q, collapsed, false);
+    if (collapsed.length > 0) await q(insertEntriesSql('$1', 'false'), [entriesJson(collapsed)]);
     for (const { b, e } of collapsed) {
       await flag(q, 'natural-id-duplicate', e.body.memberId, b.till.tillId, e.id, { naturalId: e.body.naturalId });
       b.touched.add(e.body.memberId);
@@ -174,7 +178,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     for (const e of [sale, ...entries]) await park(q, b, e, v);
     return;
   }
-  const household = memberStateSchema.parse(known.state).householdId;
+  const household = parsedState(known.state).householdId;
   const account = household && household !== memberId ? household : memberId;
   const fine: EntryDoc[] = [];
   for (const e of entries) {
@@ -246,7 +250,7 @@ async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
     ? grantBonus({
         program,
         memberId: e.body.memberId,
-        state: { ...memberStateSchema.parse(row.state), grants: [] },
+        state: { ...parsedState(row.state), grants: [] },
         kind,
         ...(reviewId === undefined ? {} : { reviewId }),
       })
@@ -271,58 +275,32 @@ export type Walk = {
   inHand: Map<string, JournalDoc>;
 };
 
-type InboxRow = { k: number; id: string; doc: unknown };
-
 /**
- * Takes each walk's waiting documents in tillSeq order: contiguously from the watermark, or — for a closed
- * epoch whose database is gone — all of them, gaps and all. A sale is taken with the entries it lists; while
- * they have not all arrived, an open epoch waits before the sale. Every walk of a group is read, prefetched
- * and written together (a few statements for the whole group); units are taken walk by walk, in order.
+ * Takes each walk's waiting documents (`waiting[k]`, in tillSeq order) in order: contiguously from the
+ * watermark, or — for a closed epoch whose database is gone — all of them, gaps and all. A sale is taken with
+ * the entries it lists; while they have not all arrived, an open epoch waits before the sale. What every walk
+ * of a group needs is read ahead together and what they write goes in one statement (`flushWrites`, which
+ * also moves each walk's watermark); units are taken walk by walk, in order.
  */
-export async function takeWaiting(q: Query, walks: readonly Walk[]): Promise<void> {
+export async function takeWaiting(
+  q: Query,
+  walks: readonly Walk[],
+  waiting: ReadonlyArray<readonly JournalDoc[]>,
+  stores: readonly Store[],
+): Promise<void> {
   if (walks.length === 0) return;
-  const inHand = walks.flatMap((w) => [...w.inHand.keys()]);
-  const rows = await q<InboxRow>(
-    `SELECT w.k, i.id, CASE WHEN i.id = ANY($5::text[]) THEN NULL ELSE i.doc END AS doc
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[]) AS w(k, till_id, epoch, from_seq)
-       JOIN journal_inbox i ON i.till_id = w.till_id AND i.epoch = w.epoch AND i.outcome IS NULL AND i.till_seq > w.from_seq
-      ORDER BY w.k, i.till_seq`,
-    [
-      walks.map((_, k) => k),
-      walks.map((w) => w.b.till.tillId),
-      walks.map((w) => w.b.epoch),
-      walks.map((w) => w.from),
-      inHand,
-    ],
-  );
-  // The inbox holds documents exactly as the wire schema parsed them on the way in.
-  const waiting = walks.map(() => [] as JournalDoc[]);
-  for (const r of rows) waiting[r.k]!.push((r.doc as JournalDoc | null) ?? walks[r.k]!.inHand.get(r.id)!);
-  // The batches of a group share their member rows and versions: one read for all of them.
-  await prefetchMembers(q, walks[0]!.b, waiting.flat());
-  await readHistory(
-    q,
-    walks.map((w, k) => ({ b: w.b, docs: waiting[k]!, inHand: w.inHand })),
-  );
+  // The batches of a group share their member rows, versions and programs: one read for all of them.
+  await prefetch(q, walks[0]!.b, waiting.flat(), stores);
+  walks.forEach((w, k) => (w.b.walk = { from: w.from, docs: waiting[k]! }));
   const taken: string[] = [];
   for (const [k, walk] of walks.entries()) {
     taken.push(...(await walkOne(q, walk, waiting[k]!)));
   }
-  await flushWrites(
-    q,
-    walks.map((w) => w.b),
-  );
   for (const walk of walks) {
     if (walk.gaps > 0)
       await flag(q, 'till-documents-lost', null, walk.b.till.tillId, walk.b.epoch, { missingTillSeqs: walk.gaps });
   }
-  if (taken.length > 0) {
-    await q(
-      `UPDATE journal_inbox SET outcome = CASE WHEN id = ANY($2::text[]) THEN 'parked' ELSE 'applied' END
-        WHERE id = ANY($1::text[])`,
-      [taken, walks.flatMap((w) => w.b.parked.map((p) => p.id))],
-    );
-  }
+  await flushWrites(q, walks, taken);
 }
 
 /** One walk's units, taken in till order; returns the ids taken (applied or parked). */

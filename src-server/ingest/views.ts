@@ -5,10 +5,10 @@
  */
 
 import { type JournalDoc, type SaleDoc } from '../../shared/documents';
-import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
+import { type MemberState } from '../../shared/engine/member-state';
 import { memberFacts, memberView, project, type MemberView } from '../../shared/ledger';
 import type { Query } from '../db';
-import { memberRow, type Batch, type MemberRow } from './batch';
+import { memberRow, parsedState, type Batch, type MemberRow } from './batch';
 
 /** The member version a sale names, or (flagged by the caller) the current member when that version is unknown. */
 async function memberAt(
@@ -48,79 +48,25 @@ function rememberView(key: string, value: { state: MemberState; through: number 
 }
 
 /**
- * This epoch's own documents naming `memberId` with a tillSeq strictly between `after` and `before`: from what
- * the walk read ahead for the whole push (`readHistory`) when it covers the range, else read here.
+ * This epoch's own documents naming `memberId` with a tillSeq strictly between `after` and `before`, mostly
+ * without a read: those above the walk's watermark are the walk's own (in hand), and none at or below it can
+ * lie above the member's current mark for this epoch (taking a document naming a member moves that mark to
+ * the watermark). Only a till that quoted on an older version of a member it had sold to is read here.
  */
 async function ownJournal(q: Query, b: Batch, memberId: string, after: number, before: number): Promise<JournalDoc[]> {
-  // Nothing of this till's own can lie strictly between them: no read needed.
   if (after + 1 >= before) return [];
-  const read = b.history.get(memberId);
-  if (read && read.after <= after && before <= read.before)
-    return read.docs.filter((d) => d.tillSeq > after && d.tillSeq < before);
+  const { from, docs } = b.walk;
+  const mine = docs.filter((d) => d.memberId === memberId && d.tillSeq > Math.max(after, from) && d.tillSeq < before);
+  const row = b.memberRows.get(memberId);
+  const upTo = Math.min(from, before - 1, row ? (row.till_marks[b.epoch] ?? 0) : from);
+  if (after >= upTo) return mine;
   const rows = await q<{ doc: unknown }>(
     `SELECT doc FROM journal_inbox WHERE till_id = $1 AND epoch = $2 AND member_id = $3
-       AND till_seq > $4 AND till_seq < $5 ORDER BY till_seq`,
-    [b.till.tillId, b.epoch, memberId, after, before],
+       AND till_seq > $4 AND till_seq <= $5 ORDER BY till_seq`,
+    [b.till.tillId, b.epoch, memberId, after, upTo],
   );
   // The inbox holds documents exactly as the wire schema parsed them on the way in.
-  return rows.map((r) => r.doc as JournalDoc);
-}
-
-/**
- * Reads ahead, in one statement for every batch of a group, the own journal each sale's re-check will ask for
- * (`ownJournal`): per batch and member, from the lowest mark its sales' member versions give to the newest sale.
- * Call it after `prefetchMembers` (the versions' marks decide where each range starts).
- */
-export async function readHistory(
-  q: Query,
-  batches: ReadonlyArray<{ b: Batch; docs: readonly JournalDoc[]; inHand: ReadonlyMap<string, JournalDoc> }>,
-) {
-  const wanted: Array<{
-    b: Batch;
-    memberId: string;
-    after: number;
-    before: number;
-    inHand: ReadonlyMap<string, JournalDoc>;
-  }> = [];
-  for (const { b, docs, inHand } of batches) {
-    const ranges = new Map<string, { after: number; before: number }>();
-    for (const d of docs) {
-      if (d.kind !== 'sale' || !d.body.memberId) continue;
-      const version = d.body.memberSeq === null ? undefined : b.versions.get(`${d.body.memberId}|${d.body.memberSeq}`);
-      const marks = version?.till_marks ?? b.memberRows.get(d.body.memberId)?.till_marks ?? {};
-      const after = marks[b.epoch] ?? 0;
-      const range = ranges.get(d.body.memberId);
-      ranges.set(d.body.memberId, {
-        after: Math.min(range?.after ?? after, after),
-        before: Math.max(range?.before ?? 0, d.tillSeq),
-      });
-    }
-    for (const [memberId, r] of ranges) {
-      if (r.after + 1 < r.before && !b.history.has(memberId)) wanted.push({ b, memberId, ...r, inHand });
-    }
-  }
-  if (wanted.length === 0) return;
-  // Documents in hand (this push's own) are not read back.
-  const rows = await q<{ k: number; id: string; doc: unknown }>(
-    `SELECT w.k, i.id, CASE WHEN i.id = ANY($7::text[]) THEN NULL ELSE i.doc END AS doc
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
-            AS w(k, till_id, epoch, member_id, after_seq, before_seq)
-       JOIN journal_inbox i ON i.till_id = w.till_id AND i.epoch = w.epoch AND i.member_id = w.member_id
-                           AND i.till_seq > w.after_seq AND i.till_seq < w.before_seq
-      ORDER BY w.k, i.till_seq`,
-    [
-      wanted.map((_, k) => k),
-      wanted.map((w) => w.b.till.tillId),
-      wanted.map((w) => w.b.epoch),
-      wanted.map((w) => w.memberId),
-      wanted.map((w) => w.after),
-      wanted.map((w) => w.before),
-      [...new Set(wanted.flatMap((w) => [...w.inHand.keys()]))],
-    ],
-  );
-  const read = wanted.map((w) => ({ after: w.after, before: w.before, docs: [] as JournalDoc[] }));
-  for (const r of rows) read[r.k]!.docs.push((r.doc as JournalDoc | null) ?? wanted[r.k]!.inHand.get(r.id)!);
-  wanted.forEach((w, k) => w.b.history.set(w.memberId, read[k]!));
+  return [...rows.map((r) => r.doc as JournalDoc), ...mine];
 }
 
 /** One member's state as this till saw it just before `beforeSeq`: its version plus this epoch's own journal. */
@@ -142,7 +88,7 @@ async function tillSideState(
   } else {
     const found = await memberAt(q, b, memberId, seq);
     if (!found) return null;
-    base = memberStateSchema.parse(found.row.state);
+    base = parsedState(found.row.state);
     from = found.row.till_marks[b.epoch] ?? 0;
     exact = found.exact;
   }

@@ -381,7 +381,7 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
       tx: (fn) =>
         h.db.tx((q) =>
           fn(async (sql, params) => {
-            if (failNext && sql.startsWith('UPDATE members SET state')) {
+            if (failNext && sql.includes('UPDATE members SET state')) {
               failNext = false;
               throw new Error('simulated storage fault');
             }
@@ -431,7 +431,7 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
       tx: (fn) =>
         h.db.tx((q) =>
           fn(async (sql, params) => {
-            if (sql.startsWith('UPDATE members SET state') && JSON.stringify(params).includes(bad)) {
+            if (sql.includes('UPDATE members SET state') && JSON.stringify(params).includes(bad)) {
               throw new Error('simulated storage fault');
             }
             return q(sql, params);
