@@ -127,7 +127,10 @@ const upMinorSchema = boundedIntSchema(MAX_MINOR);
 
 export const tenderSchema = z.object({
   kind: z.enum(['cash', 'card', 'points']),
+  /** What this tender pays of the sale. */
   amountMinor: upMinorSchema,
+  /** Cash only: what the customer handed over; the change given is `tenderedMinor − amountMinor`. */
+  tenderedMinor: upMinorSchema.optional(),
 });
 
 export const saleLineSchema = z.object({

@@ -90,3 +90,18 @@ export const formatMoney = (m: Money): string => {
   const frac = digits === 0 ? '' : `.${abs.slice(-digits)}`;
   return `${sign}${whole}${frac} ${m.currency}`;
 };
+
+/**
+ * An amount typed by a cashier ("20", "20.5", "20,50") as whole minor units of `currency`, read digit by digit
+ * (never through a float). Refuses signs, more decimals than the currency has, and anything but digits and one
+ * separator: MONEY_BAD_INPUT.
+ */
+export function parseMoneyInput(text: string, currency: string): Money {
+  const digits = currencyDigits(currency);
+  const m = /^(\d{1,12})(?:[.,](\d*))?$/.exec(text.trim());
+  const frac = m?.[2] ?? '';
+  if (!m || frac.length > digits) {
+    throw new KassaError('MONEY_BAD_INPUT', `Not an amount in ${currency}: “${text.trim()}”`);
+  }
+  return money(Number(m[1]) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0'), currency);
+}

@@ -68,6 +68,13 @@ export function saleViolation(doc: SaleDoc): RuleViolation | null {
   const tendered = b.tenders.reduce((s, t) => s + t.amountMinor, 0);
   if (!isReturn && (b.tenders.some((t) => t.amountMinor < 0) || tendered < b.totalMinor))
     return violation('TENDERS_SHORT', `Tenders (${tendered}) do not cover the total (${b.totalMinor})`);
+  for (const [i, t] of b.tenders.entries()) {
+    if (t.tenderedMinor !== undefined && (t.kind !== 'cash' || t.tenderedMinor < t.amountMinor))
+      return violation(
+        'TENDER_CHANGE_INVALID',
+        `Tender ${i + 1} (${t.kind}) says ${t.tenderedMinor} was handed over for ${t.amountMinor}: only cash gives change`,
+      );
+  }
   if (new Set(b.entryIds).size !== b.entryIds.length)
     return violation('DUPLICATE_ENTRY_IDS', 'The sale lists the same entry twice');
   if (!b.memberId && b.entryIds.length > 0)

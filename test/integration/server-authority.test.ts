@@ -242,15 +242,21 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     const wrongTotal = saleDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: null, totalMinor: 119 });
     if (wrongTotal.kind === 'sale') wrongTotal.body.totalMinor = 50;
     const negative = saleDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: null, totalMinor: -119 });
-    b.write(wrongTotal, negative);
+    const cardChange = saleDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: null, totalMinor: 119 });
+    if (cardChange.kind === 'sale') cardChange.body.tenders = [{ kind: 'card', amountMinor: 119, tenderedMinor: 200 }];
+    const cashChange = saleDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: null, totalMinor: 119 });
+    if (cashChange.kind === 'sale') cashChange.body.tenders = [{ kind: 'cash', amountMinor: 119, tenderedMinor: 200 }];
+    b.write(wrongTotal, cardChange, cashChange, negative);
     const [reply] = await b.pushAll();
     const parked = new Map(reply!.parked.map((p) => [p.id, p.code]));
     expect(parked.get(adjust.id)).toBe('ENTRY_KIND_NOT_ALLOWED');
     expect(parked.get(stolen.id)).toBe('ZERO_POINTS');
     expect(parked.get(wrongTotal.id)).toBe('TOTALS_MISMATCH');
     expect(parked.get(negative.id)).toBe('NEGATIVE_PRICE');
+    expect(parked.get(cardChange.id)).toBe('TENDER_CHANGE_INVALID');
+    expect(parked.has(cashChange.id)).toBe(false);
     expect(good.every((d) => !parked.has(d.id))).toBe(true);
-    expect(reply!.ackedTillSeq).toBe(negative.tillSeq);
+    expect(reply!.ackedTillSeq).toBe(cashChange.tillSeq);
     const earned = good.reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
     expect((await serverState(h, m)).balance).toBe(balance + earned);
     // The victim's own birthday bonus is still theirs to get.

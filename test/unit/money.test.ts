@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addMoney, divideRounded, formatMoney, money, scaleMinor } from '../../shared/money';
+import { addMoney, divideRounded, formatMoney, money, parseMoneyInput, scaleMinor } from '../../shared/money';
 
 describe('money', () => {
   it('adds in one currency and refuses to mix', () => {
@@ -36,6 +36,32 @@ describe('money', () => {
         expect((q + 1) * d).toBeGreaterThan(n);
         const up = divideRounded(n, d, 'up');
         expect(up - q).toBe(n % d === 0 ? 0 : 1);
+      }),
+    );
+  });
+});
+
+describe('parseMoneyInput', () => {
+  it('reads what a cashier types as minor units, with a dot or a comma', () => {
+    expect(parseMoneyInput('20', 'EUR')).toEqual({ minor: 2000, currency: 'EUR' });
+    expect(parseMoneyInput(' 20.5 ', 'EUR').minor).toBe(2050);
+    expect(parseMoneyInput('20,05', 'EUR').minor).toBe(2005);
+    expect(parseMoneyInput('0.01', 'EUR').minor).toBe(1);
+    expect(parseMoneyInput('1500', 'JPY').minor).toBe(1500);
+    expect(parseMoneyInput('1.234', 'KWD').minor).toBe(1234);
+  });
+
+  it('refuses what is not an amount, with a code', () => {
+    for (const bad of ['', '-5', '1.234', '1e3', '12a', '1.2.3', '١٢', '0x10', '1 000'])
+      expect(() => parseMoneyInput(bad, 'EUR')).toThrow(expect.objectContaining({ code: 'MONEY_BAD_INPUT' }));
+    expect(() => parseMoneyInput('10.5', 'JPY')).toThrow(expect.objectContaining({ code: 'MONEY_BAD_INPUT' }));
+  });
+
+  it('gives back what formatMoney printed, for any amount', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 12 }), fc.constantFrom('EUR', 'JPY', 'KWD'), (minor, currency) => {
+        const printed = formatMoney(money(minor, currency)).split(' ')[0]!;
+        expect(parseMoneyInput(printed, currency)).toEqual({ minor, currency });
       }),
     );
   });

@@ -4,7 +4,7 @@
  * goes through `handleScan`, classified before use. Bad input shows a
  * message and changes nothing.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { distinctUntilChanged, map } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { KassaHostApi, ScannerStatus, ScanRejected, TerminalConfig, WedgeConfig } from '../../../shared/ipc';
@@ -12,16 +12,7 @@ import { classifyScan } from '../../../shared/scan';
 import { storeConfigSchema, type Staff, type StoreConfig } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { needsSupervisor } from '../../../shared/staff/till-events';
-import {
-  currentTier,
-  programSchema,
-  quote,
-  type BasketLine,
-  type Program,
-  type Quote,
-  type QuoteInput,
-  type RedeemChoice,
-} from '../../../shared/engine';
+import { currentTier, programSchema, quote, type Program, type Quote, type QuoteInput } from '../../../shared/engine';
 import { memberStateSchema, type MemberState } from '../../../shared/engine/member-state';
 import { formatMoney } from '../../../shared/money';
 import { createTillDatabase, type TillDatabase } from '../db/database';
@@ -30,19 +21,20 @@ import { lookupMember, memberById } from '../db/members';
 import { startMemberSync, type MemberSync, type MemberSyncState, type WorkerLike } from '../db/member-sync-client';
 import { memberViewOf, recordSale, tillEpoch } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
-import type { MemberRecord } from '../../../shared/member-snapshot';
 import { activeStaff, checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
 import { catalogKey, scannedLine, type ScannedLine } from '../features/sale/scanned-line';
+import { newSession, saleSession, scanRefusal, tenderSummary, type Tender } from '../features/sale/session';
+import { PayDialog } from './PayDialog';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { ScannerSettings } from './ScannerSettings';
 import { t } from './strings';
 
 type Message = { kind: 'error' | 'info'; text: string } | null;
-type Line = BasketLine & { product: ProductRow };
 type Receipt = {
   saleId: string;
-  tender: 'cash' | 'card';
+  tenders: Tender[];
+  changeMinor: number;
   lines: Array<{ lineId: string; name: string; quantity: number; grams: number | null; totalMinor: number }>;
   totalMinor: number;
   currency: string;
@@ -85,7 +77,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [rejected, setRejected] = useState<ScanRejected | null>(null);
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
-  const [member, setMember] = useState<MemberRecord | null>(null);
+  /** This customer's sale: basket, member, reward choice, payment (features/sale/session.ts). */
+  const [session, dispatch] = useReducer(saleSession, undefined, () => newSession());
+  const { member, lines, redeem } = session;
+  const paying = session.phase === 'paying';
   const [view, setView] = useState<{
     memberId: string;
     accountId: string;
@@ -94,11 +89,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     memberSeq: number;
     accountSeq: number | null;
   } | null>(null);
-  const [lines, setLines] = useState<Line[]>([]);
-  const [redeem, setRedeem] = useState<RedeemChoice>(null);
   const [message, setMessage] = useState<Message>(null);
   const [explain, setExplain] = useState(false);
-  const [paying, setPaying] = useState(false);
+  /** A sale being committed: the pay dialog takes no more tenders. */
+  const [committing, setCommitting] = useState(false);
   const [settings, setSettings] = useState(false);
   const [lookup, setLookup] = useState('');
   const [pointsInput, setPointsInput] = useState('');
@@ -107,7 +101,6 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [cashier, setCashier] = useState<Staff | null>(null);
   const [lastCashierId, setLastCashierId] = useState<string | null>(null);
   const [voiding, setVoiding] = useState(false);
-  const lineCounter = useRef(0);
   const pendingScan = useRef<PendingScan | null>(null);
 
   // Terminal config from the host; retried until the till is enrolled.
@@ -284,35 +277,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   const addProduct = useCallback((product: ProductRow, scanned: ScannedLine) => {
     setReceipt(null);
-    setLines((current) => {
-      const same = scanned.mergeable
-        ? current.find(
-            (l) => l.productId === product.id && l.grams === null && l.unitPriceMinor === scanned.line.unitPriceMinor,
-          )
-        : undefined;
-      if (same) return current.map((l) => (l === same ? { ...l, quantity: l.quantity + 1 } : l));
-      lineCounter.current += 1;
-      const line: Line = {
-        lineId: `L${String(lineCounter.current).padStart(4, '0')}`,
-        productId: product.id,
-        ean: product.ean,
-        name: product.name,
-        categoryId: product.categoryId,
-        tags: product.tags ?? [],
-        ...scanned.line,
-        product,
-      };
-      return [...current, line];
-    });
+    dispatch({ type: 'add-product', product, scanned });
   }, []);
 
   /** Quantity of an item line; never below 1 (remove the line instead). */
-  const changeQuantity = (lineId: string, delta: number) =>
-    setLines((current) =>
-      current.map((l) =>
-        l.lineId === lineId && l.grams === null ? { ...l, quantity: Math.max(1, l.quantity + delta) } : l,
-      ),
-    );
+  const changeQuantity = (lineId: string, delta: number) => dispatch({ type: 'change-quantity', lineId, delta });
 
   const findMember = useCallback(
     async (text: string): Promise<boolean> => {
@@ -333,8 +302,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         setMessage({ kind: 'error', text: error });
         return false;
       }
-      setMember(found.member);
-      setRedeem(null);
+      dispatch({ type: 'attach-member', member: found.member });
       setMessage(found.online ? { kind: 'info', text: t.foundOnline } : null);
       return true;
     },
@@ -349,6 +317,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         return;
       }
       setRejected(null);
+      // While paying, the basket and member are fixed: the amount due never changes under the cashier.
+      if (scanRefusal(session)) {
+        setMessage({ kind: 'error', text: t.scanDuringPayment });
+        return;
+      }
       const scan = classifyScan(raw, config.scan);
       switch (scan.kind) {
         case 'member-card':
@@ -381,7 +354,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, cashier, findMember, addProduct, memberSync],
+    [db, config, cashier, session, findMember, addProduct, memberSync],
   );
 
   // HID scans from the host and keyboard-wedge scans take the same path.
@@ -402,8 +375,15 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     });
   }, [wedge]);
 
-  const pay = async (kind: 'cash' | 'card') => {
-    if (!db || !config || !quoteInput || !q || !cashier) return;
+  /** A tender taken in the pay dialog; once the tenders cover the total, the sale is committed. */
+  const tender = async (taken: Tender) => {
+    if (!db || !config || !quoteInput || !q || !cashier || committing) return;
+    const tenders = [...session.tenders, taken];
+    if (!tenderSummary(q.totalMinor, tenders).covered) {
+      dispatch({ type: 'add-tender', tender: taken });
+      return;
+    }
+    setCommitting(true);
     try {
       const started = performance.now();
       const sale = await recordSale(
@@ -415,15 +395,17 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           cashierId: cashier.id,
           memberSeq: member && view ? view.memberSeq : null,
           accountSeq: member && view ? view.accountSeq : null,
-          tenders: [{ kind, amountMinor: q.totalMinor }],
+          tenders,
         },
       );
       // For the benchmarks: Pay → the sale and its entries committed to the journal.
       performance.measure('kassa:sale-commit', { start: started, detail: sale.saleId });
       const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
+      const changeMinor = tenderSummary(sale.quote.totalMinor, tenders).changeMinor;
       setReceipt({
         saleId: sale.saleId,
-        tender: kind,
+        tenders,
+        changeMinor,
         lines: lines.map((l) => ({
           lineId: l.lineId,
           name: l.name,
@@ -437,16 +419,17 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         pointsRedeemed: sale.quote.pointsRedeemed,
         balanceAfter: member ? sale.quote.balanceAfter : null,
       });
-      setLines([]);
-      setRedeem(null);
+      // The next customer starts with no member: nobody earns for, or spends, someone else's points.
+      dispatch({ type: 'completed' });
       setPointsInput('');
-      setPaying(false);
       setMessage({
         kind: 'info',
         text: t.saleDone(money(sale.quote.totalMinor, sale.quote.currency), sale.quote.pointsEarned),
       });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setCommitting(false);
     }
   };
 
@@ -482,10 +465,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   };
 
   const clearBasket = () => {
-    setLines([]);
-    setRedeem(null);
+    dispatch({ type: 'void' });
     setPointsInput('');
-    setMember(null);
   };
 
   /** Voiding the basket: a supervisor approves it above the threshold, and the override is audited. */
@@ -640,7 +621,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
             <div data-testid="member-tier">
               {t.tier}: {q?.tierBefore ?? (program ? currentTier(program, memberState)?.name : null) ?? '—'}
             </div>
-            <button onClick={() => setMember(null)}>{t.clearMember}</button>
+            <button onClick={() => dispatch({ type: 'clear-member' })}>{t.clearMember}</button>
           </>
         ) : (
           <form
@@ -680,11 +661,28 @@ export const App = ({ host }: { host: KassaHostApi }) => {
               </tbody>
             </table>
             <div className="row total">
-              <span>
-                {t.total} ({receipt.tender === 'cash' ? t.cash : t.card})
-              </span>
+              <span>{t.total}</span>
               <span data-testid="receipt-total">{money(receipt.totalMinor, receipt.currency)}</span>
             </div>
+            <div data-testid="receipt-tenders">
+              {t.paidWith}{' '}
+              {receipt.tenders
+                .map((x) =>
+                  x.tenderedMinor !== undefined
+                    ? t.tenderedLine(
+                        x.kind === 'cash' ? t.cash : t.card,
+                        money(x.amountMinor, receipt.currency),
+                        money(x.tenderedMinor, receipt.currency),
+                      )
+                    : t.tenderLine(x.kind === 'cash' ? t.cash : t.card, money(x.amountMinor, receipt.currency)),
+                )
+                .join(', ')}
+            </div>
+            {receipt.changeMinor > 0 && (
+              <div className="row total" data-testid="receipt-change">
+                {t.changeGiven(money(receipt.changeMinor, receipt.currency))}
+              </div>
+            )}
             {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
             {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
             {receipt.balanceAfter !== null && (
@@ -700,7 +698,12 @@ export const App = ({ host }: { host: KassaHostApi }) => {
               {lines.map((l) => {
                 const priced = q?.lines.find((x) => x.lineId === l.lineId);
                 return (
-                  <tr key={l.lineId} data-testid="basket-line">
+                  <tr
+                    key={l.lineId}
+                    data-testid="basket-line"
+                    className={l.lineId === session.lastLineId ? 'last' : undefined}
+                    aria-current={l.lineId === session.lastLineId ? 'true' : undefined}
+                  >
                     <td>{l.name}</td>
                     <td className="qty">
                       {l.grams !== null ? (
@@ -726,7 +729,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
                     <td>
                       <button
                         aria-label={`${t.remove} ${l.name}`}
-                        onClick={() => setLines((c) => c.filter((x) => x !== l))}
+                        onClick={() => dispatch({ type: 'remove-line', lineId: l.lineId })}
                       >
                         ×
                       </button>
@@ -782,7 +785,10 @@ export const App = ({ host }: { host: KassaHostApi }) => {
               <div className="redeem">
                 <h3>{t.rewards}</h3>
                 {q.affordableRewards.map((r) => (
-                  <button key={r.rewardId} onClick={() => setRedeem({ kind: 'reward', rewardId: r.rewardId })}>
+                  <button
+                    key={r.rewardId}
+                    onClick={() => dispatch({ type: 'redeem', choice: { kind: 'reward', rewardId: r.rewardId } })}
+                  >
                     {r.name} ({r.cost})
                   </button>
                 ))}
@@ -791,7 +797,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
                     onSubmit={(e) => {
                       e.preventDefault();
                       const n = Number(pointsInput);
-                      if (Number.isSafeInteger(n) && n > 0) setRedeem({ kind: 'points', points: n });
+                      if (Number.isSafeInteger(n) && n > 0)
+                        dispatch({ type: 'redeem', choice: { kind: 'points', points: n } });
                     }}
                   >
                     <input
@@ -804,10 +811,17 @@ export const App = ({ host }: { host: KassaHostApi }) => {
                     <button type="submit">{t.apply}</button>
                   </form>
                 )}
-                {redeem && <button onClick={() => setRedeem(null)}>{t.clearRedeem}</button>}
+                {redeem && <button onClick={() => dispatch({ type: 'redeem', choice: null })}>{t.clearRedeem}</button>}
               </div>
             )}
-            <button className="primary" data-testid="pay" onClick={() => setPaying(true)}>
+            <button
+              className="primary"
+              data-testid="pay"
+              onClick={() => {
+                setMessage(null);
+                dispatch({ type: 'open-pay' });
+              }}
+            >
               {t.pay} {money(q.totalMinor, currency)}
             </button>
             <button data-testid="void-sale" onClick={() => void voidSale()}>
@@ -843,20 +857,19 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       )}
 
       {paying && q && (
-        <div className="dialog" role="dialog" aria-label={t.pay} data-testid="pay-dialog">
-          <div className="card">
-            <h2>
-              {t.pay} {money(q.totalMinor, currency)}
-            </h2>
-            <button className="primary" data-testid="pay-cash" onClick={() => void pay('cash')}>
-              {t.cash}
-            </button>
-            <button className="primary" data-testid="pay-card" onClick={() => void pay('card')}>
-              {t.card}
-            </button>
-            <button onClick={() => setPaying(false)}>{t.cancel}</button>
-          </div>
-        </div>
+        <PayDialog
+          totalMinor={q.totalMinor}
+          currency={currency}
+          tenders={session.tenders}
+          notice={message?.kind === 'error' ? message.text : null}
+          busy={committing}
+          onTender={(x) => void tender(x)}
+          onRemoveTender={(index) => dispatch({ type: 'remove-tender', index })}
+          onCancel={() => {
+            setMessage(null);
+            dispatch({ type: 'close-pay' });
+          }}
+        />
       )}
     </div>
   );

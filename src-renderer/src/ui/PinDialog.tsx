@@ -2,11 +2,12 @@
  * Choosing a person and typing their PIN: the sign-in screen and the
  * supervisor's approval of an override. Keyboard-first: the PIN field has the
  * focus, the person is a select list (arrow keys), Enter submits, Esc cancels
- * where cancelling is possible. The check itself (attempt limits, lock-out)
+ * where cancelling is possible; Tab stays inside the dialog. The check itself (attempt limits, lock-out)
  * is the caller's; this shows its answer.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Staff } from '../../../shared/documents';
+import { keepFocusInside } from './focus-trap';
 import { t } from './strings';
 
 export type PinAnswer = { ok: true } | { ok: false; message: string };
@@ -54,7 +55,7 @@ export function PinDialog(props: {
         if (e.key === 'Escape' && onCancel) {
           e.preventDefault();
           onCancel();
-        }
+        } else keepFocusInside(e, e.currentTarget);
       }}
     >
       <form

@@ -116,6 +116,29 @@ export const t = {
   voidWhat: (total: string) => `void a sale of ${total}`,
   reasonNeeded: 'Say why (a reason is required)',
   voided: 'Sale voided',
+  amountGiven: 'Amount handed over',
+  amountHint: 'Empty: exactly what is due. Enter pays cash, F2 card, Esc goes back.',
+  paid: 'Paid',
+  due: 'Still due',
+  change: 'Change',
+  changeGiven: (amount: string) => `Change: ${amount}`,
+  tenderLine: (kind: string, amount: string) => `${kind} ${amount}`,
+  tenderedLine: (kind: string, amount: string, given: string) => `${kind} ${amount} (handed over ${given})`,
+  removeTender: (what: string) => `Remove ${what}`,
+  paidWith: 'Paid with',
+  tenderProblem: (code: 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED' | 'MONEY_BAD_INPUT') => {
+    switch (code) {
+      case 'TENDER_NOT_POSITIVE':
+        return 'Type an amount above zero';
+      case 'TENDER_OVER_DUE':
+        return 'A card pays no more than is due: type the amount for the card, or pay the rest in cash';
+      case 'SALE_COVERED':
+        return 'The sale is paid';
+      case 'MONEY_BAD_INPUT':
+        return 'Not an amount: type it as 20 or 20.50';
+    }
+  },
+  scanDuringPayment: 'Scan not added: finish or cancel the payment first (Esc goes back to the basket)',
   hidPosAdvice:
     'Tip: set the scanner to HID POS mode (usage page 0x8C) so scans never reach text fields. See docs/scanners.md.',
 } as const;

@@ -346,7 +346,7 @@ describe('the member store', () => {
     for (const m of many.slice(0, 20)) expect(await db.byCard(m.cardNumber)).toBeNull();
     expect(await db.byCard(record(10, '').cardNumber)).toMatchObject({ id: record(10, '').id });
     expect((await db.all()).length).toBe(3 * ROW_BLOCK_SIZE + 5);
-  });
+  }, 30_000);
 
   it('mends a key entry whose member changed while the snapshot was read', async () => {
     const other = await openMemberStore(`members-mend-${Date.now()}`, nodeIndexedDb());

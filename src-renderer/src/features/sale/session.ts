@@ -1,0 +1,170 @@
+/**
+ * One customer's sale at the till, as a reducer: the basket, the member it
+ * is for, the reward or points chosen, and the payment in progress. Pure:
+ * the screen dispatches, this decides; tested without a DOM.
+ *
+ * Invariants:
+ * - while the pay dialog is open the basket and member are fixed: a scan is
+ *   refused (`scanRefusal`), never added, so the amount due cannot change
+ *   under the cashier;
+ * - a completed, voided or cleared sale leaves a fresh session: no member,
+ *   so the next customer never earns for (or spends) someone else's points;
+ * - tenders are whole minor units; only cash may exceed what is due (the
+ *   difference is change); the sale may commit once the tenders cover the
+ *   total exactly.
+ */
+import type { BasketLine, RedeemChoice } from '../../../../shared/engine';
+import type { MemberRecord } from '../../../../shared/member-snapshot';
+import type { ProductRow } from '../../db/schemas';
+import type { ScannedLine } from './scanned-line';
+
+export type SessionLine = BasketLine & { product: ProductRow };
+
+export type TenderKind = 'cash' | 'card';
+
+/** A tender taken: `amountMinor` is what it pays of the sale; cash also says what was handed over. */
+export type Tender = { kind: TenderKind; amountMinor: number; tenderedMinor?: number };
+
+export type SaleSession = {
+  phase: 'selling' | 'paying';
+  lines: SessionLine[];
+  member: MemberRecord | null;
+  redeem: RedeemChoice;
+  /** The line the last scan added to or changed: highlighted on screen. */
+  lastLineId: string | null;
+  /** Tenders taken in the pay dialog, in order. */
+  tenders: Tender[];
+  /** Counter behind line ids (`L0001`…), kept across sales so a receipt's line ids never repeat in a session. */
+  lineCounter: number;
+};
+
+export type SessionAction =
+  | { type: 'add-product'; product: ProductRow; scanned: ScannedLine }
+  | { type: 'change-quantity'; lineId: string; delta: number }
+  | { type: 'remove-line'; lineId: string }
+  | { type: 'attach-member'; member: MemberRecord }
+  | { type: 'clear-member' }
+  | { type: 'redeem'; choice: RedeemChoice }
+  | { type: 'open-pay' }
+  | { type: 'close-pay' }
+  | { type: 'add-tender'; tender: Tender }
+  | { type: 'remove-tender'; index: number }
+  /** The sale and its entries are committed: the next customer starts fresh. */
+  | { type: 'completed' }
+  /** The basket is voided (or cleared) without a sale. */
+  | { type: 'void' };
+
+export function newSession(lineCounter = 0): SaleSession {
+  return { phase: 'selling', lines: [], member: null, redeem: null, lastLineId: null, tenders: [], lineCounter };
+}
+
+/** Why a scan may not change this session now, or null when it may. */
+export function scanRefusal(s: SaleSession): 'SCAN_DURING_PAYMENT' | null {
+  return s.phase === 'paying' ? 'SCAN_DURING_PAYMENT' : null;
+}
+
+export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
+  switch (a.type) {
+    case 'add-product': {
+      if (s.phase !== 'selling') return s;
+      const { product, scanned } = a;
+      const same = scanned.mergeable
+        ? s.lines.find(
+            (l) => l.productId === product.id && l.grams === null && l.unitPriceMinor === scanned.line.unitPriceMinor,
+          )
+        : undefined;
+      if (same)
+        return {
+          ...s,
+          lines: s.lines.map((l) => (l === same ? { ...l, quantity: l.quantity + 1 } : l)),
+          lastLineId: same.lineId,
+        };
+      const lineCounter = s.lineCounter + 1;
+      const line: SessionLine = {
+        lineId: `L${String(lineCounter).padStart(4, '0')}`,
+        productId: product.id,
+        ean: product.ean,
+        name: product.name,
+        categoryId: product.categoryId,
+        tags: product.tags ?? [],
+        ...scanned.line,
+        product,
+      };
+      return { ...s, lines: [...s.lines, line], lastLineId: line.lineId, lineCounter };
+    }
+    case 'change-quantity':
+      if (s.phase !== 'selling') return s;
+      // Never below 1 (remove the line instead); a weighed line's quantity is its weight.
+      return {
+        ...s,
+        lines: s.lines.map((l) =>
+          l.lineId === a.lineId && l.grams === null ? { ...l, quantity: Math.max(1, l.quantity + a.delta) } : l,
+        ),
+        lastLineId: a.lineId,
+      };
+    case 'remove-line': {
+      if (s.phase !== 'selling') return s;
+      const lines = s.lines.filter((l) => l.lineId !== a.lineId);
+      return { ...s, lines, lastLineId: s.lastLineId === a.lineId ? (lines.at(-1)?.lineId ?? null) : s.lastLineId };
+    }
+    case 'attach-member':
+      if (s.phase !== 'selling') return s;
+      // Another member's reward choice never carries over.
+      return { ...s, member: a.member, redeem: null };
+    case 'clear-member':
+      if (s.phase !== 'selling') return s;
+      return { ...s, member: null, redeem: null };
+    case 'redeem':
+      if (s.phase !== 'selling') return s;
+      return { ...s, redeem: s.member ? a.choice : null };
+    case 'open-pay':
+      return s.phase === 'selling' && s.lines.length > 0 ? { ...s, phase: 'paying', tenders: [] } : s;
+    case 'close-pay':
+      return s.phase === 'paying' ? { ...s, phase: 'selling', tenders: [] } : s;
+    case 'add-tender':
+      return s.phase === 'paying' ? { ...s, tenders: [...s.tenders, a.tender] } : s;
+    case 'remove-tender':
+      return s.phase === 'paying' ? { ...s, tenders: s.tenders.filter((_, i) => i !== a.index) } : s;
+    case 'completed':
+    case 'void':
+      return newSession(s.lineCounter);
+  }
+}
+
+export type TenderProblem = 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED';
+
+/** What is paid and still due of `totalMinor`, and the change owed. */
+export function tenderSummary(
+  totalMinor: number,
+  tenders: readonly Tender[],
+): { paidMinor: number; dueMinor: number; changeMinor: number; covered: boolean } {
+  const paidMinor = tenders.reduce((sum, t) => sum + t.amountMinor, 0);
+  const changeMinor = tenders.reduce((sum, t) => sum + (t.tenderedMinor ?? t.amountMinor) - t.amountMinor, 0);
+  const dueMinor = Math.max(0, totalMinor - paidMinor);
+  return { paidMinor, dueMinor, changeMinor, covered: paidMinor >= totalMinor };
+}
+
+/**
+ * The tender for `kind` with `givenMinor` handed over (null: exactly what is due), or why it cannot be taken.
+ * Cash pays at most what is due and gives the rest back as change; a card pays no more than is due.
+ */
+export function takeTender(
+  totalMinor: number,
+  tenders: readonly Tender[],
+  kind: TenderKind,
+  givenMinor: number | null,
+): { ok: true; tender: Tender } | { ok: false; code: TenderProblem } {
+  const { dueMinor, covered } = tenderSummary(totalMinor, tenders);
+  if (covered) return { ok: false, code: 'SALE_COVERED' };
+  const given = givenMinor ?? dueMinor;
+  if (!Number.isSafeInteger(given) || given <= 0) return { ok: false, code: 'TENDER_NOT_POSITIVE' };
+  if (kind === 'card') {
+    if (given > dueMinor) return { ok: false, code: 'TENDER_OVER_DUE' };
+    return { ok: true, tender: { kind, amountMinor: given } };
+  }
+  const amountMinor = Math.min(given, dueMinor);
+  return {
+    ok: true,
+    tender: given > amountMinor ? { kind, amountMinor, tenderedMinor: given } : { kind, amountMinor },
+  };
+}

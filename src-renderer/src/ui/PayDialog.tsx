@@ -1,0 +1,159 @@
+/**
+ * Taking payment: cash with the amount handed over and the change, card, or
+ * several tenders until the total is covered. Keyboard-first: the amount
+ * field has the focus, Enter takes cash, F2 card, Esc goes back to the
+ * basket; Tab stays inside the dialog. What a tender may be is decided by
+ * `takeTender` (features/sale/session.ts); the caller commits the sale once
+ * the tenders cover it.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { isKassaError } from '../../../shared/errors';
+import { formatMoney, parseMoneyInput } from '../../../shared/money';
+import { tenderSummary, takeTender, type Tender, type TenderKind } from '../features/sale/session';
+import { keepFocusInside } from './focus-trap';
+import { t } from './strings';
+
+export function PayDialog(props: {
+  totalMinor: number;
+  currency: string;
+  tenders: readonly Tender[];
+  /** A message for the cashier while the dialog is open (a refused scan, a failed commit). */
+  notice: string | null;
+  busy: boolean;
+  onTender: (tender: Tender) => void;
+  onRemoveTender: (index: number) => void;
+  onCancel: () => void;
+}) {
+  const { totalMinor, currency, tenders, onTender, onCancel } = props;
+  const [amount, setAmount] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const amountRef = useRef<HTMLInputElement>(null);
+  useEffect(() => amountRef.current?.focus(), []);
+  const money = (minor: number) => formatMoney({ minor, currency });
+  const summary = tenderSummary(totalMinor, tenders);
+  const kindName = (kind: Tender['kind']) => (kind === 'cash' ? t.cash : t.card);
+
+  const take = (kind: TenderKind) => {
+    if (props.busy) return;
+    let given: number | null = null;
+    if (amount.trim() !== '') {
+      try {
+        given = parseMoneyInput(amount, currency).minor;
+      } catch (e) {
+        if (isKassaError(e) && e.code === 'MONEY_BAD_INPUT') return setError(t.tenderProblem('MONEY_BAD_INPUT'));
+        throw e;
+      }
+    }
+    const r = takeTender(totalMinor, tenders, kind, given);
+    if (!r.ok) return setError(t.tenderProblem(r.code));
+    setError(null);
+    setAmount('');
+    onTender(r.tender);
+    amountRef.current?.focus();
+  };
+
+  return (
+    <div
+      className="dialog"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="pay-title"
+      data-testid="pay-dialog"
+      ref={rootRef}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onCancel();
+        } else if (e.key === 'F2') {
+          e.preventDefault();
+          take('card');
+        } else if (rootRef.current) keepFocusInside(e, rootRef.current);
+      }}
+    >
+      <form
+        className="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          take('cash');
+        }}
+      >
+        <h2 id="pay-title">
+          {t.pay} <span data-testid="pay-total">{money(totalMinor)}</span>
+        </h2>
+        {tenders.length > 0 && (
+          <ul className="tenders" data-testid="tenders">
+            {tenders.map((tender, i) => {
+              const text =
+                tender.tenderedMinor !== undefined
+                  ? t.tenderedLine(kindName(tender.kind), money(tender.amountMinor), money(tender.tenderedMinor))
+                  : t.tenderLine(kindName(tender.kind), money(tender.amountMinor));
+              return (
+                <li key={i} data-testid="tender">
+                  <span>{text}</span>
+                  <button
+                    type="button"
+                    aria-label={t.removeTender(text)}
+                    disabled={props.busy}
+                    onClick={() => props.onRemoveTender(i)}
+                  >
+                    ×
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        <div className="row">
+          <span>{t.paid}</span>
+          <span data-testid="pay-paid">{money(summary.paidMinor)}</span>
+        </div>
+        <div className="row total">
+          <span>{t.due}</span>
+          <span data-testid="pay-due">{money(summary.dueMinor)}</span>
+        </div>
+        {summary.changeMinor > 0 && (
+          <div className="row total" data-testid="pay-change">
+            <span>{t.change}</span>
+            <span>{money(summary.changeMinor)}</span>
+          </div>
+        )}
+        <label htmlFor="pay-amount">{t.amountGiven}</label>
+        <input
+          id="pay-amount"
+          ref={amountRef}
+          data-testid="pay-amount"
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder={money(summary.dueMinor)}
+          aria-describedby="pay-hint"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+        />
+        <p id="pay-hint" className="muted">
+          {t.amountHint}
+        </p>
+        {(error ?? props.notice) && (
+          <div className="message error" role="alert" data-testid="pay-error">
+            {error ?? props.notice}
+          </div>
+        )}
+        <button className="primary" type="submit" data-testid="pay-cash" disabled={props.busy}>
+          {t.cash} (Enter)
+        </button>
+        <button
+          className="primary"
+          type="button"
+          data-testid="pay-card"
+          disabled={props.busy}
+          onClick={() => take('card')}
+        >
+          {t.card} (F2)
+        </button>
+        <button type="button" data-testid="pay-cancel" disabled={props.busy} onClick={onCancel}>
+          {t.cancel} (Esc)
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * Checkout at the till, end to end (built renderer in Chromium, the real till
+ * host, a real central server process on PGlite):
+ * - the central server listens on another address than the till's page
+ *   (127.0.0.2, as a server on another machine would be): the page's
+ *   Content-Security-Policy lets the till reach it, and it comes online;
+ * - after a payment (and after "New sale") no member is attached: the next
+ *   customer earns for nobody;
+ * - while the pay dialog is open a scan is refused with a message and the
+ *   amount due does not change; Esc goes back to the basket; Tab stays in
+ *   the dialog;
+ * - cash with the amount handed over gives change; a split payment (card,
+ *   then cash) commits once the tenders cover the total, and the receipt
+ *   lists them.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withCheckDigit } from '../../shared/barcode';
+import { freePort, startServer, startTillHost, type Proc } from '../support/processes';
+import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
+import { signIn } from '../support/till-page';
+
+// Demo data (src-server/seed.ts): member 2 is Bram Jansen; products 1 and 11 are milk and ground coffee.
+const CARD = withCheckDigit('299000000002');
+const MILK = withCheckDigit('871000000001');
+const COFFEE = withCheckDigit('871000000011');
+
+let dir: string;
+let server: Proc;
+let host: Proc;
+let tillUrl: string;
+let scanner: TestScanner;
+
+test.beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-checkout-'));
+  const serverPort = await freePort();
+  // Not the page's own address: the CSP must allow the configured server, whatever its host.
+  const serverUrl = `http://127.0.0.2:${serverPort}`;
+  server = await startServer({ port: serverPort, dataDir: join(dir, 'server'), env: { HOST: '127.0.0.2' } });
+  const tillPort = await freePort();
+  const socket = join(dir, 'scanner.sock');
+  host = await startTillHost({
+    port: tillPort,
+    dataDir: join(dir, 'till'),
+    serverUrl,
+    env: { KASSA_TEST_SCANNER_SOCKET: socket },
+  });
+  tillUrl = `http://127.0.0.1:${tillPort}`;
+  scanner = await plugTestScanner(socket);
+});
+
+test.afterAll(async () => {
+  await scanner?.unplug();
+  await host?.stop();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Minor units of a "12.34 EUR" the page shows. */
+async function minorOf(page: Page, testId: string): Promise<number> {
+  const text = (await page.getByTestId(testId).textContent()) ?? '';
+  const m = /(\d+)\.(\d{2})/.exec(text);
+  if (!m) throw new Error(`no amount in ${testId}: ${text}`);
+  return Number(m[1]) * 100 + Number(m[2]);
+}
+
+function euros(minor: number): string {
+  return `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')} EUR`;
+}
+
+/** Types at a person's pace (a burst at machine speed is the keyboard wedge's). */
+async function typeSlowly(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text, { delay: 120 });
+}
+
+test('checkout: server on another address, fresh customer after paying, a locked basket while paying, change and split tenders', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto(tillUrl);
+  await signIn(page);
+  // The server is at 127.0.0.2: reachable under the page's CSP.
+  await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+
+  // A member's sale, paid: the next customer has no member.
+  await scanner.scan(CARD);
+  await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+  await scanner.scan(COFFEE);
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await expect(page.getByTestId('basket-line').first()).toHaveAttribute('aria-current', 'true');
+  const total = await minorOf(page, 'total');
+  await page.getByTestId('pay').click();
+  const dialog = page.getByTestId('pay-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(page.getByTestId('pay-amount')).toBeFocused();
+
+  // A scan while paying: refused, said so, the amount due unchanged.
+  await scanner.scan(MILK);
+  await expect(page.getByTestId('pay-error')).toContainText('finish or cancel the payment first');
+  await expect(page.getByTestId('pay-due')).toHaveText(euros(total));
+  // Tab stays in the dialog, however often it is pressed.
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    await expect(dialog.locator(':focus')).toHaveCount(1);
+  }
+  // Esc: back to the basket, which the refused scan did not change.
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await expect(page.getByTestId('total')).toHaveText(euros(total));
+
+  // Cash with 50.00 handed over: committed at once, change on the receipt.
+  await page.getByTestId('pay').click();
+  await expect(page.getByTestId('pay-amount')).toBeFocused();
+  await typeSlowly(page, '50');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('receipt-change')).toHaveText(`Change: ${euros(5000 - total)}`);
+  await expect(page.getByTestId('receipt-tenders')).toContainText(`Cash ${euros(total)} (handed over 50.00 EUR)`);
+  // No member attached any more: the next customer earns for nobody.
+  await expect(page.getByTestId('member-name')).toHaveCount(0);
+  await expect(page.getByTestId('lookup-input')).toBeVisible();
+
+  // The next customer, no card: a split payment, 1.00 on card (F2), the rest in exact cash (Enter).
+  await scanner.scan(COFFEE);
+  await scanner.scan(MILK);
+  await expect(page.getByTestId('basket-line')).toHaveCount(2);
+  await expect(page.getByTestId('points-to-earn')).toHaveCount(0);
+  const second = await minorOf(page, 'total');
+  await page.getByTestId('pay').click();
+  await expect(page.getByTestId('pay-amount')).toBeFocused();
+  await typeSlowly(page, '1');
+  await page.keyboard.press('F2');
+  await expect(page.getByTestId('tender')).toHaveCount(1);
+  await expect(page.getByTestId('pay-paid')).toHaveText('1.00 EUR');
+  await expect(page.getByTestId('pay-due')).toHaveText(euros(second - 100));
+  // A card over what is due is refused, and changes nothing.
+  await typeSlowly(page, '999');
+  await page.keyboard.press('F2');
+  await expect(page.getByTestId('pay-error')).toContainText('A card pays no more than is due');
+  await expect(page.getByTestId('tender')).toHaveCount(1);
+  await page.getByTestId('pay-amount').fill('');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  await expect(page.getByTestId('receipt-tenders')).toHaveText(`Paid with Card 1.00 EUR, Cash ${euros(second - 100)}`);
+  await expect(page.getByTestId('receipt-change')).toHaveCount(0);
+
+  // "New sale" after a receipt: still no member, an empty basket.
+  await page.getByRole('button', { name: 'New sale' }).click();
+  await expect(page.getByTestId('member-name')).toHaveCount(0);
+  await expect(page.getByTestId('basket-line')).toHaveCount(0);
+  // Both sales reach the server.
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+});
