@@ -11,7 +11,10 @@
  *   the dialog;
  * - cash with the amount handed over gives change; a split payment (card,
  *   then cash) commits once the tenders cover the total, and the receipt
- *   lists them.
+ *   lists them;
+ * - a product code typed by hand in the lookup field goes in the basket (a
+ *   damaged barcode), and products are found by name; one sold by weight
+ *   asks for the weight.
  */
 import { test, expect, type Page } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -153,4 +156,51 @@ test('checkout: server on another address, fresh customer after paying, a locked
   await expect(page.getByTestId('basket-line')).toHaveCount(0);
   // Both sales reach the server.
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+});
+
+test('a damaged barcode: the code typed by hand, or the product found by name (by weight: the weight typed)', async ({
+  page,
+}) => {
+  await page.goto(tillUrl);
+  await signIn(page);
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+
+  // The code typed into the member field: a product, not "Card not found".
+  await page.getByTestId('lookup-input').focus();
+  await typeSlowly(page, COFFEE);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await expect(page.getByTestId('basket-line').first()).toContainText('Ground coffee');
+  await expect(page.getByTestId('message')).toHaveCount(0);
+
+  // By name: the list follows the typing; Enter takes the first.
+  await page.getByTestId('product-search').focus();
+  await typeSlowly(page, 'semi milk');
+  await expect(page.getByTestId('product-result')).toHaveCount(1);
+  await expect(page.getByTestId('product-result').first()).toContainText('Semi-skimmed milk');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('basket-line')).toHaveCount(2);
+  await expect(page.getByTestId('product-search')).toHaveValue('');
+
+  // Sold by weight: picked from the list, then its weight.
+  await page.getByTestId('product-search').focus();
+  await typeSlowly(page, 'banan');
+  await page.getByTestId('product-result').first().click();
+  await page.getByTestId('product-weight-input').focus();
+  await typeSlowly(page, 'abc');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert').filter({ hasText: 'Type the weight in kg' })).toBeVisible();
+  await page.getByTestId('product-weight-input').fill('');
+  await typeSlowly(page, '1.25');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('basket-line')).toHaveCount(3);
+  await expect(page.getByTestId('basket-line').nth(2)).toContainText('1.250 kg');
+  await expect(page.getByTestId('basket-line').nth(2)).toContainText('2.49 EUR');
+
+  // Nothing by that name: said so, nothing added.
+  await page.getByTestId('product-search').focus();
+  await typeSlowly(page, 'zzz');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('product-search-error')).toHaveText('No product matches “zzz”');
+  await expect(page.getByTestId('basket-line')).toHaveCount(3);
 });

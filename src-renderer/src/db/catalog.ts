@@ -12,6 +12,12 @@
  * Invariant: the checkpoint (`meta`) is written in the same transaction as
  * the page it follows, so a restart resumes exactly after the last page
  * stored; `complete` is set once a first pull reached the end.
+ *
+ * Search (a damaged barcode, goods without one): each record carries the
+ * words of its name, folded (lower case, accents off, any script), in a
+ * multi-entry index; a search takes the products whose words start with
+ * the first word typed and keeps those matching every other word. A code
+ * typed in part is found by EAN/PLU prefix.
  */
 import Dexie, { type Table } from 'dexie';
 import type { IndexedDbFactory } from './member-store';
@@ -22,6 +28,8 @@ export type CatalogState = { key: 'state'; checkpoint: number; complete: boolean
 export type Catalog = {
   state: () => Promise<CatalogState>;
   byEan: (ean: string) => Promise<ProductRow | null>;
+  /** Products whose name has words starting with every word of `text`, or whose code starts with it; at most `limit`. */
+  search: (text: string, limit?: number) => Promise<ProductRow[]>;
   byId: (id: string) => Promise<ProductRow | null>;
   /** Every product (tests and exports; never on a sale's path). */
   all: () => Promise<ProductRow[]>;
@@ -37,12 +45,43 @@ export type Catalog = {
   close: () => void;
 };
 
+/** A stored product: the row and the folded words of its name (the search index). */
+type ProductRecord = ProductRow & { words: string[] };
+
+/** Lower case, accents and other marks off, split on anything but letters and digits: "Crème brûlée" → crème → creme. */
+export function searchWords(text: string): string[] {
+  const folded = text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('und');
+  return [...new Set(folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0))];
+}
+
+function record(p: ProductRow): ProductRecord {
+  return { ...p, words: searchWords(p.name) };
+}
+
+function row(r: ProductRecord | ProductRow): ProductRow {
+  if (!('words' in r)) return r;
+  const { words: _words, ...product } = r;
+  return product;
+}
+
+const SEARCH_SCAN = 500;
+
 class CatalogDexie extends Dexie {
-  products!: Table<ProductRow, string>;
+  products!: Table<ProductRecord, string>;
   meta!: Table<CatalogState, string>;
   constructor(name: string, deps?: IndexedDbFactory) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
     this.version(1).stores({ products: 'id, ean', meta: 'key' });
+    this.version(2)
+      .stores({ products: 'id, ean, *words', meta: 'key' })
+      .upgrade((tx) =>
+        tx
+          .table<ProductRecord, string>('products')
+          .toCollection()
+          .modify((p) => {
+            p.words = searchWords(p.name);
+          }),
+      );
     // No live queries read this database: skip Dexie's broadcast of every written key to the other contexts.
     this.unuse({ stack: 'dbcore', name: 'Observability' });
   }
@@ -60,13 +99,40 @@ export async function openCatalog(name: string, deps?: IndexedDbFactory): Promis
   const readState = async () => (await db.meta.get('state')) ?? EMPTY;
   return {
     state: readState,
-    byEan: async (ean) => (await db.products.where('ean').equals(ean).first()) ?? null,
-    byId: async (id) => (await db.products.get(id)) ?? null,
-    all: () => db.products.toArray(),
+    byEan: async (ean) => {
+      const found = await db.products.where('ean').equals(ean).first();
+      return found ? row(found) : null;
+    },
+    search: async (text, limit = 20) => {
+      const words = searchWords(text);
+      const first = words[0];
+      if (!first) return [];
+      const rest = words.slice(1);
+      const byName = await db.products.where('words').startsWith(first).limit(SEARCH_SCAN).toArray();
+      const named = byName.filter((p) => rest.every((w) => p.words.some((x) => x.startsWith(w))));
+      const code = text.trim();
+      const byCode = /^\d{3,14}$/.test(code)
+        ? await db.products.where('ean').startsWith(code).limit(limit).toArray()
+        : [];
+      const seen = new Set<string>();
+      const found: ProductRow[] = [];
+      for (const p of [...byCode, ...named.sort((a, b) => a.name.localeCompare(b.name))]) {
+        if (seen.has(p.id)) continue;
+        seen.add(p.id);
+        found.push(row(p));
+        if (found.length === limit) break;
+      }
+      return found;
+    },
+    byId: async (id) => {
+      const found = await db.products.get(id);
+      return found ? row(found) : null;
+    },
+    all: async () => (await db.products.toArray()).map(row),
     applyPage: (products, removedIds, checkpoint, complete) =>
       db.transaction('rw', db.products, db.meta, async () => {
         const state = await readState();
-        if (products.length > 0) await db.products.bulkPut([...products]);
+        if (products.length > 0) await db.products.bulkPut(products.map(record));
         if (removedIds.length > 0) await db.products.bulkDelete([...removedIds]);
         const next: CatalogState = {
           key: 'state',

@@ -23,9 +23,10 @@ import { memberViewOf, recordSale, tillEpoch } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
 import { activeStaff, checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
-import { catalogKey, scannedLine, type ScannedLine } from '../features/sale/scanned-line';
+import { catalogKey, pickedLine, scannedLine, type ScannedLine } from '../features/sale/scanned-line';
 import { newSession, saleSession, scanRefusal, tenderSummary, type Tender } from '../features/sale/session';
 import { PayDialog } from './PayDialog';
+import { ProductSearch } from './ProductSearch';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { ScannerSettings } from './ScannerSettings';
 import { t } from './strings';
@@ -357,6 +358,20 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     [db, config, cashier, session, findMember, addProduct, memberSync],
   );
 
+  /** The lookup field: a product code typed by hand goes in the basket; anything else finds a member. */
+  const lookupTyped = async (text: string): Promise<boolean> => {
+    if (!config || !memberSync) return false;
+    const scan = classifyScan(text, config.scan);
+    if (scan.kind === 'product' || scan.kind === 'weighed-product' || scan.kind === 'priced-product') {
+      // A phone number can look like a short product code: only a code the catalogue knows is taken as one.
+      if (await memberSync.catalog.byEan(catalogKey(scan))) {
+        await handleScan(text);
+        return true;
+      }
+    }
+    return findMember(text);
+  };
+
   // HID scans from the host and keyboard-wedge scans take the same path.
   const scanRef = useRef(handleScan);
   const scannerRef = useRef(scanner);
@@ -628,7 +643,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
             className="lookup"
             onSubmit={(e) => {
               e.preventDefault();
-              void findMember(lookup).then((ok) => ok && setLookup(''));
+              void lookupTyped(lookup).then((ok) => ok && setLookup(''));
             }}
           >
             <label htmlFor="lookup">{t.scanCard}</label>
@@ -646,6 +661,13 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
       <section className="basket" data-testid="basket">
         <h2>{t.basket}</h2>
+        <ProductSearch
+          catalog={memberSync?.catalog ?? null}
+          onPick={(product, grams) => {
+            addProduct(product, pickedLine(product, grams));
+            setMessage(null);
+          }}
+        />
         {lines.length === 0 && receipt ? (
           <div className="receipt" data-testid="receipt">
             <h3>{t.receipt}</h3>

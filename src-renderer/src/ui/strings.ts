@@ -138,6 +138,11 @@ export const t = {
         return 'Not an amount: type it as 20 or 20.50';
     }
   },
+  findProduct: 'Find a product by name or code',
+  noProductFound: (text: string) => `No product matches “${text}”`,
+  perKg: 'per kg',
+  weightOf: (name: string) => `Weight of ${name} (kg)`,
+  badWeight: 'Type the weight in kg, as 1.25',
   scanDuringPayment: 'Scan not added: finish or cancel the payment first (Esc goes back to the basket)',
   hidPosAdvice:
     'Tip: set the scanner to HID POS mode (usage page 0x8C) so scans never reach text fields. See docs/scanners.md.',

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../../shared/barcode';
 import { lineAmountMinor } from '../../../shared/engine/quote';
 import { classifyScan, scanConfigSchema } from '../../../shared/scan';
-import { catalogKey, scannedLine, type ProductScan } from '../../../src-renderer/src/features/sale/scanned-line';
+import {
+  catalogKey,
+  parseKilograms,
+  pickedLine,
+  scannedLine,
+  type ProductScan,
+} from '../../../src-renderer/src/features/sale/scanned-line';
 import type { ProductRow } from '../../../src-renderer/src/db/schemas';
 
 const bananas: ProductRow = {
@@ -100,5 +106,26 @@ describe('scanned line', () => {
       ok: false,
       reason: 'Coffee is sold per item, not by weight',
     });
+  });
+});
+
+describe('a product picked from the search', () => {
+  it('is a plain line at the catalogue price, or for goods sold by weight a line of the weight typed', () => {
+    expect(pickedLine(coffee, null)).toEqual({
+      line: { unit: 'each', quantity: 1, grams: null, unitPriceMinor: 699 },
+      mergeable: true,
+    });
+    expect(pickedLine(bananas, 1250)).toEqual({
+      line: { unit: 'kg', quantity: 1, grams: 1250, unitPriceMinor: 199 },
+      mergeable: false,
+    });
+  });
+
+  it('reads a typed weight in kg as grams, and refuses what is not one', () => {
+    expect(parseKilograms('1.25')).toBe(1250);
+    expect(parseKilograms('0,5')).toBe(500);
+    expect(parseKilograms(' 2 ')).toBe(2000);
+    expect(parseKilograms('0.005')).toBe(5);
+    for (const bad of ['', '0', '0.000', '1.2345', '-1', 'abc', '1e3', '1000']) expect(parseKilograms(bad)).toBeNull();
   });
 });

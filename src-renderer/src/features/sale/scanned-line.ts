@@ -49,3 +49,21 @@ export function scannedLine(
     value: { line: { unit: 'kg', quantity: 1, grams, unitPriceMinor: product.priceMinor }, mergeable: false },
   };
 }
+
+/** A product picked from the search (no label): the catalogue price, and for goods sold by weight the weight typed. */
+export function pickedLine(product: ProductRow, grams: number | null): ScannedLine {
+  if (product.unit === 'kg' && grams !== null)
+    return { line: { unit: 'kg', quantity: 1, grams, unitPriceMinor: product.priceMinor }, mergeable: false };
+  return {
+    line: { unit: product.unit, quantity: 1, grams: null, unitPriceMinor: product.priceMinor },
+    mergeable: true,
+  };
+}
+
+/** "1.25" or "1,250" kg as grams; null when it is not a weight. */
+export function parseKilograms(text: string): number | null {
+  const m = /^(\d{1,3})(?:[.,](\d{0,3}))?$/.exec(text.trim());
+  if (!m) return null;
+  const grams = Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'));
+  return grams > 0 ? grams : null;
+}
