@@ -14,7 +14,10 @@
  *   lists them;
  * - a product code typed by hand in the lookup field goes in the basket (a
  *   damaged barcode), and products are found by name; one sold by weight
- *   asks for the weight.
+ *   asks for the weight;
+ * - at 1024×768 with 20 lines the page does not scroll (the basket does),
+ *   the status bar and Pay stay in view, every control is at least 44 px,
+ *   and F3, F4 and F12 reach the member field, the product search and Pay.
  */
 import { test, expect, type Page } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -203,4 +206,64 @@ test('a damaged barcode: the code typed by hand, or the product found by name (b
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('product-search-error')).toHaveText('No product matches “zzz”');
   await expect(page.getByTestId('basket-line')).toHaveCount(3);
+});
+
+/** Controls on screen smaller than a finger (44 × 44 px). */
+async function smallTargets(page: Page): Promise<string[]> {
+  const small: string[] = [];
+  for (const el of await page.locator('button:visible, input:visible, select:visible').all()) {
+    const box = await el.boundingBox();
+    if (box && (box.height < 44 || box.width < 44))
+      small.push(`${await el.evaluate((e) => e.outerHTML.slice(0, 80))} ${box.width}×${box.height}`);
+  }
+  return small;
+}
+
+test('a till screen at 1024×768: 20 lines and no page scroll, Pay in view, 44 px targets, keyboard shortcuts', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto(tillUrl);
+  await expect(page.getByTestId('sign-in')).toBeVisible({ timeout: 30_000 });
+  expect(await smallTargets(page)).toEqual([]);
+  await signIn(page);
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  await scanner.scan(CARD);
+  await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+  for (let n = 1; n <= 20; n++) {
+    await scanner.scan(withCheckDigit(`8710000000${String(n).padStart(2, '0')}`));
+    await expect(page.getByTestId('basket-line')).toHaveCount(n);
+  }
+  // The page itself does not scroll; the basket does.
+  const page_ = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollHeight,
+    height: window.innerHeight,
+  }));
+  expect(page_.scroll).toBeLessThanOrEqual(page_.height);
+  const basket = await page.getByTestId('basket').evaluate((b) => ({ scroll: b.scrollHeight, height: b.clientHeight }));
+  expect(basket.scroll).toBeGreaterThan(basket.height);
+  // The status bar, Pay and the line just scanned are on screen, whole.
+  await expect(page.getByTestId('basket-line').nth(19)).toHaveAttribute('aria-current', 'true');
+  for (const id of ['status-bar', 'pay', 'total']) {
+    const box = (await page.getByTestId(id).boundingBox())!;
+    expect(box.y, id).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height, id).toBeLessThanOrEqual(768);
+  }
+  await expect(page.locator('[data-testid="basket-line"][aria-current="true"]')).toBeInViewport({ ratio: 1 });
+  expect(await smallTargets(page)).toEqual([]);
+  await page.screenshot({ path: test.info().outputPath('till-1024x768.png') });
+
+  // Keyboard: F3 the member field (after clearing the member), F4 the product search, F12 pay, Esc back.
+  await page.getByTestId('product-search').focus();
+  await page.keyboard.press('F12');
+  await expect(page.getByTestId('pay-dialog')).toBeVisible();
+  expect(await smallTargets(page)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('pay-dialog')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Clear member' }).click();
+  await page.keyboard.press('F4');
+  await expect(page.getByTestId('product-search')).toBeFocused();
+  await page.keyboard.press('F3');
+  await expect(page.getByTestId('lookup-input')).toBeFocused();
 });

@@ -258,6 +258,11 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     performance.measure('kassa:scan-to-line', { start: p.start, detail: p.code });
   }, [lines]);
 
+  // The line the last scan changed is kept in view in a long basket.
+  useEffect(() => {
+    if (session.lastLineId) document.querySelector('.basket tr.last')?.scrollIntoView({ block: 'nearest' });
+  }, [session.lastLineId, lines.length]);
+
   /** Everything the engine needs for this basket, but the time (taken when quoting and when paying). */
   const quoteInput = useMemo((): Omit<QuoteInput, 'at'> | null => {
     if (!program || !store || lines.length === 0) return null;
@@ -357,6 +362,29 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     },
     [db, config, cashier, session, findMember, addProduct, memberSync],
   );
+
+  // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
+  // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
+  const dialogOpen = paying || voiding || settings || !cashier;
+  const canPay = q !== null && !dialogOpen;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (dialogOpen) return;
+      const focus = (id: string) => {
+        e.preventDefault();
+        document.getElementById(id)?.focus();
+      };
+      if (e.key === 'F3') focus('lookup');
+      else if (e.key === 'F4') focus('product-search');
+      else if (e.key === 'F12' && canPay) {
+        e.preventDefault();
+        setMessage(null);
+        dispatch({ type: 'open-pay' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [dialogOpen, canPay]);
 
   /** The lookup field: a product code typed by hand goes in the basket; anything else finds a member. */
   const lookupTyped = async (text: string): Promise<boolean> => {
@@ -646,7 +674,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
               void lookupTyped(lookup).then((ok) => ok && setLookup(''));
             }}
           >
-            <label htmlFor="lookup">{t.scanCard}</label>
+            <label htmlFor="lookup">
+              {t.scanCard} <kbd>F3</kbd>
+            </label>
             <input
               id="lookup"
               data-testid="lookup-input"
@@ -659,199 +689,203 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         )}
       </section>
 
-      <section className="basket" data-testid="basket">
-        <h2>{t.basket}</h2>
-        <ProductSearch
-          catalog={memberSync?.catalog ?? null}
-          onPick={(product, grams) => {
-            addProduct(product, pickedLine(product, grams));
-            setMessage(null);
-          }}
-        />
-        {lines.length === 0 && receipt ? (
-          <div className="receipt" data-testid="receipt">
-            <h3>{t.receipt}</h3>
+      <div className="work">
+        <section className="basket" data-testid="basket">
+          <h2>{t.basket}</h2>
+          <ProductSearch
+            catalog={memberSync?.catalog ?? null}
+            onPick={(product, grams) => {
+              addProduct(product, pickedLine(product, grams));
+              setMessage(null);
+            }}
+          />
+          {lines.length === 0 && receipt ? (
+            <div className="receipt" data-testid="receipt">
+              <h3>{t.receipt}</h3>
+              <table>
+                <tbody>
+                  {receipt.lines.map((l) => (
+                    <tr key={l.lineId}>
+                      <td>{l.name}</td>
+                      <td>{l.grams !== null ? `${(l.grams / 1000).toFixed(3)} kg` : `× ${l.quantity}`}</td>
+                      <td className="num">{money(l.totalMinor, receipt.currency)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <div className="row total">
+                <span>{t.total}</span>
+                <span data-testid="receipt-total">{money(receipt.totalMinor, receipt.currency)}</span>
+              </div>
+              <div data-testid="receipt-tenders">
+                {t.paidWith}{' '}
+                {receipt.tenders
+                  .map((x) =>
+                    x.tenderedMinor !== undefined
+                      ? t.tenderedLine(
+                          x.kind === 'cash' ? t.cash : t.card,
+                          money(x.amountMinor, receipt.currency),
+                          money(x.tenderedMinor, receipt.currency),
+                        )
+                      : t.tenderLine(x.kind === 'cash' ? t.cash : t.card, money(x.amountMinor, receipt.currency)),
+                  )
+                  .join(', ')}
+              </div>
+              {receipt.changeMinor > 0 && (
+                <div className="row total" data-testid="receipt-change">
+                  {t.changeGiven(money(receipt.changeMinor, receipt.currency))}
+                </div>
+              )}
+              {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
+              {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
+              {receipt.balanceAfter !== null && (
+                <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>
+              )}
+              <button onClick={() => setReceipt(null)}>{t.newSale}</button>
+            </div>
+          ) : lines.length === 0 ? (
+            <p className="muted">{t.emptyBasket}</p>
+          ) : (
             <table>
               <tbody>
-                {receipt.lines.map((l) => (
-                  <tr key={l.lineId}>
-                    <td>{l.name}</td>
-                    <td>{l.grams !== null ? `${(l.grams / 1000).toFixed(3)} kg` : `× ${l.quantity}`}</td>
-                    <td className="num">{money(l.totalMinor, receipt.currency)}</td>
-                  </tr>
-                ))}
+                {lines.map((l) => {
+                  const priced = q?.lines.find((x) => x.lineId === l.lineId);
+                  return (
+                    <tr
+                      key={l.lineId}
+                      data-testid="basket-line"
+                      className={l.lineId === session.lastLineId ? 'last' : undefined}
+                      aria-current={l.lineId === session.lastLineId ? 'true' : undefined}
+                    >
+                      <td>{l.name}</td>
+                      <td className="qty">
+                        {l.grams !== null ? (
+                          `${(l.grams / 1000).toFixed(3)} kg`
+                        ) : (
+                          <>
+                            <button
+                              aria-label={t.decrease(l.name)}
+                              disabled={l.quantity <= 1}
+                              onClick={() => changeQuantity(l.lineId, -1)}
+                            >
+                              −
+                            </button>
+                            <span data-testid="line-quantity">{l.quantity}</span>
+                            <button aria-label={t.increase(l.name)} onClick={() => changeQuantity(l.lineId, 1)}>
+                              +
+                            </button>
+                          </>
+                        )}
+                      </td>
+                      <td className="num">{priced ? money(priced.totalMinor, currency) : ''}</td>
+                      <td className="num muted">{priced && priced.points > 0 ? `+${priced.points}` : ''}</td>
+                      <td>
+                        <button
+                          aria-label={`${t.remove} ${l.name}`}
+                          onClick={() => dispatch({ type: 'remove-line', lineId: l.lineId })}
+                        >
+                          ×
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
-            <div className="row total">
-              <span>{t.total}</span>
-              <span data-testid="receipt-total">{money(receipt.totalMinor, receipt.currency)}</span>
-            </div>
-            <div data-testid="receipt-tenders">
-              {t.paidWith}{' '}
-              {receipt.tenders
-                .map((x) =>
-                  x.tenderedMinor !== undefined
-                    ? t.tenderedLine(
-                        x.kind === 'cash' ? t.cash : t.card,
-                        money(x.amountMinor, receipt.currency),
-                        money(x.tenderedMinor, receipt.currency),
-                      )
-                    : t.tenderLine(x.kind === 'cash' ? t.cash : t.card, money(x.amountMinor, receipt.currency)),
-                )
-                .join(', ')}
-            </div>
-            {receipt.changeMinor > 0 && (
-              <div className="row total" data-testid="receipt-change">
-                {t.changeGiven(money(receipt.changeMinor, receipt.currency))}
-              </div>
-            )}
-            {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
-            {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
-            {receipt.balanceAfter !== null && (
-              <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>
-            )}
-            <button onClick={() => setReceipt(null)}>{t.newSale}</button>
-          </div>
-        ) : lines.length === 0 ? (
-          <p className="muted">{t.emptyBasket}</p>
-        ) : (
-          <table>
-            <tbody>
-              {lines.map((l) => {
-                const priced = q?.lines.find((x) => x.lineId === l.lineId);
-                return (
-                  <tr
-                    key={l.lineId}
-                    data-testid="basket-line"
-                    className={l.lineId === session.lastLineId ? 'last' : undefined}
-                    aria-current={l.lineId === session.lastLineId ? 'true' : undefined}
-                  >
-                    <td>{l.name}</td>
-                    <td className="qty">
-                      {l.grams !== null ? (
-                        `${(l.grams / 1000).toFixed(3)} kg`
-                      ) : (
-                        <>
-                          <button
-                            aria-label={t.decrease(l.name)}
-                            disabled={l.quantity <= 1}
-                            onClick={() => changeQuantity(l.lineId, -1)}
-                          >
-                            −
-                          </button>
-                          <span data-testid="line-quantity">{l.quantity}</span>
-                          <button aria-label={t.increase(l.name)} onClick={() => changeQuantity(l.lineId, 1)}>
-                            +
-                          </button>
-                        </>
-                      )}
-                    </td>
-                    <td className="num">{priced ? money(priced.totalMinor, currency) : ''}</td>
-                    <td className="num muted">{priced && priced.points > 0 ? `+${priced.points}` : ''}</td>
-                    <td>
-                      <button
-                        aria-label={`${t.remove} ${l.name}`}
-                        onClick={() => dispatch({ type: 'remove-line', lineId: l.lineId })}
-                      >
-                        ×
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-      </section>
+          )}
+        </section>
 
-      <aside className="summary">
-        {q && (
-          <>
-            <div className="row">
-              <span>{t.subtotal}</span>
-              <span>{money(q.subtotalMinor, currency)}</span>
-            </div>
-            {q.discountMinor > 0 && (
+        <aside className="summary">
+          {q && (
+            <>
               <div className="row">
-                <span>{t.discount}</span>
-                <span>-{money(q.discountMinor, currency)}</span>
+                <span>{t.subtotal}</span>
+                <span>{money(q.subtotalMinor, currency)}</span>
               </div>
-            )}
-            <div className="row total">
-              <span>{t.total}</span>
-              <span data-testid="total">{money(q.totalMinor, currency)}</span>
-            </div>
-            {member && (
-              <div className="earn" data-testid="points-to-earn" data-points={q.pointsEarned}>
-                {t.earns(q.pointsEarned)}
+              {q.discountMinor > 0 && (
+                <div className="row">
+                  <span>{t.discount}</span>
+                  <span>-{money(q.discountMinor, currency)}</span>
+                </div>
+              )}
+              <div className="row total">
+                <span>{t.total}</span>
+                <span data-testid="total">{money(q.totalMinor, currency)}</span>
               </div>
-            )}
-            {q.errors.map((e) => (
-              <div key={e.code} className="message error" role="alert">
-                {e.message}
-              </div>
-            ))}
-            {member && (
-              <button className="link" onClick={() => setExplain(!explain)}>
-                {explain ? t.hideExplain : t.explain}
+              {member && (
+                <div className="earn" data-testid="points-to-earn" data-points={q.pointsEarned}>
+                  {t.earns(q.pointsEarned)}
+                </div>
+              )}
+              {q.errors.map((e) => (
+                <div key={e.code} className="message error" role="alert">
+                  {e.message}
+                </div>
+              ))}
+              {member && (
+                <button className="link" onClick={() => setExplain(!explain)}>
+                  {explain ? t.hideExplain : t.explain}
+                </button>
+              )}
+              {explain && (
+                <ul className="explain" data-testid="explanation">
+                  {q.explanation.map((e, i) => (
+                    <li key={i}>{e.text}</li>
+                  ))}
+                </ul>
+              )}
+              {member && (q.affordableRewards.length > 0 || program?.payWithPoints) && (
+                <div className="redeem">
+                  <h3>{t.rewards}</h3>
+                  {q.affordableRewards.map((r) => (
+                    <button
+                      key={r.rewardId}
+                      onClick={() => dispatch({ type: 'redeem', choice: { kind: 'reward', rewardId: r.rewardId } })}
+                    >
+                      {r.name} ({r.cost})
+                    </button>
+                  ))}
+                  {program?.payWithPoints && (
+                    <form
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        const n = Number(pointsInput);
+                        if (Number.isSafeInteger(n) && n > 0)
+                          dispatch({ type: 'redeem', choice: { kind: 'points', points: n } });
+                      }}
+                    >
+                      <input
+                        inputMode="numeric"
+                        aria-label={t.payWithPoints}
+                        placeholder={t.payWithPoints}
+                        value={pointsInput}
+                        onChange={(e) => setPointsInput(e.target.value)}
+                      />
+                      <button type="submit">{t.apply}</button>
+                    </form>
+                  )}
+                  {redeem && (
+                    <button onClick={() => dispatch({ type: 'redeem', choice: null })}>{t.clearRedeem}</button>
+                  )}
+                </div>
+              )}
+              <button
+                className="primary"
+                data-testid="pay"
+                onClick={() => {
+                  setMessage(null);
+                  dispatch({ type: 'open-pay' });
+                }}
+              >
+                {t.pay} {money(q.totalMinor, currency)} <kbd>F12</kbd>
               </button>
-            )}
-            {explain && (
-              <ul className="explain" data-testid="explanation">
-                {q.explanation.map((e, i) => (
-                  <li key={i}>{e.text}</li>
-                ))}
-              </ul>
-            )}
-            {member && (q.affordableRewards.length > 0 || program?.payWithPoints) && (
-              <div className="redeem">
-                <h3>{t.rewards}</h3>
-                {q.affordableRewards.map((r) => (
-                  <button
-                    key={r.rewardId}
-                    onClick={() => dispatch({ type: 'redeem', choice: { kind: 'reward', rewardId: r.rewardId } })}
-                  >
-                    {r.name} ({r.cost})
-                  </button>
-                ))}
-                {program?.payWithPoints && (
-                  <form
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      const n = Number(pointsInput);
-                      if (Number.isSafeInteger(n) && n > 0)
-                        dispatch({ type: 'redeem', choice: { kind: 'points', points: n } });
-                    }}
-                  >
-                    <input
-                      inputMode="numeric"
-                      aria-label={t.payWithPoints}
-                      placeholder={t.payWithPoints}
-                      value={pointsInput}
-                      onChange={(e) => setPointsInput(e.target.value)}
-                    />
-                    <button type="submit">{t.apply}</button>
-                  </form>
-                )}
-                {redeem && <button onClick={() => dispatch({ type: 'redeem', choice: null })}>{t.clearRedeem}</button>}
-              </div>
-            )}
-            <button
-              className="primary"
-              data-testid="pay"
-              onClick={() => {
-                setMessage(null);
-                dispatch({ type: 'open-pay' });
-              }}
-            >
-              {t.pay} {money(q.totalMinor, currency)}
-            </button>
-            <button data-testid="void-sale" onClick={() => void voidSale()}>
-              {t.voidSale}
-            </button>
-          </>
-        )}
-      </aside>
+              <button data-testid="void-sale" onClick={() => void voidSale()}>
+                {t.voidSale}
+              </button>
+            </>
+          )}
+        </aside>
+      </div>
 
       {settings && wedge && (
         <ScannerSettings host={host} wedge={wedge} onWedgeSaved={setWedge} onClose={() => setSettings(false)} />

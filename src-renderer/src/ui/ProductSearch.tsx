@@ -106,7 +106,9 @@ export function ProductSearch(props: {
         }
       }}
     >
-      <label htmlFor="product-search">{t.findProduct}</label>
+      <label htmlFor="product-search">
+        {t.findProduct} <kbd>F4</kbd>
+      </label>
       <input
         id="product-search"
         data-testid="product-search"
