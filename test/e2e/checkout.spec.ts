@@ -214,7 +214,7 @@ async function smallTargets(page: Page): Promise<string[]> {
   for (const el of await page.locator('button:visible, input:visible, select:visible').all()) {
     const box = await el.boundingBox();
     if (box && (box.height < 44 || box.width < 44))
-      small.push(`${await el.evaluate((e) => e.outerHTML.slice(0, 80))} ${box.width}×${box.height}`);
+      small.push(`${(await el.getAttribute('aria-label')) ?? (await el.textContent())} ${box.width}×${box.height}`);
   }
   return small;
 }
@@ -236,12 +236,12 @@ test('a till screen at 1024×768: 20 lines and no page scroll, Pay in view, 44 p
     await expect(page.getByTestId('basket-line')).toHaveCount(n);
   }
   // The page itself does not scroll; the basket does.
-  const page_ = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollHeight,
-    height: window.innerHeight,
-  }));
-  expect(page_.scroll).toBeLessThanOrEqual(page_.height);
-  const basket = await page.getByTestId('basket').evaluate((b) => ({ scroll: b.scrollHeight, height: b.clientHeight }));
+  // (Expressions as text: these tests compile without the DOM's types.)
+  const pageScroll = await page.evaluate<number>('document.documentElement.scrollHeight');
+  expect(pageScroll).toBeLessThanOrEqual(768);
+  const basket = await page.evaluate<{ scroll: number; height: number }>(
+    "(() => { const b = document.querySelector('[data-testid=basket]'); return { scroll: b.scrollHeight, height: b.clientHeight }; })()",
+  );
   expect(basket.scroll).toBeGreaterThan(basket.height);
   // The status bar, Pay and the line just scanned are on screen, whole.
   await expect(page.getByTestId('basket-line').nth(19)).toHaveAttribute('aria-current', 'true');
