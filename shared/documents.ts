@@ -221,6 +221,8 @@ export const saleBodySchema = z.object({
   offline: z.boolean().default(false),
   /** Set on a return: the original sale. */
   refundOf: ulidSchema.nullable().default(null),
+  /** The receipt's number on its till: 1, 2, 3… with no gaps, across restarts (null from tills before receipts). */
+  receiptNo: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().default(null),
   /** Ids of the ledger entries written with this sale (they follow it in tillSeq order). */
   entryIds: z.array(ulidSchema).max(50).default([]),
   /** Member-state effects (stamps, offer uses, grants, membership), as increments. */

@@ -18,6 +18,8 @@ export type SaleContext = {
   memberSeq: number | null;
   accountSeq?: number | null;
   tenders: SaleBody['tenders'];
+  /** The receipt number the till gives this sale. */
+  receiptNo?: number | null;
 };
 
 export type PricedSale = { saleId: string; at: string; quote: Quote; entries: LedgerEntryBody[] } & Pick<
@@ -90,6 +92,7 @@ export function saleDocuments(
     redeem: input.redeem ?? null,
     offline: input.offline ?? false,
     refundOf: null,
+    receiptNo: ctx.receiptNo ?? null,
     entryIds: [...entryIds],
     effects: input.member ? effects : null,
   };

@@ -124,6 +124,11 @@ test('checkout: server on another address, fresh customer after paying, a locked
   await typeSlowly(page, '50');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('receipt-change')).toHaveText(`Change: ${euros(5000 - total)}`);
+  // The receipt: its number on this till, the store, the till and the cashier.
+  await expect(page.getByTestId('receipt-number')).toHaveText('Receipt till-1-000001');
+  await expect(page.getByTestId('receipt-header')).toContainText(
+    'Kassa Market Centrum · Till till-1 · Cashier Sam Cashier',
+  );
   await expect(page.getByTestId('receipt-tenders')).toContainText(`Cash ${euros(total)} (handed over 50.00 EUR)`);
   // No member attached any more: the next customer earns for nobody.
   await expect(page.getByTestId('member-name')).toHaveCount(0);
@@ -152,6 +157,7 @@ test('checkout: server on another address, fresh customer after paying, a locked
   await expect(page.getByTestId('receipt')).toBeVisible();
   await expect(page.getByTestId('receipt-tenders')).toHaveText(`Paid with Card 1.00 EUR, Cash ${euros(second - 100)}`);
   await expect(page.getByTestId('receipt-change')).toHaveCount(0);
+  await expect(page.getByTestId('receipt-number')).toHaveText('Receipt till-1-000002');
 
   // "New sale" after a receipt: still no member, an empty basket.
   await page.getByRole('button', { name: 'New sale' }).click();
@@ -159,6 +165,16 @@ test('checkout: server on another address, fresh customer after paying, a locked
   await expect(page.getByTestId('basket-line')).toHaveCount(0);
   // Both sales reach the server.
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+
+  // Receipt numbers go on counting after a restart.
+  await page.reload();
+  await signIn(page);
+  await scanner.scan(MILK);
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await page.keyboard.press('F12');
+  await expect(page.getByTestId('pay-amount')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('receipt-number')).toHaveText('Receipt till-1-000003');
 });
 
 test('a damaged barcode: the code typed by hand, or the product found by name (by weight: the weight typed)', async ({

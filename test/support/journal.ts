@@ -83,6 +83,7 @@ export const saleDoc = (o: {
     redeem: null,
     offline: false,
     refundOf: null,
+    receiptNo: null,
     entryIds: o.entryIds ?? [],
     effects: null,
   },

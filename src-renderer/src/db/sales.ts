@@ -106,16 +106,45 @@ export async function memberViewOf(
 
 export type SaleContext = SaleContextBase & { at?: string };
 
-export type RecordedSale = { saleId: string; quote: Quote; entries: LedgerEntryBody[] };
+export type RecordedSale = { saleId: string; at: string; receiptNo: number; quote: Quote; entries: LedgerEntryBody[] };
 
-/** Records a sale: priced by the engine, written with its entries in one journal transaction. */
+const RECEIPT_DOC = 'receipt-no';
+const receipts = new WeakMap<TillDatabase, { next: number }>();
+
+/**
+ * The number the next receipt gets: one above the newest sale's in the journal, or the floor kept beside it (the
+ * journal's oldest sales are compacted away, and a till that has not sold for months still goes on counting).
+ */
+async function nextReceiptNo(db: TillDatabase): Promise<{ next: number }> {
+  const known = receipts.get(db);
+  if (known) return known;
+  const top = await db.journal
+    .findOne({ selector: { kind: 'sale', tillSeq: { $gt: 0 } }, sort: [{ tillSeq: 'desc' }] })
+    .exec();
+  const last = (top?.body as { receiptNo?: number | null } | undefined)?.receiptNo ?? 0;
+  const floor = ((await db.journal.getLocal<{ next: number }>(RECEIPT_DOC))?.get('next') as number | undefined) ?? 1;
+  const counter = receipts.get(db) ?? { next: Math.max(last + 1, floor) };
+  receipts.set(db, counter);
+  return counter;
+}
+
+/**
+ * Records a sale: priced by the engine, written with its entries in one journal transaction, under the next receipt
+ * number (used only once the sale is written: a sale that fails leaves no gap).
+ */
 export async function recordSale(db: TillDatabase, input: QuoteInput, ctx: SaleContext): Promise<RecordedSale> {
   const at = ctx.at ?? new Date().toISOString();
   const priced = priceSale(input, at, nextId());
   const entryIds = priced.entries.map(() => nextId());
   const seqs = await takeTillSeqs(db, 1 + priced.entries.length);
-  const docs = saleDocuments(input, priced, ctx, entryIds, seqs).map(({ _deleted: _, ...row }) => row);
+  const receipt = await nextReceiptNo(db);
+  const receiptNo = receipt.next;
+  const docs = saleDocuments(input, priced, { ...ctx, receiptNo }, entryIds, seqs).map(
+    ({ _deleted: _, ...row }) => row,
+  );
   const result = await db.journal.bulkInsert(docs);
   if (result.error.length > 0) throw new Error(`Could not record the sale: ${result.error[0]!.status}`);
-  return { saleId: priced.saleId, quote: priced.quote, entries: priced.entries };
+  receipt.next = receiptNo + 1;
+  await db.journal.upsertLocal(RECEIPT_DOC, { next: receipt.next });
+  return { saleId: priced.saleId, at, receiptNo, quote: priced.quote, entries: priced.entries };
 }

@@ -34,6 +34,9 @@ import { t } from './strings';
 type Message = { kind: 'error' | 'info'; text: string } | null;
 type Receipt = {
   saleId: string;
+  receiptNo: number;
+  at: string;
+  cashier: string;
   tenders: Tender[];
   changeMinor: number;
   lines: Array<{ lineId: string; name: string; quantity: number; grams: number | null; totalMinor: number }>;
@@ -45,6 +48,16 @@ type Receipt = {
 };
 
 const money = (minor: number, currency: string) => formatMoney({ minor, currency });
+/** A receipt's number as printed: the till, then the number on it (`till-1-000042`). */
+function receiptLabel(tillId: string, receiptNo: number): string {
+  return `${tillId}-${String(receiptNo).padStart(6, '0')}`;
+}
+/** Date and time in the store's time zone (the till's own zone until the store is known). */
+function storeTime(iso: string, timeZone: string | undefined): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+    new Date(iso),
+  );
+}
 /** Set once the first pull of products and reference data has completed on this database. */
 const DOWN_READY_DOC = 'down-ready';
 
@@ -447,6 +460,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       const changeMinor = tenderSummary(sale.quote.totalMinor, tenders).changeMinor;
       setReceipt({
         saleId: sale.saleId,
+        receiptNo: sale.receiptNo,
+        at: sale.at,
+        cashier: cashier.name,
         tenders,
         changeMinor,
         lines: lines.map((l) => ({
@@ -701,7 +717,13 @@ export const App = ({ host }: { host: KassaHostApi }) => {
           />
           {lines.length === 0 && receipt ? (
             <div className="receipt" data-testid="receipt">
-              <h3>{t.receipt}</h3>
+              <h3 data-testid="receipt-number" data-receipt-no={receipt.receiptNo}>
+                {t.receiptNumber(receiptLabel(config.tillId, receipt.receiptNo))}
+              </h3>
+              <div className="muted" data-testid="receipt-header">
+                {store?.name} · {t.tillName(config.tillId)} · {t.cashierName(receipt.cashier)} ·{' '}
+                {storeTime(receipt.at, store?.timeZone)}
+              </div>
               <table>
                 <tbody>
                   {receipt.lines.map((l) => (

@@ -138,6 +138,9 @@ export const t = {
         return 'Not an amount: type it as 20 or 20.50';
     }
   },
+  receiptNumber: (label: string) => `Receipt ${label}`,
+  tillName: (tillId: string) => `Till ${tillId}`,
+  cashierName: (name: string) => `Cashier ${name}`,
   findProduct: 'Find a product by name or code',
   noProductFound: (text: string) => `No product matches “${text}”`,
   perKg: 'per kg',

@@ -488,6 +488,7 @@ describe('returns of a sale worth nothing', () => {
       redeem: { kind: 'reward' as const, rewardId: 'r-free' },
       offline: false,
       refundOf: null,
+      receiptNo: null,
       entryIds: [],
       effects: null,
     };

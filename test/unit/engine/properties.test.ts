@@ -160,6 +160,7 @@ const saleOf = (input: QuoteInput): { sale: SaleBody; redeemed: number } => {
       redeem: input.redeem ?? null,
       offline: input.offline ?? false,
       refundOf: null,
+      receiptNo: null,
       entryIds: [],
       effects: null,
     },

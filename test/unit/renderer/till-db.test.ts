@@ -49,6 +49,7 @@ describe('RxDB schemas match the shared documents', () => {
 
 describe('till database', () => {
   let db: TillDatabase;
+  const name = `unit-${Date.now()}`;
   const member: MemberRecord = {
     id: '01KDVDNA000000000000000002',
     cardNumber: '2990000000026',
@@ -83,7 +84,7 @@ describe('till database', () => {
   };
 
   beforeAll(async () => {
-    db = await createTillDatabase({ name: `unit-${Date.now()}`, storage: nodeTillStorage() });
+    db = await createTillDatabase({ name, storage: nodeTillStorage() });
   });
   afterAll(async () => db?.close());
 
@@ -148,5 +149,25 @@ describe('till database', () => {
       ),
     ).rejects.toMatchObject({ code: 'DOCUMENT_INVALID' });
     expect(await db.journal.count().exec()).toBe(before);
+  });
+
+  it('numbers receipts 1, 2, 3… with no gap for a refused sale, across a restart and after compaction', async () => {
+    const receiptNos = async () =>
+      (await db.journal.find({ selector: { kind: 'sale' }, sort: [{ tillSeq: 'asc' }] }).exec()).map(
+        (d) => (d.body as { receiptNo: number | null }).receiptNo,
+      );
+    // Two sales above, and the refused one took no number.
+    expect(await receiptNos()).toEqual([1, 2]);
+    const input = { program, member: null, basket, at: '', timeZone: 'UTC' };
+    expect((await recordSale(db, input, ctx)).receiptNo).toBe(3);
+    // A restart: the number is read back from the journal.
+    await db.close();
+    db = await createTillDatabase({ name, storage: nodeTillStorage() });
+    expect((await recordSale(db, input, ctx)).receiptNo).toBe(4);
+    // The journal's sales compacted away, then a restart: the kept floor goes on counting.
+    await db.journal.find({ selector: { kind: 'sale' } }).remove();
+    await db.close();
+    db = await createTillDatabase({ name, storage: nodeTillStorage() });
+    expect((await recordSale(db, input, ctx)).receiptNo).toBe(5);
   });
 });
