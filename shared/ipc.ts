@@ -143,6 +143,8 @@ export const ipcChannels = {
   /** Keyboard-scanner thresholds for this till: saved in the till config, used at once by page and host. */
   'scanner:set-wedge': { request: wedgeConfigSchema, reply: wedgeConfigSchema },
   'scanner:set-hid-pos-layout': { request: hidPosLayoutChoiceSchema, reply: scannerStatusSchema },
+  /** Electron: the page (its print stylesheet: the receipt) through the system print dialog. A browser prints itself. */
+  'receipt:print': { request: z.null(), reply: z.object({ printed: z.boolean() }) },
 } as const;
 export type IpcChannel = keyof typeof ipcChannels;
 export type IpcRequest<C extends IpcChannel> = z.infer<(typeof ipcChannels)[C]['request']>;

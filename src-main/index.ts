@@ -94,9 +94,17 @@ export const serveAppScheme = (): void => {
   });
 };
 
+/** The page asking to print: its window's contents through the system print dialog (the print stylesheet shows the receipt). */
+function printContents(contents: Electron.WebContents): Promise<{ printed: boolean }> {
+  return new Promise((resolve) =>
+    contents.print({ silent: false, printBackground: false }, (printed) => resolve({ printed })),
+  );
+}
+
 export const registerIpc = (host: TillHost): void => {
-  ipcMain.handle(ELECTRON_INVOKE_CHANNEL, async (_event, channel: unknown, payload: unknown) => {
+  ipcMain.handle(ELECTRON_INVOKE_CHANNEL, async (event, channel: unknown, payload: unknown) => {
     try {
+      if (channel === 'receipt:print') return { ok: true, payload: await printContents(event.sender) };
       return { ok: true, payload: await host.invoke(String(channel), payload) };
     } catch (e) {
       return {

@@ -43,6 +43,9 @@ export const createIpcHandlers = (deps: HandlerDeps): IpcHandlers => ({
   'scanner:select-device': (selection) => Promise.resolve(deps.scanner.selectDevice(selection)),
   'scanner:set-wedge': (wedge) => deps.settings.setWedge(wedge),
   'scanner:set-hid-pos-layout': (choice) => deps.settings.setHidPosLayout(choice),
+  // Printing belongs to the window: Electron's main process answers it (index.ts); a browser page prints itself.
+  'receipt:print': () =>
+    Promise.reject(new KassaError('NOT_ALLOWED', 'This till runs in a browser: the page prints with window.print()')),
 });
 
 const isChannel = (name: string): name is IpcChannel => Object.hasOwn(ipcChannels, name);

@@ -85,6 +85,8 @@ test('checkout: server on another address, fresh customer after paying, a locked
   page,
 }) => {
   test.setTimeout(120_000);
+  // The system print dialog cannot open headless: count the page's calls to it instead.
+  await page.addInitScript('window.__prints = 0; window.print = () => { window.__prints += 1; };');
   await page.goto(tillUrl);
   await signIn(page);
   // The server is at 127.0.0.2: reachable under the page's CSP.
@@ -129,6 +131,14 @@ test('checkout: server on another address, fresh customer after paying, a locked
   await expect(page.getByTestId('receipt-header')).toContainText(
     'Kassa Market Centrum · Till till-1 · Cashier Sam Cashier',
   );
+  // Printed through the system dialog; on paper only the receipt shows, without its buttons.
+  await page.getByTestId('print-receipt').click();
+  expect(await page.evaluate<number>('window.__prints')).toBe(1);
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByTestId('receipt-total')).toBeVisible();
+  await expect(page.getByTestId('status-bar')).toBeHidden();
+  await expect(page.getByTestId('print-receipt')).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
   await expect(page.getByTestId('receipt-tenders')).toContainText(`Cash ${euros(total)} (handed over 50.00 EUR)`);
   // No member attached any more: the next customer earns for nobody.
   await expect(page.getByTestId('member-name')).toHaveCount(0);
@@ -163,6 +173,12 @@ test('checkout: server on another address, fresh customer after paying, a locked
   await page.getByRole('button', { name: 'New sale' }).click();
   await expect(page.getByTestId('member-name')).toHaveCount(0);
   await expect(page.getByTestId('basket-line')).toHaveCount(0);
+  // The last receipt, shown again and reprinted.
+  await page.getByTestId('reprint-receipt').click();
+  await expect(page.getByTestId('receipt-number')).toHaveText('Receipt till-1-000002');
+  await page.getByTestId('print-receipt').click();
+  expect(await page.evaluate<number>('window.__prints')).toBe(2);
+  await page.getByRole('button', { name: 'New sale' }).click();
   // Both sales reach the server.
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
 

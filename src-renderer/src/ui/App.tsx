@@ -111,6 +111,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
   const [lookup, setLookup] = useState('');
   const [pointsInput, setPointsInput] = useState('');
   const [receipt, setReceipt] = useState<Receipt | null>(null);
+  /** The last sale's receipt, kept for a reprint after the next customer's sale has begun. */
+  const [lastReceipt, setLastReceipt] = useState<Receipt | null>(null);
   const [staff, setStaff] = useState<Staff[]>([]);
   const [cashier, setCashier] = useState<Staff | null>(null);
   const [lastCashierId, setLastCashierId] = useState<string | null>(null);
@@ -399,6 +401,16 @@ export const App = ({ host }: { host: KassaHostApi }) => {
     return () => window.removeEventListener('keydown', onKey);
   }, [dialogOpen, canPay]);
 
+  /** The receipt on screen through the system print dialog (the print stylesheet prints only the receipt, 80 mm). */
+  const printReceipt = async () => {
+    if (config?.mode !== 'electron') return window.print();
+    try {
+      await host.invoke('receipt:print', null);
+    } catch (e) {
+      setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
   /** The lookup field: a product code typed by hand goes in the basket; anything else finds a member. */
   const lookupTyped = async (text: string): Promise<boolean> => {
     if (!config || !memberSync) return false;
@@ -458,7 +470,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       performance.measure('kassa:sale-commit', { start: started, detail: sale.saleId });
       const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
       const changeMinor = tenderSummary(sale.quote.totalMinor, tenders).changeMinor;
-      setReceipt({
+      const done: Receipt = {
         saleId: sale.saleId,
         receiptNo: sale.receiptNo,
         at: sale.at,
@@ -477,7 +489,9 @@ export const App = ({ host }: { host: KassaHostApi }) => {
         pointsEarned: sale.quote.pointsEarned,
         pointsRedeemed: sale.quote.pointsRedeemed,
         balanceAfter: member ? sale.quote.balanceAfter : null,
-      });
+      };
+      setReceipt(done);
+      setLastReceipt(done);
       // The next customer starts with no member: nobody earns for, or spends, someone else's points.
       dispatch({ type: 'completed' });
       setPointsInput('');
@@ -763,10 +777,22 @@ export const App = ({ host }: { host: KassaHostApi }) => {
               {receipt.balanceAfter !== null && (
                 <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>
               )}
-              <button onClick={() => setReceipt(null)}>{t.newSale}</button>
+              <div className="actions no-print">
+                <button data-testid="print-receipt" onClick={() => void printReceipt()}>
+                  {t.print}
+                </button>
+                <button onClick={() => setReceipt(null)}>{t.newSale}</button>
+              </div>
             </div>
           ) : lines.length === 0 ? (
-            <p className="muted">{t.emptyBasket}</p>
+            <>
+              <p className="muted">{t.emptyBasket}</p>
+              {lastReceipt && (
+                <button data-testid="reprint-receipt" onClick={() => setReceipt(lastReceipt)}>
+                  {t.reprint(receiptLabel(config.tillId, lastReceipt.receiptNo))}
+                </button>
+              )}
+            </>
           ) : (
             <table>
               <tbody>

@@ -138,6 +138,8 @@ export const t = {
         return 'Not an amount: type it as 20 or 20.50';
     }
   },
+  print: 'Print receipt',
+  reprint: (label: string) => `Show and reprint the last receipt (${label})`,
   receiptNumber: (label: string) => `Receipt ${label}`,
   tillName: (tillId: string) => `Till ${tillId}`,
   cashierName: (name: string) => `Cashier ${name}`,

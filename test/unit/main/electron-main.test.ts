@@ -140,6 +140,16 @@ describe('Electron main', () => {
     expect(win.webContents.sent[0]).toEqual(['kassa:event', 'scan', { data: '4006381333931' }]);
     const handle = handlers.get('kassa:invoke')!;
     expect(await handle({}, 'scanner:get-status', null)).toMatchObject({ ok: true, payload: { state: 'none' } });
+    // Printing: the asking window's contents, through the system dialog (not silently).
+    const printed: unknown[] = [];
+    const sender = {
+      print: (options: unknown, done: (ok: boolean) => void) => {
+        printed.push(options);
+        done(true);
+      },
+    };
+    expect(await handle({ sender }, 'receipt:print', null)).toEqual({ ok: true, payload: { printed: true } });
+    expect(printed).toEqual([expect.objectContaining({ silent: false })]);
     expect(await handle({}, 'nope', null)).toEqual({
       ok: false,
       error: { code: 'INTERNAL', message: 'Till host error' },
