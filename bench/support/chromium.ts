@@ -187,6 +187,28 @@ export type UnattachedBrowser = {
   close: () => Promise<void>;
 };
 
+/**
+ * The switches Playwright launches Chromium with (playwright-core's chromiumSwitches) that change how a page runs:
+ * without them a page in a browser of its own would be throttled or backgrounded where the other arms' are not.
+ */
+const PLAYWRIGHT_LIKE_FLAGS = [
+  '--disable-field-trial-config',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+  '--disable-back-forward-cache',
+  '--disable-renderer-backgrounding',
+  '--disable-ipc-flooding-protection',
+  '--disable-hang-monitor',
+  '--disable-dev-shm-usage',
+  '--disable-extensions',
+  '--disable-default-apps',
+  '--allow-pre-commit-input',
+  '--disable-features=PaintHolding,OptimizationHints,MediaRouter,DestroyProfileOnBrowserClose',
+  '--password-store=basic',
+  '--hide-scrollbars',
+  '--mute-audio',
+];
+
 type CdpReply = { id?: number; result?: unknown; error?: { message: string }; sessionId?: string };
 
 export async function openUnattached(profileDir: string): Promise<UnattachedBrowser> {
@@ -194,6 +216,7 @@ export async function openUnattached(profileDir: string): Promise<UnattachedBrow
     process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     [
       ...CHROMIUM_FLAGS,
+      ...PLAYWRIGHT_LIKE_FLAGS,
       `--user-data-dir=${profileDir}`,
       '--remote-debugging-port=0',
       '--window-size=1280,800',
