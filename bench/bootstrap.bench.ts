@@ -41,6 +41,7 @@ import {
   longTasks,
   newProfileDir,
   openProfile,
+  openUnattached,
   sampleRss,
   type LongTasks,
   type RssPeak,
@@ -52,6 +53,7 @@ import {
   MEMBER_STORE,
   memberData,
   openChainDatabase,
+  openUnattachedUntilReady,
   openUntilReady,
   timedScans,
 } from './support/till';
@@ -187,6 +189,8 @@ async function rxdbArm(serverUrl: string): Promise<ArmResult> {
 
 type KassaResult = {
   arm: ArmResult;
+  /** Peak RSS from page open until ready (the scans after it are in `arm.rss`). */
+  bootRss: RssPeak;
   coldMs: number;
   membersMs: number;
   productsMs: number;
@@ -215,15 +219,20 @@ async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | s
   const profile = await newProfileDir('kassa');
   let scanner: TestScanner | null = null;
   try {
-    // First start: an empty profile, the whole chain to load.
-    let context = await openProfile(profile);
+    // First start: an empty profile, the whole chain to load. No Playwright until ready: its DevTools network
+    // domain on the worker would keep a copy of every member page in the renderer (openUnattached).
+    const unattached = await openUnattached(profile);
     const rss = sampleRss(profile);
-    const first = await openUntilReady(context, tillUrl);
-    if (!first) {
+    const ready = await openUnattachedUntilReady(unattached, tillUrl);
+    if (!ready) {
       rss.stop();
-      await context.close();
+      await unattached.close();
       return 'the till page has no [data-testid="member-data"]';
     }
+    const bootRss = rss.peek();
+    const attached = await unattached.attach();
+    let context = attached.context;
+    const first = { ...ready, page: attached.page };
     const data = (await memberData(first.page))!;
     const tasks = await longTasks(first.page);
     await signIn(first.page);
@@ -235,7 +244,7 @@ async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | s
     const peak = rss.stop();
     await scanner.unplug();
     scanner = null;
-    await context.close();
+    await unattached.close();
 
     // Cold start: the same profile, everything local already.
     context = await openProfile(profile);
@@ -263,6 +272,7 @@ async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | s
         tasks,
         note: `page open → ready; store ${store.database}`,
       },
+      bootRss,
       coldMs: cold?.ms ?? Number.NaN,
       membersMs: first.membersMs,
       productsMs: first.productsMs,
@@ -350,6 +360,9 @@ async function main(): Promise<void> {
     if (typeof kassa === 'string') say(`Kassa arm: not available in this build (${kassa})`);
     else {
       say(`  Kassa cold start (data local)   : ${fmt(kassa.coldMs)} ms to ready`);
+      say(
+        `  Kassa peak RSS until ready      : renderer ${fmt(kassa.bootRss.rendererMb)} MB, all ${fmt(kassa.bootRss.allMb)} MB (then through the scans: ${fmt(kassa.arm.rss.rendererMb)} / ${fmt(kassa.arm.rss.allMb)} MB)`,
+      );
       say(
         `  Kassa members / products ready  : ${fmt(kassa.membersMs / 1000, 1)} s / ${fmt(kassa.productsMs / 1000, 1)} s after page open`,
       );

@@ -8,12 +8,13 @@
  * Invariant: only processes descending from this profile's browser process
  * are sampled, so another Chromium on the machine never counts.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -135,7 +136,7 @@ function profileProcesses(profileDir: string): number[] {
 export type RssPeak = { rendererMb: number; allMb: number };
 
 /** Samples the profile's processes every 250 ms until `stop`: the largest renderer and the largest sum. */
-export function sampleRss(profileDir: string): { stop: () => RssPeak } {
+export function sampleRss(profileDir: string): { peek: () => RssPeak; stop: () => RssPeak } {
   let renderer = 0;
   let all = 0;
   const sample = () => {
@@ -150,6 +151,10 @@ export function sampleRss(profileDir: string): { stop: () => RssPeak } {
   sample();
   const timer = setInterval(sample, 250);
   return {
+    peek: () => {
+      sample();
+      return { rendererMb: renderer / 1024, allMb: all / 1024 };
+    },
     stop: () => {
       clearInterval(timer);
       sample();
@@ -163,4 +168,123 @@ export function indexedDbBytes(profileDir: string): number {
   const dir = join(profileDir, 'Default', 'IndexedDB');
   if (!existsSync(dir)) return 0;
   return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+/**
+ * Chromium on a profile with no Playwright attached: Playwright enables DevTools' Network domain on every page
+ * and worker, and DevTools then keeps a copy of each response body in the renderer (for `getResponseBody`), up to
+ * hundreds of MB: a till fetching a chain's member pages in its worker would be measured with all of them. This
+ * drives the page over a bare DevTools connection (the long-task script, navigation, reads) until `attach` hands
+ * it to Playwright for what comes after.
+ */
+export type UnattachedBrowser = {
+  /** Evaluates `expression` on the page and returns its value (JSON). */
+  evaluate: <T>(expression: string) => Promise<T>;
+  navigate: (url: string) => Promise<void>;
+  /** Connects Playwright (from now on DevTools' network buffers run) and returns the page. */
+  attach: () => Promise<{ context: BrowserContext; page: Page }>;
+  /** Ends the browser and waits for it to exit, so the profile is on disk. */
+  close: () => Promise<void>;
+};
+
+/**
+ * The switches Playwright launches Chromium with (playwright-core's chromiumSwitches) that change how a page runs:
+ * without them a page in a browser of its own would be throttled or backgrounded where the other arms' are not.
+ */
+const PLAYWRIGHT_LIKE_FLAGS = [
+  '--disable-field-trial-config',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+  '--disable-back-forward-cache',
+  '--disable-renderer-backgrounding',
+  '--disable-ipc-flooding-protection',
+  '--disable-hang-monitor',
+  '--disable-dev-shm-usage',
+  '--disable-extensions',
+  '--disable-default-apps',
+  '--allow-pre-commit-input',
+  '--disable-features=PaintHolding,OptimizationHints,MediaRouter,DestroyProfileOnBrowserClose',
+  '--password-store=basic',
+  '--hide-scrollbars',
+  '--mute-audio',
+];
+
+type CdpReply = { id?: number; result?: unknown; error?: { message: string }; sessionId?: string };
+
+export async function openUnattached(profileDir: string): Promise<UnattachedBrowser> {
+  const child = spawn(
+    process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    [
+      ...CHROMIUM_FLAGS,
+      ...PLAYWRIGHT_LIKE_FLAGS,
+      `--user-data-dir=${profileDir}`,
+      '--remote-debugging-port=0',
+      '--window-size=1280,800',
+      'about:blank',
+    ],
+    { stdio: 'ignore' },
+  );
+  const portFile = join(profileDir, 'DevToolsActivePort');
+  for (let i = 0; !existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2; i++) {
+    if (i > 300 || child.exitCode !== null) throw new Error('Chromium did not open its DevTools port');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const [port, path] = readFileSync(portFile, 'utf8').split('\n');
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  ws.on('message', (raw: Buffer) => {
+    const m = JSON.parse(raw.toString()) as CdpReply;
+    const waiter = m.id === undefined ? undefined : pending.get(m.id);
+    if (!waiter) return;
+    pending.delete(m.id!);
+    if (m.error) waiter.reject(new Error(m.error.message));
+    else waiter.resolve(m.result);
+  });
+  const send = <T>(method: string, params: object = {}, sessionId?: string): Promise<T> => {
+    const id = nextId++;
+    ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    return new Promise<T>((resolve, reject) => pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+  };
+  const { targetInfos } = await send<{ targetInfos: Array<{ targetId: string; type: string }> }>('Target.getTargets');
+  const target = targetInfos.find((t) => t.type === 'page');
+  if (!target) throw new Error('Chromium opened no page');
+  const { sessionId } = await send<{ sessionId: string }>('Target.attachToTarget', {
+    targetId: target.targetId,
+    flatten: true,
+  });
+  await send('Page.enable', {}, sessionId);
+  await send('Page.addScriptToEvaluateOnNewDocument', { source: LONG_TASK_SCRIPT }, sessionId);
+  let browser: Browser | null = null;
+  return {
+    evaluate: async <T>(expression: string) => {
+      const r = await send<{ result: { value: T }; exceptionDetails?: unknown }>(
+        'Runtime.evaluate',
+        { expression, returnByValue: true },
+        sessionId,
+      );
+      if (r.exceptionDetails) throw new Error(`evaluate failed: ${JSON.stringify(r.exceptionDetails)}`);
+      return r.result.value;
+    },
+    navigate: async (url) => {
+      await send('Page.navigate', { url }, sessionId);
+    },
+    attach: async () => {
+      ws.close();
+      browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+      const context = browser.contexts()[0]!;
+      const page = context.pages().find((p) => p.url().startsWith('http')) ?? context.pages()[0]!;
+      return { context, page };
+    },
+    close: async () => {
+      ws.close();
+      await browser?.close().catch(() => undefined);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
 }

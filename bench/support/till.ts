@@ -19,6 +19,7 @@ import { seedChain } from '../../src-server/seed-chain';
 import type { TestScanner } from '../../test/support/scanner-bridge';
 import { openTestDb } from '../../test/support/server-harness';
 import { bundle, repoRoot } from './bundle';
+import type { UnattachedBrowser } from './chromium';
 import { fmt, say } from './stats';
 
 export const MEMBER_STORE = join(repoRoot, 'src-renderer', 'src', 'db', 'member-store.ts');
@@ -111,6 +112,38 @@ export async function openUntilReady(
     .then(() => performance.now() - t0);
   const [membersMs, productsMs] = await Promise.all([members, products]);
   return { page, ms: Math.max(membersMs, productsMs), membersMs, productsMs };
+}
+
+/**
+ * `openUntilReady` on a browser with no Playwright attached (`openUnattached`): the same two moments, read by
+ * polling the page every 50 ms over DevTools. Null without the contract.
+ */
+export async function openUnattachedUntilReady(
+  browser: UnattachedBrowser,
+  tillUrl: string,
+): Promise<{ ms: number; membersMs: number; productsMs: number } | null> {
+  const t0 = performance.now();
+  await browser.navigate(tillUrl);
+  const probe = `(() => {
+    const data = document.querySelector('[data-testid="member-data"]');
+    return { data: data !== null, members: data?.getAttribute('data-state') === 'ready',
+      products: data !== null && document.querySelector('[data-testid="bootstrap"]') === null };
+  })()`;
+  let membersMs: number | null = null;
+  let productsMs: number | null = null;
+  let seen = false;
+  while (membersMs === null || productsMs === null) {
+    const now = await browser
+      .evaluate<{ data: boolean; members: boolean; products: boolean }>(probe)
+      .catch(() => ({ data: false, members: false, products: false }));
+    const at = performance.now() - t0;
+    seen ||= now.data;
+    if (!seen && at > 60_000) return null;
+    if (now.members) membersMs ??= at;
+    if (now.products) productsMs ??= at;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { ms: Math.max(membersMs, productsMs), membersMs, productsMs };
 }
 
 /** Durations of the page's performance measures named `name`, in the order recorded. */

@@ -3,6 +3,8 @@ import type { BurstRejection } from '../../../shared/ipc';
 
 export const t = {
   appName: 'Kassa',
+  starting: 'Starting the till…',
+  startFailed: (why: string) => `The till could not start (${why}). Restart it; if this stays, call support.`,
   browserMode: 'Browser mode',
   online: 'Online',
   offline: 'Offline',
