@@ -16,13 +16,10 @@
  *   and the page records scan → panel and scan → line measures.
  */
 import { test, expect, type Page, type Route } from '@playwright/test';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { snapshotRoutes } from '../../shared/member-snapshot';
 import { chainCardNumber, chainName, chainProductEan } from '../../shared/demo-chain';
-import { freePort, startServer, startTillHost, type Proc } from '../support/processes';
-import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
+import type { TestScanner } from '../support/scanner-bridge';
+import { startTillStack, type TillStack } from '../support/till-stack';
 import { signIn } from '../support/till-page';
 
 const MEMBERS = 20_000;
@@ -30,39 +27,20 @@ const PRODUCTS = 2_000;
 /** The demo's 20 members are there too. */
 const TOTAL = MEMBERS + 20;
 
-let dir: string;
-let server: Proc;
-let host: Proc;
+let stack: TillStack;
 let tillUrl: string;
 let scanner: TestScanner;
 
 test.beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-chain-'));
-  const serverPort = await freePort();
-  const serverUrl = `http://127.0.0.1:${serverPort}`;
-  server = await startServer({
-    port: serverPort,
-    dataDir: join(dir, 'server'),
-    env: { KASSA_DEMO_MEMBERS: String(MEMBERS), KASSA_DEMO_PRODUCTS: String(PRODUCTS) },
+  stack = await startTillStack({
+    name: 'chain',
+    serverEnv: { KASSA_DEMO_MEMBERS: String(MEMBERS), KASSA_DEMO_PRODUCTS: String(PRODUCTS) },
   });
-  const tillPort = await freePort();
-  const socket = join(dir, 'scanner.sock');
-  host = await startTillHost({
-    port: tillPort,
-    dataDir: join(dir, 'till'),
-    serverUrl,
-    env: { KASSA_TEST_SCANNER_SOCKET: socket },
-  });
-  tillUrl = `http://127.0.0.1:${tillPort}`;
-  scanner = await plugTestScanner(socket);
+  tillUrl = stack.tillUrl;
+  scanner = stack.scanner!;
 });
 
-test.afterAll(async () => {
-  await scanner?.unplug();
-  await host?.stop();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+test.afterAll(() => stack?.stop());
 
 const memberData = (page: Page) => page.getByTestId('member-data');
 

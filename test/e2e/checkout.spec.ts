@@ -20,12 +20,9 @@
  *   and F3, F4 and F12 reach the member field, the product search and Pay.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { withCheckDigit } from '../../shared/barcode';
-import { freePort, startServer, startTillHost, type Proc } from '../support/processes';
-import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
+import type { TestScanner } from '../support/scanner-bridge';
+import { startTillStack, type TillStack } from '../support/till-stack';
 import { signIn } from '../support/till-page';
 
 // Demo data (src-server/seed.ts): member 2 is Bram Jansen; products 1 and 11 are milk and ground coffee.
@@ -33,36 +30,18 @@ const CARD = withCheckDigit('299000000002');
 const MILK = withCheckDigit('871000000001');
 const COFFEE = withCheckDigit('871000000011');
 
-let dir: string;
-let server: Proc;
-let host: Proc;
+let stack: TillStack;
 let tillUrl: string;
 let scanner: TestScanner;
 
 test.beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-checkout-'));
-  const serverPort = await freePort();
-  // Not the page's own address: the CSP must allow the configured server, whatever its host.
-  const serverUrl = `http://127.0.0.2:${serverPort}`;
-  server = await startServer({ port: serverPort, dataDir: join(dir, 'server'), env: { HOST: '127.0.0.2' } });
-  const tillPort = await freePort();
-  const socket = join(dir, 'scanner.sock');
-  host = await startTillHost({
-    port: tillPort,
-    dataDir: join(dir, 'till'),
-    serverUrl,
-    env: { KASSA_TEST_SCANNER_SOCKET: socket },
-  });
-  tillUrl = `http://127.0.0.1:${tillPort}`;
-  scanner = await plugTestScanner(socket);
+  // The server is not at the page's own address: the CSP must allow the configured server, whatever its host.
+  stack = await startTillStack({ name: 'checkout', serverHost: '127.0.0.2' });
+  tillUrl = stack.tillUrl;
+  scanner = stack.scanner!;
 });
 
-test.afterAll(async () => {
-  await scanner?.unplug();
-  await host?.stop();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+test.afterAll(() => stack?.stop());
 
 /** Minor units of a "12.34 EUR" the page shows. */
 async function minorOf(page: Page, testId: string): Promise<number> {

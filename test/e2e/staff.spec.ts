@@ -7,46 +7,26 @@
  * from which till. Driven from the keyboard and the (test) HID scanner.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { withCheckDigit } from '../../shared/barcode';
-import { adminGet, freePort, startServer, startTillHost, type Proc } from '../support/processes';
-import { plugTestScanner, type TestScanner } from '../support/scanner-bridge';
+import { adminGet } from '../support/processes';
+import type { TestScanner } from '../support/scanner-bridge';
+import { startTillStack, type TillStack } from '../support/till-stack';
 import { ALEX, enterPin, SAM, signIn } from '../support/till-page';
 
 const COFFEE = withCheckDigit('871000000011'); // 6.99 EUR
 
-let dir: string;
-let server: Proc;
-let host: Proc;
+let stack: TillStack;
 let serverUrl: string;
 let tillUrl: string;
 let scanner: TestScanner;
 
 test.beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kassa-e2e-staff-'));
-  const serverPort = await freePort();
-  serverUrl = `http://127.0.0.1:${serverPort}`;
-  server = await startServer({ port: serverPort, dataDir: join(dir, 'server') });
-  const tillPort = await freePort();
-  const socket = join(dir, 'scanner.sock');
-  host = await startTillHost({
-    port: tillPort,
-    dataDir: join(dir, 'till'),
-    serverUrl,
-    env: { KASSA_TEST_SCANNER_SOCKET: socket },
-  });
-  tillUrl = `http://127.0.0.1:${tillPort}`;
-  scanner = await plugTestScanner(socket);
+  stack = await startTillStack({ name: 'staff' });
+  ({ serverUrl, tillUrl } = stack);
+  scanner = stack.scanner!;
 });
 
-test.afterAll(async () => {
-  await scanner?.unplug();
-  await host?.stop();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+test.afterAll(() => stack?.stop());
 
 async function openTill(page: Page) {
   await page.goto(tillUrl);
