@@ -129,8 +129,16 @@ export type MemberStore = {
   ) => Promise<MemberStoreState>;
   /** Stores one row page (rows in card order) and where the next page starts (`page.next`), in one transaction. */
   writePage: (page: Omit<SnapshotRowsPage, 'next'> & { next: string | null }) => Promise<MemberStoreState>;
-  /** Applies changed members and erasures (by id) above the checkpoint; returns the ids that changed. */
-  applyChanges: (changes: readonly StoredRow[], deletedIds: readonly string[], checkpoint: number) => Promise<string[]>;
+  /**
+   * Applies changed members and erasures (by id) above the checkpoint; returns the ids that changed. `between`
+   * is awaited before each short transaction after the first (the till holds the sync while it commits a sale).
+   */
+  applyChanges: (
+    changes: readonly StoredRow[],
+    deletedIds: readonly string[],
+    checkpoint: number,
+    between?: () => Promise<void>,
+  ) => Promise<string[]>;
   close: () => void;
 };
 
@@ -606,14 +614,16 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         await db.meta.put(updated);
         return updated;
       }),
-    applyChanges: async (changes, deletedIds, checkpoint) => {
+    applyChanges: async (changes, deletedIds, checkpoint, between) => {
       const { inPlace, rest } = inPlaceCandidates(changes, deletedIds);
       const changed: string[] = [];
       for (let i = 0; i < inPlace.length; i += IN_PLACE_BATCH) {
+        if (i > 0) await between?.();
         const done = await updateInPlace(inPlace.slice(i, i + IN_PLACE_BATCH));
         changed.push(...done.changed);
         rest.push(...done.deferred);
       }
+      if (inPlace.length > 0) await between?.();
       return changed.concat(await applyRest(rest, deletedIds, checkpoint));
     },
     close: () => db.close(),

@@ -75,7 +75,38 @@ export type MemberSyncOptions = {
   onStatus: (status: MemberSyncStatus) => void;
   /** Ids of members that changed; '*' after a bootstrap completed (everything may have). */
   onChanges: (ids: string[] | '*') => void;
+  /** Resolves when the till is not committing a sale (`holdGate`); the catch-up waits for it between writes. */
+  unheld?: () => Promise<void>;
 };
+
+/** How long a hold lasts at most: a page that never lets go (it crashed mid-sale) must not stop the sync. */
+export const HOLD_LIMIT_MS = 3000;
+
+/**
+ * While the till commits a sale it holds the member sync (`set(true)`, then `set(false)`): the catch-up stores
+ * no further change until then, so the sale's IndexedDB writes wait for at most the one transaction in flight.
+ */
+export function holdGate(limitMs = HOLD_LIMIT_MS): { set: (held: boolean) => void; unheld: () => Promise<void> } {
+  let release: (() => void) | null = null;
+  let until: Promise<void> = Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const open = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    release?.();
+    release = null;
+    until = Promise.resolve();
+  };
+  return {
+    set: (held) => {
+      if (!held) return open();
+      if (release) return;
+      until = new Promise((r) => (release = r));
+      timer = setTimeout(open, limitMs);
+    },
+    unheld: () => until,
+  };
+}
 
 const PULL_LIMIT = 2000;
 const STREAM_SILENCE_MS = 45_000;
@@ -234,7 +265,8 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
           return { text: snapshotRowText(record), record };
         });
       const erased = body.documents.filter((d) => d._deleted).map((d) => d.id);
-      const changed = await store.applyChanges(rows, erased, body.checkpoint.seq);
+      await options.unheld?.();
+      const changed = await store.applyChanges(rows, erased, body.checkpoint.seq, options.unheld);
       if (changed.length > 0) options.onChanges(changed);
       from = body.checkpoint.seq;
     }

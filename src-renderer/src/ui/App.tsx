@@ -404,6 +404,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
 
   const pay = async (kind: 'cash' | 'card') => {
     if (!db || !config || !quoteInput || !q || !cashier) return;
+    // The member catch-up waits while the sale commits: the two would share IndexedDB's backend.
+    memberSync?.hold(true);
     try {
       const started = performance.now();
       const sale = await recordSale(
@@ -447,6 +449,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    } finally {
+      memberSync?.hold(false);
     }
   };
 
