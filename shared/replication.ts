@@ -6,7 +6,8 @@
  * - Down collections are pulled by checkpoint. A checkpoint is a
  *   server-assigned sequence number, never a till clock.
  * - A live stream (Server-Sent Events) tells the till a collection changed;
- *   each event carries the new documents and checkpoint, or `RESYNC`.
+ *   each event carries the new documents and checkpoint (only the
+ *   checkpoint with `events=checkpoint`), or `RESYNC`.
  * - Up, the journal is pushed as rows of {newDocumentState,
  *   assumedMasterState}. Journal documents are insert-only, so a push never
  *   conflicts; the same row pushed twice is stored once.
@@ -52,7 +53,15 @@ export const pullQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(5000).default(500),
   epoch: z.string().max(26).default(''),
 });
-export const streamQuerySchema = z.object({ epoch: z.string().max(26).default('') });
+/**
+ * `events=checkpoint`: every event carries only the new checkpoint (`documents` empty), for a till that pulls
+ * what changed itself (members, products): a chain's busy day is then read and sent once, by the pull, instead
+ * of twice. Servers that do not know the parameter ignore it and send documents, which such a till ignores.
+ */
+export const streamQuerySchema = z.object({
+  epoch: z.string().max(26).default(''),
+  events: z.enum(['documents', 'checkpoint']).default('documents'),
+});
 
 export const pullResponseSchema = <T extends z.ZodType>(doc: T) =>
   z.object({ documents: z.array(doc), checkpoint: checkpointSchema });

@@ -87,6 +87,8 @@ type Stream = {
   collection: DownCollection;
   /** The till database the stream is for (`?epoch=`): member documents carry only its watermark. '' = whole. */
   epoch: string;
+  /** `?events=checkpoint`: events carry the new checkpoint only; the till pulls the documents. */
+  checkpointOnly: boolean;
   lastSeq: number;
   reply: FastifyReply;
   busy: boolean;
@@ -161,6 +163,15 @@ export const buildServer = async ({
     try {
       do {
         s.again = false;
+        if (s.checkpointOnly) {
+          // The newest seq a pull would reach now (seq.ts), without reading a document.
+          const top = await safeSeq(db.query, s.collection);
+          if (top > s.lastSeq) {
+            s.lastSeq = top;
+            s.reply.raw.write(`data: ${JSON.stringify({ documents: [], checkpoint: { seq: top } })}\n\n`);
+          }
+          continue;
+        }
         const documents = forEpoch(await pullDocuments(db.query, s.collection, s.lastSeq, 500, s.storeId), s.epoch);
         if (documents.length > 0) {
           s.lastSeq = documents.at(-1)!.seq;
@@ -229,7 +240,7 @@ export const buildServer = async ({
   app.get('/api/v1/replication/:collection/stream', async (req, reply) => {
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
-    const { epoch } = parse(streamQuerySchema, req.query, 'BAD_REQUEST');
+    const { epoch, events } = parse(streamQuerySchema, req.query, 'BAD_REQUEST');
     const refusal = streamRefusal(limits, [...streams].filter((s) => s.tillId === till.tillId).length);
     if (refusal) return sendRateLimited(reply, refusal.seconds, refusal.message);
     // The stream sends what lands after this point; the till's pull on RESYNC covers everything up to it.
@@ -251,6 +262,7 @@ export const buildServer = async ({
       storeId: till.storeId,
       collection,
       epoch,
+      checkpointOnly: events === 'checkpoint',
       lastSeq: top,
       reply,
       busy: false,

@@ -238,6 +238,41 @@ describe.each(backends)('replication on %s', (backend) => {
     controller.abort();
   });
 
+  it('a stream asked for checkpoints only sends the new checkpoint, which a pull then reaches', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${h.url}/api/v1/replication/members/stream?events=checkpoint`, {
+      headers: { authorization: `Bearer ${h.token}` },
+      signal: controller.signal,
+    });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = (await reader.read()).value ?? '';
+    expect(text).toContain('"RESYNC"');
+    // Where a pull stands now: every page up to the last.
+    let before = 0;
+    for (;;) {
+      const page = (await pull(h.url, h.token, 'members', before, 5000)).body;
+      before = page.checkpoint.seq;
+      if (page.documents.length < 5000) break;
+    }
+    const member = demoUlid(7);
+    await a.sync();
+    a.markPushed();
+    await a.pushDocs(a.sell(member, [['p-003']]));
+    while (!text.includes('"checkpoint"')) text += (await reader.read()).value ?? '';
+    controller.abort();
+    const event = JSON.parse(
+      text
+        .split('\n')
+        .find((l) => l.startsWith('data: {'))!
+        .slice(6),
+    ) as { documents: unknown[]; checkpoint: { seq: number } };
+    expect(event.documents).toEqual([]);
+    expect(event.checkpoint.seq).toBeGreaterThan(before);
+    const pulled = (await pull(h.url, h.token, 'members', before, 5000)).body;
+    expect(pulled.documents.map((d) => d.id)).toContain(member);
+    expect(pulled.checkpoint.seq).toBe(event.checkpoint.seq);
+  });
+
   it('rejects a broken program with the JSON path and keeps the old one', async () => {
     const res = await fetch(`${h.url}/api/v1/admin/programs/supermarket`, {
       method: 'PUT',

@@ -112,7 +112,8 @@ export async function runCatalogSync(options: CatalogSyncOptions, signal: AbortS
       await catchUp();
       await readEventStream({
         fetch: doFetch,
-        url: url(routes.stream('products')),
+        // Events only wake the pull: they need not carry the documents the pull reads anyway.
+        url: url(`${routes.stream('products')}?events=checkpoint`),
         headers: auth,
         signal,
         silenceMs: STREAM_SILENCE_MS,

@@ -34,6 +34,14 @@
  * - Everything a write changes — blocks, progress and checkpoint in `meta`
  *   — commits in one transaction, so a till killed mid-bootstrap resumes
  *   from the last page it stored, and never holds a page half-written.
+ *   One exception, safe to repeat: `applyChanges` replaces the rows of
+ *   members whose card and phone stay (most changes: a new name, a new
+ *   balance) where they are, in short transactions of the row table before
+ *   the one that moves the checkpoint; a till stopped in between pulls
+ *   those changes again and finds their rows already at that seq.
+ * - A batch of changes reads each block it touches once and writes it once
+ *   (`blockBatch`): a chain's day of changes costs about one block write
+ *   per change, not one per table per change.
  * - Rows hold one till database's watermarks (`tillMark`): the store
  *   remembers that epoch, and a store of another epoch is emptied and loaded
  *   again (`reset`), since its marks would hide this database's own sales.
@@ -56,6 +64,8 @@ import {
 export const ROW_BLOCK_SIZE = 32;
 /** Entries per key block. */
 export const KEY_BLOCK_SIZE = 256;
+/** Changes replaced in place per transaction (`applyChanges`): each holds the row table for a few tens of ms. */
+export const IN_PLACE_BATCH = 64;
 
 /** Members by card: parallel arrays sorted by card (`keys`). */
 export type RowBlock = {
@@ -119,8 +129,16 @@ export type MemberStore = {
   ) => Promise<MemberStoreState>;
   /** Stores one row page (rows in card order) and where the next page starts (`page.next`), in one transaction. */
   writePage: (page: Omit<SnapshotRowsPage, 'next'> & { next: string | null }) => Promise<MemberStoreState>;
-  /** Applies changed members and erasures (by id) above the checkpoint; returns the ids that changed. */
-  applyChanges: (changes: readonly StoredRow[], deletedIds: readonly string[], checkpoint: number) => Promise<string[]>;
+  /**
+   * Applies changed members and erasures (by id) above the checkpoint; returns the ids that changed. `between`
+   * is awaited before each short transaction after the first (the till holds the sync while it commits a sale).
+   */
+  applyChanges: (
+    changes: readonly StoredRow[],
+    deletedIds: readonly string[],
+    checkpoint: number,
+    between?: () => Promise<void>,
+  ) => Promise<string[]>;
   close: () => void;
 };
 
@@ -204,38 +222,86 @@ function column<B>(block: B, name: Exclude<keyof B, 'key' | 'keys'>): unknown[] 
   return block[name] as unknown[];
 }
 
+/** The greatest of sorted `keys` that is ≤ `key`, or null when every one is above it. */
+function floorKey(keys: readonly string[], key: string): string | null {
+  const at = search(keys, key);
+  if (at >= 0) return keys[at]!;
+  const below = -at - 2;
+  return below >= 0 ? keys[below]! : null;
+}
+
 /**
- * A sorted block table inside one transaction: put, remove, split. Blocks are written back at once (the next
- * covering read sees them); `count` says how many keys were added (+) or removed (−).
+ * One block table as a batch of changes sees it inside one transaction (`applyChanges`): the blocks covering the
+ * keys the batch may touch, read together (`load`, one cursor step per key, all in flight at once); edits made in
+ * memory; what changed written back in one request at the end (`write`). A change that touches no block of a
+ * table (a new name leaves the id and phone tables alone) costs that table nothing.
+ *
+ * Every load comes before the first edit, and a key is found only if it was loaded: the greatest loaded block
+ * key ≤ it is then its covering block (its true one was read, and a split only adds blocks made from loaded
+ * ones). A block emptied by the batch stays, empty, until `write` deletes it, for the same reason.
  */
-type Sorted<B extends { key: string; keys: string[] }> = {
-  find: (key: string) => Promise<{ block: B; index: number } | null>;
+type BlockBatch<B extends { key: string; keys: string[] }> = {
+  /** Reads the blocks covering `keys`. */
+  load: (keys: Iterable<string>) => Promise<void>;
+  find: (key: string) => { block: B; index: number } | null;
   /** Puts `values` (one per column) under `key`, replacing what was there; true when the key is new. */
-  put: (key: string, values: readonly unknown[]) => Promise<boolean>;
+  put: (key: string, values: readonly unknown[]) => boolean;
   /** Removes `key`; true when it was there. */
-  remove: (key: string) => Promise<boolean>;
+  remove: (key: string) => boolean;
+  /** Writes the changed blocks back and deletes the emptied ones (never the first, keyed ''). */
+  write: () => Promise<void>;
 };
 
-function sorted<B extends { key: string; keys: string[] }>(
+function blockBatch<B extends { key: string; keys: string[] }>(
   table: Table<B, string>,
   columns: Columns<B>,
   size: number,
   empty: (key: string) => B,
-): Sorted<B> {
-  const find = async (key: string) => {
-    const block = await covering(table, key);
+): BlockBatch<B> {
+  /** Keys of the blocks loaded (or made) in this batch, sorted. */
+  const blockKeys: string[] = [];
+  const loaded = new Map<string, B>();
+  const dirty = new Set<string>();
+  const asked = new Set<string>();
+  let edited = false;
+  const add = (block: B) => {
+    const at = search(blockKeys, block.key);
+    if (at >= 0) throw new Error(`member block ${JSON.stringify(block.key)} is there already`);
+    blockKeys.splice(-at - 1, 0, block.key);
+    loaded.set(block.key, block);
+  };
+  const coveringBlock = (key: string): B | null => {
+    if (!asked.has(key)) throw new Error(`member key ${JSON.stringify(key)} was not read for this batch`);
+    const at = floorKey(blockKeys, key);
+    return at === null ? null : loaded.get(at)!;
+  };
+  const find = (key: string) => {
+    const block = coveringBlock(key);
     if (!block) return null;
     const index = search(block.keys, key);
     return index >= 0 ? { block, index } : null;
   };
   return {
+    load: async (keys) => {
+      if (edited) throw new Error('member blocks are read before a batch edits them');
+      const wanted = [...new Set(keys)].filter((k) => !asked.has(k));
+      const blocks = await Promise.all(wanted.map((k) => covering(table, k)));
+      for (const k of wanted) asked.add(k);
+      // Several keys of one block each read it: the first copy is kept.
+      for (const block of blocks) if (block && !loaded.has(block.key)) add(block);
+    },
     find,
-    put: async (key, values) => {
-      const block = (await covering(table, key)) ?? empty('');
+    put: (key, values) => {
+      edited = true;
+      let block = coveringBlock(key);
+      if (!block) {
+        block = empty('');
+        add(block);
+      }
+      dirty.add(block.key);
       const at = search(block.keys, key);
       if (at >= 0) {
         columns.forEach((c, j) => (column(block, c)[at] = values[j]));
-        await table.put(block);
         return false;
       }
       const i = -at - 1;
@@ -247,19 +313,31 @@ function sorted<B extends { key: string; keys: string[] }>(
         const right = empty(block.keys[half]!);
         right.keys = block.keys.splice(half);
         for (const c of columns) (right as Record<string, unknown>)[c as string] = column(block, c).splice(half);
-        await table.bulkPut([block, right]);
-      } else await table.put(block);
+        add(right);
+        dirty.add(right.key);
+      }
       return true;
     },
-    remove: async (key) => {
-      const found = await find(key);
+    remove: (key) => {
+      edited = true;
+      const found = find(key);
       if (!found) return false;
       const { block, index } = found;
       block.keys.splice(index, 1);
       for (const c of columns) column(block, c).splice(index, 1);
-      if (block.keys.length === 0 && block.key !== '') await table.delete(block.key);
-      else await table.put(block);
+      dirty.add(block.key);
       return true;
+    },
+    write: async () => {
+      const kept: B[] = [];
+      const gone: string[] = [];
+      for (const key of dirty) {
+        const block = loaded.get(key)!;
+        if (block.keys.length === 0 && key !== '') gone.push(key);
+        else kept.push(block);
+      }
+      if (kept.length > 0) await table.bulkPut(kept);
+      if (gone.length > 0) await table.bulkDelete(gone);
     },
   };
 }
@@ -280,6 +358,35 @@ function emptyRows(key: string): RowBlock {
 
 function emptyKeys(key: string): KeyBlock {
   return { key, keys: [], cards: [] };
+}
+
+/**
+ * The changes that may be replaced in place (`updateInPlace`), in card order so each transaction's rows sit in
+ * few blocks; `rest` the others. A member also erased in the batch, or a card or id named twice, keeps the order
+ * of the one transaction (`applyRest`).
+ */
+function inPlaceCandidates(
+  changes: readonly StoredRow[],
+  deletedIds: readonly string[],
+): { inPlace: StoredRow[]; rest: StoredRow[] } {
+  const seen = new Map<string, number>();
+  const bump = (key: string) => seen.set(key, (seen.get(key) ?? 0) + 1);
+  for (const id of deletedIds) bump(`id ${id}`);
+  for (const { record: r } of changes) {
+    bump(`id ${r.id}`);
+    bump(`card ${r.cardNumber}`);
+  }
+  const inPlace: StoredRow[] = [];
+  const rest: StoredRow[] = [];
+  for (const change of changes) {
+    const { id, cardNumber } = change.record;
+    if (seen.get(`id ${id}`) === 1 && seen.get(`card ${cardNumber}`) === 1) inPlace.push(change);
+    else rest.push(change);
+  }
+  inPlace.sort((a, b) =>
+    a.record.cardNumber < b.record.cardNumber ? -1 : a.record.cardNumber > b.record.cardNumber ? 1 : 0,
+  );
+  return { inPlace, rest };
 }
 
 /** Cuts `count` sorted items into blocks of `size` (items from..to), the first keyed '' when it starts the table. */
@@ -306,16 +413,113 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
     return storedRecord(block, i);
   };
   const byCard = async (card: string) => rowAt(await covering(db.rows, card), card);
-  const inTransaction = () => ({
-    rows: sorted(db.rows, ROW_COLUMNS, ROW_BLOCK_SIZE, emptyRows),
-    ids: sorted(db.ids, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys),
-    phones: sorted(db.phones, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys),
-  });
   const clearAll = async () => {
     await Promise.all([db.rows.clear(), db.ids.clear(), db.phones.clear()]);
   };
   const tables = [db.rows, db.ids, db.phones, db.meta];
   const write = <T>(work: () => Promise<T>) => db.transaction('rw', tables, work);
+
+  /**
+   * New names and states of members whose card and phone stay: each is its row, replaced where it is, so these
+   * go in short transactions of the row table alone (the till's lookups and the IndexedDB backend its sales share
+   * wait only for one of them). A row replaced here is at its newer seq before the checkpoint moves: a till
+   * stopped in between pulls the change again and finds the row already there, so this is safe to repeat.
+   * Changes that are not like that after all (the member is not at that card, or its phone changed) come back
+   * `deferred`.
+   */
+  const updateInPlace = (batch: readonly StoredRow[]) =>
+    db.transaction('rw', db.rows, async () => {
+      const rows = blockBatch(db.rows, ROW_COLUMNS, ROW_BLOCK_SIZE, emptyRows);
+      await rows.load(batch.map((c) => c.record.cardNumber));
+      const changed: string[] = [];
+      const deferred: StoredRow[] = [];
+      for (const change of batch) {
+        const r = change.record;
+        const row = rows.find(r.cardNumber);
+        if (!row || row.block.ids[row.index] !== r.id || row.block.phones[row.index] !== r.phoneHash) {
+          deferred.push(change);
+          continue;
+        }
+        if (row.block.seqs[row.index]! >= r.seq) continue;
+        rows.put(r.cardNumber, [r.id, r.phoneHash, r.seq, change.text]);
+        changed.push(r.id);
+      }
+      await rows.write();
+      return { changed, deferred };
+    });
+  /** Every other change, the erasures and the checkpoint, in one transaction of all tables. */
+  const applyRest = (changes: readonly StoredRow[], deletedIds: readonly string[], checkpoint: number) =>
+    write(async () => {
+      const state = await readState();
+      const ids = blockBatch(db.ids, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys);
+      const rows = blockBatch(db.rows, ROW_COLUMNS, ROW_BLOCK_SIZE, emptyRows);
+      const phones = blockBatch(db.phones, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys);
+      // Every block the batch can touch, read in three steps: id entries give the cards members are at now,
+      // the rows there give their phones now. The cards and phones changes move to are read with them.
+      await ids.load([...deletedIds, ...changes.map((c) => c.record.id)]);
+      const cards = new Set(changes.map((c) => c.record.cardNumber));
+      for (const id of [...deletedIds, ...changes.map((c) => c.record.id)]) {
+        const entry = ids.find(id);
+        if (entry) cards.add(entry.block.cards[entry.index]!);
+      }
+      await rows.load(cards);
+      const phoneKeys = new Set<string>();
+      for (const card of cards) {
+        const row = rows.find(card);
+        const phone = row ? row.block.phones[row.index]! : '';
+        if (phone !== '') phoneKeys.add(phoneEntryKey(phone, card));
+      }
+      for (const { record: r } of changes)
+        if (r.phoneHash !== '') phoneKeys.add(phoneEntryKey(r.phoneHash, r.cardNumber));
+      await phones.load(phoneKeys);
+
+      let { count } = state;
+      const changed: string[] = [];
+      /** Where member `id` is stored now: its card (from its id entry, else `card`) and its row there, if its own. */
+      const locate = (id: string, card: string | null) => {
+        const entry = ids.find(id);
+        const at = entry ? entry.block.cards[entry.index]! : card;
+        const row = at === null ? null : rows.find(at);
+        return { entry, card: at, row: row && row.block.ids[row.index] === id ? row : null };
+      };
+      for (const id of deletedIds) {
+        const { entry, card, row } = locate(id, null);
+        if (!entry) continue;
+        if (row && card !== null) {
+          const phone = row.block.phones[row.index]!;
+          rows.remove(card);
+          count -= 1;
+          if (phone !== '') phones.remove(phoneEntryKey(phone, card));
+        }
+        ids.remove(id);
+        changed.push(id);
+      }
+      for (const { text, record: r } of changes) {
+        const { entry, card, row } = locate(r.id, r.cardNumber);
+        if (row && row.block.seqs[row.index]! >= r.seq) continue;
+        const oldPhone = row ? row.block.phones[row.index]! : '';
+        const moved = row !== null && card !== r.cardNumber;
+        if (moved) {
+          rows.remove(card!);
+          count -= 1;
+        }
+        if (rows.put(r.cardNumber, [r.id, r.phoneHash, r.seq, text])) count += 1;
+        // A new name or state leaves the key tables alone; a new card or phone moves the member's entries.
+        if (!row || moved || oldPhone !== r.phoneHash) {
+          if (oldPhone !== '') phones.remove(phoneEntryKey(oldPhone, card!));
+          if (r.phoneHash !== '') phones.put(phoneEntryKey(r.phoneHash, r.cardNumber), [r.cardNumber]);
+        }
+        if (!entry || entry.block.cards[entry.index] !== r.cardNumber) ids.put(r.id, [r.cardNumber]);
+        changed.push(r.id);
+      }
+      await Promise.all([
+        ids.write(),
+        rows.write(),
+        phones.write(),
+        db.meta.put({ ...state, count, checkpoint: Math.max(checkpoint, state.checkpoint) }),
+      ]);
+      return changed;
+    });
 
   return {
     name,
@@ -410,44 +614,18 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         await db.meta.put(updated);
         return updated;
       }),
-    applyChanges: (changes, deletedIds, checkpoint) =>
-      write(async () => {
-        const state = await readState();
-        const t = inTransaction();
-        let { count } = state;
-        const changed: string[] = [];
-        /** Removes the member `id` from all three tables; false when its stored row is at `seq` or newer. */
-        const removeMember = async (id: string, seq: number, card: string | null): Promise<boolean> => {
-          const entry = await t.ids.find(id);
-          const oldCard = entry ? entry.block.cards[entry.index]! : card;
-          if (oldCard !== null) {
-            const row = await t.rows.find(oldCard);
-            if (row && row.block.ids[row.index] === id) {
-              if (row.block.seqs[row.index]! >= seq) return false;
-              const oldPhone = row.block.phones[row.index]!;
-              await t.rows.remove(oldCard);
-              count -= 1;
-              if (oldPhone !== '') await t.phones.remove(phoneEntryKey(oldPhone, oldCard));
-            }
-          }
-          if (entry) await t.ids.remove(id);
-          return true;
-        };
-        for (const id of deletedIds) {
-          const had = (await t.ids.find(id)) !== null;
-          if (had && (await removeMember(id, Number.MAX_SAFE_INTEGER, null))) changed.push(id);
-        }
-        for (const { text, record: r } of changes) {
-          if (!(await removeMember(r.id, r.seq, r.cardNumber))) continue;
-          const added = await t.rows.put(r.cardNumber, [r.id, r.phoneHash, r.seq, text]);
-          if (added) count += 1;
-          await t.ids.put(r.id, [r.cardNumber]);
-          if (r.phoneHash !== '') await t.phones.put(phoneEntryKey(r.phoneHash, r.cardNumber), [r.cardNumber]);
-          changed.push(r.id);
-        }
-        await db.meta.put({ ...state, count, checkpoint: Math.max(checkpoint, state.checkpoint) });
-        return changed;
-      }),
+    applyChanges: async (changes, deletedIds, checkpoint, between) => {
+      const { inPlace, rest } = inPlaceCandidates(changes, deletedIds);
+      const changed: string[] = [];
+      for (let i = 0; i < inPlace.length; i += IN_PLACE_BATCH) {
+        if (i > 0) await between?.();
+        const done = await updateInPlace(inPlace.slice(i, i + IN_PLACE_BATCH));
+        changed.push(...done.changed);
+        rest.push(...done.deferred);
+      }
+      if (inPlace.length > 0) await between?.();
+      return changed.concat(await applyRest(rest, deletedIds, checkpoint));
+    },
     close: () => db.close(),
   };
 }

@@ -13,12 +13,13 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { memberLookupResponseSchema, parseMemberRecord, snapshotRoutes } from '../../../shared/member-snapshot';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { memberStoreName, openMemberStore, type IndexedDbFactory, type MemberStore } from './member-store';
-import { runMemberSync, type MemberSyncStatus } from './member-sync';
+import { holdGate, runMemberSync, type MemberSyncStatus } from './member-sync';
 import { catalogName, openCatalog, type Catalog } from './catalog';
 import { runCatalogSync, type CatalogSyncStatus } from './catalog-sync';
 
 export type WorkerIn =
   | { type: 'start'; storeName: string; catalogName: string; serverUrl: string; token: string; epoch: string }
+  | { type: 'hold'; held: boolean }
   | { type: 'stop' };
 export type WorkerOut =
   | { type: 'status'; status: MemberSyncStatus }
@@ -46,6 +47,8 @@ export type MemberSync = {
   catalogChanges$: Observable<string[]>;
   /** Looks a member up on the server (for members the store does not hold yet). */
   onlineLookup: OnlineLookup;
+  /** Holds the member catch-up's writes while the till commits a sale (`true`), and lets go (`false`). */
+  hold: (held: boolean) => void;
   stop: () => Promise<void>;
 };
 
@@ -166,6 +169,7 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
     epoch: options.epoch,
   };
   let stopInProcess: (() => Promise<void>) | null = null;
+  const gate = holdGate();
   const runHere = () => {
     status$.next({ ...status$.value, runsIn: 'page' });
     const abort = new AbortController();
@@ -195,6 +199,7 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
         ...(options.keysPageSize !== undefined ? { keysPageSize: options.keysPageSize } : {}),
         onStatus: (status) => status$.next({ ...status, runsIn: 'page' }),
         onChanges: (ids) => changes$.next(ids),
+        unheld: gate.unheld,
       },
       abort.signal,
     );
@@ -216,6 +221,10 @@ export async function startMemberSync(options: MemberSyncOptions): Promise<Membe
     catalogStatus: () => catalogStatus$.value,
     catalogChanges$: catalogChanges$.asObservable(),
     onlineLookup: onlineMemberLookup(options),
+    hold: (held) => {
+      if (worker) worker.postMessage({ type: 'hold', held } satisfies WorkerIn);
+      else gate.set(held);
+    },
     stop: async () => {
       if (worker) {
         worker.postMessage({ type: 'stop' } satisfies WorkerIn);

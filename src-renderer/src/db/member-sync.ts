@@ -19,13 +19,14 @@
  *    the checkpoint means the server was restored from an older backup: the
  *    store starts over.
  * 3. Live: the server's change stream; every event (and every reconnect)
- *    runs the catch-up again. The stream's own documents are not used, so
- *    there is one way documents arrive.
+ *    runs the catch-up again. The stream is asked for checkpoints only
+ *    (`events=checkpoint`): documents arrive one way, by the pull, and the
+ *    server reads and sends each change once.
  *
  * Status (phase, counts, rate, time left) is reported at most every 500 ms
  * and whenever the phase changes; changed member ids after every write.
  */
-import { memberSchema } from '../../../shared/documents';
+import { memberSchema, type Member } from '../../../shared/documents';
 import { KassaError } from '../../../shared/errors';
 import {
   memberRecord,
@@ -34,6 +35,7 @@ import {
   snapshotManifestSchema,
   snapshotRoutes,
   splitSnapshotPage,
+  snapshotRowText,
   SNAPSHOT_KEYS_PAGE_SIZE,
   SNAPSHOT_PAGE_SIZE,
   type SnapshotKeyOrder,
@@ -41,7 +43,7 @@ import {
   type SnapshotPageHeader,
   type SnapshotRowsPage,
 } from '../../../shared/member-snapshot';
-import { pullResponseSchema, routes } from '../../../shared/replication';
+import { pullResponseSchema, routes, type PullResponse } from '../../../shared/replication';
 import { readEventStream } from './event-stream';
 import type { MemberStore, MemberStoreState } from './member-store';
 
@@ -73,9 +75,40 @@ export type MemberSyncOptions = {
   onStatus: (status: MemberSyncStatus) => void;
   /** Ids of members that changed; '*' after a bootstrap completed (everything may have). */
   onChanges: (ids: string[] | '*') => void;
+  /** Resolves when the till is not committing a sale (`holdGate`); the catch-up waits for it between writes. */
+  unheld?: () => Promise<void>;
 };
 
-const PULL_LIMIT = 1000;
+/** How long a hold lasts at most: a page that never lets go (it crashed mid-sale) must not stop the sync. */
+export const HOLD_LIMIT_MS = 3000;
+
+/**
+ * While the till commits a sale it holds the member sync (`set(true)`, then `set(false)`): the catch-up stores
+ * no further change until then, so the sale's IndexedDB writes wait for at most the one transaction in flight.
+ */
+export function holdGate(limitMs = HOLD_LIMIT_MS): { set: (held: boolean) => void; unheld: () => Promise<void> } {
+  let release: (() => void) | null = null;
+  let until: Promise<void> = Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const open = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    release?.();
+    release = null;
+    until = Promise.resolve();
+  };
+  return {
+    set: (held) => {
+      if (!held) return open();
+      if (release) return;
+      until = new Promise((r) => (release = r));
+      timer = setTimeout(open, limitMs);
+    },
+    unheld: () => until,
+  };
+}
+
+const PULL_LIMIT = 2000;
 const STREAM_SILENCE_MS = 45_000;
 const STATUS_EVERY_MS = 500;
 
@@ -204,26 +237,40 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     return current;
   };
 
-  /** Pulls every change above the checkpoint. Returns false when the store must start over. */
+  const pullPage = async (seq: number): Promise<PullResponse<Member>> => {
+    const query = new URLSearchParams({ seq: String(seq), limit: String(PULL_LIMIT), epoch: options.epoch });
+    return pullResponseSchema(memberSchema).parse(await getJson(`${routes.pull('members')}?${query.toString()}`));
+  };
+
+  /**
+   * Pulls every change above the checkpoint. Returns false when the store must start over. The next page is
+   * fetched while this one is stored, so the server and this worker both work.
+   */
   const catchUp = async (): Promise<boolean> => {
-    for (;;) {
-      const { checkpoint } = await store.state();
-      const query = new URLSearchParams({ seq: String(checkpoint), limit: String(PULL_LIMIT), epoch: options.epoch });
-      const body = pullResponseSchema(memberSchema).parse(
-        await getJson(`${routes.pull('members')}?${query.toString()}`),
-      );
-      if (body.documents.some((d) => d.seq <= checkpoint)) return false;
+    let from = (await store.state()).checkpoint;
+    let ahead: Promise<PullResponse<Member>> | null = pullPage(from);
+    while (ahead) {
+      const body: PullResponse<Member> = await ahead;
+      if (body.documents.some((d) => d.seq <= from)) return false;
+      const full = body.documents.length >= PULL_LIMIT;
+      ahead = full ? pullPage(body.checkpoint.seq) : null;
+      // A failure of the page fetched ahead is met when it is awaited (or never, if this page fails first).
+      ahead?.catch(() => undefined);
       if (body.documents.length === 0) return true;
-      const live = body.documents.filter((d) => !d._deleted);
-      const rows = live.map((d) => {
-        const record = memberRecord(d, options.epoch);
-        return { text: JSON.stringify(record), record };
-      });
+      const rows = body.documents
+        .filter((d) => !d._deleted)
+        .map((d) => {
+          const record = memberRecord(d, options.epoch);
+          // Stored as the snapshot stores rows: the keys beside the text, the state compacted.
+          return { text: snapshotRowText(record), record };
+        });
       const erased = body.documents.filter((d) => d._deleted).map((d) => d.id);
-      const changed = await store.applyChanges(rows, erased, body.checkpoint.seq);
+      await options.unheld?.();
+      const changed = await store.applyChanges(rows, erased, body.checkpoint.seq, options.unheld);
       if (changed.length > 0) options.onChanges(changed);
-      if (body.documents.length < PULL_LIMIT) return true;
+      from = body.checkpoint.seq;
     }
+    return true;
   };
 
   /** Follows the live stream until it breaks; each event pulls what is new. */
@@ -250,7 +297,8 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
           if (startOver) stop.abort();
         });
     };
-    const query = new URLSearchParams({ epoch: options.epoch });
+    // Events only wake the pull: they need not carry the documents the pull reads anyway.
+    const query = new URLSearchParams({ epoch: options.epoch, events: 'checkpoint' });
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     signal.addEventListener('abort', onAbort);

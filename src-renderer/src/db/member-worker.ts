@@ -6,11 +6,12 @@
  * through its own connections; this worker tells it what changed and how far
  * the bootstrap is.
  *
- * Messages in: `start` (once), `stop`. Out: `status`, `changes`,
+ * Messages in: `start` (once), `hold` (the page commits a sale: no member
+ * writes until it lets go), `stop`. Out: `status`, `changes`,
  * `catalog-status`, `catalog-changes`, `stopped`.
  */
 import { openMemberStore } from './member-store';
-import { runMemberSync } from './member-sync';
+import { holdGate, runMemberSync } from './member-sync';
 import { openCatalog } from './catalog';
 import { runCatalogSync } from './catalog-sync';
 import type { WorkerIn, WorkerOut } from './member-sync-client';
@@ -20,11 +21,16 @@ const scope = self as unknown as {
   postMessage: (message: WorkerOut) => void;
 };
 const abort = new AbortController();
+const gate = holdGate();
 
 scope.onmessage = (e) => {
   const message = e.data;
   if (message.type === 'stop') {
     abort.abort();
+    return;
+  }
+  if (message.type === 'hold') {
+    gate.set(message.held);
     return;
   }
   void (async () => {
@@ -48,6 +54,7 @@ scope.onmessage = (e) => {
         epoch: message.epoch,
         onStatus: (status) => scope.postMessage({ type: 'status', status }),
         onChanges: (ids) => scope.postMessage({ type: 'changes', ids }),
+        unheld: gate.unheld,
       },
       abort.signal,
     );

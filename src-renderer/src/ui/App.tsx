@@ -452,6 +452,8 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       return;
     }
     setCommitting(true);
+    // The member catch-up waits while the sale commits: the two would share IndexedDB's backend.
+    memberSync?.hold(true);
     try {
       const started = performance.now();
       const sale = await recordSale(
@@ -503,6 +505,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
     } finally {
       setCommitting(false);
+      memberSync?.hold(false);
     }
   };
 
