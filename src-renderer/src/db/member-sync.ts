@@ -131,9 +131,29 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
   let runLoaded = 0;
   let lastStatusAt = 0;
   let lastPhase: MemberStoreState['phase'] | null = null;
+  // A report held back by the rate limit goes out when the window closes: a bootstrap then waiting on the network
+  // (the next page slow to come) must not show a count from before its last page.
+  let trailing: { timer: ReturnType<typeof setTimeout>; state: MemberStoreState } | null = null;
   const report = (state: MemberStoreState, force = false) => {
     const now = Date.now();
-    if (!force && state.phase === lastPhase && now - lastStatusAt < STATUS_EVERY_MS) return;
+    if (!force && state.phase === lastPhase && now - lastStatusAt < STATUS_EVERY_MS) {
+      if (trailing) trailing.state = state;
+      else
+        trailing = {
+          state,
+          timer: setTimeout(
+            () => {
+              const last = trailing?.state;
+              trailing = null;
+              if (last && !signal.aborted) report(last, true);
+            },
+            STATUS_EVERY_MS - (now - lastStatusAt),
+          ),
+        };
+      return;
+    }
+    if (trailing) clearTimeout(trailing.timer);
+    trailing = null;
     lastStatusAt = now;
     lastPhase = state.phase;
     const elapsed = (now - runStart) / 1000;
