@@ -98,10 +98,13 @@ export const formatMoney = (m: Money): string => {
  */
 export function parseMoneyInput(text: string, currency: string): Money {
   const digits = currencyDigits(currency);
-  const m = /^(\d{1,12})(?:[.,](\d*))?$/.exec(text.trim());
+  const m = /^(\d{1,13})(?:[.,](\d*))?$/.exec(text.trim());
   const frac = m?.[2] ?? '';
-  if (!m || frac.length > digits) {
+  const minor =
+    m && frac.length <= digits ? Number(m[1]) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0') : NaN;
+  // At most 10^12 minor units: what a sale may carry.
+  if (!(minor <= 10 ** 12)) {
     throw new KassaError('MONEY_BAD_INPUT', `Not an amount in ${currency}: “${text.trim()}”`);
   }
-  return money(Number(m[1]) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0'), currency);
+  return money(minor, currency);
 }

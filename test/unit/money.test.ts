@@ -55,6 +55,15 @@ describe('parseMoneyInput', () => {
     for (const bad of ['', '-5', '1.234', '1e3', '12a', '1.2.3', '١٢', '0x10', '1 000'])
       expect(() => parseMoneyInput(bad, 'EUR')).toThrow(expect.objectContaining({ code: 'MONEY_BAD_INPUT' }));
     expect(() => parseMoneyInput('10.5', 'JPY')).toThrow(expect.objectContaining({ code: 'MONEY_BAD_INPUT' }));
+    // Up to 10^12 minor units, whatever the currency's decimals.
+    expect(parseMoneyInput('1000000000000', 'JPY').minor).toBe(10 ** 12);
+    expect(parseMoneyInput('10000000000.00', 'EUR').minor).toBe(10 ** 12);
+    for (const [big, currency] of [
+      ['10000000000.01', 'EUR'],
+      ['1000000000001', 'JPY'],
+      ['99999999999999', 'JPY'],
+    ])
+      expect(() => parseMoneyInput(big!, currency!)).toThrow(expect.objectContaining({ code: 'MONEY_BAD_INPUT' }));
   });
 
   it('gives back what formatMoney printed, for any amount', () => {
