@@ -1,0 +1,81 @@
+/** A sale's receipt on screen, as printed on 80 mm paper by the print stylesheet. */
+import type { Tender } from '../features/sale/session';
+import { kilograms, money, receiptLabel, storeTime } from './format';
+import { t } from './strings';
+
+export type Receipt = {
+  saleId: string;
+  receiptNo: number;
+  at: string;
+  cashier: string;
+  tenders: Tender[];
+  changeMinor: number;
+  lines: Array<{ lineId: string; name: string; quantity: number; grams: number | null; totalMinor: number }>;
+  totalMinor: number;
+  currency: string;
+  pointsEarned: number;
+  pointsRedeemed: number;
+  balanceAfter: number | null;
+};
+
+function tenderText(x: Tender, currency: string): string {
+  const kind = x.kind === 'cash' ? t.cash : t.card;
+  return x.tenderedMinor !== undefined
+    ? t.tenderedLine(kind, money(x.amountMinor, currency), money(x.tenderedMinor, currency))
+    : t.tenderLine(kind, money(x.amountMinor, currency));
+}
+
+export function ReceiptView(props: {
+  receipt: Receipt;
+  tillId: string;
+  storeName: string | null;
+  timeZone: string | undefined;
+  onPrint: () => void;
+  onClose: () => void;
+}) {
+  const { receipt, tillId } = props;
+  const currency = receipt.currency;
+  return (
+    <div className="receipt" data-testid="receipt">
+      <h3 data-testid="receipt-number" data-receipt-no={receipt.receiptNo}>
+        {t.receiptNumber(receiptLabel(tillId, receipt.receiptNo))}
+      </h3>
+      <div className="muted" data-testid="receipt-header">
+        {props.storeName} · {t.tillName(tillId)} · {t.cashierName(receipt.cashier)} ·{' '}
+        {storeTime(receipt.at, props.timeZone)}
+      </div>
+      <table>
+        <tbody>
+          {receipt.lines.map((l) => (
+            <tr key={l.lineId}>
+              <td>{l.name}</td>
+              <td>{l.grams !== null ? kilograms(l.grams) : `× ${l.quantity}`}</td>
+              <td className="num">{money(l.totalMinor, currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="row total">
+        <span>{t.total}</span>
+        <span data-testid="receipt-total">{money(receipt.totalMinor, currency)}</span>
+      </div>
+      <div data-testid="receipt-tenders">
+        {t.paidWith} {receipt.tenders.map((x) => tenderText(x, currency)).join(', ')}
+      </div>
+      {receipt.changeMinor > 0 && (
+        <div className="row total" data-testid="receipt-change">
+          {t.changeGiven(money(receipt.changeMinor, currency))}
+        </div>
+      )}
+      {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
+      {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
+      {receipt.balanceAfter !== null && <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>}
+      <div className="actions no-print">
+        <button data-testid="print-receipt" onClick={props.onPrint}>
+          {t.print}
+        </button>
+        <button onClick={props.onClose}>{t.newSale}</button>
+      </div>
+    </div>
+  );
+}

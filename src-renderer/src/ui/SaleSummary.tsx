@@ -1,0 +1,109 @@
+/** Totals, points, the engine's explanation, rewards and pay-with-points, Pay and Void. */
+import { useState } from 'react';
+import type { Program, Quote } from '../../../shared/engine';
+import type { SaleSession, SessionAction } from '../features/sale/session';
+import { money } from './format';
+import { t } from './strings';
+
+export function SaleSummary(props: {
+  quote: Quote;
+  currency: string;
+  program: Program | null;
+  hasMember: boolean;
+  redeem: SaleSession['redeem'];
+  dispatch: (action: SessionAction) => void;
+  onPay: () => void;
+  onVoid: () => void;
+}) {
+  const { quote: q, currency, program, hasMember, dispatch } = props;
+  const [explain, setExplain] = useState(false);
+  const [pointsInput, setPointsInput] = useState('');
+  return (
+    <>
+      <div className="row">
+        <span>{t.subtotal}</span>
+        <span>{money(q.subtotalMinor, currency)}</span>
+      </div>
+      {q.discountMinor > 0 && (
+        <div className="row">
+          <span>{t.discount}</span>
+          <span>-{money(q.discountMinor, currency)}</span>
+        </div>
+      )}
+      <div className="row total">
+        <span>{t.total}</span>
+        <span data-testid="total">{money(q.totalMinor, currency)}</span>
+      </div>
+      {hasMember && (
+        <div className="earn" data-testid="points-to-earn" data-points={q.pointsEarned}>
+          {t.earns(q.pointsEarned)}
+        </div>
+      )}
+      {q.errors.map((e) => (
+        <div key={e.code} className="message error" role="alert">
+          {e.message}
+        </div>
+      ))}
+      {hasMember && (
+        <button className="link" onClick={() => setExplain(!explain)}>
+          {explain ? t.hideExplain : t.explain}
+        </button>
+      )}
+      {explain && (
+        <ul className="explain" data-testid="explanation">
+          {q.explanation.map((e, i) => (
+            <li key={i}>{e.text}</li>
+          ))}
+        </ul>
+      )}
+      {hasMember && (q.affordableRewards.length > 0 || program?.payWithPoints) && (
+        <div className="redeem">
+          <h3>{t.rewards}</h3>
+          {q.affordableRewards.map((r) => (
+            <button
+              key={r.rewardId}
+              onClick={() => dispatch({ type: 'redeem', choice: { kind: 'reward', rewardId: r.rewardId } })}
+            >
+              {r.name} ({r.cost})
+            </button>
+          ))}
+          {program?.payWithPoints && (
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                const n = Number(pointsInput);
+                if (Number.isSafeInteger(n) && n > 0)
+                  dispatch({ type: 'redeem', choice: { kind: 'points', points: n } });
+              }}
+            >
+              <input
+                inputMode="numeric"
+                aria-label={t.payWithPoints}
+                placeholder={t.payWithPoints}
+                value={pointsInput}
+                onChange={(e) => setPointsInput(e.target.value)}
+              />
+              <button type="submit">{t.apply}</button>
+            </form>
+          )}
+          {props.redeem && (
+            <button
+              onClick={() => {
+                setPointsInput('');
+                dispatch({ type: 'redeem', choice: null });
+              }}
+            >
+              {t.clearRedeem}
+            </button>
+          )}
+        </div>
+      )}
+      <button className="primary" data-testid="pay" onClick={props.onPay}>
+        {t.pay} {money(q.totalMinor, currency)} <kbd>F12</kbd>
+      </button>
+      <button data-testid="void-sale" onClick={props.onVoid}>
+        {t.voidSale}
+      </button>
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+/** The bar across the top: store, mode, sync state, scanner, who is signed in. */
+import type { ScannerStatus } from '../../../shared/ipc';
+import type { SyncStatus } from '../db/replication';
+import { clockTime } from './format';
+import { t } from './strings';
+
+export function StatusBar(props: {
+  storeName: string | null;
+  browserMode: boolean;
+  sync: SyncStatus;
+  /** Products, reference data and members all loaded: only then may the bar say "All synced". */
+  allLoaded: boolean;
+  scanner: ScannerStatus | null;
+  cashierName: string | null;
+  onOpenSettings: () => void;
+  onSignOut: () => void;
+}) {
+  const { sync, allLoaded, scanner } = props;
+  return (
+    <header className="status" data-testid="status-bar">
+      <strong>{t.appName}</strong>
+      {props.storeName && <span>{props.storeName}</span>}
+      {props.browserMode && <span className="pill muted">{t.browserMode}</span>}
+      <span className={`pill ${sync.online ? 'ok' : 'bad'}`} data-testid="online-badge">
+        {sync.online ? t.online : t.offline}
+      </span>
+      <span
+        className={`pill ${sync.waiting > 0 || !allLoaded ? 'warn' : 'ok'}`}
+        data-testid="waiting-badge"
+        data-waiting={sync.waiting}
+      >
+        {sync.waiting > 0 ? t.waiting(sync.waiting) : allLoaded ? t.allSynced : t.membersNotReady}
+      </span>
+      {sync.parked > 0 && (
+        <span className="pill warn" data-testid="parked-badge" data-parked={sync.parked}>
+          {t.parked(sync.parked)}
+        </span>
+      )}
+      <span className="muted" data-testid="last-sync">
+        {sync.lastSyncAt ? t.lastSync(clockTime(sync.lastSyncAt)!) : t.neverSynced}
+      </span>
+      {scanner && (
+        <span
+          className={`pill ${scanner.state === 'connected' ? 'ok' : scanner.state === 'none' ? 'muted' : 'bad'}`}
+          data-testid="scanner-state"
+        >
+          {scanner.message}
+        </span>
+      )}
+      <button className="link" data-testid="open-scanner-settings" onClick={props.onOpenSettings}>
+        {t.scannerSettings}
+      </button>
+      {props.cashierName !== null && (
+        <>
+          <span data-testid="signed-in-as">{t.signedInAs(props.cashierName)}</span>
+          <button className="link" data-testid="sign-out" onClick={props.onSignOut}>
+            {t.signOut}
+          </button>
+        </>
+      )}
+    </header>
+  );
+}

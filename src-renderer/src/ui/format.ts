@@ -1,0 +1,28 @@
+/** How the till screen writes money, times and receipt numbers. */
+import { formatMoney } from '../../../shared/money';
+
+export function money(minor: number, currency: string): string {
+  return formatMoney({ minor, currency });
+}
+
+/** A time of day in the till's own zone, or null for no time. */
+export function clockTime(iso: string | null): string | null {
+  return iso ? new Date(iso).toLocaleTimeString() : null;
+}
+
+/** A receipt's number as printed: the till, then the number on it (`till-1-000042`). */
+export function receiptLabel(tillId: string, receiptNo: number): string {
+  return `${tillId}-${String(receiptNo).padStart(6, '0')}`;
+}
+
+/** Date and time in the store's time zone (the till's own zone until the store is known). */
+export function storeTime(iso: string, timeZone: string | undefined): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+    new Date(iso),
+  );
+}
+
+/** A weighed line's weight as shown: `1.250 kg`. */
+export function kilograms(grams: number): string {
+  return `${(grams / 1000).toFixed(3)} kg`;
+}
