@@ -162,11 +162,12 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         tierBefore: q.tierBefore,
         tierAfter: q.tierAfter,
         lines: q.lines,
-        explanation: q.explanation,
+        // The CLI is read by people: the English text of each step (the codes are for the till's translations).
+        explanation: q.explanation.map(({ code: _code, params: _params, ...e }) => e),
         affordableRewards: q.affordableRewards,
         tierProgress: q.tierProgress,
         expiryWarnings: q.expiryWarnings,
-        errors: q.errors,
+        errors: q.errors.map(({ code, message }) => ({ code, message })),
         // The ledger entries this sale would write (none when the quote has an error).
         entries:
           q.errors.length === 0

@@ -34,6 +34,7 @@ export {
   type MemberEffects,
   type BonusGrant,
 } from './quote';
+export { sayCodes, sayEnglish, sayParams, type SayCode, type SayParams } from './explain';
 export { refund, type RefundResult, type ReturnedLine } from './refund';
 export { expire, expiryWarnings, lotExpiries } from './expiry';
 export { grantBonus, type BonusKind } from './bonuses';

@@ -13,6 +13,7 @@
  * Pure and deterministic: lines are processed in `lineId` order, so the
  * output does not depend on the order they were scanned in.
  */
+import { sayCodes, sayEnglish, type SayCode, type SayParams } from './explain';
 import { divideRounded, formatMoney } from '../money';
 import type { MemberState } from './member-state';
 import type { EarnRule, Filter, Program, Reward, Stage, Tier } from './program';
@@ -59,12 +60,29 @@ export type QuoteLine = {
   explanation: string[];
 };
 
-export type Explanation = { ruleId: string; text: string; points?: number; discountMinor?: number };
+/** One thing the engine did: `code` and `params` for the till to translate (shared/engine/explain.ts), `text` in English. */
+export type Explanation = {
+  ruleId: string;
+  code: SayCode;
+  params: SayParams;
+  text: string;
+  points?: number;
+  discountMinor?: number;
+};
+/** Why a redemption was refused: a coded error, with what the till translates. */
+export type QuoteError = { code: string; message: string; say: SayCode; params: SayParams };
 
 /** What a committed sale changes in the member's state besides points: commutative increments (shared/ledger). */
 export type MemberEffects = MemberEffectsBody;
 
-export type BonusGrant = { memberId: string; points: number; naturalId: string; ruleId: string; text: string };
+export type BonusGrant = {
+  memberId: string;
+  points: number;
+  naturalId: string;
+  ruleId: string;
+  say: SayCode;
+  text: string;
+};
 
 export type Quote = {
   currency: string;
@@ -87,7 +105,7 @@ export type Quote = {
     metric: 'spend' | 'points';
   } | null;
   expiryWarnings: Array<{ points: number; expiresAt: string }>;
-  errors: Array<{ code: string; message: string }>;
+  errors: QuoteError[];
   /** Earned points split by kind, for the ledger. */
   earnedByRule: Array<{ ruleId: string; points: number; text: string }>;
   bonuses: BonusGrant[];
@@ -168,6 +186,17 @@ const ruleText = (rule: EarnRule, currency: string): string => {
   }
 };
 
+/** What an earn rule gave, as the till translates it. */
+function ruleSay(
+  rule: Exclude<EarnRule, { kind: 'multiplier' }>,
+  points: number,
+): { code: SayCode; params: SayParams } {
+  if (rule.label) return { code: 'earn-label', params: { points, label: rule.label } };
+  if (rule.kind === 'per-currency')
+    return { code: 'earn-per-currency', params: { points, rate: rule.points, perMinor: rule.perMinor } };
+  return { code: `earn-${rule.kind}`, params: { points, rate: rule.points } };
+}
+
 const redeemedToday = (state: MemberState, at: string, timeZone: string): number =>
   state.redeemedToday && state.redeemedToday.date === localParts(at, timeZone).date ? state.redeemedToday.points : 0;
 
@@ -184,9 +213,18 @@ export const quote = (input: QuoteInput): Quote => {
   const state = member?.state ?? null;
   const lines = [...input.basket].sort((a, b) => (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0));
   const currency = program.currency;
-  const fmt = (minor: number) => formatMoney({ minor, currency });
   const errors: Quote['errors'] = [];
   const explanation: Explanation[] = [];
+  const say = (code: SayCode, params: SayParams) => sayEnglish(code, params, currency);
+  /** Something the engine did, with its English text made from its code. */
+  const explain = (
+    ruleId: string,
+    code: SayCode,
+    params: SayParams,
+    extra: { points?: number; discountMinor?: number } = {},
+  ) => explanation.push({ ruleId, code, params, text: say(code, params), ...extra });
+  const refuse = (code: string, sayCode: SayCode, params: SayParams = {}) =>
+    errors.push({ code, message: say(sayCode, params), say: sayCode, params });
   const notes = new Map<string, string[]>(lines.map((l) => [l.lineId, []]));
   const effects: MemberEffects = { stamps: {}, offerUses: {}, grants: [], redeemedPoints: 0, membership: null };
 
@@ -200,20 +238,28 @@ export const quote = (input: QuoteInput): Quote => {
   let pointsRedeemed = 0;
   let donation: Quote['donation'] = null;
 
-  const discount = (line: BasketLine, minor: number, ruleId: string, text: string) => {
+  /**
+   * Takes money off a line. `code` names the rule's text for one line; once the rule discounts a second line,
+   * its explanation becomes `code-all` (the same text without the product), if there is one.
+   */
+  const discount = (line: BasketLine, minor: number, ruleId: string, code: SayCode, params: SayParams) => {
     const d = Math.min(minor, amount.get(line.lineId)!);
     if (d <= 0) return 0;
     amount.set(line.lineId, amount.get(line.lineId)! - d);
-    notes.get(line.lineId)!.push(`-${fmt(d)}: ${text}`);
+    notes.get(line.lineId)!.push(say(code, { ...params, amountMinor: d }));
     const prior = explanation.find((e) => e.ruleId === ruleId);
     if (prior) {
       prior.discountMinor = (prior.discountMinor ?? 0) + d;
-      prior.text = `-${fmt(prior.discountMinor)}: ${text.replace(/ on .*$/, '')}`;
-    } else explanation.push({ ruleId, text: `-${fmt(d)}: ${text}`, discountMinor: d });
+      const all = `${code}-all`;
+      if ((sayCodes as string[]).includes(all)) prior.code = all as SayCode;
+      const { product: _product, ...rest } = prior.params;
+      prior.params = { ...rest, amountMinor: prior.discountMinor };
+      prior.text = say(prior.code, prior.params);
+    } else explain(ruleId, code, { ...params, amountMinor: d }, { discountMinor: d });
     return d;
   };
 
-  const spreadBasketDiscount = (minor: number, ruleId: string, text: string) => {
+  const spreadBasketDiscount = (minor: number, ruleId: string, code: SayCode, params: SayParams) => {
     const base = lines.reduce((s, l) => s + amount.get(l.lineId)!, 0);
     if (minor <= 0 || base <= 0) return;
     const shares = allocate(
@@ -225,10 +271,11 @@ export const quote = (input: QuoteInput): Quote => {
       const d = shares.get(l.lineId) ?? 0;
       if (d > 0) {
         amount.set(l.lineId, amount.get(l.lineId)! - d);
-        notes.get(l.lineId)!.push(`-${fmt(d)}: ${text}`);
+        notes.get(l.lineId)!.push(say(code, { ...params, amountMinor: d }));
       }
     }
-    explanation.push({ ruleId, text: `-${fmt(Math.min(minor, base))}: ${text}`, discountMinor: Math.min(minor, base) });
+    const total = Math.min(minor, base);
+    explain(ruleId, code, { ...params, amountMinor: total }, { discountMinor: total });
   };
 
   const percentPerks = (stage: 'discount-card' | 'tier' | 'membership', line: BasketLine): number => {
@@ -242,56 +289,57 @@ export const quote = (input: QuoteInput): Quote => {
     if (stage === 'tier') return line.tags.includes('no-discount') ? 0 : (tier?.perks.percentOff ?? 0);
     return line.tags.includes('no-discount') ? 0 : (plan?.perks.percentOff ?? 0);
   };
-  const perkText = (stage: 'discount-card' | 'tier' | 'membership', pct: number) =>
+  const perkSay = (
+    stage: 'discount-card' | 'tier' | 'membership',
+    percent: number,
+    product: string,
+  ): { code: SayCode; params: SayParams } =>
     stage === 'discount-card'
-      ? `${pct} % discount card`
+      ? { code: 'discount-card', params: { percent, product } }
       : stage === 'tier'
-        ? `${pct} % ${tier?.name ?? ''} tier`
-        : `${pct} % ${plan?.name ?? 'membership'}`;
+        ? { code: 'tier-discount', params: { percent, tier: tier?.name ?? '', product } }
+        : { code: 'membership-discount', params: { percent, plan: plan?.name ?? 'membership', product } };
   const doneStages = new Set<Stage>();
 
   // --- Redemption checks happen up front, so an invalid choice changes nothing.
   const redeem = input.redeem ?? null;
   let reward: Reward | null = null;
   let payPoints = 0;
-  if (redeem && !member) errors.push({ code: 'CARD_NOT_FOUND', message: 'Scan a member card to redeem points' });
+  if (redeem && !member) refuse('CARD_NOT_FOUND', 'redeem-no-member');
   if (redeem && state) {
     if (redeem.kind === 'reward') {
       reward = program.rewards.find((r) => r.id === redeem.rewardId) ?? null;
-      if (!reward) errors.push({ code: 'NOT_FOUND', message: `No reward "${redeem.rewardId}" in this program` });
+      if (!reward) refuse('NOT_FOUND', 'reward-unknown', { reward: redeem.rewardId });
       else if (!rewardValid(reward, at, timeZone, tier)) {
-        errors.push({ code: 'NOT_ALLOWED', message: `${reward.name} is not available to this member today` });
+        refuse('NOT_ALLOWED', 'reward-unavailable', { reward: reward.name });
         reward = null;
       } else if (subtotalMinor < reward.minBasketMinor) {
-        errors.push({
-          code: 'BASKET_TOO_SMALL',
-          message: `${reward.name} needs a basket of ${fmt(reward.minBasketMinor)}`,
+        refuse('BASKET_TOO_SMALL', 'reward-basket-too-small', {
+          reward: reward.name,
+          amountMinor: reward.minBasketMinor,
         });
         reward = null;
       } else if (
         reward.benefit.kind === 'free-item' &&
         !lines.some((l) => l.productId === (reward!.benefit as { productId: string }).productId)
       ) {
-        errors.push({ code: 'NOT_ALLOWED', message: `Scan the free item first for ${reward.name}` });
+        refuse('NOT_ALLOWED', 'reward-free-item-first', { reward: reward.name });
         reward = null;
       }
     } else if (!program.payWithPoints) {
-      errors.push({ code: 'NOT_ALLOWED', message: 'This program does not allow paying with points' });
+      refuse('NOT_ALLOWED', 'points-not-allowed');
     } else if (!Number.isSafeInteger(redeem.points) || redeem.points <= 0) {
-      errors.push({ code: 'BAD_POINTS', message: 'Points to pay with must be a whole number above 0' });
+      refuse('BAD_POINTS', 'points-bad');
     } else payPoints = redeem.points;
     const wanted = reward?.cost ?? payPoints;
     if (wanted > 0) {
       const capLeft = program.offlineRedemptionCapPerDay - redeemedToday(state, at, timeZone);
       if (wanted > state.balance) {
-        errors.push({ code: 'NOT_ENOUGH_POINTS', message: `Not enough points: ${state.balance} available` });
+        refuse('NOT_ENOUGH_POINTS', 'points-not-enough', { balance: state.balance });
         reward = null;
         payPoints = 0;
       } else if (input.offline && wanted > capLeft) {
-        errors.push({
-          code: 'OFFLINE_CAP_REACHED',
-          message: `Offline, at most ${Math.max(0, capLeft)} points can be redeemed today`,
-        });
+        refuse('OFFLINE_CAP_REACHED', 'offline-cap', { left: Math.max(0, capLeft) });
         reward = null;
         payPoints = 0;
       }
@@ -306,12 +354,9 @@ export const quote = (input: QuoteInput): Quote => {
       for (const l of lines) {
         const mp = program.memberPrices.find((p) => p.productId === l.productId);
         if (mp && mp.priceMinor < l.unitPriceMinor)
-          discount(
-            l,
-            amountAt(l, l.unitPriceMinor) - amountAt(l, mp.priceMinor),
-            'member-price',
-            `member price on ${l.name}`,
-          );
+          discount(l, amountAt(l, l.unitPriceMinor) - amountAt(l, mp.priceMinor), 'member-price', 'member-price', {
+            product: l.name,
+          });
       }
     } else if (stage === 'offer') {
       for (const offer of program.offers) {
@@ -325,14 +370,14 @@ export const quote = (input: QuoteInput): Quote => {
         if (b.kind === 'bonus-points') {
           offerBonus += b.points;
           offerBonusLines.push({ points: b.points, lines: hit, text: offer.name });
-          explanation.push({ ruleId: `offer:${offer.id}`, text: `+${b.points} pts: ${offer.name}`, points: b.points });
+          explain(`offer:${offer.id}`, 'offer-points', { points: b.points, offer: offer.name }, { points: b.points });
         } else {
           for (const l of hit) {
             const d =
               b.kind === 'percent-off'
                 ? divideRounded(amount.get(l.lineId)! * b.percent, 100, 'down')
                 : amount.get(l.lineId)! - amountAt(l, b.priceMinor);
-            discount(l, d, `offer:${offer.id}`, `${offer.name} on ${l.name}`);
+            discount(l, d, `offer:${offer.id}`, 'offer-discount', { offer: offer.name, product: l.name });
           }
         }
         effects.offerUses[offer.id] = 1;
@@ -357,7 +402,7 @@ export const quote = (input: QuoteInput): Quote => {
             touched = true;
             if (count >= card.every - 1) {
               const unitPrice = divideRounded(amount.get(l.lineId)!, units - u, 'down');
-              discount(l, unitPrice, `stamp:${card.id}`, `${card.name}: ${card.every}th free`);
+              discount(l, unitPrice, `stamp:${card.id}`, 'stamp-free', { card: card.name, every: card.every });
               // The free unit uses every − 1 stamps, oldest first.
               let use = card.every - 1;
               for (const key of [...buckets.keys()].sort()) {
@@ -376,9 +421,10 @@ export const quote = (input: QuoteInput): Quote => {
         if (touched) {
           const nonZero = Object.fromEntries(Object.entries(deltas).filter(([, n]) => n !== 0));
           if (Object.keys(nonZero).length > 0) effects.stamps[card.id] = nonZero;
-          explanation.push({
-            ruleId: `stamp:${card.id}`,
-            text: `${card.name}: ${Math.max(0, count)} of ${card.every - 1} stamps`,
+          explain(`stamp:${card.id}`, 'stamp-progress', {
+            card: card.name,
+            count: Math.max(0, count),
+            needed: card.every - 1,
           });
         }
       }
@@ -391,57 +437,59 @@ export const quote = (input: QuoteInput): Quote => {
           const pct = percentPerks(s, l);
           if (pct > 0 && (!best || pct > best.pct)) best = { stage: s, pct };
         }
-        if (best)
-          discount(
-            l,
-            divideRounded(amount.get(l.lineId)! * best.pct, 100, 'down'),
-            best.stage,
-            `${perkText(best.stage, best.pct)} on ${l.name}`,
-          );
+        if (best) {
+          const perk = perkSay(best.stage, best.pct, l.name);
+          discount(l, divideRounded(amount.get(l.lineId)! * best.pct, 100, 'down'), best.stage, perk.code, perk.params);
+        }
       }
     } else if (stage === 'reward' && reward) {
       const b = reward.benefit;
-      if (b.kind === 'amount-off') spreadBasketDiscount(b.amountMinor, `reward:${reward.id}`, reward.name);
+      if (b.kind === 'amount-off')
+        spreadBasketDiscount(b.amountMinor, `reward:${reward.id}`, 'reward-discount-all', { reward: reward.name });
       else if (b.kind === 'percent-off') {
         for (const l of lines.filter((x) => matchesFilter(b.filter, x))) {
           discount(
             l,
             divideRounded(amount.get(l.lineId)! * b.percent, 100, 'down'),
             `reward:${reward.id}`,
-            `${reward.name} on ${l.name}`,
+            'reward-discount',
+            {
+              reward: reward.name,
+              product: l.name,
+            },
           );
         }
       } else if (b.kind === 'free-item') {
         const l = lines.find((x) => x.productId === b.productId)!;
         const units = l.unit === 'kg' ? 1 : l.quantity;
-        discount(l, divideRounded(amount.get(l.lineId)!, units, 'down'), `reward:${reward.id}`, `${reward.name}`);
+        discount(l, divideRounded(amount.get(l.lineId)!, units, 'down'), `reward:${reward.id}`, 'reward-discount-all', {
+          reward: reward.name,
+        });
       } else {
         donation = { cause: b.cause, amountMinor: b.amountMinor };
-        explanation.push({
-          ruleId: `reward:${reward.id}`,
-          text: `${reward.name}: ${fmt(b.amountMinor)} donated to ${b.cause}`,
+        explain(`reward:${reward.id}`, 'reward-donation', {
+          reward: reward.name,
+          amountMinor: b.amountMinor,
+          cause: b.cause,
         });
       }
       pointsRedeemed = reward.cost;
-      explanation.push({
-        ruleId: `reward:${reward.id}:cost`,
-        text: `-${reward.cost} pts: ${reward.name}`,
-        points: -reward.cost,
-      });
+      explain(
+        `reward:${reward.id}:cost`,
+        'reward-cost',
+        { points: reward.cost, reward: reward.name },
+        { points: -reward.cost },
+      );
     } else if (stage === 'points' && payPoints > 0 && program.payWithPoints) {
       const { minorPerPoint, maxPercent } = program.payWithPoints;
       const left = lines.reduce((s, l) => s + amount.get(l.lineId)!, 0);
       const cap = divideRounded(left * maxPercent, 100, 'down');
       const points = Math.min(payPoints, Math.floor(cap / minorPerPoint));
-      if (points < payPoints)
-        explanation.push({
-          ruleId: 'pay-with-points:cap',
-          text: `Points capped at ${maxPercent} % of the basket: ${points} used`,
-        });
+      if (points < payPoints) explain('pay-with-points:cap', 'points-cap', { percent: maxPercent, points });
       if (points > 0) {
-        spreadBasketDiscount(points * minorPerPoint, 'pay-with-points', `${points} points`);
+        spreadBasketDiscount(points * minorPerPoint, 'pay-with-points', 'points-paid', { points });
         pointsRedeemed += points;
-        explanation.push({ ruleId: 'pay-with-points:cost', text: `-${points} pts: paid with points`, points: -points });
+        explain('pay-with-points:cost', 'points-cost', { points }, { points: -points });
       }
     }
   }
@@ -520,19 +568,29 @@ export const quote = (input: QuoteInput): Quote => {
       }
       pointsFromRules += total;
       earnedByRule.push({ ruleId: rule.id, points: total, text: ruleText(rule, currency) });
-      explanation.push({ ruleId: rule.id, text: `+${total} pts: ${ruleText(rule, currency)}`, points: total });
+      const said = ruleSay(rule, total);
+      explain(rule.id, said.code, said.params, { points: total });
     }
     for (const m of multipliers) {
       const hit = lines.filter((l) => matchesFilter(m.filter, l)).map((l) => l.name);
       if (hit.length > 0)
-        explanation.push({ ruleId: m.id, text: `${m.percent / 100}× ${m.label ?? 'points'} on ${hit.join(', ')}` });
+        explain(
+          m.id,
+          m.label ? 'multiplier-label' : 'multiplier',
+          m.label
+            ? { factor: m.percent / 100, label: m.label, products: hit.join(', ') }
+            : { factor: m.percent / 100, products: hit.join(', ') },
+        );
     }
     if (tier && tier.multiplier !== 100)
-      explanation.push({ ruleId: `tier:${tier.id}`, text: `${tier.multiplier / 100}× for ${tier.name} tier` });
+      explain(`tier:${tier.id}`, 'tier-multiplier', { factor: tier.multiplier / 100, tier: tier.name });
     if (plan && plan.perks.multiplier !== 100)
-      explanation.push({ ruleId: `membership:${plan.id}`, text: `${plan.perks.multiplier / 100}× for ${plan.name}` });
+      explain(`membership:${plan.id}`, 'membership-multiplier', {
+        factor: plan.perks.multiplier / 100,
+        plan: plan.name,
+      });
   } else if (state && totalMinor < program.minSpendMinor) {
-    explanation.push({ ruleId: 'min-spend', text: `No points below ${fmt(program.minSpendMinor)}` });
+    explain('min-spend', 'min-spend', { amountMinor: program.minSpendMinor });
   }
   if (offerBonus > 0) earnedByRule.push({ ruleId: 'offers', points: offerBonus, text: 'offer bonus' });
   // Offer points belong to the lines that earned them, so a return takes them back.
@@ -558,7 +616,8 @@ export const quote = (input: QuoteInput): Quote => {
           points: bday.points,
           naturalId,
           ruleId: 'bonus:birthday',
-          text: `+${bday.points} pts: happy birthday`,
+          say: 'bonus-birthday',
+          text: say('bonus-birthday', { points: bday.points }),
         });
       }
     }
@@ -572,7 +631,8 @@ export const quote = (input: QuoteInput): Quote => {
             points: ref.referee,
             naturalId: `${naturalId}:referee`,
             ruleId: 'bonus:referral',
-            text: `+${ref.referee} pts: welcome, referred by a friend`,
+            say: 'bonus-referee',
+            text: say('bonus-referee', { points: ref.referee }),
           });
         if (ref.referrer > 0)
           bonuses.push({
@@ -580,14 +640,15 @@ export const quote = (input: QuoteInput): Quote => {
             points: ref.referrer,
             naturalId: `${naturalId}:referrer`,
             ruleId: 'bonus:referral',
-            text: `+${ref.referrer} pts to the referrer`,
+            say: 'bonus-referrer',
+            text: say('bonus-referrer', { points: ref.referrer }),
           });
         effects.grants.push(naturalId);
       }
     }
     for (const b of bonuses) {
       if (b.ruleId === 'bonus:birthday') effects.grants.push(b.naturalId);
-      explanation.push({ ruleId: b.ruleId, text: b.text, points: b.points });
+      explain(b.ruleId, b.say, { points: b.points }, { points: b.points });
     }
   }
   const ownBonus = bonuses
@@ -609,9 +670,9 @@ export const quote = (input: QuoteInput): Quote => {
             ? held.validUntil.slice(0, 10)
             : localParts(at, timeZone).date;
         effects.membership = { planId: bought.id, months: bought.termMonths };
-        explanation.push({
-          ruleId: `membership:${bought.id}`,
-          text: `${bought.name} until ${addMonths(from, bought.termMonths)}`,
+        explain(`membership:${bought.id}`, 'membership-bought', {
+          plan: bought.name,
+          date: addMonths(from, bought.termMonths),
         });
       }
     }
