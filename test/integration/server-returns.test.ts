@@ -133,7 +133,7 @@ describe(`returns on the server (${backend})`, () => {
     const second = writeReturn(b, original, [], [{ lineId: 'L0001', quantity: 1 }], true);
     // Pushed at once: the original's lock takes them one after the other.
     const [ra, rb] = await Promise.all([a.pushAll(), b.pushAll()]);
-    const parked = [...ra!, ...rb!].flatMap((r) => r.parked);
+    const parked = [...ra, ...rb].flatMap((r) => r.parked);
     // One of the two returns, whole (the return and its entry), is parked: whichever the server took second.
     expect(first.length).toBe(second.length);
     expect(parked.map((p) => p.code)).toEqual(first.map(() => 'RETURN_ALREADY_RETURNED'));

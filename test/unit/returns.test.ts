@@ -21,6 +21,8 @@ function line(lineId: string, name: string, quantity: number, unit: number, disc
     name,
     quantity,
     grams: null,
+    unit: 'each' as const,
+    tags: [],
     unitPriceMinor: unit,
     amountMinor: unit * quantity,
     discountMinor: discount,
