@@ -175,3 +175,13 @@ describe('planReturn and returnDocuments', () => {
     expect(docs[1]!.body).toMatchObject({ type: 'refund', points: -10, saleId: RETURN_ID, memberId: M });
   });
 });
+
+describe('typedReceipt', () => {
+  it("reads a receipt label, or a bare number as this till's own; anything else is no receipt", async () => {
+    const { typedReceipt } = await import('../../../src-renderer/src/db/returns');
+    expect(typedReceipt(' till-2-000042 ', 'till-1')).toEqual({ kind: 'receipt', tillId: 'till-2', receiptNo: 42 });
+    expect(typedReceipt('42', 'till-1')).toEqual({ kind: 'receipt', tillId: 'till-1', receiptNo: 42 });
+    expect(typedReceipt('0', 'till-1')).toBeNull();
+    expect(typedReceipt('receipt', 'till-1')).toBeNull();
+  });
+});
