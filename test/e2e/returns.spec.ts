@@ -64,7 +64,10 @@ async function sell(page: Page, codes: string[]): Promise<{ label: string; balan
   await scanner.scan(CARD);
   await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
   for (const code of codes) await scanner.scan(code);
-  await expect(page.getByTestId('total')).toBeVisible();
+  // Every scan on screen (one line per product, its quantity counted) before Pay.
+  const counts = new Map<string, number>();
+  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+  await expect(page.getByTestId('line-quantity')).toHaveText([...counts.values()].map(String));
   await page.keyboard.press('F12');
   await expect(page.getByTestId('pay-amount')).toBeFocused();
   await page.keyboard.press('Enter');
@@ -96,6 +99,11 @@ test('a return by receipt barcode and by number, a supervisor over the threshold
   await expect(page.getByTestId('return-line')).toHaveCount(2);
   await expect(page.getByTestId('return-left').first()).toHaveText('2');
   await expect(page.getByTestId('return-qty').first()).toBeFocused();
+  // A product scanned meanwhile is refused, not added to the basket behind the dialog.
+  await scanner.scan(MILK);
+  await expect(page.getByTestId('message')).toHaveText('Scan not added: finish or close the return first (Esc)');
+  await expect(page.getByTestId('basket-line')).toHaveCount(0);
+  await page.getByTestId('return-qty').first().focus();
   await typeSlowly(page, '1');
   await expect(page.getByTestId('return-preview-refund')).toHaveText('6.99 EUR');
   await page.keyboard.press('Enter');

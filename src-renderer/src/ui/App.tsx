@@ -352,7 +352,7 @@ export const App = ({ host }: { host: KassaHostApi }) => {
       // A receipt scan opens the return (or looks up another receipt in it); nothing else is taken meanwhile.
       if (scan.kind === 'receipt' || returning) {
         if (scan.kind === 'receipt') setReturning({ scanned: { kind: 'sale', saleId: scan.saleId }, n: Date.now() });
-        else setMessage({ kind: 'error', text: t.badScan(t.returnTitle) });
+        else setMessage({ kind: 'error', text: t.returnScanRefused });
         return;
       }
       switch (scan.kind) {

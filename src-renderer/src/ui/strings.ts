@@ -178,6 +178,7 @@ export const t = {
   returnOf: (label: string) => `Return of receipt ${label}`,
   returnDone: 'Done',
   returnRecorded: (amount: string) => `Return recorded: refund ${amount}`,
+  returnScanRefused: 'Scan not added: finish or close the return first (Esc)',
   returnError: (code: string, message: string) => {
     switch (code) {
       case 'RETURN_NEEDS_SERVER':
