@@ -150,6 +150,28 @@ test('a return by receipt barcode and by number, a supervisor over the threshold
   await expect(page.getByTestId('return-refund')).toHaveText('20.97 EUR');
   await page.keyboard.press('Escape');
 
+  // Head office sees the override: who approved which return, and why.
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  const audit = await adminGet<{ entries: Array<{ action: string; detail: Record<string, unknown> }> }>(
+    stack.serverUrl,
+    '/api/v1/admin/audit?action=till-event.override',
+  );
+  expect(audit.entries.map((e) => e.detail)).toEqual([
+    expect.objectContaining({
+      action: 'return',
+      cashierId: 'cashier-1',
+      supervisorId: 'supervisor-1',
+      reason: 'damaged',
+      details: expect.objectContaining({ refundMinor: 2097 }),
+    }),
+  ]);
+  // Both returns so far reached the server (negative totals: money out).
+  const returns = await adminGet<Array<{ id: string; total_minor: number | string }>>(
+    stack.serverUrl,
+    '/api/v1/admin/sales?tillId=till-1',
+  );
+  expect(returns.filter((r) => Number(r.total_minor) < 0)).toHaveLength(2);
+
   // Offline: the server stops. This till's own sale is returned; another till's receipt is refused.
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
   await stack.server.stop('SIGTERM');
