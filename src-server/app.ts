@@ -41,6 +41,7 @@ import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
 import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
 import { healthRoutes } from './ops/health';
+import { registerTillSaleRoutes } from './till-sales';
 import { createMetrics, metricsRoutes } from './ops/metrics';
 import { corsPolicy, registerCors } from './http/cors';
 import { registerSecurityHeaders } from './http/headers';
@@ -307,6 +308,8 @@ export const buildServer = async ({
       epochs: epochs.map((e) => ({ epoch: e.epoch, status: e.status, ackedTillSeq: Number(e.acked_till_seq) })),
     } satisfies TillStateResponse;
   });
+
+  registerTillSaleRoutes(app, db);
 
   // --- Admin API (head office).
   app.get('/api/v1/admin/summary', async (req) => {

@@ -12,8 +12,10 @@ import { KassaError } from '../errors';
 
 /** Voiding a basket worth this much or more (minor units) needs a supervisor. */
 export const VOID_SUPERVISOR_THRESHOLD_MINOR = 2_000;
+/** A return refunding this much or more (minor units) needs a supervisor. */
+export const RETURN_SUPERVISOR_THRESHOLD_MINOR = 2_000;
 
-export type OverrideAction = 'void-basket';
+export type OverrideAction = 'void-basket' | 'return';
 
 /** Whether this action, by someone of this role, needs a supervisor's PIN first. */
 export function needsSupervisor(role: StaffRole, action: OverrideAction, amountMinor: number): boolean {
@@ -21,6 +23,8 @@ export function needsSupervisor(role: StaffRole, action: OverrideAction, amountM
   switch (action) {
     case 'void-basket':
       return amountMinor >= VOID_SUPERVISOR_THRESHOLD_MINOR;
+    case 'return':
+      return amountMinor >= RETURN_SUPERVISOR_THRESHOLD_MINOR;
   }
 }
 

@@ -11,6 +11,7 @@ import { type LedgerFact } from '../../shared/ledger';
 import type { Query } from '../db';
 import type { TillIdentity } from '../auth';
 import { type RuleViolation } from './rules';
+import type { ReturnBook } from './returns';
 
 export type Store = { id: string; currency: string; time_zone: string; program_id: string };
 export type ParkedDoc = { id: string; code: string; reason: string };
@@ -53,6 +54,8 @@ export type Batch = {
    */
   memberRows: Map<string, MemberRow | null>;
   versions: Map<string, { state: unknown; till_marks: Record<string, number> } | null>;
+  /** Returned sales and their returns so far (returns.ts), shared by every batch of a group like `memberRows`. */
+  returns: ReturnBook;
   /** The walk's watermark before it and every document it waits over, in tillSeq order (views.ts reads them). */
   walk: { from: number; docs: readonly JournalDoc[] };
   /** Set once member rows were written: the push tells live streams after its commit. */

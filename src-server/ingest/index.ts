@@ -32,6 +32,7 @@ import { notifyChanged, stampSeq } from '../seq';
 import { flag, park, type Batch, type IngestOptions, type ParkedDoc, type Store } from './batch';
 import { takeWaiting, type Walk } from './take';
 import { writeMembers } from './members';
+import { emptyReturnBook } from './returns';
 
 export type { IngestOptions, ParkedDoc } from './batch';
 export type IngestResult = { accepted: number; duplicates: number; ackedTillSeq: number; parked: ParkedDoc[] };
@@ -97,10 +98,12 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     [tillIds],
   );
   // Member rows, versions and programs are read once for the whole group.
-  const shared = { memberRows: new Map(), versions: new Map(), programs: new Map() } satisfies Pick<
-    Batch,
-    'memberRows' | 'versions' | 'programs'
-  >;
+  const shared = {
+    memberRows: new Map(),
+    versions: new Map(),
+    programs: new Map(),
+    returns: emptyReturnBook(),
+  } satisfies Pick<Batch, 'memberRows' | 'versions' | 'programs' | 'returns'>;
   const batch = (item: Ready, epoch: string): Batch => ({
     till: item.till,
     epoch,

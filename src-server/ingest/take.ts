@@ -19,6 +19,8 @@ import { recheckSale } from './recheck';
 import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
 import { reconstructView } from './views';
 import { takeEvent } from './events';
+import { checkReturn, loadOriginals, rememberSale } from './returns';
+import { entryKeys } from '../../shared/returns';
 
 const nextId = monotonicFactory();
 
@@ -166,6 +168,8 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
       reason: `The entry follows sale ${sale.id} but the sale does not list it`,
     });
   }
+  if (sale.body.refundOf !== null) return takeReturn(q, b, sale, entries);
+  rememberSale(b.returns, sale);
   const memberId = sale.body.memberId;
   if (!memberId) {
     queueSale(b, sale, null, 'anonymous');
@@ -237,6 +241,56 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
   if (sale.body.offline && (effects?.redeemedPoints ?? 0) > 0) b.offlineRedeemers.add(memberId);
 }
 
+/**
+ * A return: checked against its original sale and the returns taken before it (returns.ts). One that breaks a
+ * rule is stored and parked whole, with a flag; one whose entries differ from what the sale gives back has its
+ * entries parked and the server's booked instead.
+ */
+async function takeReturn(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[]): Promise<void> {
+  const checked = checkReturn(b.returns, sale);
+  const memberId = sale.body.memberId;
+  if (!checked.ok) {
+    const v = checked.violation;
+    queueSale(b, sale, null, `parked:${v.code}`);
+    await flag(q, 'return-parked', memberId, b.till.tillId, sale.id, {
+      code: v.code,
+      reason: v.reason,
+      refundOf: sale.body.refundOf,
+    });
+    for (const d of [sale, ...entries]) await park(q, b, d, v);
+    return;
+  }
+  const known = memberId ? await memberRow(q, b, memberId) : null;
+  if (memberId && !known) {
+    const v = { code: 'UNKNOWN_MEMBER', reason: `No member ${memberId} on the server` };
+    queueSale(b, sale, null, `parked:${v.code}`);
+    for (const d of [sale, ...entries]) await park(q, b, d, v);
+    return;
+  }
+  rememberSale(b.returns, sale);
+  const household = known ? parsedState(known.state).householdId : null;
+  const account = household && household !== memberId ? household : memberId;
+  const fine: EntryDoc[] = [];
+  for (const e of entries) {
+    const v = entryViolation(e, sale, account);
+    if (v) await park(q, b, e, v);
+    else fine.push(e);
+  }
+  const expected = checked.built.refund.entries;
+  const agrees = entryKeys(fine.map((e) => e.body)).join('\n') === entryKeys(expected).join('\n');
+  queueSale(b, sale, null, agrees ? 'return-verified' : 'return-corrected');
+  const fact = saleFact(sale);
+  if (fact) b.writes.order.push({ fact, entryId: null });
+  if (agrees) {
+    applyEntries(b, fine);
+    return;
+  }
+  const reason = `Return re-check: the sale gives back ${expected.reduce((s, e) => s + e.points, 0)} points, the till wrote ${fine.reduce((s, e) => s + e.body.points, 0)}`;
+  await flag(q, 'return-recheck-mismatch', memberId, b.till.tillId, sale.id, { reason });
+  for (const e of fine) await park(q, b, e, { code: 'RECHECK_MISMATCH', reason });
+  bookServerEntries(b, sale, expected);
+}
+
 /** A grant written outside a sale (sign-up, confirmed e-mail, review): the program must give exactly it. */
 async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
   const v = entryViolation(e, null, null);
@@ -291,6 +345,12 @@ export async function takeWaiting(
   if (walks.length === 0) return;
   // The batches of a group share their member rows, versions and programs: one read for all of them.
   await prefetch(q, walks[0]!.b, waiting.flat(), stores);
+  // Returned sales are locked before their returns are read: a return on another till waits for this group.
+  await loadOriginals(
+    q,
+    walks[0]!.b.returns,
+    waiting.flat().filter((d): d is SaleDoc => d.kind === 'sale'),
+  );
   walks.forEach((w, k) => (w.b.walk = { from: w.from, docs: waiting[k]! }));
   const taken: string[] = [];
   for (const [k, walk] of walks.entries()) {

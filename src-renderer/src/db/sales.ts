@@ -129,6 +129,19 @@ async function nextReceiptNo(db: TillDatabase): Promise<{ next: number }> {
 }
 
 /**
+ * Runs `write` under the next receipt number and uses the number up only once it succeeded (no gaps). Returns
+ * number their receipts from the same counter as sales.
+ */
+export async function withReceiptNo<T>(db: TillDatabase, write: (receiptNo: number) => Promise<T>): Promise<T> {
+  const receipt = await nextReceiptNo(db);
+  const receiptNo = receipt.next;
+  const result = await write(receiptNo);
+  receipt.next = receiptNo + 1;
+  await db.journal.upsertLocal(RECEIPT_DOC, { next: receipt.next });
+  return result;
+}
+
+/**
  * Records a sale: priced by the engine, written with its entries in one journal transaction, under the next receipt
  * number (used only once the sale is written: a sale that fails leaves no gap).
  */

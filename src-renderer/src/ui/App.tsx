@@ -31,6 +31,8 @@ import { ProductSearch } from './ProductSearch';
 import { ReceiptView, type Receipt } from './ReceiptView';
 import { SaleSummary } from './SaleSummary';
 import { ScannerSettings } from './ScannerSettings';
+import { ReturnDialog } from './ReturnDialog';
+import { serverSaleLookup, type ReceiptKey } from '../db/returns';
 import { StatusBar } from './StatusBar';
 import { t } from './strings';
 
@@ -59,6 +61,9 @@ export function App({ host }: { host: KassaHostApi }) {
   const [cashier, setCashier] = useState<Staff | null>(null);
   const [lastCashierId, setLastCashierId] = useState<string | null>(null);
   const [voiding, setVoiding] = useState(false);
+  // Returns: the dialog open (with the receipt scanned, if one was), and the server to ask while online.
+  const [returning, setReturning] = useState<{ scanned: ReceiptKey | null; n: number } | null>(null);
+  const returnLookup = useMemo(() => (config && sync.online ? serverSaleLookup(config) : null), [config, sync.online]);
   const pendingScan = useRef<PendingScan | null>(null);
 
   // A cashier deactivated by head office (or given a new PIN) is signed out as soon as the till hears of it.
@@ -149,6 +154,12 @@ export function App({ host }: { host: KassaHostApi }) {
         return;
       }
       const scan = classifyScan(raw, config.scan);
+      // A receipt scan opens the return (or looks up another receipt in it); nothing else is taken meanwhile.
+      if (scan.kind === 'receipt' || returning) {
+        if (scan.kind === 'receipt') setReturning({ scanned: { kind: 'sale', saleId: scan.saleId }, n: Date.now() });
+        else setMessage({ kind: 'error', text: t.returnScanRefused });
+        return;
+      }
       switch (scan.kind) {
         case 'member-card':
           pendingScan.current = { kind: 'panel', code: scan.cardNumber, start: performance.now() };
@@ -180,12 +191,12 @@ export function App({ host }: { host: KassaHostApi }) {
           setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, cashier, session, findMember, addProduct, memberSync],
+    [db, config, cashier, session, findMember, addProduct, memberSync, returning],
   );
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
   // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
-  const dialogOpen = paying || voiding || settings || !cashier;
+  const dialogOpen = paying || voiding || settings || !cashier || returning !== null;
   const canPay = q !== null && !dialogOpen;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -196,7 +207,10 @@ export function App({ host }: { host: KassaHostApi }) {
       };
       if (e.key === 'F3') focus('lookup');
       else if (e.key === 'F4') focus('product-search');
-      else if (e.key === 'F12' && canPay) {
+      else if (e.key === 'F9') {
+        e.preventDefault();
+        setReturning({ scanned: null, n: Date.now() });
+      } else if (e.key === 'F12' && canPay) {
         e.preventDefault();
         setMessage(null);
         dispatch({ type: 'open-pay' });
@@ -467,6 +481,9 @@ export function App({ host }: { host: KassaHostApi }) {
       <div className="work">
         <section className="basket" data-testid="basket">
           <h2>{t.basket}</h2>
+          <button data-testid="open-return" onClick={() => setReturning({ scanned: null, n: Date.now() })}>
+            {t.returnButton} <kbd>F9</kbd>
+          </button>
           <ProductSearch
             catalog={memberSync?.catalog ?? null}
             onPick={(product, grams) => {
@@ -541,6 +558,26 @@ export function App({ host }: { host: KassaHostApi }) {
           testId="supervisor"
           onSubmit={approveVoid}
           onCancel={() => setVoiding(false)}
+        />
+      )}
+
+      {returning && db && cashier && (
+        <ReturnDialog
+          key={returning.n}
+          db={db}
+          till={{ tillId: config.tillId, storeId: config.storeId }}
+          cashier={cashier}
+          staff={staff}
+          lookup={returnLookup}
+          scanned={returning.scanned}
+          storeName={store?.name ?? ''}
+          timeZone={store?.timeZone}
+          onPrint={() => void printReceipt()}
+          onClose={(done) => {
+            setReturning(null);
+            if (done)
+              setMessage({ kind: 'info', text: t.returnRecorded(money(done.plan.refund.refundMinor, currency)) });
+          }}
         />
       )}
 

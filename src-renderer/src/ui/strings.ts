@@ -153,4 +153,42 @@ export const t = {
   scanDuringPayment: 'Scan not added: finish or cancel the payment first (Esc goes back to the basket)',
   hidPosAdvice:
     'Tip: set the scanner to HID POS mode (usage page 0x8C) so scans never reach text fields. See docs/scanners.md.',
+  // Returns
+  returnButton: 'Return',
+  returnTitle: 'Return goods',
+  returnReceiptField: 'Scan the receipt, or type its number',
+  returnFind: 'Find',
+  returnNotAReceipt: (text: string) => `“${text}” is not a receipt number (e.g. till-1-000042, or 42 for this till)`,
+  returnSaleFound: (label: string, fromServer: boolean) =>
+    `Receipt ${label}${fromServer ? ' (from the server)' : ' (from this till)'}`,
+  returnItem: 'Item',
+  returnSold: 'Sold',
+  returnLeft: 'Left to return',
+  returnQty: 'Return',
+  returnQtyOf: (name: string) => `Quantity of ${name} to return`,
+  returnRefund: 'Refund',
+  returnRefundedTo: (tenders: string) => `Refunded to ${tenders}`,
+  returnPointsReversed: (n: number) => `${n} earned points taken back`,
+  returnPointsRestored: (n: number) => `${n} redeemed points given back`,
+  returnNeedsSupervisor: 'A supervisor approves a refund of this amount',
+  returnPickFirst: 'Type how many of a line come back',
+  returnConfirm: 'Refund',
+  returnWhat: (amount: string) => `refund ${amount}`,
+  returnReceipt: (label: string) => `Return receipt ${label}`,
+  returnOf: (label: string) => `Return of receipt ${label}`,
+  returnDone: 'Done',
+  returnRecorded: (amount: string) => `Return recorded: refund ${amount}`,
+  returnScanRefused: 'Scan not added: finish or close the return first (Esc)',
+  returnError: (code: string, message: string) => {
+    switch (code) {
+      case 'RETURN_NEEDS_SERVER':
+        return `${message}. Try again when the till is online (code ${code})`;
+      case 'RECEIPT_NOT_FOUND':
+        return `${message} (code ${code})`;
+      case 'NOT_ALLOWED':
+        return `${message} (code RETURN_NOT_ALLOWED)`;
+      default:
+        return `${message} (code ${code})`;
+    }
+  },
 } as const;

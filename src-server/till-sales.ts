@@ -1,0 +1,59 @@
+/**
+ * A till looks up a sale to return it: by the sale's id (the receipt's
+ * barcode) or by its receipt label (`till-1-000042`), from any till of its
+ * own store. The answer holds the sale and every return of it taken so far,
+ * so the till shows what is left and refuses a line already returned at
+ * another till before anything is written. Reads only.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { KassaError } from '../shared/errors';
+import { ulidSchema } from '../shared/documents';
+import { parseReceiptLabel, type ReturnSale, type SaleForReturnReply } from '../shared/returns';
+import type { Db } from './db';
+import { tillFromAuthHeader } from './auth';
+import { parseInput as parse } from './http/errors';
+
+type SaleRow = { id: string; till_id: string; till_time: string | Date; body: ReturnSale['body'] };
+
+function asSale(r: SaleRow): ReturnSale {
+  return { id: r.id, tillId: r.till_id, at: new Date(r.till_time).toISOString(), body: r.body };
+}
+
+async function reply(db: Db, row: SaleRow | undefined, what: string): Promise<SaleForReturnReply> {
+  if (!row) throw new KassaError('NOT_FOUND', `No sale ${what} in this store`);
+  const returns = await db.query<SaleRow>(
+    `SELECT id, till_id, till_time, body FROM sales
+      WHERE body->>'refundOf' = $1 AND check_status NOT LIKE 'parked:%' ORDER BY till_time, id`,
+    [row.id],
+  );
+  return { sale: asSale(row), returns: returns.map(asSale) };
+}
+
+const labelSchema = z.string().min(3).max(80);
+
+export function registerTillSaleRoutes(app: FastifyInstance, db: Db): void {
+  app.get('/api/v1/till/sales/by-receipt/:label', async (req) => {
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const label = parse(labelSchema, (req.params as { label: string }).label, 'BAD_REQUEST');
+    const parsed = parseReceiptLabel(label);
+    if (!parsed) throw new KassaError('BAD_REQUEST', `"${label}" is not a receipt number (e.g. till-1-000042)`);
+    const [row] = await db.query<SaleRow>(
+      `SELECT id, till_id, till_time, body FROM sales
+        WHERE till_id = $1 AND store_id = $2 AND body->>'refundOf' IS NULL AND (body->>'receiptNo')::bigint = $3
+        ORDER BY till_time DESC LIMIT 1`,
+      [parsed.tillId, till.storeId, parsed.receiptNo],
+    );
+    return reply(db, row, `with receipt ${label}`);
+  });
+
+  app.get('/api/v1/till/sales/:id', async (req) => {
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const id = parse(ulidSchema, (req.params as { id: string }).id, 'BAD_REQUEST');
+    const [row] = await db.query<SaleRow>(
+      'SELECT id, till_id, till_time, body FROM sales WHERE id = $1 AND store_id = $2',
+      [id, till.storeId],
+    );
+    return reply(db, row, id);
+  });
+}
