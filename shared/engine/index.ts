@@ -28,6 +28,8 @@ export {
   currentTier,
   type BasketLine,
   type Quote,
+  type QuoteError,
+  type Explanation,
   type QuoteInput,
   type QuoteLine,
   type RedeemChoice,

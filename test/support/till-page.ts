@@ -19,8 +19,13 @@ export async function enterPin(page: Page, dialog: string, who: string, pin: str
   await page.keyboard.press('Enter');
 }
 
-export async function signIn(page: Page, who: { id: string; name: string; pin: string } = SAM): Promise<void> {
+/** Signs in; `cashierLabel` is how the till's language says "Cashier" in the status bar. */
+export async function signIn(
+  page: Page,
+  who: { id: string; name: string; pin: string } = SAM,
+  cashierLabel = 'Cashier',
+): Promise<void> {
   await enterPin(page, 'sign-in', who.id, who.pin);
-  await expect(page.getByTestId('signed-in-as')).toHaveText(`Cashier: ${who.name}`);
+  await expect(page.getByTestId('signed-in-as')).toHaveText(`${cashierLabel}: ${who.name}`);
   await expect(page.getByTestId('sign-in')).toHaveCount(0);
 }

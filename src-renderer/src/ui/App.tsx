@@ -34,6 +34,7 @@ import { ScannerSettings } from './ScannerSettings';
 import { ReturnDialog } from './ReturnDialog';
 import { serverSaleLookup, type ReceiptKey } from '../db/returns';
 import { StatusBar } from './StatusBar';
+import { language, setLanguage, type Language } from '../i18n';
 import { t } from './strings';
 
 type Message = { kind: 'error' | 'info'; text: string } | null;
@@ -43,6 +44,12 @@ type PendingScan = { kind: 'panel' | 'line'; code: string; start: number };
 
 export function App({ host }: { host: KassaHostApi }) {
   const till = useTill(host);
+  /** The till's language: changing it re-renders the screen, and every text is read again. */
+  const [lang, setLang] = useState<Language>(language);
+  const chooseLanguage = (code: Language) => {
+    setLanguage(code);
+    setLang(code);
+  };
   const { config, db, sync, memberSync, store, program, staff, scanner, wedge } = till;
   /** A keyboard burst that was not read cleanly: shown with what was read until used or dismissed. */
   const [rejected, setRejected] = useState<ScanRejected | null>(null);
@@ -433,6 +440,8 @@ export function App({ host }: { host: KassaHostApi }) {
         cashierName={cashier?.name ?? null}
         onOpenSettings={() => setSettings(true)}
         onSignOut={() => void signOut()}
+        language={lang}
+        onLanguage={chooseLanguage}
       />
 
       {!(till.ready && till.catalog.complete) && (

@@ -4,10 +4,8 @@
  */
 import { useEffect, useState } from 'react';
 import type { MemberSync, MemberSyncState } from '../db/member-sync-client';
+import { language } from '../i18n';
 import { t } from './strings';
-
-const count = new Intl.NumberFormat();
-const percent = new Intl.NumberFormat(undefined, { style: 'percent' });
 
 function duration(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
@@ -21,6 +19,8 @@ export function MemberDataStatus({ sync }: { sync: MemberSync }) {
     const sub = sync.status$.subscribe(setStatus);
     return () => sub.unsubscribe();
   }, [sync]);
+  const count = new Intl.NumberFormat(language());
+  const percent = new Intl.NumberFormat(language(), { style: 'percent' });
   const state = status?.phase === 'ready' ? 'ready' : 'loading';
   const loaded = status?.loaded ?? 0;
   const total = status?.total ?? 0;

@@ -8,7 +8,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { isKassaError } from '../../../shared/errors';
-import { formatMoney, parseMoneyInput } from '../../../shared/money';
+import { parseMoneyInput } from '../../../shared/money';
+import { money as formatMoney } from './format';
 import { tenderSummary, takeTender, type Tender, type TenderKind } from '../features/sale/session';
 import { keepFocusInside } from './focus-trap';
 import { t } from './strings';
@@ -30,7 +31,7 @@ export function PayDialog(props: {
   const rootRef = useRef<HTMLDivElement>(null);
   const amountRef = useRef<HTMLInputElement>(null);
   useEffect(() => amountRef.current?.focus(), []);
-  const money = (minor: number) => formatMoney({ minor, currency });
+  const money = (minor: number) => formatMoney(minor, currency);
   const summary = tenderSummary(totalMinor, tenders);
   const kindName = (kind: Tender['kind']) => (kind === 'cash' ? t.cash : t.card);
 

@@ -5,7 +5,7 @@
  * sold by weight asks for the weight before it goes in the basket.
  */
 import { useEffect, useState } from 'react';
-import { formatMoney } from '../../../shared/money';
+import { money } from './format';
 import type { Catalog } from '../db/catalog';
 import type { ProductRow } from '../db/schemas';
 import { parseKilograms } from '../features/sale/scanned-line';
@@ -131,7 +131,7 @@ export function ProductSearch(props: {
               <button type="button" data-testid="product-result" onClick={() => pick(p)}>
                 <span>{p.name}</span>
                 <span className="muted">
-                  {p.ean} · {formatMoney({ minor: p.priceMinor, currency: p.currency })}
+                  {p.ean} · {money(p.priceMinor, p.currency)}
                   {p.unit === 'kg' ? ` ${t.perKg}` : ''}
                 </span>
               </button>

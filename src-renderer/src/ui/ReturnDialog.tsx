@@ -10,7 +10,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
-import { formatMoney } from '../../../shared/money';
+import { money as formatMoney } from './format';
 import { receiptLabel, returnableLines, returnedQuantities, type PickedLine } from '../../../shared/returns';
 import { needsSupervisor } from '../../../shared/staff/till-events';
 import type { TillDatabase } from '../db/database';
@@ -116,7 +116,7 @@ export function ReturnDialog(props: Props) {
   }, [found, picks, cashier.role]);
 
   const currency = found?.sale.sale.body.currency ?? 'EUR';
-  const money = (minor: number) => formatMoney({ minor, currency });
+  const money = (minor: number) => formatMoney(minor, currency);
 
   /** Writes the return; `supervisor` approved it above the threshold (or the signed-in supervisor did). */
   const commit = async (supervisor: Staff | null, reason: string): Promise<PinAnswer> => {

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { Program, Quote } from '../../../shared/engine';
 import type { SaleSession, SessionAction } from '../features/sale/session';
 import { money } from './format';
-import { t } from './strings';
+import { quoteError, say, t } from './strings';
 
 export function SaleSummary(props: {
   quote: Quote;
@@ -41,7 +41,7 @@ export function SaleSummary(props: {
       )}
       {q.errors.map((e) => (
         <div key={e.code} className="message error" role="alert">
-          {e.message}
+          {quoteError(e, currency)}
         </div>
       ))}
       {hasMember && (
@@ -52,7 +52,7 @@ export function SaleSummary(props: {
       {explain && (
         <ul className="explain" data-testid="explanation">
           {q.explanation.map((e, i) => (
-            <li key={i}>{e.text}</li>
+            <li key={i}>{say(e.code, e.params, currency)}</li>
           ))}
         </ul>
       )}

@@ -1,6 +1,7 @@
 /** The bar across the top: store, mode, sync state, scanner, who is signed in. */
 import type { ScannerStatus } from '../../../shared/ipc';
 import type { SyncStatus } from '../db/replication';
+import { languages, type Language } from '../i18n';
 import { clockTime } from './format';
 import { t } from './strings';
 
@@ -14,6 +15,8 @@ export function StatusBar(props: {
   cashierName: string | null;
   onOpenSettings: () => void;
   onSignOut: () => void;
+  language: Language;
+  onLanguage: (code: Language) => void;
 }) {
   const { sync, allLoaded, scanner } = props;
   return (
@@ -47,6 +50,18 @@ export function StatusBar(props: {
           {scanner.message}
         </span>
       )}
+      <select
+        aria-label={t.language}
+        data-testid="language"
+        value={props.language}
+        onChange={(e) => props.onLanguage(e.target.value as Language)}
+      >
+        {languages.map((l) => (
+          <option key={l.code} value={l.code} lang={l.code}>
+            {l.name}
+          </option>
+        ))}
+      </select>
       <button className="link" data-testid="open-scanner-settings" onClick={props.onOpenSettings}>
         {t.scannerSettings}
       </button>

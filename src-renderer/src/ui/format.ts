@@ -1,13 +1,14 @@
 /** How the till screen writes money, times and receipt numbers. */
-import { formatMoney } from '../../../shared/money';
+import { language } from '../i18n';
+import { localMoney } from './strings';
 
 export function money(minor: number, currency: string): string {
-  return formatMoney({ minor, currency });
+  return localMoney(minor, currency);
 }
 
 /** A time of day in the till's own zone, or null for no time. */
 export function clockTime(iso: string | null): string | null {
-  return iso ? new Date(iso).toLocaleTimeString() : null;
+  return iso ? new Date(iso).toLocaleTimeString(language()) : null;
 }
 
 /** A receipt's number as printed: the till, then the number on it (`till-1-000042`). */
@@ -17,7 +18,7 @@ export function receiptLabel(tillId: string, receiptNo: number): string {
 
 /** Date and time in the store's time zone (the till's own zone until the store is known). */
 export function storeTime(iso: string, timeZone: string | undefined): string {
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
     new Date(iso),
   );
 }

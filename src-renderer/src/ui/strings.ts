@@ -1,194 +1,410 @@
-/** Every string the cashier reads, in one place (ready for translation). */
+/**
+ * Every string the cashier reads, in one place, in the till's language (src-renderer/src/i18n: English, Russian,
+ * Bulgarian). Read at render time: a change of language re-renders the screen and every text follows.
+ */
 import type { BurstRejection } from '../../../shared/ipc';
+import type { QuoteError, SayCode, SayParams } from '../../../shared/engine';
+import { language, tr } from '../i18n';
+import { formatMoney } from '../../../shared/money';
+
+/** Money as the till's language writes it: `12.50 EUR`, `12,50 EUR` (integer minor units throughout). */
+export function localMoney(minor: number, currency: string): string {
+  const text = formatMoney({ minor, currency });
+  return language() === 'en' ? text : text.replace('.', ',');
+}
+
+/** One thing the engine said (an explanation step or a refusal), in the till's language. */
+export function say(code: SayCode, params: SayParams, currency: string): string {
+  const values: SayParams = {};
+  for (const [name, value] of Object.entries(params))
+    values[name] = name.endsWith('Minor') && typeof value === 'number' ? localMoney(value, currency) : value;
+  return tr(`say.${code}`, values);
+}
+
+/** A refused redemption, in the till's language. */
+export function quoteError(e: QuoteError, currency: string): string {
+  return say(e.say, e.params, currency);
+}
 
 export const t = {
-  appName: 'Kassa',
-  starting: 'Starting the till…',
-  startFailed: (why: string) => `The till could not start (${why}). Restart it; if this stays, call support.`,
-  browserMode: 'Browser mode',
-  online: 'Online',
-  offline: 'Offline',
-  waiting: (n: number) => (n === 1 ? '1 waiting to sync' : `${n} waiting to sync`),
-  parked: (n: number) => `${n} held for review at head office`,
-  tillRefused: (why: string) => `Not syncing: ${why}. Sales are kept on this till until head office re-enrols it.`,
-  allSynced: 'All synced',
-  lastSync: (time: string) => `Last sync ${time}`,
-  neverSynced: 'Not synced yet',
-  loading: (n: number) => `Loading store data… ${n} records`,
-  membersLoading: (loaded: string, total: string) => `Loading members: ${loaded} of ${total}`,
-  membersRate: (perSecond: string) => `${perSecond}/s`,
-  membersLeft: (time: string) => `about ${time} left`,
-  membersStarting: 'Loading members…',
-  membersIndexing: (percent: string) => `Preparing the member index: ${percent}`,
-  membersNotReady: 'Members still loading',
-  membersReady: (n: string) => `${n} members on this till`,
-  membersStillLoading: (code: string) =>
-    `Member list still loading and the server cannot be reached: ${code} cannot be checked yet. Sell without the card, or try again shortly.`,
-  foundOnline: 'Found on the central server (this till is still loading its member list)',
-  notEnrolled: 'This till is not enrolled yet. Check the server address and enrolment code.',
-  scanCard: 'Scan a member card, or type a card or phone number',
-  lookup: 'Find member',
-  cardNotFound: (code: string) => `Card not found: ${code}`,
-  memberNotFound: (code: string) => `No member with card or phone number ${code}`,
-  phoneAmbiguous: (code: string) => `More than one member has the phone number ${code}: scan the member's card`,
-  productNotFound: (code: string) => `Product not found: ${code}`,
-  badScan: (reason: string) => `Scan not recognised — ${reason}`,
+  get appName() {
+    return tr('appName');
+  },
+  get starting() {
+    return tr('starting');
+  },
+  get browserMode() {
+    return tr('browserMode');
+  },
+  get online() {
+    return tr('online');
+  },
+  get offline() {
+    return tr('offline');
+  },
+  get allSynced() {
+    return tr('allSynced');
+  },
+  get neverSynced() {
+    return tr('neverSynced');
+  },
+  get membersStarting() {
+    return tr('membersStarting');
+  },
+  get membersNotReady() {
+    return tr('membersNotReady');
+  },
+  get foundOnline() {
+    return tr('foundOnline');
+  },
+  get notEnrolled() {
+    return tr('notEnrolled');
+  },
+  get scanCard() {
+    return tr('scanCard');
+  },
+  get lookup() {
+    return tr('lookup');
+  },
+  get useThisCode() {
+    return tr('useThisCode');
+  },
+  get scanAgain() {
+    return tr('scanAgain');
+  },
+  get noMember() {
+    return tr('noMember');
+  },
+  get points() {
+    return tr('points');
+  },
+  get tier() {
+    return tr('tier');
+  },
+  get basket() {
+    return tr('basket');
+  },
+  get emptyBasket() {
+    return tr('emptyBasket');
+  },
+  get total() {
+    return tr('total');
+  },
+  get subtotal() {
+    return tr('subtotal');
+  },
+  get discount() {
+    return tr('discount');
+  },
+  get explain() {
+    return tr('explain');
+  },
+  get hideExplain() {
+    return tr('hideExplain');
+  },
+  get rewards() {
+    return tr('rewards');
+  },
+  get payWithPoints() {
+    return tr('payWithPoints');
+  },
+  get apply() {
+    return tr('apply');
+  },
+  get clearRedeem() {
+    return tr('clearRedeem');
+  },
+  get pay() {
+    return tr('pay');
+  },
+  get cash() {
+    return tr('cash');
+  },
+  get card() {
+    return tr('card');
+  },
+  get cancel() {
+    return tr('cancel');
+  },
+  get remove() {
+    return tr('remove');
+  },
+  get receipt() {
+    return tr('receipt');
+  },
+  get scannerDisconnected() {
+    return tr('scannerDisconnected');
+  },
+  get typeCode() {
+    return tr('typeCode');
+  },
+  get add() {
+    return tr('add');
+  },
+  get clearMember() {
+    return tr('clearMember');
+  },
+  get newSale() {
+    return tr('newSale');
+  },
+  get scannerSettings() {
+    return tr('scannerSettings');
+  },
+  get loadingDevices() {
+    return tr('loadingDevices');
+  },
+  get noDevices() {
+    return tr('noDevices');
+  },
+  get device() {
+    return tr('device');
+  },
+  get usagePage() {
+    return tr('usagePage');
+  },
+  get mode() {
+    return tr('mode');
+  },
+  get useThis() {
+    return tr('useThis');
+  },
+  get reportLayout() {
+    return tr('reportLayout');
+  },
+  get layoutAim() {
+    return tr('layoutAim');
+  },
+  get layoutNewland() {
+    return tr('layoutNewland');
+  },
+  get keyboardScanners() {
+    return tr('keyboardScanners');
+  },
+  get wedgeMaxInterKey() {
+    return tr('wedgeMaxInterKey');
+  },
+  get wedgeMinLength() {
+    return tr('wedgeMinLength');
+  },
+  get wedgeQuiet() {
+    return tr('wedgeQuiet');
+  },
+  get wedgeNoSuffix() {
+    return tr('wedgeNoSuffix');
+  },
+  get save() {
+    return tr('save');
+  },
+  get saved() {
+    return tr('saved');
+  },
+  get close() {
+    return tr('close');
+  },
+  get signIn() {
+    return tr('signIn');
+  },
+  get signInFirst() {
+    return tr('signInFirst');
+  },
+  get signOut() {
+    return tr('signOut');
+  },
+  get screenLocked() {
+    return tr('screenLocked');
+  },
+  get who() {
+    return tr('who');
+  },
+  get pin() {
+    return tr('pin');
+  },
+  get reason() {
+    return tr('reason');
+  },
+  get confirm() {
+    return tr('confirm');
+  },
+  get roleCashier() {
+    return tr('roleCashier');
+  },
+  get roleSupervisor() {
+    return tr('roleSupervisor');
+  },
+  get noStaff() {
+    return tr('noStaff');
+  },
+  get pinWrong() {
+    return tr('pinWrong');
+  },
+  get voidSale() {
+    return tr('voidSale');
+  },
+  get reasonNeeded() {
+    return tr('reasonNeeded');
+  },
+  get voided() {
+    return tr('voided');
+  },
+  get amountGiven() {
+    return tr('amountGiven');
+  },
+  get amountHint() {
+    return tr('amountHint');
+  },
+  get paid() {
+    return tr('paid');
+  },
+  get due() {
+    return tr('due');
+  },
+  get change() {
+    return tr('change');
+  },
+  get paidWith() {
+    return tr('paidWith');
+  },
+  get print() {
+    return tr('print');
+  },
+  get findProduct() {
+    return tr('findProduct');
+  },
+  get perKg() {
+    return tr('perKg');
+  },
+  get badWeight() {
+    return tr('badWeight');
+  },
+  get scanDuringPayment() {
+    return tr('scanDuringPayment');
+  },
+  get hidPosAdvice() {
+    return tr('hidPosAdvice');
+  },
+  get returnButton() {
+    return tr('returnButton');
+  },
+  get returnTitle() {
+    return tr('returnTitle');
+  },
+  get returnReceiptField() {
+    return tr('returnReceiptField');
+  },
+  get returnFind() {
+    return tr('returnFind');
+  },
+  get returnItem() {
+    return tr('returnItem');
+  },
+  get returnSold() {
+    return tr('returnSold');
+  },
+  get returnLeft() {
+    return tr('returnLeft');
+  },
+  get returnQty() {
+    return tr('returnQty');
+  },
+  get returnRefund() {
+    return tr('returnRefund');
+  },
+  get returnNeedsSupervisor() {
+    return tr('returnNeedsSupervisor');
+  },
+  get returnPickFirst() {
+    return tr('returnPickFirst');
+  },
+  get returnConfirm() {
+    return tr('returnConfirm');
+  },
+  get returnDone() {
+    return tr('returnDone');
+  },
+  get returnScanRefused() {
+    return tr('returnScanRefused');
+  },
+  startFailed: (why: string) => tr('startFailed', { why }),
+  parked: (n: number) => tr('parked', { n }),
+  tillRefused: (why: string) => tr('tillRefused', { why }),
+  lastSync: (time: string) => tr('lastSync', { time }),
+  loading: (n: number) => tr('loading', { n }),
+  membersLoading: (loaded: string, total: string) => tr('membersLoading', { loaded, total }),
+  membersRate: (perSecond: string) => tr('membersRate', { perSecond }),
+  membersLeft: (time: string) => tr('membersLeft', { time }),
+  membersIndexing: (percent: string) => tr('membersIndexing', { percent }),
+  membersReady: (n: string) => tr('membersReady', { n }),
+  membersStillLoading: (code: string) => tr('membersStillLoading', { code }),
+  cardNotFound: (code: string) => tr('cardNotFound', { code }),
+  memberNotFound: (code: string) => tr('memberNotFound', { code }),
+  phoneAmbiguous: (code: string) => tr('phoneAmbiguous', { code }),
+  productNotFound: (code: string) => tr('productNotFound', { code }),
+  badScan: (reason: string) => tr('badScan', { reason }),
+  earns: (n: number) => tr('earns', { n }),
+  increase: (name: string) => tr('increase', { name }),
+  decrease: (name: string) => tr('decrease', { name }),
+  earned: (n: number) => tr('earned', { n }),
+  redeemed: (n: number) => tr('redeemed', { n }),
+  newBalance: (n: number) => tr('newBalance', { n }),
+  signedInAs: (name: string) => tr('signedInAs', { name }),
+  pinLocked: (name: string, until: string) => tr('pinLocked', { name, until }),
+  supervisorNeeded: (what: string) => tr('supervisorNeeded', { what }),
+  voidWhat: (total: string) => tr('voidWhat', { total }),
+  changeGiven: (amount: string) => tr('changeGiven', { amount }),
+  tenderLine: (kind: string, amount: string) => tr('tenderLine', { kind, amount }),
+  tenderedLine: (kind: string, amount: string, given: string) => tr('tenderedLine', { kind, amount, given }),
+  removeTender: (what: string) => tr('removeTender', { what }),
+  reprint: (label: string) => tr('reprint', { label }),
+  receiptNumber: (label: string) => tr('receiptNumber', { label }),
+  tillName: (tillId: string) => tr('tillName', { tillId }),
+  cashierName: (name: string) => tr('cashierName', { name }),
+  noProductFound: (text: string) => tr('noProductFound', { text }),
+  weightOf: (name: string) => tr('weightOf', { name }),
+  returnNotAReceipt: (text: string) => tr('returnNotAReceipt', { text }),
+  returnQtyOf: (name: string) => tr('returnQtyOf', { name }),
+  returnRefundedTo: (tenders: string) => tr('returnRefundedTo', { tenders }),
+  returnPointsReversed: (n: number) => tr('returnPointsReversed', { n }),
+  returnPointsRestored: (n: number) => tr('returnPointsRestored', { n }),
+  returnWhat: (amount: string) => tr('returnWhat', { amount }),
+  returnReceipt: (label: string) => tr('returnReceipt', { label }),
+  returnOf: (label: string) => tr('returnOf', { label }),
+  returnRecorded: (amount: string) => tr('returnRecorded', { amount }),
+  waiting: (n: number) => tr('waiting', { count: n }),
   scanRejected: (data: string, why: string) =>
-    data ? `The scanner read “${data}”, but ${why}.` : `Scan not read: ${why}. Scan again.`,
+    data ? tr('scanRejectedRead', { data, why }) : tr('scanRejectedUnread', { why }),
   rejection: (r: BurstRejection): string => {
     switch (r.code) {
       case 'too-slow':
-        return `its keys came too slowly (a gap of ${r.maxGapMs} ms; this till allows ${r.limitMs} ms)`;
+        return tr('rejectTooSlow', { maxGapMs: r.maxGapMs, limitMs: r.limitMs });
       case 'too-short':
-        return `it has ${r.length} characters and this till takes codes of ${r.minLength} or more`;
+        return tr('rejectTooShort', { length: r.length, minLength: r.minLength });
       case 'no-suffix':
-        return 'it did not end with Enter or Tab';
+        return tr('rejectNoSuffix');
       case 'lost-report':
-        return 'part of it was lost on the way from the scanner';
+        return tr('rejectLostReport');
     }
   },
-  useThisCode: 'Use this code',
-  scanAgain: 'Scan again',
-  noMember: 'No member',
-  points: 'points',
-  tier: 'Tier',
-  basket: 'Basket',
-  emptyBasket: 'Scan products to start a sale',
-  total: 'Total',
-  subtotal: 'Subtotal',
-  discount: 'Discount',
-  earns: (n: number) => `Earns ${n} points`,
-  explain: 'Explain points',
-  hideExplain: 'Hide explanation',
-  rewards: 'Rewards',
-  payWithPoints: 'Pay with points',
-  apply: 'Apply',
-  clearRedeem: 'Remove',
-  pay: 'Pay',
-  cash: 'Cash',
-  card: 'Card',
-  cancel: 'Cancel',
-  remove: 'Remove',
-  increase: (name: string) => `One more ${name}`,
-  decrease: (name: string) => `One fewer ${name}`,
-  receipt: 'Receipt',
-  earned: (n: number) => `Points earned: ${n}`,
-  redeemed: (n: number) => `Points redeemed: ${n}`,
-  newBalance: (n: number) => `New balance: ${n} points`,
-  saleDone: (total: string, points: number) => `Sale recorded: ${total}${points ? `, ${points} points earned` : ''}`,
-  scannerDisconnected: 'Scanner disconnected',
-  typeCode: 'Type a product code',
-  add: 'Add',
-  clearMember: 'Clear member',
-  newSale: 'New sale',
-  scannerSettings: 'Scanner settings',
-  loadingDevices: 'Looking for scanners…',
-  noDevices: 'No USB HID devices found. Keyboard-wedge scanners work without setup.',
-  device: 'Device',
-  usagePage: 'Usage page / usage',
-  mode: 'Mode',
-  useThis: 'Use this scanner',
-  reportLayout: 'Report layout',
-  layoutAim: 'Standard (AIM id at bytes 2–4)',
-  layoutNewland: 'Newland (data from byte 2)',
-  keyboardScanners: 'Keyboard-mode scanners',
-  wedgeMaxInterKey: 'Longest gap between keys of a scan (ms)',
-  wedgeMinLength: 'Shortest code (characters)',
-  wedgeQuiet: 'A scan is over after this long without a key (ms)',
-  wedgeNoSuffix: 'The scanner sends no Enter or Tab after a code',
-  save: 'Save',
-  saved: 'Saved',
-  close: 'Close',
-  signIn: 'Sign in',
-  signInFirst: 'Sign in first: scans are not taken while the till is locked',
-  signOut: 'Sign out',
-  signedInAs: (name: string) => `Cashier: ${name}`,
-  screenLocked: 'Till locked — sign in to go on',
-  who: 'Who',
-  pin: 'PIN',
-  reason: 'Reason',
-  confirm: 'Confirm',
-  roleCashier: 'cashier',
-  roleSupervisor: 'supervisor',
-  noStaff: 'No staff for this store yet: head office adds cashiers and their PINs.',
-  pinWrong: 'Wrong PIN',
-  pinLocked: (name: string, until: string) => `${name} is locked out after too many wrong PINs until ${until}`,
-  voidSale: 'Void sale',
-  supervisorNeeded: (what: string) => `Supervisor approval: ${what}`,
-  voidWhat: (total: string) => `void a sale of ${total}`,
-  reasonNeeded: 'Say why (a reason is required)',
-  voided: 'Sale voided',
-  amountGiven: 'Amount handed over',
-  amountHint: 'Empty: exactly what is due. Enter pays cash, F2 card, Esc goes back.',
-  paid: 'Paid',
-  due: 'Still due',
-  change: 'Change',
-  changeGiven: (amount: string) => `Change: ${amount}`,
-  tenderLine: (kind: string, amount: string) => `${kind} ${amount}`,
-  tenderedLine: (kind: string, amount: string, given: string) => `${kind} ${amount} (handed over ${given})`,
-  removeTender: (what: string) => `Remove ${what}`,
-  paidWith: 'Paid with',
+  saleDone: (total: string, points: number) =>
+    points ? tr('saleDonePoints', { total, points }) : tr('saleDone', { total }),
   tenderProblem: (code: 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED' | 'MONEY_BAD_INPUT') => {
     switch (code) {
       case 'TENDER_NOT_POSITIVE':
-        return 'Type an amount above zero';
+        return tr('tenderNotPositive');
       case 'TENDER_OVER_DUE':
-        return 'A card pays no more than is due: type the amount for the card, or pay the rest in cash';
+        return tr('tenderOverDue');
       case 'SALE_COVERED':
-        return 'The sale is paid';
+        return tr('tenderCovered');
       case 'MONEY_BAD_INPUT':
-        return 'Not an amount: type it as 20 or 20.50';
+        return tr('tenderBadInput');
     }
   },
-  print: 'Print receipt',
-  reprint: (label: string) => `Show and reprint the last receipt (${label})`,
-  receiptNumber: (label: string) => `Receipt ${label}`,
-  tillName: (tillId: string) => `Till ${tillId}`,
-  cashierName: (name: string) => `Cashier ${name}`,
-  findProduct: 'Find a product by name or code',
-  noProductFound: (text: string) => `No product matches “${text}”`,
-  perKg: 'per kg',
-  weightOf: (name: string) => `Weight of ${name} (kg)`,
-  badWeight: 'Type the weight in kg, as 1.25',
-  scanDuringPayment: 'Scan not added: finish or cancel the payment first (Esc goes back to the basket)',
-  hidPosAdvice:
-    'Tip: set the scanner to HID POS mode (usage page 0x8C) so scans never reach text fields. See docs/scanners.md.',
-  // Returns
-  returnButton: 'Return',
-  returnTitle: 'Return goods',
-  returnReceiptField: 'Scan the receipt, or type its number',
-  returnFind: 'Find',
-  returnNotAReceipt: (text: string) => `“${text}” is not a receipt number (e.g. till-1-000042, or 42 for this till)`,
   returnSaleFound: (label: string, fromServer: boolean) =>
-    `Receipt ${label}${fromServer ? ' (from the server)' : ' (from this till)'}`,
-  returnItem: 'Item',
-  returnSold: 'Sold',
-  returnLeft: 'Left to return',
-  returnQty: 'Return',
-  returnQtyOf: (name: string) => `Quantity of ${name} to return`,
-  returnRefund: 'Refund',
-  returnRefundedTo: (tenders: string) => `Refunded to ${tenders}`,
-  returnPointsReversed: (n: number) => `${n} earned points taken back`,
-  returnPointsRestored: (n: number) => `${n} redeemed points given back`,
-  returnNeedsSupervisor: 'A supervisor approves a refund of this amount',
-  returnPickFirst: 'Type how many of a line come back',
-  returnConfirm: 'Refund',
-  returnWhat: (amount: string) => `refund ${amount}`,
-  returnReceipt: (label: string) => `Return receipt ${label}`,
-  returnOf: (label: string) => `Return of receipt ${label}`,
-  returnDone: 'Done',
-  returnRecorded: (amount: string) => `Return recorded: refund ${amount}`,
-  returnScanRefused: 'Scan not added: finish or close the return first (Esc)',
-  returnError: (code: string, message: string) => {
-    switch (code) {
-      case 'RETURN_NEEDS_SERVER':
-        return `${message}. Try again when the till is online (code ${code})`;
-      case 'RECEIPT_NOT_FOUND':
-        return `${message} (code ${code})`;
-      case 'NOT_ALLOWED':
-        return `${message} (code RETURN_NOT_ALLOWED)`;
-      default:
-        return `${message} (code ${code})`;
-    }
+    fromServer ? tr('returnFoundServer', { label }) : tr('returnFoundTill', { label }),
+  returnError: (code: string, message: string) =>
+    code === 'RETURN_NEEDS_SERVER'
+      ? tr('returnErrorOffline', { message, code })
+      : tr('returnErrorCode', { message, code: code === 'NOT_ALLOWED' ? 'RETURN_NOT_ALLOWED' : code }),
+  get language() {
+    return tr('language');
   },
-} as const;
+};
