@@ -35,6 +35,8 @@ export const productSchema = z.object({
   /** 'each' is priced per item; 'kg' per kilogram (priceMinor per 1000 g). */
   unit: z.enum(['each', 'kg']),
   tags: z.array(z.string()).default([]),
+  /** VAT included in the price, in basis points (900 = 9 %); absent where the store sells without VAT. */
+  taxRateBp: z.number().int().min(0).max(10_000).optional(),
   seq: z.number().int().nonnegative(),
   _deleted: z.boolean().default(false),
 });

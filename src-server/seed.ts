@@ -32,6 +32,24 @@ export const DEMO_STAFF = [
 export const DEMO_TILL_ID = 'till-1';
 export const DEMO_ENROL_CODE = 'DEMO-TILL-1';
 
+/** The demo store's VAT (the Netherlands): 9 % on food and drink, 21 % on the rest; gift cards carry none. */
+const FOOD_CATEGORIES = new Set([
+  'bakery',
+  'coffee',
+  'dairy',
+  'drinks',
+  'fish',
+  'frozen',
+  'meat',
+  'pantry',
+  'produce',
+  'snacks',
+]);
+function demoTaxRateBp(categoryId: string): number {
+  if (categoryId === 'gift-cards') return 0;
+  return FOOD_CATEGORIES.has(categoryId) ? 900 : 2100;
+}
+
 const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
   ['Whole milk 1 l', 119, 'dairy', 'each'],
   ['Semi-skimmed milk 1 l', 109, 'dairy', 'each'],
@@ -235,6 +253,7 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
         categoryId,
         unit,
         tags: tags ?? [],
+        taxRateBp: demoTaxRateBp(categoryId),
       };
       await q('INSERT INTO products (id, doc, seq) VALUES ($1, $2, 0)', [id, JSON.stringify(doc)]);
       productIds.push(id);

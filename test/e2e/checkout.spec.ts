@@ -110,11 +110,20 @@ test('checkout: server on another address, fresh customer after paying, a locked
   await expect(page.getByTestId('receipt-header')).toContainText(
     'Kassa Market Centrum · Till till-1 · Cashier Sam Cashier',
   );
+  // VAT per rate (food at 9 % in the demo store, prices include VAT), and the barcode a return scans.
+  const vatRows = page.getByTestId('receipt-vat-row');
+  await expect(vatRows).toHaveCount(1);
+  await expect(vatRows.first()).toHaveAttribute('data-rate-bp', '900');
+  expect(Number(await vatRows.first().getAttribute('data-vat-minor'))).toBe(Math.round((total * 900) / 10_900));
+  const barcode = page.getByTestId('receipt-barcode');
+  expect(await barcode.getAttribute('data-code')).toMatch(/^KR[0-9A-HJKMNP-TV-Z]{26}$/);
+  expect(await barcode.locator('svg rect').count()).toBeGreaterThan(20);
   // Printed through the system dialog; on paper only the receipt shows, without its buttons.
   await page.getByTestId('print-receipt').click();
   expect(await page.evaluate<number>('window.__prints')).toBe(1);
   await page.emulateMedia({ media: 'print' });
   await expect(page.getByTestId('receipt-total')).toBeVisible();
+  await expect(page.getByTestId('receipt-barcode')).toBeVisible();
   await expect(page.getByTestId('status-bar')).toBeHidden();
   await expect(page.getByTestId('print-receipt')).toBeHidden();
   await page.emulateMedia({ media: 'screen' });

@@ -30,7 +30,7 @@ export type JournalRow = DistributiveOmit<JournalDoc, '_deleted'>;
 const seq = { type: 'integer', minimum: 0, maximum: 1e15, multipleOf: 1 } as const;
 
 /** Products as earlier builds kept them in RxDB (removed on open: database.ts); now in catalog.ts. */
-export const legacyProductSchema: RxJsonSchema<ProductRow> = {
+export const legacyProductSchema: RxJsonSchema<Omit<ProductRow, 'taxRateBp'>> = {
   version: 0,
   primaryKey: 'id',
   type: 'object',

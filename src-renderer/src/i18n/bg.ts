@@ -208,4 +208,8 @@ export const bg: Record<string, string> = {
   'say.points-bad': 'Точките за плащане са цяло число над 0',
   'say.points-not-enough': 'Недостатъчно точки: налични {{balance}}',
   'say.offline-cap': 'Без връзка днес могат да се използват най-много {{left}} точки',
+  vatRate: 'ДДС',
+  vatNet: 'Без ДДС',
+  vat: 'Сума ДДС',
+  vatGross: 'С ДДС',
 };

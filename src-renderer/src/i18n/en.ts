@@ -208,4 +208,8 @@ export const en: Record<string, string> = {
   'say.points-bad': 'Points to pay with must be a whole number above 0',
   'say.points-not-enough': 'Not enough points: {{balance}} available',
   'say.offline-cap': 'Offline, at most {{left}} points can be redeemed today',
+  vatRate: 'VAT',
+  vatNet: 'Net',
+  vat: 'VAT amount',
+  vatGross: 'Gross',
 };

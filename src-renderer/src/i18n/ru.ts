@@ -210,4 +210,8 @@ export const ru: Record<string, string> = {
   'say.points-bad': 'Число баллов для оплаты — целое больше 0',
   'say.points-not-enough': 'Недостаточно баллов: доступно {{balance}}',
   'say.offline-cap': 'Без связи сегодня можно списать не больше {{left}} баллов',
+  vatRate: 'НДС',
+  vatNet: 'Без НДС',
+  vat: 'Сумма НДС',
+  vatGross: 'С НДС',
 };

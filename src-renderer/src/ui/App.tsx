@@ -311,6 +311,7 @@ export function App({ host }: { host: KassaHostApi }) {
           quantity: l.quantity,
           grams: l.grams,
           totalMinor: byId.get(l.lineId)?.totalMinor ?? 0,
+          taxRateBp: l.taxRateBp,
         })),
         totalMinor: sale.quote.totalMinor,
         currency: sale.quote.currency,
@@ -506,6 +507,7 @@ export function App({ host }: { host: KassaHostApi }) {
               tillId={config.tillId}
               storeName={store?.name ?? null}
               timeZone={store?.timeZone}
+              barcode={`${config.scan.receiptPrefix}${receipt.saleId}`}
               onPrint={() => void printReceipt()}
               onClose={() => setReceipt(null)}
             />

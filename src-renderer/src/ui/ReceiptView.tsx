@@ -1,6 +1,8 @@
 /** A sale's receipt on screen, as printed on 80 mm paper by the print stylesheet. */
 import type { Tender } from '../features/sale/session';
+import { vatByRate } from '../../../shared/vat';
 import { kilograms, money, receiptLabel, storeTime } from './format';
+import { ReceiptBarcode } from './ReceiptBarcode';
 import { t } from './strings';
 
 export type Receipt = {
@@ -10,7 +12,15 @@ export type Receipt = {
   cashier: string;
   tenders: Tender[];
   changeMinor: number;
-  lines: Array<{ lineId: string; name: string; quantity: number; grams: number | null; totalMinor: number }>;
+  lines: Array<{
+    lineId: string;
+    name: string;
+    quantity: number;
+    grams: number | null;
+    totalMinor: number;
+    /** VAT included, in basis points; absent for goods sold without VAT. */
+    taxRateBp?: number | undefined;
+  }>;
   totalMinor: number;
   currency: string;
   pointsEarned: number;
@@ -25,16 +35,24 @@ function tenderText(x: Tender, currency: string): string {
     : t.tenderLine(kind, money(x.amountMinor, currency));
 }
 
+/** A VAT rate as printed: `9 %`, `5.5 %`. */
+function percent(rateBp: number): string {
+  return `${rateBp / 100} %`;
+}
+
 export function ReceiptView(props: {
   receipt: Receipt;
   tillId: string;
   storeName: string | null;
   timeZone: string | undefined;
+  /** What the receipt's barcode holds: the till's receipt prefix and the sale id. */
+  barcode: string;
   onPrint: () => void;
   onClose: () => void;
 }) {
   const { receipt, tillId } = props;
   const currency = receipt.currency;
+  const vat = vatByRate(receipt.lines);
   return (
     <div className="receipt" data-testid="receipt">
       <h3 data-testid="receipt-number" data-receipt-no={receipt.receiptNo}>
@@ -59,6 +77,34 @@ export function ReceiptView(props: {
         <span>{t.total}</span>
         <span data-testid="receipt-total">{money(receipt.totalMinor, currency)}</span>
       </div>
+      {vat.length > 0 && (
+        <table className="vat" data-testid="receipt-vat">
+          <thead>
+            <tr>
+              <th scope="col">{t.vatRate}</th>
+              <th scope="col" className="num">
+                {t.vatNet}
+              </th>
+              <th scope="col" className="num">
+                {t.vat}
+              </th>
+              <th scope="col" className="num">
+                {t.vatGross}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {vat.map((r) => (
+              <tr key={r.rateBp} data-testid="receipt-vat-row" data-rate-bp={r.rateBp} data-vat-minor={r.vatMinor}>
+                <td>{percent(r.rateBp)}</td>
+                <td className="num">{money(r.netMinor, currency)}</td>
+                <td className="num">{money(r.vatMinor, currency)}</td>
+                <td className="num">{money(r.grossMinor, currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <div data-testid="receipt-tenders">
         {t.paidWith} {receipt.tenders.map((x) => tenderText(x, currency)).join(', ')}
       </div>
@@ -70,6 +116,7 @@ export function ReceiptView(props: {
       {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
       {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
       {receipt.balanceAfter !== null && <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>}
+      <ReceiptBarcode code={props.barcode} />
       <div className="actions no-print">
         <button data-testid="print-receipt" onClick={props.onPrint}>
           {t.print}

@@ -407,4 +407,16 @@ export const t = {
   get language() {
     return tr('language');
   },
+  get vatRate() {
+    return tr('vatRate');
+  },
+  get vatNet() {
+    return tr('vatNet');
+  },
+  get vat() {
+    return tr('vat');
+  },
+  get vatGross() {
+    return tr('vatGross');
+  },
 };

@@ -87,6 +87,7 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
         name: product.name,
         categoryId: product.categoryId,
         tags: product.tags ?? [],
+        ...(product.taxRateBp === undefined ? {} : { taxRateBp: product.taxRateBp }),
         ...scanned.line,
         product,
       };
