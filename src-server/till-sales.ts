@@ -3,7 +3,8 @@
  * barcode) or by its receipt label (`till-1-000042`), from any till of its
  * own store. The answer holds the sale and every return of it taken so far,
  * so the till shows what is left and refuses a line already returned at
- * another till before anything is written. Reads only.
+ * another till before anything is written. And a till asks which receipt
+ * number comes next (after its database was wiped). Reads only.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -33,6 +34,17 @@ async function reply(db: Db, row: SaleRow | undefined, what: string): Promise<Sa
 const labelSchema = z.string().min(3).max(80);
 
 export function registerTillSaleRoutes(app: FastifyInstance, db: Db): void {
+  // The number this till's next receipt gets, from the sales the server holds: a till whose database was wiped
+  // (or replaced) goes on counting from there instead of starting again at 1.
+  app.get('/api/v1/till/receipt-floor', async (req) => {
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const [row] = await db.query<{ top: string | number | null }>(
+      `SELECT max((body->>'receiptNo')::bigint) AS top FROM sales WHERE till_id = $1 AND body->>'receiptNo' IS NOT NULL`,
+      [till.tillId],
+    );
+    return { next: Number(row?.top ?? 0) + 1 };
+  });
+
   app.get('/api/v1/till/sales/by-receipt/:label', async (req) => {
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     const label = parse(labelSchema, (req.params as { label: string }).label, 'BAD_REQUEST');

@@ -17,7 +17,9 @@
  *   asks for the weight;
  * - at 1024×768 with 20 lines the page does not scroll (the basket does),
  *   the status bar and Pay stay in view, every control is at least 44 px,
- *   and F3, F4 and F12 reach the member field, the product search and Pay.
+ *   and F3, F4 and F12 reach the member field, the product search and Pay;
+ * - a till whose database was wiped goes on from the last receipt number the
+ *   server holds (not from 1).
  */
 import { test, expect, type Page } from '@playwright/test';
 import { withCheckDigit } from '../../shared/barcode';
@@ -286,4 +288,33 @@ test('a till screen at 1024×768: 20 lines and no page scroll, Pay in view, 44 p
   await expect(page.getByTestId('product-search')).toBeFocused();
   await page.keyboard.press('F3');
   await expect(page.getByTestId('lookup-input')).toBeFocused();
+});
+
+test('a till whose database was wiped goes on numbering receipts from the server’s last one', async ({ browser }) => {
+  const first = await browser.newContext();
+  const page = await first.newPage();
+  await page.goto(tillUrl);
+  await signIn(page);
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  await scanner.scan(MILK);
+  await expect(page.getByTestId('basket-line')).toHaveCount(1);
+  await page.getByTestId('pay').click();
+  await page.keyboard.press('Enter');
+  const last = Number(await page.getByTestId('receipt-number').getAttribute('data-receipt-no'));
+  expect(last).toBeGreaterThan(0);
+  // The sale reaches the server; then the till's browser profile is gone (a new context has no IndexedDB).
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  await first.close();
+
+  const wiped = await browser.newContext();
+  const again = await wiped.newPage();
+  await again.goto(tillUrl);
+  await signIn(again);
+  await expect(again.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
+  await scanner.scan(MILK);
+  await expect(again.getByTestId('basket-line')).toHaveCount(1);
+  await again.getByTestId('pay').click();
+  await again.keyboard.press('Enter');
+  await expect(again.getByTestId('receipt-number')).toHaveAttribute('data-receipt-no', String(last + 1));
+  await wiped.close();
 });

@@ -16,6 +16,7 @@
  *   the record's mark, through the shared projection (shared/ledger),
  *   exactly as the server will apply it.
  */
+import { KassaError } from '../../../shared/errors';
 import { monotonicFactory } from 'ulid';
 import type { LedgerEntryBody } from '../../../shared/documents';
 import type { Quote, QuoteInput } from '../../../shared/engine';
@@ -132,6 +133,30 @@ async function nextReceiptNo(db: TillDatabase): Promise<{ next: number }> {
  * Runs `write` under the next receipt number and uses the number up only once it succeeded (no gaps). Returns
  * number their receipts from the same counter as sales.
  */
+/**
+ * Takes the server's word for the next receipt number when it is ahead of this database's: a till whose database
+ * was wiped goes on from the last receipt the server holds. Never goes back.
+ */
+export async function adoptReceiptFloor(db: TillDatabase, next: number): Promise<void> {
+  if (!Number.isSafeInteger(next) || next < 1) throw new KassaError('BAD_REQUEST', `Not a receipt number: ${next}`);
+  const receipt = await nextReceiptNo(db);
+  if (next <= receipt.next) return;
+  receipt.next = next;
+  await db.journal.upsertLocal(RECEIPT_DOC, { next });
+}
+
+/** Asks the server which receipt number comes next on this till, and adopts it when it is ahead. */
+export async function syncReceiptFloor(db: TillDatabase, server: { serverUrl: string; token: string }): Promise<void> {
+  const res = await fetch(`${server.serverUrl}/api/v1/till/receipt-floor`, {
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  if (!res.ok)
+    throw new KassaError('RECEIPT_FLOOR_UNAVAILABLE', `The server did not give the receipt number (${res.status})`);
+  const body = (await res.json()) as { next?: unknown };
+  if (typeof body.next !== 'number') throw new KassaError('BAD_REQUEST', 'The server sent no receipt number');
+  await adoptReceiptFloor(db, body.next);
+}
+
 export async function withReceiptNo<T>(db: TillDatabase, write: (receiptNo: number) => Promise<T>): Promise<T> {
   const receipt = await nextReceiptNo(db);
   const receiptNo = receipt.next;

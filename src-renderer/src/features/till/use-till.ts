@@ -13,7 +13,7 @@ import { programSchema, type Program } from '../../../../shared/engine';
 import { createTillDatabase, type TillDatabase } from '../../db/database';
 import { startReplication, type Replication, type SyncStatus } from '../../db/replication';
 import { startMemberSync, type MemberSync, type MemberSyncState, type WorkerLike } from '../../db/member-sync-client';
-import { tillEpoch } from '../../db/sales';
+import { syncReceiptFloor, tillEpoch } from '../../db/sales';
 import { activeStaff } from '../../db/staff';
 import { t } from '../../ui/strings';
 
@@ -129,6 +129,15 @@ export function useTill(host: KassaHostApi): Till {
       // Ready only once a first pull completed on this database, never because some products exist.
       if (await database.journal.getLocal(DOWN_READY_DOC)) setReady(true);
       await replication.awaitInitial();
+      // A wiped database goes on numbering receipts from the server's last one (tried until it answers).
+      for (let wait = 500; !cancelled; wait = Math.min(wait * 2, 10_000)) {
+        try {
+          await syncReceiptFloor(database, config);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
       if (cancelled) return;
       await database.journal.upsertLocal(DOWN_READY_DOC, { at: new Date().toISOString() });
       setReady(true);
