@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { journalDocSchema, type SaleBody } from '../../shared/documents';
+import { journalDocSchema, type EventDoc, type SaleBody } from '../../shared/documents';
 import {
   closeReport,
   shiftEvents,
@@ -67,7 +67,7 @@ function saleDoc(seq: number, s: SaleSpec, tillId = 'till-1'): ShiftDoc {
     refundOf: s.refundOf,
   };
   const doc = journalDocSchema.parse({ id: ID(seq), kind: 'sale', tillId, tillSeq: seq, at: AT, memberId: '', body });
-  return doc as ShiftDoc;
+  return doc;
 }
 
 function entryDoc(seq: number, saleSeq: number, points: number): ShiftDoc {
@@ -85,17 +85,17 @@ function entryDoc(seq: number, saleSeq: number, points: number): ShiftDoc {
       points,
       reason: 'r',
     },
-  }) as ShiftDoc;
+  });
 }
 
-function cashDoc(seq: number, kind: 'cash-in' | 'cash-out', amountMinor: number): ShiftDoc {
+function cashDoc(seq: number, kind: 'cash-in' | 'cash-out', amountMinor: number): EventDoc {
   return eventDocument(
     ctx,
     shiftEvents.cash(SHIFT, kind, amountMinor, 'float top-up', { cashierId: 'cashier-1' }),
     ID(seq),
     seq,
     AT,
-  ) as ShiftDoc;
+  );
 }
 
 /** A sale paid exactly by a mix of cash (with money handed over), card and points. */

@@ -207,7 +207,7 @@ export async function closeShift(
   if (!shift) throw new KassaError('SHIFT_NOT_OPEN', 'No shift is open on this till');
   const [seq] = await takeTillSeqs(db, 1);
   const report = closeReport(
-    shiftReport(shift, await docsAbove(db, shift.openSeq), seq!),
+    shiftReport(shift, await docsAbove(db, shift.openSeq), seq),
     input.countedCashMinor,
     new Date().toISOString(),
   );
