@@ -20,6 +20,7 @@ import { currencySchema, minorSchema } from './money';
 import { memberStateSchema } from './engine/member-state';
 import { countryCodeSchema, phoneKeySchema } from './phone';
 import { boundedIntSchema, idTextSchema, isoTimeSchema, MAX_ENTRY_POINTS, MAX_MINOR, textSchema } from './primitives';
+import { isShiftEventType, shiftEventProblem, shiftEventTypes } from './shift-events';
 
 export { isoTimeSchema } from './primitives';
 export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'ULID');
@@ -232,29 +233,38 @@ export const saleBodySchema = z.object({
 });
 export type SaleBody = z.infer<typeof saleBodySchema>;
 
-export const tillEventTypes = ['sign-in', 'sign-out', 'pin-locked', 'override'] as const;
+export const tillEventTypes = ['sign-in', 'sign-out', 'pin-locked', 'override', ...shiftEventTypes] as const;
 const eventDetailValue = z.union([textSchema(500), boundedIntSchema(MAX_MINOR), z.boolean(), z.null()]);
 
 /**
  * Something staff did at the till that head office must be able to see: a
- * sign-in or sign-out, a PIN lock-out, a supervisor override. The server
- * writes each one to its audit log (who, what, when, from which till).
+ * sign-in or sign-out, a PIN lock-out, a supervisor override, and the
+ * shift's open, cash in and out, X report and close (Z report, its totals in
+ * `details`). The server writes each one to its audit log (who, what, when,
+ * from which till).
  */
-export const tillEventBodySchema = z.object({
-  storeId: idTextSchema(64),
-  type: z.enum(tillEventTypes),
-  cashierId: idTextSchema(64),
-  /** The supervisor whose PIN allowed an override; null for anything else. */
-  supervisorId: idTextSchema(64).nullable().default(null),
-  /** What was done, e.g. `void-basket`; for a sign-in `pin`. */
-  action: idTextSchema(64),
-  reason: textSchema(500).default(''),
-  saleId: ulidSchema.nullable().default(null),
-  details: z
-    .record(z.string().max(64), eventDetailValue)
-    .refine((d) => Object.keys(d).length <= 32, 'at most 32 details')
-    .default({}),
-});
+export const tillEventBodySchema = z
+  .object({
+    storeId: idTextSchema(64),
+    type: z.enum(tillEventTypes),
+    cashierId: idTextSchema(64),
+    /** The supervisor whose PIN allowed an override; null for anything else. */
+    supervisorId: idTextSchema(64).nullable().default(null),
+    /** What was done, e.g. `void-basket`; for a sign-in `pin`. */
+    action: idTextSchema(64),
+    reason: textSchema(500).default(''),
+    saleId: ulidSchema.nullable().default(null),
+    details: z
+      .record(z.string().max(64), eventDetailValue)
+      .refine((d) => Object.keys(d).length <= 32, 'at most 32 details')
+      .default({}),
+  })
+  // Shift events (open, cash in/out, X and Z reports) carry typed details: shared/shift-events.ts.
+  .superRefine((e, ctx) => {
+    if (!isShiftEventType(e.type)) return;
+    const problem = shiftEventProblem(e.type, e.details, e.reason);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['details'] });
+  });
 export type TillEventBody = z.infer<typeof tillEventBodySchema>;
 
 const journalBase = {

@@ -7,6 +7,8 @@
  *   push queue and the "unconfirmed" part of every member view;
  * - every document younger than the retention period by its till time
  *   (`at`): returns of this till's recent sales read the sale documents;
+ * - every document of the shift open on this till (db/shifts.ts), however
+ *   old: its Z report counts them;
  * - the document with the highest tillSeq, whatever its age, and before
  *   anything is removed a stored floor for the tillSeq counter
  *   (`storeTillSeqFloor`), so no tillSeq is ever handed out twice.
@@ -23,6 +25,7 @@
 import type { TillDatabase } from './database';
 import { readAckedTillSeq } from './replication';
 import { storeTillSeqFloor } from './sales';
+import { openShiftSeq } from './shifts';
 
 /**
  * How long the till keeps acknowledged journal documents. Returns of this till's recent sales need their sale
@@ -51,7 +54,8 @@ export async function compactJournal(db: TillDatabase, options: CompactionOption
 
   const top = await db.journal.findOne({ selector: { tillSeq: { $gt: 0 } }, sort: [{ tillSeq: 'desc' }] }).exec();
   if (!top) return 0;
-  const upTo = Math.min(await readAckedTillSeq(db), top.tillSeq - 1);
+  const shiftSeq = await openShiftSeq(db);
+  const upTo = Math.min(await readAckedTillSeq(db), top.tillSeq - 1, shiftSeq === null ? Infinity : shiftSeq - 1);
   if (upTo < 1) return 0;
   await storeTillSeqFloor(db, top.tillSeq + 1);
 
