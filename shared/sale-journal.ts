@@ -34,13 +34,14 @@ export function priceSale(input: Omit<QuoteInput, 'at'>, at: string, saleId: str
   return { saleId, at, quote: q, entries, effects };
 }
 
-function checked(doc: unknown): JournalDoc {
+/** A journal document checked against the contract before it is written; `what` names it in the error. */
+export function checkedJournalDoc(doc: unknown, what: 'sale' | 'return' = 'sale'): JournalDoc {
   const r = journalDocSchema.safeParse(doc);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new KassaError(
       'DOCUMENT_INVALID',
-      `This sale cannot be recorded: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
+      `This ${what} cannot be recorded: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
     );
   }
   return r.data;
@@ -98,9 +99,9 @@ export function saleDocuments(
   };
   const memberId = input.member?.id ?? '';
   return [
-    checked({ id: saleId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0], at, memberId, body }),
+    checkedJournalDoc({ id: saleId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0], at, memberId, body }),
     ...entries.map((e, i) =>
-      checked({
+      checkedJournalDoc({
         id: entryIds[i],
         kind: 'entry',
         tillId: ctx.tillId,

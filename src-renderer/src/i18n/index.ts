@@ -79,9 +79,18 @@ export function hasText(key: string): boolean {
   return key in en;
 }
 
+const numberFormats = new Map<Language, Intl.NumberFormat>();
+
+/** One number format per language, made once (texts are read at every render). */
+function numberFormat(code: Language): Intl.NumberFormat {
+  let format = numberFormats.get(code);
+  if (!format) numberFormats.set(code, (format = new Intl.NumberFormat(code)));
+  return format;
+}
+
 /** The text of `key` in the till's language, with its parameters; numbers are written the language's way. */
 export function tr(key: string, params: Record<string, string | number> = {}): string {
-  const numbers = new Intl.NumberFormat(language());
+  const numbers = numberFormat(language());
   const values: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(params))
     values[name] = typeof value === 'number' && name !== 'count' ? numbers.format(value) : value;

@@ -9,7 +9,8 @@
  * wire schema before it is handed back (a till never queues a return the
  * server must refuse).
  */
-import { journalDocSchema, type JournalDoc, type SaleBody, type SaleLine } from '../../../../shared/documents';
+import type { JournalDoc, SaleBody, SaleLine } from '../../../../shared/documents';
+import { checkedJournalDoc } from '../../../../shared/sale-journal';
 import { KassaError } from '../../../../shared/errors';
 import type { RefundResult } from '../../../../shared/engine/refund';
 import { returnLines, type PickedLine, type ReturnSale } from '../../../../shared/returns';
@@ -54,6 +55,11 @@ export function planReturn(input: {
   };
 }
 
+/** A return's document checked before it is written (sale-journal.ts's check, naming a return). */
+function checkReturnDoc(doc: unknown): JournalDoc {
+  return checkedJournalDoc(doc, 'return');
+}
+
 export type ReturnContext = {
   tillId: string;
   storeId: string;
@@ -62,18 +68,6 @@ export type ReturnContext = {
   offline: boolean;
   at: string;
 };
-
-function checked(doc: unknown): JournalDoc {
-  const r = journalDocSchema.safeParse(doc);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new KassaError(
-      'DOCUMENT_INVALID',
-      `This return cannot be recorded: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
-    );
-  }
-  return r.data;
-}
 
 /** The return's sale document and its ledger entries; `entryIds` (one per entry) and `seqs` (1 + entries). */
 export function returnDocuments(
@@ -108,9 +102,17 @@ export function returnDocuments(
   };
   const memberId = o.memberId ?? '';
   return [
-    checked({ id: plan.returnId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0], at: ctx.at, memberId, body }),
+    checkReturnDoc({
+      id: plan.returnId,
+      kind: 'sale',
+      tillId: ctx.tillId,
+      tillSeq: seqs[0],
+      at: ctx.at,
+      memberId,
+      body,
+    }),
     ...plan.refund.entries.map((e, i) =>
-      checked({
+      checkReturnDoc({
         id: entryIds[i],
         kind: 'entry',
         tillId: ctx.tillId,
