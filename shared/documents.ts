@@ -136,6 +136,28 @@ export const tenderSchema = z.object({
   tenderedMinor: upMinorSchema.optional(),
 });
 
+/**
+ * A discount (a percentage off, with a reason) or a price override at the till. An override always names the
+ * supervisor who allowed it; a discount names one when it went past what a cashier may give.
+ */
+export const priceChangeSchema = z
+  .strictObject({
+    kind: z.enum(['discount', 'override']),
+    fromMinor: upMinorSchema.refine((v) => v >= 0, 'a price is never below zero'),
+    percent: z.number().int().min(1).max(100).optional(),
+    reason: textSchema(200).refine((v) => v.trim().length > 0, 'a price change says why'),
+    supervisorId: idTextSchema(64).nullable(),
+  })
+  .refine((c) => c.kind !== 'override' || c.supervisorId !== null, {
+    message: 'a price override names the supervisor who allowed it',
+    path: ['supervisorId'],
+  })
+  .refine((c) => c.kind !== 'discount' || c.percent !== undefined, {
+    message: 'a discount says its percentage',
+    path: ['percent'],
+  });
+export type PriceChangeBody = z.infer<typeof priceChangeSchema>;
+
 export const saleLineSchema = z.object({
   /** The till's line id; the engine orders lines by it, so a re-check sees the basket as the till did. */
   lineId: idTextSchema(16).default('L0001'),
@@ -155,6 +177,8 @@ export const saleLineSchema = z.object({
   discountMinor: upMinorSchema.default(0),
   points: boundedIntSchema(MAX_ENTRY_POINTS).default(0),
   categoryId: textSchema(64),
+  /** A price changed at the till: `unitPriceMinor` is the new price, `fromMinor` the one it replaced. */
+  priceChange: priceChangeSchema.optional(),
 });
 export type SaleLine = z.infer<typeof saleLineSchema>;
 

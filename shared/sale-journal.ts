@@ -6,7 +6,13 @@
  * Every document is parsed with the shared wire schema before it is handed
  * back, so a till never queues a document the server must refuse.
  */
-import { journalDocSchema, type JournalDoc, type LedgerEntryBody, type SaleBody } from './documents';
+import {
+  journalDocSchema,
+  type JournalDoc,
+  type LedgerEntryBody,
+  type PriceChangeBody,
+  type SaleBody,
+} from './documents';
 import { commitSale, quote, type Quote, type QuoteInput } from './engine';
 import { KassaError } from './errors';
 
@@ -20,6 +26,8 @@ export type SaleContext = {
   tenders: SaleBody['tenders'];
   /** The receipt number the till gives this sale. */
   receiptNo?: number | null;
+  /** Prices changed at the till (discounts, overrides), by line id. */
+  priceChanges?: Readonly<Record<string, PriceChangeBody>>;
 };
 
 export type PricedSale = { saleId: string; at: string; quote: Quote; entries: LedgerEntryBody[] } & Pick<
@@ -64,6 +72,7 @@ export function saleDocuments(
     currency: q.currency,
     lines: input.basket.map((l) => {
       const p = lineById.get(l.lineId)!;
+      const priceChange = ctx.priceChanges?.[l.lineId];
       return {
         lineId: l.lineId,
         kind: 'item' as const,
@@ -80,6 +89,7 @@ export function saleDocuments(
         discountMinor: p.discountMinor,
         points: p.points,
         categoryId: l.categoryId,
+        ...(priceChange ? { priceChange } : {}),
       };
     }),
     subtotalMinor: q.subtotalMinor,

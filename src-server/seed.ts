@@ -15,7 +15,9 @@ import { encodeTime } from 'ulid';
 import { withCheckDigit } from '../shared/barcode';
 import type { Product, Store } from '../shared/documents';
 import { emptyMemberState } from '../shared/engine/member-state';
-import { validateProgram } from '../shared/engine/program';
+import { validateProgram, type Program } from '../shared/engine/program';
+import { addDays, addMonths, localParts } from '../shared/engine/time';
+import { earnLot } from '../shared/ledger/lots';
 import { KassaError } from '../shared/errors';
 import type { Db, Query } from './db';
 import { sha256 } from './auth';
@@ -50,6 +52,8 @@ function demoTaxRateBp(categoryId: string): number {
   return FOOD_CATEGORIES.has(categoryId) ? 900 : 2100;
 }
 
+/** Goods a till rings up from a quick key (no barcode on them): tagged, and the till shows them as keys. */
+const QUICK = ['quick-key'];
 const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
   ['Whole milk 1 l', 119, 'dairy', 'each'],
   ['Semi-skimmed milk 1 l', 109, 'dairy', 'each'],
@@ -59,7 +63,7 @@ const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
   ['Free-range eggs 10', 389, 'dairy', 'each'],
   ['Sourdough loaf', 349, 'bakery', 'each'],
   ['Wholemeal bread', 259, 'bakery', 'each'],
-  ['Croissants 4 pack', 299, 'bakery', 'each'],
+  ['Croissants 4 pack', 299, 'bakery', 'each', QUICK],
   ['Coffee beans 1 kg', 1499, 'coffee', 'each'],
   ['Ground coffee 500 g', 699, 'coffee', 'each'],
   ['Espresso capsules 20', 549, 'coffee', 'each'],
@@ -81,14 +85,14 @@ const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
   ['Chicken breast 500 g', 699, 'meat', 'each'],
   ['Minced beef 500 g', 599, 'meat', 'each'],
   ['Salmon fillet 250 g', 799, 'fish', 'each'],
-  ['Bananas', 199, 'produce', 'kg'],
-  ['Apples Elstar', 279, 'produce', 'kg'],
+  ['Bananas', 199, 'produce', 'kg', QUICK],
+  ['Apples Elstar', 279, 'produce', 'kg', QUICK],
   ['Tomatoes on the vine', 399, 'produce', 'kg'],
   ['Potatoes', 149, 'produce', 'kg'],
   ['Carrots', 129, 'produce', 'kg'],
-  ['Avocado', 119, 'produce', 'each'],
-  ['Lemons 4 pack', 169, 'produce', 'each'],
-  ['Cucumber', 79, 'produce', 'each'],
+  ['Avocado', 119, 'produce', 'each', QUICK],
+  ['Lemons 4 pack', 169, 'produce', 'each', QUICK],
+  ['Cucumber', 79, 'produce', 'each', QUICK],
   ['Washing-up liquid', 229, 'household', 'each'],
   ['Toilet paper 8 rolls', 449, 'household', 'each'],
   ['Laundry detergent 1.5 l', 899, 'household', 'each'],
@@ -202,6 +206,32 @@ export function decideDemoSeed(input: { mode: SeedMode; fresh: boolean; hasStore
   };
 }
 
+/** The demo member whose points partly expire soon (Daan Bakker): the receipt and member panel show it. */
+export const DEMO_EXPIRING_MEMBER = 4;
+const DEMO_EXPIRING_POINTS = 150;
+
+/**
+ * A demo member's opening points as lots by earn day: all earned on 2026-01-01, except that member 4 earned
+ * some of theirs so long ago that they expire in ten days from today (under the program's expiry in months).
+ */
+function openingLots(
+  index: number,
+  opening: number,
+  program: Program,
+  timeZone: string,
+): Array<{ day: string; points: number }> {
+  if (opening <= 0) return [];
+  const e = program.expiry;
+  if (index + 1 !== DEMO_EXPIRING_MEMBER || e.mode !== 'months-after-earn' || opening <= DEMO_EXPIRING_POINTS)
+    return [{ day: '2026-01-01', points: opening }];
+  const today = localParts(new Date().toISOString(), timeZone).date;
+  const day = addDays(addMonths(today, -e.months), 10);
+  return [
+    { day, points: DEMO_EXPIRING_POINTS },
+    { day: '2026-01-01', points: opening - DEMO_EXPIRING_POINTS },
+  ];
+}
+
 const SEED_LOCK = 7_301_003;
 
 /** Seeds an empty database; returns false (and writes nothing) when any store exists already. */
@@ -264,14 +294,12 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
       const id = demoUlid(i + 1);
       // Opening balances, each backed by an `adjust` ledger entry so the ledger always sums to the balance.
       const opening = (i * 137) % 1300;
+      const lots = openingLots(i, opening, program, store.timeZone);
       const state = {
         ...emptyMemberState(),
         balance: opening,
         tierWindow: { spendMinor: opening * 100, points: opening },
-        lots:
-          opening > 0
-            ? { asOf: '2026-01-01', buckets: { '2026-01-01': [opening, 0] as [number, number] }, spent: 0 }
-            : { asOf: null, buckets: {}, spent: 0 },
+        lots: lots.reduce((book, lot) => earnLot(book, lot.day, lot.points), emptyMemberState().lots),
       };
       await q(
         `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state, seq)
@@ -287,11 +315,11 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
           JSON.stringify(state),
         ],
       );
-      if (opening > 0) {
+      for (const [n, lot] of lots.entries()) {
         await q(
           `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, till_seq, till_time)
-           VALUES ($1, $2, 'seed', NULL, 'adjust', $3, 'Opening balance (demo data)', 0, '2026-01-01T00:00:00Z')`,
-          [demoUlid(100 + i), id, opening],
+           VALUES ($1, $2, 'seed', NULL, 'adjust', $3, 'Opening balance (demo data)', 0, $4)`,
+          [demoUlid(100 * (n + 1) + i), id, lot.points, `${lot.day}T12:00:00Z`],
         );
       }
       memberIds.push(id);

@@ -6,7 +6,7 @@
  * so running it twice changes nothing); tills show what will expire.
  */
 import type { LedgerEntryBody } from '../documents';
-import { LOT_HORIZON_DAYS, OLDEST_BUCKET, openLots } from '../ledger/lots';
+import { earnLot, LOT_HORIZON_DAYS, OLDEST_BUCKET, openLots, spendPoints } from '../ledger/lots';
 import type { MemberState } from './member-state';
 import type { Program } from './program';
 import { addDays, addMonths, daysBetween, localParts } from './time';
@@ -54,6 +54,25 @@ export const expiryWarnings = (
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([expiresAt, points]) => ({ points, expiresAt }));
 };
+
+/**
+ * The warnings a receipt prints: what will expire soon once this sale's points are booked. Redeemed points are
+ * taken from the oldest lots first (as the ledger takes them), so a redemption can clear a warning; points earned
+ * today open a lot of today's.
+ */
+export function expiryWarningsAfterSale(
+  program: Program,
+  state: MemberState,
+  sale: { pointsEarned: number; pointsRedeemed: number },
+  at: string,
+  timeZone: string,
+): Array<{ points: number; expiresAt: string }> {
+  const today = localParts(at, timeZone).date;
+  let lots = state.lots;
+  if (sale.pointsRedeemed > 0) lots = spendPoints(lots, today, sale.pointsRedeemed);
+  if (sale.pointsEarned > 0) lots = earnLot(lots, today, sale.pointsEarned);
+  return expiryWarnings(program, { ...state, lots }, at, timeZone);
+}
 
 /** The expiry entries due as of `at` (store-local date), oldest lot first. */
 export const expire = (input: {

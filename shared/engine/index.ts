@@ -38,7 +38,7 @@ export {
 } from './quote';
 export { sayCodes, sayEnglish, sayParams, type SayCode, type SayParams } from './explain';
 export { refund, type RefundResult, type ReturnedLine } from './refund';
-export { expire, expiryWarnings, lotExpiries } from './expiry';
+export { expire, expiryWarnings, expiryWarningsAfterSale, lotExpiries } from './expiry';
 export { grantBonus, type BonusKind } from './bonuses';
 export { localDate, localParts } from './time';
 

@@ -15,7 +15,14 @@ export const VOID_SUPERVISOR_THRESHOLD_MINOR = 2_000;
 /** A return refunding this much or more (minor units) needs a supervisor. */
 export const RETURN_SUPERVISOR_THRESHOLD_MINOR = 2_000;
 
-export type OverrideAction = 'void-basket' | 'return';
+/** The largest discount (percent off a line) a cashier gives without a supervisor. */
+export const CASHIER_DISCOUNT_MAX_PERCENT = 10;
+
+/**
+ * `amountMinor` is the money at stake; for a line discount it is the percentage. A price override is always a
+ * supervisor's.
+ */
+export type OverrideAction = 'void-basket' | 'return' | 'price-override' | 'line-discount';
 
 /** Whether this action, by someone of this role, needs a supervisor's PIN first. */
 export function needsSupervisor(role: StaffRole, action: OverrideAction, amountMinor: number): boolean {
@@ -25,6 +32,10 @@ export function needsSupervisor(role: StaffRole, action: OverrideAction, amountM
       return amountMinor >= VOID_SUPERVISOR_THRESHOLD_MINOR;
     case 'return':
       return amountMinor >= RETURN_SUPERVISOR_THRESHOLD_MINOR;
+    case 'price-override':
+      return true;
+    case 'line-discount':
+      return amountMinor > CASHIER_DISCOUNT_MAX_PERCENT;
   }
 }
 

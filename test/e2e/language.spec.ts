@@ -38,6 +38,14 @@ async function axeProblems(page: Page): Promise<string[]> {
 
 test('Russian, then Bulgarian, kept across a reload; engine explanations translated', async ({ page }) => {
   await page.goto(stack.tillUrl);
+  // The language is chosen before anyone signs in: the sign-in dialog itself changes.
+  await expect(page.getByTestId('sign-in')).toContainText('Sign in', { timeout: 30_000 });
+  await page.getByTestId('sign-in-language').selectOption('bg');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'bg');
+  await expect(page.getByTestId('sign-in')).toContainText('Вход');
+  await expect(page.getByTestId('sign-in-submit')).toHaveText('Потвърди');
+  await page.getByTestId('sign-in-language').selectOption('en');
+  await expect(page.getByTestId('sign-in')).toContainText('Sign in');
   await signIn(page);
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');

@@ -17,7 +17,8 @@
  * words of its name, folded (lower case, accents off, any script), in a
  * multi-entry index; a search takes the products whose words start with
  * the first word typed and keeps those matching every other word. A code
- * typed in part is found by EAN/PLU prefix.
+ * typed in part is found by EAN/PLU prefix. Tags are indexed too: the
+ * quick keys are the products tagged `quick-key`.
  */
 import Dexie, { type Table } from 'dexie';
 import type { IndexedDbFactory } from './member-store';
@@ -31,6 +32,8 @@ export type Catalog = {
   /** Products whose name has words starting with every word of `text`, or whose code starts with it; at most `limit`. */
   search: (text: string, limit?: number) => Promise<ProductRow[]>;
   byId: (id: string) => Promise<ProductRow | null>;
+  /** Products carrying `tag`, by name (the till's quick keys carry `quick-key`); at most `limit`. */
+  byTag: (tag: string, limit?: number) => Promise<ProductRow[]>;
   /** Every product (tests and exports; never on a sale's path). */
   all: () => Promise<ProductRow[]>;
   /** Stores a pulled page (upserts and removals) and the checkpoint after it, in one transaction. */
@@ -82,6 +85,8 @@ class CatalogDexie extends Dexie {
             p.words = searchWords(p.name);
           }),
       );
+    // Tags as a multi-entry index, for the quick keys (Dexie builds the new index from the stored records).
+    this.version(3).stores({ products: 'id, ean, *words, *tags', meta: 'key' });
     // No live queries read this database: skip Dexie's broadcast of every written key to the other contexts.
     this.unuse({ stack: 'dbcore', name: 'Observability' });
   }
@@ -127,6 +132,10 @@ export async function openCatalog(name: string, deps?: IndexedDbFactory): Promis
     byId: async (id) => {
       const found = await db.products.get(id);
       return found ? row(found) : null;
+    },
+    byTag: async (tag, limit = 24) => {
+      const tagged = await db.products.where('tags').equals(tag).limit(limit).toArray();
+      return tagged.map(row).sort((a, b) => a.name.localeCompare(b.name));
     },
     all: async () => (await db.products.toArray()).map(row),
     applyPage: (products, removedIds, checkpoint, complete) =>

@@ -105,7 +105,8 @@ export async function memberViewOf(
   });
 }
 
-export type SaleContext = SaleContextBase & { at?: string };
+/** `saleId`: the id the basket was kept under (features/sale/basket-store.ts); a new one when absent. */
+export type SaleContext = SaleContextBase & { at?: string; saleId?: string };
 
 export type RecordedSale = { saleId: string; at: string; receiptNo: number; quote: Quote; entries: LedgerEntryBody[] };
 
@@ -172,7 +173,7 @@ export async function withReceiptNo<T>(db: TillDatabase, write: (receiptNo: numb
  */
 export async function recordSale(db: TillDatabase, input: QuoteInput, ctx: SaleContext): Promise<RecordedSale> {
   const at = ctx.at ?? new Date().toISOString();
-  const priced = priceSale(input, at, nextId());
+  const priced = priceSale(input, at, ctx.saleId ?? nextId());
   const entryIds = priced.entries.map(() => nextId());
   const seqs = await takeTillSeqs(db, 1 + priced.entries.length);
   const receipt = await nextReceiptNo(db);

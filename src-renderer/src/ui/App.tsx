@@ -11,7 +11,7 @@ import { classifyScan } from '../../../shared/scan';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { needsSupervisor } from '../../../shared/staff/till-events';
-import { quote, type Quote, type QuoteInput } from '../../../shared/engine';
+import { expiryWarningsAfterSale, quote, type Quote, type QuoteInput } from '../../../shared/engine';
 import { lookupMember } from '../db/members';
 import { recordSale } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
@@ -34,6 +34,14 @@ import { ScannerSettings } from './ScannerSettings';
 import { ReturnDialog } from './ReturnDialog';
 import { serverSaleLookup, type ReceiptKey } from '../db/returns';
 import { StatusBar } from './StatusBar';
+import { LanguageSelect } from './LanguageSelect';
+import { Keypad } from './Keypad';
+import { PriceChangeDialog } from './PriceChangeDialog';
+import type { KeypadCommand } from '../features/sale/keypad';
+import type { PriceCommand } from '../features/sale/price-change';
+import type { SessionLine } from '../features/sale/session';
+import type { KeptBasket } from '../features/sale/basket-store';
+import { useKeptBasket } from '../features/sale/use-kept-basket';
 import { language, setLanguage, type Language } from '../i18n';
 import { t } from './strings';
 
@@ -72,6 +80,20 @@ export function App({ host }: { host: KassaHostApi }) {
   const [returning, setReturning] = useState<{ scanned: ReceiptKey | null; n: number } | null>(null);
   const returnLookup = useMemo(() => (config && sync.online ? serverSaleLookup(config) : null), [config, sync.online]);
   const pendingScan = useRef<PendingScan | null>(null);
+  // The keypad's price or discount waiting for its reason (and a supervisor, where one is needed).
+  const [pricing, setPricing] = useState<{ line: SessionLine; command: PriceCommand } | null>(null);
+  const [quickKeys, setQuickKeys] = useState<ProductRow[]>([]);
+  // A till restarted mid-sale puts the basket back (features/sale/basket-store.ts), and says so.
+  const keeper = useKeptBasket(db, session, dispatch, (kept: KeptBasket) => {
+    if (kept.kind === 'restored') setMessage({ kind: 'info', text: t.basketRestored(kept.session.lines.length) });
+    else if (kept.kind === 'already-sold') setMessage({ kind: 'info', text: t.basketAlreadySold });
+    else if (kept.kind === 'unreadable') setMessage({ kind: 'error', text: t.basketUnreadable(kept.message) });
+  });
+  const catalogComplete = till.catalog.complete;
+  useEffect(() => {
+    if (!memberSync || !catalogComplete) return;
+    void memberSync.catalog.byTag('quick-key').then(setQuickKeys);
+  }, [memberSync, catalogComplete]);
 
   // A cashier deactivated by head office (or given a new PIN) is signed out as soon as the till hears of it.
   // (State adjusted while rendering, as React advises for state derived from props: no extra pass.)
@@ -203,7 +225,7 @@ export function App({ host }: { host: KassaHostApi }) {
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
   // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
-  const dialogOpen = paying || voiding || settings || !cashier || returning !== null;
+  const dialogOpen = paying || voiding || settings || !cashier || returning !== null || pricing !== null;
   const canPay = q !== null && !dialogOpen;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -212,7 +234,8 @@ export function App({ host }: { host: KassaHostApi }) {
         e.preventDefault();
         document.getElementById(id)?.focus();
       };
-      if (e.key === 'F3') focus('lookup');
+      if (e.key === 'F2') focus('keypad-input');
+      else if (e.key === 'F3') focus('lookup');
       else if (e.key === 'F4') focus('product-search');
       else if (e.key === 'F9') {
         e.preventDefault();
@@ -282,6 +305,9 @@ export function App({ host }: { host: KassaHostApi }) {
     memberSync?.hold(true);
     try {
       const started = performance.now();
+      const priceChanges = Object.fromEntries(
+        lines.flatMap((l) => (l.priceChange ? [[l.lineId, l.priceChange] as const] : [])),
+      );
       const sale = await recordSale(
         db,
         { ...quoteInput, at: new Date().toISOString() },
@@ -292,6 +318,9 @@ export function App({ host }: { host: KassaHostApi }) {
           memberSeq: member && view ? view.memberSeq : null,
           accountSeq: member && view ? view.accountSeq : null,
           tenders,
+          priceChanges,
+          // The id the basket was kept under: a basket restored after a restart is never sold twice.
+          ...(keeper ? { saleId: keeper.saleId() } : {}),
         },
       );
       // For the benchmarks: Pay → the sale and its entries committed to the journal.
@@ -312,12 +341,17 @@ export function App({ host }: { host: KassaHostApi }) {
           grams: l.grams,
           totalMinor: byId.get(l.lineId)?.totalMinor ?? 0,
           taxRateBp: l.taxRateBp,
+          priceChange: l.priceChange,
         })),
         totalMinor: sale.quote.totalMinor,
         currency: sale.quote.currency,
         pointsEarned: sale.quote.pointsEarned,
         pointsRedeemed: sale.quote.pointsRedeemed,
         balanceAfter: member ? sale.quote.balanceAfter : null,
+        expiring:
+          program && memberState && store
+            ? expiryWarningsAfterSale(program, memberState, sale.quote, sale.at, store.timeZone)
+            : [],
       };
       setReceipt(done);
       setLastReceipt(done);
@@ -367,6 +401,16 @@ export function App({ host }: { host: KassaHostApi }) {
   };
 
   const clearBasket = () => dispatch({ type: 'void' });
+
+  /** A keypad command for a line: quantity and weight at once; a price or discount after its reason. */
+  const keypadCommand = (line: SessionLine, command: KeypadCommand) => {
+    setMessage(null);
+    if (command.kind === 'quantity')
+      dispatch({ type: 'set-quantity', lineId: line.lineId, quantity: command.quantity });
+    else if (command.kind === 'weight') dispatch({ type: 'set-weight', lineId: line.lineId, grams: command.grams });
+    else setPricing({ line, command });
+  };
+  const selectedLine = lines.find((l) => l.lineId === session.lastLineId) ?? null;
 
   /** Voiding the basket: a supervisor approves it above the threshold, and the override is audited. */
   const voidSale = async () => {
@@ -494,6 +538,23 @@ export function App({ host }: { host: KassaHostApi }) {
           <button data-testid="open-return" onClick={() => setReturning({ scanned: null, n: Date.now() })}>
             {t.returnButton} <kbd>F9</kbd>
           </button>
+          <Keypad
+            line={selectedLine}
+            currency={currency}
+            quickKeys={cashier ? quickKeys : []}
+            onCommand={keypadCommand}
+            onQuickKey={({ product, quantity, grams }) => {
+              const picked = pickedLine(product, grams);
+              addProduct(product, { ...picked, line: { ...picked.line, quantity } });
+              setMessage(null);
+            }}
+            onMove={(delta) => {
+              const i = lines.findIndex((l) => l.lineId === session.lastLineId);
+              const next = lines[Math.min(lines.length - 1, Math.max(0, i + delta))];
+              if (next) dispatch({ type: 'select-line', lineId: next.lineId });
+            }}
+            onError={(text) => setMessage({ kind: 'error', text })}
+          />
           <ProductSearch
             catalog={memberSync?.catalog ?? null}
             onPick={(product, grams) => {
@@ -557,6 +618,7 @@ export function App({ host }: { host: KassaHostApi }) {
           staff={staff}
           preferredId={lastCashierId}
           testId="sign-in"
+          header={<LanguageSelect value={lang} onChange={chooseLanguage} testId="sign-in-language" />}
           onSubmit={signIn}
         />
       )}
@@ -569,6 +631,24 @@ export function App({ host }: { host: KassaHostApi }) {
           testId="supervisor"
           onSubmit={approveVoid}
           onCancel={() => setVoiding(false)}
+        />
+      )}
+
+      {pricing && db && cashier && (
+        <PriceChangeDialog
+          db={db}
+          till={{ tillId: config.tillId, storeId: config.storeId }}
+          cashier={cashier}
+          staff={staff}
+          line={pricing.line}
+          command={pricing.command}
+          currency={currency}
+          pinAnswer={pinAnswer}
+          onDone={(unitPriceMinor, change) => {
+            dispatch({ type: 'set-price', lineId: pricing.line.lineId, unitPriceMinor, change });
+            setPricing(null);
+          }}
+          onCancel={() => setPricing(null)}
         />
       )}
 

@@ -24,8 +24,16 @@ export function BasketLines(props: {
               data-testid="basket-line"
               className={last ? 'last' : undefined}
               aria-current={last ? 'true' : undefined}
+              onClick={() => dispatch({ type: 'select-line', lineId: l.lineId })}
             >
-              <td>{l.name}</td>
+              <td>
+                {l.name}
+                {l.priceChange && (
+                  <div className="muted small" data-testid="line-price-change">
+                    {t.priceWas(money(l.priceChange.fromMinor, currency), l.priceChange.reason)}
+                  </div>
+                )}
+              </td>
               <td className="qty">
                 {l.grams !== null ? (
                   kilograms(l.grams)

@@ -5,7 +5,7 @@
  * where cancelling is possible; Tab stays inside the dialog. The check itself (attempt limits, lock-out)
  * is the caller's; this shows its answer.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { keepFocusInside } from './focus-trap';
 import { t } from './strings';
@@ -18,6 +18,8 @@ export function PinDialog(props: {
   /** The person chosen first (the cashier who was signed in, for a locked screen). */
   preferredId?: string | null;
   askReason?: boolean;
+  /** Shown above the title: the language choice on the sign-in dialog, so a cashier reads it in their own. */
+  header?: ReactNode;
   testId: string;
   onSubmit: (staff: Staff, pin: string, reason: string) => Promise<PinAnswer>;
   onCancel?: () => void;
@@ -65,6 +67,7 @@ export function PinDialog(props: {
           void submit();
         }}
       >
+        {props.header}
         <h2 id={`${props.testId}-title`}>{props.title}</h2>
         {staff.length === 0 ? (
           <p data-testid={`${props.testId}-nobody`}>{t.noStaff}</p>

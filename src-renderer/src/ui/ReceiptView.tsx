@@ -1,7 +1,7 @@
 /** A sale's receipt on screen, as printed on 80 mm paper by the print stylesheet. */
-import type { Tender } from '../features/sale/session';
+import type { PriceChange, Tender } from '../features/sale/session';
 import { vatByRate } from '../../../shared/vat';
-import { kilograms, money, receiptLabel, storeTime } from './format';
+import { kilograms, money, receiptLabel, storeDay, storeTime } from './format';
 import { ReceiptBarcode } from './ReceiptBarcode';
 import { t } from './strings';
 
@@ -20,12 +20,16 @@ export type Receipt = {
     totalMinor: number;
     /** VAT included, in basis points; absent for goods sold without VAT. */
     taxRateBp?: number | undefined;
+    /** A discount or price override at the till: the price it replaced and why. */
+    priceChange?: PriceChange | undefined;
   }>;
   totalMinor: number;
   currency: string;
   pointsEarned: number;
   pointsRedeemed: number;
   balanceAfter: number | null;
+  /** Points that will expire soon once this sale is booked, soonest first (store-local days). */
+  expiring: Array<{ points: number; expiresAt: string }>;
 };
 
 function tenderText(x: Tender, currency: string): string {
@@ -66,7 +70,14 @@ export function ReceiptView(props: {
         <tbody>
           {receipt.lines.map((l) => (
             <tr key={l.lineId}>
-              <td>{l.name}</td>
+              <td>
+                {l.name}
+                {l.priceChange && (
+                  <div className="muted" data-testid="receipt-price-change">
+                    {t.priceWas(money(l.priceChange.fromMinor, currency), l.priceChange.reason)}
+                  </div>
+                )}
+              </td>
               <td>{l.grams !== null ? kilograms(l.grams) : `× ${l.quantity}`}</td>
               <td className="num">{money(l.totalMinor, currency)}</td>
             </tr>
@@ -116,6 +127,11 @@ export function ReceiptView(props: {
       {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
       {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
       {receipt.balanceAfter !== null && <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>}
+      {receipt.expiring.map((x) => (
+        <div key={x.expiresAt} data-testid="receipt-expiring" data-points={x.points} data-day={x.expiresAt}>
+          {t.expiringOn(x.points, storeDay(x.expiresAt))}
+        </div>
+      ))}
       <ReceiptBarcode code={props.barcode} />
       <div className="actions no-print">
         <button data-testid="print-receipt" onClick={props.onPrint}>

@@ -1,8 +1,9 @@
 /** The bar across the top: store, mode, sync state, scanner, who is signed in. */
 import type { ScannerStatus } from '../../../shared/ipc';
 import type { SyncStatus } from '../db/replication';
-import { languages, type Language } from '../i18n';
+import type { Language } from '../i18n';
 import { clockTime } from './format';
+import { LanguageSelect } from './LanguageSelect';
 import { t } from './strings';
 
 export function StatusBar(props: {
@@ -50,18 +51,7 @@ export function StatusBar(props: {
           {scanner.message}
         </span>
       )}
-      <select
-        aria-label={t.language}
-        data-testid="language"
-        value={props.language}
-        onChange={(e) => props.onLanguage(e.target.value as Language)}
-      >
-        {languages.map((l) => (
-          <option key={l.code} value={l.code} lang={l.code}>
-            {l.name}
-          </option>
-        ))}
-      </select>
+      <LanguageSelect value={props.language} onChange={props.onLanguage} />
       <button className="link" data-testid="open-scanner-settings" onClick={props.onOpenSettings}>
         {t.scannerSettings}
       </button>

@@ -27,3 +27,10 @@ export function storeTime(iso: string, timeZone: string | undefined): string {
 export function kilograms(grams: number): string {
   return `${(grams / 1000).toFixed(3)} kg`;
 }
+
+/** A store-local calendar day (`2026-12-10`) as the till's language writes a date. */
+export function storeDay(day: string): string {
+  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${day}T12:00:00Z`),
+  );
+}

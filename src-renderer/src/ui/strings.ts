@@ -6,6 +6,7 @@ import type { BurstRejection } from '../../../shared/ipc';
 import type { QuoteError, SayCode, SayParams } from '../../../shared/engine';
 import { language, tr } from '../i18n';
 import { formatMoney } from '../../../shared/money';
+import type { KeypadProblem } from '../features/sale/keypad';
 
 /** Money as the till's language writes it: `12.50 EUR`, `12,50 EUR` (integer minor units throughout). */
 export function localMoney(minor: number, currency: string): string {
@@ -418,5 +419,38 @@ export const t = {
   },
   get vatGross() {
     return tr('vatGross');
+  },
+  expiringOn: (n: number, date: string) => tr('expiringOn', { n, date }),
+  get keypad() {
+    return tr('keypad');
+  },
+  get keyQuantity() {
+    return tr('keyQuantity');
+  },
+  get keyWeight() {
+    return tr('keyWeight');
+  },
+  get keyPrice() {
+    return tr('keyPrice');
+  },
+  get keyDiscount() {
+    return tr('keyDiscount');
+  },
+  get quickKeys() {
+    return tr('quickKeys');
+  },
+  quickKeyNeedsWeight: (name: string) => tr('quickKeyNeedsWeight', { name }),
+  priceOverrideWhat: (name: string, price: string, from: string) => tr('priceOverrideWhat', { name, price, from }),
+  discountWhat: (name: string, percent: number) => tr('discountWhat', { name, percent }),
+  priceWas: (from: string, reason: string) => tr('priceWas', { from, reason }),
+  basketRestored: (n: number) => tr('basketRestored', { n }),
+  get basketAlreadySold() {
+    return tr('basketAlreadySold');
+  },
+  basketUnreadable: (message: string) => tr('basketUnreadable', { message }),
+  keypadProblem: (code: KeypadProblem) => tr(`keypad.${code}`),
+  /** Suggested reasons for a discount or a price change (the cashier may type another). */
+  get discountReasons() {
+    return (['damaged', 'nearExpiry', 'priceMatch', 'shelfPrice', 'goodwill'] as const).map((r) => tr(`reason.${r}`));
   },
 };

@@ -9,6 +9,7 @@ import {
   commitSale,
   emptyMemberState,
   expire,
+  expiryWarningsAfterSale,
   grantBonus,
   programSchema,
   quote,
@@ -396,6 +397,24 @@ describe('expiry, membership, households', () => {
       },
     ]);
     expect(quote(input(p, [line('a', 100)], s)).expiryWarnings).toEqual([{ points: 50, expiresAt: '2026-12-10' }]);
+  });
+
+  it('the receipt warns of what still expires after the sale: redeemed points go from the oldest lot', () => {
+    const p = program({ expiry: { mode: 'months-after-earn', months: 12, warnDays: 30 } });
+    const s = state({
+      balance: 150,
+      lots: { asOf: '2025-12-10', buckets: { '2025-11-01': [100, 0], '2025-12-10': [50, 0] }, spent: 100 },
+    });
+    const at = '2026-11-20T10:00:00Z';
+    const tz = 'Europe/Amsterdam';
+    expect(expiryWarningsAfterSale(p, s, { pointsEarned: 0, pointsRedeemed: 0 }, at, tz)).toEqual([
+      { points: 50, expiresAt: '2026-12-10' },
+    ]);
+    // 30 redeemed now come out of the lot that expires soonest; 12 earned today expire next year.
+    expect(expiryWarningsAfterSale(p, s, { pointsEarned: 12, pointsRedeemed: 30 }, at, tz)).toEqual([
+      { points: 20, expiresAt: '2026-12-10' },
+    ]);
+    expect(expiryWarningsAfterSale(p, s, { pointsEarned: 0, pointsRedeemed: 50 }, at, tz)).toEqual([]);
   });
 
   it('inactivity expiry counts from the last activity', () => {

@@ -18,7 +18,21 @@ import type { MemberRecord } from '../../../../shared/member-snapshot';
 import type { ProductRow } from '../../db/schemas';
 import type { ScannedLine } from './scanned-line';
 
-export type SessionLine = BasketLine & { product: ProductRow };
+/**
+ * A price changed at the till: a discount with its reason, or a price override (a supervisor's). The line's
+ * `unitPriceMinor` is the new price; this keeps the price it replaced and why, for the receipt and the sale.
+ */
+export type PriceChange = {
+  kind: 'discount' | 'override';
+  fromMinor: number;
+  /** The percentage taken off, for a discount. */
+  percent?: number;
+  reason: string;
+  /** The supervisor whose PIN allowed it (the signed-in supervisor's own id when they did it), else null. */
+  supervisorId: string | null;
+};
+
+export type SessionLine = BasketLine & { product: ProductRow; priceChange?: PriceChange };
 
 export type TenderKind = 'cash' | 'card';
 
@@ -42,6 +56,13 @@ export type SessionAction =
   | { type: 'add-product'; product: ProductRow; scanned: ScannedLine }
   | { type: 'change-quantity'; lineId: string; delta: number }
   | { type: 'remove-line'; lineId: string }
+  /** The keypad's line: the one the next quantity, weight, price or discount is for. */
+  | { type: 'select-line'; lineId: string }
+  | { type: 'set-quantity'; lineId: string; quantity: number }
+  | { type: 'set-weight'; lineId: string; grams: number }
+  | { type: 'set-price'; lineId: string; unitPriceMinor: number; change: PriceChange }
+  /** A basket kept across a restart of the till, put back as it was (features/sale/basket-store.ts). */
+  | { type: 'restore'; session: SaleSession }
   | { type: 'attach-member'; member: MemberRecord }
   | { type: 'clear-member' }
   | { type: 'redeem'; choice: RedeemChoice }
@@ -70,13 +91,19 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
       const { product, scanned } = a;
       const same = scanned.mergeable
         ? s.lines.find(
-            (l) => l.productId === product.id && l.grams === null && l.unitPriceMinor === scanned.line.unitPriceMinor,
+            (l) =>
+              l.productId === product.id &&
+              l.grams === null &&
+              l.priceChange === undefined &&
+              l.unitPriceMinor === scanned.line.unitPriceMinor,
           )
         : undefined;
       if (same)
         return {
           ...s,
-          lines: s.lines.map((l) => (l === same ? { ...l, quantity: l.quantity + 1 } : l)),
+          lines: s.lines.map((l) =>
+            l === same ? { ...l, quantity: Math.min(MAX_LINE_QUANTITY, l.quantity + scanned.line.quantity) } : l,
+          ),
           lastLineId: same.lineId,
         };
       const lineCounter = s.lineCounter + 1;
@@ -108,6 +135,44 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
       const lines = s.lines.filter((l) => l.lineId !== a.lineId);
       return { ...s, lines, lastLineId: s.lastLineId === a.lineId ? (lines.at(-1)?.lineId ?? null) : s.lastLineId };
     }
+    case 'select-line':
+      if (s.phase !== 'selling' || !s.lines.some((l) => l.lineId === a.lineId)) return s;
+      return { ...s, lastLineId: a.lineId };
+    case 'set-quantity':
+      if (s.phase !== 'selling' || !validQuantity(a.quantity)) return s;
+      return {
+        ...s,
+        lines: s.lines.map((l) => (l.lineId === a.lineId && l.grams === null ? { ...l, quantity: a.quantity } : l)),
+        lastLineId: a.lineId,
+      };
+    case 'set-weight':
+      if (s.phase !== 'selling' || !validGrams(a.grams)) return s;
+      return {
+        ...s,
+        lines: s.lines.map((l) => (l.lineId === a.lineId && l.unit === 'kg' ? { ...l, grams: a.grams } : l)),
+        lastLineId: a.lineId,
+      };
+    case 'set-price':
+      if (s.phase !== 'selling' || !Number.isSafeInteger(a.unitPriceMinor) || a.unitPriceMinor < 0) return s;
+      return {
+        ...s,
+        lines: s.lines.map((l) =>
+          l.lineId === a.lineId
+            ? {
+                ...l,
+                unitPriceMinor: a.unitPriceMinor,
+                // A second change keeps the price the line first had.
+                priceChange: { ...a.change, fromMinor: l.priceChange?.fromMinor ?? a.change.fromMinor },
+              }
+            : l,
+        ),
+        lastLineId: a.lineId,
+      };
+    case 'restore':
+      // Only onto a fresh session: a basket in progress is never replaced.
+      return s.lines.length === 0 && s.phase === 'selling'
+        ? { ...a.session, lineCounter: Math.max(s.lineCounter, a.session.lineCounter) }
+        : s;
     case 'attach-member':
       if (s.phase !== 'selling') return s;
       // Another member's reward choice never carries over.
@@ -130,6 +195,23 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
     case 'void':
       return newSession(s.lineCounter);
   }
+}
+
+/** The most of one product on one line, and the heaviest weighed line (10 t): beyond them a typing slip. */
+export const MAX_LINE_QUANTITY = 9_999;
+export const MAX_LINE_GRAMS = 10_000_000;
+
+export function validQuantity(q: number): boolean {
+  return Number.isSafeInteger(q) && q >= 1 && q <= MAX_LINE_QUANTITY;
+}
+
+export function validGrams(g: number): boolean {
+  return Number.isSafeInteger(g) && g >= 1 && g <= MAX_LINE_GRAMS;
+}
+
+/** A unit price less `percent` % (1–100), rounded half up to a whole minor unit. */
+export function discountedPrice(unitPriceMinor: number, percent: number): number {
+  return Math.floor((unitPriceMinor * (100 - percent) * 2 + 100) / 200);
 }
 
 export type TenderProblem = 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED';

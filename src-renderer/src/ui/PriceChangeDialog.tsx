@@ -1,0 +1,147 @@
+/**
+ * A discount or a new price for one basket line, with its reason. Within a
+ * cashier's limit (or when a supervisor is signed in) the reason is enough;
+ * beyond it a supervisor's PIN allows it (the PIN dialog, with the reason),
+ * and the approval is an audited `override` event naming them. Esc cancels;
+ * nothing changes until it is confirmed.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { Staff } from '../../../shared/documents';
+import { checkPin, recordEvent } from '../db/staff';
+import type { TillDatabase } from '../db/database';
+import type { TillContext } from '../db/staff';
+import { priceAction, priceChange, priceNeedsSupervisor, type PriceCommand } from '../features/sale/price-change';
+import type { PriceChange, SessionLine } from '../features/sale/session';
+import { keepFocusInside } from './focus-trap';
+import { money } from './format';
+import { PinDialog, type PinAnswer } from './PinDialog';
+import { t } from './strings';
+
+export function PriceChangeDialog(props: {
+  db: TillDatabase;
+  till: TillContext;
+  cashier: Staff;
+  staff: readonly Staff[];
+  line: SessionLine;
+  command: PriceCommand;
+  currency: string;
+  /** A PIN check's refusal as the PIN dialog shows it. */
+  pinAnswer: (e: unknown) => PinAnswer;
+  onDone: (unitPriceMinor: number, change: PriceChange) => void;
+  onCancel: () => void;
+}) {
+  const { db, till, cashier, line, command, currency } = props;
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const reasonRef = useRef<HTMLInputElement>(null);
+  useEffect(() => reasonRef.current?.focus(), []);
+  const asksSupervisor = priceNeedsSupervisor(cashier.role, command);
+  const fromMinor = line.priceChange?.fromMinor ?? line.unitPriceMinor;
+  const what =
+    command.kind === 'price'
+      ? t.priceOverrideWhat(line.name, money(command.unitPriceMinor, currency), money(fromMinor, currency))
+      : t.discountWhat(line.name, command.percent);
+
+  /** Applies the change; a supervisor's approval (theirs, or the signed-in supervisor's own) is audited. */
+  const apply = async (supervisor: Staff | null, why: string) => {
+    const { unitPriceMinor, change } = priceChange(line, command, why, supervisor?.id ?? null);
+    if (supervisor)
+      await recordEvent(db, till, {
+        type: 'override',
+        cashierId: cashier.id,
+        supervisorId: supervisor.id,
+        action: priceAction(command).action,
+        reason: why,
+        details: {
+          lineId: line.lineId,
+          productId: line.productId,
+          fromMinor,
+          toMinor: unitPriceMinor,
+          ...(change.percent === undefined ? {} : { percent: change.percent }),
+        },
+      });
+    props.onDone(unitPriceMinor, change);
+  };
+
+  if (asksSupervisor)
+    return (
+      <PinDialog
+        title={t.supervisorNeeded(what)}
+        staff={props.staff.filter((s) => s.role === 'supervisor')}
+        askReason
+        testId="supervisor"
+        onSubmit={async (supervisor, pin, why): Promise<PinAnswer> => {
+          if (!why) return { ok: false, message: t.reasonNeeded };
+          try {
+            await checkPin(db, till, supervisor, pin, priceAction(command).action);
+          } catch (e) {
+            return props.pinAnswer(e);
+          }
+          await apply(supervisor, why);
+          return { ok: true };
+        }}
+        onCancel={props.onCancel}
+      />
+    );
+
+  const submit = () => {
+    const why = reason.trim();
+    if (!why) {
+      setError(t.reasonNeeded);
+      reasonRef.current?.focus();
+      return;
+    }
+    void apply(cashier.role === 'supervisor' ? cashier : null, why);
+  };
+  return (
+    <div
+      className="dialog"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="price-change-title"
+      data-testid="price-change"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          props.onCancel();
+        } else keepFocusInside(e, e.currentTarget);
+      }}
+    >
+      <form
+        className="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <h2 id="price-change-title">{what}</h2>
+        <label htmlFor="price-change-reason">{t.reason}</label>
+        <input
+          id="price-change-reason"
+          ref={reasonRef}
+          data-testid="price-change-reason"
+          list="price-change-reasons"
+          maxLength={200}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        <datalist id="price-change-reasons">
+          {t.discountReasons.map((r) => (
+            <option key={r} value={r} />
+          ))}
+        </datalist>
+        {error && (
+          <div className="message error" role="alert" data-testid="price-change-error">
+            {error}
+          </div>
+        )}
+        <button className="primary" type="submit" data-testid="price-change-submit">
+          {t.confirm}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          {t.cancel} (Esc)
+        </button>
+      </form>
+    </div>
+  );
+}
