@@ -84,10 +84,12 @@ export function App({ host }: { host: KassaHostApi }) {
   const [pricing, setPricing] = useState<{ line: SessionLine; command: PriceCommand } | null>(null);
   const [quickKeys, setQuickKeys] = useState<ProductRow[]>([]);
   // A till restarted mid-sale puts the basket back (features/sale/basket-store.ts), and says so.
+  // (A note of its own: signing in clears the screen's message, and this must be read after signing in.)
+  const [keptNote, setKeptNote] = useState<Message>(null);
   const keeper = useKeptBasket(db, session, dispatch, (kept: KeptBasket) => {
-    if (kept.kind === 'restored') setMessage({ kind: 'info', text: t.basketRestored(kept.session.lines.length) });
-    else if (kept.kind === 'already-sold') setMessage({ kind: 'info', text: t.basketAlreadySold });
-    else if (kept.kind === 'unreadable') setMessage({ kind: 'error', text: t.basketUnreadable(kept.message) });
+    if (kept.kind === 'restored') setKeptNote({ kind: 'info', text: t.basketRestored(kept.session.lines.length) });
+    else if (kept.kind === 'already-sold') setKeptNote({ kind: 'info', text: t.basketAlreadySold });
+    else if (kept.kind === 'unreadable') setKeptNote({ kind: 'error', text: t.basketUnreadable(kept.message) });
   });
   const catalogComplete = till.catalog.complete;
   useEffect(() => {
@@ -140,6 +142,7 @@ export function App({ host }: { host: KassaHostApi }) {
 
   const addProduct = useCallback((product: ProductRow, scanned: ScannedLine) => {
     setReceipt(null);
+    setKeptNote(null);
     dispatch({ type: 'add-product', product, scanned });
   }, []);
 
@@ -357,6 +360,7 @@ export function App({ host }: { host: KassaHostApi }) {
       setLastReceipt(done);
       // The next customer starts with no member: nobody earns for, or spends, someone else's points.
       dispatch({ type: 'completed' });
+      setKeptNote(null);
       setMessage({
         kind: 'info',
         text: t.saleDone(money(sale.quote.totalMinor, sale.quote.currency), sale.quote.pointsEarned),
@@ -400,7 +404,10 @@ export function App({ host }: { host: KassaHostApi }) {
     setCashier(null);
   };
 
-  const clearBasket = () => dispatch({ type: 'void' });
+  const clearBasket = () => {
+    dispatch({ type: 'void' });
+    setKeptNote(null);
+  };
 
   /** A keypad command for a line: quantity and weight at once; a price or discount after its reason. */
   const keypadCommand = (line: SessionLine, command: KeypadCommand) => {
@@ -468,6 +475,7 @@ export function App({ host }: { host: KassaHostApi }) {
   }
 
   const currency = program?.currency ?? store?.currency ?? 'EUR';
+  const shownMessage = message ?? keptNote;
   // Never "All synced" while this till's member list or products are still loading.
   const allLoaded = till.ready && till.catalog.complete && till.membersPhase === 'ready';
   const openPay = () => {
@@ -503,9 +511,9 @@ export function App({ host }: { host: KassaHostApi }) {
         </div>
       )}
 
-      {message && (
-        <div className={`message ${message.kind}`} role="alert" data-testid="message">
-          {message.text}
+      {shownMessage && (
+        <div className={`message ${shownMessage.kind}`} role="alert" data-testid="message">
+          {shownMessage.text}
         </div>
       )}
 

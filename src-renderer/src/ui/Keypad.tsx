@@ -28,9 +28,12 @@ export function Keypad(props: {
   const { line, currency, onCommand, onError } = props;
   const [text, setText] = useState('');
 
-  const press = (key: KeypadKey) => {
-    const r = keypadCommand(key, text, line, currency);
-    if (!r.ok) return onError(t.keypadProblem(r.code));
+  const press = (key: KeypadKey, typed: string = text) => {
+    const r = keypadCommand(key, typed, line, currency);
+    if (!r.ok) {
+      setText(typed);
+      return onError(t.keypadProblem(r.code));
+    }
     setText('');
     onCommand(line!, r.command);
   };
@@ -67,7 +70,14 @@ export function Keypad(props: {
         autoComplete="off"
         maxLength={12}
         value={text}
-        onChange={(e) => setText(e.target.value.replace(/[^\d.,]/g, ''))}
+        onChange={(e) => {
+          // The keyboard wedge holds keys back and gives them to the field as text: an operator can arrive here.
+          const value = e.target.value;
+          const key = [...value].find(isKeypadKey);
+          const digits = value.replace(/[^\d.,]/g, '');
+          if (key) press(key, digits);
+          else setText(digits);
+        }}
         onKeyDown={(e) => {
           if (isKeypadKey(e.key)) {
             e.preventDefault();
