@@ -108,3 +108,8 @@ export function parseMoneyInput(text: string, currency: string): Money {
   }
   return money(minor, currency);
 }
+
+/** `minor` less `percent` % (a whole 1–100), rounded half up to a whole minor unit, in integers throughout. */
+export function percentOff(minor: number, percent: number): number {
+  return Math.floor((minor * (100 - percent) * 2 + 100) / 200);
+}

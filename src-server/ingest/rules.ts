@@ -11,6 +11,7 @@
  * declared discount or return lines. The engine re-check (recheck.ts) covers
  * what the program allows.
  */
+import { percentOff } from '../../shared/money';
 import type { EntryDoc, SaleDoc } from '../../shared/documents';
 import { lineAmountMinor } from '../../shared/engine';
 
@@ -46,6 +47,12 @@ export function saleViolation(doc: SaleDoc): RuleViolation | null {
       if (l.discountMinor > l.amountMinor)
         return violation('LINE_DISCOUNT_TOO_LARGE', `Line ${n} (${l.name}) is discounted below zero`);
       if (l.points < 0) return violation('NEGATIVE_POINTS', `Line ${n} (${l.name}) earns negative points`);
+      const change = l.priceChange;
+      if (change?.kind === 'discount' && l.unitPriceMinor !== percentOff(change.fromMinor, change.percent!))
+        return violation(
+          'PRICE_CHANGE_MISMATCH',
+          `Line ${n} (${l.name}): ${change.percent} % off ${change.fromMinor} is not ${l.unitPriceMinor}`,
+        );
     } else if (l.kind === 'discount' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {
       return violation('DISCOUNT_LINE_POSITIVE', `Discount line ${n} adds money instead of taking it off`);
     } else if (l.kind === 'return' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {

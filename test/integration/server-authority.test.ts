@@ -246,7 +246,22 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     if (cardChange.kind === 'sale') cardChange.body.tenders = [{ kind: 'card', amountMinor: 119, tenderedMinor: 200 }];
     const cashChange = saleDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: null, totalMinor: 119 });
     if (cashChange.kind === 'sale') cashChange.body.tenders = [{ kind: 'cash', amountMinor: 119, tenderedMinor: 200 }];
-    b.write(wrongTotal, cardChange, cashChange, negative);
+    // A discount whose price is not its percentage off the first price; and one that is.
+    const discounted = (unitPriceMinor: number) => {
+      const d = saleDoc({ tillId: 'till-2', tillSeq: b.nextSeq(), memberId: null, totalMinor: unitPriceMinor });
+      if (d.kind === 'sale')
+        d.body.lines[0]!.priceChange = {
+          kind: 'discount',
+          fromMinor: 119,
+          percent: 10,
+          reason: 'Damaged packaging',
+          supervisorId: null,
+        };
+      return d;
+    };
+    const badDiscount = discounted(100);
+    const fairDiscount = discounted(107);
+    b.write(wrongTotal, cardChange, cashChange, negative, badDiscount, fairDiscount);
     const [reply] = await b.pushAll();
     const parked = new Map(reply!.parked.map((p) => [p.id, p.code]));
     expect(parked.get(adjust.id)).toBe('ENTRY_KIND_NOT_ALLOWED');
@@ -255,8 +270,10 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     expect(parked.get(negative.id)).toBe('NEGATIVE_PRICE');
     expect(parked.get(cardChange.id)).toBe('TENDER_CHANGE_INVALID');
     expect(parked.has(cashChange.id)).toBe(false);
+    expect(parked.get(badDiscount.id)).toBe('PRICE_CHANGE_MISMATCH');
+    expect(parked.has(fairDiscount.id)).toBe(false);
     expect(good.every((d) => !parked.has(d.id))).toBe(true);
-    expect(reply!.ackedTillSeq).toBe(cashChange.tillSeq);
+    expect(reply!.ackedTillSeq).toBe(fairDiscount.tillSeq);
     const earned = good.reduce((s, d) => s + (d.kind === 'entry' ? d.body.points : 0), 0);
     expect((await serverState(h, m)).balance).toBe(balance + earned);
     // The victim's own birthday bonus is still theirs to get.

@@ -14,6 +14,7 @@
  *   total exactly.
  */
 import type { BasketLine, RedeemChoice } from '../../../../shared/engine';
+import { percentOff } from '../../../../shared/money';
 import type { MemberRecord } from '../../../../shared/member-snapshot';
 import type { ProductRow } from '../../db/schemas';
 import type { ScannedLine } from './scanned-line';
@@ -211,7 +212,7 @@ export function validGrams(g: number): boolean {
 
 /** A unit price less `percent` % (1–100), rounded half up to a whole minor unit. */
 export function discountedPrice(unitPriceMinor: number, percent: number): number {
-  return Math.floor((unitPriceMinor * (100 - percent) * 2 + 100) / 200);
+  return percentOff(unitPriceMinor, percent);
 }
 
 export type TenderProblem = 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED';
