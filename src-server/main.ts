@@ -18,7 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import { isKassaError } from '../shared/errors';
 import { openDb, poolSizeFromEnv, type Db } from './db';
 import { migrate } from './migrate';
-import { DEMO_ENROL_CODE, DEMO_STAFF, decideDemoSeed, parseSeedMode, seedDemo } from './seed';
+import { DEMO_ENROL_CODE, decideDemoSeed, demoCardNumber, demoSheet, parseSeedMode, seedDemo } from './seed';
 import { chainSizeFromEnv, seedChain } from './seed-chain';
 import { buildServer } from './app';
 import { corsOriginsFromEnv } from './http/cors';
@@ -57,9 +57,7 @@ async function start(): Promise<void> {
   if (decision.seed) {
     const enrolCode = env.KASSA_ENROL_CODE ?? DEMO_ENROL_CODE;
     if (await seedDemo(db, { enrolCode })) {
-      say(
-        `Seeded demo data: store-1, till-1 (enrolment code ${enrolCode}); staff PINs: ${DEMO_STAFF.map((s) => `${s.name} (${s.role}) ${s.pin}`).join(', ')}`,
-      );
+      say(`Seeded demo data: store-1, till-1 (enrolment code ${enrolCode})`);
       if (chain.members + chain.products > 0) {
         const t0 = Date.now();
         await seedChain(db, chain);
@@ -69,6 +67,10 @@ async function start(): Promise<void> {
       }
     }
   }
+
+  // The demo store's cards, codes and PINs, at every start while its members are there.
+  const demo = await db.query('SELECT 1 FROM members WHERE card_number = $1', [demoCardNumber(1)]);
+  if (demo.length > 0) for (const line of demoSheet()) say(`Demo · ${line}`);
 
   // The phone key (made on first start) and every member's phone hash under it (after an upgrade or a rotation).
   const phones = await preparePhoneLookup(db);

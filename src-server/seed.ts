@@ -232,6 +232,24 @@ function openingLots(
   ];
 }
 
+/**
+ * What a person trying the demo needs at the till, one line each: the staff PINs, a few member cards (type or
+ * scan them), product codes and labels.
+ */
+export function demoSheet(): string[] {
+  const cards = [1, 2, 3, DEMO_EXPIRING_MEMBER].map((n) => {
+    const note = n === DEMO_EXPIRING_MEMBER ? ` (${DEMO_EXPIRING_POINTS} points expire in ten days)` : '';
+    return `${demoCardNumber(n)} ${MEMBER_NAMES[n - 1]}${note}`;
+  });
+  return [
+    `Staff PINs: ${DEMO_STAFF.map((s) => `${s.name} (${s.role}) ${s.pin}`).join(', ')}`,
+    `Member cards: ${cards.join(', ')}`,
+    `Products: ${demoProductEan(1)} ${CATALOGUE[0]![0]}, ${demoProductEan(11)} ${CATALOGUE[10]![0]}; ` +
+      `a price label ${withCheckDigit('200003100350')} (bananas, 3.50 on the label); ` +
+      'unbarcoded produce and croissants are quick keys above the basket',
+  ];
+}
+
 const SEED_LOCK = 7_301_003;
 
 /** Seeds an empty database; returns false (and writes nothing) when any store exists already. */

@@ -244,6 +244,10 @@ describe('server process on a PGlite data folder', () => {
     dataDir = join(root, 'server');
     const first = await start(dataDir);
     expect(first.proc.output()).toContain('Seeded demo data');
+    // What a person trying the demo types at the till: PINs, member cards, product codes and a label.
+    expect(first.proc.output()).toContain('Demo · Staff PINs: Sam Cashier (cashier) 1234');
+    expect(first.proc.output()).toContain('2990000000040 Daan Bakker (150 points expire in ten days)');
+    expect(first.proc.output()).toContain('a price label 2000031003504');
     seeded = await adminGet<Summary>(first.url, '/api/v1/admin/summary');
     expect(seeded.ledgerEntries).toBeGreaterThan(0);
     const firstPid = pidOf(first.proc.child);
@@ -264,6 +268,7 @@ describe('server process on a PGlite data folder', () => {
     // Restart on the same folder: the data is there and nothing is seeded again.
     const second = await start(dataDir);
     expect(second.proc.output()).not.toContain('Seeded demo data');
+    expect(second.proc.output()).toContain('Demo · Member cards: 2990000000019 Anna de Vries');
     expect(await adminGet<Summary>(second.url, '/api/v1/admin/summary')).toEqual(seeded);
     const secondPid = pidOf(second.proc.child);
     await second.proc.stop('SIGKILL');
