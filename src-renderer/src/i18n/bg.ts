@@ -17,6 +17,8 @@ export const bg: Record<string, string> = {
   scanAgain: 'Сканирай отново',
   noMember: 'Без член',
   points: 'точки',
+  pointsUnit_one: 'точка',
+  pointsUnit_other: 'точки',
   tier: 'Ниво',
   basket: 'Кошница',
   emptyBasket: 'Сканирайте продукти, за да започне продажба',

@@ -17,6 +17,8 @@ export const en: Record<string, string> = {
   scanAgain: 'Scan again',
   noMember: 'No member',
   points: 'points',
+  pointsUnit_one: 'point',
+  pointsUnit_other: 'points',
   tier: 'Tier',
   basket: 'Basket',
   emptyBasket: 'Scan products to start a sale',

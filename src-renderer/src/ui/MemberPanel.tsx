@@ -28,7 +28,7 @@ export function MemberPanel(props: {
             <div className="muted">{member.cardNumber}</div>
           </div>
           <div className="balance">
-            <span data-testid="member-balance">{state.balance}</span> {t.points}
+            <span data-testid="member-balance">{state.balance}</span> {t.pointsUnit(state.balance)}
           </div>
           <div data-testid="member-tier">
             {t.tier}: {props.tierName ?? (program ? currentTier(program, state)?.name : null) ?? '—'}

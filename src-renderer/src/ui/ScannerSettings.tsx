@@ -5,8 +5,9 @@
  * Everything goes through the till host's IPC contract; the host saves it in
  * the till config.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { HidDeviceInfo, HidPosLayout, KassaHostApi, ScannerStatus, WedgeConfig } from '../../../shared/ipc';
+import { keepFocusInside } from './focus-trap';
 import { t } from './strings';
 
 const hex = (n: number | null) => (n === null ? '—' : `0x${n.toString(16).padStart(4, '0')}`);
@@ -36,6 +37,9 @@ export const ScannerSettings = ({
   const [form, setForm] = useState<WedgeForm>(() => formOf(wedge));
   const [saved, setSaved] = useState(false);
 
+  // The dialog takes the keyboard as it opens: Esc closes it, Tab stays inside.
+  const rootRef = useRef<HTMLDivElement>(null);
+  useEffect(() => rootRef.current?.focus(), []);
   useEffect(() => {
     host.invoke('scanner:list-devices', null).then(setDevices, (e: Error) => setError(e.message));
     host.invoke('scanner:get-status', null).then(setStatus, (e: Error) => setError(e.message));
@@ -91,7 +95,21 @@ export const ScannerSettings = ({
   );
 
   return (
-    <div className="dialog" role="dialog" aria-label={t.scannerSettings} data-testid="scanner-settings">
+    <div
+      className="dialog"
+      role="dialog"
+      aria-modal="true"
+      aria-label={t.scannerSettings}
+      data-testid="scanner-settings"
+      ref={rootRef}
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onClose();
+        } else keepFocusInside(e, e.currentTarget);
+      }}
+    >
       <div className="card wide">
         <h2>{t.scannerSettings}</h2>
         {status && <p data-testid="scanner-settings-status">{status.message}</p>}

@@ -76,6 +76,8 @@ export const t = {
   get noMember() {
     return tr('noMember');
   },
+  /** The word after a number of points, in the number's plural form. */
+  pointsUnit: (n: number) => tr('pointsUnit', { count: n }),
   get points() {
     return tr('points');
   },
