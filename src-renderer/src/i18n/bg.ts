@@ -16,7 +16,6 @@ export const bg: Record<string, string> = {
   useThisCode: 'Използвай този код',
   scanAgain: 'Сканирай отново',
   noMember: 'Без член',
-  points: 'точки',
   pointsUnit_one: 'точка',
   pointsUnit_other: 'точки',
   tier: 'Ниво',

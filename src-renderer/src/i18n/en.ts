@@ -16,7 +16,6 @@ export const en: Record<string, string> = {
   useThisCode: 'Use this code',
   scanAgain: 'Scan again',
   noMember: 'No member',
-  points: 'points',
   pointsUnit_one: 'point',
   pointsUnit_other: 'points',
   tier: 'Tier',

@@ -16,7 +16,6 @@ export const ru: Record<string, string> = {
   useThisCode: 'Взять этот код',
   scanAgain: 'Сканировать снова',
   noMember: 'Без участника',
-  points: 'баллы',
   pointsUnit_one: 'балл',
   pointsUnit_few: 'балла',
   pointsUnit_many: 'баллов',

@@ -78,9 +78,6 @@ export const t = {
   },
   /** The word after a number of points, in the number's plural form. */
   pointsUnit: (n: number) => tr('pointsUnit', { count: n }),
-  get points() {
-    return tr('points');
-  },
   get tier() {
     return tr('tier');
   },
