@@ -33,7 +33,6 @@ export function PayDialog(props: {
   useEffect(() => amountRef.current?.focus(), []);
   const money = (minor: number) => formatMoney(minor, currency);
   const summary = tenderSummary(totalMinor, tenders);
-  const kindName = (kind: Tender['kind']) => (kind === 'cash' ? t.cash : t.card);
 
   const take = (kind: TenderKind) => {
     if (props.busy) return;
@@ -87,8 +86,8 @@ export function PayDialog(props: {
             {tenders.map((tender, i) => {
               const text =
                 tender.tenderedMinor !== undefined
-                  ? t.tenderedLine(kindName(tender.kind), money(tender.amountMinor), money(tender.tenderedMinor))
-                  : t.tenderLine(kindName(tender.kind), money(tender.amountMinor));
+                  ? t.tenderedLine(t.tenderKind(tender.kind), money(tender.amountMinor), money(tender.tenderedMinor))
+                  : t.tenderLine(t.tenderKind(tender.kind), money(tender.amountMinor));
               return (
                 <li key={i} data-testid="tender">
                   <span>{text}</span>

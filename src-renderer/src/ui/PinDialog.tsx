@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Staff } from '../../../shared/documents';
-import { keepFocusInside } from './focus-trap';
+import { dialogKeys } from './focus-trap';
 import { t } from './strings';
 
 export type PinAnswer = { ok: true } | { ok: false; message: string };
@@ -53,12 +53,7 @@ export function PinDialog(props: {
       aria-modal="true"
       aria-labelledby={`${props.testId}-title`}
       data-testid={props.testId}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && onCancel) {
-          e.preventDefault();
-          onCancel();
-        } else keepFocusInside(e, e.currentTarget);
-      }}
+      onKeyDown={dialogKeys(onCancel)}
     >
       <form
         className="card"

@@ -12,7 +12,7 @@ import type { TillDatabase } from '../db/database';
 import type { TillContext } from '../db/staff';
 import { priceAction, priceChange, priceNeedsSupervisor, type PriceCommand } from '../features/sale/price-change';
 import type { PriceChange, SessionLine } from '../features/sale/session';
-import { keepFocusInside } from './focus-trap';
+import { dialogKeys } from './focus-trap';
 import { money } from './format';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { t } from './strings';
@@ -100,12 +100,7 @@ export function PriceChangeDialog(props: {
       aria-modal="true"
       aria-labelledby="price-change-title"
       data-testid="price-change"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          props.onCancel();
-        } else keepFocusInside(e, e.currentTarget);
-      }}
+      onKeyDown={dialogKeys(props.onCancel)}
     >
       <form
         className="card"

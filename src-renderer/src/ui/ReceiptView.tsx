@@ -33,7 +33,7 @@ export type Receipt = {
 };
 
 function tenderText(x: Tender, currency: string): string {
-  const kind = x.kind === 'cash' ? t.cash : t.card;
+  const kind = t.tenderKind(x.kind);
   return x.tenderedMinor !== undefined
     ? t.tenderedLine(kind, money(x.amountMinor, currency), money(x.tenderedMinor, currency))
     : t.tenderLine(kind, money(x.amountMinor, currency));

@@ -175,7 +175,6 @@ export function ReturnDialog(props: Props) {
   };
 
   const close = () => props.onClose(done);
-  const tenderName = (kind: 'cash' | 'card') => (kind === 'cash' ? t.cash : t.card);
 
   return (
     <div
@@ -228,7 +227,7 @@ export function ReturnDialog(props: Props) {
             </div>
             <div data-testid="return-tenders">
               {t.returnRefundedTo(
-                done.plan.tenders.map((x) => t.tenderLine(tenderName(x.kind), money(x.amountMinor))).join(', '),
+                done.plan.tenders.map((x) => t.tenderLine(t.tenderKind(x.kind), money(x.amountMinor))).join(', '),
               )}
             </div>
             {done.plan.refund.pointsReversed > 0 && (
@@ -326,7 +325,7 @@ export function ReturnDialog(props: Props) {
                     <div>
                       {t.returnRefundedTo(
                         preview.plan.tenders
-                          .map((x) => t.tenderLine(tenderName(x.kind), money(x.amountMinor)))
+                          .map((x) => t.tenderLine(t.tenderKind(x.kind), money(x.amountMinor)))
                           .join(', '),
                       )}
                     </div>

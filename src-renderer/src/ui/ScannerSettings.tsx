@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { HidDeviceInfo, HidPosLayout, KassaHostApi, ScannerStatus, WedgeConfig } from '../../../shared/ipc';
-import { keepFocusInside } from './focus-trap';
+import { dialogKeys } from './focus-trap';
 import { t } from './strings';
 
 const hex = (n: number | null) => (n === null ? '—' : `0x${n.toString(16).padStart(4, '0')}`);
@@ -103,12 +103,7 @@ export const ScannerSettings = ({
       data-testid="scanner-settings"
       ref={rootRef}
       tabIndex={-1}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          onClose();
-        } else keepFocusInside(e, e.currentTarget);
-      }}
+      onKeyDown={dialogKeys(onClose)}
     >
       <div className="card wide">
         <h2>{t.scannerSettings}</h2>

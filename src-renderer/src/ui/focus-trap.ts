@@ -24,3 +24,18 @@ export function keepFocusInside(
     first.focus();
   }
 }
+
+/**
+ * A modal dialog's keys: Esc calls `onEscape` (where the dialog can be left), Tab and Shift+Tab stay inside it.
+ * For the dialog's root element's `onKeyDown`.
+ */
+export function dialogKeys(
+  onEscape: (() => void) | undefined,
+): (e: { key: string; shiftKey: boolean; preventDefault(): void; currentTarget: HTMLElement }) => void {
+  return (e) => {
+    if (e.key === 'Escape' && onEscape) {
+      e.preventDefault();
+      onEscape();
+    } else keepFocusInside(e, e.currentTarget);
+  };
+}

@@ -452,4 +452,6 @@ export const t = {
   get discountReasons() {
     return (['damaged', 'nearExpiry', 'priceMatch', 'shelfPrice', 'goodwill'] as const).map((r) => tr(`reason.${r}`));
   },
+  /** A tender's name: cash or card. */
+  tenderKind: (kind: 'cash' | 'card') => (kind === 'cash' ? tr('cash') : tr('card')),
 };
