@@ -243,6 +243,8 @@ export const saleBodySchema = z.object({
   memberSeq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable(),
   /** The household account's `seq` when the member shops on a shared account. */
   accountSeq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable().default(null),
+  /** The household account the sale's points went to; null when they went to the member's own. A return gives back to it. */
+  accountId: ulidSchema.nullable().default(null),
   /** The redemption the cashier chose, and whether the till was offline: the server re-runs the engine with both. */
   redeem: redeemChoiceSchema.default(null),
   offline: z.boolean().default(false),

@@ -100,6 +100,10 @@ export function saleDocuments(
     programVersion: input.program.version,
     memberSeq: ctx.memberSeq,
     accountSeq: ctx.accountSeq ?? null,
+    accountId:
+      input.member?.accountId !== undefined && input.member.accountId !== input.member.id
+        ? input.member.accountId
+        : null,
     redeem: input.redeem ?? null,
     offline: input.offline ?? false,
     refundOf: null,

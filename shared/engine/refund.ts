@@ -74,10 +74,12 @@ export const refund = (input: {
   const restore = (w: number) => (total > 0 ? divideRounded(input.pointsRedeemed * w, total, 'down') : 0);
   const pointsRestored = restore(returnedBefore + returnedNow) - restore(returnedBefore);
 
+  // Points go back where the sale put them: the household account the member shopped on, else the member.
+  const account = sale.accountId ?? sale.memberId;
   const entries: LedgerEntryBody[] = [];
-  if (sale.memberId && pointsReversed > 0) {
+  if (account && pointsReversed > 0) {
     entries.push({
-      memberId: sale.memberId,
+      memberId: account,
       saleId: input.saleId,
       type: 'refund',
       points: -pointsReversed,
@@ -86,9 +88,9 @@ export const refund = (input: {
       ruleId: 'refund:earn',
     });
   }
-  if (sale.memberId && pointsRestored > 0) {
+  if (account && pointsRestored > 0) {
     entries.push({
-      memberId: sale.memberId,
+      memberId: account,
       saleId: input.saleId,
       type: 'refund',
       points: pointsRestored,

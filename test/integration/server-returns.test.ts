@@ -12,6 +12,7 @@ import type { JournalDoc, SaleDoc } from '../../shared/documents';
 import { pushResponseSchema } from '../../shared/replication';
 import { returnRoutes, saleForReturnReplySchema, type ReturnSale } from '../../shared/returns';
 import { demoUlid } from '../../src-server/seed';
+import { stampSeq } from '../../src-server/seq';
 import { planReturn, returnDocuments } from '../../src-renderer/src/features/returns/return-plan';
 import { postgresUrl, startHarness, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
@@ -120,6 +121,36 @@ describe(`returns on the server (${backend})`, () => {
     // The server now answers with the return, from either till, by id too.
     const byId = saleForReturnReplySchema.parse((await lookup(h, h.tokens[0]!, returnRoutes.byId(sale!.id))).body);
     expect(byId.returns.map((r) => r.id)).toEqual([ret!.id]);
+  });
+
+  it("a household member's return gives the points back to the shared account, verified by the server", async () => {
+    // Member 11 shops on member 12's account (the household's shared points).
+    const shopper = demoUlid(11);
+    const account = demoUlid(12);
+    await h.db.query(`UPDATE members SET state = jsonb_set(state, '{householdId}', to_jsonb($2::text)) WHERE id = $1`, [
+      shopper,
+      account,
+    ]);
+    await h.db.tx((q) => stampSeq(q, 'members', [shopper]));
+    await a.sync();
+    await b.sync();
+    const [shopperBefore, accountBefore] = [await balance(h, shopper), await balance(h, account)];
+    const [sale] = a.sell(shopper, [[COFFEE, 2]]);
+    expect((sale as SaleDoc).body.accountId).toBe(account);
+    await a.pushAll();
+    const earned = (await balance(h, account)) - accountBefore;
+    expect(earned).toBeGreaterThan(0);
+    expect(await balance(h, shopper)).toBe(shopperBefore);
+
+    const [ret, ...entries] = writeReturn(b, asOriginal(sale!), [], [{ lineId: 'L0001', quantity: 2 }]);
+    expect(entries.map((e) => e.memberId)).toEqual([account]);
+    const [reply] = await b.pushAll();
+    expect(reply!.parked).toEqual([]);
+    const [row] = await h.db.query<{ check_status: string }>('SELECT check_status FROM sales WHERE id = $1', [ret!.id]);
+    expect(row!.check_status).toBe('return-verified');
+    expect(await balance(h, account)).toBe(accountBefore);
+    expect(await balance(h, shopper)).toBe(shopperBefore);
+    expect(await balance(h, account)).toBe(await effectivePoints(h, account));
   });
 
   it('two tills offline return the same last unit: the later push is parked and flagged, counted once', async () => {

@@ -80,6 +80,7 @@ export const saleDoc = (o: {
     programVersion: 1,
     memberSeq: null,
     accountSeq: null,
+    accountId: null,
     redeem: null,
     offline: false,
     refundOf: null,

@@ -80,6 +80,20 @@ describe('returnLines', () => {
     ]);
   });
 
+  it('a sale on a household account gives the points back to that account, not to the shopper', () => {
+    const ACCOUNT = '01HYYYYYYYYYYYYYYYYYYYYYYY';
+    const r = returnLines({
+      sale: sampleSale({ accountId: ACCOUNT }),
+      returnId: RETURN_ID,
+      priorReturns: [],
+      picked: [{ lineId: 'L0001', quantity: 1 }],
+    });
+    expect(r.refund.entries.map((e) => [e.memberId, e.points])).toEqual([
+      [ACCOUNT, -5],
+      [ACCOUNT, 30],
+    ]);
+  });
+
   it('refuses a line beyond what is left after earlier returns, and lines the sale does not have', () => {
     const sale = sampleSale();
     const first = returnLines({

@@ -504,6 +504,7 @@ describe('returns of a sale worth nothing', () => {
       programVersion: 1,
       memberSeq: null,
       accountSeq: null,
+      accountId: null,
       redeem: { kind: 'reward' as const, rewardId: 'r-free' },
       offline: false,
       refundOf: null,

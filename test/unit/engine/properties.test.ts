@@ -157,6 +157,7 @@ const saleOf = (input: QuoteInput): { sale: SaleBody; redeemed: number } => {
       programVersion: 1,
       memberSeq: 1,
       accountSeq: null,
+      accountId: null,
       redeem: input.redeem ?? null,
       offline: input.offline ?? false,
       refundOf: null,

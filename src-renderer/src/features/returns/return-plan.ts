@@ -93,6 +93,7 @@ export function returnDocuments(
     programVersion: o.programVersion,
     memberSeq: null,
     accountSeq: null,
+    accountId: o.accountId,
     redeem: null,
     offline: ctx.offline,
     refundOf: plan.original.id,
