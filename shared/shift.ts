@@ -20,7 +20,8 @@
  *   sales; a return's entries take earned points back (reversed) and give
  *   redeemed ones back (restored).
  */
-import type { JournalDoc, StaffRole } from './documents';
+import type { JournalDoc, SaleBody, StaffRole } from './documents';
+import { lineAmountMinor } from './engine';
 import { KassaError } from './errors';
 import { MAX_MINOR } from './primitives';
 import type { ShiftEventType } from './shift-events';
@@ -114,6 +115,15 @@ function belongs(shift: Shift, doc: ShiftDoc, closeSeq: number | null): boolean 
   return doc.tillId === shift.tillId && doc.tillSeq > shift.openSeq && (closeSeq === null || doc.tillSeq < closeSeq);
 }
 
+/** What the till's own discounts (a percentage off a line, with a reason) took off a sale's lines. */
+function tillDiscountMinor(lines: SaleBody['lines']): number {
+  let off = 0;
+  for (const l of lines)
+    if (l.kind === 'item' && l.priceChange?.kind === 'discount')
+      off += lineAmountMinor({ ...l, unitPriceMinor: l.priceChange.fromMinor }) - l.amountMinor;
+  return off;
+}
+
 /**
  * The shift's report from its documents. `closeSeq`, when given, is the tillSeq of the close: documents from it
  * on belong to the next shift.
@@ -159,7 +169,7 @@ export function shiftReport(shift: Shift, docs: Iterable<ShiftDoc>, closeSeq: nu
       }
       t.salesCount += 1;
       t.salesMinor += s.totalMinor;
-      t.discountMinor += s.discountMinor;
+      t.discountMinor += s.discountMinor + tillDiscountMinor(s.lines);
       for (const x of s.tenders) {
         if (x.kind === 'cash') {
           const given = x.tenderedMinor ?? x.amountMinor;

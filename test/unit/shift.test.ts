@@ -193,6 +193,25 @@ describe('shift report', () => {
     );
   });
 
+  it("counts the till's own discounts with the engine's: the price a line lost, quantity by quantity", () => {
+    const sale = saleDoc(12, {
+      totalMinor: 1258,
+      discountMinor: 0,
+      tenders: [{ kind: 'cash', amountMinor: 1258 }],
+      refundOf: null,
+    });
+    if (sale.kind !== 'sale') throw new Error('not a sale');
+    sale.body.lines[0] = {
+      ...sale.body.lines[0]!,
+      quantity: 2,
+      unitPriceMinor: 629,
+      amountMinor: 1258,
+      priceChange: { kind: 'discount', fromMinor: 699, percent: 10, reason: 'Damaged packaging', supervisorId: null },
+    };
+    const report = shiftReport(SHIFT, [sale]);
+    expect([report.salesMinor, report.discountMinor]).toEqual([1258, 140]);
+  });
+
   it('does not depend on the order the documents come in', () => {
     fc.assert(
       fc.property(
