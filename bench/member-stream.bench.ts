@@ -31,13 +31,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Db } from '../src-server/db';
-import { buildServer } from '../src-server/app';
-import { preparePhoneLookup } from '../src-server/privacy/phone-keys';
 import { safeSeq, stampSeq } from '../src-server/seq';
 import { chainCardNumber, chainMemberId, chainProductEan } from '../shared/demo-chain';
-import { freePort, startServer, startTillHost, type Proc } from '../test/support/processes';
+import { freePort, startTillHost, type Proc } from '../test/support/processes';
 import { plugTestScanner, type TestScanner } from '../test/support/scanner-bridge';
-import { HARNESS_LIMITS } from '../test/support/server-harness';
 import { signIn } from '../test/support/till-page';
 import { repoRoot, routeBenchPage } from './support/bundle';
 import { longTasks, newProfileDir, openProfile, sampleRss, type LongTasks, type RssPeak } from './support/chromium';
@@ -49,7 +46,9 @@ import {
   measures,
   openChainDatabase,
   openUntilReady,
+  startChainServer,
   waitForMeasure,
+  type ChainServer,
 } from './support/till';
 
 const MEMBERS = Number(process.env.MEMBERS ?? 100_000);
@@ -64,8 +63,6 @@ const CHECKED = 20;
 const STEP_LIMIT_MS = 300_000;
 /** How long the stream phase waits for the till to hold every change (ABSORB_LIMIT_S); after it, no new sale starts. */
 const ABSORB_LIMIT_MS = Number(process.env.ABSORB_LIMIT_S ?? 150) * 1000;
-
-type Server = { url: string; stop: () => Promise<void> };
 
 type Phase = {
   commit: number[];
@@ -96,22 +93,6 @@ function changedIndex(k: number): number {
 
 function changedName(k: number): string {
   return `Streamed change ${k}`;
-}
-
-/**
- * The server over the seeded database: on PostgreSQL its own process (this process keeps `db` for the
- * changes); on PGlite, whose folder one process holds, in this process on the same `db`.
- */
-async function startBenchServer(db: Db): Promise<Server> {
-  const port = await freePort();
-  if (databaseUrl) {
-    const proc: Proc = await startServer({ port, databaseUrl, env: { KASSA_LOG_LEVEL: 'warn' } });
-    return { url: `http://127.0.0.1:${port}`, stop: () => proc.stop() };
-  }
-  await preparePhoneLookup(db);
-  const app = await buildServer({ db, adminToken: 'test-admin', logger: false, limits: HARNESS_LIMITS });
-  await app.listen({ port, host: '127.0.0.1' });
-  return { url: `http://127.0.0.1:${port}`, stop: () => app.close() };
 }
 
 /** Writes the changes BATCH a transaction, as fast as the database takes them; returns the last seq drawn. */
@@ -261,13 +242,13 @@ async function main(): Promise<void> {
     members: MEMBERS,
     products: PRODUCTS,
   });
-  let server: Server | null = null;
+  let server: ChainServer | null = null;
   let host: Proc | null = null;
   let scanner: TestScanner | null = null;
   let context: BrowserContext | null = null;
   const profile = await newProfileDir('stream');
   try {
-    server = await startBenchServer(db);
+    server = await startChainServer(db, databaseUrl);
     buildTillPage();
     const watchScript = await bundleWithMemberStore(
       'kassa-member-watch-entry',

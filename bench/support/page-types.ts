@@ -16,3 +16,6 @@ export type KassaLookupResult = { database: string; lookups: LookupTimes };
 
 /** The till's member store as the stream bench sees it: checkpoint, members held, names of the asked ids. */
 export type KassaMemberWatch = { checkpoint: number; count: number; names: Array<string | null> };
+
+/** Raw IndexedDB reads on one of the till's own databases (bench/browser/raw-lookups.ts). */
+export type RawLookupResult = { database: string; lookups: LookupTimes };

@@ -12,12 +12,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { buildServer } from '../../src-server/app';
 import { openPglite, type Db } from '../../src-server/db';
 import { migrate } from '../../src-server/migrate';
+import { preparePhoneLookup } from '../../src-server/privacy/phone-keys';
 import { seedDemo } from '../../src-server/seed';
 import { seedChain } from '../../src-server/seed-chain';
+import { freePort, startServer } from '../../test/support/processes';
 import type { TestScanner } from '../../test/support/scanner-bridge';
-import { openTestDb } from '../../test/support/server-harness';
+import { HARNESS_LIMITS, openTestDb } from '../../test/support/server-harness';
 import { bundle, repoRoot } from './bundle';
 import type { UnattachedBrowser } from './chromium';
 import { fmt, say } from './stats';
@@ -53,6 +56,24 @@ export async function openChainDatabase(options: {
     await db.close();
     throw e;
   }
+}
+
+export type ChainServer = { url: string; stop: () => Promise<void> };
+
+/**
+ * The server over the seeded database (`openChainDatabase`): on PostgreSQL (`databaseUrl`) its own process, the
+ * bench keeping `db` for its own writes; on PGlite, whose folder one process holds, in this process on the same `db`.
+ */
+export async function startChainServer(db: Db, databaseUrl: string | null): Promise<ChainServer> {
+  const port = await freePort();
+  if (databaseUrl) {
+    const proc = await startServer({ port, databaseUrl, env: { KASSA_LOG_LEVEL: 'warn' } });
+    return { url: `http://127.0.0.1:${port}`, stop: () => proc.stop() };
+  }
+  await preparePhoneLookup(db);
+  const app = await buildServer({ db, adminToken: 'test-admin', logger: false, limits: HARNESS_LIMITS });
+  await app.listen({ port, host: '127.0.0.1' });
+  return { url: `http://127.0.0.1:${port}`, stop: () => app.close() };
 }
 
 /** Builds the till page (`electron-vite build`), so the bench runs the current sources. */
