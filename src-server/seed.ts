@@ -208,7 +208,7 @@ export function decideDemoSeed(input: { mode: SeedMode; fresh: boolean; hasStore
 
 /** The demo member whose points partly expire soon (Daan Bakker): the receipt and member panel show it. */
 export const DEMO_EXPIRING_MEMBER = 4;
-const DEMO_EXPIRING_POINTS = 150;
+export const DEMO_EXPIRING_POINTS = 150;
 
 /**
  * A demo member's opening points as lots by earn day: all earned on 2026-01-01, except that member 4 earned

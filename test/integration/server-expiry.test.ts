@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLots } from '../../shared/ledger';
 import { memberStateSchema } from '../../shared/engine/member-state';
-import { demoUlid } from '../../src-server/seed';
+import { DEMO_EXPIRING_POINTS, demoUlid } from '../../src-server/seed';
 import { startHarness, type Harness } from '../support/server-harness';
 
 const run = (h: Harness, at: string) =>
@@ -25,6 +25,10 @@ describe('points expiry (server job)', () => {
       headers: { authorization: 'Bearer test-admin' },
     });
     expect(((await before.json()) as { member: { state: { balance: number } } }).member.state.balance).toBe(137);
+
+    // Member 4's demo lot was earned so long ago that it expires ten days after seeding: it goes first, alone.
+    const soon = new Date(Date.now() + 11 * 86_400_000).toISOString();
+    expect(await (await run(h, soon)).json()).toMatchObject({ entries: 1, points: DEMO_EXPIRING_POINTS });
 
     const early = await run(h, '2027-12-31T10:00:00Z');
     expect(await early.json()).toMatchObject({ entries: 0 });
