@@ -123,6 +123,8 @@ export const terminalConfigSchema = z.object({
   token: z.string(),
   scan: scanConfigSchema,
   wedge: wedgeConfigSchema,
+  /** Seconds without a key, a touch or a scan before the till locks (0: never). */
+  lockAfterIdleSeconds: z.number().int().min(0).max(86_400).default(300),
 });
 export type TerminalConfig = z.infer<typeof terminalConfigSchema>;
 

@@ -23,6 +23,8 @@ export const tillConfigSchema = z.object({
   wedge: wedgeConfigSchema.default(wedgeConfigSchema.parse({})),
   /** The layout a keyboard-mode scanner emulates (read through hidraw). */
   keyboardLayout: z.enum(['us', 'de']).default('us'),
+  /** The till locks itself after this long without a key, a touch or a scan (0: never). */
+  lockAfterIdleSeconds: z.number().int().min(0).max(86_400).default(300),
   scanner: z
     .object({ vendorId: z.number().int().nonnegative(), productId: z.number().int().nonnegative() })
     .nullable()

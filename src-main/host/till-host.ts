@@ -103,6 +103,7 @@ export const startTillHost = async (options: TillHostOptions): Promise<TillHost>
           token: config.token,
           scan: config.scan,
           wedge: config.wedge,
+          lockAfterIdleSeconds: config.lockAfterIdleSeconds,
         }
       : null;
 

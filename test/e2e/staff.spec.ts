@@ -110,3 +110,39 @@ test('sign-in by PIN, lock-out that survives a reload, and a supervisor-approved
     details: { totalMinor: 2097, lines: 1 },
   });
 });
+
+test('a till left alone locks itself, keeps the basket, and not while a sale is being paid', async ({ page }) => {
+  const idle = await startTillStack({ name: 'idle', tillConfig: { lockAfterIdleSeconds: 2 } });
+  try {
+    await page.goto(idle.tillUrl);
+    await expect(page.getByTestId('online-badge')).toHaveText('Online', { timeout: 30_000 });
+    await signIn(page, SAM);
+    await idle.scanner!.scan(COFFEE);
+    await expect(page.getByTestId('basket-line')).toHaveCount(1);
+
+    // Nobody touches the till: it locks under the last cashier's name, and a scan is refused.
+    await expect(page.getByTestId('sign-in')).toBeVisible({ timeout: 10_000 });
+    await expect(page.getByTestId('sign-in')).toContainText('Till locked');
+    await expect(page.getByTestId('sign-in-who')).toHaveValue(SAM.id);
+    await idle.scanner!.scan(COFFEE);
+    await expect(page.getByTestId('message')).toContainText('Sign in first');
+    await signIn(page, SAM);
+    await expect(page.getByTestId('line-quantity')).toHaveText('1');
+
+    // While the pay dialog is open the customer is there: twice the idle time passes and the till stays open.
+    await page.getByTestId('pay').click();
+    await expect(page.getByTestId('pay-amount')).toBeFocused();
+    await page.waitForTimeout(4_500);
+    await expect(page.getByTestId('sign-in')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('pay-dialog')).toHaveCount(0);
+    await expect(page.getByTestId('sign-in')).toBeVisible({ timeout: 10_000 });
+    await signIn(page, SAM);
+    await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+
+    const audit = await adminGet<Audit>(idle.serverUrl, '/api/v1/admin/audit?action=till-event.sign-out');
+    expect(audit.entries.map((e) => e.detail.action)).toEqual(['idle', 'idle']);
+  } finally {
+    await idle.stop();
+  }
+});

@@ -4,7 +4,7 @@
  * till host enrolled with it, and (unless asked not to) the test HID scanner
  * plugged into the host. `stop` takes it all down and removes the folder.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, startTillHost, type Proc } from './processes';
@@ -27,6 +27,8 @@ export async function startTillStack(opts: {
   serverHost?: string;
   serverEnv?: Record<string, string>;
   scanner?: boolean;
+  /** Settings written to the till's config.json before its host starts (e.g. `lockAfterIdleSeconds`). */
+  tillConfig?: Record<string, unknown>;
 }): Promise<TillStack> {
   const dir = await mkdtemp(join(tmpdir(), `kassa-e2e-${opts.name}-`));
   const serverHost = opts.serverHost ?? '127.0.0.1';
@@ -39,6 +41,10 @@ export async function startTillStack(opts: {
   });
   const tillPort = await freePort();
   const socket = join(dir, 'scanner.sock');
+  if (opts.tillConfig) {
+    await mkdir(join(dir, 'till'), { recursive: true });
+    await writeFile(join(dir, 'till', 'config.json'), JSON.stringify(opts.tillConfig));
+  }
   const host = await startTillHost({
     port: tillPort,
     dataDir: join(dir, 'till'),

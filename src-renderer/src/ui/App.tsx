@@ -42,6 +42,7 @@ import type { PriceCommand } from '../features/sale/price-change';
 import type { SessionLine } from '../features/sale/session';
 import type { KeptBasket } from '../features/sale/basket-store';
 import { useKeptBasket } from '../features/sale/use-kept-basket';
+import { useIdleLock } from '../features/till/use-idle-lock';
 import { language, setLanguage, type Language } from '../i18n';
 import { t } from './strings';
 
@@ -80,6 +81,8 @@ export function App({ host }: { host: KassaHostApi }) {
   const [returning, setReturning] = useState<{ scanned: ReceiptKey | null; n: number } | null>(null);
   const returnLookup = useMemo(() => (config && sync.online ? serverSaleLookup(config) : null), [config, sync.online]);
   const pendingScan = useRef<PendingScan | null>(null);
+  /** A scan counts as activity for the idle lock (set once the lock exists, below). */
+  const idleTouch = useRef<() => void>(() => undefined);
   // The keypad's price or discount waiting for its reason (and a supervisor, where one is needed).
   const [pricing, setPricing] = useState<{ line: SessionLine; command: PriceCommand } | null>(null);
   const [quickKeys, setQuickKeys] = useState<ProductRow[]>([]);
@@ -175,6 +178,7 @@ export function App({ host }: { host: KassaHostApi }) {
   const handleScan = useCallback(
     async (raw: string) => {
       if (!db || !config) return;
+      idleTouch.current();
       if (!cashier) {
         setMessage({ kind: 'error', text: t.signInFirst });
         return;
@@ -398,12 +402,20 @@ export function App({ host }: { host: KassaHostApi }) {
     }
   };
 
-  const signOut = async () => {
+  const signOut = async (action: 'button' | 'idle' = 'button') => {
     if (!db || !config || !cashier) return;
-    await recordEvent(db, config, { type: 'sign-out', cashierId: cashier.id, action: 'button' });
+    await recordEvent(db, config, { type: 'sign-out', cashierId: cashier.id, action });
     setCashier(null);
   };
-
+  // Left alone, the till locks (the basket stays, kept); not while a sale is being paid.
+  const idle = useIdleLock({
+    seconds: config?.lockAfterIdleSeconds ?? 0,
+    active: cashier !== null && !paying && !committing,
+    onIdle: () => void signOut('idle'),
+  });
+  useEffect(() => {
+    idleTouch.current = idle.touch;
+  }, [idle.touch]);
   const clearBasket = () => {
     dispatch({ type: 'void' });
     setKeptNote(null);
@@ -492,7 +504,7 @@ export function App({ host }: { host: KassaHostApi }) {
         scanner={scanner}
         cashierName={cashier?.name ?? null}
         onOpenSettings={() => setSettings(true)}
-        onSignOut={() => void signOut()}
+        onSignOut={() => void signOut('button')}
         language={lang}
         onLanguage={chooseLanguage}
       />
