@@ -28,7 +28,8 @@ async function staffRole(q: Query, storeId: string, id: string): Promise<string 
   return rows[0]?.role ?? null;
 }
 
-export async function takeEvent(q: Query, b: Batch, doc: EventDoc): Promise<void> {
+/** Audits the event; false when it was also parked (an unknown cashier, an approval by no supervisor). */
+export async function takeEvent(q: Query, b: Batch, doc: EventDoc): Promise<boolean> {
   const e = doc.body;
   const cashierRole = await staffRole(q, b.till.storeId, e.cashierId);
   const supervisorRole = e.supervisorId ? await staffRole(q, b.till.storeId, e.supervisorId) : null;
@@ -53,17 +54,23 @@ export async function takeEvent(q: Query, b: Batch, doc: EventDoc): Promise<void
       code: 'CASHIER_UNKNOWN',
       reason: `Store ${b.till.storeId} has no cashier ${e.cashierId}`,
     });
-  } else if (e.type === 'override' && supervisorRole !== 'supervisor') {
+    return false;
+  }
+  if (e.type === 'override' && supervisorRole !== 'supervisor') {
     await park(q, b, doc, {
       code: 'OVERRIDE_NOT_SUPERVISOR',
       reason: `The override ${e.action} names ${e.supervisorId ?? 'nobody'}, who is not a supervisor of store ${b.till.storeId}`,
     });
-  } else if (unapprovedShiftAction(e, cashierRole) && supervisorRole !== 'supervisor') {
+    return false;
+  }
+  if (unapprovedShiftAction(e, cashierRole) && supervisorRole !== 'supervisor') {
     await park(q, b, doc, {
       code: 'SHIFT_NOT_APPROVED',
       reason: `The ${e.type} of shift ${String(e.details.shiftId)} needs a supervisor of store ${b.till.storeId}; it names ${e.supervisorId ?? 'nobody'}`,
     });
+    return false;
   }
+  return true;
 }
 
 /** A cash out or a shift close over its supervisor threshold (shared/shift.ts), by someone who is no supervisor. */

@@ -12,12 +12,16 @@
  * what the program allows.
  */
 import { percentOff } from '../../shared/money';
-import type { EntryDoc, SaleDoc } from '../../shared/documents';
+import type { EntryDoc, EventDoc, SaleDoc } from '../../shared/documents';
+import { adjustNaturalId, TILL_ADJUST_MAX_POINTS } from '../../shared/staff/points-adjust';
 import { lineAmountMinor } from '../../shared/engine';
 
 export type RuleViolation = { code: string; reason: string };
 
-/** Entry kinds a till may write; `adjust`, `expire` and `transfer` are the server's alone. */
+/**
+ * Entry kinds a till may write on their own; `adjust` only right after a supervisor's approval
+ * (`tillAdjustViolation`); `expire` and `transfer` are the server's alone.
+ */
 const TILL_ENTRY_TYPES = new Set(['earn', 'redeem', 'bonus', 'refund']);
 
 function violation(code: string, reason: string): RuleViolation {
@@ -123,7 +127,12 @@ export function entryViolation(
   if (e.memberId !== doc.memberId)
     return violation('MEMBER_MISMATCH', `The entry's member (${e.memberId}) is not its index member`);
   if (!TILL_ENTRY_TYPES.has(e.type))
-    return violation('ENTRY_KIND_NOT_ALLOWED', `A till may not write "${e.type}" entries; only the server does`);
+    return violation(
+      'ENTRY_KIND_NOT_ALLOWED',
+      e.type === 'adjust'
+        ? 'A till writes an "adjust" entry only right after the supervisor approval that names it'
+        : `A till may not write "${e.type}" entries; only the server does`,
+    );
   if (e.points === 0) return violation('ZERO_POINTS', 'An entry of 0 points changes nothing and is not kept');
   if ((e.type === 'earn' || e.type === 'bonus') && e.points < 0)
     return violation('WRONG_SIGN', `An ${e.type} entry cannot take points away`);
@@ -151,5 +160,28 @@ export function entryViolation(
   if (owner.kind === 'birthday' || owner.kind === 'referral') {
     if (!sale) return violation('ENTRY_WITHOUT_SALE', `A ${owner.kind} bonus is granted with a sale`);
   }
+  return null;
+}
+
+/**
+ * A points adjustment made at the till (shared/staff/points-adjust.ts): the `adjust` entry right after the
+ * `points-adjust` approval that names it, with the same member and points, within the till's limit.
+ */
+export function tillAdjustViolation(doc: EntryDoc, approval: EventDoc): RuleViolation | null {
+  const e = doc.body;
+  const d = approval.body.details;
+  if (e.memberId !== doc.memberId)
+    return violation('MEMBER_MISMATCH', `The entry's member (${e.memberId}) is not its index member`);
+  if (e.type !== 'adjust') return violation('ADJUST_NOT_ADJUST', `The approval names an "${e.type}" entry`);
+  if (d.entryId !== doc.id || d.memberId !== e.memberId || d.points !== e.points)
+    return violation('ADJUST_APPROVAL_MISMATCH', 'The entry is not the member and points its approval names');
+  if (e.saleId !== null) return violation('ADJUST_IN_SALE', 'A points adjustment is made outside a sale');
+  if (e.points === 0 || Math.abs(e.points) > TILL_ADJUST_MAX_POINTS)
+    return violation(
+      'ADJUST_BAD_POINTS',
+      `A till adjusts from 1 to ${TILL_ADJUST_MAX_POINTS} points at a time, not ${e.points}`,
+    );
+  if (e.naturalId !== adjustNaturalId(e.memberId, doc.id) || e.ruleId !== null)
+    return violation('NATURAL_ID_MALFORMED', `An adjustment's natural id is ${adjustNaturalId(e.memberId, doc.id)}`);
   return null;
 }

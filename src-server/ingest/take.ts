@@ -6,6 +6,7 @@
 import { monotonicFactory } from 'ulid';
 import {
   type EntryDoc,
+  type EventDoc,
   type JournalDoc,
   type LedgerEntryBody,
   type MemberEffectsBody,
@@ -14,7 +15,8 @@ import {
 import { entryFact, saleFact } from '../../shared/ledger';
 import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
-import { entryViolation, saleViolation } from './rules';
+import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
+import { isAdjustApproval } from '../../shared/staff/points-adjust';
 import { recheckSale } from './recheck';
 import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
 import { reconstructView } from './views';
@@ -318,6 +320,30 @@ async function takeLoneEntry(q: Query, b: Batch, e: EntryDoc): Promise<void> {
   applyEntries(b, [e]);
 }
 
+/**
+ * A points adjustment made at the till, right after its approval: applied when a supervisor of the store
+ * approved exactly it and it leaves the account at zero or above; otherwise parked (and an overdraft flagged).
+ */
+async function takeTillAdjust(q: Query, b: Batch, e: EntryDoc, approval: EventDoc, approved: boolean) {
+  if (!approved)
+    return park(q, b, e, { code: 'ADJUST_NOT_APPROVED', reason: 'The approval of this adjustment was parked' });
+  const v = tillAdjustViolation(e, approval);
+  if (v) return park(q, b, e, v);
+  const row = await memberRow(q, b, e.body.memberId);
+  if (!row) return park(q, b, e, { code: 'UNKNOWN_MEMBER', reason: `No member ${e.body.memberId} on the server` });
+  const queued = [...(b.facts.get(e.body.memberId) ?? []), ...b.writes.order.map((w) => w.fact)].reduce(
+    (sum, f) => sum + (f.kind === 'entry' && f.memberId === e.body.memberId ? f.points : 0),
+    0,
+  );
+  const balance = parsedState(row.state).balance + queued;
+  if (balance + e.body.points < 0) {
+    const reason = `The member has ${balance} points; ${e.body.points} would go below zero`;
+    await flag(q, 'adjust-overdraft', e.body.memberId, b.till.tillId, e.id, { reason });
+    return park(q, b, e, { code: 'NOT_ENOUGH_POINTS', reason });
+  }
+  applyEntries(b, [e]);
+}
+
 /** One batch's walk over its epoch's inbox: from its watermark, and (closing) over gaps; `watermark` is the result. */
 export type Walk = {
   b: Batch;
@@ -375,6 +401,26 @@ async function walkOne(q: Query, walk: Walk, docs: readonly JournalDoc[]): Promi
     if (doc.tillSeq !== watermark + 1) {
       if (!closing) break;
       gaps += doc.tillSeq - watermark - 1;
+    }
+    if (doc.kind === 'event' && isAdjustApproval(doc)) {
+      // A points adjustment: the approval and the entry it names, taken together.
+      const next = docs[i + 1];
+      if (!next && !closing) break; // its entry is still on its way
+      const entry =
+        next?.kind === 'entry' && next.tillSeq === doc.tillSeq + 1 && next.id === doc.body.details.entryId
+          ? next
+          : null;
+      const approved = await takeEvent(q, b, doc);
+      taken.push(doc.id);
+      watermark = doc.tillSeq;
+      i++;
+      if (entry) {
+        await takeTillAdjust(q, b, entry, doc, approved);
+        taken.push(entry.id);
+        watermark = entry.tillSeq;
+        i++;
+      }
+      continue;
     }
     if (doc.kind === 'event') {
       await takeEvent(q, b, doc);
