@@ -5,7 +5,7 @@
  *   and money read in Russian, and `<html lang>` follows; after a reload the till is still in Russian; then
  *   Bulgarian, then back to English;
  * - every screen (sign-in, sale, product search, discount, supervisor PIN, pay, receipt, return, scanner settings,
- *   locked) in each of the three languages has no serious or critical axe
+ *   locked, points adjustment) in each of the three languages has no serious or critical axe
  *   violations (WCAG 2.1 A and AA rules).
  */
 import { test, expect, type Page } from '@playwright/test';
@@ -81,6 +81,12 @@ test('Russian, then Bulgarian, kept across a reload; engine explanations transla
 
 /** How each language says "Cashier" in the status bar (signIn checks it). */
 const CASHIER_LABEL = { en: 'Cashier', ru: 'Кассир', bg: 'Касиер' } as const;
+/** The scanner's status, sent by the host as a code: the till says it in its own language. */
+const SCANNER_READY = {
+  en: 'Scanner ready: Test scanner',
+  ru: 'Сканер готов: Test scanner',
+  bg: 'Скенерът е готов: Test scanner',
+} as const;
 
 for (const lang of ['en', 'ru', 'bg'] as const) {
   test(`every screen in ${lang}: no serious or critical axe violations, and a screenshot of each`, async ({ page }) => {
@@ -102,11 +108,21 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     await expect(page.locator('html')).toHaveAttribute('lang', lang);
     await screen('sign-in');
     await signIn(page, undefined, CASHIER_LABEL[lang]);
+    await expect(page.getByTestId('scanner-state')).toHaveText(SCANNER_READY[lang], { timeout: 30_000 });
     await scanner.scan(CARD);
     await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
     await scanner.scan(MILK);
     await expect(page.getByTestId('basket-line')).toHaveCount(1);
     await screen('sale');
+
+    await page.keyboard.press('F7');
+    await expect(page.getByTestId('adjust-points-dialog')).toBeVisible();
+    await typeSlowly('x');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('adjust-points-error')).toContainText('ADJUST_BAD_POINTS');
+    await screen('points-adjust');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('adjust-points-dialog')).toHaveCount(0);
 
     await page.keyboard.press('F4');
     await typeSlowly('milk');

@@ -15,6 +15,7 @@ import { KassaError } from '../../../shared/errors';
 import { justLocked, lockedUntil, recordFailure, recordSuccess, type PinGuard } from '../../../shared/staff/pin-guard';
 import { verifyPin } from '../../../shared/staff/pin';
 import { eventDocument, type EventInput } from '../../../shared/staff/till-events';
+import { pointsAdjustDocuments, type PointsAdjust } from '../../../shared/staff/points-adjust';
 import type { TillDatabase } from './database';
 import { takeTillSeqs } from './sales';
 
@@ -86,4 +87,15 @@ async function checkPinNow(
   if (until !== null)
     throw new KassaError('PIN_LOCKED', `${staff.name} is locked out`, { until: new Date(until).toISOString() });
   throw new KassaError('PIN_WRONG', 'Wrong PIN');
+}
+
+/**
+ * A manual points adjustment approved by a supervisor: the approval and the entry, one bulk write (never one
+ * without the other). The caller has checked it (`checkPointsAdjust`) and the supervisor's PIN.
+ */
+export async function recordPointsAdjust(db: TillDatabase, ctx: TillContext, a: PointsAdjust): Promise<void> {
+  const [seq] = await takeTillSeqs(db, 2);
+  const docs = pointsAdjustDocuments(ctx, a, { event: nextId(), entry: nextId() }, seq!, new Date().toISOString());
+  const result = await db.journal.bulkInsert(docs.map(({ _deleted: _, ...row }) => row));
+  if (result.error.length > 0) throw new Error(`Could not record the adjustment: ${result.error[0]!.status}`);
 }

@@ -243,4 +243,32 @@ export const bg: Record<string, string> = {
   basketAlreadySold: 'Кошницата отпреди рестарта вече е платена: не е възстановена.',
   basketUnreadable:
     'Кошницата отпреди рестарта не може да бъде прочетена и е премахната (BASKET_UNREADABLE: {{message}})',
+  adjustPoints: 'Корекция на точки',
+  adjustPointsTitle: 'Корекция на точките: {{name}}',
+  adjustPointsAmount: 'Точки за добавяне (с −, за отнемане)',
+  adjustPointsBalance: 'Салдо сега {{balance}}, след това {{after}}',
+  adjustPointsDone: 'Точките са коригирани с {{points}}: салдото вече е {{balance}}',
+  adjustPointsWhat: 'Корекция с {{points}} точки за {{name}}',
+  'adjust.ADJUST_BAD_POINTS': 'Въведете цяло число точки от 1 до {{max}}, с − за отнемане (ADJUST_BAD_POINTS)',
+  'adjust.ADJUST_REASON_MISSING': 'Посочете причина за корекцията (ADJUST_REASON_MISSING)',
+  'adjust.NOT_ENOUGH_POINTS':
+    'Членът има {{balance}} точки: корекцията не може да направи салдото отрицателно (NOT_ENOUGH_POINTS)',
+  'adjustReason.goodwill': 'Жест на добра воля',
+  'adjustReason.missing': 'Неначислени точки за покупка',
+  'adjustReason.wrongCard': 'Сканирана е грешна карта',
+  'adjustReason.complaint': 'Корекция след оплакване',
+  'scannerSay.none': 'Няма намерен скенер',
+  'scannerSay.none-wedge': 'Няма намерен скенер — скенерите в режим на клавиатура работят',
+  'scannerSay.disconnected': 'Скенерът е изключен — включете го отново',
+  'scannerSay.windows-keyboard':
+    'Скенер в режим на клавиатура: Windows въвежда кодовете му като натискания на клавиши; за четене по USB го превключете в режим HID POS',
+  'scannerSay.permission-darwin':
+    'Няма достъп до скенера {{ids}}: разрешете Kassa в Системни настройки › Поверителност и сигурност › Наблюдение на въвеждането и рестартирайте Kassa',
+  'scannerSay.permission-win32':
+    'Скенерът {{ids}} се използва от друга програма: затворете я (или превключете скенера в режим HID POS)',
+  'scannerSay.permission-linux': 'Няма достъп до скенера {{ids}}: добавете правилото udev от docs/scanners.md',
+  'scannerSay.open-failed': 'Скенерът не може да се отвори: {{error}}',
+  'scannerSay.ready': 'Скенерът е готов: {{name}}',
+  'scannerSay.ready-keyboard': 'Скенерът е готов: скенер в режим на клавиатура',
+  'scannerSay.ready-hid-pos': 'Скенерът е готов: скенер HID POS',
 };

@@ -241,4 +241,33 @@ export const en: Record<string, string> = {
   basketAlreadySold: 'The basket from before the restart had been paid already: it was not put back.',
   basketUnreadable:
     'The basket from before the restart could not be read and was discarded (BASKET_UNREADABLE: {{message}})',
+  adjustPoints: 'Adjust points',
+  adjustPointsTitle: 'Adjust the points of {{name}}',
+  adjustPointsAmount: 'Points to add (with −, to take away)',
+  adjustPointsBalance: 'Balance now {{balance}}, after {{after}}',
+  adjustPointsDone: 'Points adjusted by {{points}}: the balance is now {{balance}}',
+  adjustPointsWhat: 'A points adjustment of {{points}} for {{name}}',
+  'adjust.ADJUST_BAD_POINTS':
+    'Type a whole number of points from 1 to {{max}}, with − to take them away (ADJUST_BAD_POINTS)',
+  'adjust.ADJUST_REASON_MISSING': 'Give a reason for the adjustment (ADJUST_REASON_MISSING)',
+  'adjust.NOT_ENOUGH_POINTS':
+    'The member has {{balance}} points: an adjustment cannot take the balance below zero (NOT_ENOUGH_POINTS)',
+  'adjustReason.goodwill': 'Goodwill',
+  'adjustReason.missing': 'Points missing from a purchase',
+  'adjustReason.wrongCard': 'Wrong card scanned',
+  'adjustReason.complaint': 'Correction after a complaint',
+  'scannerSay.none': 'No scanner found',
+  'scannerSay.none-wedge': 'No scanner found — keyboard-wedge scanners still work',
+  'scannerSay.disconnected': 'Scanner disconnected — plug it back in',
+  'scannerSay.windows-keyboard':
+    'Keyboard-mode scanner: Windows types its scans as keystrokes (keyboard wedge); switch it to HID POS mode for USB reading',
+  'scannerSay.permission-darwin':
+    'No permission to open the scanner {{ids}}: allow Kassa in System Settings › Privacy & Security › Input Monitoring, then restart Kassa',
+  'scannerSay.permission-win32':
+    'The scanner {{ids}} is in use by another program: close it (or switch the scanner to HID POS mode)',
+  'scannerSay.permission-linux': 'No permission to open the scanner {{ids}}: add the udev rule in docs/scanners.md',
+  'scannerSay.open-failed': 'Cannot open the scanner: {{error}}',
+  'scannerSay.ready': 'Scanner ready: {{name}}',
+  'scannerSay.ready-keyboard': 'Scanner ready: keyboard-mode scanner',
+  'scannerSay.ready-hid-pos': 'Scanner ready: HID POS scanner',
 };

@@ -247,4 +247,33 @@ export const ru: Record<string, string> = {
   basketAlreadySold: 'Корзина, открытая до перезапуска, уже была оплачена: она не восстановлена.',
   basketUnreadable:
     'Корзину, открытую до перезапуска, не удалось прочитать, она удалена (BASKET_UNREADABLE: {{message}})',
+  adjustPoints: 'Корректировка баллов',
+  adjustPointsTitle: 'Корректировка баллов: {{name}}',
+  adjustPointsAmount: 'Баллы: добавить (со знаком −, списать)',
+  adjustPointsBalance: 'Баланс сейчас {{balance}}, после {{after}}',
+  adjustPointsDone: 'Баллы скорректированы на {{points}}: баланс теперь {{balance}}',
+  adjustPointsWhat: 'Корректировка на {{points}} баллов для {{name}}',
+  'adjust.ADJUST_BAD_POINTS':
+    'Введите целое число баллов от 1 до {{max}}, со знаком − для списания (ADJUST_BAD_POINTS)',
+  'adjust.ADJUST_REASON_MISSING': 'Укажите причину корректировки (ADJUST_REASON_MISSING)',
+  'adjust.NOT_ENOUGH_POINTS':
+    'У участника {{balance}} баллов: корректировка не может сделать баланс отрицательным (NOT_ENOUGH_POINTS)',
+  'adjustReason.goodwill': 'Жест доброй воли',
+  'adjustReason.missing': 'Баллы не начислены за покупку',
+  'adjustReason.wrongCard': 'Отсканирована не та карта',
+  'adjustReason.complaint': 'Исправление после жалобы',
+  'scannerSay.none': 'Сканер не найден',
+  'scannerSay.none-wedge': 'Сканер не найден — сканеры в режиме клавиатуры работают',
+  'scannerSay.disconnected': 'Сканер отключён — подключите его снова',
+  'scannerSay.windows-keyboard':
+    'Сканер в режиме клавиатуры: Windows вводит его коды как нажатия клавиш; для чтения по USB переключите его в режим HID POS',
+  'scannerSay.permission-darwin':
+    'Нет доступа к сканеру {{ids}}: разрешите Kassa в Системных настройках › Конфиденциальность и безопасность › Мониторинг ввода и перезапустите Kassa',
+  'scannerSay.permission-win32':
+    'Сканер {{ids}} занят другой программой: закройте её (или переключите сканер в режим HID POS)',
+  'scannerSay.permission-linux': 'Нет доступа к сканеру {{ids}}: добавьте правило udev из docs/scanners.md',
+  'scannerSay.open-failed': 'Не удаётся открыть сканер: {{error}}',
+  'scannerSay.ready': 'Сканер готов: {{name}}',
+  'scannerSay.ready-keyboard': 'Сканер готов: сканер в режиме клавиатуры',
+  'scannerSay.ready-hid-pos': 'Сканер готов: сканер HID POS',
 };

@@ -22,7 +22,7 @@ import { newSession, saleSession, scanRefusal, tenderSummary, type Tender } from
 import { useMemberView } from '../features/sale/use-member-view';
 import { useTill } from '../features/till/use-till';
 import { BasketLines } from './BasketLines';
-import { clockTime, money, receiptLabel } from './format';
+import { clockTime, money, receiptLabel, signedPoints } from './format';
 import { MemberDataStatus } from './MemberDataStatus';
 import { MemberPanel } from './MemberPanel';
 import { PayDialog } from './PayDialog';
@@ -37,6 +37,7 @@ import { StatusBar } from './StatusBar';
 import { LanguageSelect } from './LanguageSelect';
 import { Keypad } from './Keypad';
 import { PriceChangeDialog } from './PriceChangeDialog';
+import { PointsAdjustDialog } from './PointsAdjustDialog';
 import type { KeypadCommand } from '../features/sale/keypad';
 import type { PriceCommand } from '../features/sale/price-change';
 import type { SessionLine } from '../features/sale/session';
@@ -85,6 +86,8 @@ export function App({ host }: { host: KassaHostApi }) {
   const idleTouch = useRef<() => void>(() => undefined);
   // The keypad's price or discount waiting for its reason (and a supervisor, where one is needed).
   const [pricing, setPricing] = useState<{ line: SessionLine; command: PriceCommand } | null>(null);
+  // A manual points adjustment for the member on the sale (a supervisor's).
+  const [adjusting, setAdjusting] = useState(false);
   const [quickKeys, setQuickKeys] = useState<ProductRow[]>([]);
   // A till restarted mid-sale puts the basket back (features/sale/basket-store.ts), and says so.
   // (A note of its own: signing in clears the screen's message, and this must be read after signing in.)
@@ -232,8 +235,9 @@ export function App({ host }: { host: KassaHostApi }) {
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
   // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
-  const dialogOpen = paying || voiding || settings || !cashier || returning !== null || pricing !== null;
+  const dialogOpen = paying || voiding || settings || !cashier || returning !== null || pricing !== null || adjusting;
   const canPay = q !== null && !dialogOpen;
+  const canAdjust = view !== null && !dialogOpen;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (dialogOpen) return;
@@ -244,7 +248,10 @@ export function App({ host }: { host: KassaHostApi }) {
       if (e.key === 'F2') focus('keypad-input');
       else if (e.key === 'F3') focus('lookup');
       else if (e.key === 'F4') focus('product-search');
-      else if (e.key === 'F9') {
+      else if (e.key === 'F7' && canAdjust) {
+        e.preventDefault();
+        setAdjusting(true);
+      } else if (e.key === 'F9') {
         e.preventDefault();
         setReturning({ scanned: null, n: Date.now() });
       } else if (e.key === 'F12' && canPay) {
@@ -255,7 +262,7 @@ export function App({ host }: { host: KassaHostApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dialogOpen, canPay]);
+  }, [dialogOpen, canPay, canAdjust]);
 
   /** The receipt on screen through the system print dialog (the print stylesheet prints only the receipt, 80 mm). */
   const printReceipt = async () => {
@@ -550,6 +557,7 @@ export function App({ host }: { host: KassaHostApi }) {
         program={program}
         onClear={() => dispatch({ type: 'clear-member' })}
         onLookup={lookupTyped}
+        onAdjust={canAdjust ? () => setAdjusting(true) : null}
       />
 
       <div className="work">
@@ -669,6 +677,24 @@ export function App({ host }: { host: KassaHostApi }) {
             setPricing(null);
           }}
           onCancel={() => setPricing(null)}
+        />
+      )}
+
+      {adjusting && db && cashier && view && member && (
+        <PointsAdjustDialog
+          db={db}
+          till={{ tillId: config.tillId, storeId: config.storeId }}
+          cashier={cashier}
+          staff={staff}
+          accountId={view.accountId}
+          balance={view.state.balance}
+          memberName={member.name}
+          pinAnswer={pinAnswer}
+          onDone={(points) => {
+            setAdjusting(false);
+            setMessage({ kind: 'info', text: t.adjustPointsDone(signedPoints(points), view.state.balance + points) });
+          }}
+          onCancel={() => setAdjusting(false)}
         />
       )}
 

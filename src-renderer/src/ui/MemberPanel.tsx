@@ -14,6 +14,8 @@ export function MemberPanel(props: {
   onClear: () => void;
   /** A typed card, phone or product code; true when it was taken (the field is then emptied). */
   onLookup: (text: string) => Promise<boolean>;
+  /** Opens the points adjustment (a supervisor's); null while it may not be opened. */
+  onAdjust: (() => void) | null;
 }) {
   const { member, state, program } = props;
   const [lookup, setLookup] = useState('');
@@ -33,6 +35,9 @@ export function MemberPanel(props: {
           <div data-testid="member-tier">
             {t.tier}: {props.tierName ?? (program ? currentTier(program, state)?.name : null) ?? '—'}
           </div>
+          <button data-testid="adjust-points" disabled={!props.onAdjust} onClick={() => props.onAdjust?.()}>
+            {t.adjustPoints} <kbd>F7</kbd>
+          </button>
           <button onClick={props.onClear}>{t.clearMember}</button>
         </>
       ) : (

@@ -107,7 +107,7 @@ export const ScannerSettings = ({
     >
       <div className="card wide">
         <h2>{t.scannerSettings}</h2>
-        {status && <p data-testid="scanner-settings-status">{status.message}</p>}
+        {status && <p data-testid="scanner-settings-status">{t.scannerStatus(status)}</p>}
         {error && (
           <p className="message error" data-testid="scanner-settings-error">
             {error}

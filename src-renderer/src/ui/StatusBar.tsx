@@ -48,7 +48,7 @@ export function StatusBar(props: {
           className={`pill ${scanner.state === 'connected' ? 'ok' : scanner.state === 'none' ? 'muted' : 'bad'}`}
           data-testid="scanner-state"
         >
-          {scanner.message}
+          {t.scannerStatus(scanner)}
         </span>
       )}
       <LanguageSelect value={props.language} onChange={props.onLanguage} />

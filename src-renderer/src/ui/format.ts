@@ -34,3 +34,16 @@ export function storeDay(day: string): string {
     new Date(`${day}T12:00:00Z`),
   );
 }
+
+/** Typed points: "+50", "50", "-20" or "−20" as signed whole points; NaN when the text is not one. */
+export function parsePoints(text: string): number {
+  const m = /^\s*([+\-−]?)\s*(\d{1,9})\s*$/.exec(text);
+  if (!m) return Number.NaN;
+  const n = Number(m[2]);
+  return m[1] === '-' || m[1] === '−' ? -n : n;
+}
+
+/** Points with their sign: "+50", "−20". */
+export function signedPoints(points: number): string {
+  return points > 0 ? `+${points}` : `−${-points}`;
+}

@@ -2,7 +2,7 @@
  * Every string the cashier reads, in one place, in the till's language (src-renderer/src/i18n: English, Russian,
  * Bulgarian). Read at render time: a change of language re-renders the screen and every text follows.
  */
-import type { BurstRejection } from '../../../shared/ipc';
+import type { BurstRejection, ScannerStatus } from '../../../shared/ipc';
 import type { QuoteError, SayCode, SayParams } from '../../../shared/engine';
 import { language, tr } from '../i18n';
 import { formatMoney } from '../../../shared/money';
@@ -454,4 +454,24 @@ export const t = {
   },
   /** A tender's name: cash or card. */
   tenderKind: (kind: 'cash' | 'card') => (kind === 'cash' ? tr('cash') : tr('card')),
+  get adjustPoints() {
+    return tr('adjustPoints');
+  },
+  adjustPointsTitle: (name: string) => tr('adjustPointsTitle', { name }),
+  get adjustPointsAmount() {
+    return tr('adjustPointsAmount');
+  },
+  adjustPointsBalance: (balance: number, after: number) => tr('adjustPointsBalance', { balance, after }),
+  adjustPointsDone: (points: string, balance: number) => tr('adjustPointsDone', { points, balance }),
+  adjustPointsWhat: (points: string, name: string) => tr('adjustPointsWhat', { points, name }),
+  /** A refused points adjustment (shared/staff/points-adjust.ts), in the till's language. */
+  adjustProblem: (code: 'ADJUST_BAD_POINTS' | 'ADJUST_REASON_MISSING' | 'NOT_ENOUGH_POINTS', params: SayParams) =>
+    tr(`adjust.${code}`, params),
+  /** Suggested reasons for a points adjustment (the supervisor may type another). */
+  get adjustReasons() {
+    return (['goodwill', 'missing', 'wrongCard', 'complaint'] as const).map((r) => tr(`adjustReason.${r}`));
+  },
+  /** The scanner's status in the till's language (the host's English `message` where it sent no code). */
+  scannerStatus: (status: ScannerStatus) =>
+    status.say ? tr(`scannerSay.${status.say.code}`, { ...status.say.params }) : status.message,
 };
