@@ -58,11 +58,31 @@ export const hidDeviceInfoSchema = z.object({
 });
 export type HidDeviceInfo = z.infer<typeof hidDeviceInfoSchema>;
 
+/** What a scanner status says, as a code the till translates (its parameters are plain text). */
+export const scannerSayCodes = [
+  'none',
+  'none-wedge',
+  'disconnected',
+  'windows-keyboard',
+  'permission-darwin',
+  'permission-win32',
+  'permission-linux',
+  'open-failed',
+  'ready',
+  'ready-keyboard',
+  'ready-hid-pos',
+] as const;
+export type ScannerSayCode = (typeof scannerSayCodes)[number];
+
 export const scannerStatusSchema = z.object({
   state: z.enum(['connected', 'disconnected', 'none', 'error']),
   device: hidDeviceInfoSchema.nullable(),
-  /** What the cashier sees, e.g. "Scanner disconnected — plug it back in". */
+  /** The status in English for logs and the CLI, e.g. "Scanner disconnected — plug it back in". */
   message: z.string(),
+  /** The same as a code and parameters: what the till shows, in its language. */
+  say: z
+    .object({ code: z.enum(scannerSayCodes), params: z.record(z.string().max(64), z.string().max(500)).default({}) })
+    .optional(),
   /** Set when the host owns a keyboard-mode scanner: the page must ignore wedge bursts to avoid double counting. */
   ownsKeyboardScanner: z.boolean(),
 });

@@ -87,16 +87,25 @@ const hex = (n: number) => n.toString(16).padStart(4, '0');
  * hidraw) or "…(iokit/common) not permitted" (macOS).
  */
 const refusedAccess = /permission|access|not permitted/i;
-const permissionHint = (d: HidDeviceInfo, platform: NodeJS.Platform) => {
+const permissionHint = (d: HidDeviceInfo, platform: NodeJS.Platform): Pick<ScannerStatus, 'message' | 'say'> => {
   const ids = `${hex(d.vendorId)}:${hex(d.productId)}`;
+  const params = { ids, vendor: hex(d.vendorId), product: hex(d.productId) };
   if (platform === 'darwin')
-    return `No permission to open the scanner ${ids}: allow Kassa in System Settings › Privacy & Security › Input Monitoring, then restart Kassa (see docs/scanners.md)`;
+    return {
+      message: `No permission to open the scanner ${ids}: allow Kassa in System Settings › Privacy & Security › Input Monitoring, then restart Kassa (see docs/scanners.md)`,
+      say: { code: 'permission-darwin', params },
+    };
   if (platform === 'win32')
-    return `The scanner ${ids} is in use by another program: close it (or switch the scanner to HID POS mode) (see docs/scanners.md)`;
-  return (
-    `No permission to open the scanner ${ids}. On Linux add a udev rule: ` +
-    `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex(d.vendorId)}", ATTRS{idProduct}=="${hex(d.productId)}", MODE="0660", GROUP="plugdev" (see docs/scanners.md)`
-  );
+    return {
+      message: `The scanner ${ids} is in use by another program: close it (or switch the scanner to HID POS mode) (see docs/scanners.md)`,
+      say: { code: 'permission-win32', params },
+    };
+  return {
+    message:
+      `No permission to open the scanner ${ids}. On Linux add a udev rule: ` +
+      `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex(d.vendorId)}", ATTRS{idProduct}=="${hex(d.productId)}", MODE="0660", GROUP="plugdev" (see docs/scanners.md)`,
+    say: { code: 'permission-linux', params },
+  };
 };
 
 type Listeners = { [E in keyof ScannerServiceEvents]: Set<ScannerServiceEvents[E]> };
@@ -125,7 +134,13 @@ export function createScannerService(options: ScannerServiceOptions): ScannerSer
   let timer: ReturnType<typeof setInterval> | null = null;
   /** Keyboard-mode devices: ends a burst after its quiet time (scanners without a suffix). */
   let quietTimer: ReturnType<typeof setTimeout> | null = null;
-  let current: ScannerStatus = { state: 'none', device: null, message: 'No scanner found', ownsKeyboardScanner: false };
+  let current: ScannerStatus = {
+    state: 'none',
+    device: null,
+    message: 'No scanner found',
+    say: { code: 'none', params: {} },
+    ownsKeyboardScanner: false,
+  };
 
   const setStatus = (status: ScannerStatus) => {
     const changed = JSON.stringify(status) !== JSON.stringify(current);
@@ -178,6 +193,7 @@ export function createScannerService(options: ScannerServiceOptions): ScannerSer
       state: 'disconnected',
       device,
       message: 'Scanner disconnected — plug it back in',
+      say: { code: 'disconnected', params: {} },
       ownsKeyboardScanner: false,
     });
   };
@@ -202,6 +218,7 @@ export function createScannerService(options: ScannerServiceOptions): ScannerSer
           state: 'disconnected',
           device: current.device,
           message: 'Scanner disconnected — plug it back in',
+          say: { code: 'disconnected', params: {} },
           ownsKeyboardScanner: false,
         });
       } else {
@@ -209,6 +226,7 @@ export function createScannerService(options: ScannerServiceOptions): ScannerSer
           state: 'none',
           device: null,
           message: 'No scanner found — keyboard-wedge scanners still work',
+          say: { code: 'none-wedge', params: {} },
           ownsKeyboardScanner: false,
         });
       }
@@ -222,6 +240,7 @@ export function createScannerService(options: ScannerServiceOptions): ScannerSer
         device,
         message:
           'Keyboard-mode scanner: Windows types its scans as keystrokes (keyboard wedge); switch it to HID POS mode for USB reading',
+        say: { code: 'windows-keyboard', params: {} },
         ownsKeyboardScanner: false,
       });
       return;
@@ -234,7 +253,12 @@ export function createScannerService(options: ScannerServiceOptions): ScannerSer
       setStatus({
         state: 'error',
         device,
-        message: refusedAccess.test(message) ? permissionHint(device, platform) : `Cannot open the scanner: ${message}`,
+        ...(refusedAccess.test(message)
+          ? permissionHint(device, platform)
+          : {
+              message: `Cannot open the scanner: ${message}`,
+              say: { code: 'open-failed', params: { error: message } },
+            }),
         ownsKeyboardScanner: false,
       });
       return;
@@ -289,6 +313,9 @@ export function createScannerService(options: ScannerServiceOptions): ScannerSer
       state: 'connected',
       device,
       message: `Scanner ready: ${device.product ?? (device.kind === 'keyboard' ? 'keyboard-mode scanner' : 'HID POS scanner')}`,
+      say: device.product
+        ? { code: 'ready', params: { name: device.product } }
+        : { code: device.kind === 'keyboard' ? 'ready-keyboard' : 'ready-hid-pos', params: {} },
       // On Linux reading hidraw does not stop the kernel from also typing the keys: the page must ignore that copy.
       ownsKeyboardScanner: device.kind === 'keyboard',
     });

@@ -97,6 +97,8 @@ describe('scanner service', () => {
       state: 'connected',
       device: { kind: 'hid-pos', vendorId: 0x05e0 },
       ownsKeyboardScanner: false,
+      // What the till shows, translated: a code and the device's name.
+      say: { code: 'ready', params: { name: 'DS4308' } },
     });
     for (const r of encodeHidPosReports(']E0', '4006381333931')) hid.device().send(r);
     expect(scans).toEqual([
@@ -248,6 +250,7 @@ describe('scanner service', () => {
     service.start();
     expect(service.status()).toMatchObject({ state: 'error', message: expect.stringContaining('udev rule') });
     expect(service.status().message).toContain('ATTRS{idVendor}=="05e0"');
+    expect(service.status().say).toMatchObject({ code: 'permission-linux', params: { vendor: '05e0' } });
   });
 
   it('on macOS points to Input Monitoring when the OS refuses access', () => {
