@@ -38,6 +38,8 @@ import { LanguageSelect } from './LanguageSelect';
 import { Keypad } from './Keypad';
 import { PriceChangeDialog } from './PriceChangeDialog';
 import { PointsAdjustDialog } from './PointsAdjustDialog';
+import { ShiftDialog } from './ShiftDialog';
+import { useShift } from '../features/shift/use-shift';
 import type { KeypadCommand } from '../features/sale/keypad';
 import type { PriceCommand } from '../features/sale/price-change';
 import type { SessionLine } from '../features/sale/session';
@@ -61,6 +63,7 @@ export function App({ host }: { host: KassaHostApi }) {
     setLang(code);
   };
   const { config, db, sync, memberSync, store, program, staff, scanner, wedge } = till;
+  const shiftView = useShift(db, config?.tillId ?? null);
   /** A keyboard burst that was not read cleanly: shown with what was read until used or dismissed. */
   const [rejected, setRejected] = useState<ScanRejected | null>(null);
   /** This customer's sale: basket, member, reward choice, payment (features/sale/session.ts). */
@@ -88,6 +91,8 @@ export function App({ host }: { host: KassaHostApi }) {
   const [pricing, setPricing] = useState<{ line: SessionLine; command: PriceCommand } | null>(null);
   // A manual points adjustment for the member on the sale (a supervisor's).
   const [adjusting, setAdjusting] = useState(false);
+  // The shift dialog (F8): open, cash in/out, X report, close.
+  const [shifting, setShifting] = useState(false);
   const [quickKeys, setQuickKeys] = useState<ProductRow[]>([]);
   // A till restarted mid-sale puts the basket back (features/sale/basket-store.ts), and says so.
   // (A note of its own: signing in clears the screen's message, and this must be read after signing in.)
@@ -235,7 +240,8 @@ export function App({ host }: { host: KassaHostApi }) {
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
   // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
-  const dialogOpen = paying || voiding || settings || !cashier || returning !== null || pricing !== null || adjusting;
+  const dialogOpen =
+    paying || voiding || settings || !cashier || returning !== null || pricing !== null || adjusting || shifting;
   const canPay = q !== null && !dialogOpen;
   const canAdjust = view !== null && !dialogOpen;
   useEffect(() => {
@@ -251,6 +257,9 @@ export function App({ host }: { host: KassaHostApi }) {
       else if (e.key === 'F7' && canAdjust) {
         e.preventDefault();
         setAdjusting(true);
+      } else if (e.key === 'F8') {
+        e.preventDefault();
+        setShifting(true);
       } else if (e.key === 'F9') {
         e.preventDefault();
         setReturning({ scanned: null, n: Date.now() });
@@ -510,6 +519,8 @@ export function App({ host }: { host: KassaHostApi }) {
         allLoaded={allLoaded}
         scanner={scanner}
         cashierName={cashier?.name ?? null}
+        shiftNo={shiftView.shift === undefined ? undefined : (shiftView.shift?.shiftNo ?? null)}
+        onOpenShift={() => setShifting(true)}
         onOpenSettings={() => setSettings(true)}
         onSignOut={() => void signOut('button')}
         language={lang}
@@ -695,6 +706,24 @@ export function App({ host }: { host: KassaHostApi }) {
             setMessage({ kind: 'info', text: t.adjustPointsDone(signedPoints(points), view.state.balance + points) });
           }}
           onCancel={() => setAdjusting(false)}
+        />
+      )}
+
+      {shifting && db && cashier && shiftView.shift !== undefined && (
+        <ShiftDialog
+          db={db}
+          till={{ tillId: config.tillId, storeId: config.storeId }}
+          cashier={cashier}
+          staff={staff}
+          shift={shiftView.shift}
+          lastZ={shiftView.lastZ}
+          currency={currency}
+          storeName={store?.name ?? null}
+          timeZone={store?.timeZone}
+          pinAnswer={pinAnswer}
+          onPrint={() => void printReceipt()}
+          onChanged={shiftView.refresh}
+          onClose={() => setShifting(false)}
         />
       )}
 

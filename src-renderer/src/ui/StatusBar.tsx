@@ -14,6 +14,9 @@ export function StatusBar(props: {
   allLoaded: boolean;
   scanner: ScannerStatus | null;
   cashierName: string | null;
+  /** The shift open on the till (its number), null when none is, undefined until known. */
+  shiftNo?: number | null;
+  onOpenShift?: () => void;
   onOpenSettings: () => void;
   onSignOut: () => void;
   language: Language;
@@ -58,6 +61,15 @@ export function StatusBar(props: {
       {props.cashierName !== null && (
         <>
           <span data-testid="signed-in-as">{t.signedInAs(props.cashierName)}</span>
+          {props.shiftNo !== undefined && (
+            <button
+              className={props.shiftNo === null ? 'link warn' : 'link'}
+              data-testid="shift-badge"
+              onClick={props.onOpenShift}
+            >
+              {props.shiftNo === null ? t.shiftNone : t.shiftBadge(props.shiftNo)} <kbd>F8</kbd>
+            </button>
+          )}
           <button className="link" data-testid="sign-out" onClick={props.onSignOut}>
             {t.signOut}
           </button>

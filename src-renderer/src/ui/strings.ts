@@ -471,6 +471,100 @@ export const t = {
   get adjustReasons() {
     return (['goodwill', 'missing', 'wrongCard', 'complaint'] as const).map((r) => tr(`adjustReason.${r}`));
   },
+  /** The shift dialog (F8) and its X and Z reports. */
+  get shiftMenu() {
+    return tr('shift.menu');
+  },
+  get shiftNone() {
+    return tr('shift.none');
+  },
+  shiftBadge: (n: number) => tr('shift.badge', { n }),
+  shiftTitle: (n: number) => tr('shift.title', { n }),
+  get shiftOpenTitle() {
+    return tr('shift.openTitle');
+  },
+  get shiftFloat() {
+    return tr('shift.float');
+  },
+  shiftFloatWas: (amount: string) => tr('shift.floatWas', { amount }),
+  get shiftOpen() {
+    return tr('shift.open');
+  },
+  get shiftCashIn() {
+    return tr('shift.cashIn');
+  },
+  get shiftCashOut() {
+    return tr('shift.cashOut');
+  },
+  get shiftAmount() {
+    return tr('shift.amount');
+  },
+  get shiftXReport() {
+    return tr('shift.xReport');
+  },
+  get shiftClose() {
+    return tr('shift.close');
+  },
+  shiftCloseTitle: (n: number) => tr('shift.closeTitle', { n }),
+  get shiftCounted() {
+    return tr('shift.counted');
+  },
+  get shiftDifferenceReason() {
+    return tr('shift.differenceReason');
+  },
+  shiftCashOutWhat: (amount: string) => tr('shift.cashOutWhat', { amount }),
+  shiftCloseWhat: (difference: string) => tr('shift.closeWhat', { difference }),
+  shiftCashDone: (kind: 'cash-in' | 'cash-out', amount: string) => tr(`shift.done.${kind}`, { amount }),
+  shiftLastZ: (n: number) => tr('shift.lastZ', { n }),
+  shiftXTitle: (n: number) => tr('shift.xTitle', { n }),
+  shiftZTitle: (n: number) => tr('shift.zTitle', { n }),
+  shiftOpenedAt: (time: string) => tr('shift.openedAt', { time }),
+  shiftClosedAt: (time: string) => tr('shift.closedAt', { time }),
+  get shiftByTender() {
+    return tr('shift.byTender');
+  },
+  get shiftPoints() {
+    return tr('shift.points');
+  },
+  get shiftMovements() {
+    return tr('shift.movements');
+  },
+  get shiftDrawer() {
+    return tr('shift.drawer');
+  },
+  shiftMovement: (kind: 'cash-in' | 'cash-out', amount: string, reason: string) =>
+    tr(`shift.movement.${kind}`, { amount, reason }),
+  /** A row of an X or Z report. */
+  shiftRow: (
+    key:
+      | 'floatMinor'
+      | 'salesCount'
+      | 'salesMinor'
+      | 'discountMinor'
+      | 'returnsCount'
+      | 'returnsMinor'
+      | 'cashTakenMinor'
+      | 'changeMinor'
+      | 'cardMinor'
+      | 'pointsTenderMinor'
+      | 'cashRefundMinor'
+      | 'cardRefundMinor'
+      | 'cashInMinor'
+      | 'cashOutMinor'
+      | 'byCash'
+      | 'byCard'
+      | 'byPoints'
+      | 'pointsIssued'
+      | 'pointsRedeemed'
+      | 'pointsReversed'
+      | 'pointsRestored'
+      | 'expectedCashMinor'
+      | 'countedCashMinor'
+      | 'differenceMinor',
+  ) => tr(`shift.row.${key}`),
+  /** A refused shift action (db/shifts.ts, shared/shift.ts), with its code; `expected` is the cash the drawer holds. */
+  shiftProblem: (code: string, expected: string) =>
+    tr(`shift.problem.${code}`, { expected, defaultValue: tr('shift.problem.other', { code }) }),
   /** The scanner's status in the till's language (the host's English `message` where it sent no code). */
   scannerStatus: (status: ScannerStatus) =>
     status.say ? tr(`scannerSay.${status.say.code}`, { ...status.say.params }) : status.message,
