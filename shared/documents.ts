@@ -179,6 +179,13 @@ export const saleLineSchema = z.object({
   categoryId: textSchema(64),
   /** A price changed at the till: `unitPriceMinor` is the new price, `fromMinor` the one it replaced. */
   priceChange: priceChangeSchema.optional(),
+  /**
+   * The stamps this line earned, per stamp-card id: the bucket they went to and how many (free units are not
+   * counted: they used stamps instead). A return takes back its share (shared/returns.ts). Absent on older sales.
+   */
+  stamps: z
+    .record(textSchema(64), z.object({ bucket: z.string().max(16), n: z.number().int().min(0).max(100_000) }))
+    .optional(),
 });
 export type SaleLine = z.infer<typeof saleLineSchema>;
 

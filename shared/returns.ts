@@ -15,10 +15,18 @@
  *   its quantity: `returnLines` throws a coded error instead.
  * - Money and points per line use the cumulative rounding of
  *   shared/engine/refund.ts, so several partial returns add up to exactly one
- *   full return.
+ *   full return. So do the stamps a line earned (`effects`): a return takes back its share from the bucket
+ *   they went to.
  */
 import { z } from 'zod';
-import { saleBodySchema, ulidSchema, type LedgerEntryBody, type SaleBody, type SaleLine } from './documents';
+import {
+  saleBodySchema,
+  ulidSchema,
+  type LedgerEntryBody,
+  type MemberEffectsBody,
+  type SaleBody,
+  type SaleLine,
+} from './documents';
 import { refund, type RefundResult, type ReturnedLine } from './engine/refund';
 import { KassaError } from './errors';
 import { divideRounded } from './money';
@@ -74,6 +82,11 @@ export type BuiltReturn = {
   lines: SaleLine[];
   /** The refund's total money (positive: what goes back to the customer) and its ledger entries. */
   refund: RefundResult;
+  /**
+   * What the return changes in the member's state: the stamps its lines earned, taken back from the buckets
+   * they went to (negative increments). Null when there is nothing to take back (no stamps, an older sale).
+   */
+  effects: MemberEffectsBody | null;
 };
 
 /** `total × part / whole` after `prior + now` units, less after `prior` (cumulative, so partial returns add up). */
@@ -144,7 +157,32 @@ export function returnLines(input: {
       categoryId: l.categoryId,
     };
   });
-  return { lines, refund: result };
+  return { lines, refund: result, effects: returnEffects(sale, before, returned) };
+}
+
+/**
+ * The stamps a return takes back: per card and bucket, the returned quantity's share of what each line earned,
+ * rounded up cumulatively so several partial returns take back exactly what the sale gave, never more. Stamps a
+ * free unit used and offer uses are not given back (docs/returns.md).
+ */
+function returnEffects(
+  sale: SaleBody,
+  before: ReadonlyMap<string, number>,
+  returned: readonly ReturnedLine[],
+): MemberEffectsBody | null {
+  const stamps: Record<string, Record<string, number>> = {};
+  for (const { lineIndex, quantity } of returned) {
+    const l = sale.lines[lineIndex]!;
+    const prior = before.get(l.lineId) ?? 0;
+    for (const [card, earned] of Object.entries(l.stamps ?? {})) {
+      const back = shareBetween(earned.n, prior, quantity, l.quantity, 'up');
+      if (back === 0) continue;
+      const buckets = (stamps[card] ??= {});
+      buckets[earned.bucket] = (buckets[earned.bucket] ?? 0) - back;
+    }
+  }
+  if (Object.keys(stamps).length === 0) return null;
+  return { stamps, offerUses: {}, grants: [], redeemedPoints: 0, membership: null };
 }
 
 /** Where a till looks a sale up for a return (src-server/till-sales.ts). */

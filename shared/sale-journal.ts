@@ -90,6 +90,7 @@ export function saleDocuments(
         points: p.points,
         categoryId: l.categoryId,
         ...(priceChange ? { priceChange } : {}),
+        ...(p.stamps ? { stamps: p.stamps } : {}),
       };
     }),
     subtotalMinor: q.subtotalMinor,

@@ -32,6 +32,7 @@ export {
   type Explanation,
   type QuoteInput,
   type QuoteLine,
+  type LineStamps,
   type RedeemChoice,
   type MemberEffects,
   type BonusGrant,

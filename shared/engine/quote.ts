@@ -58,7 +58,12 @@ export type QuoteLine = {
   totalMinor: number;
   points: number;
   explanation: string[];
+  /** Stamps the line earned per stamp-card id (bucket and count); absent when it earned none. */
+  stamps?: Record<string, LineStamps>;
 };
+
+/** The stamps one line earned on one card: today's bucket (or the card's only one) and how many. */
+export type LineStamps = { bucket: string; n: number };
 
 /** One thing the engine did: `code` and `params` for the till to translate (shared/engine/explain.ts), `text` in English. */
 export type Explanation = {
@@ -164,6 +169,12 @@ export const currentTier = (program: Program, state: MemberState, extraSpend = 0
   return heldIndex > reachedIndex ? program.tiers[heldIndex]! : reached;
 };
 
+/** A line's `stamps` field: the cards it kept stamps on, or nothing when it kept none. */
+function lineStampsOf(earned: Record<string, LineStamps> | undefined): { stamps?: Record<string, LineStamps> } {
+  const kept = Object.entries(earned ?? {}).filter(([, e]) => e.n > 0);
+  return kept.length > 0 ? { stamps: Object.fromEntries(kept) } : {};
+}
+
 function activeMembership(program: Program, state: MemberState, at: string) {
   const m = membershipUntil(state);
   if (!m || Date.parse(m.validUntil) <= Date.parse(at)) return null;
@@ -227,6 +238,8 @@ export const quote = (input: QuoteInput): Quote => {
     errors.push({ code, message: say(sayCode, params), say: sayCode, params });
   const notes = new Map<string, string[]>(lines.map((l) => [l.lineId, []]));
   const effects: MemberEffects = { stamps: {}, offerUses: {}, grants: [], redeemedPoints: 0, membership: null };
+  /** Per line, the stamps it earned on each card (so a return can take back its share). */
+  const lineStamps = new Map<string, Record<string, LineStamps>>();
 
   const gross = new Map(lines.map((l) => [l.lineId, lineAmountMinor(l)]));
   const amount = new Map(gross);
@@ -415,8 +428,23 @@ export const quote = (input: QuoteInput): Quote => {
             } else {
               bump(todayKey, 1);
               count++;
+              const earned = lineStamps.get(l.lineId) ?? {};
+              earned[card.id] = { bucket: todayKey, n: (earned[card.id]?.n ?? 0) + 1 };
+              lineStamps.set(l.lineId, earned);
             }
           }
+        }
+        // Stamps a free unit of this sale used again are not the lines' to give back: take them off the lines
+        // that earned first, so the lines hold what the sale left in today's bucket.
+        let spent =
+          [...lineStamps.values()].reduce((sum, e) => sum + (e[card.id]?.n ?? 0), 0) -
+          Math.max(0, deltas[todayKey] ?? 0);
+        for (const l of lines) {
+          const earned = lineStamps.get(l.lineId)?.[card.id];
+          if (spent <= 0 || !earned) continue;
+          const take = Math.min(spent, earned.n);
+          earned.n -= take;
+          spent -= take;
         }
         if (touched) {
           const nonZero = Object.fromEntries(Object.entries(deltas).filter(([, n]) => n !== 0));
@@ -711,6 +739,7 @@ export const quote = (input: QuoteInput): Quote => {
       totalMinor: amount.get(l.lineId)!,
       points: linePoints.get(l.lineId)!,
       explanation: notes.get(l.lineId)!,
+      ...lineStampsOf(lineStamps.get(l.lineId)),
     })),
     explanation,
     affordableRewards: state

@@ -17,7 +17,7 @@ import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
 import { isAdjustApproval } from '../../shared/staff/points-adjust';
-import { recheckSale } from './recheck';
+import { canonicalJson, recheckSale } from './recheck';
 import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
 import { reconstructView } from './views';
 import { takeEvent } from './events';
@@ -280,9 +280,17 @@ async function takeReturn(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[]
   }
   const expected = checked.built.refund.entries;
   const agrees = entryKeys(fine.map((e) => e.body)).join('\n') === entryKeys(expected).join('\n');
-  queueSale(b, sale, null, agrees ? 'return-verified' : 'return-corrected');
-  const fact = saleFact(sale);
+  // The stamps a return takes back are the server's own reckoning from the stored sale, whatever the till sent.
+  const effects = memberId ? checked.built.effects : null;
+  const effectsAgree = canonicalJson(sale.body.effects) === canonicalJson(effects);
+  queueSale(b, sale, effects, agrees && effectsAgree ? 'return-verified' : 'return-corrected');
+  const fact = saleFact({ ...sale, body: { ...sale.body, effects } });
   if (fact) b.writes.order.push({ fact, entryId: null });
+  if (!effectsAgree) {
+    await flag(q, 'return-recheck-mismatch', memberId, b.till.tillId, sale.id, {
+      reason: 'Return re-check: the till takes back other stamps than the sale gave',
+    });
+  }
   if (agrees) {
     applyEntries(b, fine);
     return;

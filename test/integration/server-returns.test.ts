@@ -14,7 +14,7 @@ import { returnRoutes, saleForReturnReplySchema, type ReturnSale } from '../../s
 import { demoUlid } from '../../src-server/seed';
 import { stampSeq } from '../../src-server/seq';
 import { planReturn, returnDocuments } from '../../src-renderer/src/features/returns/return-plan';
-import { postgresUrl, startHarness, type Harness } from '../support/server-harness';
+import { postgresUrl, startHarness, useStampAndOfferProgram, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
 const nextId = monotonicFactory();
@@ -281,5 +281,91 @@ describe(`returns on the server (${backend})`, () => {
       docs[0]!.id,
     ]);
     expect(row!.check_status).toBe('return-verified');
+  });
+});
+
+describe(`a return takes back the stamps its sale earned (${backend})`, () => {
+  let h: Harness & { tokens: string[] };
+  let a: TestTill;
+  let b: TestTill;
+
+  beforeAll(async () => {
+    h = await startHarness(backend, ['STAMP-TILL-1', 'STAMP-TILL-2']);
+    await useStampAndOfferProgram(h, 10);
+    a = new TestTill(h.url, h.tokens[0]!, 'till-1');
+    b = new TestTill(h.url, h.tokens[1]!, 'till-2');
+    await a.sync();
+    await b.sync();
+  });
+  afterAll(async () => h?.close());
+
+  async function stamps(memberId: string): Promise<number> {
+    const [r] = await h.db.query<{ n: string | null }>(
+      "SELECT state->'stamps'->'coffee-card'->'buckets'->>'all' AS n FROM members WHERE id = $1",
+      [memberId],
+    );
+    return Number(r!.n ?? 0);
+  }
+
+  async function returnRow(id: string) {
+    const [row] = await h.db.query<{ check_status: string; effects: unknown }>(
+      'SELECT check_status, effects FROM sales WHERE id = $1',
+      [id],
+    );
+    return row!;
+  }
+
+  it("two partial returns from another till take the member's stamps back to where they were", async () => {
+    const m = demoUlid(3);
+    const before = await stamps(m);
+    const [sale] = a.sell(m, [[COFFEE, 3]]);
+    expect((sale as SaleDoc).body.lines[0]!.stamps).toEqual({ 'coffee-card': { bucket: 'all', n: 3 } });
+    await a.pushAll();
+    expect(await stamps(m)).toBe(before + 3);
+
+    const original = asOriginal(sale!);
+    const [first] = writeReturn(b, original, [], [{ lineId: 'L0001', quantity: 1 }]);
+    await b.pushAll();
+    expect(await stamps(m)).toBe(before + 2);
+    expect((await returnRow(first!.id)).check_status).toBe('return-verified');
+
+    const [second] = writeReturn(b, original, [asOriginal(first!)], [{ lineId: 'L0001', quantity: 2 }]);
+    const [reply] = await b.pushAll();
+    expect(reply!.parked).toEqual([]);
+    expect(await stamps(m)).toBe(before);
+    expect(await returnRow(second!.id)).toMatchObject({
+      check_status: 'return-verified',
+      effects: { stamps: { 'coffee-card': { all: -2 } } },
+    });
+  });
+
+  it('a till that takes back other stamps (or none) is corrected: the server applies its own and flags it', async () => {
+    const m = demoUlid(4);
+    const before = await stamps(m);
+    const [sale] = a.sell(m, [[COFFEE, 4]]);
+    await a.pushAll();
+    const original = asOriginal(sale!);
+
+    const [greedy] = writeReturn(a, original, [], [{ lineId: 'L0001', quantity: 1 }]);
+    (greedy as SaleDoc).body.effects!.stamps = { 'coffee-card': { all: -4 } };
+    // An older till that knows nothing of stamps on returns.
+    const [silent] = writeReturn(a, original, [asOriginal(greedy!)], [{ lineId: 'L0001', quantity: 1 }]);
+    (silent as SaleDoc).body.effects = null;
+    const replies = await a.pushAll();
+    expect(replies.flatMap((r) => r.parked)).toEqual([]);
+    expect(await stamps(m)).toBe(before + 2);
+    for (const ret of [greedy!, silent!]) {
+      expect(await returnRow(ret.id)).toMatchObject({
+        check_status: 'return-corrected',
+        effects: { stamps: { 'coffee-card': { all: -1 } } },
+      });
+    }
+    const flags = await h.db.query<{ ref_id: string }>(
+      "SELECT ref_id FROM review_flags WHERE kind = 'return-recheck-mismatch' AND member_id = $1",
+      [m],
+    );
+    expect(flags.map((f) => f.ref_id).sort()).toEqual([greedy!.id, silent!.id].sort());
+    // The points were right: they stand as the till wrote them.
+    expect(await balance(h, m)).toBe(await effectivePoints(h, m));
   });
 });

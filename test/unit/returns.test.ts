@@ -167,6 +167,118 @@ describe('returnLines', () => {
   });
 });
 
+describe('returnLines: stamps', () => {
+  const washes = { ...line('L0001', 'Wash', 4, 900, 0, 0), stamps: { 'wash-card': { bucket: '2026-03-02', n: 4 } } };
+  const other = { ...line('L0002', 'Wax', 2, 300, 0, 0), stamps: { 'wax-card': { bucket: 'all', n: 2 } } };
+  const stamped = (lines: SaleBody['lines']) =>
+    sampleSale({
+      lines,
+      subtotalMinor: lines.reduce((s, l) => s + l.amountMinor, 0),
+      discountMinor: 0,
+      totalMinor: lines.reduce((s, l) => s + l.amountMinor, 0),
+      tenders: [{ kind: 'cash', amountMinor: lines.reduce((s, l) => s + l.amountMinor, 0) }],
+      effects: {
+        stamps: { 'wash-card': { '2026-03-02': 4 }, 'wax-card': { all: 2 } },
+        offerUses: {},
+        grants: [],
+        redeemedPoints: 0,
+        membership: null,
+      },
+    });
+
+  it('a full return takes back every stamp the lines earned, from the buckets they went to', () => {
+    const r = returnLines({
+      sale: stamped([washes, other]),
+      returnId: RETURN_ID,
+      priorReturns: [],
+      picked: [
+        { lineId: 'L0001', quantity: 4 },
+        { lineId: 'L0002', quantity: 2 },
+      ],
+    });
+    expect(r.effects).toEqual({
+      stamps: { 'wash-card': { '2026-03-02': -4 }, 'wax-card': { all: -2 } },
+      offerUses: {},
+      grants: [],
+      redeemedPoints: 0,
+      membership: null,
+    });
+    // Return lines carry no stamps of their own: the effects say what the return changes.
+    expect(r.lines.every((l) => l.stamps === undefined)).toBe(true);
+  });
+
+  it('a partial return takes back the share of the quantity returned, of the lines returned only', () => {
+    const r = returnLines({
+      sale: stamped([washes, other]),
+      returnId: RETURN_ID,
+      priorReturns: [],
+      picked: [{ lineId: 'L0001', quantity: 1 }],
+    });
+    expect(r.effects?.stamps).toEqual({ 'wash-card': { '2026-03-02': -1 } });
+  });
+
+  it('partial returns in any split never take back more stamps than the line earned, and all of them in the end', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 9 }),
+        (quantity, earnedRaw, steps) => {
+          const earned = Math.min(earnedRaw, quantity);
+          const l = { ...line('L0001', 'Wash', quantity, 900, 0, 0), stamps: { c: { bucket: 'all', n: earned } } };
+          const sale = stamped([l]);
+          const prior: Array<Pick<SaleBody, 'lines'>> = [];
+          let back = 0;
+          let left = quantity;
+          const take = (q: number) => {
+            const r = returnLines({
+              sale,
+              returnId: RETURN_ID,
+              priorReturns: prior,
+              picked: [{ lineId: 'L0001', quantity: q }],
+            });
+            back -= r.effects?.stamps.c?.all ?? 0;
+            expect(back).toBeLessThanOrEqual(earned);
+            prior.push({ lines: r.lines });
+            left -= q;
+          };
+          for (const step of steps) if (left > 0) take(Math.min(step, left));
+          if (left > 0) take(left);
+          expect(back).toBe(earned);
+        },
+      ),
+    );
+  });
+
+  it('two partial returns of a line never take back more than it earned', () => {
+    const sale = stamped([{ ...washes, quantity: 3, amountMinor: 2700, stamps: { c: { bucket: 'all', n: 2 } } }]);
+    const first = returnLines({
+      sale,
+      returnId: RETURN_ID,
+      priorReturns: [],
+      picked: [{ lineId: 'L0001', quantity: 2 }],
+    });
+    const second = returnLines({
+      sale,
+      returnId: RETURN_ID,
+      priorReturns: [{ lines: first.lines }],
+      picked: [{ lineId: 'L0001', quantity: 1 }],
+    });
+    expect(first.effects?.stamps).toEqual({ c: { all: -2 } });
+    expect(second.effects).toBeNull();
+  });
+
+  it('an older sale without line stamps takes back none', () => {
+    const r = returnLines({
+      sale: sampleSale(),
+      returnId: RETURN_ID,
+      priorReturns: [],
+      picked: [{ lineId: 'L0001', quantity: 3 }],
+    });
+    expect(r.effects).toBeNull();
+  });
+});
+
 describe('returnableLines', () => {
   it('shows what is left of each goods line', () => {
     const sale = sampleSale();

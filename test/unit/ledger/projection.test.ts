@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { LedgerType, SaleBody } from '../../../shared/documents';
 import { programSchema, refund, type BasketLine } from '../../../shared/engine';
 import { priceSale, saleDocuments } from '../../../shared/sale-journal';
+import { returnLines } from '../../../shared/returns';
 import { emptyMemberState, type MemberState } from '../../../shared/engine/member-state';
 import { KassaError } from '../../../shared/errors';
 import {
@@ -336,5 +337,92 @@ describe('tills offline and the server merging their journals', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('stamps a sale earned, on its lines and back on a return', () => {
+  const at = '2026-11-20T09:00:00.000Z';
+  const sell = (state: MemberState, coffees: number) => {
+    const saleInput = {
+      program,
+      member: { id: M, state },
+      basket: [
+        { ...products.coffee!, lineId: 'L1', quantity: coffees },
+        { ...products.milk!, lineId: 'L2', quantity: 1 },
+      ],
+      timeZone: ctx.timeZone,
+    };
+    const saleId = nextId();
+    const priced = priceSale(saleInput, at, saleId);
+    const docs = saleDocuments(
+      saleInput,
+      priced,
+      {
+        tillId: 't',
+        storeId: 's',
+        cashierId: 'c',
+        memberSeq: null,
+        tenders: [{ kind: 'cash', amountMinor: priced.quote.totalMinor }],
+      },
+      priced.entries.map(() => nextId()),
+      Array.from({ length: 1 + priced.entries.length }, (_, i) => i + 1),
+    );
+    const sale = docs[0]!;
+    if (sale.kind !== 'sale') throw new Error('no sale');
+    return { docs, body: sale.body };
+  };
+  const fullReturn = (body: SaleBody) =>
+    returnLines({
+      sale: body,
+      returnId: nextId(),
+      priorReturns: [],
+      picked: body.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
+    });
+  const stampsOn = (s: MemberState) =>
+    validStampBuckets(s.stamps.card, '2026-11-20', 30).reduce((n, [, k]) => n + k, 0);
+
+  it('the sale line records the stamps it earned; a full return leaves the card as before the sale', () => {
+    const before = emptyMemberState();
+    const { docs, body } = sell(before, 2);
+    expect(body.lines[0]!.stamps).toEqual({ card: { bucket: '2026-11-20', n: 2 } });
+    expect(body.lines[1]!.stamps).toBeUndefined();
+    const after = project(before, factsFromJournal(docs), ctx);
+    expect(stampsOn(after)).toBe(2);
+    const r = fullReturn(body);
+    expect(r.effects?.stamps).toEqual({ card: { '2026-11-20': -2 } });
+    const back = project(
+      after,
+      [{ kind: 'sale', id: nextId(), memberId: M, at, spendMinor: 0, effects: r.effects }],
+      ctx,
+    );
+    expect(stampsOn(back)).toBe(0);
+  });
+
+  it('stamps the same sale used again for a free unit are not on its lines', () => {
+    // Every 4th coffee free: 4 coffees from nothing earn 3 stamps and use them for the 4th.
+    const { body } = sell(emptyMemberState(), 4);
+    expect(body.lines[0]!.stamps).toBeUndefined();
+    expect(fullReturn(body).effects).toBeNull();
+    // 5 coffees: 3 stamps used for the free 4th, the 5th earns one that stays.
+    const five = sell(emptyMemberState(), 5).body;
+    expect(five.lines[0]!.stamps).toEqual({ card: { bucket: '2026-11-20', n: 1 } });
+  });
+
+  it('a free unit using older stamps does not give them back on a return (only what the lines earned)', () => {
+    const three: MemberState = {
+      ...emptyMemberState(),
+      stamps: { card: { asOf: '2026-11-19', buckets: { '2026-11-19': 3 } } },
+    };
+    const { docs, body } = sell(three, 2);
+    // The first coffee is free (3 older stamps used), the second earns one.
+    expect(body.lines[0]!.stamps).toEqual({ card: { bucket: '2026-11-20', n: 1 } });
+    const after = project(three, factsFromJournal(docs), ctx);
+    const r = fullReturn(body);
+    const back = project(
+      after,
+      [{ kind: 'sale', id: nextId(), memberId: M, at, spendMinor: 0, effects: r.effects }],
+      ctx,
+    );
+    expect(stampsOn(back)).toBe(0);
   });
 });

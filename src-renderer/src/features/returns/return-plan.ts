@@ -9,7 +9,7 @@
  * wire schema before it is handed back (a till never queues a return the
  * server must refuse).
  */
-import type { JournalDoc, SaleBody, SaleLine } from '../../../../shared/documents';
+import type { JournalDoc, MemberEffectsBody, SaleBody, SaleLine } from '../../../../shared/documents';
 import { checkedJournalDoc } from '../../../../shared/sale-journal';
 import { KassaError } from '../../../../shared/errors';
 import type { RefundResult } from '../../../../shared/engine/refund';
@@ -23,6 +23,8 @@ export type ReturnPlan = {
   returnId: string;
   lines: SaleLine[];
   refund: RefundResult;
+  /** The stamps the return takes back (shared/returns.ts), or null. */
+  effects: MemberEffectsBody | null;
   tenders: RefundTender[];
   /** Above the return threshold for this role: a supervisor's PIN first. */
   needsSupervisor: boolean;
@@ -50,6 +52,7 @@ export function planReturn(input: {
     returnId: input.returnId,
     lines: built.lines,
     refund: built.refund,
+    effects: built.effects,
     tenders,
     needsSupervisor: needsSupervisor(input.role, 'return', built.refund.refundMinor),
   };
@@ -99,7 +102,7 @@ export function returnDocuments(
     refundOf: plan.original.id,
     receiptNo: ctx.receiptNo,
     entryIds: [...entryIds],
-    effects: null,
+    effects: o.memberId ? plan.effects : null,
   };
   const memberId = o.memberId ?? '';
   return [
