@@ -137,7 +137,9 @@ test('a shift: float, a sale, cash out with a supervisor, X report, a blind clos
   await expect(row(page, 'expectedCashMinor')).toHaveText(expectedText);
   await expect(row(page, 'countedCashMinor')).toHaveText(`${((expected - 1_000) / 100).toFixed(2)} EUR`);
   await expect(row(page, 'differenceMinor')).toHaveText('-10.00 EUR');
-  await page.getByTestId('shift-report-print').click();
+  // The print button has the focus: Enter prints.
+  await expect(page.getByTestId('shift-report-print')).toBeFocused();
+  await page.keyboard.press('Enter');
   expect(await page.evaluate<number>('window.__prints')).toBe(1);
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);

@@ -237,6 +237,7 @@ export function ShiftDialog(props: {
         tillId={till.tillId}
         storeName={props.storeName}
         timeZone={props.timeZone}
+        printRef={firstRef}
         onPrint={props.onPrint}
         onClose={back}
       />

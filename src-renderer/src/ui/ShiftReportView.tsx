@@ -3,6 +3,7 @@
  * opened (and closed), sales, returns and discounts, cash in and out, totals by tender, the points moved, and at
  * close the cash expected against the cash counted.
  */
+import type { Ref } from 'react';
 import type { ClosedShiftReport, ShiftReport } from '../../../shared/shift';
 import { money, storeTime } from './format';
 import { t } from './strings';
@@ -18,6 +19,8 @@ export function ShiftReportView(props: {
   tillId: string;
   storeName: string | null;
   timeZone: string | undefined;
+  /** The print button, for the dialog to give it the focus. */
+  printRef?: Ref<HTMLButtonElement>;
   onPrint: () => void;
   onClose: () => void;
 }) {
@@ -91,7 +94,7 @@ export function ShiftReportView(props: {
       <h3>{t.shiftDrawer}</h3>
       {table('shift-report-drawer', drawer)}
       <div className="actions no-print">
-        <button className="primary" data-testid="shift-report-print" onClick={props.onPrint}>
+        <button className="primary" ref={props.printRef} data-testid="shift-report-print" onClick={props.onPrint}>
           {t.print}
         </button>
         <button data-testid="shift-report-close" onClick={props.onClose}>
