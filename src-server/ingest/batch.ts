@@ -44,7 +44,13 @@ export type Batch = {
    * fact in the order the units produced it (an entry's fact counts only if the entry is stored as effective).
    */
   writes: {
-    sales: Array<{ sale: SaleDoc; effects: MemberEffectsBody | null; status: string }>;
+    /** `lines`: the sale's lines as the server corrected them (their stamps), when it did; else as sent. */
+    sales: Array<{
+      sale: SaleDoc;
+      effects: MemberEffectsBody | null;
+      status: string;
+      lines?: SaleDoc['body']['lines'];
+    }>;
     entries: Array<{ id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody }>;
     order: Array<{ fact: LedgerFact; entryId: string | null }>;
   };

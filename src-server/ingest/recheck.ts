@@ -12,12 +12,35 @@
  * the program says so, books what the engine gives instead.
  */
 import type { EntryDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../../shared/documents';
-import { commitQuoted, quote, type BasketLine, type Program } from '../../shared/engine';
+import { commitQuoted, quote, type BasketLine, type LineStamps, type Program } from '../../shared/engine';
 import type { MemberView } from '../../shared/ledger';
+
+/** The stamps the program gives each item line, by line id (a line that keeps none is absent). */
+export type LineStampsById = Record<string, Record<string, LineStamps>>;
 
 export type RecheckOutcome =
   | { ok: true; entries: LedgerEntryBody[]; effects: MemberEffectsBody }
-  | { ok: false; reason: string; entries: LedgerEntryBody[]; effects: MemberEffectsBody | null };
+  | {
+      ok: false;
+      reason: string;
+      entries: LedgerEntryBody[];
+      effects: MemberEffectsBody | null;
+      lineStamps: LineStampsById;
+    };
+
+/**
+ * The sale as the server keeps it after a correction: each line's stamps as the program gives them, so a later
+ * return takes back what the sale really stamped, not what the till said it did.
+ */
+export function withLineStamps(sale: SaleDoc, lineStamps: LineStampsById): SaleDoc {
+  const lines = sale.body.lines.map((l) => {
+    if (l.kind !== 'item') return l;
+    const { stamps: _, ...rest } = l;
+    const given = lineStamps[l.lineId];
+    return given ? { ...rest, stamps: given } : rest;
+  });
+  return { ...sale, body: { ...sale.body, lines } };
+}
 
 /** The engine's basket for a sale: its item lines as the till priced them. */
 export function basketFromSale(sale: SaleDoc): BasketLine[] {
@@ -83,13 +106,18 @@ export function recheckSale(input: {
       reason: `the program would not allow this sale: ${e instanceof Error ? e.message : String(e)}`,
       entries: [],
       effects: null,
+      lineStamps: {},
     };
   }
+  const lineStamps: LineStampsById = Object.fromEntries(
+    q.lines.flatMap((l) => (l.stamps && Object.keys(l.stamps).length > 0 ? [[l.lineId, l.stamps]] : [])),
+  );
   const mismatch = (reason: string): RecheckOutcome => ({
     ok: false,
     reason,
     entries: committed.entries,
     effects: committed.effects,
+    lineStamps,
   });
 
   const expected = committed.entries.map(entryKey).sort();
@@ -110,6 +138,9 @@ export function recheckSale(input: {
     const priced = byId.get(l.lineId);
     if (!priced || priced.discountMinor !== l.discountMinor || priced.points !== l.points)
       return mismatch(`line ${l.lineId} (${l.name}) is priced or pointed differently from the program`);
+    // A return takes back what the line says it stamped: a sale from before lines kept stamps has none to check.
+    if (l.stamps !== undefined && canonicalJson(l.stamps) !== canonicalJson(priced.stamps ?? {}))
+      return mismatch(`line ${l.lineId} (${l.name}) keeps other stamps than the program gives it`);
   }
   const itemDiscount = sale.body.lines.filter((l) => l.kind === 'item').reduce((s, l) => s + l.discountMinor, 0);
   if (itemDiscount !== q.discountMinor) return mismatch('the loyalty discount differs from the program');

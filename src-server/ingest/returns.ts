@@ -60,12 +60,12 @@ export async function loadOriginals(q: Query, book: ReturnBook, docs: readonly S
   }
 }
 
-/** A sale taken in this group: a later return in the group may name it. */
-export function rememberSale(book: ReturnBook, sale: SaleDoc): void {
+/** A sale taken in this group: a later return in the group may name it. `replace`: its corrected copy. */
+export function rememberSale(book: ReturnBook, sale: SaleDoc, opts: { replace?: boolean } = {}): void {
   if (sale.body.refundOf !== null) {
     const of = sale.body.refundOf;
     book.returns.set(of, [...(book.returns.get(of) ?? []), sale]);
-  } else if (!book.originals.get(sale.id)) book.originals.set(sale.id, sale);
+  } else if (opts.replace || !book.originals.get(sale.id)) book.originals.set(sale.id, sale);
 }
 
 function violation(code: string, reason: string): { ok: false; violation: RuleViolation } {

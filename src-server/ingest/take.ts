@@ -17,7 +17,7 @@ import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
 import { isAdjustApproval } from '../../shared/staff/points-adjust';
-import { canonicalJson, recheckSale } from './recheck';
+import { canonicalJson, recheckSale, withLineStamps, type LineStampsById } from './recheck';
 import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
 import { reconstructView } from './views';
 import { takeEvent } from './events';
@@ -35,8 +35,8 @@ function queueEntry(b: Batch, e: EntryRow): void {
 }
 
 /** Queues a sale row; `flushWrites` inserts the push's sales in one statement. */
-function queueSale(b: Batch, s: SaleDoc, effects: MemberEffectsBody | null, status: string): void {
-  b.writes.sales.push({ sale: s, effects, status });
+function queueSale(b: Batch, s: SaleDoc, effects: MemberEffectsBody | null, status: string, corrected = false): void {
+  b.writes.sales.push({ sale: s, effects, status, ...(corrected ? { lines: s.body.lines } : {}) });
 }
 
 const ENTRY_COLUMNS =
@@ -97,8 +97,10 @@ async function flushWrites(q: Query, walks: readonly Walk[], taken: readonly str
        INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch,
                           effects, check_status)
        SELECT i.id, i.till_id, i.doc->'body'->>'storeId', i.doc->'body'->>'memberId', i.till_seq, (i.doc->>'at')::timestamptz,
-              (i.doc->'body'->>'totalMinor')::bigint, i.doc->'body'->>'currency', i.doc->'body', i.epoch, r.effects, r.check_status
-         FROM jsonb_to_recordset($1::jsonb) AS r(id text, effects jsonb, check_status text)
+              (i.doc->'body'->>'totalMinor')::bigint, i.doc->'body'->>'currency',
+              CASE WHEN r.lines IS NULL THEN i.doc->'body' ELSE jsonb_set(i.doc->'body', '{lines}', r.lines) END,
+              i.epoch, r.effects, r.check_status
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, effects jsonb, check_status text, lines jsonb)
          JOIN journal_inbox i ON i.id = r.id
        ON CONFLICT (id) DO NOTHING),
      outcome AS (
@@ -112,7 +114,9 @@ async function flushWrites(q: Query, walks: readonly Walk[], taken: readonly str
         WHERE till_epochs.till_id = w.till_id AND till_epochs.epoch = w.epoch)
      ${insertEntriesSql('$2', 'true')}`,
     [
-      JSON.stringify(sales.map((r) => ({ id: r.sale.id, effects: r.effects, check_status: r.status }))),
+      JSON.stringify(
+        sales.map((r) => ({ id: r.sale.id, effects: r.effects, check_status: r.status, lines: r.lines ?? null })),
+      ),
       entriesJson(entries),
       taken,
       batches.flatMap((b) => b.parked.map((p) => p.id)),
@@ -199,7 +203,13 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     });
   }
 
-  let outcome: { ok: boolean; reason?: string; entries: LedgerEntryBody[]; effects: MemberEffectsBody | null } = {
+  let outcome: {
+    ok: boolean;
+    reason?: string;
+    entries: LedgerEntryBody[];
+    effects: MemberEffectsBody | null;
+    lineStamps?: LineStampsById;
+  } = {
     ok: true,
     entries: [],
     effects: sale.body.effects,
@@ -235,7 +245,10 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     }
   }
   const effects = outcome.ok ? sale.body.effects : outcome.effects;
-  queueSale(b, sale, effects, status);
+  // A corrected sale is kept with the program's stamps on its lines (none when the sale is only flagged).
+  const kept = outcome.ok ? sale : withLineStamps(sale, effects ? (outcome.lineStamps ?? {}) : {});
+  if (kept !== sale) rememberSale(b.returns, kept, { replace: true });
+  queueSale(b, kept, effects, status, kept !== sale);
   const fact = saleFact({ ...sale, body: { ...sale.body, effects } });
   if (fact) b.writes.order.push({ fact, entryId: null });
   applyEntries(b, fine);

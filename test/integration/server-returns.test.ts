@@ -368,4 +368,34 @@ describe(`a return takes back the stamps its sale earned (${backend})`, () => {
     // The points were right: they stand as the till wrote them.
     expect(await balance(h, m)).toBe(await effectivePoints(h, m));
   });
+
+  it('a sale whose lines claim other stamps than the program gives is corrected, and its return takes back the real ones', async () => {
+    const m = demoUlid(6);
+    const before = await stamps(m);
+    const [sale] = a.sell(m, [[COFFEE, 3]]);
+    (sale as SaleDoc).body.lines[0]!.stamps = { 'coffee-card': { bucket: 'all', n: 30 } };
+    await a.pushAll();
+    expect(await stamps(m)).toBe(before + 3);
+    const [kept] = await h.db.query<{ check_status: string; body: SaleDoc['body'] }>(
+      'SELECT check_status, body FROM sales WHERE id = $1',
+      [sale!.id],
+    );
+    expect(kept!.check_status).toBe('corrected');
+    expect(kept!.body.lines[0]!.stamps).toEqual({ 'coffee-card': { bucket: 'all', n: 3 } });
+    const flagged = await h.db.query<{ detail: { reason: string } }>(
+      "SELECT detail FROM review_flags WHERE kind = 'sale-recheck-mismatch' AND ref_id = $1",
+      [sale!.id],
+    );
+    expect(flagged.map((f) => f.detail.reason)).toEqual([expect.stringContaining('keeps other stamps')]);
+
+    // The till returns it from what it wrote (30 stamps); the server takes back the 3 the sale really gave.
+    const [ret] = writeReturn(a, asOriginal(sale!), [], [{ lineId: 'L0001', quantity: 3 }]);
+    expect((ret as SaleDoc).body.effects!.stamps).toEqual({ 'coffee-card': { all: -30 } });
+    await a.pushAll();
+    expect(await stamps(m)).toBe(before);
+    expect(await returnRow(ret!.id)).toMatchObject({
+      check_status: 'return-corrected',
+      effects: { stamps: { 'coffee-card': { all: -3 } } },
+    });
+  });
 });
