@@ -13,7 +13,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { withCheckDigit } from '../../shared/barcode';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
-import { signIn } from '../support/till-page';
+import { ALEX, enterPin, signIn } from '../support/till-page';
 
 // Demo data (src-server/seed.ts): member 2 is Bram Jansen; product 1 is milk.
 const CARD = withCheckDigit('299000000002');
@@ -155,6 +155,37 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     await screen('return');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('return-dialog')).toHaveCount(0);
+
+    // The shift: its menu, cash in, the X report, the blind close with a supervisor, the Z report, and the
+    // dialog that opens the next one.
+    await page.keyboard.press('F8');
+    await expect(page.getByTestId('shift-cash-in')).toBeFocused();
+    await screen('shift');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('shift-reason')).toBeVisible();
+    await screen('shift-cash-in');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('shift-x-report').click();
+    await expect(page.getByTestId('shift-report')).toHaveAttribute('data-kind', 'x');
+    await screen('shift-x-report');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('shift-close').click();
+    await expect(page.getByTestId('shift-amount')).toBeFocused();
+    await screen('shift-close');
+    await typeSlowly('1');
+    await page.keyboard.press('Tab');
+    await typeSlowly('Count');
+    await page.keyboard.press('Enter');
+    await enterPin(page, 'supervisor', ALEX.id, ALEX.pin);
+    await expect(page.getByTestId('shift-report')).toHaveAttribute('data-kind', 'z');
+    await screen('shift-z-report');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('shift-dialog')).toHaveCount(0);
+    await page.keyboard.press('F8');
+    await expect(page.getByTestId('shift-amount')).toBeFocused();
+    await screen('shift-open');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('shift-dialog')).toHaveCount(0);
 
     await page.getByTestId('open-scanner-settings').click();
     await expect(page.getByTestId('scanner-settings')).toBeVisible();

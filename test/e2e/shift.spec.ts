@@ -12,7 +12,7 @@ import { withCheckDigit } from '../../shared/barcode';
 import { adminGet } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
-import { ALEX, enterPin, signIn } from '../support/till-page';
+import { ALEX, SAM, enterPin, signIn } from '../support/till-page';
 
 // Demo data (src-server/seed.ts): product 1 is milk.
 const MILK = withCheckDigit('871000000001');
@@ -61,13 +61,25 @@ test('a shift: float, a sale, cash out with a supervisor, X report, a blind clos
 }) => {
   await page.addInitScript('window.__prints = 0; window.print = () => { window.__prints += 1; };');
   await page.goto(stack.tillUrl);
-  await signIn(page);
-  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  await signIn(page, SAM, 'Cashier', { shift: 'leave' });
   await expect(page.getByTestId('shift-badge')).toContainText('No shift open');
 
-  // F8: open with a float; a bad amount is refused with its code and opens nothing.
-  await page.keyboard.press('F8');
+  // The first sign-in of the day asks for the float; Esc puts it off, and then nothing is sold until a shift
+  // is open: a product scan, Pay and a return are refused with the reason.
   const dialog = page.getByTestId('shift-dialog');
+  await expect(page.getByTestId('shift-amount')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await scanner.scan(MILK);
+  await expect(page.getByTestId('message')).toContainText('No shift is open on this till');
+  await expect(page.getByTestId('basket-line')).toHaveCount(0);
+  await page.keyboard.press('F9');
+  await expect(page.getByTestId('return-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('message')).toContainText('No shift is open on this till');
+
+  // F8: open with a float; a bad amount is refused with its code and opens nothing.
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  await page.keyboard.press('F8');
   await expect(page.getByTestId('shift-amount')).toBeFocused();
   expect(await axeProblems(page)).toEqual([]);
   await typeSlowly(page, '1x');
@@ -147,9 +159,8 @@ test('a shift: float, a sale, cash out with a supervisor, X report, a blind clos
 
   // After a reload the shift is still closed, and its Z report can be printed again.
   await page.reload();
-  await signIn(page);
+  await signIn(page, SAM, 'Cashier', { shift: 'leave' });
   await expect(page.getByTestId('shift-badge')).toContainText('No shift open');
-  await page.keyboard.press('F8');
   await page.getByTestId('shift-last-z').click();
   await expect(row(page, 'differenceMinor')).toHaveText('-10.00 EUR');
   await page.keyboard.press('Escape');

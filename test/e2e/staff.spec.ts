@@ -96,6 +96,7 @@ test('sign-in by PIN, lock-out that survives a reload, and a supervisor-approved
   const seen = audit.entries.map((e) => [e.action, e.actor, e.source]).reverse();
   expect(seen).toEqual([
     ['till-event.sign-in', 'cashier:cashier-1', 'till:till-1'],
+    ['till-event.shift-open', 'cashier:cashier-1', 'till:till-1'],
     ['till-event.override', 'cashier:supervisor-1', 'till:till-1'],
     ['till-event.sign-out', 'cashier:cashier-1', 'till:till-1'],
     ['till-event.pin-locked', 'cashier:cashier-1', 'till:till-1'],

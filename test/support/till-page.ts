@@ -19,13 +19,26 @@ export async function enterPin(page: Page, dialog: string, who: string, pin: str
   await page.keyboard.press('Enter');
 }
 
-/** Signs in; `cashierLabel` is how the till's language says "Cashier" in the status bar. */
+/**
+ * Signs in; `cashierLabel` is how the till's language says "Cashier" in the status bar. With no shift open the
+ * till asks for the float at once: `shift: 'open'` (the default) opens one with 100.00, `'leave'` leaves the
+ * dialog open for the test.
+ */
 export async function signIn(
   page: Page,
   who: { id: string; name: string; pin: string } = SAM,
   cashierLabel = 'Cashier',
+  options: { shift?: 'open' | 'leave' } = {},
 ): Promise<void> {
   await enterPin(page, 'sign-in', who.id, who.pin);
   await expect(page.getByTestId('signed-in-as')).toHaveText(`${cashierLabel}: ${who.name}`);
   await expect(page.getByTestId('sign-in')).toHaveCount(0);
+  const badge = page.getByTestId('shift-badge');
+  await expect(badge).toHaveAttribute('data-shift', /^(none|open)$/);
+  if ((await badge.getAttribute('data-shift')) === 'open' || options.shift === 'leave') return;
+  await expect(page.getByTestId('shift-amount')).toBeFocused();
+  await page.keyboard.type('100.00', { delay: 120 });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('shift-dialog')).toHaveCount(0);
+  await expect(badge).toHaveAttribute('data-shift', 'open');
 }

@@ -273,6 +273,7 @@ export const bg: Record<string, string> = {
   'scannerSay.ready-hid-pos': 'Скенерът е готов: скенер HID POS',
   'shift.menu': 'Смяна',
   'shift.none': 'Няма отворена смяна',
+  'shift.needed': 'На тази каса няма отворена смяна: първо я отворете с парите за ресто в чекмеджето (F8)',
   'shift.badge': 'Смяна {{n}}',
   'shift.title': 'Смяна {{n}}',
   'shift.openTitle': 'Отваряне на смяна',

@@ -272,6 +272,7 @@ export const en: Record<string, string> = {
   'scannerSay.ready-hid-pos': 'Scanner ready: HID POS scanner',
   'shift.menu': 'Shift',
   'shift.none': 'No shift open',
+  'shift.needed': 'No shift is open on this till: open one with the float in the drawer first (F8)',
   'shift.badge': 'Shift {{n}}',
   'shift.title': 'Shift {{n}}',
   'shift.openTitle': 'Open a shift',

@@ -278,6 +278,7 @@ export const ru: Record<string, string> = {
   'scannerSay.ready-hid-pos': 'Сканер готов: сканер HID POS',
   'shift.menu': 'Смена',
   'shift.none': 'Смена не открыта',
+  'shift.needed': 'На этой кассе смена не открыта: сначала откройте её с разменом в ящике (F8)',
   'shift.badge': 'Смена {{n}}',
   'shift.title': 'Смена {{n}}',
   'shift.openTitle': 'Открыть смену',

@@ -5,7 +5,7 @@
  * message and changes nothing. The connections come from `useTill`; the
  * parts of the screen are components of their own.
  */
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { KassaHostApi, ScanRejected } from '../../../shared/ipc';
 import { classifyScan } from '../../../shared/scan';
 import type { Staff } from '../../../shared/documents';
@@ -64,6 +64,7 @@ export function App({ host }: { host: KassaHostApi }) {
   };
   const { config, db, sync, memberSync, store, program, staff, scanner, wedge } = till;
   const shiftView = useShift(db, config?.tillId ?? null);
+  const shiftOpen = shiftView.shift != null;
   /** A keyboard burst that was not read cleanly: shown with what was read until used or dismissed. */
   const [rejected, setRejected] = useState<ScanRejected | null>(null);
   /** This customer's sale: basket, member, reward choice, payment (features/sale/session.ts). */
@@ -83,6 +84,10 @@ export function App({ host }: { host: KassaHostApi }) {
   const [voiding, setVoiding] = useState(false);
   // Returns: the dialog open (with the receipt scanned, if one was), and the server to ask while online.
   const [returning, setReturning] = useState<{ scanned: ReceiptKey | null; n: number } | null>(null);
+  const startReturn = useCallback(() => {
+    if (shiftOpen) setReturning({ scanned: null, n: Date.now() });
+    else setMessage({ kind: 'error', text: t.shiftNeeded });
+  }, [shiftOpen]);
   const returnLookup = useMemo(() => (config && sync.online ? serverSaleLookup(config) : null), [config, sync.online]);
   const pendingScan = useRef<PendingScan | null>(null);
   /** A scan counts as activity for the idle lock (set once the lock exists, below). */
@@ -192,6 +197,12 @@ export function App({ host }: { host: KassaHostApi }) {
         return;
       }
       setRejected(null);
+      const kind = classifyScan(raw, config.scan).kind;
+      // Goods are sold, and receipts refunded, only inside a shift: its Z report has to account for every cent.
+      if (!shiftOpen && kind !== 'member-card') {
+        setMessage({ kind: 'error', text: t.shiftNeeded });
+        return;
+      }
       // While paying, the basket and member are fixed: the amount due never changes under the cashier.
       if (scanRefusal(session)) {
         setMessage({ kind: 'error', text: t.scanDuringPayment });
@@ -235,16 +246,17 @@ export function App({ host }: { host: KassaHostApi }) {
           setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, cashier, session, findMember, addProduct, memberSync, returning],
+    [db, config, cashier, session, findMember, addProduct, memberSync, returning, shiftOpen],
   );
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
   // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
   const dialogOpen =
     paying || voiding || settings || !cashier || returning !== null || pricing !== null || adjusting || shifting;
-  const canPay = q !== null && !dialogOpen;
+  const canPay = q !== null && !dialogOpen && shiftOpen;
   const canAdjust = view !== null && !dialogOpen;
-  useEffect(() => {
+  // Registered before the screen paints, so a key pressed the moment a line appears already sees it.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (dialogOpen) return;
       const focus = (id: string) => {
@@ -262,7 +274,7 @@ export function App({ host }: { host: KassaHostApi }) {
         setShifting(true);
       } else if (e.key === 'F9') {
         e.preventDefault();
-        setReturning({ scanned: null, n: Date.now() });
+        startReturn();
       } else if (e.key === 'F12' && canPay) {
         e.preventDefault();
         setMessage(null);
@@ -271,7 +283,7 @@ export function App({ host }: { host: KassaHostApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dialogOpen, canPay, canAdjust]);
+  }, [dialogOpen, canPay, canAdjust, startReturn]);
 
   /** The receipt on screen through the system print dialog (the print stylesheet prints only the receipt, 80 mm). */
   const printReceipt = async () => {
@@ -412,6 +424,8 @@ export function App({ host }: { host: KassaHostApi }) {
       setCashier(who);
       setLastCashierId(who.id);
       setMessage(null);
+      // The first cashier of the day opens the shift: the till asks for the float straight away.
+      if (shiftView.shift === null) setShifting(true);
       return { ok: true };
     } catch (e) {
       return pinAnswer(e);
@@ -507,6 +521,10 @@ export function App({ host }: { host: KassaHostApi }) {
   // Never "All synced" while this till's member list or products are still loading.
   const allLoaded = till.ready && till.catalog.complete && till.membersPhase === 'ready';
   const openPay = () => {
+    if (!shiftOpen) {
+      setMessage({ kind: 'error', text: t.shiftNeeded });
+      return;
+    }
     setMessage(null);
     dispatch({ type: 'open-pay' });
   };
@@ -574,7 +592,7 @@ export function App({ host }: { host: KassaHostApi }) {
       <div className="work">
         <section className="basket" data-testid="basket">
           <h2>{t.basket}</h2>
-          <button data-testid="open-return" onClick={() => setReturning({ scanned: null, n: Date.now() })}>
+          <button data-testid="open-return" onClick={startReturn}>
             {t.returnButton} <kbd>F9</kbd>
           </button>
           <Keypad

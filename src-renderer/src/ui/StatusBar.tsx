@@ -65,6 +65,7 @@ export function StatusBar(props: {
             <button
               className={props.shiftNo === null ? 'link warn' : 'link'}
               data-testid="shift-badge"
+              data-shift={props.shiftNo === null ? 'none' : 'open'}
               onClick={props.onOpenShift}
             >
               {props.shiftNo === null ? t.shiftNone : t.shiftBadge(props.shiftNo)} <kbd>F8</kbd>

@@ -478,6 +478,9 @@ export const t = {
   get shiftNone() {
     return tr('shift.none');
   },
+  get shiftNeeded() {
+    return tr('shift.needed');
+  },
   shiftBadge: (n: number) => tr('shift.badge', { n }),
   shiftTitle: (n: number) => tr('shift.title', { n }),
   get shiftOpenTitle() {
