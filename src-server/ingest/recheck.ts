@@ -110,7 +110,7 @@ export function recheckSale(input: {
     };
   }
   const lineStamps: LineStampsById = Object.fromEntries(
-    q.lines.flatMap((l) => (l.stamps && Object.keys(l.stamps).length > 0 ? [[l.lineId, l.stamps]] : [])),
+    q.lines.flatMap((l) => (l.stamps ? [[l.lineId, l.stamps]] : [])),
   );
   const mismatch = (reason: string): RecheckOutcome => ({
     ok: false,

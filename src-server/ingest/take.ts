@@ -17,7 +17,7 @@ import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
 import { isAdjustApproval } from '../../shared/staff/points-adjust';
-import { canonicalJson, recheckSale, withLineStamps, type LineStampsById } from './recheck';
+import { canonicalJson, recheckSale, withLineStamps, type RecheckOutcome } from './recheck';
 import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
 import { reconstructView } from './views';
 import { takeEvent } from './events';
@@ -203,13 +203,8 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     });
   }
 
-  let outcome: {
-    ok: boolean;
-    reason?: string;
-    entries: LedgerEntryBody[];
-    effects: MemberEffectsBody | null;
-    lineStamps?: LineStampsById;
-  } = {
+  // Unchecked until the re-check runs: the till's effects stand as sent.
+  let outcome: RecheckOutcome | { ok: true; entries: LedgerEntryBody[]; effects: MemberEffectsBody | null } = {
     ok: true,
     entries: [],
     effects: sale.body.effects,
@@ -233,7 +228,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
       outcome = recheckSale({ program, view: rebuilt.view, sale, entries: fine, timeZone: b.store.time_zone });
       status = outcome.ok ? 'verified' : 'corrected';
       if (!outcome.ok) {
-        const reason = `Re-check: ${outcome.reason ?? 'mismatch'}`;
+        const reason = `Re-check: ${outcome.reason}`;
         await flag(q, 'sale-recheck-mismatch', memberId, b.till.tillId, sale.id, { reason });
         for (const e of fine) await park(q, b, e, { code: 'RECHECK_MISMATCH', reason });
         fine.length = 0;
@@ -246,7 +241,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
   }
   const effects = outcome.ok ? sale.body.effects : outcome.effects;
   // A corrected sale is kept with the program's stamps on its lines (none when the sale is only flagged).
-  const kept = outcome.ok ? sale : withLineStamps(sale, effects ? (outcome.lineStamps ?? {}) : {});
+  const kept = outcome.ok ? sale : withLineStamps(sale, effects ? outcome.lineStamps : {});
   if (kept !== sale) rememberSale(b.returns, kept, { replace: true });
   queueSale(b, kept, effects, status, kept !== sale);
   const fact = saleFact({ ...sale, body: { ...sale.body, effects } });

@@ -197,9 +197,9 @@ export function App({ host }: { host: KassaHostApi }) {
         return;
       }
       setRejected(null);
-      const kind = classifyScan(raw, config.scan).kind;
+      const scan = classifyScan(raw, config.scan);
       // Goods are sold, and receipts refunded, only inside a shift: its Z report has to account for every cent.
-      if (!shiftOpen && kind !== 'member-card') {
+      if (!shiftOpen && scan.kind !== 'member-card') {
         setMessage({ kind: 'error', text: t.shiftNeeded });
         return;
       }
@@ -208,7 +208,6 @@ export function App({ host }: { host: KassaHostApi }) {
         setMessage({ kind: 'error', text: t.scanDuringPayment });
         return;
       }
-      const scan = classifyScan(raw, config.scan);
       // A receipt scan opens the return (or looks up another receipt in it); nothing else is taken meanwhile.
       if (scan.kind === 'receipt' || returning) {
         if (scan.kind === 'receipt') setReturning({ scanned: { kind: 'sale', saleId: scan.saleId }, n: Date.now() });
