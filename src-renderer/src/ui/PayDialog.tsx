@@ -11,7 +11,7 @@ import { isKassaError } from '../../../shared/errors';
 import { parseMoneyInput } from '../../../shared/money';
 import { money as formatMoney } from './format';
 import { tenderSummary, takeTender, type Tender, type TenderKind } from '../features/sale/session';
-import { keepFocusInside } from './focus-trap';
+import { Modal } from './Modal';
 import { t } from './strings';
 
 export function PayDialog(props: {
@@ -28,7 +28,6 @@ export function PayDialog(props: {
   const { totalMinor, currency, tenders, onTender, onCancel } = props;
   const [amount, setAmount] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const rootRef = useRef<HTMLDivElement>(null);
   const amountRef = useRef<HTMLInputElement>(null);
   useEffect(() => amountRef.current?.focus(), []);
   const money = (minor: number) => formatMoney(minor, currency);
@@ -54,21 +53,14 @@ export function PayDialog(props: {
   };
 
   return (
-    <div
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="pay-title"
-      data-testid="pay-dialog"
-      ref={rootRef}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          onCancel();
-        } else if (e.key === 'F2') {
-          e.preventDefault();
-          take('card');
-        } else if (rootRef.current) keepFocusInside(e, rootRef.current);
+    <Modal
+      testId="pay-dialog"
+      labelledBy="pay-title"
+      onEscape={onCancel}
+      onKey={(e) => {
+        if (e.key !== 'F2') return false;
+        take('card');
+        return true;
       }}
     >
       <form
@@ -154,6 +146,6 @@ export function PayDialog(props: {
           {t.cancel} (Esc)
         </button>
       </form>
-    </div>
+    </Modal>
   );
 }

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Staff } from '../../../shared/documents';
-import { dialogKeys } from './focus-trap';
+import { FormActions, FormCard, Modal, ReasonField } from './Modal';
 import { t } from './strings';
 
 export type PinAnswer = { ok: true } | { ok: false; message: string };
@@ -47,21 +47,8 @@ export function PinDialog(props: {
   };
 
   return (
-    <div
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby={`${props.testId}-title`}
-      data-testid={props.testId}
-      onKeyDown={dialogKeys(onCancel)}
-    >
-      <form
-        className="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+    <Modal testId={props.testId} labelledBy={`${props.testId}-title`} onEscape={onCancel}>
+      <FormCard onSubmit={() => void submit()}>
         {props.header}
         <h2 id={`${props.testId}-title`}>{props.title}</h2>
         {staff.length === 0 ? (
@@ -93,34 +80,11 @@ export function PinDialog(props: {
               value={pin}
               onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
             />
-            {props.askReason && (
-              <>
-                <label htmlFor={`${props.testId}-reason`}>{t.reason}</label>
-                <input
-                  id={`${props.testId}-reason`}
-                  data-testid={`${props.testId}-reason`}
-                  maxLength={200}
-                  value={reason}
-                  onChange={(e) => setReason(e.target.value)}
-                />
-              </>
-            )}
+            {props.askReason && <ReasonField id={`${props.testId}-reason`} value={reason} onChange={setReason} />}
           </>
         )}
-        {error && (
-          <div className="message error" role="alert" data-testid={`${props.testId}-error`}>
-            {error}
-          </div>
-        )}
-        <button className="primary" type="submit" disabled={busy || !chosen} data-testid={`${props.testId}-submit`}>
-          {t.confirm}
-        </button>
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            {t.cancel} (Esc)
-          </button>
-        )}
-      </form>
-    </div>
+        <FormActions testId={props.testId} error={error} onCancel={onCancel} busy={busy || !chosen} />
+      </FormCard>
+    </Modal>
   );
 }

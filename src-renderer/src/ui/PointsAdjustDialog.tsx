@@ -13,7 +13,7 @@ import { checkPointsAdjust, POINTS_ADJUST_ACTION } from '../../../shared/staff/p
 import { needsSupervisor } from '../../../shared/staff/till-events';
 import type { TillDatabase } from '../db/database';
 import { checkPin, recordPointsAdjust, type TillContext } from '../db/staff';
-import { dialogKeys } from './focus-trap';
+import { FormActions, FormCard, Modal, ReasonField } from './Modal';
 import { parsePoints, signedPoints } from './format';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { t } from './strings';
@@ -91,21 +91,8 @@ export function PointsAdjustDialog(props: {
   };
 
   return (
-    <div
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="adjust-points-title"
-      data-testid="adjust-points-dialog"
-      onKeyDown={dialogKeys(props.onCancel)}
-    >
-      <form
-        className="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
+    <Modal testId="adjust-points-dialog" labelledBy="adjust-points-title" onEscape={props.onCancel}>
+      <FormCard onSubmit={submit}>
         <h2 id="adjust-points-title">{t.adjustPointsTitle(props.memberName)}</h2>
         <label htmlFor="adjust-points-amount">{t.adjustPointsAmount}</label>
         <input
@@ -121,32 +108,9 @@ export function PointsAdjustDialog(props: {
         <p className="muted" data-testid="adjust-points-preview">
           {t.adjustPointsBalance(balance, Number.isNaN(points) ? balance : balance + points)}
         </p>
-        <label htmlFor="adjust-points-reason">{t.reason}</label>
-        <input
-          id="adjust-points-reason"
-          data-testid="adjust-points-reason"
-          list="adjust-points-reasons"
-          maxLength={200}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-        />
-        <datalist id="adjust-points-reasons">
-          {t.adjustReasons.map((r) => (
-            <option key={r} value={r} />
-          ))}
-        </datalist>
-        {error && (
-          <div className="message error" role="alert" data-testid="adjust-points-error">
-            {error}
-          </div>
-        )}
-        <button className="primary" type="submit" data-testid="adjust-points-submit">
-          {t.confirm}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          {t.cancel} (Esc)
-        </button>
-      </form>
-    </div>
+        <ReasonField id="adjust-points-reason" value={reason} onChange={setReason} suggestions={t.adjustReasons} />
+        <FormActions testId="adjust-points" error={error} onCancel={props.onCancel} />
+      </FormCard>
+    </Modal>
   );
 }

@@ -12,7 +12,7 @@ import type { TillDatabase } from '../db/database';
 import type { TillContext } from '../db/staff';
 import { priceAction, priceChange, priceNeedsSupervisor, type PriceCommand } from '../features/sale/price-change';
 import type { PriceChange, SessionLine } from '../features/sale/session';
-import { dialogKeys } from './focus-trap';
+import { FormActions, FormCard, Modal, ReasonField } from './Modal';
 import { money } from './format';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { t } from './strings';
@@ -94,49 +94,18 @@ export function PriceChangeDialog(props: {
     void apply(cashier.role === 'supervisor' ? cashier : null, why);
   };
   return (
-    <div
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="price-change-title"
-      data-testid="price-change"
-      onKeyDown={dialogKeys(props.onCancel)}
-    >
-      <form
-        className="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
+    <Modal testId="price-change" labelledBy="price-change-title" onEscape={props.onCancel}>
+      <FormCard onSubmit={submit}>
         <h2 id="price-change-title">{what}</h2>
-        <label htmlFor="price-change-reason">{t.reason}</label>
-        <input
+        <ReasonField
           id="price-change-reason"
-          ref={reasonRef}
-          data-testid="price-change-reason"
-          list="price-change-reasons"
-          maxLength={200}
+          inputRef={reasonRef}
           value={reason}
-          onChange={(e) => setReason(e.target.value)}
+          onChange={setReason}
+          suggestions={t.discountReasons}
         />
-        <datalist id="price-change-reasons">
-          {t.discountReasons.map((r) => (
-            <option key={r} value={r} />
-          ))}
-        </datalist>
-        {error && (
-          <div className="message error" role="alert" data-testid="price-change-error">
-            {error}
-          </div>
-        )}
-        <button className="primary" type="submit" data-testid="price-change-submit">
-          {t.confirm}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          {t.cancel} (Esc)
-        </button>
-      </form>
-    </div>
+        <FormActions testId="price-change" error={error} onCancel={props.onCancel} />
+      </FormCard>
+    </Modal>
   );
 }

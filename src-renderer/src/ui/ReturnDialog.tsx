@@ -26,8 +26,8 @@ import {
 } from '../db/returns';
 import { checkPin, recordEvent } from '../db/staff';
 import type { ReturnPlan } from '../features/returns/return-plan';
-import { keepFocusInside } from './focus-trap';
 import { PinDialog, type PinAnswer } from './PinDialog';
+import { Modal } from './Modal';
 import { t } from './strings';
 
 type Props = {
@@ -58,7 +58,6 @@ export function ReturnDialog(props: Props) {
   const [busy, setBusy] = useState(false);
   const [asking, setAsking] = useState(false);
   const [done, setDone] = useState<RecordedReturn | null>(null);
-  const rootRef = useRef<HTMLDivElement>(null);
   const receiptRef = useRef<HTMLInputElement>(null);
   const firstQtyRef = useRef<HTMLInputElement>(null);
 
@@ -177,21 +176,7 @@ export function ReturnDialog(props: Props) {
   const close = () => props.onClose(done);
 
   return (
-    <div
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="return-title"
-      data-testid="return-dialog"
-      ref={rootRef}
-      onKeyDown={(e) => {
-        if (asking) return;
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          close();
-        } else if (rootRef.current) keepFocusInside(e, rootRef.current);
-      }}
-    >
+    <Modal testId="return-dialog" labelledBy="return-title" onEscape={close} keysElsewhere={asking}>
       <div className="card wide">
         <h2 id="return-title">{t.returnTitle}</h2>
         {done ? (
@@ -369,7 +354,7 @@ export function ReturnDialog(props: Props) {
           onCancel={() => setAsking(false)}
         />
       )}
-    </div>
+    </Modal>
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { HidDeviceInfo, HidPosLayout, KassaHostApi, ScannerStatus, WedgeConfig } from '../../../shared/ipc';
-import { dialogKeys } from './focus-trap';
+import { Modal } from './Modal';
 import { t } from './strings';
 
 const hex = (n: number | null) => (n === null ? '—' : `0x${n.toString(16).padStart(4, '0')}`);
@@ -95,16 +95,7 @@ export const ScannerSettings = ({
   );
 
   return (
-    <div
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-label={t.scannerSettings}
-      data-testid="scanner-settings"
-      ref={rootRef}
-      tabIndex={-1}
-      onKeyDown={dialogKeys(onClose)}
-    >
+    <Modal testId="scanner-settings" label={t.scannerSettings} onEscape={onClose} rootRef={rootRef} focusable>
       <div className="card wide">
         <h2>{t.scannerSettings}</h2>
         {status && <p data-testid="scanner-settings-status">{t.scannerStatus(status)}</p>}
@@ -192,6 +183,6 @@ export const ScannerSettings = ({
         </form>
         <button onClick={onClose}>{t.close}</button>
       </div>
-    </div>
+    </Modal>
   );
 };

@@ -19,7 +19,7 @@ import {
 import type { TillDatabase } from '../db/database';
 import { closeShift, currentReport, openShift, recordCashMovement, takeXReport, type ShiftActor } from '../db/shifts';
 import { checkPin, type TillContext } from '../db/staff';
-import { dialogKeys } from './focus-trap';
+import { Modal } from './Modal';
 import { money } from './format';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { ShiftReportView } from './ShiftReportView';
@@ -306,16 +306,13 @@ export function ShiftDialog(props: {
     );
 
   return (
-    <div
-      className="dialog"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby={step.kind === 'report' ? undefined : 'shift-title'}
-      aria-label={step.kind === 'report' ? t.shiftMenu : undefined}
-      data-testid="shift-dialog"
-      onKeyDown={dialogKeys(back)}
+    <Modal
+      testId="shift-dialog"
+      labelledBy={step.kind === 'report' ? undefined : 'shift-title'}
+      label={t.shiftMenu}
+      onEscape={back}
     >
       {content}
-    </div>
+    </Modal>
   );
 }
