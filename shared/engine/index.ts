@@ -19,6 +19,7 @@ export {
   type ProgramInput,
   type Reward,
   type Tier,
+  type Perk,
 } from './program';
 export { memberStateSchema, emptyMemberState, type MemberState } from './member-state';
 export {
@@ -41,6 +42,7 @@ export { sayCodes, sayEnglish, sayParams, type SayCode, type SayParams } from '.
 export { refund, type RefundResult, type ReturnedLine } from './refund';
 export { expire, expiryWarnings, expiryWarningsAfterSale, lotExpiries } from './expiry';
 export { grantBonus, type BonusKind } from './bonuses';
+export { memberOverview, type MemberOverview, type PerkKind } from './overview';
 export { localDate, localParts } from './time';
 
 export type Committed = { entries: LedgerEntryBody[]; effects: MemberEffects };

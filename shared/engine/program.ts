@@ -132,6 +132,23 @@ export const membershipPlanSchema = z.object({
   perks: z.object({ multiplier: percentSchema.default(100), percentOff: z.number().int().min(0).max(100).default(0) }),
 });
 
+/**
+ * A benefit that is not money off: priority service, an invitation to an event, early access to a sale, free
+ * delivery. The till shows it as a badge on the member panel; nothing is priced from it. Who holds it: members of
+ * `tiers`, holders of a paid membership in `memberships`, or members of `segments` (any one suffices); with none of
+ * these set, every member. `window` limits when it shows (an event's dates).
+ */
+export const perkSchema = z.object({
+  id: idSchema,
+  kind: z.enum(['priority-service', 'event', 'early-access', 'free-delivery', 'other']),
+  name: z.string().min(1).max(80),
+  tiers: z.array(z.string()).optional(),
+  memberships: z.array(z.string()).optional(),
+  segments: z.array(z.string()).optional(),
+  window: windowSchema,
+});
+export type Perk = z.infer<typeof perkSchema>;
+
 export const stageSchema = z.enum([
   'member-price',
   'offer',
@@ -243,6 +260,7 @@ export const programSchema = z
       ])
       .default({ mode: 'none' }),
     memberships: z.array(membershipPlanSchema).default([]),
+    perks: z.array(perkSchema).default([]),
     /** Points a member may redeem per store day while the till is offline. */
     offlineRedemptionCapPerDay: z.number().int().nonnegative().default(0),
     /**
@@ -266,6 +284,9 @@ export const programSchema = z
     unique(p.rewards, 'rewards');
     unique(p.offers, 'offers');
     unique(p.stampCards, 'stampCards');
+    unique(p.memberships, 'memberships');
+    unique(p.perks, 'perks');
+    const planIds = new Set(p.memberships.map((m) => m.id));
     for (let i = 1; i < p.tiers.length; i++) {
       if (p.tiers[i]!.threshold <= p.tiers[i - 1]!.threshold) {
         ctx.addIssue({ code: 'custom', path: ['tiers', i, 'threshold'], message: 'Tier thresholds must increase' });
@@ -276,6 +297,20 @@ export const programSchema = z
       for (const t of r.tiers ?? []) {
         if (!tierIds.has(t))
           ctx.addIssue({ code: 'custom', path: ['rewards', i, 'tiers'], message: `No tier "${t}" in this program` });
+      }
+    }
+    for (const [i, perk] of p.perks.entries()) {
+      for (const t of perk.tiers ?? []) {
+        if (!tierIds.has(t))
+          ctx.addIssue({ code: 'custom', path: ['perks', i, 'tiers'], message: `No tier "${t}" in this program` });
+      }
+      for (const m of perk.memberships ?? []) {
+        if (!planIds.has(m))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['perks', i, 'memberships'],
+            message: `No membership plan "${m}" in this program`,
+          });
       }
     }
     if (
