@@ -49,6 +49,10 @@ test('keypad quantities, weights, a discount and a supervisor’s price; the bas
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
   await scanner.scan(DAAN);
   await expect(page.getByTestId('member-name')).toHaveText('Daan Bakker');
+  // The panel says what the engine reads from his state: 411 points in the window, Silver at 500; 150 expire soon.
+  const badges = page.getByTestId('member-badges');
+  await expect(badges.locator('[data-badge="next-tier"]')).toHaveText('89 pts to Silver');
+  await expect(badges.locator('[data-badge^="expiring-"]')).toContainText('150 pts expire');
   await scanner.scan(COFFEE);
   await expect(page.getByTestId('basket-line')).toHaveCount(1);
   const coffee = page.getByTestId('basket-line').first();

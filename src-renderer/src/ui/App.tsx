@@ -11,7 +11,7 @@ import { classifyScan } from '../../../shared/scan';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { needsSupervisor } from '../../../shared/staff/till-events';
-import { expiryWarningsAfterSale, quote, type Quote, type QuoteInput } from '../../../shared/engine';
+import { expiryWarningsAfterSale, memberOverview, quote, type Quote, type QuoteInput } from '../../../shared/engine';
 import { lookupMember } from '../db/members';
 import { recordSale } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
@@ -118,6 +118,14 @@ export function App({ host }: { host: KassaHostApi }) {
   if (cashier && !staff.some((s) => s.id === cashier.id && s.pinHash === cashier.pinHash)) setCashier(null);
 
   const memberState = view?.state ?? null;
+  /** What the member panel shows beside the balance, read by the engine from the member's state. */
+  const overview = useMemo(
+    () =>
+      program && store && member && memberState
+        ? memberOverview(program, { id: member.id, state: memberState }, new Date().toISOString(), store.timeZone)
+        : null,
+    [program, store, member, memberState],
+  );
 
   // Scan → rendered, for the benchmarks: a measure once the scanned member's panel or product's line is on screen.
   useEffect(() => {
@@ -583,6 +591,8 @@ export function App({ host }: { host: KassaHostApi }) {
         state={memberState}
         tierName={q?.tierBefore ?? null}
         program={program}
+        overview={overview}
+        sharedWith={view?.accountName ?? null}
         onClear={() => dispatch({ type: 'clear-member' })}
         onLookup={lookupTyped}
         onAdjust={canAdjust ? () => setAdjusting(true) : null}

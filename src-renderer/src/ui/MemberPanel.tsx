@@ -1,9 +1,50 @@
-/** The member on this sale (name, card, balance, tier), or the field to find one by card or phone. */
+/**
+ * The member on this sale (name, card, balance, tier) with the overview the engine reads from their state
+ * (progress to the next tier, points expiring soon, stamp cards, personal offers, birthday, paid membership,
+ * a shared household account, perks) as badges; or the field to find a member by card or phone.
+ */
 import { useState } from 'react';
-import { currentTier, type Program } from '../../../shared/engine';
+import { currentTier, type MemberOverview, type Program } from '../../../shared/engine';
 import type { MemberState } from '../../../shared/engine/member-state';
 import type { MemberRecord } from '../../../shared/member-snapshot';
+import { money, monthDay, storeDay } from './format';
 import { t } from './strings';
+
+function badges(o: MemberOverview, currency: string, sharedWith: string | null): Array<{ key: string; text: string }> {
+  const out: Array<{ key: string; text: string }> = [];
+  if (o.next)
+    out.push({
+      key: 'next-tier',
+      text:
+        o.next.metric === 'points'
+          ? t.nextTierPoints(o.next.remaining, o.next.name)
+          : t.nextTierSpend(money(o.next.remaining, currency), o.next.name),
+    });
+  for (const x of o.expiring)
+    out.push({ key: `expiring-${x.expiresAt}`, text: t.expiringSoon(x.points, storeDay(x.expiresAt)) });
+  for (const c of o.stampCards)
+    out.push({
+      key: `stamps-${c.id}`,
+      text: c.freeNext ? t.stampsFree(c.name) : t.stampsOn(c.name, c.stamps, c.every),
+    });
+  for (const x of o.offers) out.push({ key: `offer-${x.id}`, text: t.offerBadge(x.name) });
+  if (o.birthday)
+    out.push({
+      key: 'birthday',
+      text: o.birthday.today ? t.birthdayToday : t.birthdayOn(monthDay(o.birthday.monthDay)),
+    });
+  if (o.membership)
+    out.push({
+      key: 'membership',
+      text:
+        o.membership.daysLeft > 0
+          ? t.membershipLeft(o.membership.name, o.membership.daysLeft)
+          : t.membershipLapsed(o.membership.name, storeDay(o.membership.until)),
+    });
+  if (sharedWith) out.push({ key: 'shared', text: t.sharedAccount(sharedWith) });
+  for (const p of o.perks) out.push({ key: `perk-${p.id}`, text: `${t.perkKind(p.kind)}: ${p.name}` });
+  return out;
+}
 
 export function MemberPanel(props: {
   member: MemberRecord | null;
@@ -11,6 +52,10 @@ export function MemberPanel(props: {
   /** The tier the quote found, before the sale; else the program's reading of the member's state. */
   tierName: string | null;
   program: Program | null;
+  /** The engine's overview of the member (null until their view is read). */
+  overview: MemberOverview | null;
+  /** The household account holder's name, when the member shops on a shared account. */
+  sharedWith: string | null;
   onClear: () => void;
   /** A typed card, phone or product code; true when it was taken (the field is then emptied). */
   onLookup: (text: string) => Promise<boolean>;
@@ -35,6 +80,15 @@ export function MemberPanel(props: {
           <div data-testid="member-tier">
             {t.tier}: {props.tierName ?? (program ? currentTier(program, state)?.name : null) ?? '—'}
           </div>
+          {props.overview && program && (
+            <ul className="member-badges" aria-label={t.memberExtras} data-testid="member-badges">
+              {badges(props.overview, program.currency, props.sharedWith).map((b) => (
+                <li key={b.key} data-badge={b.key}>
+                  {b.text}
+                </li>
+              ))}
+            </ul>
+          )}
           <button data-testid="adjust-points" disabled={!props.onAdjust} onClick={() => props.onAdjust?.()}>
             {t.adjustPoints} <kbd>F7</kbd>
           </button>

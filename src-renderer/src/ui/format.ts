@@ -35,6 +35,13 @@ export function storeDay(day: string): string {
   );
 }
 
+/** A day of the year (`12-10`, a birthday) as the till's language writes it, without a year. */
+export function monthDay(md: string): string {
+  return new Intl.DateTimeFormat(language(), { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
+    new Date(`2000-${md}T12:00:00Z`),
+  );
+}
+
 /** Typed points: "+50", "50", "-20" or "−20" as signed whole points; NaN when the text is not one. */
 export function parsePoints(text: string): number {
   const m = /^\s*([+\-−]?)\s*(\d{1,9})\s*$/.exec(text);

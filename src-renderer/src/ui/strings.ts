@@ -3,7 +3,7 @@
  * Bulgarian). Read at render time: a change of language re-renders the screen and every text follows.
  */
 import type { BurstRejection, ScannerStatus } from '../../../shared/ipc';
-import type { QuoteError, SayCode, SayParams } from '../../../shared/engine';
+import type { PerkKind, QuoteError, SayCode, SayParams } from '../../../shared/engine';
 import { language, tr } from '../i18n';
 import { formatMoney } from '../../../shared/money';
 import type { KeypadProblem } from '../features/sale/keypad';
@@ -420,6 +420,23 @@ export const t = {
     return tr('vatGross');
   },
   expiringOn: (n: number, date: string) => tr('expiringOn', { n, date }),
+  nextTierPoints: (n: number, tier: string) => tr('panel.nextTierPoints', { n, tier }),
+  nextTierSpend: (amount: string, tier: string) => tr('panel.nextTierSpend', { amount, tier }),
+  expiringSoon: (n: number, date: string) => tr('panel.expiring', { n, date }),
+  stampsOn: (card: string, n: number, every: number) => tr('panel.stamps', { card, n, every }),
+  stampsFree: (card: string) => tr('panel.stampsFree', { card }),
+  offerBadge: (name: string) => tr('panel.offer', { name }),
+  get birthdayToday() {
+    return tr('panel.birthdayToday');
+  },
+  birthdayOn: (date: string) => tr('panel.birthday', { date }),
+  membershipLeft: (plan: string, days: number) => tr('panel.membership', { plan, count: days }),
+  membershipLapsed: (plan: string, date: string) => tr('panel.membershipLapsed', { plan, date }),
+  sharedAccount: (name: string) => tr('panel.shared', { name }),
+  get memberExtras() {
+    return tr('panel.extras');
+  },
+  perkKind: (kind: PerkKind) => tr(`perk.${kind}`),
   get keypad() {
     return tr('keypad');
   },

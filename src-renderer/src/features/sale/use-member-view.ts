@@ -19,6 +19,8 @@ export type MemberView = {
   /** Versions of the snapshots the view was computed from: the sale names them for the server's re-check. */
   memberSeq: number;
   accountSeq: number | null;
+  /** The household account holder's name when the member shops on a shared account; else null. */
+  accountName: string | null;
 };
 
 export function useMemberView(
@@ -43,7 +45,7 @@ export function useMemberView(
         accountId = memberStateSchema.parse(row.state).householdId ?? row.id;
         const account = accountId === row.id ? null : await memberById(memberSync.store, accountId, online);
         const v = await memberViewOf(db, row, account, store.timeZone);
-        setView({ ...v, memberSeq: row.seq, accountSeq: account?.seq ?? null });
+        setView({ ...v, memberSeq: row.seq, accountSeq: account?.seq ?? null, accountName: account?.name ?? null });
       })();
     };
     refresh();
