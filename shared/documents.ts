@@ -300,6 +300,54 @@ export const tillEventBodySchema = z
   });
 export type TillEventBody = z.infer<typeof tillEventBodySchema>;
 
+/**
+ * A member enrolled at a till (`kind: 'member'`, `type: 'enrol'`). The till
+ * makes the member's id and card number (shared/member-card.ts) and sells to
+ * the member at once; the server inserts the member when the push arrives,
+ * and flags for review (never merges) a phone or e-mail address another
+ * member already has. This document is the one way a phone number, an
+ * e-mail address or a birth year travels from a till: the till keeps it only
+ * in its journal until compaction (db/journal-compaction.ts), never in the
+ * member store.
+ */
+export const enrolmentBodySchema = z.object({
+  type: z.literal('enrol'),
+  storeId: idTextSchema(64),
+  cashierId: idTextSchema(64),
+  cardNumber: z.string().regex(/^[0-9A-Z]{4,32}$/, 'a card number: 4–32 digits or capital letters'),
+  /** `range`: given out by this till from its own card ranges; `card`: a pre-printed card scanned or typed. */
+  cardSource: z.enum(['range', 'card']),
+  name: textSchema(120).refine((n) => n.trim().length > 0, 'a name'),
+  /** E.164 ("+31612345678"), or '' when the member gave none. */
+  phone: z.string().regex(/^(\+[1-9]\d{6,14})?$/, 'a phone number in E.164 form'),
+  email: z.union([z.literal(''), z.email().max(254)]),
+  /** Day and month (the engine's birthday window); the year only when the member gave it. */
+  birthday: z
+    .object({
+      month: z.number().int().min(1).max(12),
+      day: z.number().int().min(1).max(31),
+      year: z.number().int().min(1900).max(2099).nullable().default(null),
+    })
+    .refine((b) => b.day <= daysInMonth(b.month, b.year), { message: 'a day that month has' })
+    .nullable()
+    .default(null),
+  /** Marketing consent as the member gave it: yes or no, when, and the version of the text they were shown. */
+  consent: z.object({ marketing: z.boolean(), at: isoTimeSchema, textVersion: idTextSchema(32) }),
+  /** The member who referred this one (found by card or phone at enrolment), or null. */
+  referrerId: ulidSchema.nullable().default(null),
+});
+export type EnrolmentBody = z.infer<typeof enrolmentBodySchema>;
+
+/** Days in a month; February has 29 when the year is not known. */
+export function daysInMonth(month: number, year: number | null): number {
+  if (month === 2) return year === null || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** What a till writes about a member other than sales and entries (enrolment; profile edits later). */
+export const memberBodySchema = z.discriminatedUnion('type', [enrolmentBodySchema]);
+export type MemberBody = z.infer<typeof memberBodySchema>;
+
 const journalBase = {
   id: ulidSchema,
   tillId: idTextSchema(64),
@@ -316,8 +364,10 @@ export const journalDocSchema = z.discriminatedUnion('kind', [
   z.object({ ...journalBase, kind: z.literal('sale'), body: saleBodySchema }),
   z.object({ ...journalBase, kind: z.literal('entry'), body: ledgerEntryBodySchema }),
   z.object({ ...journalBase, kind: z.literal('event'), memberId: z.literal(''), body: tillEventBodySchema }),
+  z.object({ ...journalBase, kind: z.literal('member'), memberId: ulidSchema, body: memberBodySchema }),
 ]);
 export type JournalDoc = z.infer<typeof journalDocSchema>;
 export type SaleDoc = Extract<JournalDoc, { kind: 'sale' }>;
 export type EntryDoc = Extract<JournalDoc, { kind: 'entry' }>;
 export type EventDoc = Extract<JournalDoc, { kind: 'event' }>;
+export type MemberDoc = Extract<JournalDoc, { kind: 'member' }>;

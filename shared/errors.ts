@@ -74,6 +74,10 @@ export type ErrorCode =
   | 'BACKUP_SCHEMA_NEWER'
   | 'RESTORE_TARGET_NOT_EMPTY'
   | 'RESTORE_FAILED'
+  | 'ENROL_FIELD_INVALID'
+  | 'CARD_IN_USE'
+  | 'CARD_RANGE_EXHAUSTED'
+  | 'REFERRER_NOT_FOUND'
   | 'INTERNAL';
 
 export class KassaError extends Error {

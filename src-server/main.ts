@@ -25,6 +25,7 @@ import { corsOriginsFromEnv } from './http/cors';
 import { limitsFromEnv } from './http/limits';
 import { ensureFirstAdmin } from './admin/access';
 import { preparePhoneLookup } from './privacy/phone-keys';
+import { prepareCardRanges } from './admin/card-ranges';
 
 const env = process.env;
 const port = Number(env.PORT ?? 7070);
@@ -75,6 +76,8 @@ async function start(): Promise<void> {
   // The phone key (made on first start) and every member's phone hash under it (after an upgrade or a rotation).
   const phones = await preparePhoneLookup(db);
   if (phones.rehashed > 0) say(`Phone lookup: hashed ${phones.rehashed} members' phones under key ${phones.keyId}`);
+  // Every till has card numbers of its own to give out when it enrols a member offline.
+  await prepareCardRanges(db);
 
   // Fastify's pino logger: `KASSA_LOG_LEVEL` (default info; `debug` adds a line per request, `silent` turns it off).
   const logger = { level: env.KASSA_LOG_LEVEL ?? 'info' };

@@ -60,7 +60,7 @@ export const pullDocuments = async (
   collection: DownCollection,
   afterSeq: number,
   limit: number,
-  /** The pulling till's store: a store's cashiers (and their PIN hashes) reach only its own tills. */
+  /** The pulling till's store: a store's cashiers (and their PIN hashes) and till documents reach only its own tills. */
   storeId: string,
 ): Promise<Array<Product | Member | RefDoc>> => {
   // Only up to where nothing is still being written (seq.ts): a row committing late below it cannot be skipped.
@@ -83,7 +83,7 @@ export const pullDocuments = async (
     case 'refdata': {
       const rows = await q<RefRow>(
         `SELECT id, kind, key, data, seq, deleted FROM refdata
-          WHERE seq > $1 AND seq <= $4 AND (kind <> 'cashier' OR data->>'storeId' = $3) ORDER BY seq LIMIT $2`,
+          WHERE seq > $1 AND seq <= $4 AND (kind NOT IN ('cashier', 'till') OR data->>'storeId' = $3) ORDER BY seq LIMIT $2`,
         [afterSeq, limit, storeId, upTo],
       );
       return rows.map((r) => ({

@@ -22,6 +22,7 @@ import { KassaError } from '../shared/errors';
 import type { Db, Query } from './db';
 import { sha256 } from './auth';
 import { insertStaff } from './admin/staff';
+import { ensureCardRanges } from './admin/card-ranges';
 import { stampSeq } from './seq';
 import { currentPhoneKey, publishStores, rehashPhones } from './privacy/phone-keys';
 
@@ -345,6 +346,7 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
     // Tills get the phones as keyed hashes only, and the key with their store's document.
     await rehashPhones(q, await currentPhoneKey(q));
     refIds.push(...(await publishStores(q, [store.id])));
+    refIds.push(...(await ensureCardRanges(q, [DEMO_TILL_ID])));
 
     await stampSeq(q, 'refdata', refIds);
     await stampSeq(q, 'products', productIds);

@@ -25,6 +25,7 @@ import { parseInput } from '../http/errors';
 import { publishStores } from '../privacy/phone-keys';
 import { stampSeq } from '../seq';
 import { audit, type AdminAccess } from './access';
+import { ensureCardRanges } from './card-ranges';
 
 const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes');
 const newStoreSchema = z.object({
@@ -119,6 +120,8 @@ export function tillRoutes(app: FastifyInstance, db: Db, access: AdminAccess): v
       );
       if (inserted.length === 0) throw new KassaError('CONFLICT', `Till ${t.id} already exists`);
       const code = await issueCode(q, t.id, t.codeValidDays);
+      // Card numbers the till gives out itself when it enrols a member, there before it first pulls.
+      await stampSeq(q, 'refdata', await ensureCardRanges(q, [t.id]));
       await audit(q, actor, 'till.create', t.id, { storeId: t.storeId, name: t.name, codeExpiresAt: code.expiresAt });
       return code;
     });

@@ -66,6 +66,8 @@ export type Batch = {
   walk: { from: number; docs: readonly JournalDoc[] };
   /** Set once member rows were written: the push tells live streams after its commit. */
   membersChanged: boolean;
+  /** Set when the push enrolled a member: the till's card ranges are topped up after it (admin/card-ranges.ts). */
+  enrolled: boolean;
 };
 
 export type MemberRow = { id: string; state: unknown; till_marks: Record<string, number> };

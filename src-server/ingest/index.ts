@@ -32,6 +32,7 @@ import { notifyChanged, stampSeq } from '../seq';
 import { flag, park, type Batch, type IngestOptions, type ParkedDoc, type Store } from './batch';
 import { takeWaiting, type Walk } from './take';
 import { writeMembers } from './members';
+import { ensureCardRanges } from '../admin/card-ranges';
 import { emptyReturnBook } from './returns';
 
 export type { IngestOptions, ParkedDoc } from './batch';
@@ -117,6 +118,7 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     walk: { from: 0, docs: [] },
     writes: { sales: [], entries: [], order: [] },
     membersChanged: false,
+    enrolled: false,
   });
   const walks: Walk[] = [];
   const closing: Walk[] = [];
@@ -214,6 +216,10 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
   for (const docs of waiting) docs.sort((x, y) => x.tillSeq - y.tillSeq);
   await takeWaiting(q, walks, waiting, [...new Set(items.map((i) => i.store))]);
   await writeMembers(q, walks);
+  // A till that enrolled members gets a further card range while it still has 2,000 numbers left (stamped last;
+  // its tills pull it with the next refdata change or periodic re-read, long before they need it).
+  const enrolling = walks.filter((w) => w.b.enrolled).map((w) => w.b.till.tillId);
+  if (enrolling.length > 0) await stampSeq(q, 'refdata', await ensureCardRanges(q, enrolling));
   const closedFor = (item: Ready) => closing.filter((w) => w.b.till.tillId === item.till.tillId);
   return items.map((item, k) => {
     const w = mine[k]!;

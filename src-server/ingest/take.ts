@@ -20,6 +20,7 @@ import { isAdjustApproval } from '../../shared/staff/points-adjust';
 import { canonicalJson, recheckSale, withLineStamps, type RecheckOutcome } from './recheck';
 import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
 import { reconstructView } from './views';
+import { takeEnrolment } from './enrolment';
 import { takeEvent } from './events';
 import { checkReturn, loadOriginals, rememberSale } from './returns';
 import { entryKeys } from '../../shared/returns';
@@ -436,6 +437,13 @@ async function walkOne(q: Query, walk: Walk, docs: readonly JournalDoc[]): Promi
         watermark = entry.tillSeq;
         i++;
       }
+      continue;
+    }
+    if (doc.kind === 'member') {
+      await takeEnrolment(q, b, doc);
+      taken.push(doc.id);
+      watermark = doc.tillSeq;
+      i++;
       continue;
     }
     if (doc.kind === 'event') {

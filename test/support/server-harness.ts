@@ -3,6 +3,7 @@
  * (in memory) or the real PostgreSQL server named by TEST_DATABASE_URL
  * (schema reset first). In CI a missing TEST_DATABASE_URL is a failure.
  */
+import { prepareCardRanges } from '../../src-server/admin/card-ranges';
 import type { FastifyInstance } from 'fastify';
 import { openPglite, openPostgres, type Db } from '../../src-server/db';
 import { migrate } from '../../src-server/migrate';
@@ -61,6 +62,8 @@ export const startHarness = async (
       sha256(code),
     ]);
   }
+  // As the server's start does: every till has card numbers of its own.
+  await prepareCardRanges(db);
   const app = await buildServer({
     db,
     adminToken: 'test-admin',

@@ -10,6 +10,7 @@
  * that mark went down (a server restored from a backup); `pull()` follows
  * checkpoints as RxDB does.
  */
+import { tillRefSchema, type TillRef } from '../../shared/member-card';
 import { monotonicFactory } from 'ulid';
 import {
   memberSchema,
@@ -48,6 +49,8 @@ export class TestTill {
   /** Pull checkpoints per collection (`pull()`), and how many pulls the server answered from 0 again. */
   checkpoints: Record<DownCollection, number> = { products: 0, members: 0, refdata: 0 };
   pullResets = 0;
+  /** This till's own document (`till:<id>`): its card ranges. */
+  ref: TillRef | null = null;
   /** The server's watermark for this database from its last push reply, and how often it was found lower. */
   acked = 0;
   resends = 0;
@@ -114,6 +117,7 @@ export class TestTill {
         const r = refDocSchema.parse(raw);
         if (r.id === `store:${this.storeId}`) this.store = storeConfigSchema.parse(r.data);
         if (r.kind === 'program') this.program = programSchema.parse(r.data);
+        if (r.id === `till:${this.tillId}`) this.ref = tillRefSchema.parse(r.data);
       }
     }
   }

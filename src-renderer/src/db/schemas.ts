@@ -85,8 +85,8 @@ export const migrationStrategies = {
   products: {},
   members: { 1: memberToV1 },
   refdata: {},
-  // Version 1 only widened `kind` (staff events): every stored document is valid as it is.
-  journal: { 1: (doc: JournalRow) => doc },
+  // Versions 1 and 2 only widened `kind` (staff events, enrolments): every stored document is valid as it is.
+  journal: { 1: (doc: JournalRow) => doc, 2: (doc: JournalRow) => doc },
 } as const;
 
 export const refdataSchema: RxJsonSchema<RefRow> = {
@@ -105,13 +105,13 @@ export const refdataSchema: RxJsonSchema<RefRow> = {
 };
 
 export const journalSchema: RxJsonSchema<JournalRow> = {
-  // 1: staff events (kind 'event') beside sales and entries.
-  version: 1,
+  // 1: staff events (kind 'event') beside sales and entries; 2: enrolments (kind 'member').
+  version: 2,
   primaryKey: 'id',
   type: 'object',
   properties: {
     id: { type: 'string', maxLength: 26 },
-    kind: { type: 'string', enum: ['sale', 'entry', 'event'], maxLength: 8 },
+    kind: { type: 'string', enum: ['sale', 'entry', 'event', 'member'], maxLength: 8 },
     tillId: { type: 'string' },
     tillSeq: { type: 'integer', minimum: 1, maximum: 1e15, multipleOf: 1 },
     at: { type: 'string' },
