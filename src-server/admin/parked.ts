@@ -85,7 +85,10 @@ export function parkedRoutes(app: FastifyInstance, db: Db, access: AdminAccess):
       if (doc.kind === 'event')
         throw new KassaError('NOT_ALLOWED', 'A staff event is in the audit log already: resolve it with a note');
       if (doc.kind === 'member')
-        throw new KassaError('NOT_ALLOWED', 'An enrolment is not replayed: enrol the member again, or resolve it with a note');
+        throw new KassaError(
+          'NOT_ALLOWED',
+          'An enrolment is not replayed: enrol the member again, or resolve it with a note',
+        );
       if (doc.kind === 'entry') {
         const inserted = await q(
           `INSERT INTO ledger_entries (id, member_id, till_id, sale_id, type, points, reason, natural_id, rule_id,

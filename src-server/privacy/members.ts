@@ -4,12 +4,15 @@
  *
  * Erasure removes what identifies the person and keeps what the books need:
  * - Removed: name (now "Erased member"), phone and its hash, e-mail, the
- *   birthday and segments in the member state (in every stored state version
- *   too). The card number is retired (`~` + member id): the physical card no
+ *   birthday (month-day in the state, the year in its column) and segments in
+ *   the member state (in every stored state version too), and the same fields
+ *   in the enrolment document kept as received (journal inbox, and parked
+ *   documents). The card number is retired (`~` + member id): the physical card no
  *   longer finds anyone at a till, so the next holder of the card cannot see
  *   the account or add purchases to it.
  * - Kept, under the member's id, which no longer names anybody: ledger
- *   entries, sales, the balance and the rest of the state, so KPIs, sums and
+ *   entries, sales, the marketing consent record (yes or no, when, which
+ *   text: what any past mailing relied on), the balance and the rest of the state, so KPIs, sums and
  *   the points liability stay right; household and referral links, which
  *   other members' accounts depend on.
  * - The member document is re-stamped, so every till's copy is overwritten
@@ -46,8 +49,13 @@ export async function exportMember(q: Query, id: string): Promise<Record<string,
     erased_at: Time | null;
     state: unknown;
     seq: string | number;
+    birth_year: number | null;
+    consent: unknown;
+    enrolled_at_till: string | null;
   }>(
-    'SELECT id, card_number, store_id, name, phone, email, enrolled_at, erased_at, state, seq FROM members WHERE id = $1',
+    `SELECT id, card_number, store_id, name, phone, email, enrolled_at, erased_at, state, seq, birth_year, consent,
+            enrolled_at_till
+       FROM members WHERE id = $1`,
     [id],
   );
   if (!m) throw new KassaError('NOT_FOUND', `No member ${id}`);
@@ -140,6 +148,9 @@ export async function exportMember(q: Query, id: string): Promise<Record<string,
       email: m.email,
       storeId: m.store_id,
       enrolledAt: iso(m.enrolled_at),
+      enrolledAtTill: m.enrolled_at_till,
+      birthYear: m.birth_year,
+      consent: m.consent ?? null,
       erasedAt: iso(m.erased_at),
       version: num(m.seq),
     },
@@ -217,7 +228,7 @@ export async function eraseMember(q: Query, id: string): Promise<Erasure> {
   const state = { ...memberStateSchema.parse(m.state), birthday: null, segments: [] };
   const [row] = await q<{ erased_at: Time }>(
     `UPDATE members SET name = $2, card_number = $3, phone = '', email = '', phone_hash = '', phone_key_id = NULL,
-            state = $4, erased_at = now()
+            birth_year = NULL, state = $4, erased_at = now()
       WHERE id = $1 RETURNING erased_at`,
     [id, ERASED_NAME, retiredCardNumber(id), JSON.stringify(state)],
   );
@@ -227,5 +238,13 @@ export async function eraseMember(q: Query, id: string): Promise<Erasure> {
       WHERE member_id = $1`,
     [id],
   );
+  // The enrolment document as the till sent it names the person too.
+  const scrub = `jsonb_set(doc, '{body}', doc->'body' || jsonb_build_object(
+      'name', $2::text, 'phone', '', 'email', '', 'birthday', null))`;
+  await q(`UPDATE journal_inbox SET doc = ${scrub} WHERE member_id = $1 AND kind = 'member'`, [id, ERASED_NAME]);
+  await q(`UPDATE parked_docs SET doc = ${scrub} WHERE doc->>'memberId' = $1 AND doc->>'kind' = 'member'`, [
+    id,
+    ERASED_NAME,
+  ]);
   return { id, erasedAt: isoTime(row!.erased_at), changed: true };
 }

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalDoc } from '../../shared/documents';
 import { enrolmentBody, enrolmentDocuments, type EnrolmentForm } from '../../shared/enrolment';
 import { CARD_RANGE_SIZE, inCardRanges, nextCardNumber } from '../../shared/member-card';
+import type { Query } from '../../src-server/db';
+import { ERASED_NAME, eraseMember, exportMember } from '../../src-server/privacy/members';
 import { demoCardNumber } from '../../src-server/seed';
 import { postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
@@ -143,6 +145,24 @@ describe.each(backends)('enrolment at the till on %s', (backend) => {
     expect(pulled.tillMarks[till.epoch]).toBe(docs[1]!.tillSeq);
     expect(pulled.state.balance).toBe(50);
     expect(till.findByPhone('0699990001').map((m) => m.id)).toEqual([docs[0]!.memberId]);
+
+    // The export carries what the enrolment brought; erasure removes it, from the document as received too.
+    const id = docs[0]!.memberId;
+    const q: Query = (sql, params) => h.db.query(sql, params);
+    const exported = (await exportMember(q, id)) as { member: Record<string, unknown> };
+    expect(exported.member).toMatchObject({
+      enrolledAtTill: 'till-1',
+      birthYear: null,
+      consent: { marketing: true, textVersion: 'marketing-2026-01', cashierId: 'cashier-1' },
+    });
+    expect((await eraseMember(q, id)).changed).toBe(true);
+    const inbox = await h.db.query<{ doc: { body: Record<string, unknown> } }>(
+      "SELECT doc FROM journal_inbox WHERE member_id = $1 AND kind = 'member'",
+      [id],
+    );
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]!.doc.body).toMatchObject({ name: ERASED_NAME, phone: '', email: '', birthday: null });
+    expect(JSON.stringify(await exportMember(q, id))).not.toMatch(/Zo|9999|example\.com/);
   });
 
   it('flags a phone another member has and a card another member holds, and parks a card from outside the ranges', async () => {

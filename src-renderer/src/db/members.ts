@@ -16,7 +16,7 @@
 import type { StoreConfig } from '../../../shared/documents';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { phoneLookupHashes } from '../../../shared/phone';
-import type { MemberStore } from './member-store';
+import type { MemberFinder } from './enrolment';
 import type { OnlineLookup } from './member-sync-client';
 
 export type MemberLookup =
@@ -39,7 +39,7 @@ async function byPhoneOnline(online: OnlineLookup, hashes: readonly string[]): P
 }
 
 export async function lookupMember(
-  store: MemberStore,
+  store: MemberFinder,
   text: string,
   config: Pick<StoreConfig, 'country' | 'phoneKeys'> | null,
   /** Given while the store's bootstrap is incomplete. */
@@ -74,7 +74,7 @@ export async function lookupMember(
 
 /** A member by id: from the store, else (while it loads) from the server; null when neither has it. */
 export async function memberById(
-  store: MemberStore,
+  store: MemberFinder,
   id: string,
   online: OnlineLookup | null,
 ): Promise<MemberRecord | null> {

@@ -119,5 +119,6 @@ export const journalSchema: RxJsonSchema<JournalRow> = {
     body: { type: 'object' },
   },
   required: ['id', 'kind', 'tillId', 'tillSeq', 'at', 'memberId', 'body'],
-  indexes: ['tillSeq', ['memberId', 'tillSeq']],
+  // `kind` + tillSeq: the members enrolled here, found without reading every sale (db/enrolment.ts).
+  indexes: ['tillSeq', ['memberId', 'tillSeq'], ['kind', 'tillSeq']],
 };

@@ -12,7 +12,8 @@ import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { needsSupervisor } from '../../../shared/staff/till-events';
 import { expiryWarningsAfterSale, memberOverview, quote, type Quote, type QuoteInput } from '../../../shared/engine';
-import { lookupMember } from '../db/members';
+import { localMembers, withLocalMembers, type EnrolContext } from '../db/enrolment';
+import { lookupMember, type MemberLookup } from '../db/members';
 import { recordSale } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
 import { checkPin, recordEvent } from '../db/staff';
@@ -39,6 +40,7 @@ import { Keypad } from './Keypad';
 import { PriceChangeDialog } from './PriceChangeDialog';
 import { PointsAdjustDialog } from './PointsAdjustDialog';
 import { ShiftDialog } from './ShiftDialog';
+import { EnrolDialog } from './EnrolDialog';
 import { useShift } from '../features/shift/use-shift';
 import type { KeypadCommand } from '../features/sale/keypad';
 import type { PriceCommand } from '../features/sale/price-change';
@@ -98,6 +100,14 @@ export function App({ host }: { host: KassaHostApi }) {
   const [adjusting, setAdjusting] = useState(false);
   // The shift dialog (F8): open, cash in/out, X report, close.
   const [shifting, setShifting] = useState(false);
+  // Enrolling a new member (F6), with the member card scanned into it, if one was.
+  const [enrolling, setEnrolling] = useState<{ scannedCard: string | null; n: number } | null>(null);
+  // Members are found in the member store, then among those this till enrolled that it does not hold yet.
+  const members = useMemo(
+    () => (db && memberSync ? withLocalMembers(memberSync.store, localMembers(db, memberSync.store, store)) : null),
+    [db, memberSync, store],
+  );
+
   const [quickKeys, setQuickKeys] = useState<ProductRow[]>([]);
   // A till restarted mid-sale puts the basket back (features/sale/basket-store.ts), and says so.
   // (A note of its own: signing in clears the screen's message, and this must be read after signing in.)
@@ -170,13 +180,21 @@ export function App({ host }: { host: KassaHostApi }) {
     dispatch({ type: 'add-product', product, scanned });
   }, []);
 
+  /** A member by card or phone (typed phone numbers are found by their keyed hash: the till holds no phones). */
+  const lookup = useCallback(
+    async (code: string): Promise<MemberLookup> => {
+      if (!memberSync || !members) return { kind: 'not-found', asPhone: false };
+      const loading = memberSync.status().phase !== 'ready';
+      return lookupMember(members, code, store, loading ? memberSync.onlineLookup : null);
+    },
+    [store, memberSync, members],
+  );
+
   const findMember = useCallback(
     async (text: string): Promise<boolean> => {
       if (!db || !memberSync) return false;
       const code = text.trim();
-      // Typed phone numbers are found by their keyed hash: the till holds no phone numbers.
-      const loading = memberSync.status().phase !== 'ready';
-      const found = await lookupMember(memberSync.store, code, store, loading ? memberSync.onlineLookup : null);
+      const found = await lookup(code);
       if (found.kind !== 'found') {
         const error =
           found.kind === 'ambiguous'
@@ -193,7 +211,7 @@ export function App({ host }: { host: KassaHostApi }) {
       setMessage(found.online ? { kind: 'info', text: t.foundOnline } : null);
       return true;
     },
-    [db, store, memberSync],
+    [db, memberSync, lookup],
   );
 
   const handleScan = useCallback(
@@ -206,6 +224,12 @@ export function App({ host }: { host: KassaHostApi }) {
       }
       setRejected(null);
       const scan = classifyScan(raw, config.scan);
+      // While enrolling, a member card scanned is the new member's printed card; nothing else is taken.
+      if (enrolling) {
+        if (scan.kind === 'member-card') setEnrolling({ scannedCard: scan.cardNumber, n: enrolling.n });
+        else setMessage({ kind: 'error', text: t.enrolScanOnly });
+        return;
+      }
       // Goods are sold, and receipts refunded, only inside a shift: its Z report has to account for every cent.
       if (!shiftOpen && scan.kind !== 'member-card') {
         setMessage({ kind: 'error', text: t.shiftNeeded });
@@ -253,13 +277,23 @@ export function App({ host }: { host: KassaHostApi }) {
           setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, cashier, session, findMember, addProduct, memberSync, returning, shiftOpen],
+    [db, config, cashier, session, findMember, addProduct, memberSync, returning, shiftOpen, enrolling],
   );
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
   // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
   const dialogOpen =
-    paying || voiding || settings || !cashier || returning !== null || pricing !== null || adjusting || shifting;
+    paying ||
+    voiding ||
+    settings ||
+    !cashier ||
+    returning !== null ||
+    pricing !== null ||
+    adjusting ||
+    shifting ||
+    enrolling !== null;
+  // A new member is enrolled onto the sale: not while one is on it already, nor while paying.
+  const canEnrol = !dialogOpen && member === null && members !== null;
   const canPay = q !== null && !dialogOpen && shiftOpen;
   const canAdjust = view !== null && !dialogOpen;
   // Registered before the screen paints, so a key pressed the moment a line appears already sees it.
@@ -273,7 +307,10 @@ export function App({ host }: { host: KassaHostApi }) {
       if (e.key === 'F2') focus('keypad-input');
       else if (e.key === 'F3') focus('lookup');
       else if (e.key === 'F4') focus('product-search');
-      else if (e.key === 'F7' && canAdjust) {
+      else if (e.key === 'F6' && canEnrol) {
+        e.preventDefault();
+        setEnrolling({ scannedCard: null, n: Date.now() });
+      } else if (e.key === 'F7' && canAdjust) {
         e.preventDefault();
         setAdjusting(true);
       } else if (e.key === 'F8') {
@@ -290,7 +327,7 @@ export function App({ host }: { host: KassaHostApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dialogOpen, canPay, canAdjust, startReturn]);
+  }, [dialogOpen, canPay, canAdjust, canEnrol, startReturn]);
 
   /** The receipt on screen through the system print dialog (the print stylesheet prints only the receipt, 80 mm). */
   const printReceipt = async () => {
@@ -596,6 +633,7 @@ export function App({ host }: { host: KassaHostApi }) {
         onClear={() => dispatch({ type: 'clear-member' })}
         onLookup={lookupTyped}
         onAdjust={canAdjust ? () => setAdjusting(true) : null}
+        onEnrol={canEnrol ? () => setEnrolling({ scannedCard: null, n: Date.now() }) : null}
       />
 
       <div className="work">
@@ -733,6 +771,31 @@ export function App({ host }: { host: KassaHostApi }) {
             setMessage({ kind: 'info', text: t.adjustPointsDone(signedPoints(points), view.state.balance + points) });
           }}
           onCancel={() => setAdjusting(false)}
+        />
+      )}
+
+      {enrolling && db && cashier && memberSync && members && (
+        <EnrolDialog
+          key={enrolling.n}
+          db={db}
+          ctx={
+            {
+              tillId: config.tillId,
+              storeId: config.storeId,
+              cashierId: cashier.id,
+              config: store,
+              program,
+              members,
+            } satisfies Omit<EnrolContext, 'ref'>
+          }
+          scannedCard={enrolling.scannedCard}
+          findMember={lookup}
+          onDone={({ member: enrolled, bonusPoints }) => {
+            setEnrolling(null);
+            dispatch({ type: 'attach-member', member: enrolled });
+            setMessage({ kind: 'info', text: t.enrolDone(enrolled.name, enrolled.cardNumber, bonusPoints) });
+          }}
+          onCancel={() => setEnrolling(null)}
         />
       )}
 

@@ -61,6 +61,8 @@ export function MemberPanel(props: {
   onLookup: (text: string) => Promise<boolean>;
   /** Opens the points adjustment (a supervisor's); null while it may not be opened. */
   onAdjust: (() => void) | null;
+  /** Opens the enrolment of a new member; null while it may not be opened. */
+  onEnrol: (() => void) | null;
 }) {
   const { member, state, program } = props;
   const [lookup, setLookup] = useState('');
@@ -113,6 +115,9 @@ export function MemberPanel(props: {
             autoComplete="off"
           />
           <button type="submit">{t.lookup}</button>
+          <button type="button" data-testid="open-enrol" disabled={!props.onEnrol} onClick={() => props.onEnrol?.()}>
+            {t.enrolButton} <kbd>F6</kbd>
+          </button>
         </form>
       )}
     </section>

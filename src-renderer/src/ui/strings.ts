@@ -488,6 +488,59 @@ export const t = {
   get adjustReasons() {
     return (['goodwill', 'missing', 'wrongCard', 'complaint'] as const).map((r) => tr(`adjustReason.${r}`));
   },
+  /** Enrolling a new member (F6). */
+  get enrolButton() {
+    return tr('enrolButton');
+  },
+  get enrolTitle() {
+    return tr('enrolTitle');
+  },
+  get enrolCard() {
+    return tr('enrolCard');
+  },
+  enrolCardNew: (card: string) => tr('enrolCardNew', { card }),
+  get enrolCardNone() {
+    return tr('enrolCardNone');
+  },
+  get enrolCardPrinted() {
+    return tr('enrolCardPrinted');
+  },
+  enrolCardsLow: (count: number) => tr('enrolCardsLow', { count }),
+  get enrolName() {
+    return tr('enrolName');
+  },
+  /** The phone label names the country a number without +code is taken in. */
+  enrolPhone: (country: string | null) => (country ? tr('enrolPhoneIn', { country }) : tr('enrolPhone')),
+  get enrolEmail() {
+    return tr('enrolEmail');
+  },
+  get enrolBirthday() {
+    return tr('enrolBirthday');
+  },
+  get enrolBirthdayExample() {
+    return tr('enrolBirthdayExample');
+  },
+  get enrolReferrer() {
+    return tr('enrolReferrer');
+  },
+  /** The marketing consent as the member hears it (shared/enrolment.ts CONSENT_TEXT_VERSION names this text). */
+  get enrolConsent() {
+    return tr('enrolConsent');
+  },
+  get enrolSubmit() {
+    return tr('enrolSubmit');
+  },
+  enrolDone: (name: string, card: string, points: number) =>
+    points > 0 ? tr('enrolDoneBonus', { name, card, points }) : tr('enrolDone', { name, card }),
+  enrolFieldProblem: (field: 'cardNumber' | 'name' | 'phone' | 'email' | 'birthday', value: string) =>
+    tr(`enrol.field.${field}`, { value }),
+  enrolProblem: (code: string, value: string) =>
+    ['CARD_IN_USE', 'CARD_RANGE_EXHAUSTED', 'REFERRER_NOT_FOUND'].includes(code)
+      ? tr(`enrol.${code}`, { value })
+      : tr('enrol.other', { code }),
+  get enrolScanOnly() {
+    return tr('enrolScanOnly');
+  },
   /** The shift dialog (F8) and its X and Z reports. */
   get shiftMenu() {
     return tr('shift.menu');

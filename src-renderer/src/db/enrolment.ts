@@ -1,0 +1,189 @@
+/**
+ * Enrolling a member at the till, online or not (shared/enrolment.ts).
+ *
+ * - The enrolment and its sign-up bonus are one `bulkInsert` into the
+ *   journal: both or neither. They reach the server with the next push, like
+ *   a sale, exactly once.
+ * - A new card's number comes from this till's own ranges (`till:<id>` in
+ *   reference data, shared/member-card.ts), so two tills enrolling through
+ *   the same outage never give out the same number. The last number given is
+ *   kept in a local document; numbers the member store already holds are
+ *   skipped (a till whose database was replaced starts again from its
+ *   ranges' start and must not hand out a number it gave before).
+ * - A plastic card scanned into the form keeps its printed number; one the
+ *   till already knows is refused (`CARD_IN_USE`) before anything is written.
+ * - Until the server's record arrives, the till finds a member it enrolled
+ *   from its journal (`LocalMembers`): by card, by phone hash and by id, as a
+ *   provisional record (seq 0, mark 0) that every later sale is counted on
+ *   top of. The server's record, once pulled, replaces it.
+ * - Enrolments on one database run one at a time, so two can never take the
+ *   same number.
+ */
+import { monotonicFactory } from 'ulid';
+import { refDocSchema, type StoreConfig } from '../../../shared/documents';
+import type { Program } from '../../../shared/engine';
+import type { MemberDoc } from '../../../shared/documents';
+import { enrolmentBody, enrolmentDocuments, provisionalRecord, type EnrolmentForm } from '../../../shared/enrolment';
+import { KassaError } from '../../../shared/errors';
+import type { MemberRecord } from '../../../shared/member-snapshot';
+import {
+  cardsLeft,
+  CARD_RANGE_LOW_WATER,
+  nextCardNumber,
+  tillRefSchema,
+  type TillRef,
+} from '../../../shared/member-card';
+import { memberPhoneHash } from '../../../shared/phone';
+import type { TillDatabase } from './database';
+import type { MemberStore } from './member-store';
+import { takeTillSeqs } from './sales';
+
+const nextId = monotonicFactory();
+/** The last card number this database gave out from its ranges. */
+const CARD_DOC = 'card-counter';
+const queues = new WeakMap<TillDatabase, Promise<unknown>>();
+
+/** This till's reference document (its card ranges), or null before the server has sent one. */
+export async function readTillRef(db: TillDatabase, tillId: string): Promise<TillRef | null> {
+  const doc = await db.refdata.findOne(`till:${tillId}`).exec();
+  if (!doc) return null;
+  const r = tillRefSchema.safeParse(refDocSchema.shape.data.parse(doc.data));
+  return r.success ? r.data : null;
+}
+
+async function lastCardGiven(db: TillDatabase): Promise<string | null> {
+  const doc = await db.journal.getLocal<{ last: string }>(CARD_DOC);
+  return (doc?.get('last') as string | undefined) ?? null;
+}
+
+export type CardSupply = { next: string | null; left: number; low: boolean };
+
+/** The number the next new card gets, how many are left in this till's ranges, and whether that is running low. */
+export async function cardSupply(db: TillDatabase, ref: TillRef | null): Promise<CardSupply> {
+  if (!ref) return { next: null, left: 0, low: true };
+  const last = await lastCardGiven(db);
+  const left = cardsLeft(ref.cardRanges, last);
+  return { next: nextCardNumber(ref.cardRanges, last), left, low: left < CARD_RANGE_LOW_WATER };
+}
+
+export type EnrolContext = {
+  tillId: string;
+  storeId: string;
+  cashierId: string;
+  config: Pick<StoreConfig, 'country' | 'phoneKeys'> | null;
+  program: Program | null;
+  ref: TillRef | null;
+  /** Where members are found: the member store, then those enrolled here (`withLocalMembers`). */
+  members: MemberFinder;
+};
+
+export type Enrolled = { member: MemberRecord; bonusPoints: number };
+
+/**
+ * Enrols a member: the form checked field by field (ENROL_FIELD_INVALID with `details.field`), the card numbered
+ * from the ranges or taken as scanned (CARD_IN_USE, CARD_RANGE_EXHAUSTED), the enrolment and its sign-up bonus
+ * written together. Nothing is written when anything is refused.
+ */
+export function enrolMember(db: TillDatabase, form: EnrolmentForm, ctx: EnrolContext): Promise<Enrolled> {
+  const run = (queues.get(db) ?? Promise.resolve()).then(() => enrolNow(db, form, ctx));
+  queues.set(
+    db,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+async function enrolNow(db: TillDatabase, form: EnrolmentForm, ctx: EnrolContext): Promise<Enrolled> {
+  const at = new Date().toISOString();
+  let card = form.cardNumber.trim();
+  if (form.cardSource === 'range') {
+    if (!ctx.ref)
+      throw new KassaError('CARD_RANGE_EXHAUSTED', 'This till has no card numbers yet: it gets them from the server');
+    let last = await lastCardGiven(db);
+    for (;;) {
+      const next = nextCardNumber(ctx.ref.cardRanges, last);
+      if (next === null)
+        throw new KassaError('CARD_RANGE_EXHAUSTED', 'This till has given out every card number it was sent');
+      last = next;
+      if (!(await cardKnown(ctx, next))) break;
+    }
+    card = last;
+  } else if (await cardKnown(ctx, card)) {
+    throw new KassaError('CARD_IN_USE', `Card ${card} already belongs to a member`, { field: 'cardNumber' });
+  }
+  const body = enrolmentBody(
+    { ...form, cardNumber: card },
+    { storeId: ctx.storeId, cashierId: ctx.cashierId, country: ctx.config?.country ?? null, at },
+  );
+  if (body.referrerId && !(await ctx.members.byId(body.referrerId)))
+    throw new KassaError('REFERRER_NOT_FOUND', `No member ${body.referrerId} to refer`, { field: 'referrerId' });
+  const memberId = nextId();
+  const seqs = await takeTillSeqs(db, 2);
+  const { member, bonus } = enrolmentDocuments(
+    { tillId: ctx.tillId, at },
+    body,
+    ctx.program,
+    { memberId, entryId: nextId() },
+    [seqs[0]!, seqs[1]!],
+  );
+  const rows = [member, ...(bonus ? [bonus] : [])].map(({ _deleted: _, ...row }) => row);
+  const result = await db.journal.bulkInsert(rows);
+  if (result.error.length > 0) throw new Error(`Could not record the enrolment: ${result.error[0]!.status}`);
+  if (form.cardSource === 'range') await db.journal.upsertLocal(CARD_DOC, { last: card });
+  const record = provisionalRecord(memberId, body, at, phoneHashFor(body.phone, ctx.config));
+  return { member: record, bonusPoints: bonus ? bonus.body.points : 0 };
+}
+
+async function cardKnown(ctx: Pick<EnrolContext, 'members'>, card: string): Promise<boolean> {
+  return (await ctx.members.byCard(card)) !== null;
+}
+
+function phoneHashFor(phone: string, config: Pick<StoreConfig, 'country' | 'phoneKeys'> | null): string {
+  const key = config?.phoneKeys[0];
+  return phone === '' || !key ? '' : memberPhoneHash(phone, config.country, key.secret);
+}
+
+/** Members this till enrolled whose server record it does not hold yet. */
+export type LocalMembers = {
+  byCard: (card: string) => Promise<MemberRecord | null>;
+  byId: (id: string) => Promise<MemberRecord | null>;
+  byPhoneHashes: (hashes: readonly string[]) => Promise<MemberRecord[]>;
+};
+
+/**
+ * The members enrolled on this database that the member store does not hold yet, read from the journal (a handful:
+ * each leaves as soon as its record is pulled). `config` gives the phone key their phones are hashed with.
+ */
+export function localMembers(
+  db: TillDatabase,
+  store: MemberStore,
+  config: Pick<StoreConfig, 'country' | 'phoneKeys'> | null,
+): LocalMembers {
+  async function pending(): Promise<MemberRecord[]> {
+    const docs = await db.journal.find({ selector: { kind: 'member', tillSeq: { $gt: 0 } } }).exec();
+    const out: MemberRecord[] = [];
+    for (const d of docs) {
+      const doc = d.toJSON() as unknown as MemberDoc;
+      if (await store.byId(doc.memberId)) continue;
+      out.push(provisionalRecord(doc.memberId, doc.body, doc.at, phoneHashFor(doc.body.phone, config)));
+    }
+    return out;
+  }
+  return {
+    byCard: async (card) => (await pending()).find((m) => m.cardNumber === card) ?? null,
+    byId: async (id) => (await pending()).find((m) => m.id === id) ?? null,
+    byPhoneHashes: async (hashes) =>
+      (await pending()).filter((m) => m.phoneHash !== '' && hashes.includes(m.phoneHash)),
+  };
+}
+
+export type MemberFinder = Pick<MemberStore, 'byCard' | 'byId' | 'byPhoneHashes'>;
+
+/** The member store, and then the members enrolled here that it does not hold yet. */
+export function withLocalMembers(store: MemberStore, local: LocalMembers): MemberFinder {
+  return {
+    byCard: async (card) => (await store.byCard(card)) ?? (await local.byCard(card)),
+    byId: async (id) => (await store.byId(id)) ?? (await local.byId(id)),
+    byPhoneHashes: async (hashes) => [...(await store.byPhoneHashes(hashes)), ...(await local.byPhoneHashes(hashes))],
+  };
+}
