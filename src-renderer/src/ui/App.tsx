@@ -292,8 +292,8 @@ export function App({ host }: { host: KassaHostApi }) {
     adjusting ||
     shifting ||
     enrolling !== null;
-  // A new member is enrolled onto the sale: not while one is on it already, nor while paying.
-  const canEnrol = !dialogOpen && member === null && members !== null;
+  // A new member is enrolled onto the sale (in place of any member on it), not while another dialog is open.
+  const canEnrol = !dialogOpen && members !== null;
   const canPay = q !== null && !dialogOpen && shiftOpen;
   const canAdjust = view !== null && !dialogOpen;
   // Registered before the screen paints, so a key pressed the moment a line appears already sees it.

@@ -74,7 +74,9 @@ export function MemberPanel(props: {
             <div className="name" data-testid="member-name">
               {member.name}
             </div>
-            <div className="muted">{member.cardNumber}</div>
+            <div className="muted" data-testid="member-card">
+              {member.cardNumber}
+            </div>
           </div>
           <div className="balance">
             <span data-testid="member-balance">{state.balance}</span> {t.pointsUnit(state.balance)}
