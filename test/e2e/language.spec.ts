@@ -124,6 +124,20 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('adjust-points-dialog')).toHaveCount(0);
 
+    // Enrolment (F6): a bad e-mail refused, the form as the cashier sees it; nothing written.
+    await page.keyboard.press('F6');
+    await expect(page.getByTestId('enrol-name')).toBeFocused();
+    await typeSlowly('Ivo');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await typeSlowly('ivo@');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('enrol-error')).toContainText('ENROL_FIELD_INVALID');
+    await screen('enrol');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('enrol-dialog')).toHaveCount(0);
+    await expect(page.getByTestId('member-name')).toHaveText('Bram Jansen');
+
     await page.keyboard.press('F4');
     await typeSlowly('milk');
     await expect(page.getByTestId('product-result').first()).toBeVisible();
