@@ -261,6 +261,11 @@ export const programSchema = z
       .default({ mode: 'none' }),
     memberships: z.array(membershipPlanSchema).default([]),
     perks: z.array(perkSchema).default([]),
+    /**
+     * Returns without a receipt, picked from the member's purchase history at the till (a service card, as DIY
+     * chains run them): the member's card stands in for the receipt. Off unless the program says so.
+     */
+    returns: z.object({ fromHistory: z.boolean().default(false) }).default({ fromHistory: false }),
     /** Points a member may redeem per store day while the till is offline. */
     offlineRedemptionCapPerDay: z.number().int().nonnegative().default(0),
     /**
@@ -318,12 +323,14 @@ export const programSchema = z
       p.stampCards.length === 0 &&
       !p.discountCard &&
       p.memberPrices.length === 0 &&
-      p.offers.length === 0
+      p.offers.length === 0 &&
+      !p.returns.fromHistory
     ) {
       ctx.addIssue({
         code: 'custom',
         path: ['earn'],
-        message: 'A program needs at least one earn rule, stamp card, discount card, member price or offer',
+        message:
+          'A program needs at least one earn rule, stamp card, discount card, member price or offer, or returns from the purchase history',
       });
     }
   });

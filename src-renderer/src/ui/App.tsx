@@ -41,6 +41,8 @@ import { PriceChangeDialog } from './PriceChangeDialog';
 import { PointsAdjustDialog } from './PointsAdjustDialog';
 import { ShiftDialog } from './ShiftDialog';
 import { EnrolDialog } from './EnrolDialog';
+import { HistoryDialog } from './HistoryDialog';
+import { serverHistory } from '../db/history';
 import { useShift } from '../features/shift/use-shift';
 import type { KeypadCommand } from '../features/sale/keypad';
 import type { PriceCommand } from '../features/sale/price-change';
@@ -100,6 +102,9 @@ export function App({ host }: { host: KassaHostApi }) {
   const [adjusting, setAdjusting] = useState(false);
   // The shift dialog (F8): open, cash in/out, X report, close.
   const [shifting, setShifting] = useState(false);
+  // The member's history (F10); the server asked while online.
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const historyServer = useMemo(() => (config && sync.online ? serverHistory(config) : null), [config, sync.online]);
   // Enrolling a new member (F6), with the member card scanned into it, if one was.
   const [enrolling, setEnrolling] = useState<{ scannedCard: string | null; n: number } | null>(null);
   // Members are found in the member store, then among those this till enrolled that it does not hold yet.
@@ -291,6 +296,7 @@ export function App({ host }: { host: KassaHostApi }) {
     pricing !== null ||
     adjusting ||
     shifting ||
+    historyOpen ||
     enrolling !== null;
   // A new member is enrolled onto the sale (in place of any member on it), not while another dialog is open.
   const canEnrol = !dialogOpen && members !== null;
@@ -307,7 +313,10 @@ export function App({ host }: { host: KassaHostApi }) {
       if (e.key === 'F2') focus('keypad-input');
       else if (e.key === 'F3') focus('lookup');
       else if (e.key === 'F4') focus('product-search');
-      else if (e.key === 'F6' && canEnrol) {
+      else if (e.key === 'F10' && canAdjust) {
+        e.preventDefault();
+        setHistoryOpen(true);
+      } else if (e.key === 'F6' && canEnrol) {
         e.preventDefault();
         setEnrolling({ scannedCard: null, n: Date.now() });
       } else if (e.key === 'F7' && canAdjust) {
@@ -634,6 +643,7 @@ export function App({ host }: { host: KassaHostApi }) {
         onLookup={lookupTyped}
         onAdjust={canAdjust ? () => setAdjusting(true) : null}
         onEnrol={canEnrol ? () => setEnrolling({ scannedCard: null, n: Date.now() }) : null}
+        onHistory={canAdjust ? () => setHistoryOpen(true) : null}
       />
 
       <div className="work">
@@ -771,6 +781,26 @@ export function App({ host }: { host: KassaHostApi }) {
             setMessage({ kind: 'info', text: t.adjustPointsDone(signedPoints(points), view.state.balance + points) });
           }}
           onCancel={() => setAdjusting(false)}
+        />
+      )}
+
+      {historyOpen && db && view && member && (
+        <HistoryDialog
+          db={db}
+          server={historyServer}
+          memberId={member.id}
+          accountId={view.accountId}
+          memberName={member.name}
+          timeZone={store?.timeZone ?? 'UTC'}
+          onReturn={
+            program?.returns.fromHistory && shiftOpen
+              ? (saleId) => {
+                  setHistoryOpen(false);
+                  setReturning({ scanned: { kind: 'sale', saleId }, n: Date.now() });
+                }
+              : null
+          }
+          onClose={() => setHistoryOpen(false)}
         />
       )}
 

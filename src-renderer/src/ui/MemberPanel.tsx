@@ -61,6 +61,8 @@ export function MemberPanel(props: {
   onLookup: (text: string) => Promise<boolean>;
   /** Opens the points adjustment (a supervisor's); null while it may not be opened. */
   onAdjust: (() => void) | null;
+  /** Opens the member's history; null while it may not be opened. */
+  onHistory: (() => void) | null;
   /** Opens the enrolment of a new member; null while it may not be opened. */
   onEnrol: (() => void) | null;
 }) {
@@ -95,6 +97,9 @@ export function MemberPanel(props: {
           )}
           <button data-testid="adjust-points" disabled={!props.onAdjust} onClick={() => props.onAdjust?.()}>
             {t.adjustPoints} <kbd>F7</kbd>
+          </button>
+          <button data-testid="open-history" disabled={!props.onHistory} onClick={() => props.onHistory?.()}>
+            {t.historyButton} <kbd>F10</kbd>
           </button>
           <button onClick={props.onClear}>{t.clearMember}</button>
         </>

@@ -6,6 +6,7 @@ import type { BurstRejection, ScannerStatus } from '../../../shared/ipc';
 import type { PerkKind, QuoteError, SayCode, SayParams } from '../../../shared/engine';
 import { language, tr } from '../i18n';
 import { formatMoney } from '../../../shared/money';
+import type { HistoryReason } from '../../../shared/history';
 import type { KeypadProblem } from '../features/sale/keypad';
 
 /** Money as the till's language writes it: `12.50 EUR`, `12,50 EUR` (integer minor units throughout). */
@@ -541,6 +542,40 @@ export const t = {
   get enrolScanOnly() {
     return tr('enrolScanOnly');
   },
+  /** The member's history (F10). */
+  get historyButton() {
+    return tr('historyButton');
+  },
+  historyTitle: (name: string) => tr('historyTitle', { name }),
+  get historyLoading() {
+    return tr('historyLoading');
+  },
+  get historyFromServer() {
+    return tr('historyFromServer');
+  },
+  historyFromCache: (time: string) => tr('historyFromCache', { time }),
+  get historyOwnOnly() {
+    return tr('historyOwnOnly');
+  },
+  get historyPurchases() {
+    return tr('historyPurchases');
+  },
+  get historyNoPurchases() {
+    return tr('historyNoPurchases');
+  },
+  get historyReturnMark() {
+    return tr('historyReturnMark');
+  },
+  get historyReturnHint() {
+    return tr('historyReturnHint');
+  },
+  get historyPoints() {
+    return tr('historyPoints');
+  },
+  get historyNoPoints() {
+    return tr('historyNoPoints');
+  },
+  historyReason: (reason: HistoryReason) => tr(`historyReason.${reason}`),
   /** The shift dialog (F8) and its X and Z reports. */
   get shiftMenu() {
     return tr('shift.menu');
