@@ -124,6 +124,12 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('adjust-points-dialog')).toHaveCount(0);
 
+    await page.keyboard.press('F10');
+    await expect(page.getByTestId('history-source')).toHaveAttribute('data-source', 'server');
+    await screen('history');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('history-dialog')).toHaveCount(0);
+
     // Enrolment (F6): a bad e-mail refused, the form as the cashier sees it; nothing written.
     await page.keyboard.press('F6');
     await expect(page.getByTestId('enrol-name')).toBeFocused();

@@ -1,7 +1,8 @@
 /**
  * A till database made before staff events (journal schema version 0) opens
  * with today's code on real RxDB + Dexie (fake-indexeddb): its waiting sales
- * are all still there, and staff events can be written beside them.
+ * are all still there, and staff events can be written beside them (and,
+ * since version 2, enrolments, found by kind).
  */
 import { createRxDatabase } from 'rxdb';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +46,9 @@ describe('journal schema migration', () => {
     await old.close();
 
     const db = await createTillDatabase({ name, storage: nodeTillStorage() });
-    expect(db.journal.schema.version).toBe(1);
+    expect(db.journal.schema.version).toBe(journalSchema.version);
+    // The members enrolled here are found by kind (the index version 2 added), the old entry among none of them.
+    expect(await db.journal.find({ selector: { kind: 'member', tillSeq: { $gt: 0 } } }).exec()).toEqual([]);
     expect((await db.journal.findOne(entry.id).exec())?.toJSON()).toMatchObject(entry);
     await recordEvent(
       db,
