@@ -106,6 +106,8 @@ const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
   ['Ice cream vanilla 1 l', 449, 'frozen', 'each'],
   ['Cigarettes 20', 880, 'tobacco', 'each', ['tobacco']],
   ['Gift card 25 EUR', 2500, 'gift-cards', 'each', ['gift-card']],
+  // The supermarket program's paid membership, sold as a basket line (its fee): the term starts with the sale.
+  ['Plus membership 12 months', 2500, 'memberships', 'each', ['membership:plus']],
 ];
 
 const MEMBER_NAMES = [
