@@ -110,6 +110,9 @@ const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
   ['Plus membership 12 months', 2500, 'memberships', 'each', ['membership:plus']],
 ];
 
+/** How many products the demo catalogue holds. */
+export const DEMO_PRODUCT_COUNT = CATALOGUE.length;
+
 const MEMBER_NAMES = [
   'Anna de Vries',
   'Bram Jansen',

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoUlid } from '../../src-server/seed';
+import { DEMO_PRODUCT_COUNT, demoUlid } from '../../src-server/seed';
 import type { JournalDoc } from '../../shared/documents';
 import { entryDoc, row } from '../support/journal';
 import { postgresUrl, pull, push, startHarness, type Backend, type Harness } from '../support/server-harness';
@@ -59,7 +59,7 @@ describe.each(backends)('replication on %s', (backend) => {
       seen.push(...body.documents.map((d) => d.seq));
       seq = body.checkpoint.seq;
     }
-    expect(seen).toHaveLength(50);
+    expect(seen).toHaveLength(DEMO_PRODUCT_COUNT);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
