@@ -197,6 +197,9 @@ type KassaResult = {
   panel: number[];
   line: number[];
   total: number;
+  /** The store's phone and name-prefix lookups (page-types.ts KassaLookupResult). */
+  phone?: LookupTimes;
+  byName?: Record<string, LookupTimes>;
 };
 
 async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | string> {
@@ -279,6 +282,8 @@ async function kassaArm(serverUrl: string, dir: string): Promise<KassaResult | s
       panel,
       line,
       total: data.total,
+      phone: store.phone,
+      byName: store.byName,
     };
   } finally {
     await scanner?.unplug();
@@ -382,6 +387,16 @@ async function main(): Promise<void> {
       say(
         `  lookups Kassa ÷ raw Dexie       : median ${ratio(k.lookups?.medianMs, dexie?.lookups?.medianMs)}, p99 ${ratio(k.lookups?.p99Ms, dexie?.lookups?.p99Ms)}`,
       );
+      // Phone and name lookups beside the raw Dexie index get by card (the baseline of every lookup here).
+      const others: [string, LookupTimes | undefined][] = [
+        ['by phone hash', kassa.phone],
+        ...Object.entries(kassa.byName ?? {}).map(([kind, t]): [string, LookupTimes] => [`by name (${kind})`, t]),
+      ];
+      for (const [label, t] of others)
+        if (t)
+          say(
+            `  Kassa ${label.padEnd(25)}: median ${fmt(t.medianMs, 3)} ms, p99 ${fmt(t.p99Ms, 3)} ms (${t.count}, ${t.missing} missing); ÷ raw Dexie card median ${ratio(t.medianMs, dexie?.lookups?.medianMs)}, p99 ${ratio(t.p99Ms, dexie?.lookups?.p99Ms)}`,
+          );
     }
     if (dexie && rxdb) {
       say(`  RxDB docs/s ÷ raw Dexie docs/s  : ${ratio(docsPerS(rxdb), docsPerS(dexie))}`);

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'SCAN_UNKNOWN'
   | 'CARD_NOT_FOUND'
   | 'MEMBER_NOT_FOUND'
+  /** A name typed at the till that starts no word of any member's name. */
+  | 'MEMBER_NAME_NOT_FOUND'
   | 'SNAPSHOT_GONE'
   | 'SNAPSHOT_PAGE_DAMAGED'
   | 'MEMBERS_STILL_LOADING'

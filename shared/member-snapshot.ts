@@ -86,8 +86,8 @@ export const snapshotPageQuerySchema = z.object({
  * escapes member rows more than once:
  *
  *   line 0   the header: `{ next, count, sha256 }`; sha256 (hex) covers every byte after line 0's newline;
- *   then     one JSON array per column, `count` long: for row pages cards, ids, phone hashes, seqs; for key pages
- *            keys, cards;
+ *   then     one JSON array per column, `count` long: for row pages cards, ids, phone hashes, seqs, names (the till
+ *            builds its name search keys from them without parsing a row); for key pages keys, cards;
  *   then     (row pages) `count` lines, each a member record's JSON text, in card order.
  *
  * The till checks the digest over the bytes as received, reads the column arrays for its keys, and stores each row
@@ -110,6 +110,8 @@ export type SnapshotRowsPage = {
   ids: string[];
   phones: string[];
   seqs: number[];
+  /** Each member's name as it is in the row (shared/member-name.ts makes the till's search keys of it). */
+  names: string[];
   rows: string[];
 };
 
@@ -144,18 +146,23 @@ function column<T>(line: string | undefined, count: number, type: 'string' | 'nu
   return values as T[];
 }
 
+/** Column lines before the rows of a row page: cards, ids, phone hashes, seqs, names. */
+const ROW_PAGE_COLUMNS = 5;
+
 /** The row page in a verified body. */
 export function parseRowsPage(header: SnapshotPageHeader, body: string): SnapshotRowsPage {
   const lines = body.split('\n');
   const n = header.count;
-  if (lines.length !== 4 + n) throw new Error(`a row page of ${n} members has ${lines.length - 4} rows`);
+  if (lines.length !== ROW_PAGE_COLUMNS + n)
+    throw new Error(`a row page of ${n} members has ${lines.length - ROW_PAGE_COLUMNS} rows`);
   return {
     next: header.next,
     cards: column<string>(lines[0], n, 'string'),
     ids: column<string>(lines[1], n, 'string'),
     phones: column<string>(lines[2], n, 'string'),
     seqs: column<number>(lines[3], n, 'number'),
-    rows: lines.slice(4),
+    names: column<string>(lines[4], n, 'string'),
+    rows: lines.slice(ROW_PAGE_COLUMNS),
   };
 }
 

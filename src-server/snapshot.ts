@@ -81,6 +81,7 @@ export async function snapshotPage(
       members.map((m) => m.id),
       members.map((m) => m.phoneHash),
       members.map((m) => m.seq),
+      members.map((m) => m.name),
     ],
     members.map(snapshotRowText),
   );

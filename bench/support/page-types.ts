@@ -12,7 +12,14 @@ export type DexieFloorResult = {
 
 export type RxdbPullResult = { members: number; pullMs: number; pages: number; lookups: LookupTimes };
 
-export type KassaLookupResult = { database: string; lookups: LookupTimes };
+export type KassaLookupResult = {
+  database: string;
+  lookups: LookupTimes;
+  /** By phone hash, the same members (builds with phone lookups). */
+  phone?: LookupTimes;
+  /** By name prefix, per kind of prefix (builds with name lookups). */
+  byName?: Record<string, LookupTimes>;
+};
 
 /** The till's member store as the stream bench sees it: checkpoint, members held, names of the asked ids. */
 export type KassaMemberWatch = { checkpoint: number; count: number; names: Array<string | null> };

@@ -30,6 +30,7 @@ import {
 import { memberSchema } from '../../shared/documents';
 import { createTillDatabase, type TillDatabase } from '../../src-renderer/src/db/database';
 import type { MemberSyncStatus } from '../../src-renderer/src/db/member-sync';
+import { searchMembersByName } from '../../src-renderer/src/db/members';
 import { tillEpoch } from '../../src-renderer/src/db/sales';
 import { memberFromRow, MEMBER_DOC_COLUMNS, type MemberRow } from '../../src-server/rows';
 import { safeSeq, stampSeq } from '../../src-server/seq';
@@ -125,6 +126,9 @@ describe.each(backends)('member snapshot on %s', (backend) => {
           const card = chainCardNumber(i);
           expect((await sync.store.byCard(card))?.id).toBe(chainMemberId(i));
           expect((await sync.store.byId(chainMemberId(i)))?.cardNumber).toBe(card);
+          // By name too: the names column of the row pages made the name keys.
+          const named = await searchMembersByName(sync.store, chainName(i), 5);
+          expect(named.members.map((m) => m.id)).toContain(chainMemberId(i));
         }
         const loading = statuses.filter((s) => s.phase === 'loading' && s.loaded > 0);
         expect(loading.length).toBeGreaterThan(0);
@@ -381,6 +385,8 @@ describe.each(backends)('member snapshot on %s', (backend) => {
       const keys = { id: page.ids[i]!, cardNumber: cards[i]!, phoneHash: page.phones[i]!, seq: page.seqs[i]! };
       expect(row).not.toContain(keys.cardNumber);
       expect(parseMemberRecord(row, keys)).toEqual(serverById.get(keys.id));
+      // The names column: the till makes its name search keys of it without parsing the row.
+      expect(page.names[i]).toBe(serverById.get(keys.id)!.name);
     });
     expect(page.next).toBe(cards.at(-1));
   });
@@ -503,6 +509,12 @@ describe.each(backends)('member snapshot on %s', (backend) => {
         expect((await sync.store.state()).phase).toBe('ready');
         await expectSameAsServer(h, await sync.store.all(), await tillEpoch(db));
         expect((await sync.store.byId(chainMemberId(changed(WEEK - 1))))?.name).toBe(`Week change ${WEEK - 1}`);
+        const renamed = await searchMembersByName(sync.store, `Week change ${WEEK - 1}`, 5);
+        expect(renamed.members.map((m) => m.id)).toContain(chainMemberId(changed(WEEK - 1)));
+        const oldName = await searchMembersByName(sync.store, chainName(changed(WEEK - 1)), 50);
+        expect(oldName.members.map((m) => m.id)).not.toContain(chainMemberId(changed(WEEK - 1)));
+        const erasedName = await searchMembersByName(sync.store, chainName(4321), 50);
+        expect(erasedName.members.map((m) => m.id)).not.toContain(chainMemberId(4321));
         expect(await sync.store.byCard(chainCardNumber(500))).toBeNull();
         expect((await sync.store.byCard(`27${chainCardNumber(500).slice(2)}`))?.id).toBe(chainMemberId(500));
         // An erased member is re-published without its personal fields, its card retired.

@@ -26,6 +26,7 @@ import type { MemberDoc } from '../../../shared/documents';
 import { enrolmentBody, enrolmentDocuments, provisionalRecord, type EnrolmentForm } from '../../../shared/enrolment';
 import { KassaError } from '../../../shared/errors';
 import type { MemberRecord } from '../../../shared/member-snapshot';
+import { nameKeyParts } from '../../../shared/member-name';
 import {
   cardsLeft,
   CARD_RANGE_LOW_WATER,
@@ -148,6 +149,7 @@ export type LocalMembers = {
   byCard: (card: string) => Promise<MemberRecord | null>;
   byId: (id: string) => Promise<MemberRecord | null>;
   byPhoneHashes: (hashes: readonly string[]) => Promise<MemberRecord[]>;
+  byNamePrefix: (prefix: string, limit: number) => Promise<{ members: MemberRecord[]; more: boolean }>;
 };
 
 /**
@@ -174,10 +176,15 @@ export function localMembers(
     byId: async (id) => (await pending()).find((m) => m.id === id) ?? null,
     byPhoneHashes: async (hashes) =>
       (await pending()).filter((m) => m.phoneHash !== '' && hashes.includes(m.phoneHash)),
+    byNamePrefix: async (prefix, limit) => {
+      if (prefix === '') return { members: [], more: false };
+      const found = (await pending()).filter((m) => nameKeyParts(m.name).some((part) => part.startsWith(prefix)));
+      return { members: found.slice(0, limit), more: found.length > limit };
+    },
   };
 }
 
-export type MemberFinder = Pick<MemberStore, 'byCard' | 'byId' | 'byPhoneHashes'>;
+export type MemberFinder = Pick<MemberStore, 'byCard' | 'byId' | 'byPhoneHashes' | 'byNamePrefix'>;
 
 /** The member store, and then the members enrolled here that it does not hold yet. */
 export function withLocalMembers(store: MemberStore, local: LocalMembers): MemberFinder {
@@ -185,5 +192,11 @@ export function withLocalMembers(store: MemberStore, local: LocalMembers): Membe
     byCard: async (card) => (await store.byCard(card)) ?? (await local.byCard(card)),
     byId: async (id) => (await store.byId(id)) ?? (await local.byId(id)),
     byPhoneHashes: async (hashes) => [...(await store.byPhoneHashes(hashes)), ...(await local.byPhoneHashes(hashes))],
+    byNamePrefix: async (prefix, limit) => {
+      const held = await store.byNamePrefix(prefix, limit);
+      if (held.members.length >= limit) return held;
+      const mine = await local.byNamePrefix(prefix, limit - held.members.length);
+      return { members: [...held.members, ...mine.members], more: held.more || mine.more };
+    },
   };
 }

@@ -6,21 +6,31 @@
  * Why blocks keyed by range: every IndexedDB record and every index entry is
  * a structured clone, a key and a B-tree insert, and a million members with
  * three indexes were three million of them. Here there are no secondary
- * indexes at all. Three tables each hold sorted runs of one key, and a
+ * indexes at all. Four tables each hold sorted runs of one key, and a
  * block's primary key is the lowest key it may hold:
  *
  *   rows    members by card number: card, id, phone hash, seq and the JSON
  *           text of the record the server sent (parsed only when shown);
  *   ids     member id → card number, for updates and byId;
  *   phones  `phoneHash card` → card number, for a phone number typed in
- *           (the row's own phone hash is checked before a member is given).
+ *           (the row's own phone hash is checked before a member is given);
+ *   names   name search keys (shared/member-name.ts: each word suffix of the
+ *           normalised name, NUL, the card) → card number, for a name typed
+ *           in: a prefix is a range scan over one or two blocks, and each
+ *           member found is checked against its stored row's name.
  *
  * A lookup reads the one block whose key is the greatest ≤ the key wanted
  * (one reverse cursor step) and searches it. A million members are about
  * 31,000 row blocks and 12,000 key blocks.
  *
  * Bootstrap order matters (shared/member-snapshot.ts): key pages first, then
- * row pages, all at one snapshot seq S. A member whose row is stored is then
+ * row pages, all at one snapshot seq S. The name keys come with the row
+ * pages (a names column): each page's keys are stored, sorted, as one run
+ * of `nameRuns` in the page's own transaction, and the last page merges
+ * every run into the `names` blocks and drops the runs (one sort of all the
+ * keys, in the transaction that makes the store ready). Scattering each
+ * page's keys into name-ordered blocks instead would rewrite most blocks
+ * for every page. A member whose row is stored is then
  * always in the key tables; a key entry may point at a row that changed
  * during the bootstrap and is missing, which lookups treat as absent and
  * the catch-up mends (`applyChanges` finds the member by id and rewrites
@@ -31,6 +41,9 @@
  *   is '' so every key has a covering block; a block splits in two when it
  *   grows past twice its size, and goes when emptied (except the first).
  * - A member's row is replaced only by a higher seq (`applyChanges`).
+ * - A ready store's name keys are exactly those of its rows' names: a change
+ *   of name, card or an erasure moves them in the transaction that moves the
+ *   row (a new name is never replaced in place).
  * - Everything a write changes — blocks, progress and checkpoint in `meta`
  *   — commits in one transaction, so a till killed mid-bootstrap resumes
  *   from the last page it stored, and never holds a page half-written.
@@ -52,6 +65,7 @@
  * through its own connection to the same database).
  */
 import Dexie, { type DexieOptions, type Table } from 'dexie';
+import { nameKeys, NAME_KEY_SEPARATOR } from '../../../shared/member-name';
 import {
   parseMemberRecord,
   phoneEntryKey,
@@ -64,6 +78,8 @@ import {
 export const ROW_BLOCK_SIZE = 32;
 /** Entries per key block. */
 export const KEY_BLOCK_SIZE = 256;
+/** Name matches read beyond the one that says there are more (entries whose row changed are left out). */
+const SPARE_NAME_MATCHES = 8;
 /** Changes replaced in place per transaction (`applyChanges`): each holds the row table for a few tens of ms. */
 export const IN_PLACE_BATCH = 64;
 
@@ -114,6 +130,11 @@ export type MemberStore = {
   byId: (id: string) => Promise<MemberRecord | null>;
   /** Every member whose phone hash is one of `hashes` (a phone may be shared: the caller decides). */
   byPhoneHashes: (hashes: readonly string[]) => Promise<MemberRecord[]>;
+  /**
+   * Members whose name has a word starting with `prefix` (a normalised query, shared/member-name.ts): at most
+   * `limit`, in key order (by the matched words), each checked against its stored row; `more` when there are others.
+   */
+  byNamePrefix: (prefix: string, limit: number) => Promise<{ members: MemberRecord[]; more: boolean }>;
   /** Every member held, block by block (exports and checks; never on a sale's path). */
   all: () => Promise<MemberRecord[]>;
   /** Empties the store for a till database (epoch); the next sync bootstraps again. */
@@ -149,6 +170,8 @@ class MemberDexie extends Dexie {
   rows!: Table<RowBlock, string>;
   ids!: Table<KeyBlock, string>;
   phones!: Table<KeyBlock, string>;
+  names!: Table<KeyBlock, string>;
+  nameRuns!: Table<KeyBlock, string>;
   meta!: Table<Meta, string>;
   constructor(name: string, deps?: IndexedDbFactory) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
@@ -156,6 +179,10 @@ class MemberDexie extends Dexie {
     // Version 2: range-keyed blocks. The old blocks go, and so does the old state: the store loads again.
     this.version(2)
       .stores({ blocks: null, rows: 'key', ids: 'key', phones: 'key', meta: 'key' })
+      .upgrade((tx) => tx.table('meta').clear());
+    // Version 3: name search keys (and their runs while a snapshot loads). The state goes: the store loads again.
+    this.version(3)
+      .stores({ names: 'key', nameRuns: 'key' })
       .upgrade((tx) => tx.table('meta').clear());
     // No live queries read this database, and Dexie's observability would broadcast every key a write touched
     // to each page and worker: hundreds of ms on the page's thread for every page stored.
@@ -352,6 +379,25 @@ function storedRecord(block: RowBlock, i: number): MemberRecord {
   });
 }
 
+/** The name in a stored row's text ('' when it has none). */
+function rowName(text: string): string {
+  const parsed = JSON.parse(text) as { name?: unknown } | null;
+  return typeof parsed?.name === 'string' ? parsed.name : '';
+}
+
+/** The card a name key ends with. */
+function nameKeyCard(key: string): string {
+  return key.slice(key.lastIndexOf(NAME_KEY_SEPARATOR) + 1);
+}
+
+/** The name keys of a page's members, sorted, each with its card. */
+function pageNameKeys(cards: readonly string[], names: readonly string[]): { keys: string[]; cards: string[] } {
+  const keys: string[] = [];
+  for (let i = 0; i < cards.length; i++) keys.push(...nameKeys(names[i] ?? '', cards[i]!));
+  keys.sort();
+  return { keys, cards: keys.map(nameKeyCard) };
+}
+
 function emptyRows(key: string): RowBlock {
   return { key, keys: [], ids: [], phones: [], seqs: [], rows: [] };
 }
@@ -414,9 +460,21 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
   };
   const byCard = async (card: string) => rowAt(await covering(db.rows, card), card);
   const clearAll = async () => {
-    await Promise.all([db.rows.clear(), db.ids.clear(), db.phones.clear()]);
+    await Promise.all([db.rows.clear(), db.ids.clear(), db.phones.clear(), db.names.clear(), db.nameRuns.clear()]);
   };
-  const tables = [db.rows, db.ids, db.phones, db.meta];
+  const tables = [db.rows, db.ids, db.phones, db.names, db.nameRuns, db.meta];
+  /** The bootstrap's last step (inside `writePage`'s transaction): every page's name run merged into blocks. */
+  const mergeNameRuns = async () => {
+    const runs = await db.nameRuns.toArray();
+    const keys = runs.flatMap((r) => r.keys).sort();
+    const blocks = blocksOf(keys.length, KEY_BLOCK_SIZE, true, (from, to, key) => {
+      const part = keys.slice(from, to);
+      return { key: key ?? part[0]!, keys: part, cards: part.map(nameKeyCard) };
+    });
+    await db.names.clear();
+    if (blocks.length > 0) await db.names.bulkPut(blocks);
+    await db.nameRuns.clear();
+  };
   const write = <T>(work: () => Promise<T>) => db.transaction('rw', tables, work);
 
   /**
@@ -424,8 +482,8 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
    * go in short transactions of the row table alone (the till's lookups and the IndexedDB backend its sales share
    * wait only for one of them). A row replaced here is at its newer seq before the checkpoint moves: a till
    * stopped in between pulls the change again and finds the row already there, so this is safe to repeat.
-   * Changes that are not like that after all (the member is not at that card, or its phone changed) come back
-   * `deferred`.
+   * Changes that are not like that after all (the member is not at that card, or its phone or name changed) come
+   * back `deferred`.
    */
   const updateInPlace = (batch: readonly StoredRow[]) =>
     db.transaction('rw', db.rows, async () => {
@@ -441,6 +499,11 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           continue;
         }
         if (row.block.seqs[row.index]! >= r.seq) continue;
+        // A new name moves the member's name keys: that is the other transaction's work.
+        if (rowName(row.block.rows[row.index]!) !== r.name) {
+          deferred.push(change);
+          continue;
+        }
         rows.put(r.cardNumber, [r.id, r.phoneHash, r.seq, change.text]);
         changed.push(r.id);
       }
@@ -454,6 +517,7 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
       const ids = blockBatch(db.ids, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys);
       const rows = blockBatch(db.rows, ROW_COLUMNS, ROW_BLOCK_SIZE, emptyRows);
       const phones = blockBatch(db.phones, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys);
+      const names = blockBatch(db.names, KEY_COLUMNS, KEY_BLOCK_SIZE, emptyKeys);
       // Every block the batch can touch, read in three steps: id entries give the cards members are at now,
       // the rows there give their phones now. The cards and phones changes move to are read with them.
       await ids.load([...deletedIds, ...changes.map((c) => c.record.id)]);
@@ -464,14 +528,28 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
       }
       await rows.load(cards);
       const phoneKeys = new Set<string>();
+      const nameKeySet = new Set<string>();
+      /** The names of the rows read, by card (parsed once). */
+      const oldNames = new Map<string, string>();
       for (const card of cards) {
         const row = rows.find(card);
         const phone = row ? row.block.phones[row.index]! : '';
         if (phone !== '') phoneKeys.add(phoneEntryKey(phone, card));
+        if (row) {
+          const name = rowName(row.block.rows[row.index]!);
+          oldNames.set(card, name);
+          for (const k of nameKeys(name, card)) nameKeySet.add(k);
+        }
       }
-      for (const { record: r } of changes)
+      for (const { record: r } of changes) {
         if (r.phoneHash !== '') phoneKeys.add(phoneEntryKey(r.phoneHash, r.cardNumber));
-      await phones.load(phoneKeys);
+        for (const k of nameKeys(r.name, r.cardNumber)) nameKeySet.add(k);
+      }
+      await Promise.all([phones.load(phoneKeys), names.load(nameKeySet)]);
+      const moveName = (oldName: string | null, oldCard: string | null, name: string | null, card: string) => {
+        if (oldName !== null && oldCard !== null) for (const k of nameKeys(oldName, oldCard)) names.remove(k);
+        if (name !== null) for (const k of nameKeys(name, card)) names.put(k, [card]);
+      };
 
       let { count } = state;
       const changed: string[] = [];
@@ -490,6 +568,7 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           rows.remove(card);
           count -= 1;
           if (phone !== '') phones.remove(phoneEntryKey(phone, card));
+          moveName(oldNames.get(card) ?? '', card, null, card);
         }
         ids.remove(id);
         changed.push(id);
@@ -498,6 +577,8 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         const { entry, card, row } = locate(r.id, r.cardNumber);
         if (row && row.block.seqs[row.index]! >= r.seq) continue;
         const oldPhone = row ? row.block.phones[row.index]! : '';
+        // Read before the row is replaced: a member changed twice in a batch is named by its latest row.
+        const oldName = row ? rowName(row.block.rows[row.index]!) : null;
         const moved = row !== null && card !== r.cardNumber;
         if (moved) {
           rows.remove(card!);
@@ -510,12 +591,14 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           if (r.phoneHash !== '') phones.put(phoneEntryKey(r.phoneHash, r.cardNumber), [r.cardNumber]);
         }
         if (!entry || entry.block.cards[entry.index] !== r.cardNumber) ids.put(r.id, [r.cardNumber]);
+        if (!row || moved || oldName !== r.name) moveName(oldName, card, r.name, r.cardNumber);
         changed.push(r.id);
       }
       await Promise.all([
         ids.write(),
         rows.write(),
         phones.write(),
+        names.write(),
         db.meta.put({ ...state, count, checkpoint: Math.max(checkpoint, state.checkpoint) }),
       ]);
       return changed;
@@ -544,6 +627,32 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           }
       }
       return [...found.values()];
+    },
+    byNamePrefix: async (prefix, limit) => {
+      if (prefix === '') return { members: [], more: false };
+      // A few entries past the limit are read too: some may point at rows that changed and are not given.
+      const cards: string[] = [];
+      const seen = new Set<string>();
+      const wanted = limit + 1;
+      let block = await covering(db.names, prefix);
+      let done = false;
+      while (block && !done) {
+        const at = search(block.keys, prefix);
+        for (let i = at >= 0 ? at : -at - 1; i < block.keys.length && !done; i++) {
+          if (!block.keys[i]!.startsWith(prefix)) done = true;
+          else if (!seen.has(block.cards[i]!)) {
+            seen.add(block.cards[i]!);
+            cards.push(block.cards[i]!);
+            done = cards.length >= wanted + SPARE_NAME_MATCHES;
+          }
+        }
+        if (!done) block = await db.names.where('key').above(block.key).first();
+      }
+      const rows = await Promise.all(cards.map((card) => byCard(card)));
+      const members = rows.filter(
+        (m): m is MemberRecord => m !== null && nameKeys(m.name, m.cardNumber).some((k) => k.startsWith(prefix)),
+      );
+      return { members: members.slice(0, limit), more: members.length > limit };
     },
     all: async () => {
       const out: MemberRecord[] = [];
@@ -603,7 +712,10 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
           rows: page.rows.slice(from, to),
         }));
         if (blocks.length > 0) await db.rows.bulkPut(blocks);
+        const run = pageNameKeys(cards, page.names);
+        if (run.keys.length > 0) await db.nameRuns.put({ key: cards[0]!, ...run });
         const done = page.next === null;
+        if (done) await mergeNameRuns();
         const updated: Meta = {
           ...state,
           phase: done ? 'ready' : 'loading',

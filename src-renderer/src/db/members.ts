@@ -1,6 +1,6 @@
 /**
  * Finding a member at the till from what the cashier scanned or typed: a
- * card number, or a phone number.
+ * card number, a phone number, or the start of a name.
  *
  * The till holds no phone numbers, only each member's keyed phone hash
  * (shared/phone.ts). Typed text that is a possible phone number is
@@ -9,14 +9,23 @@
  * Cards match exactly, first. Two members with the same phone are reported as
  * ambiguous, never resolved by guessing.
  *
+ * Text with a letter in it that is no card is a name: normalised
+ * (shared/member-name.ts: accents and case folded, Cyrillic kept) and looked
+ * up as a prefix of any word of members' names, at most NAME_MATCHES of
+ * them, sorted by name. One match is the member; several are the cashier's
+ * to pick from, never picked by guessing. Names are searchable once the
+ * store's bootstrap is complete (the server answers no name searches).
+ *
  * While the member store's bootstrap is incomplete (`online` given), a
  * member it does not hold is looked up on the server; when the server cannot
  * answer either, the answer is `still-loading`, never "not found".
  */
 import type { StoreConfig } from '../../../shared/documents';
 import type { MemberRecord } from '../../../shared/member-snapshot';
+import { looksLikeName, nameQuery, normaliseName } from '../../../shared/member-name';
 import { phoneLookupHashes } from '../../../shared/phone';
 import type { MemberFinder } from './enrolment';
+import type { MemberStore } from './member-store';
 import type { OnlineLookup } from './member-sync-client';
 
 export type MemberLookup =
@@ -25,8 +34,30 @@ export type MemberLookup =
   /** `asPhone`: the text was a possible phone number and was looked up by its hash too. */
   | { kind: 'not-found'; asPhone: boolean }
   | { kind: 'ambiguous' }
+  /** The text was a name: the members it starts a word of, sorted by name (`more`: others not shown). */
+  | { kind: 'by-name'; members: MemberRecord[]; more: boolean }
+  | { kind: 'name-not-found' }
   /** Not in the store, which is still loading, and the server could not be asked. */
   | { kind: 'still-loading' };
+
+/** Members a name search shows at most. */
+export const NAME_MATCHES = 20;
+
+/** Members whose name has a word starting with `text` (normalised), at most `limit`, sorted by name then card. */
+export async function searchMembersByName(
+  store: Pick<MemberStore, 'byNamePrefix'>,
+  text: string,
+  limit = NAME_MATCHES,
+): Promise<{ members: MemberRecord[]; more: boolean }> {
+  const found = await store.byNamePrefix(nameQuery(text), limit);
+  const sortKey = new Map(found.members.map((m) => [m.id, normaliseName(m.name)]));
+  found.members.sort((a, b) => {
+    const x = sortKey.get(a.id)!;
+    const y = sortKey.get(b.id)!;
+    return x < y ? -1 : x > y ? 1 : a.cardNumber < b.cardNumber ? -1 : a.cardNumber > b.cardNumber ? 1 : 0;
+  });
+  return found;
+}
 
 async function byPhoneOnline(online: OnlineLookup, hashes: readonly string[]): Promise<MemberRecord[] | 'unreachable'> {
   const found = new Map<string, MemberRecord>();
@@ -49,6 +80,11 @@ export async function lookupMember(
   if (code === '') return { kind: 'not-found', asPhone: false };
   const byCard = await store.byCard(code);
   if (byCard) return { kind: 'found', member: byCard, by: 'card', online: false };
+  if (looksLikeName(code) && nameQuery(code) !== '') {
+    const named = await searchMembersByName(store, code);
+    if (named.members.length > 0) return { kind: 'by-name', ...named };
+    return online ? { kind: 'still-loading' } : { kind: 'name-not-found' };
+  }
   let unreachable = false;
   if (online) {
     const remote = await online({ card: code });

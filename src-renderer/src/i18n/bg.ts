@@ -408,4 +408,11 @@ export const bg: Record<string, string> = {
   'historyReason.refundRedeem': 'Върнати при връщане',
   'historyReason.adjust': 'Коригирани от служител',
   'historyReason.transfer': 'Прехвърлени към или от общата сметка на домакинството',
+  // Търсене на член по име (MemberSearch.tsx).
+  'memberSearch.notFound': 'Няма член с име „{{text}}“ (MEMBER_NAME_NOT_FOUND)',
+  'memberSearch.title': 'Членове с име „{{text}}“',
+  'memberSearch.more': 'Има и други: въведете повече от името',
+  'memberSearch.card': 'карта …{{last}}',
+  'memberSearch.keys': '↑ ↓ избор · Enter вземане · Esc затваряне',
+  'memberSearch.close': 'Затвори',
 };

@@ -407,4 +407,11 @@ export const en: Record<string, string> = {
   'historyReason.refundRedeem': 'Given back by a return',
   'historyReason.adjust': 'Adjusted by staff',
   'historyReason.transfer': 'Moved to or from the household account',
+  // Finding a member by name (MemberSearch.tsx).
+  'memberSearch.notFound': 'No member named “{{text}}” (MEMBER_NAME_NOT_FOUND)',
+  'memberSearch.title': 'Members named “{{text}}”',
+  'memberSearch.more': 'More members match: type more of the name',
+  'memberSearch.card': 'card …{{last}}',
+  'memberSearch.keys': '↑ ↓ choose · Enter take · Esc close',
+  'memberSearch.close': 'Close',
 };

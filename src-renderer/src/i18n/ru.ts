@@ -417,4 +417,11 @@ export const ru: Record<string, string> = {
   'historyReason.refundRedeem': 'Возвращено при возврате',
   'historyReason.adjust': 'Исправлено сотрудником',
   'historyReason.transfer': 'Перевод на общий счёт семьи или с него',
+  // Поиск участника по имени (MemberSearch.tsx).
+  'memberSearch.notFound': 'Нет участника с именем «{{text}}» (MEMBER_NAME_NOT_FOUND)',
+  'memberSearch.title': 'Участники с именем «{{text}}»',
+  'memberSearch.more': 'Подходят и другие: введите больше букв имени',
+  'memberSearch.card': 'карта …{{last}}',
+  'memberSearch.keys': '↑ ↓ выбрать · Enter взять · Esc закрыть',
+  'memberSearch.close': 'Закрыть',
 };

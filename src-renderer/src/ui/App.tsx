@@ -14,6 +14,8 @@ import { needsSupervisor } from '../../../shared/staff/till-events';
 import { expiryWarningsAfterSale, memberOverview, quote, type Quote, type QuoteInput } from '../../../shared/engine';
 import { localMembers, withLocalMembers, type EnrolContext } from '../db/enrolment';
 import { lookupMember, type MemberLookup } from '../db/members';
+import { MemberSearch } from './MemberSearch';
+import type { MemberRecord } from '../../../shared/member-snapshot';
 import { recordSale } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
 import { checkPin, recordEvent } from '../db/staff';
@@ -77,6 +79,8 @@ export function App({ host }: { host: KassaHostApi }) {
   const paying = session.phase === 'paying';
   const view = useMemberView(db, memberSync, store, member);
   const [message, setMessage] = useState<Message>(null);
+  /** The members a typed name found, while the cashier picks one (MemberSearch). */
+  const [nameMatches, setNameMatches] = useState<{ text: string; members: MemberRecord[]; more: boolean } | null>(null);
   /** A sale being committed: the pay dialog takes no more tenders. */
   const [committing, setCommitting] = useState(false);
   const [settings, setSettings] = useState(false);
@@ -199,16 +203,31 @@ export function App({ host }: { host: KassaHostApi }) {
     async (text: string): Promise<boolean> => {
       if (!db || !memberSync) return false;
       const code = text.trim();
+      // Typed phone numbers are found by their keyed hash: the till holds no phone numbers.
       const found = await lookup(code);
+      setNameMatches(null);
+      // A name that several members have is the cashier's to pick (MemberSearch), never picked by guessing.
+      if (found.kind === 'by-name' && (found.members.length > 1 || found.more)) {
+        setNameMatches({ text: code, members: found.members, more: found.more });
+        setMessage(null);
+        return false;
+      }
+      if (found.kind === 'by-name') {
+        dispatch({ type: 'attach-member', member: found.members[0]! });
+        setMessage(null);
+        return true;
+      }
       if (found.kind !== 'found') {
         const error =
           found.kind === 'ambiguous'
             ? t.phoneAmbiguous(code)
             : found.kind === 'still-loading'
               ? t.membersStillLoading(code)
-              : found.asPhone
-                ? t.memberNotFound(code)
-                : t.cardNotFound(code);
+              : found.kind === 'name-not-found'
+                ? t.memberNameNotFound(code)
+                : found.asPhone
+                  ? t.memberNotFound(code)
+                  : t.cardNotFound(code);
         setMessage({ kind: 'error', text: error });
         return false;
       }
@@ -645,6 +664,20 @@ export function App({ host }: { host: KassaHostApi }) {
         onEnrol={canEnrol ? () => setEnrolling({ scannedCard: null, n: Date.now() }) : null}
         onHistory={canAdjust ? () => setHistoryOpen(true) : null}
       />
+      {nameMatches && !member && (
+        <MemberSearch
+          {...nameMatches}
+          program={program}
+          onPick={(picked) => {
+            setNameMatches(null);
+            dispatch({ type: 'attach-member', member: picked });
+          }}
+          onClose={() => {
+            setNameMatches(null);
+            document.getElementById('lookup')?.focus();
+          }}
+        />
+      )}
 
       <div className="work">
         <section className="basket" data-testid="basket">

@@ -676,4 +676,17 @@ export const t = {
   /** The scanner's status in the till's language (the host's English `message` where it sent no code). */
   scannerStatus: (status: ScannerStatus) =>
     status.say ? tr(`scannerSay.${status.say.code}`, { ...status.say.params }) : status.message,
+  // Finding a member by name (MemberSearch.tsx).
+  memberNameNotFound: (text: string) => tr('memberSearch.notFound', { text }),
+  memberSearchTitle: (text: string) => tr('memberSearch.title', { text }),
+  get memberSearchMore() {
+    return tr('memberSearch.more');
+  },
+  memberSearchCard: (last: string) => tr('memberSearch.card', { last }),
+  get memberSearchKeys() {
+    return tr('memberSearch.keys');
+  },
+  get memberSearchClose() {
+    return tr('memberSearch.close');
+  },
 };

@@ -3,8 +3,8 @@
  * checkpoint pull delivers them (each member at most once a batch, erasures
  * beside), applied to the real store (Dexie on fake-indexeddb) and to a map
  * of members by id. After every batch the store holds exactly the model's
- * members, each found by card, by id and by phone hash; moved cards and
- * phones find nothing; stale versions change nothing.
+ * members, each found by card, by id, by phone hash and by name; moved
+ * cards, phones and old names find nothing; stale versions change nothing.
  *
  * The batches mix what a day brings: new names and balances (replaced in
  * place), moved cards, changed and removed phones, enrolments (enough to
@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { emptyMemberState } from '../../../shared/engine';
+import { nameQuery } from '../../../shared/member-name';
 import { snapshotRowText, type MemberRecord } from '../../../shared/member-snapshot';
 import { openMemberStore, type MemberStore } from '../../../src-renderer/src/db/member-store';
 import { nodeIndexedDb } from '../../support/till-members';
@@ -91,11 +92,20 @@ async function snapshot(store: MemberStore, members: readonly MemberRecord[], se
     ids: rows.map((m) => m.id),
     phones: rows.map((m) => m.phoneHash),
     seqs: rows.map((m) => m.seq),
+    names: rows.map((m) => m.name),
     rows: rows.map(snapshotRowText),
   });
 }
 
-async function expectSame(store: MemberStore, model: Map<string, MemberRecord>, retired: string[]): Promise<void> {
+/** New names for renames: Latin with diacritics and Cyrillic, so name keys really move. */
+const RENAMES = ['Zoë Çelik', 'Иван Петров', 'Ёлка Йорданова', 'Ana María'];
+
+async function expectSame(
+  store: MemberStore,
+  model: Map<string, MemberRecord>,
+  retired: string[],
+  oldNames: { id: string; name: string }[] = [],
+): Promise<void> {
   const byId = (a: MemberRecord, b: MemberRecord) => (a.id < b.id ? -1 : 1);
   const want = [...model.values()].sort(byId);
   expect((await store.all()).sort(byId)).toEqual(want);
@@ -105,6 +115,17 @@ async function expectSame(store: MemberStore, model: Map<string, MemberRecord>, 
     expect(await store.byId(m.id)).toEqual(m);
   }
   for (const c of retired) expect(await store.byCard(c)).toBeNull();
+  // Names end with a unique number: the full name's key sorts first among its prefix's.
+  for (const m of want) {
+    const { members } = await store.byNamePrefix(nameQuery(m.name), 3);
+    expect(members.map((f) => f.id)).toContain(m.id);
+  }
+  for (const { id, name } of oldNames) {
+    const now = model.get(id);
+    if (now && nameQuery(now.name).startsWith(nameQuery(name))) continue;
+    const { members } = await store.byNamePrefix(nameQuery(name), 50);
+    expect(members.map((f) => f.id)).not.toContain(id);
+  }
   for (const phone of PHONES.slice(1)) {
     const found = (await store.byPhoneHashes([phone])).sort(byId);
     expect(found).toEqual(want.filter((m) => m.phoneHash === phone));
@@ -112,7 +133,7 @@ async function expectSame(store: MemberStore, model: Map<string, MemberRecord>, 
 }
 
 describe('the member store against a model', () => {
-  it('holds exactly the members the batches leave, each found by card, id and phone', async () => {
+  it('holds exactly the members the batches leave, each found by card, id, phone and name', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -127,6 +148,7 @@ describe('the member store against a model', () => {
             let nextCard = 10 * INITIAL;
             const model = new Map<string, MemberRecord>();
             const retired: string[] = [];
+            const oldNames: { id: string; name: string }[] = [];
             // Every third member gets the card of its number times two: cards and ids sort differently.
             for (let n = 0; n < INITIAL; n++) {
               const m = member(n, n % 3 === 0 ? 2 * n + 1 : 2 * n, PHONES[initialPhones[n]!]!, n + 1);
@@ -152,7 +174,7 @@ describe('the member store against a model', () => {
                 else if (op.kind === 'rename')
                   changes.set(old.id, {
                     ...old,
-                    name: `${old.name}+`,
+                    name: `${RENAMES[seq % RENAMES.length]!} ${seq}`,
                     state: { ...old.state, balance: seq },
                     seq: ++seq,
                   });
@@ -166,15 +188,17 @@ describe('the member store against a model', () => {
               );
               for (const id of erased) {
                 retired.push(model.get(id)!.cardNumber);
+                oldNames.push({ id, name: model.get(id)!.name });
                 model.delete(id);
               }
               for (const r of changes.values()) {
                 const old = model.get(r.id);
                 if (old && old.seq >= r.seq) continue;
                 if (old && old.cardNumber !== r.cardNumber) retired.push(old.cardNumber);
+                if (old && old.name !== r.name) oldNames.push({ id: r.id, name: old.name });
                 model.set(r.id, r);
               }
-              await expectSame(store, model, retired);
+              await expectSame(store, model, retired, oldNames);
               expect((await store.state()).checkpoint).toBe(seq);
             }
           } finally {

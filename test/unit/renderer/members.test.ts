@@ -177,7 +177,8 @@ describe('finding a member at the till', () => {
   it('says when a number is not known, is shared, or is not a phone number at all', async () => {
     expect(await lookupMember(db, '0887654321', store)).toEqual({ kind: 'not-found', asPhone: true });
     expect(await lookupMember(db, '02 987 6543', store)).toEqual({ kind: 'ambiguous' });
-    expect(await lookupMember(db, 'abc', store)).toEqual({ kind: 'not-found', asPhone: false });
+    expect(await lookupMember(db, 'abc', store)).toEqual({ kind: 'name-not-found' });
+    expect(await lookupMember(db, '--', store)).toEqual({ kind: 'not-found', asPhone: false });
     expect(await lookupMember(db, '', store)).toEqual({ kind: 'not-found', asPhone: false });
     // No store config yet (nothing pulled): cards only.
     expect(await lookupMember(db, '0881234567', null)).toEqual({ kind: 'not-found', asPhone: false });
@@ -228,6 +229,7 @@ function rowsPage(members: readonly MemberRecord[], next: string | null): Parame
     ids: members.map((m) => m.id),
     phones: members.map((m) => m.phoneHash),
     seqs: members.map((m) => m.seq),
+    names: members.map((m) => m.name),
     rows: members.map((m) => JSON.stringify(m)),
   };
 }
