@@ -476,6 +476,33 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
     await db.nameRuns.clear();
   };
   const write = <T>(work: () => Promise<T>) => db.transaction('rw', tables, work);
+  /** Members whose name has a word starting with `prefix` (the caller holds a read transaction). */
+  const namesFrom = async (prefix: string, limit: number) => {
+    if (prefix === '') return { members: [], more: false };
+    // A few entries past the limit are read too: some may point at rows that changed and are not given.
+    const cards: string[] = [];
+    const seen = new Set<string>();
+    const wanted = limit + 1;
+    let block = await covering(db.names, prefix);
+    let done = false;
+    while (block && !done) {
+      const at = search(block.keys, prefix);
+      for (let i = at >= 0 ? at : -at - 1; i < block.keys.length && !done; i++) {
+        if (!block.keys[i]!.startsWith(prefix)) done = true;
+        else if (!seen.has(block.cards[i]!)) {
+          seen.add(block.cards[i]!);
+          cards.push(block.cards[i]!);
+          done = cards.length >= wanted + SPARE_NAME_MATCHES;
+        }
+      }
+      if (!done) block = await db.names.where('key').above(block.key).first();
+    }
+    const rows = await Promise.all(cards.map((card) => byCard(card)));
+    const members = rows.filter(
+      (m): m is MemberRecord => m !== null && nameKeys(m.name, m.cardNumber).some((k) => k.startsWith(prefix)),
+    );
+    return { members: members.slice(0, limit), more: members.length > limit };
+  };
 
   /**
    * New names and states of members whose card and phone stay: each is its row, replaced where it is, so these
@@ -628,32 +655,9 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
       }
       return [...found.values()];
     },
-    byNamePrefix: async (prefix, limit) => {
-      if (prefix === '') return { members: [], more: false };
-      // A few entries past the limit are read too: some may point at rows that changed and are not given.
-      const cards: string[] = [];
-      const seen = new Set<string>();
-      const wanted = limit + 1;
-      let block = await covering(db.names, prefix);
-      let done = false;
-      while (block && !done) {
-        const at = search(block.keys, prefix);
-        for (let i = at >= 0 ? at : -at - 1; i < block.keys.length && !done; i++) {
-          if (!block.keys[i]!.startsWith(prefix)) done = true;
-          else if (!seen.has(block.cards[i]!)) {
-            seen.add(block.cards[i]!);
-            cards.push(block.cards[i]!);
-            done = cards.length >= wanted + SPARE_NAME_MATCHES;
-          }
-        }
-        if (!done) block = await db.names.where('key').above(block.key).first();
-      }
-      const rows = await Promise.all(cards.map((card) => byCard(card)));
-      const members = rows.filter(
-        (m): m is MemberRecord => m !== null && nameKeys(m.name, m.cardNumber).some((k) => k.startsWith(prefix)),
-      );
-      return { members: members.slice(0, limit), more: members.length > limit };
-    },
+    // One read transaction for the key blocks and every matching row: IndexedDB pipelines its requests, where
+    // separate transactions (one a row) would each wait their turn.
+    byNamePrefix: (prefix, limit) => db.transaction('r', [db.names, db.rows], () => namesFrom(prefix, limit)),
     all: async () => {
       const out: MemberRecord[] = [];
       await db.rows.each((block) => {
