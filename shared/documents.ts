@@ -344,8 +344,25 @@ export function daysInMonth(month: number, year: number | null): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-/** What a till writes about a member other than sales and entries (enrolment; profile edits later). */
-export const memberBodySchema = z.discriminatedUnion('type', [enrolmentBodySchema]);
+/**
+ * A member joined to a household at a till (`kind: 'member'`, `type: 'household-join'`; the document's member is
+ * the one who joins): from now on their points go to the household's shared account, the account holder's
+ * (`householdId`), and the points they had move there with two `transfer` entries right after this document
+ * (none when they had none). A supervisor approves it (`supervisorId`). shared/household.ts builds the three.
+ */
+export const householdJoinBodySchema = z.object({
+  type: z.literal('household-join'),
+  storeId: idTextSchema(64),
+  cashierId: idTextSchema(64),
+  supervisorId: idTextSchema(64),
+  householdId: ulidSchema,
+  /** The member's own points the till moved to the shared account (their balance as the till saw it). */
+  points: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type HouseholdJoinBody = z.infer<typeof householdJoinBodySchema>;
+
+/** What a till writes about a member other than sales and entries (enrolment, a household join). */
+export const memberBodySchema = z.discriminatedUnion('type', [enrolmentBodySchema, householdJoinBodySchema]);
 export type MemberBody = z.infer<typeof memberBodySchema>;
 
 const journalBase = {

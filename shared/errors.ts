@@ -65,6 +65,9 @@ export type ErrorCode =
   | 'SHIFT_CASH_SHORT'
   | 'ADJUST_BAD_POINTS'
   | 'ADJUST_REASON_MISSING'
+  /** A household join the till refuses: the member with themselves, or one already sharing an account. */
+  | 'HOUSEHOLD_SELF'
+  | 'HOUSEHOLD_ALREADY'
   | 'DATABASE_UNREACHABLE'
   | 'DATABASE_IN_USE'
   | 'PG_TOOLS_MISSING'

@@ -1,6 +1,6 @@
 /**
- * The member ledger, one projection for till and server: facts (entries and
- * sale effects) in, member state out. See project.ts for the invariants.
+ * The member ledger, one projection for till and server: facts (entries,
+ * sale effects, household joins) in, member state out. See project.ts for the invariants.
  */
 export {
   project,
@@ -8,11 +8,12 @@ export {
   expiredBucketDay,
   type EntryFact,
   type SaleFact,
+  type HouseholdFact,
   type LedgerFact,
   type ProjectionContext,
 } from './project';
-export { entryFact, saleFact, factsFromJournal, memberFacts } from './journal-facts';
-export { memberView, type MemberView, type MemberSnapshot } from './view';
+export { entryFact, saleFact, householdFact, factsFromJournal, memberFacts } from './journal-facts';
+export { accountIdOf, memberView, type MemberView, type MemberSnapshot } from './view';
 export {
   openLots,
   lotDebt,

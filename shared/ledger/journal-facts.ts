@@ -2,8 +2,8 @@
  * Journal documents as projection facts: the same conversion on the till
  * (its unconfirmed journal) and on the server (what it applies).
  */
-import type { EntryDoc, JournalDoc, LedgerEntryBody, SaleDoc } from '../documents';
-import type { EntryFact, LedgerFact, SaleFact } from './project';
+import type { EntryDoc, JournalDoc, LedgerEntryBody, MemberDoc, SaleDoc } from '../documents';
+import type { EntryFact, HouseholdFact, LedgerFact, SaleFact } from './project';
 
 export function entryFact(id: string, at: string, body: LedgerEntryBody): EntryFact {
   return {
@@ -31,15 +31,27 @@ export function saleFact(doc: Pick<SaleDoc, 'id' | 'at' | 'body'>): SaleFact | n
   };
 }
 
-/** Every fact in a run of journal documents (entries and member sales). */
-export function factsFromJournal(docs: ReadonlyArray<Pick<JournalDoc, 'id' | 'at' | 'kind' | 'body'>>): LedgerFact[] {
+/** A household join's effect on the member who joins; null for any other member document (an enrolment). */
+export function householdFact(doc: Pick<MemberDoc, 'id' | 'at' | 'body'> & { memberId: string }): HouseholdFact | null {
+  if (doc.body.type !== 'household-join') return null;
+  return { kind: 'household', id: doc.id, memberId: doc.memberId, at: doc.at, householdId: doc.body.householdId };
+}
+
+/** Every fact in a run of journal documents (entries, member sales, household joins). */
+export function factsFromJournal(
+  docs: ReadonlyArray<Pick<JournalDoc, 'id' | 'at' | 'kind' | 'body' | 'memberId'>>,
+): LedgerFact[] {
   const out: LedgerFact[] = [];
   for (const d of docs) {
-    if (d.kind === 'entry') out.push(entryFact(d.id, d.at, (d as EntryDoc).body));
-    else {
-      const f = saleFact(d as SaleDoc);
-      if (f) out.push(f);
-    }
+    const f =
+      d.kind === 'entry'
+        ? entryFact(d.id, d.at, (d as EntryDoc).body)
+        : d.kind === 'sale'
+          ? saleFact(d as SaleDoc)
+          : d.kind === 'member'
+            ? householdFact(d as MemberDoc)
+            : null;
+    if (f) out.push(f);
   }
   return out;
 }

@@ -8,7 +8,7 @@
  * sale id for a sale's effects), never "the count after this sale": points
  * and spend are sums, lots and stamps are per-day sums (lots.ts, stamps.ts),
  * offer uses are sums, grants a set, the redemption day a (latest day, sum)
- * pair, membership a set of terms. So any order of any number of tills'
+ * pair, membership a set of terms, a household the first one joined. So any order of any number of tills'
  * facts gives the same state. `project` takes a set: a fact given twice (same
  * kind and id) counts once; callers never pass a fact the state already holds
  * (the server's primary keys and the till's watermark see to that).
@@ -43,7 +43,16 @@ export type SaleFact = {
   effects: MemberEffectsBody | null;
 };
 
-export type LedgerFact = EntryFact | SaleFact;
+/** A member joined to a household: from now on their points live on its account (`householdId`). */
+export type HouseholdFact = {
+  kind: 'household';
+  id: string;
+  memberId: string;
+  at: string;
+  householdId: string;
+};
+
+export type LedgerFact = EntryFact | SaleFact | HouseholdFact;
 
 /** Every time rule runs in the store's time zone. */
 export type ProjectionContext = { timeZone: string };
@@ -125,9 +134,24 @@ function applySale(state: MemberState, s: SaleFact, ctx: ProjectionContext): Mem
   };
 }
 
+/**
+ * A member joins a household once: the first join stands (the server parks a member's second join, so every
+ * order of facts gives the same state).
+ */
+function applyHousehold(state: MemberState, h: HouseholdFact): MemberState {
+  return state.householdId === null ? { ...state, householdId: h.householdId } : state;
+}
+
 /** One fact applied to one member's state. */
 export function applyFact(state: MemberState, fact: LedgerFact, ctx: ProjectionContext): MemberState {
-  return fact.kind === 'entry' ? applyEntry(state, fact, ctx) : applySale(state, fact, ctx);
+  switch (fact.kind) {
+    case 'entry':
+      return applyEntry(state, fact, ctx);
+    case 'sale':
+      return applySale(state, fact, ctx);
+    case 'household':
+      return applyHousehold(state, fact);
+  }
 }
 
 /** A set of facts applied to one member's state (duplicates by kind and id count once). */

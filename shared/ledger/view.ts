@@ -9,7 +9,7 @@
  * offers, birthday, the day's redemptions) on the member who shops.
  */
 import type { MemberState } from '../engine/member-state';
-import { project, type LedgerFact, type ProjectionContext } from './project';
+import { project, type HouseholdFact, type LedgerFact, type ProjectionContext } from './project';
 
 export type MemberSnapshot = { id: string; state: MemberState };
 
@@ -36,4 +36,13 @@ export function memberView(input: {
     ctx,
   );
   return { memberId: member.id, accountId: account.id, state: { ...own, balance: shared.balance, lots: shared.lots } };
+}
+
+/**
+ * The account a member's points live on: the household in their snapshot, else one this till joined them to and
+ * the server has not confirmed yet (a fact in `pending`), else their own.
+ */
+export function accountIdOf(member: MemberSnapshot, pending: readonly LedgerFact[]): string {
+  const joined = pending.find((f): f is HouseholdFact => f.kind === 'household' && f.memberId === member.id);
+  return member.state.householdId ?? joined?.householdId ?? member.id;
 }

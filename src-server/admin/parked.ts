@@ -87,7 +87,7 @@ export function parkedRoutes(app: FastifyInstance, db: Db, access: AdminAccess):
       if (doc.kind === 'member')
         throw new KassaError(
           'NOT_ALLOWED',
-          'An enrolment is not replayed: enrol the member again, or resolve it with a note',
+          'An enrolment or a household join is not replayed: do it again at a till, or resolve it with a note',
         );
       if (doc.kind === 'entry') {
         const inserted = await q(

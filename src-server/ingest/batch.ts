@@ -7,7 +7,7 @@
 import type { JournalDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../../shared/documents';
 import { programSchema, type Program } from '../../shared/engine';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
-import { type LedgerFact } from '../../shared/ledger';
+import { entryFact, type LedgerFact } from '../../shared/ledger';
 import type { Query } from '../db';
 import type { TillIdentity } from '../auth';
 import { type RuleViolation } from './rules';
@@ -163,6 +163,22 @@ export function parsedState(state: unknown): MemberState {
     parsedStates.set(state, parsed);
   }
   return parsed;
+}
+
+export type EntryRow = { id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody };
+
+/** Queues a ledger entry and the fact it brings if it is stored as effective (see take.ts `flushWrites`). */
+export function queueEntry(b: Batch, e: EntryRow): void {
+  b.writes.entries.push(e);
+  b.writes.order.push({ fact: entryFact(e.id, e.at, e.body), entryId: e.id });
+}
+
+/** Points this push has moved on a member so far and not yet written: what its row's balance lacks. */
+export function pendingPoints(b: Batch, memberId: string): number {
+  return [...(b.facts.get(memberId) ?? []), ...b.writes.order.map((w) => w.fact)].reduce(
+    (sum, f) => sum + (f.kind === 'entry' && f.memberId === memberId ? f.points : 0),
+    0,
+  );
 }
 
 export function addFact(b: Batch, fact: LedgerFact): void {

@@ -16,7 +16,7 @@
  *   exists already: nothing is written for either.
  * - An unknown referrer is flagged and dropped; the member is still enrolled.
  */
-import type { MemberDoc } from '../../shared/documents';
+import type { EnrolmentBody, MemberDoc } from '../../shared/documents';
 import { enrolledState } from '../../shared/enrolment';
 import { inCardRanges, type CardRange } from '../../shared/member-card';
 import type { Query } from '../db';
@@ -24,8 +24,7 @@ import { phoneColumns } from '../privacy/phone-keys';
 import { retiredCardNumber } from '../privacy/members';
 import { flag, memberRow, park, type Batch } from './batch';
 
-export async function takeEnrolment(q: Query, b: Batch, doc: MemberDoc): Promise<void> {
-  const e = doc.body;
+export async function takeEnrolment(q: Query, b: Batch, doc: MemberDoc, e: EnrolmentBody): Promise<void> {
   const id = doc.memberId;
   const till = b.till.tillId;
   if (await memberRow(q, b, id))

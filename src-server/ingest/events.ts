@@ -23,7 +23,8 @@ import { shiftNeedsSupervisor } from '../../shared/shift';
 import { audit } from '../admin/access';
 import { park, type Batch } from './batch';
 
-async function staffRole(q: Query, storeId: string, id: string): Promise<string | null> {
+/** The role of one of the store's staff; null for someone the store does not have. */
+export async function staffRole(q: Query, storeId: string, id: string): Promise<string | null> {
   const rows = await q<{ role: string }>('SELECT role FROM cashiers WHERE id = $1 AND store_id = $2', [id, storeId]);
   return rows[0]?.role ?? null;
 }

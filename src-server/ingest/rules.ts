@@ -12,7 +12,8 @@
  * what the program allows.
  */
 import { percentOff } from '../../shared/money';
-import type { EntryDoc, EventDoc, SaleDoc } from '../../shared/documents';
+import type { EntryDoc, EventDoc, MemberDoc, SaleDoc } from '../../shared/documents';
+import { householdTransferId } from '../../shared/household';
 import { adjustNaturalId, TILL_ADJUST_MAX_POINTS } from '../../shared/staff/points-adjust';
 import { lineAmountMinor } from '../../shared/engine';
 
@@ -183,5 +184,48 @@ export function tillAdjustViolation(doc: EntryDoc, approval: EventDoc): RuleViol
     );
   if (e.naturalId !== adjustNaturalId(e.memberId, doc.id) || e.ruleId !== null)
     return violation('NATURAL_ID_MALFORMED', `An adjustment's natural id is ${adjustNaturalId(e.memberId, doc.id)}`);
+  return null;
+}
+
+/**
+ * A household join's transfer entries (shared/household.ts): none when it moved no points, else exactly the two
+ * right after it — `-points` on the member, `+points` on the household's account, with their natural ids.
+ */
+export function householdTransferViolation(join: MemberDoc, entries: readonly EntryDoc[]): RuleViolation | null {
+  if (join.body.type !== 'household-join')
+    return violation('NOT_A_HOUSEHOLD_JOIN', 'The document is no household join');
+  const { householdId, points } = join.body;
+  const expected =
+    points === 0
+      ? []
+      : [
+          {
+            memberId: join.memberId,
+            points: -points,
+            naturalId: householdTransferId(join.memberId, householdId, 'out'),
+          },
+          { memberId: householdId, points, naturalId: householdTransferId(join.memberId, householdId, 'in') },
+        ];
+  if (entries.length !== expected.length)
+    return violation(
+      'HOUSEHOLD_TRANSFER_INVALID',
+      `A household join moving ${points} points comes with ${expected.length} transfer entries, not ${entries.length}`,
+    );
+  for (const [i, want] of expected.entries()) {
+    const e = entries[i]!;
+    if (
+      e.memberId !== want.memberId ||
+      e.body.memberId !== want.memberId ||
+      e.body.type !== 'transfer' ||
+      e.body.points !== want.points ||
+      e.body.naturalId !== want.naturalId ||
+      e.body.saleId !== null ||
+      e.body.ruleId !== null
+    )
+      return violation(
+        'HOUSEHOLD_TRANSFER_INVALID',
+        `Transfer ${i + 1} of the join is not ${want.points} points on ${want.memberId} (${want.naturalId})`,
+      );
+  }
   return null;
 }

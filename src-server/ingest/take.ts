@@ -12,13 +12,27 @@ import {
   type MemberEffectsBody,
   type SaleDoc,
 } from '../../shared/documents';
-import { entryFact, saleFact } from '../../shared/ledger';
+import { saleFact } from '../../shared/ledger';
 import { grantBonus } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
 import { isAdjustApproval } from '../../shared/staff/points-adjust';
 import { canonicalJson, recheckSale, withLineStamps, type RecheckOutcome } from './recheck';
-import { addFact, flag, loadProgram, memberRow, parsedState, park, prefetch, type Batch, type Store } from './batch';
+import {
+  addFact,
+  flag,
+  loadProgram,
+  memberRow,
+  parsedState,
+  park,
+  pendingPoints,
+  prefetch,
+  queueEntry,
+  type Batch,
+  type EntryRow,
+  type Store,
+} from './batch';
+import { takeHouseholdJoin } from './household';
 import { reconstructView } from './views';
 import { takeEnrolment } from './enrolment';
 import { takeEvent } from './events';
@@ -26,14 +40,6 @@ import { checkReturn, loadOriginals, rememberSale } from './returns';
 import { entryKeys } from '../../shared/returns';
 
 const nextId = monotonicFactory();
-
-type EntryRow = { id: string; tillSeq: number; at: string; epoch: string; body: LedgerEntryBody };
-
-/** Queues a ledger entry and the fact it brings if it is stored as effective (see `flushWrites`). */
-function queueEntry(b: Batch, e: EntryRow): void {
-  b.writes.entries.push(e);
-  b.writes.order.push({ fact: entryFact(e.id, e.at, e.body), entryId: e.id });
-}
 
 /** Queues a sale row; `flushWrites` inserts the push's sales in one statement. */
 function queueSale(b: Batch, s: SaleDoc, effects: MemberEffectsBody | null, status: string, corrected = false): void {
@@ -348,11 +354,7 @@ async function takeTillAdjust(q: Query, b: Batch, e: EntryDoc, approval: EventDo
   if (v) return park(q, b, e, v);
   const row = await memberRow(q, b, e.body.memberId);
   if (!row) return park(q, b, e, { code: 'UNKNOWN_MEMBER', reason: `No member ${e.body.memberId} on the server` });
-  const queued = [...(b.facts.get(e.body.memberId) ?? []), ...b.writes.order.map((w) => w.fact)].reduce(
-    (sum, f) => sum + (f.kind === 'entry' && f.memberId === e.body.memberId ? f.points : 0),
-    0,
-  );
-  const balance = parsedState(row.state).balance + queued;
+  const balance = parsedState(row.state).balance + pendingPoints(b, e.body.memberId);
   if (balance + e.body.points < 0) {
     const reason = `The member has ${balance} points; ${e.body.points} would go below zero`;
     await flag(q, 'adjust-overdraft', e.body.memberId, b.till.tillId, e.id, { reason });
@@ -439,8 +441,25 @@ async function walkOne(q: Query, walk: Walk, docs: readonly JournalDoc[]): Promi
       }
       continue;
     }
+    if (doc.kind === 'member' && doc.body.type === 'household-join') {
+      // A household join and the transfer entries that follow it (none when it moved no points).
+      const wanted = doc.body.points === 0 ? 0 : 2;
+      const transfers: EntryDoc[] = [];
+      for (let j = i + 1; transfers.length < wanted && j < docs.length; j++) {
+        const next = docs[j]!;
+        if (next.tillSeq !== doc.tillSeq + transfers.length + 1 || next.kind !== 'entry') break;
+        if (next.body.type !== 'transfer' || next.body.saleId !== null) break;
+        transfers.push(next);
+      }
+      if (transfers.length < wanted && !closing && i + 1 + transfers.length >= docs.length) break; // still on its way
+      await takeHouseholdJoin(q, b, doc, doc.body, transfers);
+      taken.push(doc.id, ...transfers.map((e) => e.id));
+      watermark = transfers.at(-1)?.tillSeq ?? doc.tillSeq;
+      i += 1 + transfers.length;
+      continue;
+    }
     if (doc.kind === 'member') {
-      await takeEnrolment(q, b, doc);
+      if (doc.body.type === 'enrol') await takeEnrolment(q, b, doc, doc.body);
       taken.push(doc.id);
       watermark = doc.tillSeq;
       i++;

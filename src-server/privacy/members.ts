@@ -241,10 +241,15 @@ export async function eraseMember(q: Query, id: string): Promise<Erasure> {
   // The enrolment document as the till sent it names the person too.
   const scrub = `jsonb_set(doc, '{body}', doc->'body' || jsonb_build_object(
       'name', $2::text, 'phone', '', 'email', '', 'birthday', null))`;
-  await q(`UPDATE journal_inbox SET doc = ${scrub} WHERE member_id = $1 AND kind = 'member'`, [id, ERASED_NAME]);
-  await q(`UPDATE parked_docs SET doc = ${scrub} WHERE doc->>'memberId' = $1 AND doc->>'kind' = 'member'`, [
-    id,
-    ERASED_NAME,
-  ]);
+  await q(
+    `UPDATE journal_inbox SET doc = ${scrub} WHERE member_id = $1 AND kind = 'member'
+       AND doc->'body'->>'type' = 'enrol'`,
+    [id, ERASED_NAME],
+  );
+  await q(
+    `UPDATE parked_docs SET doc = ${scrub} WHERE doc->>'memberId' = $1 AND doc->>'kind' = 'member'
+       AND doc->'body'->>'type' = 'enrol'`,
+    [id, ERASED_NAME],
+  );
   return { id, erasedAt: isoTime(row!.erased_at), changed: true };
 }

@@ -23,7 +23,7 @@ import {
   type StoreConfig,
 } from '../../shared/documents';
 import { programSchema, type BasketLine, type Program, type RedeemChoice } from '../../shared/engine';
-import { memberFacts, memberView, type MemberView } from '../../shared/ledger';
+import { accountIdOf, memberFacts, memberView, type MemberView } from '../../shared/ledger';
 import { phoneLookupHashes } from '../../shared/phone';
 import {
   WIRE_HEADER,
@@ -146,11 +146,13 @@ export class TestTill {
   view(memberId: string): MemberView & { memberSeq: number; accountSeq: number | null } {
     const member = this.members.get(memberId);
     if (!member) throw new Error(`unknown member ${memberId}`);
-    const accountId = member.state.householdId ?? member.id;
+    const own = memberFacts(this.journal, member.id, member.tillMarks[this.epoch] ?? 0);
+    const accountId = accountIdOf(member, own);
     const account = accountId !== member.id ? (this.members.get(accountId) ?? null) : null;
-    const pending = [member, account].flatMap((m) =>
-      m ? memberFacts(this.journal, m.id, m.tillMarks[this.epoch] ?? 0) : [],
-    );
+    const pending = [
+      ...own,
+      ...(account ? memberFacts(this.journal, account.id, account.tillMarks[this.epoch] ?? 0) : []),
+    ];
     const v = memberView({
       member,
       account,

@@ -166,7 +166,7 @@ export function localMembers(
     const out: MemberRecord[] = [];
     for (const d of docs) {
       const doc = d.toJSON() as unknown as MemberDoc;
-      if (await store.byId(doc.memberId)) continue;
+      if (doc.body.type !== 'enrol' || (await store.byId(doc.memberId))) continue;
       out.push(provisionalRecord(doc.memberId, doc.body, doc.at, phoneHashFor(doc.body.phone, config)));
     }
     return out;

@@ -22,7 +22,7 @@ import type { LedgerEntryBody } from '../../../shared/documents';
 import type { Quote, QuoteInput } from '../../../shared/engine';
 import { memberStateSchema } from '../../../shared/engine/member-state';
 import { priceSale, saleDocuments, type SaleContext as SaleContextBase } from '../../../shared/sale-journal';
-import { memberFacts, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
+import { accountIdOf, memberFacts, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
 import type { TillDatabase } from './database';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import type { JournalRow } from './schemas';
@@ -83,6 +83,14 @@ export async function unconfirmedFacts(
     docs.map((d) => d.toJSON() as JournalRow),
     member.id,
     mark,
+  );
+}
+
+/** The account the member's points live on: a household's (one joined here and not yet confirmed too), or their own. */
+export async function accountIdFor(db: TillDatabase, member: MemberRecord): Promise<string> {
+  return accountIdOf(
+    { id: member.id, state: memberStateSchema.parse(member.state) },
+    await unconfirmedFacts(db, member),
   );
 }
 

@@ -5,12 +5,12 @@
  */
 import { useEffect, useState } from 'react';
 import type { StoreConfig } from '../../../../shared/documents';
-import { memberStateSchema, type MemberState } from '../../../../shared/engine/member-state';
+import type { MemberState } from '../../../../shared/engine/member-state';
 import type { MemberRecord } from '../../../../shared/member-snapshot';
 import type { TillDatabase } from '../../db/database';
 import type { MemberSync } from '../../db/member-sync-client';
 import { memberById } from '../../db/members';
-import { memberViewOf } from '../../db/sales';
+import { accountIdFor, memberViewOf } from '../../db/sales';
 
 export type MemberView = {
   memberId: string;
@@ -42,7 +42,7 @@ export function useMemberView(
         const row = fresh ? member : ((await memberById(memberSync.store, member.id, online)) ?? member);
         fresh = false;
         // A household shares one account: its points are the account member's, the rest is the member's own.
-        accountId = memberStateSchema.parse(row.state).householdId ?? row.id;
+        accountId = await accountIdFor(db, row);
         const account = accountId === row.id ? null : await memberById(memberSync.store, accountId, online);
         const v = await memberViewOf(db, row, account, store.timeZone);
         setView({ ...v, memberSeq: row.seq, accountSeq: account?.seq ?? null, accountName: account?.name ?? null });
