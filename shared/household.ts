@@ -19,6 +19,9 @@ import { journalDocSchema, type EntryDoc, type MemberDoc } from './documents';
 import type { MemberState } from './engine/member-state';
 import { KassaError } from './errors';
 
+/** The override a household join is audited as, and the action its PIN check names. */
+export const HOUSEHOLD_JOIN_ACTION = 'household-join';
+
 export type HouseholdJoin = {
   memberId: string;
   /** The household's account holder (see `householdAccount`). */

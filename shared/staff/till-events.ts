@@ -19,10 +19,16 @@ export const RETURN_SUPERVISOR_THRESHOLD_MINOR = 2_000;
 export const CASHIER_DISCOUNT_MAX_PERCENT = 10;
 
 /**
- * `amountMinor` is the money at stake; for a line discount it is the percentage. A price override and a manual
- * points adjustment are always a supervisor's.
+ * `amountMinor` is the money at stake; for a line discount it is the percentage. A price override, a manual
+ * points adjustment and a household join are always a supervisor's.
  */
-export type OverrideAction = 'void-basket' | 'return' | 'price-override' | 'line-discount' | 'points-adjust';
+export type OverrideAction =
+  | 'void-basket'
+  | 'return'
+  | 'price-override'
+  | 'line-discount'
+  | 'points-adjust'
+  | 'household-join';
 
 /** Whether this action, by someone of this role, needs a supervisor's PIN first. */
 export function needsSupervisor(role: StaffRole, action: OverrideAction, amountMinor: number): boolean {
@@ -34,6 +40,7 @@ export function needsSupervisor(role: StaffRole, action: OverrideAction, amountM
       return amountMinor >= RETURN_SUPERVISOR_THRESHOLD_MINOR;
     case 'price-override':
     case 'points-adjust':
+    case 'household-join':
       return true;
     case 'line-discount':
       return amountMinor > CASHIER_DISCOUNT_MAX_PERCENT;

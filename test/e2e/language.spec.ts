@@ -124,6 +124,16 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('adjust-points-dialog')).toHaveCount(0);
 
+    // The household join (F11): Bram with himself, refused with its code; nothing written.
+    await page.keyboard.press('F11');
+    await expect(page.getByTestId('household-find')).toBeFocused();
+    await typeSlowly(CARD);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('household-error')).toContainText('HOUSEHOLD_SELF');
+    await screen('household');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('household-dialog')).toHaveCount(0);
+
     await page.keyboard.press('F10');
     await expect(page.getByTestId('history-source')).toHaveAttribute('data-source', 'server');
     await screen('history');

@@ -7,8 +7,11 @@
  */
 import { monotonicFactory } from 'ulid';
 import { householdJoinDocCount, householdJoinDocuments, type HouseholdJoin } from '../../../shared/household';
+import type { MemberRecord } from '../../../shared/member-snapshot';
 import type { TillDatabase } from './database';
-import { takeTillSeqs } from './sales';
+import type { MemberSync } from './member-sync-client';
+import { memberById } from './members';
+import { accountIdFor, memberViewOf, takeTillSeqs } from './sales';
 import type { TillContext } from './staff';
 
 const nextId = monotonicFactory();
@@ -24,4 +27,23 @@ export async function recordHouseholdJoin(db: TillDatabase, ctx: TillContext, jo
   );
   const result = await db.journal.bulkInsert(docs.map(({ _deleted: _, ...row }) => row));
   if (result.error.length > 0) throw new Error(`Could not record the household join: ${result.error[0]!.status}`);
+}
+
+/**
+ * The household a found member belongs to, as a join names it: its account holder (the member themselves, or the
+ * one whose account they share), with the account's balance as this till sees it; null when the holder is not to
+ * be found (still loading and the server out of reach).
+ */
+export async function householdHolder(
+  db: TillDatabase,
+  sync: MemberSync,
+  found: MemberRecord,
+  timeZone: string,
+): Promise<{ id: string; name: string; balance: number } | null> {
+  const accountId = await accountIdFor(db, found);
+  const online = sync.status().phase === 'ready' ? null : sync.onlineLookup;
+  const holder = accountId === found.id ? found : await memberById(sync.store, accountId, online);
+  if (!holder) return null;
+  const view = await memberViewOf(db, holder, null, timeZone);
+  return { id: holder.id, name: holder.name, balance: view.state.balance };
 }

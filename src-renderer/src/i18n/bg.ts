@@ -123,6 +123,7 @@ export const bg: Record<string, string> = {
   decrease: 'Един по-малко: {{name}}',
   earned: 'Получени точки: {{n}}',
   redeemed: 'Използвани точки: {{n}}',
+  donated: 'Вашите точки дариха {{amount}} за {{cause}}. Благодарим!',
   newBalance: 'Нов баланс, точки: {{n}}',
   signedInAs: 'Касиер: {{name}}',
   pinLocked: '{{name}} е заключен след твърде много грешни PIN до {{until}}',
@@ -261,6 +262,20 @@ export const bg: Record<string, string> = {
   basketAlreadySold: 'Кошницата отпреди рестарта вече е платена: не е възстановена.',
   basketUnreadable:
     'Кошницата отпреди рестарта не може да бъде прочетена и е премахната (BASKET_UNREADABLE: {{message}})',
+  householdButton: 'Домакинство',
+  householdTitle: 'Добавяне на {{name}} към домакинство',
+  householdFind: 'Карта, телефон или име на член на домакинството',
+  householdFindButton: 'Търсене',
+  householdPreview:
+    '{{name}} се присъединява към домакинството на {{holder}}. Точките ({{points}}) отиват в общата сметка (ще стане {{total}}); оттук нататък натрупва и харчи от нея.',
+  householdConfirm: 'Присъединяване',
+  householdWhat: '{{name}} се присъединява към домакинството на {{holder}}',
+  householdDone: '{{name}} вече ползва сметката на {{holder}}: {{total}} точки',
+  'household.HOUSEHOLD_SELF':
+    'Член не може да се присъедини към собственото си домакинство: намерете друг член (HOUSEHOLD_SELF)',
+  'household.HOUSEHOLD_ALREADY': 'Този член вече ползва обща сметка на домакинство (HOUSEHOLD_ALREADY)',
+  'household.MEMBER_NOT_FOUND': 'Няма член за „{{text}}“: опитайте с карта или телефон (MEMBER_NOT_FOUND)',
+  'household.MANY': 'На „{{text}}“ отговарят няколко члена: въведете повече от името или карта/телефон',
   adjustPoints: 'Корекция на точки',
   adjustPointsTitle: 'Корекция на точките: {{name}}',
   adjustPointsAmount: 'Точки за добавяне (с −, за отнемане)',

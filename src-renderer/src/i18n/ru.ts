@@ -125,6 +125,7 @@ export const ru: Record<string, string> = {
   decrease: 'На один меньше: {{name}}',
   earned: 'Начислено баллов: {{n}}',
   redeemed: 'Списано баллов: {{n}}',
+  donated: 'Ваши баллы: {{amount}} переданы — {{cause}}. Спасибо!',
   newBalance: 'Новый баланс, баллов: {{n}}',
   signedInAs: 'Кассир: {{name}}',
   pinLocked: '{{name}}: вход заблокирован после неверных PIN до {{until}}',
@@ -267,6 +268,20 @@ export const ru: Record<string, string> = {
   basketAlreadySold: 'Корзина, открытая до перезапуска, уже была оплачена: она не восстановлена.',
   basketUnreadable:
     'Корзину, открытую до перезапуска, не удалось прочитать, она удалена (BASKET_UNREADABLE: {{message}})',
+  householdButton: 'Семья',
+  householdTitle: 'Добавить {{name}} в семью',
+  householdFind: 'Карта, телефон или имя члена семьи',
+  householdFindButton: 'Найти',
+  householdPreview:
+    '{{name}} присоединяется к семье {{holder}}. Баллы ({{points}}) переходят на общий счёт (станет {{total}}); дальше начисления и списания идут с него.',
+  householdConfirm: 'Добавить в семью',
+  householdWhat: '{{name}} присоединяется к семье {{holder}}',
+  householdDone: '{{name}} теперь на общем счёте {{holder}}: {{total}} баллов',
+  'household.HOUSEHOLD_SELF':
+    'Участник не может присоединиться к собственной семье: найдите другого члена семьи (HOUSEHOLD_SELF)',
+  'household.HOUSEHOLD_ALREADY': 'Этот участник уже на общем семейном счёте (HOUSEHOLD_ALREADY)',
+  'household.MEMBER_NOT_FOUND': 'Участник «{{text}}» не найден: попробуйте карту или телефон (MEMBER_NOT_FOUND)',
+  'household.MANY': 'Под «{{text}}» подходят несколько участников: введите имя полнее или карту/телефон',
   adjustPoints: 'Корректировка баллов',
   adjustPointsTitle: 'Корректировка баллов: {{name}}',
   adjustPointsAmount: 'Баллы: добавить (со знаком −, списать)',

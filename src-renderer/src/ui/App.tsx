@@ -15,6 +15,8 @@ import { expiryWarningsAfterSale, memberOverview, quote, type Quote, type QuoteI
 import { localMembers, withLocalMembers, type EnrolContext } from '../db/enrolment';
 import { lookupMember, type MemberLookup } from '../db/members';
 import { MemberSearch } from './MemberSearch';
+import { HouseholdDialog } from './HouseholdDialog';
+import { householdHolder } from '../db/household';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { recordSale } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
@@ -53,7 +55,7 @@ import type { KeptBasket } from '../features/sale/basket-store';
 import { useKeptBasket } from '../features/sale/use-kept-basket';
 import { useIdleLock } from '../features/till/use-idle-lock';
 import { language, setLanguage, type Language } from '../i18n';
-import { t } from './strings';
+import { lookupProblem, t } from './strings';
 
 type Message = { kind: 'error' | 'info'; text: string } | null;
 
@@ -108,6 +110,7 @@ export function App({ host }: { host: KassaHostApi }) {
   const [shifting, setShifting] = useState(false);
   // The member's history (F10); the server asked while online.
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [householdOpen, setHouseholdOpen] = useState(false);
   const historyServer = useMemo(() => (config && sync.online ? serverHistory(config) : null), [config, sync.online]);
   // Enrolling a new member (F6), with the member card scanned into it, if one was.
   const [enrolling, setEnrolling] = useState<{ scannedCard: string | null; n: number } | null>(null);
@@ -218,17 +221,7 @@ export function App({ host }: { host: KassaHostApi }) {
         return true;
       }
       if (found.kind !== 'found') {
-        const error =
-          found.kind === 'ambiguous'
-            ? t.phoneAmbiguous(code)
-            : found.kind === 'still-loading'
-              ? t.membersStillLoading(code)
-              : found.kind === 'name-not-found'
-                ? t.memberNameNotFound(code)
-                : found.asPhone
-                  ? t.memberNotFound(code)
-                  : t.cardNotFound(code);
-        setMessage({ kind: 'error', text: error });
+        setMessage({ kind: 'error', text: lookupProblem(found, code) });
         return false;
       }
       dispatch({ type: 'attach-member', member: found.member });
@@ -316,6 +309,7 @@ export function App({ host }: { host: KassaHostApi }) {
     adjusting ||
     shifting ||
     historyOpen ||
+    householdOpen ||
     enrolling !== null;
   // A new member is enrolled onto the sale (in place of any member on it), not while another dialog is open.
   const canEnrol = !dialogOpen && members !== null;
@@ -341,6 +335,9 @@ export function App({ host }: { host: KassaHostApi }) {
       } else if (e.key === 'F7' && canAdjust) {
         e.preventDefault();
         setAdjusting(true);
+      } else if (e.key === 'F11' && canAdjust) {
+        e.preventDefault();
+        setHouseholdOpen(true);
       } else if (e.key === 'F8') {
         e.preventDefault();
         setShifting(true);
@@ -454,6 +451,7 @@ export function App({ host }: { host: KassaHostApi }) {
         currency: sale.quote.currency,
         pointsEarned: sale.quote.pointsEarned,
         pointsRedeemed: sale.quote.pointsRedeemed,
+        donation: sale.quote.donation,
         balanceAfter: member ? sale.quote.balanceAfter : null,
         expiring:
           program && memberState && store
@@ -663,6 +661,7 @@ export function App({ host }: { host: KassaHostApi }) {
         onAdjust={canAdjust ? () => setAdjusting(true) : null}
         onEnrol={canEnrol ? () => setEnrolling({ scannedCard: null, n: Date.now() }) : null}
         onHistory={canAdjust ? () => setHistoryOpen(true) : null}
+        onHousehold={canAdjust ? () => setHouseholdOpen(true) : null}
       />
       {nameMatches && !member && (
         <MemberSearch
@@ -814,6 +813,35 @@ export function App({ host }: { host: KassaHostApi }) {
             setMessage({ kind: 'info', text: t.adjustPointsDone(signedPoints(points), view.state.balance + points) });
           }}
           onCancel={() => setAdjusting(false)}
+        />
+      )}
+
+      {householdOpen && db && cashier && view && member && memberSync && (
+        <HouseholdDialog
+          db={db}
+          till={{ tillId: config.tillId, storeId: config.storeId }}
+          cashier={cashier}
+          staff={staff}
+          member={member}
+          state={view.state}
+          find={async (text) => {
+            const found = await lookup(text);
+            if (found.kind === 'by-name' && (found.members.length !== 1 || found.more))
+              return { ok: false, message: t.householdProblem('MANY', text) };
+            if (found.kind !== 'found' && found.kind !== 'by-name')
+              return { ok: false, message: lookupProblem(found, text) };
+            const picked = found.kind === 'found' ? found.member : found.members[0]!;
+            const holder = await householdHolder(db, memberSync, picked, store?.timeZone ?? 'UTC');
+            return holder
+              ? { ok: true, ...holder }
+              : { ok: false, message: t.householdProblem('MEMBER_NOT_FOUND', text) };
+          }}
+          pinAnswer={pinAnswer}
+          onDone={(text) => {
+            setHouseholdOpen(false);
+            setMessage({ kind: 'info', text });
+          }}
+          onCancel={() => setHouseholdOpen(false)}
         />
       )}
 

@@ -63,6 +63,8 @@ export function MemberPanel(props: {
   onAdjust: (() => void) | null;
   /** Opens the member's history; null while it may not be opened. */
   onHistory: (() => void) | null;
+  /** Opens the household join (a supervisor's); null while it may not be opened. */
+  onHousehold?: (() => void) | null;
   /** Opens the enrolment of a new member; null while it may not be opened. */
   onEnrol: (() => void) | null;
 }) {
@@ -101,6 +103,11 @@ export function MemberPanel(props: {
           <button data-testid="open-history" disabled={!props.onHistory} onClick={() => props.onHistory?.()}>
             {t.historyButton} <kbd>F10</kbd>
           </button>
+          {!props.sharedWith && (
+            <button data-testid="open-household" disabled={!props.onHousehold} onClick={() => props.onHousehold?.()}>
+              {t.householdButton} <kbd>F11</kbd>
+            </button>
+          )}
           <button onClick={props.onClear}>{t.clearMember}</button>
         </>
       ) : (

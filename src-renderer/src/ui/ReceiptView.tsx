@@ -27,6 +27,8 @@ export type Receipt = {
   currency: string;
   pointsEarned: number;
   pointsRedeemed: number;
+  /** Points given to a cause from the reward catalog: what the store gives, and to whom (the program's words). */
+  donation: { cause: string; amountMinor: number } | null;
   balanceAfter: number | null;
   /** Points that will expire soon once this sale is booked, soonest first (store-local days). */
   expiring: Array<{ points: number; expiresAt: string }>;
@@ -126,6 +128,11 @@ export function ReceiptView(props: {
       )}
       {receipt.pointsEarned > 0 && <div>{t.earned(receipt.pointsEarned)}</div>}
       {receipt.pointsRedeemed > 0 && <div>{t.redeemed(receipt.pointsRedeemed)}</div>}
+      {receipt.donation && (
+        <div data-testid="receipt-donation">
+          {t.donated(money(receipt.donation.amountMinor, receipt.currency), receipt.donation.cause)}
+        </div>
+      )}
       {receipt.balanceAfter !== null && <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>}
       {receipt.expiring.map((x) => (
         <div key={x.expiresAt} data-testid="receipt-expiring" data-points={x.points} data-day={x.expiresAt}>

@@ -62,6 +62,7 @@ export function SaleSummary(props: {
           {q.affordableRewards.map((r) => (
             <button
               key={r.rewardId}
+              aria-pressed={props.redeem?.kind === 'reward' && props.redeem.rewardId === r.rewardId}
               onClick={() => dispatch({ type: 'redeem', choice: { kind: 'reward', rewardId: r.rewardId } })}
             >
               {r.name} ({r.cost})

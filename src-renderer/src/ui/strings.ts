@@ -8,6 +8,7 @@ import { language, tr } from '../i18n';
 import { formatMoney } from '../../../shared/money';
 import type { HistoryReason } from '../../../shared/history';
 import type { KeypadProblem } from '../features/sale/keypad';
+import type { MemberLookup } from '../db/members';
 
 /** Money as the till's language writes it: `12.50 EUR`, `12,50 EUR` (integer minor units throughout). */
 export function localMoney(minor: number, currency: string): string {
@@ -21,6 +22,20 @@ export function say(code: SayCode, params: SayParams, currency: string): string 
   for (const [name, value] of Object.entries(params))
     values[name] = name.endsWith('Minor') && typeof value === 'number' ? localMoney(value, currency) : value;
   return tr(`say.${code}`, values);
+}
+
+/** Why a typed card, phone or name found no one member, in the till's language. */
+export function lookupProblem(found: Exclude<MemberLookup, { kind: 'found' | 'by-name' }>, code: string): string {
+  switch (found.kind) {
+    case 'ambiguous':
+      return t.phoneAmbiguous(code);
+    case 'still-loading':
+      return t.membersStillLoading(code);
+    case 'name-not-found':
+      return t.memberNameNotFound(code);
+    case 'not-found':
+      return found.asPhone ? t.memberNotFound(code) : t.cardNotFound(code);
+  }
 }
 
 /** A refused redemption, in the till's language. */
@@ -346,6 +361,7 @@ export const t = {
   decrease: (name: string) => tr('decrease', { name }),
   earned: (n: number) => tr('earned', { n }),
   redeemed: (n: number) => tr('redeemed', { n }),
+  donated: (amount: string, cause: string) => tr('donated', { amount, cause }),
   newBalance: (n: number) => tr('newBalance', { n }),
   signedInAs: (name: string) => tr('signedInAs', { name }),
   pinLocked: (name: string, until: string) => tr('pinLocked', { name, until }),
@@ -472,6 +488,26 @@ export const t = {
   },
   /** A tender's name: cash or card. */
   tenderKind: (kind: 'cash' | 'card') => (kind === 'cash' ? tr('cash') : tr('card')),
+  /** Joining the member on the sale to a household (F11). */
+  get householdButton() {
+    return tr('householdButton');
+  },
+  householdTitle: (name: string) => tr('householdTitle', { name }),
+  get householdFind() {
+    return tr('householdFind');
+  },
+  get householdFindButton() {
+    return tr('householdFindButton');
+  },
+  householdPreview: (p: { name: string; holder: string; points: number; total: number }) => tr('householdPreview', p),
+  get householdConfirm() {
+    return tr('householdConfirm');
+  },
+  householdWhat: (name: string, holder: string) => tr('householdWhat', { name, holder }),
+  householdDone: (name: string, holder: string, total: number) => tr('householdDone', { name, holder, total }),
+  /** A household join the till refuses, or a member it cannot find for one. */
+  householdProblem: (code: 'HOUSEHOLD_SELF' | 'HOUSEHOLD_ALREADY' | 'MEMBER_NOT_FOUND' | 'MANY', text = '') =>
+    tr(`household.${code}`, { text }),
   get adjustPoints() {
     return tr('adjustPoints');
   },
