@@ -23,12 +23,7 @@ export const CASHIER_DISCOUNT_MAX_PERCENT = 10;
  * points adjustment and a household join are always a supervisor's.
  */
 export type OverrideAction =
-  | 'void-basket'
-  | 'return'
-  | 'price-override'
-  | 'line-discount'
-  | 'points-adjust'
-  | 'household-join';
+  'void-basket' | 'return' | 'price-override' | 'line-discount' | 'points-adjust' | 'household-join';
 
 /** Whether this action, by someone of this role, needs a supervisor's PIN first. */
 export function needsSupervisor(role: StaffRole, action: OverrideAction, amountMinor: number): boolean {
