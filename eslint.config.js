@@ -84,9 +84,10 @@ export default tseslint.config(
             ...noSrc('src-main', 'src-renderer', 'src-server'),
             // An allow-list: shared/ imports only itself and the named pure packages.
             {
-              // libphonenumber-js and @noble/hashes: pure JavaScript, the same results in Node and browsers.
-              regex: '^(?!(zod|ulid|libphonenumber-js|@noble/hashes)(/|$)|\\.{1,2}/)',
-              message: 'shared/ is pure: it may import only shared/ and zod, ulid, libphonenumber-js or @noble/hashes.',
+              // libphonenumber-js, @noble/hashes and @noble/curves: pure JavaScript, the same results in Node and browsers.
+              regex: '^(?!(zod|ulid|libphonenumber-js|@noble/hashes|@noble/curves)(/|$)|\\.{1,2}/)',
+              message:
+                'shared/ is pure: it may import only shared/ and zod, ulid, libphonenumber-js, @noble/hashes or @noble/curves.',
             },
           ],
         },

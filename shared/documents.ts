@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { currencySchema, minorSchema } from './money';
 import { memberStateSchema } from './engine/member-state';
 import { countryCodeSchema, phoneKeySchema } from './phone';
+import { cardKeySchema } from './digital-card';
 import { boundedIntSchema, idTextSchema, isoTimeSchema, MAX_ENTRY_POINTS, MAX_MINOR, textSchema } from './primitives';
 import { isShiftEventType, shiftEventProblem, shiftEventTypes } from './shift-events';
 
@@ -117,11 +118,13 @@ export const staffSchema = z.object({
 export type Staff = z.infer<typeof staffSchema>;
 
 /**
- * The store as its tills receive it (refdata `store:<id>`): the store plus the chain's phone keys, current
+ * The store as its tills receive it (refdata `store:<id>`): the store plus the chain's phone and card keys, current
  * first (during a key rotation the previous one follows, until every till has pulled the re-hashed members).
  */
 export const storeConfigSchema = storeSchema.extend({
   phoneKeys: z.array(phoneKeySchema).max(2).default([]),
+  /** The public keys digital member cards are verified with (shared/digital-card.ts), current first. */
+  cardKeys: z.array(cardKeySchema).max(2).default([]),
 });
 export type StoreConfig = z.infer<typeof storeConfigSchema>;
 

@@ -65,6 +65,12 @@ export type ErrorCode =
   | 'SHIFT_CASH_SHORT'
   | 'ADJUST_BAD_POINTS'
   | 'ADJUST_REASON_MISSING'
+  /** A digital member card the till refuses (shared/digital-card.ts). */
+  | 'DIGITAL_CARD_GARBLED'
+  | 'DIGITAL_CARD_KEY_UNKNOWN'
+  | 'DIGITAL_CARD_FORGED'
+  | 'DIGITAL_CARD_EXPIRED'
+  | 'DIGITAL_CARD_REPLAYED'
   /** A household join the till refuses: the member with themselves, or one already sharing an account. */
   | 'HOUSEHOLD_SELF'
   | 'HOUSEHOLD_ALREADY'

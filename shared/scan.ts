@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
+import { looksLikeDigitalCard } from './digital-card';
 import { looksLikeGs1, parseGs1 } from './scanner/gs1';
 import {
   defaultVariableMeasure,
@@ -66,7 +67,8 @@ export type ScanSource = 'hid-pos' | 'hid-keyboard' | 'keyboard-wedge' | 'manual
 
 export type ClassifiedScan =
   | { kind: 'member-card'; cardNumber: string }
-  | { kind: 'member-qr'; memberId: string; signature: string }
+  /** A digital member card (shared/digital-card.ts): verified by the till before anything is looked up. */
+  | { kind: 'member-qr'; code: string }
   /** `grams`/`expiry` come from a GS1 element string (AI 310n, AI 17). */
   | { kind: 'product'; gtin: string; grams?: number; expiry?: string }
   | { kind: 'weighed-product'; plu: string; grams: number }
@@ -75,7 +77,6 @@ export type ClassifiedScan =
   | { kind: 'unknown'; code: ErrorCode; reason: string };
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const QR_CARD = /^kassa:m:([0-9A-HJKMNP-TV-Z]{26}):([A-Za-z0-9_-]{16,128})$/;
 
 // Control characters a scanner or keyboard wedge may leave around the data.
 // eslint-disable-next-line no-control-regex
@@ -102,8 +103,7 @@ export const classifyScan = (raw: string, config: ScanConfig = defaultScanConfig
   const data = raw.replace(CONTROL, '').trim();
   if (data.length === 0) return { kind: 'unknown', code: 'SCAN_EMPTY', reason: 'Empty scan' };
 
-  const qr = QR_CARD.exec(data);
-  if (qr) return { kind: 'member-qr', memberId: qr[1]!, signature: qr[2]! };
+  if (looksLikeDigitalCard(data)) return { kind: 'member-qr', code: data };
 
   if (data.startsWith(config.receiptPrefix)) {
     const saleId = data.slice(config.receiptPrefix.length);

@@ -18,7 +18,17 @@ import type { FastifyInstance } from 'fastify';
 import { isKassaError } from '../shared/errors';
 import { openDb, poolSizeFromEnv, type Db } from './db';
 import { migrate } from './migrate';
-import { DEMO_ENROL_CODE, decideDemoSeed, demoCardNumber, demoSheet, parseSeedMode, seedDemo } from './seed';
+import {
+  DEMO_ENROL_CODE,
+  decideDemoSeed,
+  demoCardNumber,
+  demoSheet,
+  demoUlid,
+  MEMBER_NAMES,
+  parseSeedMode,
+  seedDemo,
+} from './seed';
+import { issueDigitalCard } from './privacy/card-keys';
 import { chainSizeFromEnv, seedChain } from './seed-chain';
 import { buildServer } from './app';
 import { corsOriginsFromEnv } from './http/cors';
@@ -73,9 +83,15 @@ async function start(): Promise<void> {
   const demo = await db.query('SELECT 1 FROM members WHERE card_number = $1', [demoCardNumber(1)]);
   if (demo.length > 0) for (const line of demoSheet()) say(`Demo · ${line}`);
 
-  // The phone key (made on first start) and every member's phone hash under it (after an upgrade or a rotation).
+  // The phone key (made on first start) and every member's phone hash under it (after an upgrade or a rotation);
+  // the store documents with the phone and digital-card keys.
   const phones = await preparePhoneLookup(db);
   if (phones.rehashed > 0) say(`Phone lookup: hashed ${phones.rehashed} members' phones under key ${phones.keyId}`);
+  // A digital card to scan (or type into the member field) in the first minutes of the demo.
+  if (demo.length > 0) {
+    const sample = await db.tx((q) => issueDigitalCard(q, demoUlid(2)));
+    say(`Demo · A digital card of ${MEMBER_NAMES[1]}, good until ${sample.expiresAt}: ${sample.code}`);
+  }
   // Every till has card numbers of its own to give out when it enrols a member offline.
   await prepareCardRanges(db);
 

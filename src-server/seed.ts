@@ -113,7 +113,7 @@ const CATALOGUE: Array<[string, number, string, 'each' | 'kg', string[]?]> = [
 /** How many products the demo catalogue holds. */
 export const DEMO_PRODUCT_COUNT = CATALOGUE.length;
 
-const MEMBER_NAMES = [
+export const MEMBER_NAMES = [
   'Anna de Vries',
   'Bram Jansen',
   'Chloé Martin',

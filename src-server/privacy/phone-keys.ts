@@ -23,6 +23,7 @@ import { storeConfigSchema, type StoreConfig } from '../../shared/documents';
 import { memberPhoneHash, type PhoneKey } from '../../shared/phone';
 import type { Db, Query } from '../db';
 import { stampSeq } from '../seq';
+import { tillCardKeys } from './card-keys';
 
 const PHONE_KEY_LOCK = 7_301_006;
 /** Members re-hashed per query page. */
@@ -102,6 +103,7 @@ export async function phoneColumns(
  */
 export async function publishStores(q: Query, storeIds?: readonly string[]): Promise<string[]> {
   const keys = await tillPhoneKeys(q);
+  const cardKeys = await tillCardKeys(q);
   const stores = await q<{
     id: string;
     name: string;
@@ -126,6 +128,7 @@ export async function publishStores(q: Query, storeIds?: readonly string[]): Pro
       programId: s.program_id,
       country: s.country,
       phoneKeys: keys,
+      cardKeys,
     });
     if (isDeepStrictEqual(s.data, data)) continue;
     await q(

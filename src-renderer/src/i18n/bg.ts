@@ -262,6 +262,16 @@ export const bg: Record<string, string> = {
   basketAlreadySold: 'Кошницата отпреди рестарта вече е платена: не е възстановена.',
   basketUnreadable:
     'Кошницата отпреди рестарта не може да бъде прочетена и е премахната (BASKET_UNREADABLE: {{message}})',
+  digitalCardAccepted: 'Дигиталната карта на {{name}} е приета',
+  'digitalCard.DIGITAL_CARD_GARBLED':
+    'Дигиталната карта не може да се прочете: помолете да я покажат отново (DIGITAL_CARD_GARBLED)',
+  'digitalCard.DIGITAL_CARD_KEY_UNKNOWN':
+    'Дигиталната карта е подписана с ключ, който касата още няма: използвайте пластмасовата карта или телефона (DIGITAL_CARD_KEY_UNKNOWN)',
+  'digitalCard.DIGITAL_CARD_FORGED': 'Дигиталната карта не е истинска: подписът не съвпада (DIGITAL_CARD_FORGED)',
+  'digitalCard.DIGITAL_CARD_EXPIRED':
+    'Дигиталната карта е изтекла: помолете да отворят нова в приложението (DIGITAL_CARD_EXPIRED)',
+  'digitalCard.DIGITAL_CARD_REPLAYED':
+    'Тази дигитална карта вече е използвана: помолете да покажат нова (DIGITAL_CARD_REPLAYED)',
   householdButton: 'Домакинство',
   householdTitle: 'Добавяне на {{name}} към домакинство',
   householdFind: 'Карта, телефон или име на член на домакинството',

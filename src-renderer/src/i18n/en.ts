@@ -260,6 +260,17 @@ export const en: Record<string, string> = {
   basketAlreadySold: 'The basket from before the restart had been paid already: it was not put back.',
   basketUnreadable:
     'The basket from before the restart could not be read and was discarded (BASKET_UNREADABLE: {{message}})',
+  digitalCardAccepted: 'Digital card of {{name}} accepted',
+  'digitalCard.DIGITAL_CARD_GARBLED':
+    'The digital card could not be read: ask the member to show it again (DIGITAL_CARD_GARBLED)',
+  'digitalCard.DIGITAL_CARD_KEY_UNKNOWN':
+    'This digital card is signed with a key the till does not have yet: use the plastic card or the phone number (DIGITAL_CARD_KEY_UNKNOWN)',
+  'digitalCard.DIGITAL_CARD_FORGED':
+    'This digital card is not genuine: its signature does not verify (DIGITAL_CARD_FORGED)',
+  'digitalCard.DIGITAL_CARD_EXPIRED':
+    'This digital card has expired: ask the member to open a fresh one in the app (DIGITAL_CARD_EXPIRED)',
+  'digitalCard.DIGITAL_CARD_REPLAYED':
+    'This digital card was used already: ask the member to show a fresh one (DIGITAL_CARD_REPLAYED)',
   householdButton: 'Household',
   householdTitle: 'Join {{name}} to a household',
   householdFind: 'Card, phone or name of a household member',

@@ -268,6 +268,16 @@ export const ru: Record<string, string> = {
   basketAlreadySold: 'Корзина, открытая до перезапуска, уже была оплачена: она не восстановлена.',
   basketUnreadable:
     'Корзину, открытую до перезапуска, не удалось прочитать, она удалена (BASKET_UNREADABLE: {{message}})',
+  digitalCardAccepted: 'Цифровая карта {{name}} принята',
+  'digitalCard.DIGITAL_CARD_GARBLED':
+    'Цифровую карту не удалось прочитать: попросите показать её ещё раз (DIGITAL_CARD_GARBLED)',
+  'digitalCard.DIGITAL_CARD_KEY_UNKNOWN':
+    'Цифровая карта подписана ключом, которого у кассы ещё нет: используйте пластиковую карту или телефон (DIGITAL_CARD_KEY_UNKNOWN)',
+  'digitalCard.DIGITAL_CARD_FORGED': 'Цифровая карта не подлинная: подпись не сходится (DIGITAL_CARD_FORGED)',
+  'digitalCard.DIGITAL_CARD_EXPIRED':
+    'Срок цифровой карты истёк: попросите открыть новую в приложении (DIGITAL_CARD_EXPIRED)',
+  'digitalCard.DIGITAL_CARD_REPLAYED':
+    'Эта цифровая карта уже использована: попросите показать новую (DIGITAL_CARD_REPLAYED)',
   householdButton: 'Семья',
   householdTitle: 'Добавить {{name}} в семью',
   householdFind: 'Карта, телефон или имя члена семьи',

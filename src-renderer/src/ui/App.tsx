@@ -17,6 +17,8 @@ import { lookupMember, type MemberLookup } from '../db/members';
 import { MemberSearch } from './MemberSearch';
 import { HouseholdDialog } from './HouseholdDialog';
 import { householdHolder } from '../db/household';
+import { takeDigitalCard } from '../db/digital-cards';
+import { memberById } from '../db/members';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { recordSale } from '../db/sales';
 import type { ProductRow } from '../db/schemas';
@@ -55,7 +57,7 @@ import type { KeptBasket } from '../features/sale/basket-store';
 import { useKeptBasket } from '../features/sale/use-kept-basket';
 import { useIdleLock } from '../features/till/use-idle-lock';
 import { language, setLanguage, type Language } from '../i18n';
-import { lookupProblem, t } from './strings';
+import { lookupProblem, t, type DigitalCardProblem } from './strings';
 
 type Message = { kind: 'error' | 'info'; text: string } | null;
 
@@ -231,6 +233,31 @@ export function App({ host }: { host: KassaHostApi }) {
     [db, memberSync, lookup],
   );
 
+  /** A digital card: verified offline and taken once, then the member it names is put on the sale. */
+  const findDigitalCard = useCallback(
+    async (code: string): Promise<void> => {
+      if (!db || !memberSync) return;
+      let memberId: string;
+      try {
+        memberId = await takeDigitalCard(db, store?.cardKeys ?? [], code);
+      } catch (e) {
+        if (!isKassaError(e)) throw e;
+        setMessage({ kind: 'error', text: t.digitalCardProblem(e.code as DigitalCardProblem) });
+        return;
+      }
+      const online = memberSync.status().phase === 'ready' ? null : memberSync.onlineLookup;
+      const found = await memberById(memberSync.store, memberId, online);
+      if (!found) {
+        setMessage({ kind: 'error', text: t.memberNotFound(memberId) });
+        return;
+      }
+      setNameMatches(null);
+      dispatch({ type: 'attach-member', member: found });
+      setMessage({ kind: 'info', text: t.digitalCardAccepted(found.name) });
+    },
+    [db, memberSync, store],
+  );
+
   const handleScan = useCallback(
     async (raw: string) => {
       if (!db || !config) return;
@@ -268,6 +295,11 @@ export function App({ host }: { host: KassaHostApi }) {
           pendingScan.current = { kind: 'panel', code: scan.cardNumber, start: performance.now() };
           await findMember(scan.cardNumber);
           return;
+        case 'member-qr': {
+          pendingScan.current = { kind: 'panel', code: scan.code, start: performance.now() };
+          await findDigitalCard(scan.code);
+          return;
+        }
         case 'product':
         case 'weighed-product':
         case 'priced-product': {
@@ -290,11 +322,21 @@ export function App({ host }: { host: KassaHostApi }) {
         case 'unknown':
           setMessage({ kind: 'error', text: t.badScan(scan.reason) });
           return;
-        default:
-          setMessage({ kind: 'error', text: t.badScan(`${scan.kind} scans are not handled at this screen`) });
       }
     },
-    [db, config, cashier, session, findMember, addProduct, memberSync, returning, shiftOpen, enrolling],
+    [
+      db,
+      config,
+      cashier,
+      session,
+      findMember,
+      findDigitalCard,
+      addProduct,
+      memberSync,
+      returning,
+      shiftOpen,
+      enrolling,
+    ],
   );
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the

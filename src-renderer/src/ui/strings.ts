@@ -24,6 +24,13 @@ export function say(code: SayCode, params: SayParams, currency: string): string 
   return tr(`say.${code}`, values);
 }
 
+export type DigitalCardProblem =
+  | 'DIGITAL_CARD_GARBLED'
+  | 'DIGITAL_CARD_KEY_UNKNOWN'
+  | 'DIGITAL_CARD_FORGED'
+  | 'DIGITAL_CARD_EXPIRED'
+  | 'DIGITAL_CARD_REPLAYED';
+
 /** Why a typed card, phone or name found no one member, in the till's language. */
 export function lookupProblem(found: Exclude<MemberLookup, { kind: 'found' | 'by-name' }>, code: string): string {
   switch (found.kind) {
@@ -488,6 +495,9 @@ export const t = {
   },
   /** A tender's name: cash or card. */
   tenderKind: (kind: 'cash' | 'card') => (kind === 'cash' ? tr('cash') : tr('card')),
+  /** A digital member card refused, or taken. */
+  digitalCardProblem: (code: DigitalCardProblem) => tr(`digitalCard.${code}`),
+  digitalCardAccepted: (name: string) => tr('digitalCardAccepted', { name }),
   /** Joining the member on the sale to a household (F11). */
   get householdButton() {
     return tr('householdButton');
