@@ -112,3 +112,14 @@ export const adminGet = async <T>(serverUrl: string, path: string): Promise<T> =
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 };
+
+/** POSTs a JSON body to the server's admin API with the test admin token. */
+export async function adminPost<T>(serverUrl: string, path: string, body: unknown = {}): Promise<T> {
+  const res = await fetch(new URL(path, serverUrl), {
+    method: 'POST',
+    headers: { authorization: 'Bearer test-admin', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -410,6 +410,10 @@ export function App({ host }: { host: KassaHostApi }) {
   const lookupTyped = async (text: string): Promise<boolean> => {
     if (!config || !memberSync) return false;
     const scan = classifyScan(text, config.scan);
+    if (scan.kind === 'member-qr') {
+      await findDigitalCard(scan.code);
+      return true;
+    }
     if (scan.kind === 'product' || scan.kind === 'weighed-product' || scan.kind === 'priced-product') {
       // A phone number can look like a short product code: only a code the catalogue knows is taken as one.
       if (await memberSync.catalog.byEan(catalogKey(scan))) {
