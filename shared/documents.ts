@@ -364,8 +364,28 @@ export const householdJoinBodySchema = z.object({
 });
 export type HouseholdJoinBody = z.infer<typeof householdJoinBodySchema>;
 
-/** What a till writes about a member other than sales and entries (enrolment, a household join). */
-export const memberBodySchema = z.discriminatedUnion('type', [enrolmentBodySchema, householdJoinBodySchema]);
+/**
+ * A lost card replaced at a till (`kind: 'member'`, `type: 'card-replace'`): the member keeps their id, balance and
+ * history; the old card is blocked (a scan of it finds no one) and the new one, scanned from a new plastic card or
+ * numbered from this till's ranges, finds them from now on. A supervisor approves it.
+ */
+export const cardReplaceBodySchema = z.object({
+  type: z.literal('card-replace'),
+  storeId: idTextSchema(64),
+  cashierId: idTextSchema(64),
+  supervisorId: idTextSchema(64),
+  oldCardNumber: z.string().min(1).max(40),
+  newCardNumber: z.string().regex(/^[0-9A-Z]{4,32}$/, 'a card number: 4–32 digits or capital letters'),
+  cardSource: z.enum(['range', 'card']),
+});
+export type CardReplaceBody = z.infer<typeof cardReplaceBodySchema>;
+
+/** What a till writes about a member other than sales and entries (enrolment, a household join, a card replaced). */
+export const memberBodySchema = z.discriminatedUnion('type', [
+  enrolmentBodySchema,
+  householdJoinBodySchema,
+  cardReplaceBodySchema,
+]);
 export type MemberBody = z.infer<typeof memberBodySchema>;
 
 const journalBase = {

@@ -38,7 +38,12 @@ export async function takeEnrolment(q: Query, b: Batch, doc: MemberDoc, e: Enrol
       });
   }
   let card = e.cardNumber;
-  const [holder] = await q<{ id: string }>('SELECT id FROM members WHERE card_number = $1', [card]);
+  // A card another member holds, or one blocked when it was reported lost.
+  const [holder] = await q<{ id: string }>(
+    `SELECT id FROM members WHERE card_number = $1
+     UNION ALL SELECT member_id FROM blocked_cards WHERE card_number = $1 LIMIT 1`,
+    [card],
+  );
   if (holder) {
     await flag(q, 'duplicate-card', id, till, holder.id, { cardNumber: card, otherMemberId: holder.id });
     card = retiredCardNumber(id);

@@ -33,6 +33,7 @@ import {
   type Store,
 } from './batch';
 import { takeHouseholdJoin } from './household';
+import { takeCardReplace } from './card-replace';
 import { reconstructView } from './views';
 import { takeEnrolment } from './enrolment';
 import { takeEvent } from './events';
@@ -460,6 +461,7 @@ async function walkOne(q: Query, walk: Walk, docs: readonly JournalDoc[]): Promi
     }
     if (doc.kind === 'member') {
       if (doc.body.type === 'enrol') await takeEnrolment(q, b, doc, doc.body);
+      else if (doc.body.type === 'card-replace') await takeCardReplace(q, b, doc, doc.body);
       taken.push(doc.id);
       watermark = doc.tillSeq;
       i++;
