@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'SCAN_BAD_CHECK_DIGIT'
   | 'SCAN_UNKNOWN'
   | 'CARD_NOT_FOUND'
+  /** A card replaced as lost: it finds no one. */
+  | 'CARD_BLOCKED'
   | 'MEMBER_NOT_FOUND'
   /** A name typed at the till that starts no word of any member's name. */
   | 'MEMBER_NAME_NOT_FOUND'

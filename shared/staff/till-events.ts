@@ -20,10 +20,10 @@ export const CASHIER_DISCOUNT_MAX_PERCENT = 10;
 
 /**
  * `amountMinor` is the money at stake; for a line discount it is the percentage. A price override, a manual
- * points adjustment and a household join are always a supervisor's.
+ * points adjustment, a household join and a lost card's replacement are always a supervisor's.
  */
 export type OverrideAction =
-  'void-basket' | 'return' | 'price-override' | 'line-discount' | 'points-adjust' | 'household-join';
+  'void-basket' | 'return' | 'price-override' | 'line-discount' | 'points-adjust' | 'household-join' | 'card-replace';
 
 /** Whether this action, by someone of this role, needs a supervisor's PIN first. */
 export function needsSupervisor(role: StaffRole, action: OverrideAction, amountMinor: number): boolean {
@@ -36,6 +36,7 @@ export function needsSupervisor(role: StaffRole, action: OverrideAction, amountM
     case 'price-override':
     case 'points-adjust':
     case 'household-join':
+    case 'card-replace':
       return true;
     case 'line-discount':
       return amountMinor > CASHIER_DISCOUNT_MAX_PERCENT;

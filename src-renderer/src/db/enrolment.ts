@@ -96,22 +96,7 @@ export function enrolMember(db: TillDatabase, form: EnrolmentForm, ctx: EnrolCon
 
 async function enrolNow(db: TillDatabase, form: EnrolmentForm, ctx: EnrolContext): Promise<Enrolled> {
   const at = new Date().toISOString();
-  let card = form.cardNumber.trim();
-  if (form.cardSource === 'range') {
-    if (!ctx.ref)
-      throw new KassaError('CARD_RANGE_EXHAUSTED', 'This till has no card numbers yet: it gets them from the server');
-    let last = await lastCardGiven(db);
-    for (;;) {
-      const next = nextCardNumber(ctx.ref.cardRanges, last);
-      if (next === null)
-        throw new KassaError('CARD_RANGE_EXHAUSTED', 'This till has given out every card number it was sent');
-      last = next;
-      if (!(await cardKnown(ctx, next))) break;
-    }
-    card = last;
-  } else if (await cardKnown(ctx, card)) {
-    throw new KassaError('CARD_IN_USE', `Card ${card} already belongs to a member`, { field: 'cardNumber' });
-  }
+  const card = await pickCard(db, ctx, form.cardSource, form.cardNumber);
   const body = enrolmentBody(
     { ...form, cardNumber: card },
     { storeId: ctx.storeId, cashierId: ctx.cashierId, country: ctx.config?.country ?? null, at },
@@ -130,13 +115,47 @@ async function enrolNow(db: TillDatabase, form: EnrolmentForm, ctx: EnrolContext
   const rows = [member, ...(bonus ? [bonus] : [])].map(({ _deleted: _, ...row }) => row);
   const result = await db.journal.bulkInsert(rows);
   if (result.error.length > 0) throw new Error(`Could not record the enrolment: ${result.error[0]!.status}`);
-  if (form.cardSource === 'range') await db.journal.upsertLocal(CARD_DOC, { last: card });
+  if (form.cardSource === 'range') await rememberCardGiven(db, card);
   const record = provisionalRecord(memberId, body, at, phoneHashFor(body.phone, ctx.config));
   return { member: record, bonusPoints: bonus ? bonus.body.points : 0 };
 }
 
 async function cardKnown(ctx: Pick<EnrolContext, 'members'>, card: string): Promise<boolean> {
-  return (await ctx.members.byCard(card)) !== null;
+  return (await ctx.members.byCard(card)) !== null || ((await ctx.members.blocked?.(card)) ?? false);
+}
+
+/**
+ * The card a new or replaced membership gets: the next free number of this till's ranges (`range`), or the one
+ * scanned or typed (`card`). Throws CARD_IN_USE (a member holds it, or it was blocked) or CARD_RANGE_EXHAUSTED.
+ * A number from the ranges counts as given once the caller has written it (`rememberCardGiven`).
+ */
+export async function pickCard(
+  db: TillDatabase,
+  ctx: Pick<EnrolContext, 'members' | 'ref'>,
+  source: 'range' | 'card',
+  typed: string,
+): Promise<string> {
+  if (source === 'card') {
+    const card = typed.trim();
+    if (await cardKnown(ctx, card))
+      throw new KassaError('CARD_IN_USE', `Card ${card} already belongs to a member`, { field: 'cardNumber' });
+    return card;
+  }
+  if (!ctx.ref)
+    throw new KassaError('CARD_RANGE_EXHAUSTED', 'This till has no card numbers yet: it gets them from the server');
+  let last = await lastCardGiven(db);
+  for (;;) {
+    const next = nextCardNumber(ctx.ref.cardRanges, last);
+    if (next === null)
+      throw new KassaError('CARD_RANGE_EXHAUSTED', 'This till has given out every card number it was sent');
+    last = next;
+    if (!(await cardKnown(ctx, next))) return next;
+  }
+}
+
+/** Marks a number from the ranges as given (the next `pickCard` goes on after it). */
+export async function rememberCardGiven(db: TillDatabase, card: string): Promise<void> {
+  await db.journal.upsertLocal(CARD_DOC, { last: card });
 }
 
 function phoneHashFor(phone: string, config: Pick<StoreConfig, 'country' | 'phoneKeys'> | null): string {
@@ -150,6 +169,14 @@ export type LocalMembers = {
   byId: (id: string) => Promise<MemberRecord | null>;
   byPhoneHashes: (hashes: readonly string[]) => Promise<MemberRecord[]>;
   byNamePrefix: (prefix: string, limit: number) => Promise<{ members: MemberRecord[]; more: boolean }>;
+  /** Cards replaced at this till: the old numbers (blocked) and the new ones, by card and by member. */
+  replacedCards: () => Promise<ReplacedCards>;
+};
+
+export type ReplacedCards = {
+  blocked: Set<string>;
+  byCard: Map<string, string>;
+  byMember: Map<string, string>;
 };
 
 /**
@@ -171,7 +198,20 @@ export function localMembers(
     }
     return out;
   }
+  async function replacedCards(): Promise<ReplacedCards> {
+    const docs = await db.journal.find({ selector: { kind: 'member', tillSeq: { $gt: 0 } } }).exec();
+    const out: ReplacedCards = { blocked: new Set(), byCard: new Map(), byMember: new Map() };
+    for (const d of docs) {
+      const doc = d.toJSON() as unknown as MemberDoc;
+      if (doc.body.type !== 'card-replace') continue;
+      out.blocked.add(doc.body.oldCardNumber);
+      out.byCard.set(doc.body.newCardNumber, doc.memberId);
+      out.byMember.set(doc.memberId, doc.body.newCardNumber);
+    }
+    return out;
+  }
   return {
+    replacedCards,
     byCard: async (card) => (await pending()).find((m) => m.cardNumber === card) ?? null,
     byId: async (id) => (await pending()).find((m) => m.id === id) ?? null,
     byPhoneHashes: async (hashes) =>
@@ -184,13 +224,28 @@ export function localMembers(
   };
 }
 
-export type MemberFinder = Pick<MemberStore, 'byCard' | 'byId' | 'byPhoneHashes' | 'byNamePrefix'>;
+export type MemberFinder = Pick<MemberStore, 'byCard' | 'byId' | 'byPhoneHashes' | 'byNamePrefix'> & {
+  /** Whether a card was replaced at this till (reported lost): it finds no one. */
+  blocked?: (card: string) => Promise<boolean>;
+};
 
 /** The member store, and then the members enrolled here that it does not hold yet. */
 export function withLocalMembers(store: MemberStore, local: LocalMembers): MemberFinder {
+  /** A member with the card this till gave them in place of a lost one (until the server's record has it). */
+  async function current(m: MemberRecord | null): Promise<MemberRecord | null> {
+    const card = m ? (await local.replacedCards()).byMember.get(m.id) : undefined;
+    return m && card ? { ...m, cardNumber: card } : m;
+  }
   return {
-    byCard: async (card) => (await store.byCard(card)) ?? (await local.byCard(card)),
-    byId: async (id) => (await store.byId(id)) ?? (await local.byId(id)),
+    byCard: async (card) => {
+      const replaced = await local.replacedCards();
+      if (replaced.blocked.has(card)) return null;
+      const moved = replaced.byCard.get(card);
+      if (moved) return current((await store.byId(moved)) ?? (await local.byId(moved)));
+      return current((await store.byCard(card)) ?? (await local.byCard(card)));
+    },
+    blocked: async (card) => (await local.replacedCards()).blocked.has(card),
+    byId: async (id) => current((await store.byId(id)) ?? (await local.byId(id))),
     byPhoneHashes: async (hashes) => [...(await store.byPhoneHashes(hashes)), ...(await local.byPhoneHashes(hashes))],
     byNamePrefix: async (prefix, limit) => {
       const held = await store.byNamePrefix(prefix, limit);

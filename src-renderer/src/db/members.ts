@@ -34,6 +34,8 @@ export type MemberLookup =
   /** `asPhone`: the text was a possible phone number and was looked up by its hash too. */
   | { kind: 'not-found'; asPhone: boolean }
   | { kind: 'ambiguous' }
+  /** A card replaced at this till as lost: it finds no one. */
+  | { kind: 'blocked' }
   /** The text was a name: the members it starts a word of, sorted by name (`more`: others not shown). */
   | { kind: 'by-name'; members: MemberRecord[]; more: boolean }
   | { kind: 'name-not-found' }
@@ -80,6 +82,7 @@ export async function lookupMember(
   if (code === '') return { kind: 'not-found', asPhone: false };
   const byCard = await store.byCard(code);
   if (byCard) return { kind: 'found', member: byCard, by: 'card', online: false };
+  if (await store.blocked?.(code)) return { kind: 'blocked' };
   if (looksLikeName(code) && nameQuery(code) !== '') {
     const named = await searchMembersByName(store, code);
     if (named.members.length > 0) return { kind: 'by-name', ...named };

@@ -272,6 +272,13 @@ export const bg: Record<string, string> = {
     'Дигиталната карта е изтекла: помолете да отворят нова в приложението (DIGITAL_CARD_EXPIRED)',
   'digitalCard.DIGITAL_CARD_REPLAYED':
     'Тази дигитална карта вече е използвана: помолете да покажат нова (DIGITAL_CARD_REPLAYED)',
+  cardReplaceButton: 'Изгубена карта',
+  cardReplaceTitle: 'Замяна на изгубената карта {{card}} на {{name}}',
+  cardReplaceWhat: 'замяна на изгубената карта {{card}} на {{name}}',
+  cardReplaceKeeps: 'Членът запазва точките и историята си; старата карта се блокира завинаги.',
+  cardReplaceConfirm: 'Замяна на картата',
+  cardReplaceDone: '{{name}} вече има карта {{card}}; старата карта е блокирана',
+  cardBlocked: 'Карта {{code}} е обявена за изгубена и заменена: по нея вече не се намира никой (CARD_BLOCKED)',
   householdButton: 'Домакинство',
   householdTitle: 'Добавяне на {{name}} към домакинство',
   householdFind: 'Карта, телефон или име на член на домакинството',

@@ -271,6 +271,13 @@ export const en: Record<string, string> = {
     'This digital card has expired: ask the member to open a fresh one in the app (DIGITAL_CARD_EXPIRED)',
   'digitalCard.DIGITAL_CARD_REPLAYED':
     'This digital card was used already: ask the member to show a fresh one (DIGITAL_CARD_REPLAYED)',
+  cardReplaceButton: 'Lost card',
+  cardReplaceTitle: 'Replace the lost card {{card}} of {{name}}',
+  cardReplaceWhat: 'replacing the lost card {{card}} of {{name}}',
+  cardReplaceKeeps: 'The member keeps their points and history; the old card is blocked for good.',
+  cardReplaceConfirm: 'Replace the card',
+  cardReplaceDone: '{{name}} now has card {{card}}; the old card is blocked',
+  cardBlocked: 'Card {{code}} was reported lost and replaced: it no longer finds anyone (CARD_BLOCKED)',
   householdButton: 'Household',
   householdTitle: 'Join {{name}} to a household',
   householdFind: 'Card, phone or name of a household member',

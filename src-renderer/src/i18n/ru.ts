@@ -278,6 +278,13 @@ export const ru: Record<string, string> = {
     'Срок цифровой карты истёк: попросите открыть новую в приложении (DIGITAL_CARD_EXPIRED)',
   'digitalCard.DIGITAL_CARD_REPLAYED':
     'Эта цифровая карта уже использована: попросите показать новую (DIGITAL_CARD_REPLAYED)',
+  cardReplaceButton: 'Утеря карты',
+  cardReplaceTitle: 'Замена утерянной карты {{card}} участника {{name}}',
+  cardReplaceWhat: 'замена утерянной карты {{card}} участника {{name}}',
+  cardReplaceKeeps: 'Баллы и история сохраняются; старая карта блокируется навсегда.',
+  cardReplaceConfirm: 'Заменить карту',
+  cardReplaceDone: 'У {{name}} теперь карта {{card}}; старая карта заблокирована',
+  cardBlocked: 'Карта {{code}} заявлена утерянной и заменена: по ней больше никого не найти (CARD_BLOCKED)',
   householdButton: 'Семья',
   householdTitle: 'Добавить {{name}} в семью',
   householdFind: 'Карта, телефон или имя члена семьи',

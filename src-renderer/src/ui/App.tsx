@@ -16,6 +16,7 @@ import { localMembers, withLocalMembers, type EnrolContext } from '../db/enrolme
 import { lookupMember, type MemberLookup } from '../db/members';
 import { MemberSearch } from './MemberSearch';
 import { HouseholdDialog } from './HouseholdDialog';
+import { CardReplaceDialog } from './CardReplaceDialog';
 import { householdHolder } from '../db/household';
 import { takeDigitalCard } from '../db/digital-cards';
 import { memberById } from '../db/members';
@@ -113,6 +114,7 @@ export function App({ host }: { host: KassaHostApi }) {
   // The member's history (F10); the server asked while online.
   const [historyOpen, setHistoryOpen] = useState(false);
   const [householdOpen, setHouseholdOpen] = useState(false);
+  const [replacingCard, setReplacingCard] = useState(false);
   const historyServer = useMemo(() => (config && sync.online ? serverHistory(config) : null), [config, sync.online]);
   // Enrolling a new member (F6), with the member card scanned into it, if one was.
   const [enrolling, setEnrolling] = useState<{ scannedCard: string | null; n: number } | null>(null);
@@ -352,6 +354,7 @@ export function App({ host }: { host: KassaHostApi }) {
     shifting ||
     historyOpen ||
     householdOpen ||
+    replacingCard ||
     enrolling !== null;
   // A new member is enrolled onto the sale (in place of any member on it), not while another dialog is open.
   const canEnrol = !dialogOpen && members !== null;
@@ -708,6 +711,7 @@ export function App({ host }: { host: KassaHostApi }) {
         onEnrol={canEnrol ? () => setEnrolling({ scannedCard: null, n: Date.now() }) : null}
         onHistory={canAdjust ? () => setHistoryOpen(true) : null}
         onHousehold={canAdjust ? () => setHouseholdOpen(true) : null}
+        onReplaceCard={canAdjust ? () => setReplacingCard(true) : null}
       />
       {nameMatches && !member && (
         <MemberSearch
@@ -859,6 +863,23 @@ export function App({ host }: { host: KassaHostApi }) {
             setMessage({ kind: 'info', text: t.adjustPointsDone(signedPoints(points), view.state.balance + points) });
           }}
           onCancel={() => setAdjusting(false)}
+        />
+      )}
+
+      {replacingCard && db && cashier && member && members && (
+        <CardReplaceDialog
+          db={db}
+          ctx={{ tillId: config.tillId, storeId: config.storeId, members }}
+          cashier={cashier}
+          staff={staff}
+          member={member}
+          pinAnswer={pinAnswer}
+          onDone={(card) => {
+            setReplacingCard(false);
+            dispatch({ type: 'attach-member', member: { ...member, cardNumber: card } });
+            setMessage({ kind: 'info', text: t.cardReplaceDone(member.name, card) });
+          }}
+          onCancel={() => setReplacingCard(false)}
         />
       )}
 

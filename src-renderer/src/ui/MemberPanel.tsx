@@ -63,6 +63,8 @@ export function MemberPanel(props: {
   onAdjust: (() => void) | null;
   /** Opens the member's history; null while it may not be opened. */
   onHistory: (() => void) | null;
+  /** Opens the replacement of a lost card (a supervisor's); null while it may not be opened. */
+  onReplaceCard?: (() => void) | null;
   /** Opens the household join (a supervisor's); null while it may not be opened. */
   onHousehold?: (() => void) | null;
   /** Opens the enrolment of a new member; null while it may not be opened. */
@@ -108,6 +110,13 @@ export function MemberPanel(props: {
               {t.householdButton} <kbd>F11</kbd>
             </button>
           )}
+          <button
+            data-testid="open-card-replace"
+            disabled={!props.onReplaceCard}
+            onClick={() => props.onReplaceCard?.()}
+          >
+            {t.cardReplaceButton}
+          </button>
           <button onClick={props.onClear}>{t.clearMember}</button>
         </>
       ) : (

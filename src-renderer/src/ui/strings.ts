@@ -36,6 +36,8 @@ export function lookupProblem(found: Exclude<MemberLookup, { kind: 'found' | 'by
   switch (found.kind) {
     case 'ambiguous':
       return t.phoneAmbiguous(code);
+    case 'blocked':
+      return tr('cardBlocked', { code });
     case 'still-loading':
       return t.membersStillLoading(code);
     case 'name-not-found':
@@ -498,6 +500,19 @@ export const t = {
   /** A digital member card refused, or taken. */
   digitalCardProblem: (code: DigitalCardProblem) => tr(`digitalCard.${code}`),
   digitalCardAccepted: (name: string) => tr('digitalCardAccepted', { name }),
+  /** Replacing the member's lost card. */
+  get cardReplaceButton() {
+    return tr('cardReplaceButton');
+  },
+  cardReplaceTitle: (name: string, card: string) => tr('cardReplaceTitle', { name, card }),
+  cardReplaceWhat: (name: string, card: string) => tr('cardReplaceWhat', { name, card }),
+  get cardReplaceKeeps() {
+    return tr('cardReplaceKeeps');
+  },
+  get cardReplaceConfirm() {
+    return tr('cardReplaceConfirm');
+  },
+  cardReplaceDone: (name: string, card: string) => tr('cardReplaceDone', { name, card }),
   /** Joining the member on the sale to a household (F11). */
   get householdButton() {
     return tr('householdButton');
