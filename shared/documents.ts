@@ -380,11 +380,33 @@ export const cardReplaceBodySchema = z.object({
 });
 export type CardReplaceBody = z.infer<typeof cardReplaceBodySchema>;
 
+/**
+ * A member's contact details or marketing consent changed at a till (`kind: 'member'`, `type: 'profile-edit'`):
+ * only the fields given change (`''` clears a phone or e-mail address). Conflict rule (docs/till.md): per field,
+ * the latest edit by its time wins — the till's time for phone and e-mail, the consent's own time for consent —
+ * and an edit older than the field's last change is kept for review, not applied.
+ */
+export const profileEditBodySchema = z
+  .object({
+    type: z.literal('profile-edit'),
+    storeId: idTextSchema(64),
+    cashierId: idTextSchema(64),
+    phone: z
+      .string()
+      .regex(/^(\+[1-9]\d{6,14})?$/, 'a phone number in E.164 form')
+      .optional(),
+    email: z.union([z.literal(''), z.email().max(254)]).optional(),
+    consent: z.object({ marketing: z.boolean(), at: isoTimeSchema, textVersion: idTextSchema(32) }).optional(),
+  })
+  .refine((e) => e.phone !== undefined || e.email !== undefined || e.consent !== undefined, 'a field to change');
+export type ProfileEditBody = z.infer<typeof profileEditBodySchema>;
+
 /** What a till writes about a member other than sales and entries (enrolment, a household join, a card replaced). */
 export const memberBodySchema = z.discriminatedUnion('type', [
   enrolmentBodySchema,
   householdJoinBodySchema,
   cardReplaceBodySchema,
+  profileEditBodySchema,
 ]);
 export type MemberBody = z.infer<typeof memberBodySchema>;
 

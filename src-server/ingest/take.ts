@@ -34,6 +34,7 @@ import {
 } from './batch';
 import { takeHouseholdJoin } from './household';
 import { takeCardReplace } from './card-replace';
+import { takeProfileEdit } from './profile';
 import { reconstructView } from './views';
 import { takeEnrolment } from './enrolment';
 import { takeEvent } from './events';
@@ -462,6 +463,7 @@ async function walkOne(q: Query, walk: Walk, docs: readonly JournalDoc[]): Promi
     if (doc.kind === 'member') {
       if (doc.body.type === 'enrol') await takeEnrolment(q, b, doc, doc.body);
       else if (doc.body.type === 'card-replace') await takeCardReplace(q, b, doc, doc.body);
+      else if (doc.body.type === 'profile-edit') await takeProfileEdit(q, b, doc, doc.body);
       taken.push(doc.id);
       watermark = doc.tillSeq;
       i++;

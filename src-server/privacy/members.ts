@@ -251,5 +251,17 @@ export async function eraseMember(q: Query, id: string): Promise<Erasure> {
        AND doc->'body'->>'type' = 'enrol'`,
     [id, ERASED_NAME],
   );
+  // A profile edit names the member's phone and e-mail address too.
+  const blank = `jsonb_set(jsonb_set(doc, '{body,phone}', '""', false), '{body,email}', '""', false)`;
+  await q(
+    `UPDATE journal_inbox SET doc = ${blank} WHERE member_id = $1 AND kind = 'member'
+       AND doc->'body'->>'type' = 'profile-edit'`,
+    [id],
+  );
+  await q(
+    `UPDATE parked_docs SET doc = ${blank} WHERE doc->>'memberId' = $1 AND doc->>'kind' = 'member'
+       AND doc->'body'->>'type' = 'profile-edit'`,
+    [id],
+  );
   return { id, erasedAt: isoTime(row!.erased_at), changed: true };
 }
