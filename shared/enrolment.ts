@@ -18,7 +18,9 @@
 import {
   enrolmentBodySchema,
   journalDocSchema,
+  profileEditBodySchema,
   type EnrolmentBody,
+  type ProfileEditBody,
   type EntryDoc,
   type JournalDoc,
   type MemberDoc,
@@ -180,4 +182,33 @@ export function enrolmentDocuments(
       }) as EntryDoc)
     : null;
   return { member, bonus };
+}
+
+/** A profile edit as the till's form gives it: empty fields stay as they are; consent `keep` leaves it. */
+export type ProfileForm = { phone: string; email: string; marketing: 'keep' | 'yes' | 'no' };
+
+/** The edit's body, every field checked like an enrolment's; PROFILE_UNCHANGED when nothing is to change. */
+export function profileEditBody(
+  form: ProfileForm,
+  ctx: { storeId: string; cashierId: string; country: string | null; at: string },
+): ProfileEditBody {
+  const phoneText = form.phone.trim();
+  const phone = phoneText === '' ? undefined : normalisePhone(phoneText, ctx.country);
+  if (phone === null) throw invalid('phone', `Not a phone number: "${phoneText}"`);
+  const emailText = form.email.trim().toLowerCase();
+  if (emailText !== '' && (!EMAIL.test(emailText) || emailText.length > 254))
+    throw invalid('email', `Not an e-mail address: "${emailText}"`);
+  const body = {
+    type: 'profile-edit' as const,
+    storeId: ctx.storeId,
+    cashierId: ctx.cashierId,
+    ...(phone === undefined ? {} : { phone }),
+    ...(emailText === '' ? {} : { email: emailText }),
+    ...(form.marketing === 'keep'
+      ? {}
+      : { consent: { marketing: form.marketing === 'yes', at: ctx.at, textVersion: CONSENT_TEXT_VERSION } }),
+  };
+  if (body.phone === undefined && body.email === undefined && body.consent === undefined)
+    throw new KassaError('PROFILE_UNCHANGED', 'Nothing to change: type a new phone or e-mail, or change the consent');
+  return profileEditBodySchema.parse(body);
 }

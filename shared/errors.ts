@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'CARD_NOT_FOUND'
   /** A card replaced as lost: it finds no one. */
   | 'CARD_BLOCKED'
+  /** A profile edit that changes nothing. */
+  | 'PROFILE_UNCHANGED'
   | 'MEMBER_NOT_FOUND'
   /** A name typed at the till that starts no word of any member's name. */
   | 'MEMBER_NAME_NOT_FOUND'

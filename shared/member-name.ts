@@ -75,7 +75,10 @@ export function nameQuery(text: string): string {
   return normaliseName(text).slice(0, NAME_KEY_MAX).trimEnd();
 }
 
-/** Whether `text` reads as a name rather than a card or phone number: it has a letter. */
+/**
+ * Whether `text` reads as a name rather than a card or phone number: it has a letter and no digit (a Code 128
+ * card such as `KM000000093` is a card, never a name).
+ */
 export function looksLikeName(text: string): boolean {
-  return /\p{L}/u.test(text);
+  return /\p{L}/u.test(text) && !/\d/.test(text);
 }

@@ -58,5 +58,6 @@ describe('name search keys', () => {
     expect(looksLikeName('zo')).toBe(true);
     expect(looksLikeName('+359 88 123 4567')).toBe(false);
     expect(looksLikeName('2990000000001')).toBe(false);
+    expect(looksLikeName('KM000000093')).toBe(false);
   });
 });

@@ -171,6 +171,8 @@ export type LocalMembers = {
   byNamePrefix: (prefix: string, limit: number) => Promise<{ members: MemberRecord[]; more: boolean }>;
   /** Cards replaced at this till: the old numbers (blocked) and the new ones, by card and by member. */
   replacedCards: () => Promise<ReplacedCards>;
+  /** Phones given in this till's profile edits, as lookup hashes, and whose they are. */
+  editedPhones: () => Promise<Map<string, string>>;
 };
 
 export type ReplacedCards = {
@@ -210,8 +212,20 @@ export function localMembers(
     }
     return out;
   }
+  async function editedPhones(): Promise<Map<string, string>> {
+    const docs = await db.journal.find({ selector: { kind: 'member', tillSeq: { $gt: 0 } } }).exec();
+    const out = new Map<string, string>();
+    for (const d of docs) {
+      const doc = d.toJSON() as unknown as MemberDoc;
+      if (doc.body.type === 'profile-edit' && doc.body.phone)
+        out.set(phoneHashFor(doc.body.phone, config), doc.memberId);
+    }
+    out.delete('');
+    return out;
+  }
   return {
     replacedCards,
+    editedPhones,
     byCard: async (card) => (await pending()).find((m) => m.cardNumber === card) ?? null,
     byId: async (id) => (await pending()).find((m) => m.id === id) ?? null,
     byPhoneHashes: async (hashes) =>
@@ -246,7 +260,16 @@ export function withLocalMembers(store: MemberStore, local: LocalMembers): Membe
     },
     blocked: async (card) => (await local.replacedCards()).blocked.has(card),
     byId: async (id) => current((await store.byId(id)) ?? (await local.byId(id))),
-    byPhoneHashes: async (hashes) => [...(await store.byPhoneHashes(hashes)), ...(await local.byPhoneHashes(hashes))],
+    byPhoneHashes: async (hashes) => {
+      const found = [...(await store.byPhoneHashes(hashes)), ...(await local.byPhoneHashes(hashes))];
+      // A phone given at this till in a profile edit finds its member before the server's record has it.
+      for (const [hash, id] of await local.editedPhones())
+        if (hashes.includes(hash) && !found.some((m) => m.id === id)) {
+          const m = (await store.byId(id)) ?? (await local.byId(id));
+          if (m) found.push(m);
+        }
+      return Promise.all(found.map(current)).then((ms) => ms.filter((m): m is MemberRecord => m !== null));
+    },
     byNamePrefix: async (prefix, limit) => {
       const held = await store.byNamePrefix(prefix, limit);
       if (held.members.length >= limit) return held;

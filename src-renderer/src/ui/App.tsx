@@ -17,6 +17,7 @@ import { lookupMember, type MemberLookup } from '../db/members';
 import { MemberSearch } from './MemberSearch';
 import { HouseholdDialog } from './HouseholdDialog';
 import { CardReplaceDialog } from './CardReplaceDialog';
+import { ProfileDialog } from './ProfileDialog';
 import { householdHolder } from '../db/household';
 import { takeDigitalCard } from '../db/digital-cards';
 import { memberById } from '../db/members';
@@ -115,6 +116,7 @@ export function App({ host }: { host: KassaHostApi }) {
   const [historyOpen, setHistoryOpen] = useState(false);
   const [householdOpen, setHouseholdOpen] = useState(false);
   const [replacingCard, setReplacingCard] = useState(false);
+  const [editingProfile, setEditingProfile] = useState(false);
   const historyServer = useMemo(() => (config && sync.online ? serverHistory(config) : null), [config, sync.online]);
   // Enrolling a new member (F6), with the member card scanned into it, if one was.
   const [enrolling, setEnrolling] = useState<{ scannedCard: string | null; n: number } | null>(null);
@@ -355,6 +357,7 @@ export function App({ host }: { host: KassaHostApi }) {
     historyOpen ||
     householdOpen ||
     replacingCard ||
+    editingProfile ||
     enrolling !== null;
   // A new member is enrolled onto the sale (in place of any member on it), not while another dialog is open.
   const canEnrol = !dialogOpen && members !== null;
@@ -712,6 +715,7 @@ export function App({ host }: { host: KassaHostApi }) {
         onHistory={canAdjust ? () => setHistoryOpen(true) : null}
         onHousehold={canAdjust ? () => setHouseholdOpen(true) : null}
         onReplaceCard={canAdjust ? () => setReplacingCard(true) : null}
+        onEditProfile={canAdjust ? () => setEditingProfile(true) : null}
       />
       {nameMatches && !member && (
         <MemberSearch
@@ -863,6 +867,24 @@ export function App({ host }: { host: KassaHostApi }) {
             setMessage({ kind: 'info', text: t.adjustPointsDone(signedPoints(points), view.state.balance + points) });
           }}
           onCancel={() => setAdjusting(false)}
+        />
+      )}
+
+      {editingProfile && db && cashier && member && (
+        <ProfileDialog
+          db={db}
+          ctx={{
+            tillId: config.tillId,
+            storeId: config.storeId,
+            cashierId: cashier.id,
+            country: store?.country ?? null,
+          }}
+          member={member}
+          onDone={() => {
+            setEditingProfile(false);
+            setMessage({ kind: 'info', text: t.profileDone(member.name) });
+          }}
+          onCancel={() => setEditingProfile(false)}
         />
       )}
 

@@ -63,6 +63,8 @@ export function MemberPanel(props: {
   onAdjust: (() => void) | null;
   /** Opens the member's history; null while it may not be opened. */
   onHistory: (() => void) | null;
+  /** Opens the edit of the member's contact details and consent; null while it may not be opened. */
+  onEditProfile?: (() => void) | null;
   /** Opens the replacement of a lost card (a supervisor's); null while it may not be opened. */
   onReplaceCard?: (() => void) | null;
   /** Opens the household join (a supervisor's); null while it may not be opened. */
@@ -110,6 +112,9 @@ export function MemberPanel(props: {
               {t.householdButton} <kbd>F11</kbd>
             </button>
           )}
+          <button data-testid="open-profile" disabled={!props.onEditProfile} onClick={() => props.onEditProfile?.()}>
+            {t.profileButton}
+          </button>
           <button
             data-testid="open-card-replace"
             disabled={!props.onReplaceCard}

@@ -500,6 +500,33 @@ export const t = {
   /** A digital member card refused, or taken. */
   digitalCardProblem: (code: DigitalCardProblem) => tr(`digitalCard.${code}`),
   digitalCardAccepted: (name: string) => tr('digitalCardAccepted', { name }),
+  /** Changing the member's contact details or consent. */
+  get profileButton() {
+    return tr('profileButton');
+  },
+  profileTitle: (name: string) => tr('profileTitle', { name }),
+  get profileNewPhone() {
+    return tr('profileNewPhone');
+  },
+  get profileNewEmail() {
+    return tr('profileNewEmail');
+  },
+  get profileMarketing() {
+    return tr('profileMarketing');
+  },
+  get profileMarketingKeep() {
+    return tr('profileMarketingKeep');
+  },
+  get profileMarketingYes() {
+    return tr('profileMarketingYes');
+  },
+  get profileMarketingNo() {
+    return tr('profileMarketingNo');
+  },
+  get profileUnchanged() {
+    return tr('profileUnchanged');
+  },
+  profileDone: (name: string) => tr('profileDone', { name }),
   /** Replacing the member's lost card. */
   get cardReplaceButton() {
     return tr('cardReplaceButton');
