@@ -4,8 +4,9 @@
  * - the cashier switches the till to Russian: the status bar, the basket, the engine's explanation of points
  *   and money read in Russian, and `<html lang>` follows; after a reload the till is still in Russian; then
  *   Bulgarian, then back to English;
- * - every screen (sign-in, sale, product search, discount, supervisor PIN, pay, receipt, return, scanner settings,
- *   locked, points adjustment) in each of the three languages has no serious or critical axe
+ * - every screen (sign-in, sale with the member panel, points adjustment, household, edit details, lost card,
+ *   history, enrolment, product search, discount, supervisor PIN, pay, receipt, return, name search results, a
+ *   refused digital card, the shift's dialogs and reports, scanner settings, locked) in each of the three languages has no serious or critical axe
  *   violations (WCAG 2.1 A and AA rules).
  */
 import { test, expect, type Page } from '@playwright/test';
@@ -134,6 +135,25 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('household-dialog')).toHaveCount(0);
 
+    // Edit details: nothing changed is refused with its code; nothing written.
+    await page.getByTestId('open-profile').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('profile-phone')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('profile-error')).toContainText('PROFILE_UNCHANGED');
+    await screen('profile');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('profile-dialog')).toHaveCount(0);
+
+    // Lost card: the replacement form as the cashier sees it, closed unasked; the card stays.
+    await page.getByTestId('open-card-replace').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('card-replace-new')).toBeFocused();
+    await screen('card-replace');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('card-replace-dialog')).toHaveCount(0);
+    await expect(page.getByTestId('member-card')).toHaveText(CARD);
+
     await page.keyboard.press('F10');
     await expect(page.getByTestId('history-source')).toHaveAttribute('data-source', 'server');
     await screen('history');
@@ -185,6 +205,25 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     await screen('return');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('return-dialog')).toHaveCount(0);
+
+    // After the sale no member is attached: a name two members share gives the list; a garbled digital card
+    // is refused with its code.
+    await page.keyboard.press('F3');
+    await expect(page.getByTestId('lookup-input')).toBeFocused();
+    await typeSlowly('пет');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('member-result')).toHaveCount(2);
+    await screen('member-search');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('member-search')).toHaveCount(0);
+    await page.keyboard.press('F3');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await typeSlowly('KC1.x');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('message')).toContainText('DIGITAL_CARD_GARBLED');
+    await screen('digital-card-refused');
+    await expect(page.getByTestId('member-name')).toHaveCount(0);
 
     // The shift: its menu, cash in, the X report, the blind close with a supervisor, the Z report, and the
     // dialog that opens the next one.
