@@ -497,10 +497,15 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
       }
       if (!done) block = await db.names.where('key').above(block.key).first();
     }
-    const rows = await Promise.all(cards.map((card) => byCard(card)));
-    const members = rows.filter(
-      (m): m is MemberRecord => m !== null && nameKeys(m.name, m.cardNumber).some((k) => k.startsWith(prefix)),
-    );
+    // Rows are read for as many entries as are wanted, all at once; the spares only for entries left out. Every
+    // read is a chance of IndexedDB's slow tail, so the fewer the better.
+    const members: MemberRecord[] = [];
+    for (let from = 0; from < cards.length && members.length < wanted;) {
+      const next = cards.slice(from, from + wanted - members.length);
+      from += next.length;
+      for (const m of await Promise.all(next.map((card) => byCard(card))))
+        if (m !== null && nameKeys(m.name, m.cardNumber).some((k) => k.startsWith(prefix))) members.push(m);
+    }
     return { members: members.slice(0, limit), more: members.length > limit };
   };
 
