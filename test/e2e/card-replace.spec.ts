@@ -5,11 +5,10 @@
  * refused as blocked; the new number typed into the member field finds Finn. Back online, the server has Finn on
  * the new card with the same balance, and the old card still finds no one.
  */
-import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { withCheckDigit } from '../../shared/barcode';
 import { demoUlid } from '../../src-server/seed';
-import { adminGet, startServer, type Proc } from '../support/processes';
+import { adminGet } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
 import { ALEX, enterPin, signIn } from '../support/till-page';
@@ -20,14 +19,12 @@ const FINN_ID = demoUlid(6);
 
 let stack: TillStack;
 let scanner: TestScanner;
-let restarted: Proc | null = null;
 
 test.beforeAll(async () => {
   stack = await startTillStack({ name: 'card-replace' });
   scanner = stack.scanner!;
 });
 test.afterAll(async () => {
-  await restarted?.stop();
   await stack?.stop();
 });
 
@@ -36,7 +33,7 @@ test('a lost card replaced offline keeps the points and blocks the old card; the
   await page.goto(stack.tillUrl);
   await signIn(page);
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
-  await stack.server.stop('SIGTERM');
+  await stack.stopServer();
   await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
 
   await scanner.scan(FINN);
@@ -44,8 +41,8 @@ test('a lost card replaced offline keeps the points and blocks the old card; the
   const balance = await page.getByTestId('member-balance').textContent();
   await page.getByTestId('open-card-replace').focus();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('card-replace-new')).toBeFocused();
-  await expect(page.getByTestId('card-replace-new')).toBeChecked();
+  await expect(page.getByTestId('card-replace-card-new')).toBeFocused();
+  await expect(page.getByTestId('card-replace-card-new')).toBeChecked();
   const offered = /2998\d{9}/.exec((await page.getByTestId('card-replace-dialog').textContent()) ?? '')![0];
   await page.keyboard.press('Enter');
   await enterPin(page, 'supervisor', ALEX.id, ALEX.pin);
@@ -67,8 +64,7 @@ test('a lost card replaced offline keeps the points and blocks the old card; the
   await expect(page.getByTestId('member-card')).toHaveText(offered);
 
   // Back online: the server moved Finn to the new card, with the same balance.
-  const port = Number(new URL(stack.serverUrl).port);
-  restarted = await startServer({ port, dataDir: join(stack.dir, 'server') });
+  await stack.restartServer();
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
   const server = await adminGet<{ member: { cardNumber: string; state: { balance: number } } }>(
     stack.serverUrl,

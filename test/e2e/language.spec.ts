@@ -148,7 +148,7 @@ for (const lang of ['en', 'ru', 'bg'] as const) {
     // Lost card: the replacement form as the cashier sees it, closed unasked; the card stays.
     await page.getByTestId('open-card-replace').focus();
     await page.keyboard.press('Enter');
-    await expect(page.getByTestId('card-replace-new')).toBeFocused();
+    await expect(page.getByTestId('card-replace-card-new')).toBeFocused();
     await screen('card-replace');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('card-replace-dialog')).toHaveCount(0);

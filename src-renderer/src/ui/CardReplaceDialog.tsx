@@ -5,7 +5,7 @@
  * The member keeps their points and history; the old card finds no one from
  * then on. Esc cancels; nothing is written until it is approved. Offline too.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import type { MemberRecord } from '../../../shared/member-snapshot';
@@ -15,6 +15,7 @@ import type { TillDatabase } from '../db/database';
 import type { TillRef } from '../../../shared/member-card';
 import { cardSupply, readTillRef, type CardSupply, type EnrolContext } from '../db/enrolment';
 import { checkPin } from '../db/staff';
+import { CardChoice } from './CardChoice';
 import { FormActions, FormCard, Modal } from './Modal';
 import { PinDialog, type PinAnswer } from './PinDialog';
 import { t } from './strings';
@@ -45,8 +46,8 @@ export function CardReplaceDialog(props: {
       setSupply(s);
       if (s.next === null) setPrinted(true);
     })();
-    firstRef.current?.focus();
   }, [db, ctx.tillId]);
+  useLayoutEffect(() => firstRef.current?.focus(), []);
 
   const write = async (supervisor: Staff): Promise<PinAnswer> => {
     try {
@@ -102,41 +103,15 @@ export function CardReplaceDialog(props: {
     <Modal testId="card-replace-dialog" labelledBy="card-replace-title" onEscape={props.onCancel}>
       <FormCard onSubmit={submit}>
         <h2 id="card-replace-title">{t.cardReplaceTitle(member.name, member.cardNumber)}</h2>
-        <fieldset className="choice">
-          <legend>{t.enrolCard}</legend>
-          <label>
-            <input
-              ref={firstRef}
-              type="radio"
-              name="card-replace-source"
-              data-testid="card-replace-new"
-              checked={!printed}
-              disabled={supply?.next === null}
-              onChange={() => setPrinted(false)}
-            />
-            {supply === null ? '…' : supply.next === null ? t.enrolCardNone : t.enrolCardNew(supply.next)}
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="card-replace-source"
-              data-testid="card-replace-printed"
-              checked={printed}
-              onChange={() => setPrinted(true)}
-            />
-            {t.enrolCardPrinted}
-          </label>
-          {printed && (
-            <input
-              data-testid="card-replace-card"
-              aria-label={t.enrolCardPrinted}
-              autoComplete="off"
-              maxLength={32}
-              value={card}
-              onChange={(e) => setCard(e.target.value)}
-            />
-          )}
-        </fieldset>
+        <CardChoice
+          testId="card-replace"
+          supply={supply}
+          printed={printed}
+          onPrinted={setPrinted}
+          card={card}
+          onCard={setCard}
+          firstRef={firstRef}
+        />
         <p className="muted">{t.cardReplaceKeeps}</p>
         <FormActions testId="card-replace" error={error} onCancel={props.onCancel} confirmText={t.cardReplaceConfirm} />
       </FormCard>
