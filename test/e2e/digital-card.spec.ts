@@ -5,10 +5,9 @@
  * refused as a replay, and a forged one (another member's id in a genuine code) as not genuine. Nothing is put
  * on the sale by a refused code; a fresh code pasted into the member field is taken like a scanned one.
  */
-import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { demoUlid } from '../../src-server/seed';
-import { adminPost, startServer, type Proc } from '../support/processes';
+import { adminPost } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
 import { signIn } from '../support/till-page';
@@ -19,14 +18,12 @@ const FINN_ID = demoUlid(6);
 
 let stack: TillStack;
 let scanner: TestScanner;
-let restarted: Proc | null = null;
 
 test.beforeAll(async () => {
   stack = await startTillStack({ name: 'digital-card' });
   scanner = stack.scanner!;
 });
 test.afterAll(async () => {
-  await restarted?.stop();
   await stack?.stop();
 });
 
@@ -37,7 +34,7 @@ test('a digital card is verified offline and taken once; a replayed and a forged
   await page.goto(stack.tillUrl);
   await signIn(page);
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
-  await stack.server.stop('SIGTERM');
+  await stack.stopServer();
   await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
 
   await scanner.scan(code);
@@ -56,8 +53,7 @@ test('a digital card is verified offline and taken once; a replayed and a forged
   await expect(page.getByTestId('member-name')).toHaveCount(0);
 
   // A restart does not make the code new again.
-  const port = Number(new URL(stack.serverUrl).port);
-  restarted = await startServer({ port, dataDir: join(stack.dir, 'server') });
+  await stack.restartServer();
   await page.reload();
   await signIn(page);
   await scanner.scan(code);

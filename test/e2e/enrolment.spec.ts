@@ -12,7 +12,7 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { hasValidGs1CheckDigit, withCheckDigit } from '../../shared/barcode';
-import { adminGet, freePort, startServer, startTillHost, type Proc } from '../support/processes';
+import { adminGet, freePort, startTillHost, type Proc } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
 import { signIn } from '../support/till-page';
@@ -27,7 +27,6 @@ const PER_TILL = 100;
 let stack: TillStack;
 let scanner: TestScanner;
 let till2: Proc | null = null;
-let restarted: Proc | null = null;
 
 test.beforeAll(async () => {
   stack = await startTillStack({ name: 'enrol' });
@@ -36,7 +35,6 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await till2?.stop();
-  await restarted?.stop();
   await stack?.stop();
 });
 
@@ -124,7 +122,7 @@ test('two tills enrol members offline from their own card ranges; the server tak
   // Offline: both tills enrol from their own ranges.
   await expect(one.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
   await expect(two.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
-  await stack.server.stop('SIGTERM');
+  await stack.stopServer();
   await expect(one.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
   await expect(two.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
   const cards: string[] = [];
@@ -154,8 +152,7 @@ test('two tills enrol members offline from their own card ranges; the server tak
   expect(balance).toBeGreaterThan(50);
 
   // Back online: everything reaches the server once.
-  const port = Number(new URL(stack.serverUrl).port);
-  restarted = await startServer({ port, dataDir: join(stack.dir, 'server') });
+  await stack.restartServer();
   await expect(one.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
   await expect(two.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
   const held = new Map<string, AdminMember['member']>();

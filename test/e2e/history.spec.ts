@@ -6,9 +6,8 @@
  * the history); back online, the return reaches the server once.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { join } from 'node:path';
 import { withCheckDigit } from '../../shared/barcode';
-import { adminGet, startServer, type Proc } from '../support/processes';
+import { adminGet } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
 import { signIn } from '../support/till-page';
@@ -20,7 +19,6 @@ const COFFEE = withCheckDigit('871000000011');
 
 let stack: TillStack;
 let scanner: TestScanner;
-let restarted: Proc | null = null;
 
 test.beforeAll(async () => {
   stack = await startTillStack({ name: 'history' });
@@ -28,7 +26,6 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await restarted?.stop();
   await stack?.stop();
 });
 
@@ -69,7 +66,7 @@ test('history from the server, kept for offline, and a purchase returned from it
   await expect(page.getByTestId('history-dialog')).toHaveCount(0);
 
   // Offline: the kept copy; the purchase picked (the newest is picked first) and returned with Enter.
-  await stack.server.stop('SIGTERM');
+  await stack.stopServer();
   await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
   await page.keyboard.press('F10');
   await expect(page.getByTestId('history-source')).toHaveAttribute('data-source', 'cache');
@@ -95,8 +92,7 @@ test('history from the server, kept for offline, and a purchase returned from it
   await page.keyboard.press('Escape');
 
   // Back online: the return reaches the server once.
-  const port = Number(new URL(stack.serverUrl).port);
-  restarted = await startServer({ port, dataDir: join(stack.dir, 'server') });
+  await stack.restartServer();
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
   const sales = await adminGet<Array<{ total_minor: string | number }>>(
     stack.serverUrl,

@@ -7,11 +7,10 @@
  * account holder's card shows too. Back online, the server agrees: the member shares the account, their own
  * balance is zero, the holder's is the receipt's, and nothing is parked.
  */
-import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { withCheckDigit } from '../../shared/barcode';
 import { demoProductEan, demoUlid } from '../../src-server/seed';
-import { adminGet, startServer, type Proc } from '../support/processes';
+import { adminGet } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
 import { ALEX, enterPin, signIn } from '../support/till-page';
@@ -27,14 +26,12 @@ type AdminMember = { member: { state: { balance: number; householdId: string | n
 
 let stack: TillStack;
 let scanner: TestScanner;
-let restarted: Proc | null = null;
 
 test.beforeAll(async () => {
   stack = await startTillStack({ name: 'household' });
   scanner = stack.scanner!;
 });
 test.afterAll(async () => {
-  await restarted?.stop();
   await stack?.stop();
 });
 
@@ -60,7 +57,7 @@ test('a household join at the till, offline: the next purchase earns into the sh
   await page.goto(stack.tillUrl);
   await signIn(page);
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
-  await stack.server.stop('SIGTERM');
+  await stack.stopServer();
   await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
 
   await scanner.scan(FINN);
@@ -112,8 +109,7 @@ test('a household join at the till, offline: the next purchase earns into the sh
   await expect(page.getByTestId('member-balance')).toHaveText(String(shared));
 
   // Back online: the server took the join, the move and the sale as the till did.
-  const port = Number(new URL(stack.serverUrl).port);
-  restarted = await startServer({ port, dataDir: join(stack.dir, 'server') });
+  await stack.restartServer();
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
   const finn = await adminGet<AdminMember>(stack.serverUrl, `/api/v1/admin/members/${FINN_ID}`);
   expect(finn.member.state).toMatchObject({ householdId: BRAM_ID, balance: 0 });

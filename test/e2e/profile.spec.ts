@@ -4,11 +4,10 @@
  * its code and nothing is written; a new phone (national format) and withdrawn marketing consent are saved; the
  * member is found by the new phone at once, offline; back online, the server has the new phone and the consent.
  */
-import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { withCheckDigit } from '../../shared/barcode';
 import { demoUlid } from '../../src-server/seed';
-import { adminGet, startServer, type Proc } from '../support/processes';
+import { adminGet } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
 import { signIn } from '../support/till-page';
@@ -19,14 +18,12 @@ const FINN_ID = demoUlid(6);
 
 let stack: TillStack;
 let scanner: TestScanner;
-let restarted: Proc | null = null;
 
 test.beforeAll(async () => {
   stack = await startTillStack({ name: 'profile' });
   scanner = stack.scanner!;
 });
 test.afterAll(async () => {
-  await restarted?.stop();
   await stack?.stop();
 });
 
@@ -37,7 +34,7 @@ test('a new phone and a withdrawn consent saved offline; found by the new phone 
   await page.goto(stack.tillUrl);
   await signIn(page);
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
-  await stack.server.stop('SIGTERM');
+  await stack.stopServer();
   await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
 
   await scanner.scan(FINN);
@@ -74,8 +71,7 @@ test('a new phone and a withdrawn consent saved offline; found by the new phone 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('member-name')).toHaveText('Finn Smit');
 
-  const port = Number(new URL(stack.serverUrl).port);
-  restarted = await startServer({ port, dataDir: join(stack.dir, 'server') });
+  await stack.restartServer();
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
   const exported = await adminGet<{ member: { phone: string; consent: { marketing: boolean } | null } }>(
     stack.serverUrl,

@@ -13,9 +13,8 @@
  *   later); a receipt of another till is refused with a coded message.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { join } from 'node:path';
 import { withCheckDigit } from '../../shared/barcode';
-import { adminGet, startServer, type Proc } from '../support/processes';
+import { adminGet } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
 import { ALEX, enterPin, signIn } from '../support/till-page';
@@ -27,7 +26,6 @@ const COFFEE = withCheckDigit('871000000011');
 
 let stack: TillStack;
 let scanner: TestScanner;
-let restarted: Proc | null = null;
 
 test.beforeAll(async () => {
   stack = await startTillStack({ name: 'returns' });
@@ -35,7 +33,6 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await restarted?.stop();
   await stack?.stop();
 });
 
@@ -174,7 +171,7 @@ test('a return by receipt barcode and by number, a supervisor over the threshold
 
   // Offline: the server stops. This till's own sale is returned; another till's receipt is refused.
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
-  await stack.server.stop('SIGTERM');
+  await stack.stopServer();
   await expect(page.getByTestId('online-badge')).toHaveText('Offline', { timeout: 30_000 });
   const own = await sell(page, [MILK, MILK]);
   await page.keyboard.press('F9');
@@ -195,8 +192,7 @@ test('a return by receipt barcode and by number, a supervisor over the threshold
   await page.keyboard.press('Escape');
 
   // The server back: the offline sale and its return sync; the server's balance is the till's.
-  const port = Number(new URL(stack.serverUrl).port);
-  restarted = await startServer({ port, dataDir: join(stack.dir, 'server') });
+  await stack.restartServer();
   await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 60_000 });
   await expect.poll(serverBalance, { timeout: 30_000 }).toBe(offlineBalance);
   const flags = await adminGet<Array<{ kind: string }>>(stack.serverUrl, '/api/v1/admin/review-flags');

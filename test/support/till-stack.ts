@@ -18,6 +18,10 @@ export type TillStack = {
   tillUrl: string;
   /** The test HID scanner; null when started with `scanner: false`. */
   scanner: TestScanner | null;
+  /** Takes the central server down (SIGTERM), as an outage does: the till host and the page keep running. */
+  stopServer: () => Promise<void>;
+  /** Starts the central server again, on the same port and the same data. */
+  restartServer: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -34,11 +38,15 @@ export async function startTillStack(opts: {
   const serverHost = opts.serverHost ?? '127.0.0.1';
   const serverPort = await freePort();
   const serverUrl = `http://${serverHost}:${serverPort}`;
-  const server = await startServer({
-    port: serverPort,
-    dataDir: join(dir, 'server'),
-    env: { ...(serverHost === '127.0.0.1' ? {} : { HOST: serverHost }), ...opts.serverEnv },
-  });
+  function serve(): Promise<Proc> {
+    return startServer({
+      port: serverPort,
+      dataDir: join(dir, 'server'),
+      env: { ...(serverHost === '127.0.0.1' ? {} : { HOST: serverHost }), ...opts.serverEnv },
+    });
+  }
+  const server = await serve();
+  let running: Proc | null = server;
   const tillPort = await freePort();
   const socket = join(dir, 'scanner.sock');
   if (opts.tillConfig) {
@@ -59,10 +67,18 @@ export async function startTillStack(opts: {
     serverUrl,
     tillUrl: `http://127.0.0.1:${tillPort}`,
     scanner,
+    async stopServer() {
+      await running?.stop('SIGTERM');
+      running = null;
+    },
+    async restartServer() {
+      await running?.stop('SIGTERM');
+      running = await serve();
+    },
     async stop() {
       await scanner?.unplug();
       await host.stop();
-      await server.stop();
+      await running?.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
