@@ -111,6 +111,7 @@ test('a shift: float, a sale, cash out with a supervisor, X report, a blind clos
   await moveCash(page, 'cash-out', '500.00', 'To the safe');
   await enterPin(page, 'supervisor', ALEX.id, ALEX.pin);
   await expect(page.getByTestId('shift-error')).toContainText('SHIFT_CASH_SHORT');
+  await expect(page.getByTestId('shift-amount')).toBeFocused();
   await page.keyboard.press('Escape');
   await moveCash(page, 'cash-in', '10.00', 'Change from the office');
   await expect(page.getByTestId('supervisor')).toHaveCount(0);

@@ -8,7 +8,7 @@
  * purchase is picked with the arrow keys and Enter returns from it: the
  * return dialog opens on that sale, as if its receipt had been scanned.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useLayoutEffect } from 'react';
 import { historyReason } from '../../../shared/history';
 import type { TillDatabase } from '../db/database';
 import { memberHistory, type ServerHistory, type ShownHistory } from '../db/history';
@@ -39,7 +39,7 @@ export function HistoryDialog(props: {
       live = false;
     };
   }, [db, server, memberId, accountId]);
-  useEffect(() => rootRef.current?.focus(), []);
+  useLayoutEffect(() => rootRef.current?.focus(), []);
 
   const purchases = history?.sales.filter((s) => s.refundOf === null) ?? [];
   const returnable = props.onReturn !== null && purchases.length > 0;

@@ -7,7 +7,7 @@
  * the member panel shows the shared account at once. Esc cancels; nothing is
  * written until it is approved. Works offline.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState, useLayoutEffect } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { checkHouseholdJoin, HOUSEHOLD_JOIN_ACTION } from '../../../shared/household';
@@ -45,7 +45,7 @@ export function HouseholdDialog(props: {
   const [approving, setApproving] = useState(false);
   const [busy, setBusy] = useState(false);
   const findRef = useRef<HTMLInputElement>(null);
-  useEffect(() => findRef.current?.focus(), []);
+  useLayoutEffect(() => findRef.current?.focus(), []);
   const points = Math.max(0, state.balance);
 
   const write = async (supervisor: Staff, h: { id: string; name: string; balance: number }) => {

@@ -5,7 +5,7 @@
  * Enter takes the member, Esc closes it without one; a tap takes one too
  * (rows are at least 44 px high). It never picks a member by itself.
  */
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent, useLayoutEffect } from 'react';
 import { currentTier, type Program } from '../../../shared/engine';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { t } from './strings';
@@ -26,7 +26,7 @@ export function MemberSearch(props: {
   const { members, onPick, onClose } = props;
   const [active, setActive] = useState(0);
   const list = useRef<HTMLUListElement>(null);
-  useEffect(() => list.current?.focus(), []);
+  useLayoutEffect(() => list.current?.focus(), []);
   const at = Math.min(active, members.length - 1);
 
   const onKeyDown = (e: KeyboardEvent) => {

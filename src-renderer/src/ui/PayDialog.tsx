@@ -6,7 +6,7 @@
  * `takeTender` (features/sale/session.ts); the caller commits the sale once
  * the tenders cover it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState, useLayoutEffect } from 'react';
 import { isKassaError } from '../../../shared/errors';
 import { parseMoneyInput } from '../../../shared/money';
 import { money as formatMoney } from './format';
@@ -29,7 +29,7 @@ export function PayDialog(props: {
   const [amount, setAmount] = useState('');
   const [error, setError] = useState<string | null>(null);
   const amountRef = useRef<HTMLInputElement>(null);
-  useEffect(() => amountRef.current?.focus(), []);
+  useLayoutEffect(() => amountRef.current?.focus(), []);
   const money = (minor: number) => formatMoney(minor, currency);
   const summary = tenderSummary(totalMinor, tenders);
 

@@ -5,7 +5,7 @@
  * where cancelling is possible; Tab stays inside the dialog. The check itself (attempt limits, lock-out)
  * is the caller's; this shows its answer.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode, useLayoutEffect } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { FormActions, FormCard, Modal, ReasonField } from './Modal';
 import { t } from './strings';
@@ -31,7 +31,7 @@ export function PinDialog(props: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const pinRef = useRef<HTMLInputElement>(null);
-  useEffect(() => pinRef.current?.focus(), []);
+  useLayoutEffect(() => pinRef.current?.focus(), []);
   // The list can change under the dialog (replication): a choice that left it falls back to the first.
   const chosen = staff.find((s) => s.id === staffId) ?? staff[0] ?? null;
   const submit = async () => {

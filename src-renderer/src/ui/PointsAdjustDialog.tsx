@@ -6,7 +6,7 @@
  * together and reach head office's audit log; the member panel shows the new
  * balance at once. Esc cancels; nothing is written until it is approved.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState, useLayoutEffect } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { checkPointsAdjust, POINTS_ADJUST_ACTION } from '../../../shared/staff/points-adjust';
@@ -39,7 +39,7 @@ export function PointsAdjustDialog(props: {
   const [error, setError] = useState<string | null>(null);
   const [approving, setApproving] = useState<{ points: number; reason: string } | null>(null);
   const amountRef = useRef<HTMLInputElement>(null);
-  useEffect(() => amountRef.current?.focus(), []);
+  useLayoutEffect(() => amountRef.current?.focus(), []);
   const points = parsePoints(amount);
 
   const write = async (supervisor: Staff, p: { points: number; reason: string }) => {

@@ -5,7 +5,7 @@
  * and the approval is an audited `override` event naming them. Esc cancels;
  * nothing changes until it is confirmed.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState, useLayoutEffect } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { checkPin, recordEvent } from '../db/staff';
 import type { TillDatabase } from '../db/database';
@@ -34,7 +34,7 @@ export function PriceChangeDialog(props: {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const reasonRef = useRef<HTMLInputElement>(null);
-  useEffect(() => reasonRef.current?.focus(), []);
+  useLayoutEffect(() => reasonRef.current?.focus(), []);
   const asksSupervisor = priceNeedsSupervisor(cashier.role, command);
   const fromMinor = line.priceChange?.fromMinor ?? line.unitPriceMinor;
   const what =

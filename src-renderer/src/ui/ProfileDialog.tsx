@@ -6,7 +6,7 @@
  * supervisor is needed. Esc cancels; Enter saves. Offline too; the server's
  * conflict rule is in docs/till.md.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState, useLayoutEffect } from 'react';
 import { isKassaError } from '../../../shared/errors';
 import type { ProfileForm } from '../../../shared/enrolment';
 import type { TillDatabase } from '../db/database';
@@ -26,7 +26,7 @@ export function ProfileDialog(props: {
   const [marketing, setMarketing] = useState<ProfileForm['marketing']>('keep');
   const [error, setError] = useState<string | null>(null);
   const phoneRef = useRef<HTMLInputElement>(null);
-  useEffect(() => phoneRef.current?.focus(), []);
+  useLayoutEffect(() => phoneRef.current?.focus(), []);
 
   const submit = async () => {
     try {

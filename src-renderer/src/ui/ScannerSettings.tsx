@@ -5,7 +5,7 @@
  * Everything goes through the till host's IPC contract; the host saves it in
  * the till config.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useLayoutEffect } from 'react';
 import type { HidDeviceInfo, HidPosLayout, KassaHostApi, ScannerStatus, WedgeConfig } from '../../../shared/ipc';
 import { Modal } from './Modal';
 import { t } from './strings';
@@ -39,7 +39,7 @@ export const ScannerSettings = ({
 
   // The dialog takes the keyboard as it opens: Esc closes it, Tab stays inside.
   const rootRef = useRef<HTMLDivElement>(null);
-  useEffect(() => rootRef.current?.focus(), []);
+  useLayoutEffect(() => rootRef.current?.focus(), []);
   useEffect(() => {
     host.invoke('scanner:list-devices', null).then(setDevices, (e: Error) => setError(e.message));
     host.invoke('scanner:get-status', null).then(setStatus, (e: Error) => setError(e.message));

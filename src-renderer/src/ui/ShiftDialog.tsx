@@ -5,7 +5,7 @@
  * cashier for a supervisor's PIN (shared/shift.ts); a signed-in supervisor approves their own. Every action is a
  * till event the server audits. Keyboard-first: the amount has the focus, Enter submits, Esc goes back.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode, useLayoutEffect } from 'react';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { parseMoneyInput } from '../../../shared/money';
@@ -67,7 +67,7 @@ export function ShiftDialog(props: {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const firstRef = useRef<HTMLInputElement & HTMLButtonElement>(null);
-  useEffect(() => firstRef.current?.focus(), [step, shift, pending]);
+  useLayoutEffect(() => firstRef.current?.focus(), [step, shift, pending]);
 
   const self: ShiftActor = { cashierId: cashier.id, role: cashier.role };
   const go = (next: Step) => {
