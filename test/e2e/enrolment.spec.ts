@@ -134,6 +134,11 @@ test('two tills enrol members offline from their own card ranges; the server tak
   }
   expect(new Set(cards).size).toBe(2 * PER_TILL);
   for (const card of cards) expect(card.startsWith('2998') && hasValidGs1CheckDigit(card)).toBe(true);
+  // A card scanned the moment the dialog closes is the next customer's: never taken for the closed dialog's.
+  await enrol(one, { name: 'Till 1 last member' });
+  await expect(one.getByTestId('enrol-dialog')).toHaveCount(0);
+  await scanner.scan(BRAM);
+  await expect(one.getByTestId('member-name')).toHaveText('Bram Jansen');
 
   // A member enrolled offline, found again by phone (national format) and buying milk.
   await one.getByRole('button', { name: 'Clear member' }).click();

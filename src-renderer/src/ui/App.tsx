@@ -433,7 +433,9 @@ export function App({ host }: { host: KassaHostApi }) {
   // HID scans from the host and keyboard-wedge scans take the same path.
   const scanRef = useRef(handleScan);
   const scannerRef = useRef(scanner);
-  useEffect(() => {
+  // Updated as the screen commits, not after it paints: a scan that arrives the moment a dialog closes is handled
+  // by the screen it sees (a stale handler took it for the closed dialog's and dropped it).
+  useLayoutEffect(() => {
     scanRef.current = handleScan;
     scannerRef.current = scanner;
   });
