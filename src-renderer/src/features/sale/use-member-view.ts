@@ -35,7 +35,12 @@ export function useMemberView(
     let accountId: string | null = null;
     // The first view is of the record just found; later ones read it again (it may have changed).
     let fresh = true;
+    // Reads finish out of order: only the newest one started for this member may set the view. (An older
+    // member's read finishing after this member's showed an empty panel until something changed.)
+    let latest = 0;
+    let live = true;
     const refresh = () => {
+      const n = ++latest;
       void (async () => {
         // While the member list loads, a member the store lacks is read from the server.
         const online = memberSync.status().phase === 'ready' ? null : memberSync.onlineLookup;
@@ -45,6 +50,7 @@ export function useMemberView(
         accountId = await accountIdFor(db, row);
         const account = accountId === row.id ? null : await memberById(memberSync.store, accountId, online);
         const v = await memberViewOf(db, row, account, store.timeZone);
+        if (!live || n !== latest) return;
         setView({ ...v, memberSeq: row.seq, accountSeq: account?.seq ?? null, accountName: account?.name ?? null });
       })();
     };
@@ -54,6 +60,7 @@ export function useMemberView(
       if (ids === '*' || ids.includes(member.id) || (accountId !== null && ids.includes(accountId))) refresh();
     });
     return () => {
+      live = false;
       a.unsubscribe();
       b.unsubscribe();
     };
