@@ -23,13 +23,18 @@
  *             Cash (the baseline); a member card, then LINES different
  *             products (default 50), Pay, Cash. `kassa:sale-commit` (Pay's
  *             last tender → the sale and its ledger entries committed).
+ *   enrol     ENROLS members enrolled (default 20), each between two 1-line
+ *             sales: F6, a name, Enter, a new card from the till's range.
+ *             `kassa:enrol-commit` (the member and its sign-up bonus in one
+ *             bulk write to the journal, then the card marked as given).
+ *             Baseline: the 1-line sales' commits around them.
  *
  * The baselines run after the scans on the same cards and codes, so they
  * read blocks the scans already brought into the cache: a floor, not a
  * cold read. Printed: median and p99 of each, and the ratio to its
  * baseline; also scan → line by the line's place in the 50-line baskets.
  * Nothing is asserted on times.
- *   npm run bench till-screen   (MEMBERS=…, PRODUCTS=…, SCANS=…, BASKET=…, SALES=…, LINES=…;
+ *   npm run bench till-screen   (MEMBERS=…, PRODUCTS=…, SCANS=…, BASKET=…, SALES=…, LINES=…, ENROLS=…;
  *                               TEST_DATABASE_URL=… for PostgreSQL, else PGlite in this process)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -62,6 +67,7 @@ const SCANS = Number(process.env.SCANS ?? 200);
 const BASKET = Number(process.env.BASKET ?? 20);
 const SALES = Number(process.env.SALES ?? 10);
 const LINES = Number(process.env.LINES ?? 50);
+const ENROLS = Number(process.env.ENROLS ?? 20);
 const databaseUrl = process.env.TEST_DATABASE_URL ?? null;
 /** How long one step of a sale may take before the run gives up. */
 const STEP_LIMIT_MS = 60_000;
@@ -103,6 +109,18 @@ async function sell(page: Page, scanner: TestScanner, card: string, eans: readon
   const commits = (await measures(page, 'kassa:sale-commit')).length;
   await payCash(page);
   return { commit: (await measures(page, 'kassa:sale-commit'))[commits]!, line };
+}
+
+/** One enrolment from the keyboard: F6, a name, Enter, a new card from the till's range. Returns its commit. */
+async function enrol(page: Page, name: string): Promise<number> {
+  const commits = (await measures(page, 'kassa:enrol-commit')).length;
+  await page.keyboard.press('F6');
+  await page.locator('[data-testid="enrol-name"]').waitFor({ timeout: STEP_LIMIT_MS });
+  await page.keyboard.insertText(name);
+  await page.keyboard.press('Enter');
+  await waitForMeasure(page, 'kassa:enrol-commit', commits, STEP_LIMIT_MS);
+  await page.locator('[data-testid="enrol-dialog"]').waitFor({ state: 'detached', timeout: STEP_LIMIT_MS });
+  return (await measures(page, 'kassa:enrol-commit'))[commits]!;
 }
 
 /** A sample as the in-page reads report theirs. */
@@ -194,6 +212,13 @@ async function main(): Promise<void> {
       full.push(sale.commit);
       sale.line.forEach((ms, j) => (byPlace[j] ??= []).push(ms));
     }
+    const enrolled: number[] = [];
+    const around: number[] = [];
+    for (let e = 0; e < ENROLS; e++) {
+      around.push((await sell(page, scanner, saleCard(2 * SALES + 1 + e), [productEan(SCANS + e)])).commit);
+      enrolled.push(await enrol(page, `Bench Enrolment ${e}`));
+    }
+    around.push((await sell(page, scanner, saleCard(2 * SALES + 1 + ENROLS), [productEan(SCANS)])).commit);
     const firstTen = byPlace.slice(0, 10).flat();
     const lastTen = byPlace.slice(-10).flat();
 
@@ -220,6 +245,13 @@ async function main(): Promise<void> {
         `${LINES} lines ÷ 1 line`,
       ],
       [
+        'enrolment commit (member, card, sign-up bonus)',
+        summary(enrolled),
+        'sale commit, 1 line, member, cash, around them',
+        summary(around),
+        'enrolment ÷ 1-line sale',
+      ],
+      [
         `scan → line, lines ${LINES - 9}–${LINES} of the ${LINES}-line baskets`,
         summary(lastTen),
         'lines 1–10 of the same baskets',
@@ -233,6 +265,20 @@ async function main(): Promise<void> {
       say(
         `  note: the raw reads missed ${rawMembers.lookups.missing} cards and ${rawProducts.lookups.missing} products`,
       );
+  } catch (e) {
+    // What the till showed when a step gave up: the reason is usually on the screen.
+    const shot = join(tmpdir(), 'kassa-till-screen-bench-failure.png');
+    const at = context?.pages()[0];
+    if (at)
+      say(`page at the failure: ${at.url()}, ${(await measures(at, 'kassa:scan-to-panel')).length} panel measures`);
+    await context
+      ?.pages()[0]
+      ?.screenshot({ path: shot, fullPage: true })
+      .then(
+        () => say(`screen at the failure: ${shot}`),
+        () => undefined,
+      );
+    throw e;
   } finally {
     await scanner?.unplug();
     // Closed before its folder is removed: a running browser keeps writing into it.
