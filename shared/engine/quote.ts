@@ -240,6 +240,11 @@ export const quote = (input: QuoteInput): Quote => {
   const effects: MemberEffects = { stamps: {}, offerUses: {}, grants: [], redeemedPoints: 0, membership: null };
   /** Per line, the stamps it earned on each card (so a return can take back its share). */
   const lineStamps = new Map<string, Record<string, LineStamps>>();
+  /** Per line, the units given free (a stamp card's, a free-item reward's): they earn no per-item points. */
+  const freeUnits = new Map<string, number>();
+  const giveUnitFree = (l: BasketLine) => {
+    if (l.unit !== 'kg') freeUnits.set(l.lineId, (freeUnits.get(l.lineId) ?? 0) + 1);
+  };
 
   const gross = new Map(lines.map((l) => [l.lineId, lineAmountMinor(l)]));
   const amount = new Map(gross);
@@ -411,11 +416,14 @@ export const quote = (input: QuoteInput): Quote => {
         let touched = false;
         for (const l of lines.filter((x) => matchesFilter(card.filter, x))) {
           const units = l.unit === 'kg' ? 1 : l.quantity;
+          // One unit's price, as the line stands when the card comes to it: a free unit is that much off, whichever
+          // unit of the line it is (the whole line was taken off when the free unit was not the line's first).
+          const unitPrice = divideRounded(amount.get(l.lineId)!, units, 'down');
           for (let u = 0; u < units; u++) {
             touched = true;
             if (count >= card.every - 1) {
-              const unitPrice = divideRounded(amount.get(l.lineId)!, units - u, 'down');
               discount(l, unitPrice, `stamp:${card.id}`, 'stamp-free', { card: card.name, every: card.every });
+              giveUnitFree(l);
               // The free unit uses every − 1 stamps, oldest first.
               let use = card.every - 1;
               for (const key of [...buckets.keys()].sort()) {
@@ -493,6 +501,7 @@ export const quote = (input: QuoteInput): Quote => {
         discount(l, divideRounded(amount.get(l.lineId)!, units, 'down'), `reward:${reward.id}`, 'reward-discount-all', {
           reward: reward.name,
         });
+        giveUnitFree(l);
       } else {
         donation = { cause: b.cause, amountMinor: b.amountMinor };
         explain(`reward:${reward.id}`, 'reward-donation', {
@@ -577,7 +586,7 @@ export const quote = (input: QuoteInput): Quote => {
               ? l.unit === 'kg' && l.grams
                 ? BigInt(l.grams)
                 : 0n
-              : BigInt(l.quantity);
+              : BigInt(Math.max(0, l.quantity - (freeUnits.get(l.lineId) ?? 0)));
         const den =
           (rule.kind === 'per-currency' ? BigInt(rule.perMinor) : rule.kind === 'per-kg' ? 1000n : 1n) * 100n * 10_000n;
         const parts = eligible.map((l) => ({

@@ -470,6 +470,41 @@ describe('expiry, membership, households', () => {
   });
 });
 
+describe('free units: one unit off, no per-item points, however the units are split into lines', () => {
+  // Every 10th drink free, 10 points per drink paid; no points per currency. A member with 8 stamps buys two
+  // lattes at 3.80: the first is stamp 9, the second is the 10th and free. One latte is paid: 3.80, 10 points.
+  const coffee = program({
+    earn: [{ id: 'per-drink', kind: 'per-item', points: 10, filter: { categories: ['drinks'] } }],
+    stampCards: [{ id: 'card', name: 'Coffee card', filter: { categories: ['drinks'] }, every: 10 }],
+  });
+  const eight = state({ stamps: { card: { asOf: '2026-11-20', buckets: { all: 8 } } } });
+  const latte = (id: string, quantity: number) => line(id, 380, { productId: 'latte', categoryId: 'drinks', quantity });
+
+  it('a stamp card frees one latte of a line of two, not the line (it took 7.60 off)', () => {
+    const q = quote(input(coffee, [latte('l1', 2)], eight));
+    expect(q.discountMinor).toBe(380);
+    expect(q.totalMinor).toBe(380);
+  });
+
+  it('the free latte earns no drink points on one line of two as on two lines (it earned 20 and 10)', () => {
+    const one = quote(input(coffee, [latte('l1', 2)], eight));
+    const two = quote(input(coffee, [latte('l1', 1), latte('l2', 1)], eight));
+    expect([one.discountMinor, one.pointsEarned]).toEqual([380, 10]);
+    expect([two.discountMinor, two.pointsEarned]).toEqual([380, 10]);
+  });
+
+  it('a free-item reward takes one unit of a line of three and leaves two earning per item', () => {
+    const p = program({
+      earn: [{ id: 'per-drink', kind: 'per-item', points: 10, filter: { categories: ['drinks'] } }],
+      rewards: [{ id: 'free', name: 'Free latte', cost: 100, benefit: { kind: 'free-item', productId: 'latte' } }],
+    });
+    const q = quote(
+      input(p, [latte('l1', 3)], state({ balance: 500 }), { redeem: { kind: 'reward', rewardId: 'free' } }),
+    );
+    expect([q.discountMinor, q.totalMinor, q.pointsEarned]).toEqual([380, 760, 20]);
+  });
+});
+
 describe('returns of a sale worth nothing', () => {
   it('restores every redeemed point when a free sale comes back whole (found by the refund property)', () => {
     // 1 g of a product at 0.01 per kg rounds to 0.00; the member still spent 100 points on the free-item reward.

@@ -1,7 +1,8 @@
 /**
  * Properties of the engine over random baskets, members and programs
  * (fast-check): points are never created from nothing, a full return
- * restores the balance exactly, quotes do not depend on line order,
+ * restores the balance exactly, quotes do not depend on line order (nor,
+ * for unit-wise mechanics, on how units are split into lines),
  * redemption never exceeds the balance (nor the offline cap), totals are
  * never negative, and no program file crashes the validator.
  */
@@ -21,7 +22,7 @@ import {
   type QuoteInput,
 } from '../../../shared/engine';
 
-const rich = programSchema.parse({
+const richFile = {
   format: 'kassa-program/1',
   id: 'rich',
   version: 1,
@@ -63,6 +64,17 @@ const rich = programSchema.parse({
   ],
   payWithPoints: { minorPerPoint: 1, maxPercent: 50 },
   offlineRedemptionCapPerDay: 250,
+};
+const rich = programSchema.parse(richFile);
+/**
+ * The rich program without its percentage discounts (discount card, offer, tier perk): each rounds down per line,
+ * so a line of three can get a cent more off than three lines of one. Everything else works on units.
+ */
+const perUnit = programSchema.parse({
+  ...richFile,
+  discountCard: undefined,
+  offers: [],
+  tiers: richFile.tiers.map(({ perks: _perks, ...t }) => t),
 });
 
 const categories = ['grocery', 'coffee', 'produce', 'drinks', 'tobacco'];
@@ -266,6 +278,30 @@ describe('engine properties', () => {
         expect(JSON.stringify(quote({ ...input, basket: shuffled }))).toBe(JSON.stringify(quote(input)));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('a quote does not depend on how units are split into lines (free units, per-item points, stamps)', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        // Every line of several units becomes that many lines of one, in the same place.
+        const split = input.basket.flatMap((l) =>
+          l.unit === 'kg'
+            ? [l]
+            : Array.from({ length: l.quantity }, (_, u) => ({ ...l, lineId: `${l.lineId}-${u}`, quantity: 1 })),
+        );
+        const sum = (q: ReturnType<typeof quote>) => ({
+          totalMinor: q.totalMinor,
+          discountMinor: q.discountMinor,
+          pointsEarned: q.pointsEarned,
+          pointsRedeemed: q.pointsRedeemed,
+          stamps: q.effects.stamps,
+          errors: q.errors.map((e) => e.code),
+        });
+        const program = perUnit;
+        expect(sum(quote({ ...input, program, basket: split }))).toEqual(sum(quote({ ...input, program })));
+      }),
+      { numRuns: 300 },
     );
   });
 
