@@ -1,6 +1,7 @@
 /**
- * Points expiry: FIFO lots that expire N months after they were earned, all
- * points after N months without activity, or on a fixed date each year.
+ * Points expiry: FIFO lots that expire N months (or N days) after they were
+ * earned, all points after N months (or days) without activity, or on a fixed
+ * date each year.
  * Lots are the ledger's per-day buckets (shared/ledger/lots.ts). Only the
  * server writes expiry entries (natural id `expire:<member>:<earn day>:<date>`,
  * so running it twice changes nothing); tills show what will expire.
@@ -24,9 +25,11 @@ export const lotExpiries = (
       lot.earnedOn === OLDEST_BUCKET && state.lots.asOf ? addDays(state.lots.asOf, -LOT_HORIZON_DAYS) : lot.earnedOn;
     let expiresOn: string | null = null;
     if (e.mode === 'months-after-earn') expiresOn = addMonths(earned, e.months);
-    else if (e.mode === 'inactivity')
-      expiresOn = addMonths(state.lastActivityAt ? localParts(state.lastActivityAt, timeZone).date : earned, e.months);
-    else if (e.mode === 'fixed-date') {
+    else if (e.mode === 'days-after-earn') expiresOn = addDays(earned, e.days);
+    else if (e.mode === 'inactivity') {
+      const from = state.lastActivityAt ? localParts(state.lastActivityAt, timeZone).date : earned;
+      expiresOn = e.days !== undefined ? addDays(from, e.days) : addMonths(from, e.months!);
+    } else if (e.mode === 'fixed-date') {
       const year = Number(earned.slice(0, 4)) + e.yearsAfter;
       const candidate = `${year}-${String(e.month).padStart(2, '0')}-${String(e.day).padStart(2, '0')}`;
       expiresOn = candidate > earned ? candidate : `${year + 1}${candidate.slice(4)}`;

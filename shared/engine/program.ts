@@ -245,8 +245,16 @@ export const programSchema = z
           warnDays: z.number().int().nonnegative().default(30),
         }),
         z.object({
+          mode: z.literal('days-after-earn'),
+          /** Each lot expires this many days after the day it was earned (coupons-style validity). */
+          days: z.number().int().positive().max(3650),
+          warnDays: z.number().int().nonnegative().default(30),
+        }),
+        z.object({
           mode: z.literal('inactivity'),
-          months: z.number().int().positive(),
+          /** How long without a sale or redemption: `months` or `days`, one of the two. */
+          months: z.number().int().positive().optional(),
+          days: z.number().int().positive().max(3650).optional(),
           warnDays: z.number().int().nonnegative().default(30),
         }),
         z.object({
@@ -284,6 +292,8 @@ export const programSchema = z
         seen.add(item.id);
       }
     };
+    if (p.expiry.mode === 'inactivity' && (p.expiry.months === undefined) === (p.expiry.days === undefined))
+      ctx.addIssue({ code: 'custom', path: ['expiry'], message: 'Inactivity expiry needs "months" or "days" (one)' });
     unique(p.earn, 'earn');
     unique(p.tiers, 'tiers');
     unique(p.rewards, 'rewards');

@@ -243,7 +243,14 @@ export const quote = (input: QuoteInput): Quote => {
   /** Per line, the units given free (a stamp card's, a free-item reward's): they earn no per-item points. */
   const freeUnits = new Map<string, number>();
   const giveUnitFree = (l: BasketLine) => {
-    if (l.unit !== 'kg') freeUnits.set(l.lineId, (freeUnits.get(l.lineId) ?? 0) + 1);
+    freeUnits.set(l.lineId, (freeUnits.get(l.lineId) ?? 0) + 1);
+  };
+  /** The units of a line still paid for (a weighed line is one unit). */
+  const paidUnits = (l: BasketLine) => (l.unit === 'kg' ? 1 : l.quantity) - (freeUnits.get(l.lineId) ?? 0);
+  /** One paid unit's price as the line stands now: what a free unit takes off, whichever unit of the line it is. */
+  const paidUnitPrice = (l: BasketLine) => {
+    const paid = paidUnits(l);
+    return paid > 0 ? divideRounded(amount.get(l.lineId)!, paid, 'down') : 0;
   };
 
   const gross = new Map(lines.map((l) => [l.lineId, lineAmountMinor(l)]));
@@ -416,13 +423,11 @@ export const quote = (input: QuoteInput): Quote => {
         let touched = false;
         for (const l of lines.filter((x) => matchesFilter(card.filter, x))) {
           const units = l.unit === 'kg' ? 1 : l.quantity;
-          // One unit's price, as the line stands when the card comes to it: a free unit is that much off, whichever
-          // unit of the line it is (the whole line was taken off when the free unit was not the line's first).
-          const unitPrice = divideRounded(amount.get(l.lineId)!, units, 'down');
           for (let u = 0; u < units; u++) {
             touched = true;
             if (count >= card.every - 1) {
-              discount(l, unitPrice, `stamp:${card.id}`, 'stamp-free', { card: card.name, every: card.every });
+              // One paid unit's price: a unit an earlier rule (a free-item reward) gave away is not paid for twice.
+              discount(l, paidUnitPrice(l), `stamp:${card.id}`, 'stamp-free', { card: card.name, every: card.every });
               giveUnitFree(l);
               // The free unit uses every − 1 stamps, oldest first.
               let use = card.every - 1;
@@ -496,11 +501,13 @@ export const quote = (input: QuoteInput): Quote => {
           );
         }
       } else if (b.kind === 'free-item') {
-        const l = lines.find((x) => x.productId === b.productId)!;
-        const units = l.unit === 'kg' ? 1 : l.quantity;
-        discount(l, divideRounded(amount.get(l.lineId)!, units, 'down'), `reward:${reward.id}`, 'reward-discount-all', {
-          reward: reward.name,
-        });
+        // A unit still paid for: one a stamp card already gave away is not the reward's to give again.
+        const l = lines.find((x) => x.productId === b.productId && paidUnits(x) > 0);
+        if (!l) {
+          refuse('NOT_ALLOWED', 'reward-free-item-first', { reward: reward.name });
+          continue;
+        }
+        discount(l, paidUnitPrice(l), `reward:${reward.id}`, 'reward-discount-all', { reward: reward.name });
         giveUnitFree(l);
       } else {
         donation = { cause: b.cause, amountMinor: b.amountMinor };
@@ -586,7 +593,7 @@ export const quote = (input: QuoteInput): Quote => {
               ? l.unit === 'kg' && l.grams
                 ? BigInt(l.grams)
                 : 0n
-              : BigInt(Math.max(0, l.quantity - (freeUnits.get(l.lineId) ?? 0)));
+              : BigInt(Math.max(0, paidUnits(l)));
         const den =
           (rule.kind === 'per-currency' ? BigInt(rule.perMinor) : rule.kind === 'per-kg' ? 1000n : 1n) * 100n * 10_000n;
         const parts = eligible.map((l) => ({

@@ -429,6 +429,51 @@ describe('expiry, membership, households', () => {
     ]);
   });
 
+  it('days-after-earn: a lot earned on 10 November expires 14 days later, on the 24th; a later one does not', () => {
+    const p = program({ expiry: { mode: 'days-after-earn', days: 14, warnDays: 3 } });
+    const s = state({
+      balance: 90,
+      lots: { asOf: '2026-11-20', buckets: { '2026-11-10': [60, 0], '2026-11-20': [30, 0] }, spent: 0 },
+    });
+    // Tuesday 24 November: the 10 November lot (60) is due; the 20 November lot lives until 4 December.
+    expect(expire({ program: p, memberId: M, state: s, at: TUESDAY, timeZone: 'UTC' }).map((e) => e.points)).toEqual([
+      -60,
+    ]);
+    // On the 22nd the 60 points are 2 days from expiry: inside warnDays (3), and dated.
+    expect(
+      expiryWarningsAfterSale(p, s, { pointsEarned: 0, pointsRedeemed: 0 }, '2026-11-22T10:00:00Z', 'UTC'),
+    ).toEqual([{ points: 60, expiresAt: '2026-11-24' }]);
+  });
+
+  it('inactivity expiry in days counts from the last activity', () => {
+    const p = program({ expiry: { mode: 'inactivity', days: 30, warnDays: 7 } });
+    const lots = { asOf: '2026-10-01', buckets: { '2026-10-01': [80, 0] as [number, number] }, spent: 0 };
+    // Last sale 20 October: all points expire on 19 November, before Tuesday the 24th.
+    const idle = state({ balance: 80, lastActivityAt: '2026-10-20T10:00:00Z', lots });
+    expect(expire({ program: p, memberId: M, state: idle, at: TUESDAY, timeZone: 'UTC' }).map((e) => e.points)).toEqual(
+      [-80],
+    );
+    // Last sale 1 November: they live until 1 December.
+    const active = state({ balance: 80, lastActivityAt: '2026-11-01T10:00:00Z', lots });
+    expect(expire({ program: p, memberId: M, state: active, at: TUESDAY, timeZone: 'UTC' })).toEqual([]);
+  });
+
+  it('an inactivity expiry with both months and days, or neither, is refused', () => {
+    for (const expiry of [{ mode: 'inactivity', months: 6, days: 30 }, { mode: 'inactivity' }]) {
+      const r = programSchema.safeParse({
+        format: 'kassa-program/1',
+        id: 'p',
+        version: 1,
+        name: 'P',
+        currency: 'EUR',
+        earn: [],
+        expiry,
+      });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.map((i) => i.message)).toContain('Inactivity expiry needs "months" or "days" (one)');
+    }
+  });
+
   it('buying a paid membership sets its term; renewing extends it', () => {
     const p = program({
       memberships: [
@@ -502,6 +547,36 @@ describe('free units: one unit off, no per-item points, however the units are sp
       input(p, [latte('l1', 3)], state({ balance: 500 }), { redeem: { kind: 'reward', rewardId: 'free' } }),
     );
     expect([q.discountMinor, q.totalMinor, q.pointsEarned]).toEqual([380, 760, 20]);
+  });
+
+  describe('a stamp card and a free-item reward on the same line of three (found by the split property)', () => {
+    const both = program({
+      earn: [{ id: 'per-drink', kind: 'per-item', points: 10, filter: { categories: ['drinks'] } }],
+      stampCards: [{ id: 'card', name: 'Coffee card', filter: { categories: ['drinks'] }, every: 10 }],
+      rewards: [{ id: 'free', name: 'Free latte', cost: 100, benefit: { kind: 'free-item', productId: 'latte' } }],
+    });
+    const member = state({ balance: 500, stamps: { card: { asOf: '2026-11-20', buckets: { all: 8 } } } });
+    const reward = { redeem: { kind: 'reward' as const, rewardId: 'free' } };
+
+    it('each frees a whole latte, as on three lines (the reward took a third of the two lattes left)', () => {
+      const one = quote(input(both, [latte('l1', 3)], member, reward));
+      const three = quote(input(both, [latte('l1', 1), latte('l2', 1), latte('l3', 1)], member, reward));
+      expect([one.discountMinor, one.totalMinor, one.pointsEarned]).toEqual([760, 380, 10]);
+      expect([three.discountMinor, three.totalMinor, three.pointsEarned]).toEqual([760, 380, 10]);
+    });
+
+    it('refuses the reward when the stamp card already freed the only latte, and charges no points for it', () => {
+      const q = quote(
+        input(
+          both,
+          [latte('l1', 1), line('b', 200)],
+          state({ ...member, stamps: { card: { asOf: '2026-11-20', buckets: { all: 9 } } } }),
+          reward,
+        ),
+      );
+      expect(q.errors.map((e) => e.code)).toEqual(['NOT_ALLOWED']);
+      expect([q.discountMinor, q.pointsRedeemed]).toEqual([380, 0]);
+    });
   });
 });
 

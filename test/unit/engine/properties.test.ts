@@ -284,6 +284,9 @@ describe('engine properties', () => {
   it('a quote does not depend on how units are split into lines (free units, per-item points, stamps)', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
+        // An amount off the basket (a reward, points paid) is shared out in proportion to the lines, and the cent
+        // left over goes to one line: which line, and so whether it is one that earns, depends on the lines.
+        fc.pre(!input.redeem || (input.redeem.kind === 'reward' && input.redeem.rewardId !== 'r-amount'));
         // Every line of several units becomes that many lines of one, in the same place.
         const split = input.basket.flatMap((l) =>
           l.unit === 'kg'
