@@ -1,8 +1,9 @@
 /**
  * Demo data, written once into an empty database: one store, one till with a
  * one-time enrolment code, a cashier, ~50 products, 20 members and the
- * supermarket program from examples/. Ids are deterministic so the demo is
- * the same on every machine.
+ * supermarket program from examples/ with this week's promotions (care 3 for
+ * 2, household 2.00 off 10.00). Ids are deterministic so the demo is the same
+ * on every machine.
  *
  * When to seed is decided by `decideDemoSeed`: only into a database this
  * start created (no Kassa tables before migrations), or, with
@@ -15,7 +16,7 @@ import { encodeTime } from 'ulid';
 import { withCheckDigit } from '../shared/barcode';
 import type { Product, Store } from '../shared/documents';
 import { emptyMemberState } from '../shared/engine/member-state';
-import { validateProgram, type Program } from '../shared/engine/program';
+import { validateProgram, type Program, type ProgramInput } from '../shared/engine/program';
 import { addDays, addMonths, localParts } from '../shared/engine/time';
 import { earnLot } from '../shared/ledger/lots';
 import { KassaError } from '../shared/errors';
@@ -253,7 +254,35 @@ export function demoSheet(): string[] {
     `Products: ${demoProductEan(1)} ${CATALOGUE[0]![0]}, ${demoProductEan(11)} ${CATALOGUE[10]![0]}; ` +
       `a price label ${withCheckDigit('200003100350')} (bananas, 3.50 on the label); ` +
       'unbarcoded produce and croissants are quick keys above the basket',
+    `Promotions for every customer: ${DEMO_PROMOTIONS.map((p) => p.name).join(', ')}`,
   ];
+}
+
+/** The demo store's promotions of the week, for every customer (with a card or without), on goods the walkthrough leaves alone. */
+export const DEMO_PROMOTIONS: NonNullable<ProgramInput['promotions']> = [
+  {
+    id: 'care-3-for-2',
+    name: 'Care: 3 for 2',
+    filter: { categories: ['care'] },
+    benefit: { kind: 'buy-x-get-y', buy: 2, get: 1 },
+    maxClaimsPerOrder: null,
+  },
+  {
+    id: 'household-10',
+    name: 'Household: 2.00 off 10.00',
+    filter: { categories: ['household'] },
+    condition: { minAmountMinor: 1000 },
+    benefit: { kind: 'amount-off', amountMinor: 200 },
+  },
+];
+
+/** The demo program: the supermarket example with the week's promotions. */
+async function demoProgram(): Promise<Program> {
+  const file = await loadProgramFile(join(import.meta.dirname, '..', 'examples', 'supermarket.json'));
+  const parsed = validateProgram({ ...file, promotions: DEMO_PROMOTIONS });
+  if (!parsed.ok)
+    throw new KassaError('PROGRAM_INVALID', parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  return parsed.program;
 }
 
 const SEED_LOCK = 7_301_003;
@@ -261,7 +290,7 @@ const SEED_LOCK = 7_301_003;
 /** Seeds an empty database; returns false (and writes nothing) when any store exists already. */
 export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Promise<boolean> => {
   if ((await db.query('SELECT 1 FROM stores LIMIT 1')).length > 0) return false;
-  const program = await loadProgramFile(join(import.meta.dirname, '..', 'examples', 'supermarket.json'));
+  const program = await demoProgram();
 
   return db.tx(async (q) => {
     // Two nodes starting together on an empty database: the second waits here, then finds the store and stops.

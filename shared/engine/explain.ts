@@ -25,6 +25,7 @@ const english = {
   'reward-discount': '-{amountMinor}: {reward} on {product}',
   'reward-discount-all': '-{amountMinor}: {reward}',
   'points-paid': '-{amountMinor}: {points} points',
+  'promotion-discount': '-{amountMinor}: {promotion}',
   // Points.
   'offer-points': '+{points} pts: {offer}',
   'earn-label': '+{points} pts: {label}',

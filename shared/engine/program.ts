@@ -16,15 +16,14 @@ const percentSchema = z.number().int().min(0).max(100_000);
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
 /** Which basket lines a rule applies to. */
-export const filterSchema = z
-  .object({
-    categories: z.array(z.string()).optional(),
-    products: z.array(z.string()).optional(),
-    tags: z.array(z.string()).optional(),
-    excludeTags: z.array(z.string()).default([]),
-    excludeCategories: z.array(z.string()).default([]),
-  })
-  .default({ excludeTags: [], excludeCategories: [] });
+const filterObject = z.object({
+  categories: z.array(z.string()).optional(),
+  products: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  excludeTags: z.array(z.string()).default([]),
+  excludeCategories: z.array(z.string()).default([]),
+});
+export const filterSchema = filterObject.default({ excludeTags: [], excludeCategories: [] });
 export type Filter = z.infer<typeof filterSchema>;
 
 /** When a rule is on, in the store's time zone: dates inclusive, days of week 1 = Monday … 7 = Sunday. */
@@ -124,6 +123,70 @@ export const offerSchema = z.object({
 });
 export type Offer = z.infer<typeof offerSchema>;
 
+/** A promotion's benefit. `on`: the whole order, the matching lines, or the cheapest matching unit. */
+const promotionBenefitSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('percent-off'),
+    percent: z.number().int().min(1).max(100),
+    on: z.enum(['order', 'matching', 'cheapest']).default('matching'),
+    /** At most this much off per order, however large the basket. */
+    maxDiscountMinor: z.number().int().positive().optional(),
+  }),
+  z.object({
+    kind: z.literal('amount-off'),
+    amountMinor: z.number().int().positive(),
+    on: z.enum(['order', 'matching', 'cheapest']).default('matching'),
+  }),
+  /** `quantity` units of a product free per claim; the cashier scans them like any other item. */
+  z.object({
+    kind: z.literal('free-product'),
+    productId: z.string().min(1),
+    quantity: z.number().int().positive().default(1),
+  }),
+  /**
+   * Buy `buy`, get `get` at `percent` off (100 = free), per set of matching units: the cheapest units are the ones
+   * discounted. With `getFilter`, the discounted units are those matching it (never counted as bought).
+   */
+  z.object({
+    kind: z.literal('buy-x-get-y'),
+    buy: z.number().int().positive(),
+    get: z.number().int().positive(),
+    percent: z.number().int().min(1).max(100).default(100),
+    getFilter: filterObject.optional(),
+  }),
+]);
+
+/**
+ * A promotion for everyone at the till (with a card or without: `audience`), as Odoo's and ERPNext's pricing rules
+ * run them: a condition on the matching lines or the whole order, and a benefit. Applied in program order, each on
+ * what the earlier rules left; of promotions sharing a `group`, only the one worth most applies.
+ */
+export const promotionSchema = z.object({
+  id: idSchema,
+  name: z.string().min(1).max(80),
+  audience: z.enum(['everyone', 'members']).default('everyone'),
+  filter: filterSchema,
+  window: windowSchema,
+  condition: z
+    .object({
+      /** Matching units (a weighed line is one). */
+      minQuantity: z.number().int().positive().optional(),
+      /** Spend, of the matching lines or of the whole order (`amountOf`), as it stands when the promotion comes. */
+      minAmountMinor: z.number().int().positive().optional(),
+      amountOf: z.enum(['matching', 'order']).default('matching'),
+      tax: z.enum(['included', 'excluded']).default('included'),
+    })
+    .default({ amountOf: 'matching', tax: 'included' }),
+  benefit: promotionBenefitSchema,
+  /**
+   * How many times one order may claim it: each claim needs the condition again (twice the quantity or amount;
+   * for buy-x-get-y, another set). Default once; null = as often as the basket allows.
+   */
+  maxClaimsPerOrder: z.number().int().positive().nullable().default(1),
+  group: idSchema.optional(),
+});
+export type Promotion = z.infer<typeof promotionSchema>;
+
 export const membershipPlanSchema = z.object({
   id: idSchema,
   name: z.string().min(1),
@@ -151,6 +214,7 @@ export type Perk = z.infer<typeof perkSchema>;
 
 export const stageSchema = z.enum([
   'member-price',
+  'promotion',
   'offer',
   'stamp',
   'discount-card',
@@ -183,13 +247,33 @@ export const programSchema = z
       .object({
         order: z
           .array(stageSchema)
-          .default(['member-price', 'offer', 'stamp', 'discount-card', 'tier', 'membership', 'reward', 'points']),
+          .default([
+            'member-price',
+            'promotion',
+            'offer',
+            'stamp',
+            'discount-card',
+            'tier',
+            'membership',
+            'reward',
+            'points',
+          ]),
         exclusive: z
           .array(z.array(z.enum(['discount-card', 'tier', 'membership'])))
           .default([['discount-card', 'tier', 'membership']]),
       })
       .default({
-        order: ['member-price', 'offer', 'stamp', 'discount-card', 'tier', 'membership', 'reward', 'points'],
+        order: [
+          'member-price',
+          'promotion',
+          'offer',
+          'stamp',
+          'discount-card',
+          'tier',
+          'membership',
+          'reward',
+          'points',
+        ],
         exclusive: [['discount-card', 'tier', 'membership']],
       }),
     /** A basket below this total (minor units) earns nothing. */
@@ -213,6 +297,7 @@ export const programSchema = z
     /** Member-only prices. */
     memberPrices: z.array(z.object({ productId: z.string(), priceMinor: z.number().int().nonnegative() })).default([]),
     offers: z.array(offerSchema).default([]),
+    promotions: z.array(promotionSchema).default([]),
     bonuses: z
       .object({
         signup: z.number().int().positive().optional(),
@@ -298,6 +383,22 @@ export const programSchema = z
     unique(p.tiers, 'tiers');
     unique(p.rewards, 'rewards');
     unique(p.offers, 'offers');
+    unique(p.promotions, 'promotions');
+    if (p.promotions.length > 0 && !p.stacking.order.includes('promotion'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stacking', 'order'],
+        message: 'The order must name "promotion" when the program has promotions',
+      });
+    for (const [i, promo] of p.promotions.entries()) {
+      const c = promo.condition;
+      if (promo.maxClaimsPerOrder !== 1 && promo.benefit.kind !== 'buy-x-get-y' && !c.minQuantity && !c.minAmountMinor)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promotions', i, 'maxClaimsPerOrder'],
+          message: 'A promotion claimed more than once needs a minimum quantity or amount per claim',
+        });
+    }
     unique(p.stampCards, 'stampCards');
     unique(p.memberships, 'memberships');
     unique(p.perks, 'perks');
@@ -334,13 +435,14 @@ export const programSchema = z
       !p.discountCard &&
       p.memberPrices.length === 0 &&
       p.offers.length === 0 &&
+      p.promotions.length === 0 &&
       !p.returns.fromHistory
     ) {
       ctx.addIssue({
         code: 'custom',
         path: ['earn'],
         message:
-          'A program needs at least one earn rule, stamp card, discount card, member price or offer, or returns from the purchase history',
+          'A program needs at least one earn rule, stamp card, discount card, member price, offer or promotion, or returns from the purchase history',
       });
     }
   });

@@ -3,7 +3,8 @@
  * every point to the rule that produced it.
  *
  * Pipeline (each step works on what the previous ones left, in the order
- * the program's `stacking.order` gives): member prices → personal offers →
+ * the program's `stacking.order` gives): member prices → promotions (the
+ * only stage that also runs without a member) → personal offers →
  * stamp cards → the best of discount card / tier perk / membership perk (an
  * exclusive group by default) → a reward → paying with points. Points are
  * then earned on the points base (after or before discounts, tax in or out),
@@ -16,27 +17,16 @@
 import { sayCodes, sayEnglish, type SayCode, type SayParams } from './explain';
 import { divideRounded, formatMoney } from '../money';
 import type { MemberState } from './member-state';
-import type { EarnRule, Filter, Program, Reward, Stage, Tier } from './program';
+import type { EarnRule, Program, Promotion, Reward, Stage, Tier } from './program';
 import { addDays, addMonths, daysBetween, inWindow, localParts } from './time';
 import { expiryWarnings } from './expiry';
 import type { MemberEffectsBody } from '../documents';
 import { membershipUntil } from '../ledger/membership';
 import { NO_WINDOW_BUCKET, validStampBuckets } from '../ledger/stamps';
+import { allocate, amountAt, lineAmountMinor, matchesFilter, type BasketLine } from './basket';
+import { planPromotion, type PromotionPlan } from './promotions';
 
-export type BasketLine = {
-  lineId: string;
-  productId: string;
-  ean: string;
-  name: string;
-  categoryId: string;
-  tags: string[];
-  unit: 'each' | 'kg';
-  quantity: number;
-  grams: number | null;
-  unitPriceMinor: number;
-  /** VAT rate in basis points (2100 = 21 %); only used when points are earned without tax. */
-  taxRateBp?: number;
-};
+export { allocate, lineAmountMinor, matchesFilter, type BasketLine };
 
 export type RedeemChoice = { kind: 'reward'; rewardId: string } | { kind: 'points'; points: number } | null;
 
@@ -116,44 +106,6 @@ export type Quote = {
   bonuses: BonusGrant[];
   donation: { cause: string; amountMinor: number } | null;
   effects: MemberEffects;
-};
-
-/** A line's amount at a unit price: items × price, or grams × price per kg (rounded half-up to the minor unit). */
-const amountAt = (line: BasketLine, unitPriceMinor: number): number =>
-  line.unit === 'kg' && line.grams !== null
-    ? divideRounded(line.grams * unitPriceMinor, 1000, 'half-up')
-    : line.quantity * unitPriceMinor;
-
-export const lineAmountMinor = (line: BasketLine): number => amountAt(line, line.unitPriceMinor);
-
-export const matchesFilter = (f: Filter, line: BasketLine): boolean => {
-  if (f.excludeTags.some((t) => line.tags.includes(t))) return false;
-  if (f.excludeCategories.includes(line.categoryId)) return false;
-  if (f.categories && !f.categories.includes(line.categoryId)) return false;
-  if (f.products && !f.products.includes(line.productId)) return false;
-  if (f.tags && !f.tags.some((t) => line.tags.includes(t))) return false;
-  return true;
-};
-
-/** Splits `total` over parts proportionally: floor shares, then the remainder by largest fraction (ties by key). */
-export const allocate = (
-  total: number,
-  parts: ReadonlyArray<{ key: string; numerator: bigint }>,
-  denominator: bigint,
-): Map<string, number> => {
-  const out = new Map<string, number>();
-  let given = 0;
-  const rema: Array<{ key: string; rem: bigint }> = [];
-  for (const p of parts) {
-    const share = Number(p.numerator / denominator);
-    out.set(p.key, share);
-    given += share;
-    rema.push({ key: p.key, rem: p.numerator % denominator });
-  }
-  rema.sort((a, b) => (a.rem === b.rem ? (a.key < b.key ? -1 : 1) : a.rem > b.rem ? -1 : 1));
-  for (let i = 0; given < total && i < rema.length; i++, given++)
-    out.set(rema[i]!.key, (out.get(rema[i]!.key) ?? 0) + 1);
-  return out;
 };
 
 /** The tier a member holds now: what the window earns them, never below the tier the server says they hold (downgrades happen at the window end, on the server). */
@@ -371,9 +323,36 @@ export const quote = (input: QuoteInput): Quote => {
     }
   }
 
+  /** Promotions, for everyone on the sale (with a card or without): each on what the earlier rules left. */
+  const applyPromotions = () => {
+    const basket = { lines, amount: (l: BasketLine) => amount.get(l.lineId)!, paidUnits, paidUnitPrice };
+    const on = program.promotions.filter((p) => inWindow(p.window, at, timeZone));
+    const groupsDone = new Set<string>();
+    for (const promo of on) {
+      if (promo.group !== undefined && groupsDone.has(promo.group)) continue;
+      // Of a group, the promotion worth most on the basket as it stands (the first of equals).
+      const candidates = promo.group === undefined ? [promo] : on.filter((p) => p.group === promo.group);
+      if (promo.group !== undefined) groupsDone.add(promo.group);
+      let best: { promo: Promotion; plan: PromotionPlan } | null = null;
+      for (const p of candidates) {
+        const plan = planPromotion(p, basket, state !== null);
+        if (plan && (!best || plan.totalMinor > best.plan.totalMinor)) best = { promo: p, plan };
+      }
+      if (!best) continue;
+      for (const e of best.plan.perLine) {
+        discount(e.line, e.minor, `promotion:${best.promo.id}`, 'promotion-discount', { promotion: best.promo.name });
+        for (let i = 0; i < e.freeUnits; i++) giveUnitFree(e.line);
+      }
+    }
+  };
+
   for (const stage of program.stacking.order) {
     if (doneStages.has(stage)) continue;
     doneStages.add(stage);
+    if (stage === 'promotion') {
+      applyPromotions();
+      continue;
+    }
     if (!state) continue;
     if (stage === 'member-price') {
       for (const l of lines) {
@@ -422,7 +401,8 @@ export const quote = (input: QuoteInput): Quote => {
         let count = valid.reduce((sum, [, n]) => sum + n, 0);
         let touched = false;
         for (const l of lines.filter((x) => matchesFilter(card.filter, x))) {
-          const units = l.unit === 'kg' ? 1 : l.quantity;
+          // Units still paid for: one an earlier rule gave away (a promotion's) neither stamps nor is freed again.
+          const units = Math.max(0, paidUnits(l));
           for (let u = 0; u < units; u++) {
             touched = true;
             if (count >= card.every - 1) {

@@ -502,6 +502,12 @@ export function App({ host }: { host: KassaHostApi }) {
           priceChange: l.priceChange,
         })),
         totalMinor: sale.quote.totalMinor,
+        // What the program gave (points paid with are a tender of sorts: the receipt says them as redeemed).
+        discounts: sale.quote.explanation.flatMap((e) =>
+          e.discountMinor && e.ruleId !== 'pay-with-points'
+            ? [{ code: e.code, params: e.params, amountMinor: e.discountMinor }]
+            : [],
+        ),
         currency: sale.quote.currency,
         pointsEarned: sale.quote.pointsEarned,
         pointsRedeemed: sale.quote.pointsRedeemed,

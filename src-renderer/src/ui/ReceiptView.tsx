@@ -1,9 +1,10 @@
 /** A sale's receipt on screen, as printed on 80 mm paper by the print stylesheet. */
 import type { PriceChange, Tender } from '../features/sale/session';
+import type { SayCode, SayParams } from '../../../shared/engine';
 import { vatByRate } from '../../../shared/vat';
 import { kilograms, money, receiptLabel, storeDay, storeTime } from './format';
 import { ReceiptBarcode } from './ReceiptBarcode';
-import { t } from './strings';
+import { say, t } from './strings';
 
 export type Receipt = {
   saleId: string;
@@ -24,6 +25,8 @@ export type Receipt = {
     priceChange?: PriceChange | undefined;
   }>;
   totalMinor: number;
+  /** What the program took off (promotions, member prices, stamps, rewards…), as the engine said it. */
+  discounts: Array<{ code: SayCode; params: SayParams; amountMinor: number }>;
   currency: string;
   pointsEarned: number;
   pointsRedeemed: number;
@@ -86,6 +89,21 @@ export function ReceiptView(props: {
           ))}
         </tbody>
       </table>
+      {receipt.discounts.length > 0 && (
+        <ul className="receipt-discounts" data-testid="receipt-discounts">
+          {receipt.discounts.map((d, i) => (
+            <li key={i}>{say(d.code, d.params, currency)}</li>
+          ))}
+          <li data-testid="receipt-saved">
+            {t.youSaved(
+              money(
+                receipt.discounts.reduce((s, d) => s + d.amountMinor, 0),
+                currency,
+              ),
+            )}
+          </li>
+        </ul>
+      )}
       <div className="row total">
         <span>{t.total}</span>
         <span data-testid="receipt-total">{money(receipt.totalMinor, currency)}</span>

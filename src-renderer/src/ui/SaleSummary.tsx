@@ -30,6 +30,15 @@ export function SaleSummary(props: {
           <span>-{money(q.discountMinor, currency)}</span>
         </div>
       )}
+      {q.explanation.some((e) => e.ruleId.startsWith('promotion:')) && (
+        <ul className="explain" data-testid="promotions">
+          {q.explanation
+            .filter((e) => e.ruleId.startsWith('promotion:'))
+            .map((e) => (
+              <li key={e.ruleId}>{say(e.code, e.params, currency)}</li>
+            ))}
+        </ul>
+      )}
       <div className="row total">
         <span>{t.total}</span>
         <span data-testid="total">{money(q.totalMinor, currency)}</span>

@@ -372,6 +372,7 @@ export const t = {
   redeemed: (n: number) => tr('redeemed', { n }),
   donated: (amount: string, cause: string) => tr('donated', { amount, cause }),
   newBalance: (n: number) => tr('newBalance', { n }),
+  youSaved: (amount: string) => tr('youSaved', { amount }),
   signedInAs: (name: string) => tr('signedInAs', { name }),
   pinLocked: (name: string, until: string) => tr('pinLocked', { name, until }),
   supervisorNeeded: (what: string) => tr('supervisorNeeded', { what }),

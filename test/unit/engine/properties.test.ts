@@ -64,17 +64,62 @@ const richFile = {
   ],
   payWithPoints: { minorPerPoint: 1, maxPercent: 50 },
   offlineRedemptionCapPerDay: 250,
+  promotions: [
+    {
+      id: 'grocery-3-for-2',
+      name: '3 for 2',
+      filter: { categories: ['grocery'] },
+      benefit: { kind: 'buy-x-get-y', buy: 2, get: 1 },
+      maxClaimsPerOrder: null,
+    },
+    {
+      id: 'coffee-cheapest',
+      name: 'Cheapest coffee half price',
+      filter: { categories: ['coffee'] },
+      condition: { minQuantity: 2 },
+      benefit: { kind: 'percent-off', percent: 50, on: 'cheapest' },
+    },
+    {
+      id: 'free-p3',
+      name: 'p3 free per 20.00',
+      condition: { minAmountMinor: 2000, amountOf: 'order' },
+      benefit: { kind: 'free-product', productId: 'p3' },
+      maxClaimsPerOrder: 2,
+    },
+    {
+      id: 'produce-pct',
+      name: 'Produce 7 %',
+      group: 'best',
+      filter: { categories: ['produce'] },
+      benefit: { kind: 'percent-off', percent: 7, maxDiscountMinor: 300 },
+    },
+    {
+      id: 'order-off',
+      name: '2.00 off 30.00',
+      group: 'best',
+      audience: 'members',
+      condition: { minAmountMinor: 3000, amountOf: 'order', tax: 'excluded' },
+      benefit: { kind: 'amount-off', amountMinor: 200, on: 'order' },
+    },
+  ],
 };
 const rich = programSchema.parse(richFile);
 /**
- * The rich program without its percentage discounts (discount card, offer, tier perk): each rounds down per line,
- * so a line of three can get a cent more off than three lines of one. Everything else works on units.
+ * The rich program with only the mechanics that work on whole units. Left out: percentages per line (discount
+ * card, offer, tier perk), which round down per line, so a line of three can get a cent more off than three lines
+ * of one; discounts shared out over lines (a promotion's percentage or amount), whose leftover cent falls on one
+ * line; and a unit discounted in part (the cheapest half price: here it is free). After either of the last two a
+ * line's units are no longer all worth the same, and a later free unit is worth its line's average.
  */
 const perUnit = programSchema.parse({
   ...richFile,
   discountCard: undefined,
   offers: [],
   tiers: richFile.tiers.map(({ perks: _perks, ...t }) => t),
+  promotions: richFile.promotions
+    .filter((p) => p.benefit.kind !== 'percent-off' || p.benefit.on === 'cheapest')
+    .filter((p) => p.benefit.kind !== 'amount-off')
+    .map((p) => (p.id === 'coffee-cheapest' ? { ...p, benefit: { ...p.benefit, percent: 100 } } : p)),
 });
 
 const categories = ['grocery', 'coffee', 'produce', 'drinks', 'tobacco'];

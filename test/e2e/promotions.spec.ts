@@ -1,0 +1,70 @@
+/**
+ * Promotions for a customer without a card, end to end (built renderer in Chromium, the real till host and server,
+ * the test HID scanner): the demo store's week (src-server/seed.ts DEMO_PROMOTIONS) prices the basket as it is
+ * scanned, the till lists what the customer gets above the total, the receipt lists every discount and what was
+ * saved, and the server books the sale at the till's total.
+ */
+import { test, expect } from '@playwright/test';
+import { demoProductEan } from '../../src-server/seed';
+import { adminGet } from '../support/processes';
+import type { TestScanner } from '../support/scanner-bridge';
+import { startTillStack, type TillStack } from '../support/till-stack';
+import { signIn } from '../support/till-page';
+
+// Demo catalogue: 43 toothpaste 1.99 (care), 41 laundry detergent 8.99 and 42 kitchen roll 2.49 (household).
+const TOOTHPASTE = demoProductEan(43);
+const DETERGENT = demoProductEan(41);
+const KITCHEN_ROLL = demoProductEan(42);
+
+let stack: TillStack;
+let scanner: TestScanner;
+
+test.beforeAll(async () => {
+  stack = await startTillStack({ name: 'promotions' });
+  scanner = stack.scanner!;
+});
+test.afterAll(() => stack?.stop());
+
+test('a customer without a card gets the week’s promotions; the receipt says what was saved', async ({ page }) => {
+  await page.goto(stack.tillUrl);
+  await signIn(page);
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+
+  // Two toothpastes: no set yet. The third makes 3 for 2: one free.
+  await scanner.scan(TOOTHPASTE);
+  await scanner.scan(TOOTHPASTE);
+  await expect(page.getByTestId('total')).toHaveText('3.98 EUR');
+  await expect(page.getByTestId('promotions')).toHaveCount(0);
+  await scanner.scan(TOOTHPASTE);
+  await expect(page.getByTestId('line-quantity')).toHaveText(['3']);
+  await expect(page.getByTestId('promotions')).toHaveText('-1.99 EUR: Care: 3 for 2');
+  await expect(page.getByTestId('total')).toHaveText('3.98 EUR');
+
+  // Household: 8.99 is under the 10.00 the promotion needs; with the kitchen roll, 11.48 gets 2.00 off.
+  await scanner.scan(DETERGENT);
+  await expect(page.getByTestId('total')).toHaveText('12.97 EUR');
+  await scanner.scan(KITCHEN_ROLL);
+  await expect(page.getByTestId('promotions').locator('li')).toHaveText([
+    '-1.99 EUR: Care: 3 for 2',
+    '-2.00 EUR: Household: 2.00 off 10.00',
+  ]);
+  await expect(page.getByTestId('total')).toHaveText('13.46 EUR');
+  await expect(page.getByTestId('points-to-earn')).toHaveCount(0);
+
+  await page.keyboard.press('F12');
+  await expect(page.getByTestId('pay-amount')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('receipt')).toBeVisible();
+  await expect(page.getByTestId('receipt-total')).toHaveText('13.46 EUR');
+  await expect(page.getByTestId('receipt-discounts')).toContainText('Care: 3 for 2');
+  await expect(page.getByTestId('receipt-saved')).toHaveText('You saved 3.99 EUR');
+
+  // The server booked the sale at the till's total.
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  const sales = await adminGet<Array<{ total_minor: string | number; member_id: string | null }>>(
+    stack.serverUrl,
+    '/api/v1/admin/sales?tillId=till-1',
+  );
+  expect(sales.map((s) => [Number(s.total_minor), s.member_id])).toEqual([[1346, null]]);
+  expect(await adminGet<unknown[]>(stack.serverUrl, '/api/v1/admin/parked')).toEqual([]);
+});

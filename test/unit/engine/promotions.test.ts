@@ -1,0 +1,317 @@
+/**
+ * Promotions: conditions, benefits, claims, groups and the anonymous sale, numbers checked by hand in the comments.
+ * Time: 2026-11-24 is a Tuesday; the store is in Europe/Amsterdam.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  emptyMemberState,
+  programSchema,
+  quote,
+  validateProgram,
+  type BasketLine,
+  type ProgramInput,
+  type QuoteInput,
+} from '../../../shared/engine';
+
+const TUESDAY = '2026-11-24T10:00:00Z';
+const M = '01KDVDNA000000000000000002';
+
+function program(over: Partial<ProgramInput>) {
+  return programSchema.parse({
+    format: 'kassa-program/1',
+    id: 'p',
+    version: 1,
+    name: 'P',
+    currency: 'EUR',
+    earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
+    ...over,
+  });
+}
+
+function item(id: string, price: number, over: Partial<BasketLine> = {}): BasketLine {
+  return {
+    lineId: id,
+    productId: id,
+    ean: '',
+    name: id,
+    categoryId: 'grocery',
+    tags: [],
+    unit: 'each',
+    quantity: 1,
+    grams: null,
+    unitPriceMinor: price,
+    ...over,
+  };
+}
+
+function sale(p: ReturnType<typeof program>, basket: BasketLine[], member = true): QuoteInput {
+  return {
+    program: p,
+    member: member ? { id: M, state: emptyMemberState() } : null,
+    basket,
+    at: TUESDAY,
+    timeZone: 'Europe/Amsterdam',
+  };
+}
+
+const shirt = (id: string, price: number, quantity = 1) =>
+  item(id, price, { productId: `shirt-${price}`, categoryId: 'clothes', quantity });
+const threeForTwo = program({
+  promotions: [
+    {
+      id: '3-for-2',
+      name: '3 for 2 on shirts',
+      filter: { categories: ['clothes'] },
+      benefit: { kind: 'buy-x-get-y', buy: 2, get: 1 },
+    },
+  ],
+});
+
+describe('buy X get Y', () => {
+  it('gives the cheapest unit free to a customer without a card: 3 at 10.00 and 1 at 8.00 pay 30.00', () => {
+    const q = quote(sale(threeForTwo, [shirt('a', 1000, 3), shirt('b', 800)], false));
+    expect([q.subtotalMinor, q.discountMinor, q.totalMinor]).toEqual([3800, 800, 3000]);
+    expect(q.explanation.map((e) => e.text)).toEqual(['-8.00 EUR: 3 for 2 on shirts']);
+    expect(q.pointsEarned).toBe(0);
+  });
+
+  it('counts units, not lines: the same four shirts on four lines get the same 8.00 off', () => {
+    const q = quote(sale(threeForTwo, [shirt('a', 1000), shirt('b', 1000), shirt('c', 1000), shirt('d', 800)], false));
+    expect([q.discountMinor, q.lines.find((l) => l.lineId === 'd')!.discountMinor]).toEqual([800, 800]);
+  });
+
+  it('is claimed once per order by default, and once per set when the program allows (6 shirts: 1 or 2 free)', () => {
+    const once = quote(sale(threeForTwo, [shirt('a', 1000, 6)]));
+    const each = program({ promotions: [{ ...threeForTwo.promotions[0]!, maxClaimsPerOrder: null }] });
+    const twice = quote(sale(each, [shirt('a', 1000, 6)]));
+    expect([once.discountMinor, twice.discountMinor]).toEqual([1000, 2000]);
+  });
+
+  it('with a get filter: two shampoos make a conditioner half price, and the conditioner is not counted as bought', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'hair',
+          name: 'Conditioner half price',
+          filter: { categories: ['hair'] },
+          benefit: { kind: 'buy-x-get-y', buy: 2, get: 1, percent: 50, getFilter: { products: ['conditioner'] } },
+        },
+      ],
+    });
+    const shampoo = item('s', 450, { productId: 'shampoo', categoryId: 'hair', quantity: 2 });
+    const conditioner = item('c', 599, { productId: 'conditioner', categoryId: 'hair' });
+    // 5.99 × 50 % = 2.995, rounded down: 2.99 off.
+    expect(quote(sale(p, [shampoo, conditioner])).discountMinor).toBe(299);
+    // One shampoo and the conditioner: only one unit bought.
+    expect(quote(sale(p, [{ ...shampoo, quantity: 1 }, conditioner])).discountMinor).toBe(0);
+  });
+
+  it('a free unit earns no per-item points', () => {
+    const p = program({
+      earn: [{ id: 'per-shirt', kind: 'per-item', points: 10, filter: { categories: ['clothes'] } }],
+      promotions: threeForTwo.promotions,
+    });
+    expect(quote(sale(p, [shirt('a', 1000, 3)])).pointsEarned).toBe(20);
+  });
+});
+
+describe('promotions and stamp cards', () => {
+  it('a latte the promotion gave free earns no stamp: 9 stamps, buy one get one, the paid latte is the 10th', () => {
+    const p = program({
+      stampCards: [{ id: 'card', name: 'Coffee card', filter: { categories: ['drinks'] }, every: 10 }],
+      promotions: [
+        {
+          id: 'bogo',
+          name: 'Latte 1 + 1',
+          filter: { products: ['latte'] },
+          benefit: { kind: 'buy-x-get-y', buy: 1, get: 1 },
+        },
+      ],
+    });
+    const nine = { ...emptyMemberState(), stamps: { card: { asOf: '2026-11-20', buckets: { all: 9 } } } };
+    const q = quote({
+      ...sale(p, [item('l', 380, { productId: 'latte', categoryId: 'drinks', quantity: 2 })]),
+      member: { id: M, state: nine },
+    });
+    // Both lattes free: one by the promotion, the paid one by the card, which uses its 9 stamps and gains none.
+    expect([q.discountMinor, q.effects.stamps]).toEqual([760, { card: { all: -9 } }]);
+  });
+});
+
+describe('percent and amount off', () => {
+  it('caps a percentage at its maximum: 10 % of 60.00 of wine is 6.00, at most 5.00', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'wine',
+          name: 'Wine 10 %',
+          filter: { categories: ['wine'] },
+          benefit: { kind: 'percent-off', percent: 10, maxDiscountMinor: 500 },
+        },
+      ],
+    });
+    const q = quote(sale(p, [item('w', 2000, { categoryId: 'wine', quantity: 3 }), item('bread', 250)]));
+    // 60.00 of wine and 2.50 of bread, less 5.00: 57.50, and points on what is paid: 57.
+    expect([q.discountMinor, q.totalMinor, q.pointsEarned]).toEqual([500, 5750, 57]);
+  });
+
+  it('takes a percentage of the matching lines pooled, so a split basket gets the same total off', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'g',
+          name: 'Grocery 15 %',
+          filter: { categories: ['grocery'] },
+          benefit: { kind: 'percent-off', percent: 15 },
+        },
+      ],
+    });
+    // 3 × 0.99 = 2.97 × 15 % = 0.4455 → 0.44 whether one line of 3 or three lines of one (0.14 each would be 0.42).
+    const one = quote(sale(p, [item('a', 99, { quantity: 3 })]));
+    const three = quote(sale(p, [item('a', 99), item('b', 99), item('c', 99)]));
+    expect([one.discountMinor, three.discountMinor]).toEqual([44, 44]);
+  });
+
+  it('needs the order amount without VAT: 5.00 off from 50.00 net (55.00 with 21 % is 45.45 net; 61.00 is 50.41)', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'fifty',
+          name: '5.00 off 50.00',
+          condition: { minAmountMinor: 5000, amountOf: 'order', tax: 'excluded' },
+          benefit: { kind: 'amount-off', amountMinor: 500, on: 'order' },
+        },
+      ],
+    });
+    const vat = { taxRateBp: 2100 };
+    expect(quote(sale(p, [item('a', 5500, vat)], false)).discountMinor).toBe(0);
+    const q = quote(sale(p, [item('a', 4000, vat), item('b', 2100, vat)], false));
+    // 5.00 shared in proportion: 40/61 → 3.28 (3.2786), 21/61 → 1.72 (1.7213).
+    expect([q.discountMinor, q.lines.map((l) => l.discountMinor)]).toEqual([500, [328, 172]]);
+  });
+
+  it('repeats an amount off per claim of the minimum: 2.00 off every 20.00 of coffee, 45.00 gets 4.00', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'coffee',
+          name: '2.00 off every 20.00 of coffee',
+          filter: { categories: ['coffee'] },
+          condition: { minAmountMinor: 2000 },
+          benefit: { kind: 'amount-off', amountMinor: 200 },
+          maxClaimsPerOrder: null,
+        },
+      ],
+    });
+    expect(quote(sale(p, [item('beans', 1500, { categoryId: 'coffee', quantity: 3 })])).discountMinor).toBe(400);
+    expect(quote(sale(p, [item('beans', 1500, { categoryId: 'coffee' })])).discountMinor).toBe(0);
+  });
+
+  it('takes half off the cheapest unit per three units: 7 units make two claims', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'cheap',
+          name: 'Cheapest half price',
+          condition: { minQuantity: 3 },
+          benefit: { kind: 'percent-off', percent: 50, on: 'cheapest' },
+          maxClaimsPerOrder: null,
+        },
+      ],
+    });
+    const q = quote(sale(p, [item('a', 1000, { quantity: 4 }), item('b', 300), item('c', 500, { quantity: 2 })]));
+    // Cheapest units: b at 3.00 and one c at 5.00: 1.50 + 2.50.
+    expect([q.discountMinor, q.lines.map((l) => l.discountMinor)]).toEqual([400, [0, 150, 250]]);
+  });
+});
+
+describe('free products, audiences, groups and windows', () => {
+  const bags = program({
+    promotions: [
+      {
+        id: 'bag',
+        name: 'Free tote per 20.00',
+        condition: { minAmountMinor: 2000, amountOf: 'order' },
+        benefit: { kind: 'free-product', productId: 'tote', quantity: 1 },
+        maxClaimsPerOrder: 2,
+      },
+    ],
+  });
+  const tote = (quantity: number) => item('t', 150, { productId: 'tote', quantity });
+
+  it('frees one unit per claim up to the cap, and only units in the basket (45.00 + 3 totes: 2 free)', () => {
+    const q = quote(sale(bags, [item('a', 4500), tote(3)], false));
+    expect([q.discountMinor, q.totalMinor]).toEqual([300, 4650]);
+    expect(quote(sale(bags, [item('a', 4500)], false)).discountMinor).toBe(0);
+  });
+
+  it('a members-only promotion is not given without a card', () => {
+    const p = program({ promotions: [{ ...bags.promotions[0]!, audience: 'members' }] });
+    expect(quote(sale(p, [item('a', 4500), tote(1)], false)).discountMinor).toBe(0);
+    expect(quote(sale(p, [item('a', 4500), tote(1)], true)).discountMinor).toBe(150);
+  });
+
+  it('of a group, only the promotion worth most applies: 10 % (3.50) beats 3.00 off over 30.00 on 35.00', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'flat',
+          name: '3.00 off',
+          group: 'weekend',
+          condition: { minAmountMinor: 3000, amountOf: 'order' },
+          benefit: { kind: 'amount-off', amountMinor: 300, on: 'order' },
+        },
+        { id: 'pct', name: '10 % off', group: 'weekend', benefit: { kind: 'percent-off', percent: 10, on: 'order' } },
+      ],
+    });
+    const q = quote(sale(p, [item('a', 3500)]));
+    expect([q.discountMinor, q.explanation.filter((e) => e.discountMinor).map((e) => e.ruleId)]).toEqual([
+      350,
+      ['promotion:pct'],
+    ]);
+    // At 25.00 the flat one is not met, so 10 % still: 2.50.
+    expect(quote(sale(p, [item('a', 2500)])).discountMinor).toBe(250);
+  });
+
+  it('is off outside its window, and comes before the discount card (5 % of what the promotion left)', () => {
+    const p = program({
+      discountCard: { percent: 5 },
+      promotions: [
+        {
+          id: 'nov',
+          name: 'November 20 %',
+          window: { from: '2026-11-01', to: '2026-11-30' },
+          benefit: { kind: 'percent-off', percent: 20 },
+        },
+      ],
+    });
+    // 10.00 − 20 % = 8.00, − 5 % = 7.60.
+    expect(quote(sale(p, [item('a', 1000)])).totalMinor).toBe(760);
+    expect(quote({ ...sale(p, [item('a', 1000)]), at: '2026-12-01T10:00:00Z' }).totalMinor).toBe(950);
+  });
+});
+
+describe('promotion files that do not make sense are refused', () => {
+  const base = {
+    format: 'kassa-program/1',
+    id: 'p',
+    version: 1,
+    name: 'P',
+    currency: 'EUR',
+  };
+  it('refuses repeated claims without a minimum per claim', () => {
+    const r = validateProgram({
+      ...base,
+      promotions: [{ id: 'x', name: 'X', benefit: { kind: 'amount-off', amountMinor: 100 }, maxClaimsPerOrder: null }],
+    });
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['promotions[0].maxClaimsPerOrder']);
+  });
+
+  it('refuses promotions the stacking order leaves out, and a benefit of an unknown kind', () => {
+    const promo = { id: 'x', name: 'X', benefit: { kind: 'percent-off', percent: 10 } };
+    const left = validateProgram({ ...base, stacking: { order: ['member-price', 'points'] }, promotions: [promo] });
+    expect(left.ok ? [] : left.issues.map((i) => i.path)).toEqual(['stacking.order']);
+    const odd = validateProgram({ ...base, promotions: [{ ...promo, benefit: { kind: 'half-off' } }] });
+    expect(odd.ok ? [] : odd.issues.map((i) => i.path)).toEqual(['promotions[0].benefit.kind']);
+  });
+});
