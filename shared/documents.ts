@@ -232,7 +232,7 @@ export type MemberEffectsBody = z.infer<typeof memberEffectsSchema>;
 /** What the cashier chose to redeem (the engine's `RedeemChoice`). */
 export const redeemChoiceSchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('reward'), rewardId: effectKey }),
+    z.object({ kind: z.literal('reward'), rewardId: effectKey, count: z.number().int().min(1).max(100).optional() }),
     z.object({ kind: z.literal('points'), points: z.number().int().positive().max(MAX_ENTRY_POINTS) }),
   ])
   .nullable();

@@ -114,13 +114,14 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
           at: { type: 'string' },
           'time-zone': { type: 'string' },
           redeem: { type: 'string' },
+          count: { type: 'string' },
           'pay-points': { type: 'string' },
           offline: { type: 'boolean' },
         },
       });
       if (!values.program || !values.basket)
         throw new UsageError(
-          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--redeem REWARD-ID | --pay-points N]',
+          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--redeem REWARD-ID [--count N] | --pay-points N]',
         );
       if (values.redeem && values['pay-points']) throw new UsageError('use --redeem or --pay-points, not both');
       const program = await readProgram(values.program);
@@ -131,8 +132,11 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
       const points = values['pay-points'] !== undefined ? Number(values['pay-points']) : null;
       if (points !== null && (!Number.isSafeInteger(points) || points <= 0))
         throw new InputError('--pay-points: a whole number above 0');
+      const count = values.count !== undefined ? Number(values.count) : undefined;
+      if (count !== undefined && (!values.redeem || !Number.isSafeInteger(count) || count < 1))
+        throw new InputError('--count: a whole number above 0, with --redeem');
       const redeem: RedeemChoice = values.redeem
-        ? { kind: 'reward', rewardId: values.redeem }
+        ? { kind: 'reward', rewardId: values.redeem, ...(count === undefined ? {} : { count }) }
         : points !== null
           ? { kind: 'points', points }
           : null;

@@ -56,6 +56,8 @@ const english = {
   'reward-free-item-first': 'Scan the free item first for {reward}',
   'points-not-allowed': 'This program does not allow paying with points',
   'points-bad': 'Points to pay with must be a whole number above 0',
+  'points-block': 'Points are paid in steps of {block}',
+  'reward-count': '{reward}: at most {max} per order',
   'points-not-enough': 'Not enough points: {balance} available',
   'offline-cap': 'Offline, at most {left} points can be redeemed today',
 } as const;

@@ -86,7 +86,8 @@ export const rewardSchema = z.object({
     z.object({ kind: z.literal('donation'), cause: z.string().min(1), amountMinor: z.number().int().positive() }),
   ]),
   minBasketMinor: z.number().int().nonnegative().default(0),
-  maxPerOrder: z.number().int().positive().default(1),
+  /** How many of it one order may take (each costs `cost`): two 5.00 vouchers, three free coffees. */
+  maxPerOrder: z.number().int().positive().max(100).default(1),
   /** Only members of these tiers (ids) may redeem it. */
   tiers: z.array(z.string()).optional(),
   validFrom: dateSchema.optional(),
@@ -318,6 +319,8 @@ export const programSchema = z
         minorPerPoint: z.number().int().positive(),
         /** At most this percent of the basket total may be paid with points. */
         maxPercent: z.number().int().min(1).max(100),
+        /** Points are paid in multiples of this (100: in steps of 100 points); a cap rounds down to a multiple. */
+        blockPoints: z.number().int().positive().default(1),
       })
       .nullable()
       .default(null),
@@ -359,6 +362,11 @@ export const programSchema = z
      * chains run them): the member's card stands in for the receipt. Off unless the program says so.
      */
     returns: z.object({ fromHistory: z.boolean().default(false) }).default({ fromHistory: false }),
+    /**
+     * Whether a member may spend the points this very order earns (a reward or points paid with, on top of the
+     * balance). The order must leave the balance at zero or above once its points are earned.
+     */
+    spendSameOrderPoints: z.boolean().default(false),
     /** Points a member may redeem per store day while the till is offline. */
     offlineRedemptionCapPerDay: z.number().int().nonnegative().default(0),
     /**
@@ -410,6 +418,12 @@ export const programSchema = z
     }
     const tierIds = new Set(p.tiers.map((t) => t.id));
     for (const [i, r] of p.rewards.entries()) {
+      if (r.benefit.kind === 'percent-off' && r.maxPerOrder > 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rewards', i, 'maxPerOrder'],
+          message: 'A percentage reward is taken once per order',
+        });
       for (const t of r.tiers ?? []) {
         if (!tierIds.has(t))
           ctx.addIssue({ code: 'custom', path: ['rewards', i, 'tiers'], message: `No tier "${t}" in this program` });

@@ -28,7 +28,9 @@ import { planPromotion, type PromotionPlan } from './promotions';
 
 export { allocate, lineAmountMinor, matchesFilter, type BasketLine };
 
-export type RedeemChoice = { kind: 'reward'; rewardId: string } | { kind: 'points'; points: number } | null;
+/** What the cashier redeems: a reward (`count` of it, default one, up to its `maxPerOrder`) or points paid with. */
+export type RedeemChoice =
+  { kind: 'reward'; rewardId: string; count?: number } | { kind: 'points'; points: number } | null;
 
 export type QuoteInput = {
   program: Program;
@@ -171,7 +173,32 @@ const rewardValid = (r: Reward, at: string, timeZone: string, tier: Tier | null)
   return true;
 };
 
-export const quote = (input: QuoteInput): Quote => {
+/**
+ * Prices a basket (see the file's header). With `spendSameOrderPoints`, a redemption may use the points the order
+ * itself earns: it stands when the balance, less what is redeemed, plus what the order earns after the redemption's
+ * discount, is zero or above; otherwise the quote is the one without it, with NOT_ENOUGH_POINTS.
+ */
+export function quote(input: QuoteInput): Quote {
+  const q = quoteOnce(input);
+  if (!input.program.spendSameOrderPoints || q.balanceAfter === null || q.balanceAfter >= 0 || q.pointsRedeemed === 0)
+    return q;
+  const plain = quoteOnce({ ...input, redeem: null });
+  const balance = (plain.balanceBefore ?? 0) + plain.pointsEarned;
+  return {
+    ...plain,
+    errors: [
+      ...plain.errors,
+      {
+        code: 'NOT_ENOUGH_POINTS',
+        message: sayEnglish('points-not-enough', { balance }, plain.currency),
+        say: 'points-not-enough',
+        params: { balance },
+      },
+    ],
+  };
+}
+
+function quoteOnce(input: QuoteInput): Quote {
   const { program, member, at, timeZone } = input;
   const state = member?.state ?? null;
   const lines = [...input.basket].sort((a, b) => (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0));
@@ -197,6 +224,9 @@ export const quote = (input: QuoteInput): Quote => {
   const giveUnitFree = (l: BasketLine) => {
     freeUnits.set(l.lineId, (freeUnits.get(l.lineId) ?? 0) + 1);
   };
+  /** Units of a product in the basket (a weighed line is one). */
+  const unitsOfProduct = (productId: string) =>
+    lines.filter((l) => l.productId === productId).reduce((n, l) => n + (l.unit === 'kg' ? 1 : l.quantity), 0);
   /** The units of a line still paid for (a weighed line is one unit). */
   const paidUnits = (l: BasketLine) => (l.unit === 'kg' ? 1 : l.quantity) - (freeUnits.get(l.lineId) ?? 0);
   /** One paid unit's price as the line stands now: what a free unit takes off, whichever unit of the line it is. */
@@ -281,6 +311,8 @@ export const quote = (input: QuoteInput): Quote => {
   // --- Redemption checks happen up front, so an invalid choice changes nothing.
   const redeem = input.redeem ?? null;
   let reward: Reward | null = null;
+  /** How many of the reward. */
+  let count = 1;
   let payPoints = 0;
   if (redeem && !member) refuse('CARD_NOT_FOUND', 'redeem-no-member');
   if (redeem && state) {
@@ -297,21 +329,30 @@ export const quote = (input: QuoteInput): Quote => {
         });
         reward = null;
       } else if (
+        redeem.count !== undefined &&
+        (!Number.isSafeInteger(redeem.count) || redeem.count < 1 || redeem.count > reward.maxPerOrder)
+      ) {
+        refuse('BAD_COUNT', 'reward-count', { reward: reward.name, max: reward.maxPerOrder });
+        reward = null;
+      } else if (
         reward.benefit.kind === 'free-item' &&
-        !lines.some((l) => l.productId === (reward!.benefit as { productId: string }).productId)
+        unitsOfProduct(reward.benefit.productId) < (redeem.count ?? 1)
       ) {
         refuse('NOT_ALLOWED', 'reward-free-item-first', { reward: reward.name });
         reward = null;
-      }
+      } else count = redeem.count ?? 1;
     } else if (!program.payWithPoints) {
       refuse('NOT_ALLOWED', 'points-not-allowed');
     } else if (!Number.isSafeInteger(redeem.points) || redeem.points <= 0) {
       refuse('BAD_POINTS', 'points-bad');
+    } else if (redeem.points % program.payWithPoints.blockPoints !== 0) {
+      refuse('BAD_POINTS', 'points-block', { block: program.payWithPoints.blockPoints });
     } else payPoints = redeem.points;
-    const wanted = reward?.cost ?? payPoints;
+    const wanted = reward ? reward.cost * count : payPoints;
     if (wanted > 0) {
       const capLeft = program.offlineRedemptionCapPerDay - redeemedToday(state, at, timeZone);
-      if (wanted > state.balance) {
+      // With same-order points the balance is checked once this order's points are known (see `quote`).
+      if (wanted > state.balance && !program.spendSameOrderPoints) {
         refuse('NOT_ENOUGH_POINTS', 'points-not-enough', { balance: state.balance });
         reward = null;
         payPoints = 0;
@@ -466,7 +507,9 @@ export const quote = (input: QuoteInput): Quote => {
     } else if (stage === 'reward' && reward) {
       const b = reward.benefit;
       if (b.kind === 'amount-off')
-        spreadBasketDiscount(b.amountMinor, `reward:${reward.id}`, 'reward-discount-all', { reward: reward.name });
+        spreadBasketDiscount(b.amountMinor * count, `reward:${reward.id}`, 'reward-discount-all', {
+          reward: reward.name,
+        });
       else if (b.kind === 'percent-off') {
         for (const l of lines.filter((x) => matchesFilter(b.filter, x))) {
           discount(
@@ -481,34 +524,40 @@ export const quote = (input: QuoteInput): Quote => {
           );
         }
       } else if (b.kind === 'free-item') {
-        // A unit still paid for: one a stamp card already gave away is not the reward's to give again.
-        const l = lines.find((x) => x.productId === b.productId && paidUnits(x) > 0);
-        if (!l) {
+        // Units still paid for: one a stamp card or a promotion already gave away is not the reward's to give again.
+        const paid = lines
+          .filter((x) => x.productId === b.productId)
+          .reduce((n, x) => n + Math.max(0, paidUnits(x)), 0);
+        if (paid < count) {
           refuse('NOT_ALLOWED', 'reward-free-item-first', { reward: reward.name });
           continue;
         }
-        discount(l, paidUnitPrice(l), `reward:${reward.id}`, 'reward-discount-all', { reward: reward.name });
-        giveUnitFree(l);
+        for (let k = 0; k < count; k++) {
+          const l = lines.find((x) => x.productId === b.productId && paidUnits(x) > 0)!;
+          discount(l, paidUnitPrice(l), `reward:${reward.id}`, 'reward-discount-all', { reward: reward.name });
+          giveUnitFree(l);
+        }
       } else {
-        donation = { cause: b.cause, amountMinor: b.amountMinor };
+        donation = { cause: b.cause, amountMinor: b.amountMinor * count };
         explain(`reward:${reward.id}`, 'reward-donation', {
           reward: reward.name,
-          amountMinor: b.amountMinor,
+          amountMinor: b.amountMinor * count,
           cause: b.cause,
         });
       }
-      pointsRedeemed = reward.cost;
+      pointsRedeemed = reward.cost * count;
       explain(
         `reward:${reward.id}:cost`,
         'reward-cost',
-        { points: reward.cost, reward: reward.name },
-        { points: -reward.cost },
+        { points: pointsRedeemed, reward: reward.name },
+        { points: -pointsRedeemed },
       );
     } else if (stage === 'points' && payPoints > 0 && program.payWithPoints) {
-      const { minorPerPoint, maxPercent } = program.payWithPoints;
+      const { minorPerPoint, maxPercent, blockPoints } = program.payWithPoints;
       const left = lines.reduce((s, l) => s + amount.get(l.lineId)!, 0);
       const cap = divideRounded(left * maxPercent, 100, 'down');
-      const points = Math.min(payPoints, Math.floor(cap / minorPerPoint));
+      const capped = Math.min(payPoints, Math.floor(cap / minorPerPoint));
+      const points = capped - (capped % blockPoints);
       if (points < payPoints) explain('pay-with-points:cap', 'points-cap', { percent: maxPercent, points });
       if (points > 0) {
         spreadBasketDiscount(points * minorPerPoint, 'pay-with-points', 'points-paid', { points });
@@ -741,7 +790,10 @@ export const quote = (input: QuoteInput): Quote => {
     affordableRewards: state
       ? program.rewards
           .filter(
-            (r) => r.cost <= state.balance && subtotalMinor >= r.minBasketMinor && rewardValid(r, at, timeZone, tier),
+            (r) =>
+              r.cost <= state.balance + (program.spendSameOrderPoints ? pointsEarned : 0) &&
+              subtotalMinor >= r.minBasketMinor &&
+              rewardValid(r, at, timeZone, tier),
           )
           .map((r) => ({ rewardId: r.id, name: r.name, cost: r.cost, kind: r.benefit.kind }))
       : [],
@@ -761,6 +813,6 @@ export const quote = (input: QuoteInput): Quote => {
     donation,
     effects,
   };
-};
+}
 
 export { addDays };

@@ -503,4 +503,32 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     const stable = (s: string) => s.replace(/till_epochs:[^|]*/, '');
     expect(stable(await checksum(h))).toBe(stable(before));
   });
+
+  it('a sale with a promotion and two of one reward is booked as the till priced it (the server re-runs both)', async () => {
+    // The demo week's "Care: 3 for 2", and the 5.00 voucher allowed twice per order.
+    const [ref] = await h.db.query<{ data: { rewards: Array<Record<string, unknown>> } }>(
+      "SELECT data FROM refdata WHERE id = 'program:supermarket'",
+    );
+    await adminJson(h, '/api/v1/admin/programs/supermarket', {
+      method: 'PUT',
+      body: JSON.stringify({
+        ...ref!.data,
+        rewards: ref!.data.rewards.map((r) => (r.id === 'five-off' ? { ...r, maxPerOrder: 2 } : r)),
+      }),
+    });
+    await a.sync();
+    const m = demoUlid(19); // opening 1166
+    const parkedBefore = await h.db.query('SELECT id FROM parked_docs');
+    a.sell(m, [['p-043', 3], [BEANS]], { redeem: { kind: 'reward', rewardId: 'five-off', count: 2 } });
+    const view = a.view(m).state;
+    // 3 × 1.99 − 1.99 (the third free) + 14.99 − 10.00 = 8.97, the 10.00 shared 2.10 / 7.90: beans 7.09 at double
+    // points and toothpaste 1.88 make 16.06, × 1.25 for Silver = 20 points; 1,166 − 1,000 + 20.
+    expect(view.balance).toBe(186);
+    await a.pushAll();
+    expect(await serverState(h, m)).toEqual(view);
+    const [sale] = await h.db.query<{ total_minor: string }>('SELECT total_minor FROM sales WHERE member_id = $1', [m]);
+    expect(Number(sale!.total_minor)).toBe(897);
+    expect(await h.db.query('SELECT id FROM parked_docs')).toHaveLength(parkedBefore.length);
+    expect(await ledgerMismatches(h)).toEqual([]);
+  });
 });

@@ -210,6 +210,8 @@ export const bg: Record<string, string> = {
   'say.reward-free-item-first': 'Първо сканирайте безплатния артикул за „{{reward}}“',
   'say.points-not-allowed': 'Програмата не позволява плащане с точки',
   'say.points-bad': 'Точките за плащане са цяло число над 0',
+  'say.points-block': 'С точки се плаща на стъпки по {{block}}',
+  'say.reward-count': '„{{reward}}“: най-много {{max}} на покупка',
   'say.points-not-enough': 'Недостатъчно точки: налични {{balance}}',
   'say.offline-cap': 'Без връзка днес могат да се използват най-много {{left}} точки',
   vatRate: 'ДДС',

@@ -210,6 +210,8 @@ export const en: Record<string, string> = {
   'say.reward-free-item-first': 'Scan the free item first for {{reward}}',
   'say.points-not-allowed': 'This program does not allow paying with points',
   'say.points-bad': 'Points to pay with must be a whole number above 0',
+  'say.points-block': 'Points are paid in steps of {{block}}',
+  'say.reward-count': '{{reward}}: at most {{max}} per order',
   'say.points-not-enough': 'Not enough points: {{balance}} available',
   'say.offline-cap': 'Offline, at most {{left}} points can be redeemed today',
   vatRate: 'VAT',

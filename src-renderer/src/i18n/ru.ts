@@ -214,6 +214,8 @@ export const ru: Record<string, string> = {
   'say.reward-free-item-first': 'Сначала отсканируйте бесплатный товар для «{{reward}}»',
   'say.points-not-allowed': 'Программа не позволяет оплату баллами',
   'say.points-bad': 'Число баллов для оплаты — целое больше 0',
+  'say.points-block': 'Баллами платят кратно {{block}}',
+  'say.reward-count': '«{{reward}}»: не больше {{max}} за покупку',
   'say.points-not-enough': 'Недостаточно баллов: доступно {{balance}}',
   'say.offline-cap': 'Без связи сегодня можно списать не больше {{left}} баллов',
   vatRate: 'НДС',

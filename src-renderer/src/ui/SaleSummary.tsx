@@ -68,15 +68,29 @@ export function SaleSummary(props: {
       {hasMember && (q.affordableRewards.length > 0 || program?.payWithPoints) && (
         <div className="redeem">
           <h3>{t.rewards}</h3>
-          {q.affordableRewards.map((r) => (
-            <button
-              key={r.rewardId}
-              aria-pressed={props.redeem?.kind === 'reward' && props.redeem.rewardId === r.rewardId}
-              onClick={() => dispatch({ type: 'redeem', choice: { kind: 'reward', rewardId: r.rewardId } })}
-            >
-              {r.name} ({r.cost})
-            </button>
-          ))}
+          {q.affordableRewards.map((r) => {
+            // Pressed again, a reward the program allows several of per order is taken once more.
+            const taken =
+              props.redeem?.kind === 'reward' && props.redeem.rewardId === r.rewardId ? (props.redeem.count ?? 1) : 0;
+            const max = program?.rewards.find((x) => x.id === r.rewardId)?.maxPerOrder ?? 1;
+            const next = Math.min(max, taken + 1);
+            return (
+              <button
+                key={r.rewardId}
+                data-testid="reward"
+                data-count={taken}
+                aria-pressed={taken > 0}
+                onClick={() =>
+                  dispatch({
+                    type: 'redeem',
+                    choice: { kind: 'reward', rewardId: r.rewardId, ...(next > 1 ? { count: next } : {}) },
+                  })
+                }
+              >
+                {r.name} ({r.cost}){taken > 1 ? ` × ${taken}` : ''}
+              </button>
+            );
+          })}
           {program?.payWithPoints && (
             <form
               onSubmit={(e) => {

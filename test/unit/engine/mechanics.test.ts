@@ -12,6 +12,7 @@ import {
   expiryWarningsAfterSale,
   grantBonus,
   programSchema,
+  validateProgram,
   quote,
   type BasketLine,
   type MemberState,
@@ -625,5 +626,91 @@ describe('returns of a sale worth nothing', () => {
     const r = refund({ sale, saleId: 'S', pointsRedeemed: 100, returned: [{ lineIndex: 0, quantity: 1 }] });
     expect(r.pointsRestored).toBe(100);
     expect(r.entries).toEqual([expect.objectContaining({ type: 'refund', points: 100, ruleId: 'refund:redeem' })]);
+  });
+});
+
+describe('redeeming: several of a reward, points in blocks, points the order itself earns', () => {
+  const vouchers = program({
+    rewards: [
+      { id: 'five', name: '5.00 off', cost: 500, benefit: { kind: 'amount-off', amountMinor: 500 }, maxPerOrder: 3 },
+      {
+        id: 'latte',
+        name: 'Free latte',
+        cost: 300,
+        benefit: { kind: 'free-item', productId: 'latte' },
+        maxPerOrder: 2,
+      },
+    ],
+  });
+  const rich = state({ balance: 2000 });
+  const latte = (quantity: number) => line('l', 380, { productId: 'latte', quantity });
+
+  it('takes two 5.00 vouchers in one order for 1,000 points, and refuses a fourth with nothing changed', () => {
+    const two = quote(
+      input(vouchers, [line('a', 3000)], rich, { redeem: { kind: 'reward', rewardId: 'five', count: 2 } }),
+    );
+    // 30.00 − 10.00 = 20.00, 20 points on it; 2,000 − 1,000 + 20.
+    expect([two.discountMinor, two.pointsRedeemed, two.balanceAfter]).toEqual([1000, 1000, 1020]);
+    const four = quote(
+      input(vouchers, [line('a', 3000)], rich, { redeem: { kind: 'reward', rewardId: 'five', count: 4 } }),
+    );
+    expect([four.errors.map((e) => [e.code, e.message]), four.discountMinor, four.pointsRedeemed]).toEqual([
+      [['BAD_COUNT', '5.00 off: at most 3 per order']],
+      0,
+      0,
+    ]);
+  });
+
+  it('frees two lattes of three for two claims, and refuses two claims with one latte in the basket', () => {
+    const q = quote(input(vouchers, [latte(3)], rich, { redeem: { kind: 'reward', rewardId: 'latte', count: 2 } }));
+    expect([q.discountMinor, q.totalMinor, q.pointsRedeemed]).toEqual([760, 380, 600]);
+    const one = quote(input(vouchers, [latte(1)], rich, { redeem: { kind: 'reward', rewardId: 'latte', count: 2 } }));
+    expect([one.errors.map((e) => e.code), one.pointsRedeemed]).toEqual([['NOT_ALLOWED'], 0]);
+  });
+
+  it('pays points in blocks of 100: 250 is refused, a cap of 255 takes 200', () => {
+    const p = program({ payWithPoints: { minorPerPoint: 1, maxPercent: 50, blockPoints: 100 } });
+    const odd = quote(input(p, [line('a', 1000)], rich, { redeem: { kind: 'points', points: 250 } }));
+    expect([odd.errors.map((e) => e.message), odd.pointsRedeemed]).toEqual([['Points are paid in steps of 100'], 0]);
+    // 50 % of 5.10 = 2.55 → 255 points at most → 200 in whole blocks.
+    const capped = quote(input(p, [line('a', 510)], rich, { redeem: { kind: 'points', points: 300 } }));
+    expect([capped.pointsRedeemed, capped.totalMinor]).toEqual([200, 310]);
+  });
+
+  it('spends points the order earns where the program allows it, never leaving the balance below zero', () => {
+    const reward = { id: 'r', name: '0.60 off', cost: 60, benefit: { kind: 'amount-off' as const, amountMinor: 60 } };
+    const strict = program({ rewards: [reward] });
+    const same = program({ rewards: [reward], spendSameOrderPoints: true });
+    const take = { redeem: { kind: 'reward' as const, rewardId: 'r' } };
+    // 50 points, a 20.00 basket: 50 − 60 + 19 (on 19.40) = 9.
+    const ok = quote(input(same, [line('a', 2000)], state({ balance: 50 }), take));
+    expect([ok.errors, ok.pointsRedeemed, ok.pointsEarned, ok.balanceAfter]).toEqual([[], 60, 19, 9]);
+    expect(quote(input(strict, [line('a', 2000)], state({ balance: 50 }), take)).errors.map((e) => e.code)).toEqual([
+      'NOT_ENOUGH_POINTS',
+    ]);
+    // 30 points: 30 − 60 + 19 < 0, so no reward: the quote without it, and why.
+    const short = quote(input(same, [line('a', 2000)], state({ balance: 30 }), take));
+    expect([short.errors.map((e) => e.message), short.discountMinor, short.balanceAfter]).toEqual([
+      ['Not enough points: 50 available'],
+      0,
+      50,
+    ]);
+    // The catalogue counts this order's points: 30 + 20 affords the 60-point reward only with them.
+    expect(
+      quote(input(same, [line('a', 4000)], state({ balance: 30 }))).affordableRewards.map((r) => r.rewardId),
+    ).toEqual(['r']);
+  });
+
+  it('refuses a percentage reward taken more than once per order in the program file', () => {
+    const r = validateProgram({
+      format: 'kassa-program/1',
+      id: 'p',
+      version: 1,
+      name: 'P',
+      currency: 'EUR',
+      earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
+      rewards: [{ id: 'pct', name: '10 %', cost: 100, benefit: { kind: 'percent-off', percent: 10 }, maxPerOrder: 2 }],
+    });
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['rewards[0].maxPerOrder']);
   });
 });

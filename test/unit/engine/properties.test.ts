@@ -3,7 +3,8 @@
  * (fast-check): points are never created from nothing, a full return
  * restores the balance exactly, quotes do not depend on line order (nor,
  * for unit-wise mechanics, on how units are split into lines),
- * redemption never exceeds the balance (nor the offline cap), totals are
+ * redemption never exceeds the balance (nor the offline cap; with same-order
+ * points, the balance plus what the order earns), totals are
  * never negative, and no program file crashes the validator.
  */
 import { describe, expect, it } from 'vitest';
@@ -59,8 +60,8 @@ const richFile = {
   ],
   bonuses: { birthday: { points: 40, windowDays: 2 } },
   rewards: [
-    { id: 'r-amount', name: '3.00 off', cost: 300, benefit: { kind: 'amount-off', amountMinor: 300 } },
-    { id: 'r-free', name: 'Free p1', cost: 100, benefit: { kind: 'free-item', productId: 'p1' } },
+    { id: 'r-amount', name: '3.00 off', cost: 300, benefit: { kind: 'amount-off', amountMinor: 300 }, maxPerOrder: 2 },
+    { id: 'r-free', name: 'Free p1', cost: 100, benefit: { kind: 'free-item', productId: 'p1' }, maxPerOrder: 2 },
   ],
   payWithPoints: { minorPerPoint: 1, maxPercent: 50 },
   offlineRedemptionCapPerDay: 250,
@@ -162,7 +163,9 @@ const stateArb = fc
   }));
 const redeemArb = fc.oneof(
   fc.constant(null),
-  fc.constantFrom('r-amount', 'r-free', 'nope').map((rewardId) => ({ kind: 'reward' as const, rewardId })),
+  fc
+    .record({ rewardId: fc.constantFrom('r-amount', 'r-free', 'nope'), count: fc.constantFrom(undefined, 1, 2, 3) })
+    .map(({ rewardId, count }) => ({ kind: 'reward' as const, rewardId, ...(count === undefined ? {} : { count }) })),
   fc.integer({ min: 1, max: 4000 }).map((points) => ({ kind: 'points' as const, points })),
 );
 const inputArb = fc
@@ -253,6 +256,19 @@ describe('engine properties', () => {
         if (input.offline)
           expect(q.pointsRedeemed).toBeLessThanOrEqual(Math.max(0, 250 - (s.redeemedToday?.points ?? 0)));
         expect(q.balanceAfter).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('spending points the order earns never leaves the balance below zero', () => {
+    const same = programSchema.parse({ ...richFile, spendSameOrderPoints: true });
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const q = quote({ ...input, program: same });
+        expect(q.pointsRedeemed).toBeLessThanOrEqual(input.member!.state.balance + q.pointsEarned);
+        expect(q.balanceAfter).toBeGreaterThanOrEqual(0);
+        expect(q.totalMinor).toBeGreaterThanOrEqual(0);
       }),
       { numRuns: 300 },
     );
