@@ -257,6 +257,12 @@ export const saleBodySchema = z.object({
   accountId: ulidSchema.nullable().default(null),
   /** The redemption the cashier chose, and whether the till was offline: the server re-runs the engine with both. */
   redeem: redeemChoiceSchema.default(null),
+  /** Promo codes entered or scanned on the sale (capitals). */
+  codes: z
+    .array(z.string().regex(/^[A-Z0-9-]{3,32}$/))
+    .min(1)
+    .max(10)
+    .optional(),
   offline: z.boolean().default(false),
   /** Set on a return: the original sale. */
   refundOf: ulidSchema.nullable().default(null),

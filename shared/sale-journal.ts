@@ -13,7 +13,7 @@ import {
   type PriceChangeBody,
   type SaleBody,
 } from './documents';
-import { commitSale, quote, type Quote, type QuoteInput } from './engine';
+import { codesOf, commitSale, quote, type Quote, type QuoteInput } from './engine';
 import { KassaError } from './errors';
 
 export type SaleContext = {
@@ -106,6 +106,7 @@ export function saleDocuments(
         ? input.member.accountId
         : null,
     redeem: input.redeem ?? null,
+    ...(codesOf(input.codes).length > 0 ? { codes: codesOf(input.codes) } : {}),
     offline: input.offline ?? false,
     refundOf: null,
     receiptNo: ctx.receiptNo ?? null,

@@ -2,8 +2,8 @@
  * Demo data, written once into an empty database: one store, one till with a
  * one-time enrolment code, a cashier, ~50 products, 20 members and the
  * supermarket program from examples/ with this week's promotions (care 3 for
- * 2, household 2.00 off 10.00). Ids are deterministic so the demo is the same
- * on every machine.
+ * 2, household 2.00 off 10.00, the promo codes WEEK10 and WELCOME5). Ids are
+ * deterministic so the demo is the same on every machine.
  *
  * When to seed is decided by `decideDemoSeed`: only into a database this
  * start created (no Kassa tables before migrations), or, with
@@ -254,7 +254,7 @@ export function demoSheet(): string[] {
     `Products: ${demoProductEan(1)} ${CATALOGUE[0]![0]}, ${demoProductEan(11)} ${CATALOGUE[10]![0]}; ` +
       `a price label ${withCheckDigit('200003100350')} (bananas, 3.50 on the label); ` +
       'unbarcoded produce and croissants are quick keys above the basket',
-    `Promotions for every customer: ${DEMO_PROMOTIONS.map((p) => p.name).join(', ')}`,
+    `Promotions: ${DEMO_PROMOTIONS.map((p) => (p.code ? `${p.name} (code ${p.code})` : p.name)).join(', ')}`,
   ];
 }
 
@@ -273,6 +273,21 @@ export const DEMO_PROMOTIONS: NonNullable<ProgramInput['promotions']> = [
     filter: { categories: ['household'] },
     condition: { minAmountMinor: 1000 },
     benefit: { kind: 'amount-off', amountMinor: 200 },
+  },
+  {
+    id: 'flyer-week10',
+    name: 'Flyer: 10 % off, at most 5.00',
+    code: 'WEEK10',
+    benefit: { kind: 'percent-off', percent: 10, on: 'order', maxDiscountMinor: 500 },
+  },
+  {
+    id: 'welcome5',
+    name: 'Welcome: 5.00 off 25.00',
+    code: 'WELCOME5',
+    audience: 'members',
+    maxUsesPerMember: 1,
+    condition: { minAmountMinor: 2500, amountOf: 'order' },
+    benefit: { kind: 'amount-off', amountMinor: 500, on: 'order' },
   },
 ];
 

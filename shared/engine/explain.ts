@@ -58,6 +58,11 @@ const english = {
   'points-bad': 'Points to pay with must be a whole number above 0',
   'points-block': 'Points are paid in steps of {block}',
   'reward-count': '{reward}: at most {max} per order',
+  'code-unknown': 'No promotion has the code {code}',
+  'code-unavailable': 'The code {code} is not valid today',
+  'code-members-only': 'The code {code} is for members: scan a member card',
+  'code-used': 'The code {code} has been used up by this member',
+  'code-not-met': 'Code {code}: the basket does not meet {promotion} yet',
   'points-not-enough': 'Not enough points: {balance} available',
   'offline-cap': 'Offline, at most {left} points can be redeemed today',
 } as const;

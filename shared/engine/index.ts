@@ -24,6 +24,8 @@ export {
 export { memberStateSchema, emptyMemberState, type MemberState } from './member-state';
 export {
   quote,
+  codesOf,
+  promotionUseKey,
   lineAmountMinor,
   matchesFilter,
   currentTier,

@@ -185,6 +185,17 @@ export const promotionSchema = z.object({
    */
   maxClaimsPerOrder: z.number().int().positive().nullable().default(1),
   group: idSchema.optional(),
+  /**
+   * A promo code: the promotion applies only to a sale the code was entered or scanned on (letters, digits and
+   * dashes; not case-sensitive: kept in capitals).
+   */
+  code: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{3,32}$/, '3 to 32 letters, digits and dashes')
+    .transform((c) => c.toUpperCase())
+    .optional(),
+  /** Uses per member (a members-only promotion): the member's state counts them; the server flags overuse. */
+  maxUsesPerMember: z.number().int().positive().optional(),
 });
 export type Promotion = z.infer<typeof promotionSchema>;
 
@@ -398,7 +409,19 @@ export const programSchema = z
         path: ['stacking', 'order'],
         message: 'The order must name "promotion" when the program has promotions',
       });
+    const codes = new Set<string>();
     for (const [i, promo] of p.promotions.entries()) {
+      if (promo.code !== undefined) {
+        if (codes.has(promo.code))
+          ctx.addIssue({ code: 'custom', path: ['promotions', i, 'code'], message: `Duplicate code "${promo.code}"` });
+        codes.add(promo.code);
+      }
+      if (promo.maxUsesPerMember !== undefined && promo.audience !== 'members')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promotions', i, 'maxUsesPerMember'],
+          message: 'Uses per member need "audience": "members" (a customer without a card cannot be counted)',
+        });
       const c = promo.condition;
       if (promo.maxClaimsPerOrder !== 1 && promo.benefit.kind !== 'buy-x-get-y' && !c.minQuantity && !c.minAmountMinor)
         ctx.addIssue({

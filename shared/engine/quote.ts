@@ -32,6 +32,16 @@ export { allocate, lineAmountMinor, matchesFilter, type BasketLine };
 export type RedeemChoice =
   { kind: 'reward'; rewardId: string; count?: number } | { kind: 'points'; points: number } | null;
 
+/** Promo codes as the engine reads them: trimmed, in capitals, each once, in the order entered. */
+export function codesOf(codes: readonly string[] | undefined): string[] {
+  return [...new Set((codes ?? []).map((c) => c.trim().toUpperCase()).filter((c) => c.length > 0))];
+}
+
+/** The member-state key (`offerUses`) under which a promotion's uses per member are counted. */
+export function promotionUseKey(promotionId: string): string {
+  return `promotion:${promotionId}`;
+}
+
 export type QuoteInput = {
   program: Program;
   /** `accountId`: the household account the member earns into and redeems from (defaults to the member). */
@@ -40,6 +50,8 @@ export type QuoteInput = {
   at: string;
   timeZone: string;
   redeem?: RedeemChoice;
+  /** Promo codes entered or scanned (any case). */
+  codes?: readonly string[];
   offline?: boolean;
 };
 
@@ -364,10 +376,28 @@ function quoteOnce(input: QuoteInput): Quote {
     }
   }
 
+  // --- Promo codes: each entered code names a promotion this sale may have; a code that cannot be used is refused.
+  const codeOf = new Map<string, string>();
+  for (const code of codesOf(input.codes)) {
+    const promo = program.promotions.find((p) => p.code === code);
+    if (!promo) refuse('CODE_UNKNOWN', 'code-unknown', { code });
+    else if (!inWindow(promo.window, at, timeZone)) refuse('CODE_UNAVAILABLE', 'code-unavailable', { code });
+    else if (promo.audience === 'members' && !state) refuse('CARD_NOT_FOUND', 'code-members-only', { code });
+    else if (
+      promo.maxUsesPerMember !== undefined &&
+      state &&
+      (state.offerUses[promotionUseKey(promo.id)] ?? 0) >= promo.maxUsesPerMember
+    )
+      refuse('CODE_USED', 'code-used', { code });
+    else codeOf.set(promo.id, code);
+  }
+
   /** Promotions, for everyone on the sale (with a card or without): each on what the earlier rules left. */
   const applyPromotions = () => {
     const basket = { lines, amount: (l: BasketLine) => amount.get(l.lineId)!, paidUnits, paidUnitPrice };
-    const on = program.promotions.filter((p) => inWindow(p.window, at, timeZone));
+    const on = program.promotions.filter(
+      (p) => inWindow(p.window, at, timeZone) && (p.code === undefined || codeOf.has(p.id)),
+    );
     const groupsDone = new Set<string>();
     for (const promo of on) {
       if (promo.group !== undefined && groupsDone.has(promo.group)) continue;
@@ -379,11 +409,18 @@ function quoteOnce(input: QuoteInput): Quote {
         const plan = planPromotion(p, basket, state !== null);
         if (plan && (!best || plan.totalMinor > best.plan.totalMinor)) best = { promo: p, plan };
       }
-      if (!best) continue;
+      if (!best) {
+        for (const p of candidates) {
+          const code = codeOf.get(p.id);
+          if (code) explain(`promotion:${p.id}`, 'code-not-met', { code, promotion: p.name });
+        }
+        continue;
+      }
       for (const e of best.plan.perLine) {
         discount(e.line, e.minor, `promotion:${best.promo.id}`, 'promotion-discount', { promotion: best.promo.name });
         for (let i = 0; i < e.freeUnits; i++) giveUnitFree(e.line);
       }
+      if (best.promo.maxUsesPerMember !== undefined && state) effects.offerUses[promotionUseKey(best.promo.id)] = 1;
     }
   };
 

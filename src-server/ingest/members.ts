@@ -4,7 +4,7 @@
  * recorded as debts, the merged offline cap, stamp debts, over-used offers).
  */
 
-import { type Program } from '../../shared/engine';
+import { promotionUseKey, type Program } from '../../shared/engine';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { project, validStampBuckets } from '../../shared/ledger';
 import { localDate } from '../../shared/engine/time';
@@ -99,5 +99,12 @@ async function reviewMember(
     const uses = after.offerUses[offer.id] ?? 0;
     if (offer.maxUses !== null && uses > offer.maxUses && uses > (before.offerUses[offer.id] ?? 0))
       await flag(q, 'offer-overused', memberId, till, offer.id, { uses, maxUses: offer.maxUses });
+  }
+  for (const promo of program.promotions) {
+    if (promo.maxUsesPerMember === undefined) continue;
+    const key = promotionUseKey(promo.id);
+    const uses = after.offerUses[key] ?? 0;
+    if (uses > promo.maxUsesPerMember && uses > (before.offerUses[key] ?? 0))
+      await flag(q, 'code-overused', memberId, till, promo.id, { uses, maxUses: promo.maxUsesPerMember });
   }
 }

@@ -93,6 +93,7 @@ export function recheckSale(input: {
     at: sale.at,
     timeZone,
     redeem: sale.body.redeem,
+    codes: sale.body.codes,
     offline: sale.body.offline,
     saleId: sale.id,
   };

@@ -11,7 +11,14 @@ import { classifyScan } from '../../../shared/scan';
 import type { Staff } from '../../../shared/documents';
 import { isKassaError } from '../../../shared/errors';
 import { needsSupervisor } from '../../../shared/staff/till-events';
-import { expiryWarningsAfterSale, memberOverview, quote, type Quote, type QuoteInput } from '../../../shared/engine';
+import {
+  codesOf,
+  expiryWarningsAfterSale,
+  memberOverview,
+  quote,
+  type Quote,
+  type QuoteInput,
+} from '../../../shared/engine';
 import { localMembers, withLocalMembers, type EnrolContext } from '../db/enrolment';
 import { lookupMember, type MemberLookup } from '../db/members';
 import { MemberSearch } from './MemberSearch';
@@ -81,7 +88,7 @@ export function App({ host }: { host: KassaHostApi }) {
   const [rejected, setRejected] = useState<ScanRejected | null>(null);
   /** This customer's sale: basket, member, reward choice, payment (features/sale/session.ts). */
   const [session, dispatch] = useReducer(saleSession, undefined, () => newSession());
-  const { member, lines, redeem } = session;
+  const { member, lines, redeem, codes } = session;
   const paying = session.phase === 'paying';
   const view = useMemberView(db, memberSync, store, member);
   const [message, setMessage] = useState<Message>(null);
@@ -183,9 +190,10 @@ export function App({ host }: { host: KassaHostApi }) {
       basket: lines,
       timeZone: store.timeZone,
       redeem,
+      codes,
       offline: !sync.online,
     };
-  }, [program, store, lines, member, memberState, view, redeem, sync.online]);
+  }, [program, store, lines, member, memberState, view, redeem, codes, sync.online]);
 
   const q: Quote | null = useMemo(
     () => (quoteInput ? quote({ ...quoteInput, at: new Date().toISOString() }) : null),
@@ -323,9 +331,17 @@ export function App({ host }: { host: KassaHostApi }) {
           setMessage(null);
           return;
         }
-        case 'unknown':
+        case 'unknown': {
+          // A printed promo code (a flyer's barcode or QR) is not a product: the program knows it.
+          const code = codesOf([raw])[0];
+          if (code && program?.promotions.some((p) => p.code === code)) {
+            dispatch({ type: 'add-code', code });
+            setMessage(null);
+            return;
+          }
           setMessage({ kind: 'error', text: t.badScan(scan.reason) });
           return;
+        }
       }
     },
     [
@@ -340,6 +356,7 @@ export function App({ host }: { host: KassaHostApi }) {
       returning,
       shiftOpen,
       enrolling,
+      program,
     ],
   );
 
@@ -808,6 +825,7 @@ export function App({ host }: { host: KassaHostApi }) {
               program={program}
               hasMember={member !== null}
               redeem={redeem}
+              codes={codes}
               dispatch={dispatch}
               onPay={openPay}
               onVoid={() => void voidSale()}

@@ -1,6 +1,6 @@
 /** Totals, points, the engine's explanation, rewards and pay-with-points, Pay and Void. */
 import { useState } from 'react';
-import type { Program, Quote } from '../../../shared/engine';
+import { codesOf, type Program, type Quote } from '../../../shared/engine';
 import type { SaleSession, SessionAction } from '../features/sale/session';
 import { money } from './format';
 import { quoteError, say, t } from './strings';
@@ -11,6 +11,7 @@ export function SaleSummary(props: {
   program: Program | null;
   hasMember: boolean;
   redeem: SaleSession['redeem'];
+  codes: SaleSession['codes'];
   dispatch: (action: SessionAction) => void;
   onPay: () => void;
   onVoid: () => void;
@@ -18,6 +19,9 @@ export function SaleSummary(props: {
   const { quote: q, currency, program, hasMember, dispatch } = props;
   const [explain, setExplain] = useState(false);
   const [pointsInput, setPointsInput] = useState('');
+  const [codeInput, setCodeInput] = useState('');
+  const [codeError, setCodeError] = useState<string | null>(null);
+  const hasCodes = program?.promotions.some((p) => p.code !== undefined) ?? false;
   return (
     <>
       <div className="row">
@@ -120,6 +124,49 @@ export function SaleSummary(props: {
               {t.clearRedeem}
             </button>
           )}
+        </div>
+      )}
+      {hasCodes && (
+        <div className="codes">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              // A code the program does not have is refused here, before it reaches the basket.
+              const code = codesOf([codeInput])[0];
+              if (!code) return;
+              if (!program?.promotions.some((p) => p.code === code)) {
+                setCodeError(say('code-unknown', { code }, currency));
+                return;
+              }
+              setCodeError(null);
+              setCodeInput('');
+              dispatch({ type: 'add-code', code });
+            }}
+          >
+            <input
+              data-testid="code-input"
+              aria-label={t.promoCode}
+              placeholder={t.promoCode}
+              value={codeInput}
+              onChange={(e) => setCodeInput(e.target.value)}
+            />
+            <button type="submit">{t.apply}</button>
+          </form>
+          {codeError && (
+            <div className="message error" role="alert" data-testid="code-error">
+              {codeError}
+            </div>
+          )}
+          {props.codes.map((code) => (
+            <button
+              key={code}
+              data-testid="code"
+              aria-label={t.removeCode(code)}
+              onClick={() => dispatch({ type: 'remove-code', code })}
+            >
+              {code} ×
+            </button>
+          ))}
         </div>
       )}
       <button className="primary" data-testid="pay" onClick={props.onPay}>

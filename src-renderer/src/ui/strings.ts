@@ -139,6 +139,10 @@ export const t = {
   get clearRedeem() {
     return tr('clearRedeem');
   },
+  get promoCode() {
+    return tr('promoCode');
+  },
+  removeCode: (code: string) => tr('removeCode', { code }),
   get pay() {
     return tr('pay');
   },

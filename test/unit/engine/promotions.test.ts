@@ -315,3 +315,84 @@ describe('promotion files that do not make sense are refused', () => {
     expect(odd.ok ? [] : odd.issues.map((i) => i.path)).toEqual(['promotions[0].benefit.kind']);
   });
 });
+
+describe('promo codes', () => {
+  const coded = program({
+    promotions: [
+      {
+        id: 'week',
+        name: 'Week 10 %',
+        code: 'WEEK10',
+        window: { to: '2026-11-30' },
+        benefit: { kind: 'percent-off', percent: 10, on: 'order' },
+      },
+      {
+        id: 'welcome',
+        name: 'Welcome 5.00 off 20.00',
+        code: 'hello-5',
+        audience: 'members',
+        maxUsesPerMember: 1,
+        condition: { minAmountMinor: 2000, amountOf: 'order' },
+        benefit: { kind: 'amount-off', amountMinor: 500, on: 'order' },
+      },
+    ],
+  });
+  const withCodes = (basket: BasketLine[], codes: string[], member = true, used = 0): QuoteInput => ({
+    ...sale(coded, basket, member),
+    ...(member
+      ? { member: { id: M, state: { ...emptyMemberState(), offerUses: used ? { 'promotion:welcome': used } : {} } } }
+      : {}),
+    codes,
+  });
+
+  it('applies a promotion only on a sale its code was entered on, in any case', () => {
+    expect(quote(sale(coded, [item('a', 1000)], false)).discountMinor).toBe(0);
+    const q = quote(withCodes([item('a', 1000)], [' week10 '], false));
+    expect([q.discountMinor, q.errors]).toEqual([100, []]);
+  });
+
+  it('refuses a code no promotion has, one out of its dates, and a members’ code without a card, changing nothing', () => {
+    const unknown = quote(withCodes([item('a', 1000)], ['NOPE'], false));
+    expect([unknown.errors.map((e) => [e.code, e.message]), unknown.discountMinor]).toEqual([
+      [['CODE_UNKNOWN', 'No promotion has the code NOPE']],
+      0,
+    ]);
+    const late = quote({ ...withCodes([item('a', 1000)], ['WEEK10'], false), at: '2026-12-01T10:00:00Z' });
+    expect([late.errors.map((e) => e.code), late.discountMinor]).toEqual([['CODE_UNAVAILABLE'], 0]);
+    const anonymous = quote(withCodes([item('a', 3000)], ['HELLO-5'], false));
+    expect([anonymous.errors.map((e) => e.code), anonymous.discountMinor]).toEqual([['CARD_NOT_FOUND'], 0]);
+  });
+
+  it('counts a member’s uses: the first sale records one, the next is refused with CODE_USED', () => {
+    const first = quote(withCodes([item('a', 3000)], ['hello-5']));
+    expect([first.discountMinor, first.effects.offerUses]).toEqual([500, { 'promotion:welcome': 1 }]);
+    const again = quote(withCodes([item('a', 3000)], ['HELLO-5'], true, 1));
+    expect([again.errors.map((e) => e.message), again.discountMinor]).toEqual([
+      ['The code HELLO-5 has been used up by this member'],
+      0,
+    ]);
+  });
+
+  it('says when a valid code’s promotion does not apply to the basket yet, and records no use', () => {
+    const q = quote(withCodes([item('a', 1500)], ['HELLO-5']));
+    expect([q.errors, q.discountMinor, q.effects.offerUses]).toEqual([[], 0, {}]);
+    expect(q.explanation.map((e) => e.text)).toContain(
+      'Code HELLO-5: the basket does not meet Welcome 5.00 off 20.00 yet',
+    );
+  });
+
+  it('refuses a code used twice in one program and uses per member without a members’ audience', () => {
+    const r = validateProgram({
+      format: 'kassa-program/1',
+      id: 'p',
+      version: 1,
+      name: 'P',
+      currency: 'EUR',
+      promotions: [
+        { id: 'a', name: 'A', code: 'SAME', benefit: { kind: 'percent-off', percent: 5 } },
+        { id: 'b', name: 'B', code: 'same', maxUsesPerMember: 1, benefit: { kind: 'percent-off', percent: 5 } },
+      ],
+    });
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['promotions[1].code', 'promotions[1].maxUsesPerMember']);
+  });
+});

@@ -142,6 +142,21 @@ describe('sale session', () => {
 });
 
 describe('tenders', () => {
+  it('keeps promo codes in capitals, each once, fixed while paying, and none for the next customer', () => {
+    const s = run(
+      { type: 'add-product', product: coffee, scanned: plain },
+      { type: 'add-code', code: ' week10 ' },
+      { type: 'add-code', code: 'WEEK10' },
+      { type: 'add-code', code: 'hello-5' },
+      { type: 'remove-code', code: 'WEEK10' },
+    );
+    expect(s.codes).toEqual(['HELLO-5']);
+    const paying = saleSession(s, { type: 'open-pay' });
+    expect(saleSession(paying, { type: 'add-code', code: 'X-1' }).codes).toEqual(['HELLO-5']);
+    expect(saleSession(paying, { type: 'remove-code', code: 'HELLO-5' }).codes).toEqual(['HELLO-5']);
+    expect(saleSession(paying, { type: 'completed' }).codes).toEqual([]);
+  });
+
   it('gives change for cash over what is due, and takes exactly what is due when no amount is typed', () => {
     expect(takeTender(1345, [], 'cash', 2000)).toEqual({
       ok: true,

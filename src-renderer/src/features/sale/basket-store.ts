@@ -46,6 +46,7 @@ const keptSchema = z.object({
       lines: z.array(lineSchema).min(1),
       member: z.object({ id: z.string(), cardNumber: z.string() }).passthrough().nullable(),
       redeem: z.unknown(),
+      codes: z.array(z.string()).max(10).default([]),
       lastLineId: z.string().nullable(),
       tenders: z.array(z.object({ kind: z.enum(['cash', 'card']), amountMinor: int.positive() }).passthrough()),
       lineCounter: int.min(0),

@@ -13,7 +13,7 @@
  *   difference is change); the sale may commit once the tenders cover the
  *   total exactly.
  */
-import type { BasketLine, RedeemChoice } from '../../../../shared/engine';
+import { codesOf, type BasketLine, type RedeemChoice } from '../../../../shared/engine';
 import { percentOff } from '../../../../shared/money';
 import type { MemberRecord } from '../../../../shared/member-snapshot';
 import type { ProductRow } from '../../db/schemas';
@@ -45,6 +45,8 @@ export type SaleSession = {
   lines: SessionLine[];
   member: MemberRecord | null;
   redeem: RedeemChoice;
+  /** Promo codes entered or scanned on this sale, in capitals, each once. */
+  codes: string[];
   /** The line the last scan added to or changed: highlighted on screen. */
   lastLineId: string | null;
   /** Tenders taken in the pay dialog, in order. */
@@ -67,6 +69,8 @@ export type SessionAction =
   | { type: 'attach-member'; member: MemberRecord }
   | { type: 'clear-member' }
   | { type: 'redeem'; choice: RedeemChoice }
+  | { type: 'add-code'; code: string }
+  | { type: 'remove-code'; code: string }
   | { type: 'open-pay' }
   | { type: 'close-pay' }
   | { type: 'add-tender'; tender: Tender }
@@ -77,7 +81,16 @@ export type SessionAction =
   | { type: 'void' };
 
 export function newSession(lineCounter = 0): SaleSession {
-  return { phase: 'selling', lines: [], member: null, redeem: null, lastLineId: null, tenders: [], lineCounter };
+  return {
+    phase: 'selling',
+    lines: [],
+    member: null,
+    redeem: null,
+    codes: [],
+    lastLineId: null,
+    tenders: [],
+    lineCounter,
+  };
 }
 
 /** Why a scan may not change this session now, or null when it may. */
@@ -172,7 +185,7 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
     case 'restore':
       // Only onto a fresh session: a basket in progress is never replaced.
       return s.lines.length === 0 && s.phase === 'selling'
-        ? { ...a.session, lineCounter: Math.max(s.lineCounter, a.session.lineCounter) }
+        ? { ...a.session, codes: a.session.codes ?? [], lineCounter: Math.max(s.lineCounter, a.session.lineCounter) }
         : s;
     case 'attach-member':
       if (s.phase !== 'selling') return s;
@@ -184,6 +197,14 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
     case 'redeem':
       if (s.phase !== 'selling') return s;
       return { ...s, redeem: s.member ? a.choice : null };
+    case 'add-code': {
+      // Codes go in as the engine reads them; the same code twice is one (the engine refuses what it cannot use).
+      const code = codesOf([a.code])[0];
+      if (s.phase !== 'selling' || !code || s.codes.includes(code)) return s;
+      return { ...s, codes: [...s.codes, code] };
+    }
+    case 'remove-code':
+      return s.phase === 'selling' ? { ...s, codes: s.codes.filter((c) => c !== a.code) } : s;
     case 'open-pay':
       return s.phase === 'selling' && s.lines.length > 0 ? { ...s, phase: 'paying', tenders: [] } : s;
     case 'close-pay':
