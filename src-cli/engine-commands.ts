@@ -115,13 +115,14 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
           'time-zone': { type: 'string' },
           redeem: { type: 'string' },
           count: { type: 'string' },
+          code: { type: 'string', multiple: true },
           'pay-points': { type: 'string' },
           offline: { type: 'boolean' },
         },
       });
       if (!values.program || !values.basket)
         throw new UsageError(
-          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--redeem REWARD-ID [--count N] | --pay-points N]',
+          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--code CODE]... [--redeem REWARD-ID [--count N] | --pay-points N]',
         );
       if (values.redeem && values['pay-points']) throw new UsageError('use --redeem or --pay-points, not both');
       const program = await readProgram(values.program);
@@ -151,6 +152,7 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         at: new Date(at).toISOString(),
         timeZone: values['time-zone'] ?? 'UTC',
         redeem,
+        ...(values.code ? { codes: values.code } : {}),
         offline: values.offline ?? false,
       };
       const q = quote(input);

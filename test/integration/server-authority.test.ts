@@ -531,4 +531,35 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     expect(await h.db.query('SELECT id FROM parked_docs')).toHaveLength(parkedBefore.length);
     expect(await ledgerMismatches(h)).toEqual([]);
   });
+
+  it('a welcome code once per member, taken at two tills offline: both sales stand, the overuse is flagged', async () => {
+    const m = demoUlid(20);
+    await a.sync();
+    await b.sync();
+    const [saleA] = a.sell(m, [[BEANS, 2]], { offline: true, codes: ['welcome5'] });
+    const [saleB] = b.sell(m, [[BEANS, 2]], { offline: true, codes: ['WELCOME5'] });
+    expect([saleA, saleB].map((d) => (d!.kind === 'sale' ? [d.body.codes, d.body.totalMinor] : null))).toEqual([
+      [['WELCOME5'], 2498],
+      [['WELCOME5'], 2498],
+    ]);
+    await a.pushAll();
+    expect(await flags(h, 'code-overused')).toEqual([]);
+    const [reply] = await b.pushAll();
+    // Each till priced with what it could see; the customer had the discount at both: the use counts twice, and
+    // the member is flagged for review (as an offer used beyond its limit is), with nothing parked.
+    expect(reply!.parked).toEqual([]);
+    expect((await serverState(h, m)).offerUses['promotion:welcome5']).toBe(2);
+    expect(
+      (
+        await h.db.query<{ detail: unknown }>(
+          "SELECT detail FROM review_flags WHERE kind = 'code-overused' AND member_id = $1",
+          [m],
+        )
+      ).map((f) => f.detail),
+    ).toEqual([{ uses: 2, maxUses: 1 }]);
+    // Back online, both tills see the code used up for this member.
+    await a.sync();
+    expect(() => a.sell(m, [[BEANS, 2]], { codes: ['WELCOME5'] })).toThrow(/used up/);
+    expect(await ledgerMismatches(h)).toEqual([]);
+  });
 });

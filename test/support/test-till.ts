@@ -166,7 +166,7 @@ export class TestTill {
   sell(
     memberId: string | null,
     items: Array<[productId: string, quantity?: number]>,
-    opts: { redeem?: RedeemChoice; offline?: boolean; at?: string } = {},
+    opts: { redeem?: RedeemChoice; codes?: string[]; offline?: boolean; at?: string } = {},
   ): JournalDoc[] {
     const basket: BasketLine[] = items.map(([productId, quantity = 1], i) => {
       const p = this.products.get(productId);
@@ -191,6 +191,7 @@ export class TestTill {
       basket,
       timeZone: this.store.timeZone,
       redeem: opts.redeem ?? null,
+      ...(opts.codes ? { codes: opts.codes } : {}),
       offline: opts.offline ?? false,
     };
     const priced = priceSale(input, opts.at ?? new Date().toISOString(), nextId());
