@@ -538,7 +538,7 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     await b.sync();
     const [saleA] = a.sell(m, [[BEANS, 2]], { offline: true, codes: ['welcome5'] });
     const [saleB] = b.sell(m, [[BEANS, 2]], { offline: true, codes: ['WELCOME5'] });
-    expect([saleA, saleB].map((d) => (d!.kind === 'sale' ? [d.body.codes, d.body.totalMinor] : null))).toEqual([
+    expect([saleA!, saleB!].map((d) => (d.kind === 'sale' ? [d.body.codes, d.body.totalMinor] : null))).toEqual([
       [['WELCOME5'], 2498],
       [['WELCOME5'], 2498],
     ]);
