@@ -1,7 +1,10 @@
 /**
  * Quote speed: a 50-line basket under a program with 200 rules (earn rules,
  * multipliers with windows, offers, stamp cards, member prices, tiers,
- * rewards), against a trivial one-rule per-currency program in the same run.
+ * rewards), and under one of about 200 rules that uses every mechanic
+ * (promotions of every kind, promo codes, best-of groups, a discount card,
+ * memberships, bonuses, expiry, several of a reward, same-order points),
+ * against a trivial one-rule per-currency program in the same run.
  *   npx tsx bench/engine.bench.ts
  */
 import { performance } from 'node:perf_hooks';
@@ -71,6 +74,64 @@ const ruleCount =
   big.rewards.length +
   big.tiers.length;
 
+/** About 200 rules, every mechanic: fewer per-item rules than `big`, and 30 promotions of every kind in their place. */
+const everyFile = {
+  ...big,
+  earn: big.earn.filter((r) => !r.id.startsWith('cat-') || Number(r.id.slice(4)) < 50),
+  discountCard: { percent: 3, filter: { excludeCategories: ['cat-19'], excludeTags: [] } },
+  memberships: [
+    { id: 'plus', name: 'Plus', feeMinor: 2500, termMonths: 12, perks: { multiplier: 200, percentOff: 5 } },
+  ],
+  bonuses: { birthday: { points: 50, windowDays: 3 }, signup: 100 },
+  expiry: { mode: 'days-after-earn', days: 365, warnDays: 30 },
+  payWithPoints: { minorPerPoint: 1, maxPercent: 50, blockPoints: 10 },
+  spendSameOrderPoints: true,
+  rewards: big.rewards.map((r) => ({ ...r, maxPerOrder: 3 })),
+  promotions: Array.from({ length: 30 }, (_, i) => {
+    const filter = { categories: [categories[i % 20]!] };
+    const base = { id: `promo-${i}`, name: `Promotion ${i}`, filter, window: { from: '2026-01-01', to: '2026-12-31' } };
+    switch (i % 6) {
+      case 0:
+        return { ...base, benefit: { kind: 'buy-x-get-y', buy: 2, get: 1 }, maxClaimsPerOrder: null };
+      case 1:
+        return {
+          ...base,
+          condition: { minQuantity: 2 },
+          benefit: { kind: 'percent-off', percent: 50, on: 'cheapest' },
+        };
+      case 2:
+        return { ...base, group: 'best', benefit: { kind: 'percent-off', percent: 5 + i, maxDiscountMinor: 300 } };
+      case 3:
+        return {
+          ...base,
+          group: 'best',
+          condition: { minAmountMinor: 500, tax: 'excluded' },
+          benefit: { kind: 'amount-off', amountMinor: 150 },
+        };
+      case 4:
+        return {
+          ...base,
+          condition: { minAmountMinor: 2000, amountOf: 'order' },
+          benefit: { kind: 'free-product', productId: `p-${i}` },
+          maxClaimsPerOrder: 2,
+        };
+      default:
+        return { ...base, code: `CODE-${i}`, benefit: { kind: 'percent-off', percent: 10, on: 'order' } };
+    }
+  }),
+};
+const every = programSchema.parse(everyFile);
+const everyCount =
+  every.earn.length +
+  every.stampCards.length +
+  every.memberPrices.length +
+  every.offers.length +
+  every.rewards.length +
+  every.tiers.length +
+  every.promotions.length +
+  every.memberships.length +
+  3; // the discount card, the birthday bonus, paying with points
+
 const trivial = programSchema.parse({
   format: 'kassa-program/1',
   id: 'small',
@@ -98,8 +159,8 @@ const member = {
 };
 const at = '2026-11-24T10:00:00Z';
 
-const time = (program: QuoteInput['program']): number[] => {
-  const input: QuoteInput = { program, member, basket, at, timeZone: 'Europe/Amsterdam' };
+const time = (program: QuoteInput['program'], extra: Partial<QuoteInput> = {}): number[] => {
+  const input: QuoteInput = { program, member, basket, at, timeZone: 'Europe/Amsterdam', ...extra };
   for (let i = 0; i < 200; i++) quote(input); // warm-up
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -114,6 +175,24 @@ const at99 = (xs: number[]) => xs[Math.floor(xs.length * 0.99)]!;
 
 const small = time(trivial);
 const large = time(big);
+const all = time(every, {
+  codes: ['CODE-5', 'CODE-11'],
+  redeem: { kind: 'reward', rewardId: 'reward-1', count: 2 },
+  member: { ...member, state: { ...member.state, birthday: '11-24' } },
+});
+const sample = quote({
+  program: every,
+  member,
+  basket,
+  at,
+  timeZone: 'Europe/Amsterdam',
+  codes: ['CODE-5', 'CODE-11'],
+  redeem: { kind: 'reward', rewardId: 'reward-1', count: 2 },
+});
+if (sample.errors.length > 0) throw new Error('the every-mechanic program refused its own basket');
+const promotionsApplied = new Set(
+  sample.explanation.filter((e) => e.ruleId.startsWith('promotion:') && e.discountMinor).map((e) => e.ruleId),
+).size;
 console.log(`quote of a 50-line basket, ${RUNS} runs each`);
 console.log(
   `  trivial per-currency program (baseline): median ${at50(small).toFixed(3)} ms, p99 ${at99(small).toFixed(3)} ms`,
@@ -124,3 +203,7 @@ console.log(
 console.log(
   `  ratio: median ${(at50(large) / at50(small)).toFixed(1)}×, p99 ${(at99(large) / at99(small)).toFixed(1)}×`,
 );
+console.log(
+  `  every mechanic, ${everyCount} rules (${promotionsApplied} promotions applied): median ${at50(all).toFixed(3)} ms, p99 ${at99(all).toFixed(3)} ms`,
+);
+console.log(`  ratio: median ${(at50(all) / at50(small)).toFixed(1)}×, p99 ${(at99(all) / at99(small)).toFixed(1)}×`);
