@@ -196,6 +196,11 @@ export const promotionSchema = z.object({
     .optional(),
   /** Uses per member (a members-only promotion): the member's state counts them; the server flags overuse. */
   maxUsesPerMember: z.number().int().positive().optional(),
+  /**
+   * What points are earned on for what this promotion takes off: the price after it or before it. Unset, the
+   * program's `pointsBase.discounts` decides, as for every other discount.
+   */
+  pointsOn: z.enum(['after', 'before']).optional(),
 });
 export type Promotion = z.infer<typeof promotionSchema>;
 

@@ -376,6 +376,9 @@ function quoteOnce(input: QuoteInput): Quote {
     }
   }
 
+  /** Per line, what the points base differs from the program's by: promotions that earn the other way (`pointsOn`). */
+  const pointsBaseShift = new Map<string, number>();
+
   // --- Promo codes: each entered code names a promotion this sale may have; a code that cannot be used is refused.
   const codeOf = new Map<string, string>();
   for (const code of codesOf(input.codes)) {
@@ -416,9 +419,18 @@ function quoteOnce(input: QuoteInput): Quote {
         }
         continue;
       }
+      const pointsOn = best.promo.pointsOn ?? program.pointsBase.discounts;
       for (const e of best.plan.perLine) {
-        discount(e.line, e.minor, `promotion:${best.promo.id}`, 'promotion-discount', { promotion: best.promo.name });
+        const d = discount(e.line, e.minor, `promotion:${best.promo.id}`, 'promotion-discount', {
+          promotion: best.promo.name,
+        });
         for (let i = 0; i < e.freeUnits; i++) giveUnitFree(e.line);
+        // Points on the other side of this discount from the program's default: the base moves by it.
+        if (pointsOn !== program.pointsBase.discounts)
+          pointsBaseShift.set(
+            e.line.lineId,
+            (pointsBaseShift.get(e.line.lineId) ?? 0) + (pointsOn === 'before' ? d : -d),
+          );
       }
       if (best.promo.maxUsesPerMember !== undefined && state) effects.offerUses[promotionUseKey(best.promo.id)] = 1;
     }
@@ -625,7 +637,9 @@ function quoteOnce(input: QuoteInput): Quote {
   if (state && totalMinor >= program.minSpendMinor) {
     const base = new Map(
       lines.map((l) => {
-        const a = program.pointsBase.discounts === 'after' ? amount.get(l.lineId)! : gross.get(l.lineId)!;
+        const a =
+          (program.pointsBase.discounts === 'after' ? amount.get(l.lineId)! : gross.get(l.lineId)!) +
+          (pointsBaseShift.get(l.lineId) ?? 0);
         const net =
           program.pointsBase.tax === 'excluded' ? divideRounded(a * 10_000, 10_000 + (l.taxRateBp ?? 0), 'down') : a;
         return [l.lineId, net];
@@ -643,7 +657,10 @@ function quoteOnce(input: QuoteInput): Quote {
     };
     for (const rule of program.earn) {
       if (rule.kind === 'multiplier' || !inWindow(rule.window, at, timeZone)) continue;
-      const eligible = lines.filter((l) => matchesFilter(rule.filter, l) && amount.get(l.lineId)! > 0);
+      const eligible = lines.filter(
+        // A line given away earns nothing, unless a promotion that earns on the price before it gave it away.
+        (l) => matchesFilter(rule.filter, l) && (amount.get(l.lineId)! > 0 || (pointsBaseShift.get(l.lineId) ?? 0) > 0),
+      );
       if (eligible.length === 0) continue;
       let total: number;
       let shares: Map<string, number>;

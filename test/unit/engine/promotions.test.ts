@@ -396,3 +396,50 @@ describe('promo codes', () => {
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['promotions[1].code', 'promotions[1].maxUsesPerMember']);
   });
 });
+
+describe('points on a promotion’s discount', () => {
+  const half = (pointsOn?: 'after' | 'before') =>
+    program({
+      promotions: [
+        {
+          id: 'half',
+          name: 'Half price',
+          benefit: { kind: 'percent-off', percent: 50 },
+          ...(pointsOn ? { pointsOn } : {}),
+        },
+      ],
+    });
+
+  it('earns on the price after the promotion by default, and before it where the promotion says so', () => {
+    // 20.00 at half price: 10.00 paid. 1 point per 1.00: 10 after, 20 before.
+    expect(quote(sale(half(), [item('a', 2000)])).pointsEarned).toBe(10);
+    expect(quote(sale(half('before'), [item('a', 2000)])).pointsEarned).toBe(20);
+    expect(quote(sale(half('after'), [item('a', 2000)])).pointsEarned).toBe(10);
+  });
+
+  it('a program that earns before discounts can have one promotion earn after its own', () => {
+    const p = programSchema.parse({
+      ...half('after'),
+      pointsBase: { discounts: 'before', tax: 'included' },
+      discountCard: { percent: 10 },
+    });
+    // 20.00 − 10.00 (promotion) − 1.00 (card): points on 20.00 − 10.00 = 10, the card's 1.00 not taken off.
+    const q = quote(sale(p, [item('a', 2000)]));
+    expect([q.totalMinor, q.pointsEarned]).toEqual([900, 10]);
+  });
+
+  it('a unit the promotion gives free earns on its price before it, where the promotion says so', () => {
+    const p = program({
+      promotions: [
+        {
+          id: 'bogo',
+          name: '1 + 1',
+          benefit: { kind: 'buy-x-get-y', buy: 1, get: 1 },
+          pointsOn: 'before',
+        },
+      ],
+    });
+    // Two at 5.00 on two lines, one free: points on 10.00.
+    expect(quote(sale(p, [item('a', 500), item('b', 500)])).pointsEarned).toBe(10);
+  });
+});
