@@ -144,6 +144,8 @@ const promotionBenefitSchema = z.discriminatedUnion('kind', [
     productId: z.string().min(1),
     quantity: z.number().int().positive().default(1),
   }),
+  /** Points for the member, per claim: a coupon preloaded with points (a members' promotion, usually with a code). */
+  z.object({ kind: z.literal('points'), points: z.number().int().positive().max(1_000_000) }),
   /**
    * Buy `buy`, get `get` at `percent` off (100 = free), per set of matching units: the cheapest units are the ones
    * discounted. With `getFilter`, the discounted units are those matching it (never counted as bought).
@@ -421,6 +423,13 @@ export const programSchema = z
           ctx.addIssue({ code: 'custom', path: ['promotions', i, 'code'], message: `Duplicate code "${promo.code}"` });
         codes.add(promo.code);
       }
+      if (promo.benefit.kind === 'points' && (promo.audience !== 'members' || promo.group !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promotions', i, 'benefit'],
+          message:
+            'Points are for members ("audience": "members"), and not in a best-of group (they are not money off)',
+        });
       if (promo.maxUsesPerMember !== undefined && promo.audience !== 'members')
         ctx.addIssue({
           code: 'custom',

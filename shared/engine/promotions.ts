@@ -48,7 +48,7 @@ function netOf(amountMinor: number, line: BasketLine): number {
 }
 
 /** How many times the basket meets the condition (0 = not at all), before the program's cap. */
-function claimsOf(promo: Promotion, basket: PromotionBasket, matching: readonly BasketLine[]): number {
+export function claimsOf(promo: Promotion, basket: PromotionBasket, matching: readonly BasketLine[]): number {
   const c = promo.condition;
   let claims = Number.POSITIVE_INFINITY;
   if (c.minQuantity !== undefined) {
@@ -99,6 +99,7 @@ function planSpread(total: number, over: readonly BasketLine[], basket: Promotio
  */
 export function planPromotion(promo: Promotion, basket: PromotionBasket, member: boolean): PromotionPlan | null {
   if (promo.audience === 'members' && !member) return null;
+  if (promo.benefit.kind === 'points') return null;
   const matching = basket.lines.filter((l) => matchesFilter(promo.filter, l) && basket.amount(l) > 0);
   const b = promo.benefit;
   if (b.kind !== 'free-product' && matching.length === 0) return null;

@@ -24,7 +24,7 @@ import type { MemberEffectsBody } from '../documents';
 import { membershipUntil } from '../ledger/membership';
 import { NO_WINDOW_BUCKET, validStampBuckets } from '../ledger/stamps';
 import { allocate, amountAt, lineAmountMinor, matchesFilter, type BasketLine } from './basket';
-import { planPromotion, type PromotionPlan } from './promotions';
+import { claimsOf, planPromotion, type PromotionPlan } from './promotions';
 
 export { allocate, lineAmountMinor, matchesFilter, type BasketLine };
 
@@ -403,6 +403,23 @@ function quoteOnce(input: QuoteInput): Quote {
     );
     const groupsDone = new Set<string>();
     for (const promo of on) {
+      if (promo.benefit.kind === 'points') {
+        // Points, not money: like an offer's bonus, spread over the matching lines so a return takes them back.
+        const matching = lines.filter((l) => matchesFilter(promo.filter, l) && amount.get(l.lineId)! > 0);
+        const claims = state && matching.length > 0 ? claimsOf(promo, basket, matching) : 0;
+        const n = Math.min(claims, promo.maxClaimsPerOrder ?? claims);
+        const code = codeOf.get(promo.id);
+        if (n === 0) {
+          if (code) explain(`promotion:${promo.id}`, 'code-not-met', { code, promotion: promo.name });
+          continue;
+        }
+        const points = promo.benefit.points * n;
+        offerBonus += points;
+        offerBonusLines.push({ points, lines: matching, text: promo.name });
+        explain(`promotion:${promo.id}`, 'offer-points', { points, offer: promo.name }, { points });
+        if (promo.maxUsesPerMember !== undefined) effects.offerUses[promotionUseKey(promo.id)] = 1;
+        continue;
+      }
       if (promo.group !== undefined && groupsDone.has(promo.group)) continue;
       // Of a group, the promotion worth most on the basket as it stands (the first of equals).
       const candidates = promo.group === undefined ? [promo] : on.filter((p) => p.group === promo.group);

@@ -443,3 +443,45 @@ describe('points on a promotion’s discount', () => {
     expect(quote(sale(p, [item('a', 500), item('b', 500)])).pointsEarned).toBe(10);
   });
 });
+
+describe('a coupon preloaded with points', () => {
+  const preloaded = program({
+    promotions: [
+      {
+        id: 'mailer',
+        name: 'Mailer: 200 points',
+        code: 'MAIL-200',
+        audience: 'members',
+        maxUsesPerMember: 1,
+        benefit: { kind: 'points', points: 200 },
+      },
+    ],
+  });
+
+  it('gives its points once to the member who brings it, on top of what the sale earns, and a return takes them back', () => {
+    const input: QuoteInput = { ...sale(preloaded, [item('a', 1000), item('b', 500)]), codes: ['mail-200'] };
+    const q = quote(input);
+    // 15.00 earns 15; the coupon 200, spread 133 / 67 over the lines in proportion to 10.00 and 5.00.
+    expect([q.pointsEarned, q.discountMinor, q.effects.offerUses]).toEqual([215, 0, { 'promotion:mailer': 1 }]);
+    expect(q.lines.map((l) => l.points)).toEqual([143, 72]);
+    const used = quote({
+      ...input,
+      member: { id: M, state: { ...emptyMemberState(), offerUses: { 'promotion:mailer': 1 } } },
+    });
+    expect([used.errors.map((e) => e.code), used.pointsEarned]).toEqual([['CODE_USED'], 15]);
+  });
+
+  it('is refused without a card, and a program file giving points to everyone or in a group is refused', () => {
+    const anonymous = quote({ ...sale(preloaded, [item('a', 1000)], false), codes: ['MAIL-200'] });
+    expect(anonymous.errors.map((e) => e.code)).toEqual(['CARD_NOT_FOUND']);
+    const r = validateProgram({
+      format: 'kassa-program/1',
+      id: 'p',
+      version: 1,
+      name: 'P',
+      currency: 'EUR',
+      promotions: [{ id: 'x', name: 'X', benefit: { kind: 'points', points: 10 } }],
+    });
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['promotions[0].benefit']);
+  });
+});

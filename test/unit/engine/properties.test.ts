@@ -95,6 +95,14 @@ const richFile = {
       benefit: { kind: 'percent-off', percent: 7, maxDiscountMinor: 300 },
     },
     {
+      id: 'spend-points',
+      name: '25 points per 30.00',
+      audience: 'members',
+      condition: { minAmountMinor: 3000, amountOf: 'order' },
+      benefit: { kind: 'points', points: 25 },
+      maxClaimsPerOrder: null,
+    },
+    {
       id: 'order-off',
       name: '2.00 off 30.00',
       group: 'best',
@@ -282,11 +290,14 @@ describe('engine properties', () => {
         const { entries } = commitSale({ ...input, saleId: 'S' });
         const total = entries.reduce((s, e) => s + e.points, 0);
         expect(total).toBe(q.balanceAfter! - q.balanceBefore!);
-        // Upper bound: every rule at its highest rate with every multiplier, plus the bonuses.
+        // Upper bound: every rule at its highest rate with every multiplier, plus the bonuses and the points
+        // promotion (25 per 30.00 of the basket before discounts).
         const grams = input.basket.reduce((s, l) => s + (l.grams ?? 0), 0);
         const items = input.basket.reduce((s, l) => s + l.quantity, 0);
         const bound =
-          Math.ceil((((q.totalMinor / 100) * 2 + (grams / 1000) * 3 * 2 + items * 2 * 2 + 5) * 150) / 100) + 40;
+          Math.ceil((((q.totalMinor / 100) * 2 + (grams / 1000) * 3 * 2 + items * 2 * 2 + 5) * 150) / 100) +
+          40 +
+          Math.floor(q.subtotalMinor / 3000) * 25;
         expect(q.pointsEarned).toBeLessThanOrEqual(bound);
         expect(quote({ ...input, member: null }).pointsEarned).toBe(0);
       }),
