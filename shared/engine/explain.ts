@@ -63,6 +63,7 @@ const english = {
   'code-members-only': 'The code {code} is for members: scan a member card',
   'code-used': 'The code {code} has been used up by this member',
   'code-not-met': 'Code {code}: the basket does not meet {promotion} yet',
+  'coupon-issued': 'Coupon for the next visit: {promotion} (× {count})',
   'points-not-enough': 'Not enough points: {balance} available',
   'offline-cap': 'Offline, at most {left} points can be redeemed today',
 } as const;

@@ -26,6 +26,8 @@ export {
   quote,
   codesOf,
   promotionUseKey,
+  couponIssuedKey,
+  couponsHeld,
   lineAmountMinor,
   matchesFilter,
   currentTier,

@@ -144,6 +144,11 @@ const promotionBenefitSchema = z.discriminatedUnion('kind', [
     productId: z.string().min(1),
     quantity: z.number().int().positive().default(1),
   }),
+  /**
+   * A coupon for a later sale, per claim: the member gets one use of the promotion `promotionId` (one marked
+   * `coupon`), from the next sale on.
+   */
+  z.object({ kind: z.literal('next-order-coupon'), promotionId: idSchema }),
   /** Points for the member, per claim: a coupon preloaded with points (a members' promotion, usually with a code). */
   z.object({ kind: z.literal('points'), points: z.number().int().positive().max(1_000_000) }),
   /**
@@ -203,6 +208,8 @@ export const promotionSchema = z.object({
    * program's `pointsBase.discounts` decides, as for every other discount.
    */
   pointsOn: z.enum(['after', 'before']).optional(),
+  /** Applies only while the member holds a coupon for it (issued by a `next-order-coupon` promotion), using one. */
+  coupon: z.boolean().default(false),
 });
 export type Promotion = z.infer<typeof promotionSchema>;
 
@@ -423,6 +430,25 @@ export const programSchema = z
           ctx.addIssue({ code: 'custom', path: ['promotions', i, 'code'], message: `Duplicate code "${promo.code}"` });
         codes.add(promo.code);
       }
+      if (promo.benefit.kind === 'next-order-coupon') {
+        const target = promo.benefit.promotionId;
+        const t = p.promotions.find((x) => x.id === target);
+        if (!t || !t.coupon || t.audience !== 'members')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['promotions', i, 'benefit', 'promotionId'],
+            message: `No members' promotion "${target}" marked "coupon" in this program`,
+          });
+      }
+      if (
+        (promo.coupon || promo.benefit.kind === 'next-order-coupon') &&
+        (promo.audience !== 'members' || promo.group !== undefined)
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promotions', i, 'audience'],
+          message: 'Coupons are held by members ("audience": "members"), and not in a best-of group',
+        });
       if (promo.benefit.kind === 'points' && (promo.audience !== 'members' || promo.group !== undefined))
         ctx.addIssue({
           code: 'custom',

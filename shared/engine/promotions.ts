@@ -99,7 +99,7 @@ function planSpread(total: number, over: readonly BasketLine[], basket: Promotio
  */
 export function planPromotion(promo: Promotion, basket: PromotionBasket, member: boolean): PromotionPlan | null {
   if (promo.audience === 'members' && !member) return null;
-  if (promo.benefit.kind === 'points') return null;
+  if (promo.benefit.kind === 'points' || promo.benefit.kind === 'next-order-coupon') return null;
   const matching = basket.lines.filter((l) => matchesFilter(promo.filter, l) && basket.amount(l) > 0);
   const b = promo.benefit;
   if (b.kind !== 'free-product' && matching.length === 0) return null;

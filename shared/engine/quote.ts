@@ -42,6 +42,17 @@ export function promotionUseKey(promotionId: string): string {
   return `promotion:${promotionId}`;
 }
 
+/** The member-state key (`offerUses`) counting the coupons a member was given for a promotion. */
+export function couponIssuedKey(promotionId: string): string {
+  return `coupon:${promotionId}`;
+}
+
+/** Coupons a member holds for a promotion: given, less used (never below zero). */
+export function couponsHeld(state: MemberState, promotionId: string): number {
+  const uses = state.offerUses;
+  return Math.max(0, (uses[couponIssuedKey(promotionId)] ?? 0) - (uses[promotionUseKey(promotionId)] ?? 0));
+}
+
 export type QuoteInput = {
   program: Program;
   /** `accountId`: the household account the member earns into and redeems from (defaults to the member). */
@@ -399,10 +410,25 @@ function quoteOnce(input: QuoteInput): Quote {
   const applyPromotions = () => {
     const basket = { lines, amount: (l: BasketLine) => amount.get(l.lineId)!, paidUnits, paidUnitPrice };
     const on = program.promotions.filter(
-      (p) => inWindow(p.window, at, timeZone) && (p.code === undefined || codeOf.has(p.id)),
+      (p) =>
+        inWindow(p.window, at, timeZone) &&
+        (p.code === undefined || codeOf.has(p.id)) &&
+        (!p.coupon || (state !== null && couponsHeld(state, p.id) > 0)),
     );
     const groupsDone = new Set<string>();
     for (const promo of on) {
+      if (promo.benefit.kind === 'next-order-coupon') {
+        // A coupon for a later sale: counted in the member's state; this sale is not discounted by it.
+        const matching = lines.filter((l) => matchesFilter(promo.filter, l) && amount.get(l.lineId)! > 0);
+        const claims = state && matching.length > 0 ? claimsOf(promo, basket, matching) : 0;
+        const n = Math.min(claims, promo.maxClaimsPerOrder ?? claims);
+        const target = program.promotions.find((p) => p.id === (promo.benefit as { promotionId: string }).promotionId);
+        if (n === 0 || !target) continue;
+        const key = couponIssuedKey(target.id);
+        effects.offerUses[key] = (effects.offerUses[key] ?? 0) + n;
+        explain(`promotion:${promo.id}`, 'coupon-issued', { promotion: target.name, count: n });
+        continue;
+      }
       if (promo.benefit.kind === 'points') {
         // Points, not money: like an offer's bonus, spread over the matching lines so a return takes them back.
         const matching = lines.filter((l) => matchesFilter(promo.filter, l) && amount.get(l.lineId)! > 0);
@@ -449,7 +475,8 @@ function quoteOnce(input: QuoteInput): Quote {
             (pointsBaseShift.get(e.line.lineId) ?? 0) + (pointsOn === 'before' ? d : -d),
           );
       }
-      if (best.promo.maxUsesPerMember !== undefined && state) effects.offerUses[promotionUseKey(best.promo.id)] = 1;
+      if ((best.promo.maxUsesPerMember !== undefined || best.promo.coupon) && state)
+        effects.offerUses[promotionUseKey(best.promo.id)] = 1;
     }
   };
 

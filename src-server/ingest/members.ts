@@ -4,7 +4,7 @@
  * recorded as debts, the merged offline cap, stamp debts, over-used offers).
  */
 
-import { promotionUseKey, type Program } from '../../shared/engine';
+import { couponIssuedKey, promotionUseKey, type Program } from '../../shared/engine';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { project, validStampBuckets } from '../../shared/ledger';
 import { localDate } from '../../shared/engine/time';
@@ -101,6 +101,13 @@ async function reviewMember(
       await flag(q, 'offer-overused', memberId, till, offer.id, { uses, maxUses: offer.maxUses });
   }
   for (const promo of program.promotions) {
+    if (promo.coupon) {
+      // Two tills taking the same coupon offline: more uses than coupons given.
+      const used = after.offerUses[promotionUseKey(promo.id)] ?? 0;
+      const given = after.offerUses[couponIssuedKey(promo.id)] ?? 0;
+      if (used > given && used > (before.offerUses[promotionUseKey(promo.id)] ?? 0))
+        await flag(q, 'coupon-overused', memberId, till, promo.id, { used, given });
+    }
     if (promo.maxUsesPerMember === undefined) continue;
     const key = promotionUseKey(promo.id);
     const uses = after.offerUses[key] ?? 0;

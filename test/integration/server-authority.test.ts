@@ -532,6 +532,64 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
     expect(await ledgerMismatches(h)).toEqual([]);
   });
 
+  it('a next-order coupon given at one till is taken at another; taken twice offline, it is flagged', async () => {
+    const [ref] = await h.db.query<{ data: { promotions: unknown[] } }>(
+      "SELECT data FROM refdata WHERE id = 'program:supermarket'",
+    );
+    await adminJson(h, '/api/v1/admin/programs/supermarket', {
+      method: 'PUT',
+      body: JSON.stringify({
+        ...ref!.data,
+        promotions: [
+          ...ref!.data.promotions,
+          {
+            id: 'spend-25',
+            name: 'Spend 25.00, get 3.00 off next time',
+            audience: 'members',
+            condition: { minAmountMinor: 2500, amountOf: 'order' },
+            benefit: { kind: 'next-order-coupon', promotionId: 'back-soon' },
+            maxClaimsPerOrder: null,
+          },
+          {
+            id: 'back-soon',
+            name: 'Back soon: 3.00 off',
+            audience: 'members',
+            coupon: true,
+            benefit: { kind: 'amount-off', amountMinor: 300, on: 'order' },
+          },
+        ],
+      }),
+    });
+    const m = demoUlid(3);
+    await a.sync();
+    await b.sync();
+    // 2 × 14.99 = 29.98: one coupon (two would need 50.00). Not for this sale.
+    const [first] = a.sell(m, [[BEANS, 2]]);
+    expect(first!.kind === 'sale' && first!.body.totalMinor).toBe(2998);
+    await a.pushAll();
+    expect((await serverState(h, m)).offerUses['coupon:back-soon']).toBe(1);
+    // At the other till, the next sale takes 3.00 off: 6.99 → 3.99; and gives no coupon (under 25.00).
+    await b.sync();
+    const [second] = b.sell(m, [[COFFEE]]);
+    expect(second!.kind === 'sale' && second!.body.totalMinor).toBe(399);
+    await b.pushAll();
+    expect((await serverState(h, m)).offerUses).toMatchObject({ 'coupon:back-soon': 1, 'promotion:back-soon': 1 });
+    expect(await flags(h, 'coupon-overused')).toEqual([]);
+    // A new coupon, taken at both tills while offline: both sales stand, the second use is flagged.
+    await a.sync();
+    a.sell(m, [[BEANS, 2]]);
+    await a.pushAll();
+    await a.sync();
+    await b.sync();
+    const taken = [a, b].map((t) => t.sell(m, [[COFFEE]], { offline: true })[0]!);
+    expect(taken.map((d) => d.kind === 'sale' && d.body.totalMinor)).toEqual([399, 399]);
+    await a.pushAll();
+    await b.pushAll();
+    expect((await serverState(h, m)).offerUses).toMatchObject({ 'coupon:back-soon': 2, 'promotion:back-soon': 3 });
+    expect((await flags(h, 'coupon-overused')).map((f) => f.member_id)).toEqual([m]);
+    expect(await ledgerMismatches(h)).toEqual([]);
+  });
+
   it('a welcome code once per member, taken at two tills offline: both sales stand, the overuse is flagged', async () => {
     const m = demoUlid(20);
     await a.sync();

@@ -219,6 +219,7 @@ export const bg: Record<string, string> = {
   'say.code-members-only': 'Кодът {{code}} е за членове: сканирайте карта',
   'say.code-used': 'Този член вече е използвал кода {{code}}',
   'say.code-not-met': 'Код {{code}}: кошницата още не отговаря на „{{promotion}}“',
+  'say.coupon-issued': 'Купон за следващото посещение: „{{promotion}}“ (× {{count}})',
   'say.points-not-enough': 'Недостатъчно точки: налични {{balance}}',
   'say.offline-cap': 'Без връзка днес могат да се използват най-много {{left}} точки',
   vatRate: 'ДДС',

@@ -219,6 +219,7 @@ export const en: Record<string, string> = {
   'say.code-members-only': 'The code {{code}} is for members: scan a member card',
   'say.code-used': 'The code {{code}} has been used up by this member',
   'say.code-not-met': 'Code {{code}}: the basket does not meet {{promotion}} yet',
+  'say.coupon-issued': 'Coupon for the next visit: {{promotion}} (× {{count}})',
   'say.points-not-enough': 'Not enough points: {{balance}} available',
   'say.offline-cap': 'Offline, at most {{left}} points can be redeemed today',
   vatRate: 'VAT',

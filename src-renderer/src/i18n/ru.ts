@@ -223,6 +223,7 @@ export const ru: Record<string, string> = {
   'say.code-members-only': 'Код {{code}} — для участников: отсканируйте карту',
   'say.code-used': 'Этот участник уже использовал код {{code}}',
   'say.code-not-met': 'Код {{code}}: корзина пока не подходит под «{{promotion}}»',
+  'say.coupon-issued': 'Купон на следующую покупку: «{{promotion}}» (× {{count}})',
   'say.points-not-enough': 'Недостаточно баллов: доступно {{balance}}',
   'say.offline-cap': 'Без связи сегодня можно списать не больше {{left}} баллов',
   vatRate: 'НДС',

@@ -525,6 +525,9 @@ export function App({ host }: { host: KassaHostApi }) {
             ? [{ code: e.code, params: e.params, amountMinor: e.discountMinor }]
             : [],
         ),
+        coupons: sale.quote.explanation
+          .filter((e) => e.code === 'coupon-issued')
+          .map((e) => ({ code: e.code, params: e.params })),
         currency: sale.quote.currency,
         pointsEarned: sale.quote.pointsEarned,
         pointsRedeemed: sale.quote.pointsRedeemed,

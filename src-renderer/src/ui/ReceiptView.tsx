@@ -27,6 +27,8 @@ export type Receipt = {
   totalMinor: number;
   /** What the program took off (promotions, member prices, stamps, rewards…), as the engine said it. */
   discounts: Array<{ code: SayCode; params: SayParams; amountMinor: number }>;
+  /** Coupons the sale gave the member for a later visit, as the engine said them. */
+  coupons: Array<{ code: SayCode; params: SayParams }>;
   currency: string;
   pointsEarned: number;
   pointsRedeemed: number;
@@ -151,6 +153,11 @@ export function ReceiptView(props: {
           {t.donated(money(receipt.donation.amountMinor, receipt.currency), receipt.donation.cause)}
         </div>
       )}
+      {receipt.coupons.map((c, i) => (
+        <div key={i} data-testid="receipt-coupon">
+          {say(c.code, c.params, currency)}
+        </div>
+      ))}
       {receipt.balanceAfter !== null && <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>}
       {receipt.expiring.map((x) => (
         <div key={x.expiresAt} data-testid="receipt-expiring" data-points={x.points} data-day={x.expiresAt}>

@@ -485,3 +485,65 @@ describe('a coupon preloaded with points', () => {
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['promotions[0].benefit']);
   });
 });
+
+describe('next-order coupons', () => {
+  const coupons = program({
+    promotions: [
+      {
+        id: 'spend-40',
+        name: 'Spend 40.00, get a coupon',
+        audience: 'members',
+        condition: { minAmountMinor: 4000, amountOf: 'order' },
+        benefit: { kind: 'next-order-coupon', promotionId: 'back-soon' },
+      },
+      {
+        id: 'back-soon',
+        name: 'Back soon: 5.00 off',
+        audience: 'members',
+        coupon: true,
+        benefit: { kind: 'amount-off', amountMinor: 500, on: 'order' },
+      },
+    ],
+  });
+  const holding = (given: number, used = 0) => ({
+    id: M,
+    state: {
+      ...emptyMemberState(),
+      offerUses: { 'coupon:back-soon': given, ...(used ? { 'promotion:back-soon': used } : {}) },
+    },
+  });
+
+  it('a sale of 40.00 gives a coupon for the next sale, not for itself', () => {
+    const q = quote(sale(coupons, [item('a', 4500)]));
+    expect([q.discountMinor, q.effects.offerUses]).toEqual([0, { 'coupon:back-soon': 1 }]);
+    expect(q.explanation.map((e) => e.text)).toContain('Coupon for the next visit: Back soon: 5.00 off (× 1)');
+    expect(quote(sale(coupons, [item('a', 3900)])).effects.offerUses).toEqual({});
+  });
+
+  it('the next sale takes 5.00 off and uses the coupon; with none left, nothing', () => {
+    const next = quote({ ...sale(coupons, [item('a', 1200)]), member: holding(1) });
+    expect([next.discountMinor, next.effects.offerUses]).toEqual([500, { 'promotion:back-soon': 1 }]);
+    const spent = quote({ ...sale(coupons, [item('a', 1200)]), member: holding(1, 1) });
+    expect([spent.discountMinor, spent.effects.offerUses]).toEqual([0, {}]);
+  });
+
+  it('refuses a coupon for a promotion that is not a members’ coupon', () => {
+    const r = validateProgram({
+      format: 'kassa-program/1',
+      id: 'p',
+      version: 1,
+      name: 'P',
+      currency: 'EUR',
+      promotions: [
+        {
+          id: 'x',
+          name: 'X',
+          audience: 'members',
+          benefit: { kind: 'next-order-coupon', promotionId: 'y' },
+        },
+        { id: 'y', name: 'Y', benefit: { kind: 'percent-off', percent: 5 } },
+      ],
+    });
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['promotions[0].benefit.promotionId']);
+  });
+});
