@@ -238,7 +238,8 @@ export const perkSchema = z.object({
 });
 export type Perk = z.infer<typeof perkSchema>;
 
-export const stageSchema = z.enum([
+/** The stages of a quote, in their default order. */
+const STAGES = [
   'member-price',
   'promotion',
   'offer',
@@ -248,8 +249,64 @@ export const stageSchema = z.enum([
   'membership',
   'reward',
   'points',
-]);
+] as const;
+export const stageSchema = z.enum(STAGES);
 export type Stage = z.infer<typeof stageSchema>;
+
+/** What makes a program's promotions inconsistent with each other or with the stacking order. */
+function promotionIssues(
+  promotions: readonly Promotion[],
+  order: readonly Stage[],
+): Array<{ path: Array<string | number>; message: string }> {
+  const out: Array<{ path: Array<string | number>; message: string }> = [];
+  const issue = (i: number, field: string[], message: string) =>
+    out.push({ path: ['promotions', i, ...field], message });
+  if (promotions.length > 0 && !order.includes('promotion'))
+    out.push({
+      path: ['stacking', 'order'],
+      message: 'The order must name "promotion" when the program has promotions',
+    });
+  const codes = new Set<string>();
+  const heldByMembers = (promo: Promotion) => promo.audience === 'members' && promo.group === undefined;
+  for (const [i, promo] of promotions.entries()) {
+    if (promo.code !== undefined) {
+      if (codes.has(promo.code)) issue(i, ['code'], `Duplicate code "${promo.code}"`);
+      codes.add(promo.code);
+    }
+    const b = promo.benefit;
+    if (b.kind === 'next-order-coupon') {
+      const t = promotions.find((x) => x.id === b.promotionId);
+      if (!t || !t.coupon || t.audience !== 'members')
+        issue(
+          i,
+          ['benefit', 'promotionId'],
+          `No members' promotion "${b.promotionId}" marked "coupon" in this program`,
+        );
+    }
+    if ((promo.coupon || b.kind === 'next-order-coupon') && !heldByMembers(promo))
+      issue(i, ['audience'], 'Coupons are held by members ("audience": "members"), and not in a best-of group');
+    if (b.kind === 'points' && !heldByMembers(promo))
+      issue(
+        i,
+        ['benefit'],
+        'Points are for members ("audience": "members"), and not in a best-of group (they are not money off)',
+      );
+    if (promo.maxUsesPerMember !== undefined && promo.audience !== 'members')
+      issue(
+        i,
+        ['maxUsesPerMember'],
+        'Uses per member need "audience": "members" (a customer without a card cannot be counted)',
+      );
+    const c = promo.condition;
+    if (promo.maxClaimsPerOrder !== 1 && b.kind !== 'buy-x-get-y' && !c.minQuantity && !c.minAmountMinor)
+      issue(
+        i,
+        ['maxClaimsPerOrder'],
+        'A promotion claimed more than once needs a minimum quantity or amount per claim',
+      );
+  }
+  return out;
+}
 
 export const programSchema = z
   .object({
@@ -271,35 +328,13 @@ export const programSchema = z
     /** Discounts apply in this order, each on what the earlier ones left; in an exclusive group only the largest applies. */
     stacking: z
       .object({
-        order: z
-          .array(stageSchema)
-          .default([
-            'member-price',
-            'promotion',
-            'offer',
-            'stamp',
-            'discount-card',
-            'tier',
-            'membership',
-            'reward',
-            'points',
-          ]),
+        order: z.array(stageSchema).default([...STAGES]),
         exclusive: z
           .array(z.array(z.enum(['discount-card', 'tier', 'membership'])))
           .default([['discount-card', 'tier', 'membership']]),
       })
       .default({
-        order: [
-          'member-price',
-          'promotion',
-          'offer',
-          'stamp',
-          'discount-card',
-          'tier',
-          'membership',
-          'reward',
-          'points',
-        ],
+        order: [...STAGES],
         exclusive: [['discount-card', 'tier', 'membership']],
       }),
     /** A basket below this total (minor units) earns nothing. */
@@ -417,59 +452,8 @@ export const programSchema = z
     unique(p.rewards, 'rewards');
     unique(p.offers, 'offers');
     unique(p.promotions, 'promotions');
-    if (p.promotions.length > 0 && !p.stacking.order.includes('promotion'))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['stacking', 'order'],
-        message: 'The order must name "promotion" when the program has promotions',
-      });
-    const codes = new Set<string>();
-    for (const [i, promo] of p.promotions.entries()) {
-      if (promo.code !== undefined) {
-        if (codes.has(promo.code))
-          ctx.addIssue({ code: 'custom', path: ['promotions', i, 'code'], message: `Duplicate code "${promo.code}"` });
-        codes.add(promo.code);
-      }
-      if (promo.benefit.kind === 'next-order-coupon') {
-        const target = promo.benefit.promotionId;
-        const t = p.promotions.find((x) => x.id === target);
-        if (!t || !t.coupon || t.audience !== 'members')
-          ctx.addIssue({
-            code: 'custom',
-            path: ['promotions', i, 'benefit', 'promotionId'],
-            message: `No members' promotion "${target}" marked "coupon" in this program`,
-          });
-      }
-      if (
-        (promo.coupon || promo.benefit.kind === 'next-order-coupon') &&
-        (promo.audience !== 'members' || promo.group !== undefined)
-      )
-        ctx.addIssue({
-          code: 'custom',
-          path: ['promotions', i, 'audience'],
-          message: 'Coupons are held by members ("audience": "members"), and not in a best-of group',
-        });
-      if (promo.benefit.kind === 'points' && (promo.audience !== 'members' || promo.group !== undefined))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['promotions', i, 'benefit'],
-          message:
-            'Points are for members ("audience": "members"), and not in a best-of group (they are not money off)',
-        });
-      if (promo.maxUsesPerMember !== undefined && promo.audience !== 'members')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['promotions', i, 'maxUsesPerMember'],
-          message: 'Uses per member need "audience": "members" (a customer without a card cannot be counted)',
-        });
-      const c = promo.condition;
-      if (promo.maxClaimsPerOrder !== 1 && promo.benefit.kind !== 'buy-x-get-y' && !c.minQuantity && !c.minAmountMinor)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['promotions', i, 'maxClaimsPerOrder'],
-          message: 'A promotion claimed more than once needs a minimum quantity or amount per claim',
-        });
-    }
+    for (const x of promotionIssues(p.promotions, p.stacking.order))
+      ctx.addIssue({ code: 'custom', path: x.path, message: x.message });
     unique(p.stampCards, 'stampCards');
     unique(p.memberships, 'memberships');
     unique(p.perks, 'perks');

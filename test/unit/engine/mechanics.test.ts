@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import {
   refund,
   commitSale,
-  emptyMemberState,
   expire,
   expiryWarningsAfterSale,
   grantBonus,
@@ -16,40 +15,17 @@ import {
   quote,
   type BasketLine,
   type MemberState,
-  type ProgramInput,
   type QuoteInput,
 } from '../../../shared/engine';
+import { BARE_PROGRAM, testLine, testProgram, testState } from './fixtures';
 
 const TUESDAY = '2026-11-24T10:00:00Z';
 const WEDNESDAY = '2026-11-25T10:00:00Z';
 const M = '01KDVDNA000000000000000002';
 
-const program = (over: Partial<ProgramInput>) =>
-  programSchema.parse({
-    format: 'kassa-program/1',
-    id: 'p',
-    version: 1,
-    name: 'P',
-    currency: 'EUR',
-    earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
-    ...over,
-  });
-
-const line = (id: string, price: number, over: Partial<BasketLine> = {}): BasketLine => ({
-  lineId: id,
-  productId: id,
-  ean: '',
-  name: id,
-  categoryId: 'grocery',
-  tags: [],
-  unit: 'each',
-  quantity: 1,
-  grams: null,
-  unitPriceMinor: price,
-  ...over,
-});
-
-const state = (over: Partial<MemberState> = {}): MemberState => ({ ...emptyMemberState(), ...over });
+const program = testProgram;
+const line = testLine;
+const state = testState;
 const input = (
   p: ReturnType<typeof program>,
   basket: BasketLine[],
@@ -703,11 +679,7 @@ describe('redeeming: several of a reward, points in blocks, points the order its
 
   it('refuses a percentage reward taken more than once per order in the program file', () => {
     const r = validateProgram({
-      format: 'kassa-program/1',
-      id: 'p',
-      version: 1,
-      name: 'P',
-      currency: 'EUR',
+      ...BARE_PROGRAM,
       earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
       rewards: [{ id: 'pct', name: '10 %', cost: 100, benefit: { kind: 'percent-off', percent: 10 }, maxPerOrder: 2 }],
     });

@@ -3,34 +3,15 @@
  * Time: 2026-11-24 (a Tuesday), store in Europe/Amsterdam.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  emptyMemberState,
-  memberOverview,
-  programSchema,
-  validateProgram,
-  type MemberState,
-  type ProgramInput,
-} from '../../../shared/engine';
+import { emptyMemberState, memberOverview, validateProgram, type ProgramInput } from '../../../shared/engine';
+import { BARE_PROGRAM, testProgram, testState } from './fixtures';
 
 const AT = '2026-11-24T10:00:00Z';
 const TZ = 'Europe/Amsterdam';
 const M = '01KDVDNA000000000000000002';
 
-function program(over: Partial<ProgramInput>) {
-  return programSchema.parse({
-    format: 'kassa-program/1',
-    id: 'p',
-    version: 1,
-    name: 'P',
-    currency: 'EUR',
-    earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
-    ...over,
-  });
-}
-
-function state(over: Partial<MemberState>): MemberState {
-  return { ...emptyMemberState(), ...over };
-}
+const program = testProgram;
+const state = testState;
 
 const tiers: ProgramInput['tiers'] = [
   { id: 'member', name: 'Member', threshold: 0 },
@@ -197,11 +178,7 @@ describe('the member overview', () => {
 
   it('refuses a perk that names a tier or plan the program does not have, with its path', () => {
     const r = validateProgram({
-      format: 'kassa-program/1',
-      id: 'p',
-      version: 1,
-      name: 'P',
-      currency: 'EUR',
+      ...BARE_PROGRAM,
       earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
       perks: [
         { id: 'a', kind: 'event', name: 'A', tiers: ['platinum'] },

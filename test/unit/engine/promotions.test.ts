@@ -9,40 +9,15 @@ import {
   quote,
   validateProgram,
   type BasketLine,
-  type ProgramInput,
   type QuoteInput,
 } from '../../../shared/engine';
+import { BARE_PROGRAM, testLine, testProgram } from './fixtures';
 
 const TUESDAY = '2026-11-24T10:00:00Z';
 const M = '01KDVDNA000000000000000002';
 
-function program(over: Partial<ProgramInput>) {
-  return programSchema.parse({
-    format: 'kassa-program/1',
-    id: 'p',
-    version: 1,
-    name: 'P',
-    currency: 'EUR',
-    earn: [{ id: 'base', kind: 'per-currency', points: 1, perMinor: 100 }],
-    ...over,
-  });
-}
-
-function item(id: string, price: number, over: Partial<BasketLine> = {}): BasketLine {
-  return {
-    lineId: id,
-    productId: id,
-    ean: '',
-    name: id,
-    categoryId: 'grocery',
-    tags: [],
-    unit: 'each',
-    quantity: 1,
-    grams: null,
-    unitPriceMinor: price,
-    ...over,
-  };
-}
+const program = testProgram;
+const item = testLine;
 
 function sale(p: ReturnType<typeof program>, basket: BasketLine[], member = true): QuoteInput {
   return {
@@ -292,13 +267,7 @@ describe('free products, audiences, groups and windows', () => {
 });
 
 describe('promotion files that do not make sense are refused', () => {
-  const base = {
-    format: 'kassa-program/1',
-    id: 'p',
-    version: 1,
-    name: 'P',
-    currency: 'EUR',
-  };
+  const base = BARE_PROGRAM;
   it('refuses repeated claims without a minimum per claim', () => {
     const r = validateProgram({
       ...base,
@@ -383,11 +352,7 @@ describe('promo codes', () => {
 
   it('refuses a code used twice in one program and uses per member without a members’ audience', () => {
     const r = validateProgram({
-      format: 'kassa-program/1',
-      id: 'p',
-      version: 1,
-      name: 'P',
-      currency: 'EUR',
+      ...BARE_PROGRAM,
       promotions: [
         { id: 'a', name: 'A', code: 'SAME', benefit: { kind: 'percent-off', percent: 5 } },
         { id: 'b', name: 'B', code: 'same', maxUsesPerMember: 1, benefit: { kind: 'percent-off', percent: 5 } },
@@ -475,11 +440,7 @@ describe('a coupon preloaded with points', () => {
     const anonymous = quote({ ...sale(preloaded, [item('a', 1000)], false), codes: ['MAIL-200'] });
     expect(anonymous.errors.map((e) => e.code)).toEqual(['CARD_NOT_FOUND']);
     const r = validateProgram({
-      format: 'kassa-program/1',
-      id: 'p',
-      version: 1,
-      name: 'P',
-      currency: 'EUR',
+      ...BARE_PROGRAM,
       promotions: [{ id: 'x', name: 'X', benefit: { kind: 'points', points: 10 } }],
     });
     expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['promotions[0].benefit']);
@@ -529,11 +490,7 @@ describe('next-order coupons', () => {
 
   it('refuses a coupon for a promotion that is not a members’ coupon', () => {
     const r = validateProgram({
-      format: 'kassa-program/1',
-      id: 'p',
-      version: 1,
-      name: 'P',
-      currency: 'EUR',
+      ...BARE_PROGRAM,
       promotions: [
         {
           id: 'x',
