@@ -23,7 +23,7 @@
  * at or above them) and the view never reads them again.
  */
 import type { TillDatabase } from './database';
-import { readAckedTillSeq } from './replication';
+import { readAckedTillSeq } from './journal-ack';
 import { storeTillSeqFloor } from './sales';
 import { openShiftSeq } from './shifts';
 

@@ -45,8 +45,9 @@ import type { TillDatabase } from './database';
 import { tillEpoch } from './sales';
 import { readEventStream } from './event-stream';
 import { compactJournal, JOURNAL_RETENTION_DAYS } from './journal-compaction';
+import { ACK_DOC, readAckedTillSeq, readParked } from './journal-ack';
 
-export const ACK_DOC = 'acked';
+export { ACK_DOC, readAckedTillSeq };
 /** The server sends a heartbeat every 15 s on a live stream; three missed ones end the connection. */
 const STREAM_SILENCE_MS = 45_000;
 /** Journal documents per push when sending again after a server restore (RxDB's own pushes use the same). */
@@ -105,16 +106,6 @@ export function pullIdentifier(collection: DownCollection, schemaVersion: number
   return schemaVersion === 0
     ? `kassa-${collection}-${serverUrl}`
     : `kassa-${collection}-v${schemaVersion}-${serverUrl}`;
-}
-
-export async function readAckedTillSeq(db: TillDatabase): Promise<number> {
-  const doc = await db.journal.getLocal<{ tillSeq: number; parked?: number }>(ACK_DOC);
-  return (doc?.get('tillSeq') as number | undefined) ?? 0;
-}
-
-async function readParked(db: TillDatabase): Promise<number> {
-  const doc = await db.journal.getLocal<{ tillSeq: number; parked?: number }>(ACK_DOC);
-  return (doc?.get('parked') as number | undefined) ?? 0;
 }
 
 export const startReplication = async (db: TillDatabase, options: Options): Promise<Replication> => {
