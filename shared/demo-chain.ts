@@ -158,6 +158,7 @@ export function chainState(f: ChainFacts): MemberState {
     membership: null,
     membershipTerms: [],
     redeemedToday: null,
+    wallet: { balanceMinor: 0, spentToday: null },
     birthday: null,
     segments: [],
     referredBy: null,

@@ -132,7 +132,8 @@ export type StoreConfig = z.infer<typeof storeConfigSchema>;
 const upMinorSchema = boundedIntSchema(MAX_MINOR);
 
 export const tenderSchema = z.object({
-  kind: z.enum(['cash', 'card', 'points']),
+  /** wallet: paid from the member's eWallet (shared/engine/wallet.ts). */
+  kind: z.enum(['cash', 'card', 'points', 'wallet']),
   /** What this tender pays of the sale. */
   amountMinor: upMinorSchema,
   /** Cash only: what the customer handed over; the change given is `tenderedMinor − amountMinor`. */
@@ -164,8 +165,11 @@ export type PriceChangeBody = z.infer<typeof priceChangeSchema>;
 export const saleLineSchema = z.object({
   /** The till's line id; the engine orders lines by it, so a re-check sees the basket as the till did. */
   lineId: idTextSchema(16).default('L0001'),
-  /** item: goods; discount: a declared discount line (may be negative); return: goods brought back (negative). */
-  kind: z.enum(['item', 'discount', 'return']).default('item'),
+  /**
+   * item: goods; discount: a declared discount line (may be negative); return: goods brought back (negative);
+   * topup: money put on the member's eWallet (no points, no discount, outside VAT; not returnable).
+   */
+  kind: z.enum(['item', 'discount', 'return', 'topup']).default('item'),
   productId: idTextSchema(64),
   ean: textSchema(32),
   name: textSchema(200),
@@ -226,6 +230,10 @@ export const memberEffectsSchema = z.object({
     .object({ planId: effectKey, months: z.number().int().positive().max(120) })
     .nullable()
     .default(null),
+  /** The eWallet's change (top-ups and refunds in, payments out), signed minor units; absent when 0. */
+  walletMinor: boundedIntSchema(MAX_MINOR).optional(),
+  /** What the sale paid from the eWallet, counted on its store-local day for the offline cap; absent when 0. */
+  walletSpentMinor: z.number().int().positive().max(MAX_MINOR).optional(),
 });
 export type MemberEffectsBody = z.infer<typeof memberEffectsSchema>;
 

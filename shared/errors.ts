@@ -93,6 +93,12 @@ export type ErrorCode =
   | 'CARD_IN_USE'
   | 'CARD_RANGE_EXHAUSTED'
   | 'REFERRER_NOT_FOUND'
+  /** The member's eWallet (shared/engine/wallet.ts): not in the program, not enough on it, over the offline cap or the balance limit. */
+  | 'WALLET_NOT_OFFERED'
+  | 'WALLET_INSUFFICIENT'
+  | 'WALLET_OFFLINE_CAP'
+  | 'WALLET_OVER_LIMIT'
+  | 'WALLET_BAD_AMOUNT'
   | 'INTERNAL';
 
 export class KassaError extends Error {

@@ -13,7 +13,17 @@ import {
   type PriceChangeBody,
   type SaleBody,
 } from './documents';
-import { codesOf, commitSale, quote, type Quote, type QuoteInput } from './engine';
+import {
+  checkWalletMoves,
+  codesOf,
+  commitSale,
+  quote,
+  withWalletEffects,
+  WALLET_TOPUP_LINE_ID,
+  WALLET_TOPUP_PRODUCT_ID,
+  type Quote,
+  type QuoteInput,
+} from './engine';
 import { KassaError } from './errors';
 
 export type SaleContext = {
@@ -28,7 +38,34 @@ export type SaleContext = {
   receiptNo?: number | null;
   /** Prices changed at the till (discounts, overrides), by line id. */
   priceChanges?: Readonly<Record<string, PriceChangeBody>>;
+  /** Money put on the member's eWallet with this sale (a `topup` line after the goods); 0 or absent: none. */
+  topUpMinor?: number;
 };
+
+/** The top-up line of a sale that puts `amountMinor` on the member's eWallet. */
+export function topUpLine(amountMinor: number): SaleBody['lines'][number] {
+  return {
+    lineId: WALLET_TOPUP_LINE_ID,
+    kind: 'topup',
+    productId: WALLET_TOPUP_PRODUCT_ID,
+    ean: '',
+    name: 'eWallet top-up',
+    quantity: 1,
+    grams: null,
+    unit: 'each',
+    tags: [],
+    unitPriceMinor: amountMinor,
+    amountMinor,
+    discountMinor: 0,
+    points: 0,
+    categoryId: 'stored-value',
+  };
+}
+
+/** What a sale costs in all: its goods as quoted, plus what it puts on the eWallet. */
+export function saleTotalMinor(q: Pick<Quote, 'totalMinor'>, topUpMinor = 0): number {
+  return q.totalMinor + topUpMinor;
+}
 
 export type PricedSale = { saleId: string; at: string; quote: Quote; entries: LedgerEntryBody[] } & Pick<
   ReturnType<typeof commitSale>,
@@ -65,6 +102,14 @@ export function saleDocuments(
 ): JournalDoc[] {
   const { quote: q, entries, effects, saleId, at } = priced;
   const lineById = new Map(q.lines.map((l) => [l.lineId, l]));
+  const topUpMinor = ctx.topUpMinor ?? 0;
+  const walletPaid = ctx.tenders.reduce((s, t) => s + (t.kind === 'wallet' ? t.amountMinor : 0), 0);
+  checkWalletMoves(
+    input.program,
+    input.member?.state ?? null,
+    { topUpMinor, paidMinor: walletPaid, goodsMinor: q.totalMinor },
+    { offline: input.offline ?? false, at, timeZone: input.timeZone },
+  );
   const body: SaleBody = {
     storeId: ctx.storeId,
     cashierId: ctx.cashierId,
@@ -93,9 +138,9 @@ export function saleDocuments(
         ...(p.stamps ? { stamps: p.stamps } : {}),
       };
     }),
-    subtotalMinor: q.subtotalMinor,
+    subtotalMinor: q.subtotalMinor + topUpMinor,
     discountMinor: q.discountMinor,
-    totalMinor: q.totalMinor,
+    totalMinor: saleTotalMinor(q, topUpMinor),
     tenders: ctx.tenders,
     programId: input.program.id,
     programVersion: input.program.version,
@@ -111,8 +156,10 @@ export function saleDocuments(
     refundOf: null,
     receiptNo: ctx.receiptNo ?? null,
     entryIds: [...entryIds],
-    effects: input.member ? effects : null,
+    effects: null,
   };
+  if (topUpMinor > 0) body.lines.push(topUpLine(topUpMinor));
+  body.effects = input.member ? withWalletEffects(effects, body) : null;
   const memberId = input.member?.id ?? '';
   return [
     checkedJournalDoc({ id: saleId, kind: 'sale', tillId: ctx.tillId, tillSeq: seqs[0], at, memberId, body }),

@@ -48,6 +48,17 @@ export { expire, expiryWarnings, expiryWarningsAfterSale, lotExpiries } from './
 export { grantBonus, type BonusKind } from './bonuses';
 export { memberOverview, type MemberOverview, type PerkKind } from './overview';
 export { localDate, localParts } from './time';
+export {
+  checkWalletMoves,
+  walletMoves,
+  walletRefundLeft,
+  walletSpendable,
+  walletTopUpRoom,
+  withWalletEffects,
+  WALLET_TOPUP_LINE_ID,
+  WALLET_TOPUP_PRODUCT_ID,
+  type WalletContext,
+} from './wallet';
 
 export type Committed = { entries: LedgerEntryBody[]; effects: MemberEffects };
 

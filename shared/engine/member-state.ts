@@ -110,6 +110,16 @@ export const memberStateSchema = z.object({
   segments: z.array(z.string()).default([]),
   /** The member who referred this one; both get the referral bonus after this member's first purchase. */
   referredBy: z.string().nullable().default(null),
+  /**
+   * The eWallet: its balance (minor units; below zero only after two offline tills spent the same money, which
+   * the server flags) and what was spent from it on the latest store-local day seen, for the offline cap.
+   */
+  wallet: z
+    .object({
+      balanceMinor: z.number().int().default(0),
+      spentToday: z.object({ date: z.string(), minor: z.number().int() }).nullable().default(null),
+    })
+    .default({ balanceMinor: 0, spentToday: null }),
   /** Last sale or redemption, for inactivity expiry. */
   lastActivityAt: z.string().nullable().default(null),
 });

@@ -427,6 +427,22 @@ export const programSchema = z
      * balance). The order must leave the balance at zero or above once its points are earned.
      */
     spendSameOrderPoints: z.boolean().default(false),
+    /**
+     * A stored-value eWallet per member: topped up at the till as a basket line (money in, no points, no VAT: VAT
+     * is charged on what the wallet later buys), spent as a tender, refunded to when a sale paid with it is
+     * returned. Off unless the program sets it.
+     */
+    wallet: z
+      .object({
+        /** The most a wallet may hold after a top-up. */
+        maxBalanceMinor: z.number().int().positive().max(100_000_000),
+        /** The smallest top-up the till takes. */
+        minTopUpMinor: z.number().int().positive().default(100),
+        /** What a member may spend from the wallet per store day at a till that is offline (0: nothing). */
+        offlineSpendCapPerDayMinor: z.number().int().nonnegative().default(0),
+      })
+      .nullable()
+      .default(null),
     /** Points a member may redeem per store day while the till is offline. */
     offlineRedemptionCapPerDay: z.number().int().nonnegative().default(0),
     /**

@@ -131,7 +131,21 @@ function applySale(state: MemberState, s: SaleFact, ctx: ProjectionContext): Mem
     grants: union(state.grants, fx.grants),
     redeemedToday,
     membershipTerms,
+    wallet: applyWallet(state.wallet, fx, day),
   };
+}
+
+/** The eWallet: the balance moves by the sale's signed change; what was spent counts on its store-local day. */
+function applyWallet(wallet: MemberState['wallet'], fx: MemberEffectsBody, day: string): MemberState['wallet'] {
+  const change = fx.walletMinor ?? 0;
+  const spent = fx.walletSpentMinor ?? 0;
+  if (change === 0 && spent === 0) return wallet;
+  let spentToday = wallet.spentToday;
+  if (spent > 0) {
+    if (!spentToday || day > spentToday.date) spentToday = { date: day, minor: spent };
+    else if (day === spentToday.date) spentToday = { date: day, minor: spentToday.minor + spent };
+  }
+  return { balanceMinor: wallet.balanceMinor + change, spentToday };
 }
 
 /**

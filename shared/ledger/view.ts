@@ -6,7 +6,7 @@
  * included), so consecutive offline sales see each other.
  *
  * Households: points live on the shared account; everything else (stamps,
- * offers, birthday, the day's redemptions) on the member who shops.
+ * offers, birthday, the day's redemptions, the eWallet) on the member who shops.
  */
 import type { MemberState } from '../engine/member-state';
 import { project, type HouseholdFact, type LedgerFact, type ProjectionContext } from './project';

@@ -1,7 +1,7 @@
 /**
  * The one place a push changes member state: each touched member's facts through the shared
  * projection, its mark for the epoch moved to the watermark, then what needs review (overdrafts
- * recorded as debts, the merged offline cap, stamp debts, over-used offers).
+ * recorded as debts, the merged offline cap, stamp debts, over-used offers, a wallet below zero).
  */
 
 import { couponIssuedKey, promotionUseKey, type Program } from '../../shared/engine';
@@ -81,6 +81,9 @@ async function reviewMember(
       [memberId],
     );
   }
+  // Two offline tills spending the same wallet money: the balance goes below zero; the next top-up covers it.
+  if (after.wallet.balanceMinor < 0 && after.wallet.balanceMinor < before.wallet.balanceMinor)
+    await flag(q, 'wallet-overdraft', memberId, till, memberId, { balanceMinor: after.wallet.balanceMinor });
   if (!program) return;
   const cap = program.offlineRedemptionCapPerDay;
   if (b.offlineRedeemers.has(memberId) && after.redeemedToday && after.redeemedToday.points > cap) {

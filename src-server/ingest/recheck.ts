@@ -12,7 +12,17 @@
  * the program says so, books what the engine gives instead.
  */
 import type { EntryDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../../shared/documents';
-import { commitQuoted, quote, type BasketLine, type LineStamps, type Program } from '../../shared/engine';
+import {
+  checkWalletMoves,
+  commitQuoted,
+  quote,
+  walletMoves,
+  withWalletEffects,
+  type BasketLine,
+  type LineStamps,
+  type Program,
+} from '../../shared/engine';
+import { isKassaError } from '../../shared/errors';
 import type { MemberView } from '../../shared/ledger';
 
 /** The stamps the program gives each item line, by line id (a line that keeps none is absent). */
@@ -113,13 +123,27 @@ export function recheckSale(input: {
   const lineStamps: LineStampsById = Object.fromEntries(
     q.lines.flatMap((l) => (l.stamps ? [[l.lineId, l.stamps]] : [])),
   );
+  // The wallet's moves are the sale's own lines and tenders: booked whatever else is wrong (the money moved).
+  const effects = withWalletEffects(committed.effects, sale.body) ?? committed.effects;
   const mismatch = (reason: string): RecheckOutcome => ({
     ok: false,
     reason,
     entries: committed.entries,
-    effects: committed.effects,
+    effects,
     lineStamps,
   });
+  const wallet = walletMoves(sale.body);
+  try {
+    checkWalletMoves(
+      program,
+      view.state,
+      { ...wallet, goodsMinor: sale.body.totalMinor - wallet.topUpMinor },
+      { offline: sale.body.offline, at: sale.at, timeZone },
+    );
+  } catch (e) {
+    if (!isKassaError(e)) throw e;
+    return mismatch(`the program would not allow this wallet payment: ${e.message}`);
+  }
 
   const expected = committed.entries.map(entryKey).sort();
   const sent = input.entries.map((e) => entryKey(e.body)).sort();
@@ -130,8 +154,10 @@ export function recheckSale(input: {
       `the program gives entries worth ${want} points (${committed.entries.length} entries), the till wrote ${got} (${input.entries.length})`,
     );
   }
-  if (canonicalJson(emptyEffects(sale.body.effects)) !== canonicalJson(committed.effects))
-    return mismatch('the sale changes stamps, offers, grants, redemptions or membership differently from the program');
+  if (canonicalJson(emptyEffects(sale.body.effects)) !== canonicalJson(effects))
+    return mismatch(
+      'the sale changes stamps, offers, grants, redemptions, membership or the wallet differently from the program',
+    );
 
   const byId = new Map(q.lines.map((l) => [l.lineId, l]));
   for (const l of sale.body.lines) {
@@ -145,5 +171,5 @@ export function recheckSale(input: {
   }
   const itemDiscount = sale.body.lines.filter((l) => l.kind === 'item').reduce((s, l) => s + l.discountMinor, 0);
   if (itemDiscount !== q.discountMinor) return mismatch('the loyalty discount differs from the program');
-  return { ok: true, entries: committed.entries, effects: committed.effects };
+  return { ok: true, entries: committed.entries, effects };
 }

@@ -17,6 +17,7 @@
 import type { SaleDoc } from '../../shared/documents';
 import { KassaError } from '../../shared/errors';
 import { returnLines, type BuiltReturn, type ReturnSale } from '../../shared/returns';
+import { walletMoves, walletRefundLeft } from '../../shared/engine';
 import type { Query } from '../db';
 import type { RuleViolation } from './rules';
 
@@ -124,6 +125,16 @@ export function checkReturn(
     return violation(
       'RETURN_TENDERS_MISMATCH',
       `The return's tenders (${tendered}) do not give back its total (${b.totalMinor})`,
+    );
+  const walletBack = -walletMoves(b).paidMinor;
+  const walletLeft = walletRefundLeft(
+    o,
+    prior.map((r) => r.body),
+  );
+  if (walletBack > walletLeft)
+    return violation(
+      'RETURN_TENDERS_MISMATCH',
+      `The return gives ${walletBack} back to the wallet; the sale paid ${walletLeft} from it that is not given back yet`,
     );
   return { ok: true, built, original };
 }

@@ -58,6 +58,21 @@ export function saleViolation(doc: SaleDoc): RuleViolation | null {
           'PRICE_CHANGE_MISMATCH',
           `Line ${n} (${l.name}): ${change.percent} % off ${change.fromMinor} is not ${l.unitPriceMinor}`,
         );
+    } else if (l.kind === 'topup') {
+      if (isReturn) return violation('TOPUP_IN_RETURN', `Line ${n} puts money on a wallet in a return`);
+      if (!b.memberId)
+        return violation('WALLET_WITHOUT_MEMBER', `Line ${n} tops up a wallet on a sale without a member`);
+      if (
+        l.amountMinor <= 0 ||
+        l.quantity !== 1 ||
+        l.unitPriceMinor !== l.amountMinor ||
+        l.discountMinor !== 0 ||
+        l.points !== 0
+      )
+        return violation(
+          'TOPUP_LINE_INVALID',
+          `Line ${n} (a wallet top-up) is one unit above zero, with no discount and no points`,
+        );
     } else if (l.kind === 'discount' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {
       return violation('DISCOUNT_LINE_POSITIVE', `Discount line ${n} adds money instead of taking it off`);
     } else if (l.kind === 'return' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {
@@ -87,6 +102,8 @@ export function saleViolation(doc: SaleDoc): RuleViolation | null {
         `Tender ${i + 1} (${t.kind}) says ${t.tenderedMinor} was handed over for ${t.amountMinor}: only cash gives change`,
       );
   }
+  if (!b.memberId && b.tenders.some((t) => t.kind === 'wallet'))
+    return violation('WALLET_WITHOUT_MEMBER', 'A sale without a member is paid from a wallet');
   if (new Set(b.entryIds).size !== b.entryIds.length)
     return violation('DUPLICATE_ENTRY_IDS', 'The sale lists the same entry twice');
   if (!b.memberId && b.entryIds.length > 0)

@@ -13,7 +13,7 @@ import {
   type SaleDoc,
 } from '../../shared/documents';
 import { saleFact } from '../../shared/ledger';
-import { grantBonus } from '../../shared/engine';
+import { grantBonus, withWalletEffects } from '../../shared/engine';
 import type { Query } from '../db';
 import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
 import { isAdjustApproval } from '../../shared/staff/points-adjust';
@@ -298,14 +298,14 @@ async function takeReturn(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[]
   const expected = checked.built.refund.entries;
   const agrees = entryKeys(fine.map((e) => e.body)).join('\n') === entryKeys(expected).join('\n');
   // The stamps a return takes back are the server's own reckoning from the stored sale, whatever the till sent.
-  const effects = memberId ? checked.built.effects : null;
+  const effects = memberId ? withWalletEffects(checked.built.effects, sale.body) : null;
   const effectsAgree = canonicalJson(sale.body.effects) === canonicalJson(effects);
   queueSale(b, sale, effects, agrees && effectsAgree ? 'return-verified' : 'return-corrected');
   const fact = saleFact({ ...sale, body: { ...sale.body, effects } });
   if (fact) b.writes.order.push({ fact, entryId: null });
   if (!effectsAgree) {
     await flag(q, 'return-recheck-mismatch', memberId, b.till.tillId, sale.id, {
-      reason: 'Return re-check: the till takes back other stamps than the sale gave',
+      reason: 'Return re-check: the till takes back other stamps than the sale gave, or moves the wallet otherwise',
     });
   }
   if (agrees) {

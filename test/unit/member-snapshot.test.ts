@@ -46,6 +46,7 @@ const full: MemberState = memberStateSchema.parse({
   segments: ['students'],
   referredBy: '01KDVDNA000000000000000002',
   lastActivityAt: '2026-03-01T10:00:00.000Z',
+  wallet: { balanceMinor: 2_500, spentToday: { date: '2026-03-01', minor: 500 } },
 });
 
 describe('member snapshot rows', () => {

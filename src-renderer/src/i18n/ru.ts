@@ -35,6 +35,7 @@ export const ru: Record<string, string> = {
   promoCode: 'Промокод',
   removeCode: 'Убрать код {{code}}',
   pay: 'Оплата',
+  wallet: 'Электронный кошелёк',
   cash: 'Наличные',
   card: 'Карта',
   cancel: 'Отмена',
@@ -168,6 +169,9 @@ export const ru: Record<string, string> = {
   tenderNotPositive: 'Введите сумму больше нуля',
   tenderOverDue: 'Картой можно оплатить не больше суммы к оплате: введите сумму для карты или доплатите наличными',
   tenderCovered: 'Продажа оплачена',
+  tenderWalletShort:
+    'Из кошелька столько не оплатить: он оплачивает только товары и не больше доступного сейчас остатка',
+  walletBalance: 'Кошелёк {{amount}}',
   tenderBadInput: 'Это не сумма: введите, например, 20 или 20,50',
   returnFoundServer: 'Чек {{label}} (с сервера)',
   returnFoundTill: 'Чек {{label}} (с этой кассы)',

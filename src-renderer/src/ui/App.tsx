@@ -16,6 +16,7 @@ import {
   expiryWarningsAfterSale,
   memberOverview,
   quote,
+  walletSpendable,
   type Quote,
   type QuoteInput,
 } from '../../../shared/engine';
@@ -1051,6 +1052,18 @@ export function App({ host }: { host: KassaHostApi }) {
           totalMinor={q.totalMinor}
           currency={currency}
           tenders={session.tenders}
+          walletMinor={
+            program?.wallet && memberState && store
+              ? Math.min(
+                  q.totalMinor,
+                  walletSpendable(program, memberState, {
+                    offline: !sync.online,
+                    at: new Date().toISOString(),
+                    timeZone: store.timeZone,
+                  }),
+                )
+              : null
+          }
           notice={message?.kind === 'error' ? message.text : null}
           busy={committing}
           onTender={(x) => void tender(x)}

@@ -89,6 +89,9 @@ export function MemberPanel(props: {
           <div className="balance">
             <span data-testid="member-balance">{state.balance}</span> {t.pointsUnit(state.balance)}
           </div>
+          {program?.wallet && (
+            <div data-testid="member-wallet">{t.walletBalance(money(state.wallet.balanceMinor, program.currency))}</div>
+          )}
           <div data-testid="member-tier">
             {t.tier}: {props.tierName ?? (program ? currentTier(program, state)?.name : null) ?? '—'}
           </div>

@@ -1,7 +1,8 @@
 /**
  * Taking payment: cash with the amount handed over and the change, card, or
  * several tenders until the total is covered. Keyboard-first: the amount
- * field has the focus, Enter takes cash, F2 card, Esc goes back to the
+ * field has the focus, Enter takes cash, F2 card, F3 the member's eWallet
+ * (when the program has one), Esc goes back to the
  * basket; Tab stays inside the dialog. What a tender may be is decided by
  * `takeTender` (features/sale/session.ts); the caller commits the sale once
  * the tenders cover it.
@@ -24,6 +25,8 @@ export function PayDialog(props: {
   onTender: (tender: Tender) => void;
   onRemoveTender: (index: number) => void;
   onCancel: () => void;
+  /** What the member's eWallet may pay of this sale (its goods, its spendable balance); null: no eWallet here. */
+  walletMinor: number | null;
 }) {
   const { totalMinor, currency, tenders, onTender, onCancel } = props;
   const [amount, setAmount] = useState('');
@@ -44,7 +47,7 @@ export function PayDialog(props: {
         throw e;
       }
     }
-    const r = takeTender(totalMinor, tenders, kind, given);
+    const r = takeTender(totalMinor, tenders, kind, given, props.walletMinor ?? 0);
     if (!r.ok) return setError(t.tenderProblem(r.code));
     setError(null);
     setAmount('');
@@ -58,8 +61,9 @@ export function PayDialog(props: {
       labelledBy="pay-title"
       onEscape={onCancel}
       onKey={(e) => {
-        if (e.key !== 'F2') return false;
-        take('card');
+        if (e.key === 'F2') take('card');
+        else if (e.key === 'F3' && props.walletMinor !== null) take('wallet');
+        else return false;
         return true;
       }}
     >
@@ -142,6 +146,17 @@ export function PayDialog(props: {
         >
           {t.card} (F2)
         </button>
+        {props.walletMinor !== null && (
+          <button
+            className="primary"
+            type="button"
+            data-testid="pay-wallet"
+            disabled={props.busy}
+            onClick={() => take('wallet')}
+          >
+            {t.wallet} {money(props.walletMinor)} (F3)
+          </button>
+        )}
         <button type="button" data-testid="pay-cancel" disabled={props.busy} onClick={onCancel}>
           {t.cancel} (Esc)
         </button>

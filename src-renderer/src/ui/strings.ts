@@ -146,6 +146,10 @@ export const t = {
   get pay() {
     return tr('pay');
   },
+  walletBalance: (amount: string) => tr('walletBalance', { amount }),
+  get wallet() {
+    return tr('wallet');
+  },
   get cash() {
     return tr('cash');
   },
@@ -417,8 +421,12 @@ export const t = {
   },
   saleDone: (total: string, points: number) =>
     points ? tr('saleDonePoints', { total, points }) : tr('saleDone', { total }),
-  tenderProblem: (code: 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED' | 'MONEY_BAD_INPUT') => {
+  tenderProblem: (
+    code: 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED' | 'WALLET_SHORT' | 'MONEY_BAD_INPUT',
+  ) => {
     switch (code) {
+      case 'WALLET_SHORT':
+        return tr('tenderWalletShort');
       case 'TENDER_NOT_POSITIVE':
         return tr('tenderNotPositive');
       case 'TENDER_OVER_DUE':
@@ -500,8 +508,8 @@ export const t = {
   get discountReasons() {
     return (['damaged', 'nearExpiry', 'priceMatch', 'shelfPrice', 'goodwill'] as const).map((r) => tr(`reason.${r}`));
   },
-  /** A tender's name: cash or card. */
-  tenderKind: (kind: 'cash' | 'card') => (kind === 'cash' ? tr('cash') : tr('card')),
+  /** A tender's name: cash, card or the eWallet. */
+  tenderKind: (kind: 'cash' | 'card' | 'wallet') => tr(kind),
   /** A digital member card refused, or taken. */
   digitalCardProblem: (code: DigitalCardProblem) => tr(`digitalCard.${code}`),
   digitalCardAccepted: (name: string) => tr('digitalCardAccepted', { name }),

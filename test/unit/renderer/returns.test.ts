@@ -185,3 +185,25 @@ describe('typedReceipt', () => {
     expect(typedReceipt('receipt', 'till-1')).toBeNull();
   });
 });
+
+describe('refundTenders with the eWallet', () => {
+  it('gives back to the card, then the wallet, then cash, each no more than it paid less earlier returns', () => {
+    const paid = sale([
+      { kind: 'cash', amountMinor: 500 },
+      { kind: 'wallet', amountMinor: 1200 },
+      { kind: 'card', amountMinor: 800 },
+    ]);
+    expect(refundTenders(paid, [], 1500)).toEqual([
+      { kind: 'card', amountMinor: 800 },
+      { kind: 'wallet', amountMinor: 700 },
+    ]);
+    const earlier = sale([
+      { kind: 'card', amountMinor: -800 },
+      { kind: 'wallet', amountMinor: -700 },
+    ]);
+    expect(refundTenders(paid, [earlier], 1000)).toEqual([
+      { kind: 'wallet', amountMinor: 500 },
+      { kind: 'cash', amountMinor: 500 },
+    ]);
+  });
+});

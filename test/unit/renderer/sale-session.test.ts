@@ -213,3 +213,32 @@ describe('tenders', () => {
     );
   });
 });
+
+describe('the eWallet on a sale', () => {
+  it('tops up only with a member on the sale, and drops the top-up when the member changes', () => {
+    expect(run({ type: 'set-top-up', amountMinor: 2000 }).topUpMinor).toBe(0);
+    const s = run({ type: 'attach-member', member: bram }, { type: 'set-top-up', amountMinor: 2000 });
+    expect(s.topUpMinor).toBe(2000);
+    // A top-up alone may be paid for.
+    expect(saleSession(s, { type: 'open-pay' }).phase).toBe('paying');
+    expect(saleSession(s, { type: 'attach-member', member: bram }).topUpMinor).toBe(2000);
+    expect(saleSession(s, { type: 'attach-member', member: { ...bram, id: 'm-other' } }).topUpMinor).toBe(0);
+    expect(saleSession(s, { type: 'clear-member' }).topUpMinor).toBe(0);
+    expect(saleSession(s, { type: 'set-top-up', amountMinor: -1 }).topUpMinor).toBe(2000);
+    expect(saleSession(s, { type: 'completed' }).topUpMinor).toBe(0);
+  });
+
+  it('takes a wallet tender up to what the wallet may pay, across several wallet tenders', () => {
+    expect(takeTender(1000, [], 'wallet', null, 600)).toEqual({
+      ok: true,
+      tender: { kind: 'wallet', amountMinor: 600 },
+    });
+    expect(takeTender(1000, [], 'wallet', 700, 600)).toEqual({ ok: false, code: 'WALLET_SHORT' });
+    expect(takeTender(1000, [{ kind: 'wallet', amountMinor: 600 }], 'wallet', null, 600)).toEqual({
+      ok: false,
+      code: 'WALLET_SHORT',
+    });
+    expect(takeTender(1000, [], 'wallet', 1100, 5000)).toEqual({ ok: false, code: 'TENDER_OVER_DUE' });
+    expect(takeTender(1000, [], 'wallet', null, 0)).toEqual({ ok: false, code: 'WALLET_SHORT' });
+  });
+});

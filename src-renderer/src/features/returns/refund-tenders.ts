@@ -4,18 +4,18 @@
  * The rule (docs/returns.md): money goes back to the tenders the sale was paid
  * with, never to one it was not paid with, and never more to a tender than it
  * paid (less what earlier returns of the same sale gave back to it). Card
- * first, in the order the cards were taken, then cash: a card payment is never
- * turned into cash over the counter, and the drawer gives out no more than it
- * took. A cash tender counts what it paid, not what was handed over (the
+ * first, in the order the cards were taken, then the member's eWallet, then
+ * cash: a card or wallet payment is never turned into cash over the counter,
+ * and the drawer gives out no more than it took. A cash tender counts what it paid, not what was handed over (the
  * change went back already). Points are not a money tender: the redeemed
  * points come back as points through the ledger (shared/engine/refund.ts).
  */
 import type { SaleBody } from '../../../../shared/documents';
 import { KassaError } from '../../../../shared/errors';
 
-export type RefundTender = { kind: 'cash' | 'card'; amountMinor: number };
+export type RefundTender = { kind: 'cash' | 'card' | 'wallet'; amountMinor: number };
 
-const ORDER: Record<RefundTender['kind'], number> = { card: 0, cash: 1 };
+const ORDER: Record<RefundTender['kind'], number> = { card: 0, wallet: 1, cash: 2 };
 
 /**
  * Splits `refundMinor` over the sale's money tenders; `priorReturns` are the sale's earlier returns (their

@@ -13,6 +13,7 @@ import type { JournalDoc, MemberEffectsBody, SaleBody, SaleLine } from '../../..
 import { checkedJournalDoc } from '../../../../shared/sale-journal';
 import { KassaError } from '../../../../shared/errors';
 import type { RefundResult } from '../../../../shared/engine/refund';
+import { withWalletEffects } from '../../../../shared/engine/wallet';
 import { returnLines, type PickedLine, type ReturnSale } from '../../../../shared/returns';
 import { needsSupervisor } from '../../../../shared/staff/till-events';
 import type { StaffRole } from '../../../../shared/documents';
@@ -81,6 +82,8 @@ export function returnDocuments(
 ): JournalDoc[] {
   const o = plan.original.body;
   const subtotal = plan.lines.reduce((s, l) => s + l.amountMinor, 0);
+  // Money going back to the customer: negative amounts on the original's tenders.
+  const tenders = plan.tenders.map((t) => ({ kind: t.kind, amountMinor: -t.amountMinor }));
   const body: SaleBody = {
     storeId: ctx.storeId,
     cashierId: ctx.cashierId,
@@ -90,8 +93,7 @@ export function returnDocuments(
     subtotalMinor: subtotal,
     discountMinor: 0,
     totalMinor: subtotal,
-    // Money going back to the customer: negative amounts on the original's tenders.
-    tenders: plan.tenders.map((t) => ({ kind: t.kind, amountMinor: -t.amountMinor })),
+    tenders,
     programId: o.programId,
     programVersion: o.programVersion,
     memberSeq: null,
@@ -102,7 +104,8 @@ export function returnDocuments(
     refundOf: plan.original.id,
     receiptNo: ctx.receiptNo,
     entryIds: [...entryIds],
-    effects: o.memberId ? plan.effects : null,
+    // What went back to the eWallet moves it, as on the server (shared/engine/wallet.ts).
+    effects: o.memberId ? withWalletEffects(plan.effects, { lines: plan.lines, tenders }) : null,
   };
   const memberId = o.memberId ?? '';
   return [

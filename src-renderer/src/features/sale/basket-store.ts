@@ -48,7 +48,10 @@ const keptSchema = z.object({
       redeem: z.unknown(),
       codes: z.array(z.string()).max(10).default([]),
       lastLineId: z.string().nullable(),
-      tenders: z.array(z.object({ kind: z.enum(['cash', 'card']), amountMinor: int.positive() }).passthrough()),
+      tenders: z.array(
+        z.object({ kind: z.enum(['cash', 'card', 'wallet']), amountMinor: int.positive() }).passthrough(),
+      ),
+      topUpMinor: int.min(0).default(0),
       lineCounter: int.min(0),
     })
     .passthrough(),

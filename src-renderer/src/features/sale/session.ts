@@ -35,7 +35,8 @@ export type PriceChange = {
 
 export type SessionLine = BasketLine & { product: ProductRow; priceChange?: PriceChange };
 
-export type TenderKind = 'cash' | 'card';
+/** wallet: paid from the member's eWallet (shared/engine/wallet.ts). */
+export type TenderKind = 'cash' | 'card' | 'wallet';
 
 /** A tender taken: `amountMinor` is what it pays of the sale; cash also says what was handed over. */
 export type Tender = { kind: TenderKind; amountMinor: number; tenderedMinor?: number };
@@ -51,6 +52,8 @@ export type SaleSession = {
   lastLineId: string | null;
   /** Tenders taken in the pay dialog, in order. */
   tenders: Tender[];
+  /** Money the sale puts on the member's eWallet (0: none); a line after the goods. */
+  topUpMinor: number;
   /** Counter behind line ids (`L0001`…), kept across sales so a receipt's line ids never repeat in a session. */
   lineCounter: number;
 };
@@ -70,6 +73,8 @@ export type SessionAction =
   | { type: 'clear-member' }
   | { type: 'redeem'; choice: RedeemChoice }
   | { type: 'add-code'; code: string }
+  /** Puts this much on the member's eWallet with the sale (0 takes the top-up off). */
+  | { type: 'set-top-up'; amountMinor: number }
   | { type: 'remove-code'; code: string }
   | { type: 'open-pay' }
   | { type: 'close-pay' }
@@ -89,6 +94,7 @@ export function newSession(lineCounter = 0): SaleSession {
     codes: [],
     lastLineId: null,
     tenders: [],
+    topUpMinor: 0,
     lineCounter,
   };
 }
@@ -185,15 +191,24 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
     case 'restore':
       // Only onto a fresh session: a basket in progress is never replaced.
       return s.lines.length === 0 && s.phase === 'selling'
-        ? { ...a.session, codes: a.session.codes ?? [], lineCounter: Math.max(s.lineCounter, a.session.lineCounter) }
+        ? {
+            ...a.session,
+            codes: a.session.codes ?? [],
+            topUpMinor: a.session.topUpMinor ?? 0,
+            lineCounter: Math.max(s.lineCounter, a.session.lineCounter),
+          }
         : s;
     case 'attach-member':
       if (s.phase !== 'selling') return s;
-      // Another member's reward choice never carries over.
-      return { ...s, member: a.member, redeem: null };
+      // Another member's reward choice and top-up never carry over.
+      return { ...s, member: a.member, redeem: null, topUpMinor: s.member?.id === a.member.id ? s.topUpMinor : 0 };
     case 'clear-member':
       if (s.phase !== 'selling') return s;
-      return { ...s, member: null, redeem: null };
+      return { ...s, member: null, redeem: null, topUpMinor: 0 };
+    case 'set-top-up':
+      // A wallet is a member's: no member, no top-up.
+      if (s.phase !== 'selling' || !s.member || !Number.isSafeInteger(a.amountMinor) || a.amountMinor < 0) return s;
+      return { ...s, topUpMinor: a.amountMinor };
     case 'redeem':
       if (s.phase !== 'selling') return s;
       return { ...s, redeem: s.member ? a.choice : null };
@@ -206,7 +221,9 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
     case 'remove-code':
       return s.phase === 'selling' ? { ...s, codes: s.codes.filter((c) => c !== a.code) } : s;
     case 'open-pay':
-      return s.phase === 'selling' && s.lines.length > 0 ? { ...s, phase: 'paying', tenders: [] } : s;
+      return s.phase === 'selling' && (s.lines.length > 0 || s.topUpMinor > 0)
+        ? { ...s, phase: 'paying', tenders: [] }
+        : s;
     case 'close-pay':
       return s.phase === 'paying' ? { ...s, phase: 'selling', tenders: [] } : s;
     case 'add-tender':
@@ -236,7 +253,7 @@ export function discountedPrice(unitPriceMinor: number, percent: number): number
   return percentOff(unitPriceMinor, percent);
 }
 
-export type TenderProblem = 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED';
+export type TenderProblem = 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED' | 'WALLET_SHORT';
 
 /** What is paid and still due of `totalMinor`, and the change owed. */
 export function tenderSummary(
@@ -251,18 +268,27 @@ export function tenderSummary(
 
 /**
  * The tender for `kind` with `givenMinor` handed over (null: exactly what is due), or why it cannot be taken.
- * Cash pays at most what is due and gives the rest back as change; a card pays no more than is due.
+ * Cash pays at most what is due and gives the rest back as change; a card pays no more than is due; the eWallet
+ * pays no more than `walletMinor` (what it may still pay on this sale: its spendable balance, the goods only).
  */
 export function takeTender(
   totalMinor: number,
   tenders: readonly Tender[],
   kind: TenderKind,
   givenMinor: number | null,
+  walletMinor = 0,
 ): { ok: true; tender: Tender } | { ok: false; code: TenderProblem } {
   const { dueMinor, covered } = tenderSummary(totalMinor, tenders);
   if (covered) return { ok: false, code: 'SALE_COVERED' };
-  const given = givenMinor ?? dueMinor;
+  const room = Math.max(0, walletMinor - tenders.reduce((n, t) => n + (t.kind === 'wallet' ? t.amountMinor : 0), 0));
+  const given = givenMinor ?? (kind === 'wallet' ? Math.min(dueMinor, room) : dueMinor);
+  if (kind === 'wallet' && room === 0) return { ok: false, code: 'WALLET_SHORT' };
   if (!Number.isSafeInteger(given) || given <= 0) return { ok: false, code: 'TENDER_NOT_POSITIVE' };
+  if (kind === 'wallet') {
+    if (given > dueMinor) return { ok: false, code: 'TENDER_OVER_DUE' };
+    if (given > room) return { ok: false, code: 'WALLET_SHORT' };
+    return { ok: true, tender: { kind, amountMinor: given } };
+  }
   if (kind === 'card') {
     if (given > dueMinor) return { ok: false, code: 'TENDER_OVER_DUE' };
     return { ok: true, tender: { kind, amountMinor: given } };
