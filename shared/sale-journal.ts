@@ -92,6 +92,24 @@ export function checkedJournalDoc(doc: unknown, what: 'sale' | 'return' = 'sale'
   return r.data;
 }
 
+/**
+ * Throws a coded error when the sale's top-up or wallet tenders are not allowed (shared/engine/wallet.ts). A till
+ * calls it before it takes tillSeqs for the sale, so a refused sale leaves no gap in its journal.
+ */
+export function checkSaleWallet(
+  input: Omit<QuoteInput, 'at'>,
+  priced: Pick<PricedSale, 'quote' | 'at'>,
+  ctx: Pick<SaleContext, 'tenders' | 'topUpMinor'>,
+): void {
+  const paidMinor = ctx.tenders.reduce((s, t) => s + (t.kind === 'wallet' ? t.amountMinor : 0), 0);
+  checkWalletMoves(
+    input.program,
+    input.member?.state ?? null,
+    { topUpMinor: ctx.topUpMinor ?? 0, paidMinor, goodsMinor: priced.quote.totalMinor },
+    { offline: input.offline ?? false, at: priced.at, timeZone: input.timeZone },
+  );
+}
+
 /** The sale document and its entries; `entryIds` and `seqs` (1 + entries) are the caller's. */
 export function saleDocuments(
   input: Omit<QuoteInput, 'at'>,
@@ -103,13 +121,7 @@ export function saleDocuments(
   const { quote: q, entries, effects, saleId, at } = priced;
   const lineById = new Map(q.lines.map((l) => [l.lineId, l]));
   const topUpMinor = ctx.topUpMinor ?? 0;
-  const walletPaid = ctx.tenders.reduce((s, t) => s + (t.kind === 'wallet' ? t.amountMinor : 0), 0);
-  checkWalletMoves(
-    input.program,
-    input.member?.state ?? null,
-    { topUpMinor, paidMinor: walletPaid, goodsMinor: q.totalMinor },
-    { offline: input.offline ?? false, at, timeZone: input.timeZone },
-  );
+  checkSaleWallet(input, priced, ctx);
   const body: SaleBody = {
     storeId: ctx.storeId,
     cashierId: ctx.cashierId,

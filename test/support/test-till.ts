@@ -33,7 +33,7 @@ import {
   tillStateResponseSchema,
   type DownCollection,
 } from '../../shared/replication';
-import { priceSale, saleDocuments } from '../../shared/sale-journal';
+import { checkSaleWallet, priceSale, saleDocuments } from '../../shared/sale-journal';
 
 const nextId = monotonicFactory();
 
@@ -166,7 +166,16 @@ export class TestTill {
   sell(
     memberId: string | null,
     items: Array<[productId: string, quantity?: number]>,
-    opts: { redeem?: RedeemChoice; codes?: string[]; offline?: boolean; at?: string } = {},
+    opts: {
+      redeem?: RedeemChoice;
+      codes?: string[];
+      offline?: boolean;
+      at?: string;
+      /** Money put on the member's eWallet with the sale. */
+      topUpMinor?: number;
+      /** What the eWallet pays (the rest is cash). */
+      walletMinor?: number;
+    } = {},
   ): JournalDoc[] {
     const basket: BasketLine[] = items.map(([productId, quantity = 1], i) => {
       const p = this.products.get(productId);
@@ -195,6 +204,15 @@ export class TestTill {
       offline: opts.offline ?? false,
     };
     const priced = priceSale(input, opts.at ?? new Date().toISOString(), nextId());
+    const tenders = [
+      ...(opts.walletMinor ? [{ kind: 'wallet' as const, amountMinor: opts.walletMinor }] : []),
+      {
+        kind: 'cash' as const,
+        amountMinor: priced.quote.totalMinor + (opts.topUpMinor ?? 0) - (opts.walletMinor ?? 0),
+      },
+    ].filter((t) => t.kind === 'wallet' || t.amountMinor > 0 || !opts.walletMinor);
+    // As the real till: a refused wallet payment takes no tillSeq.
+    checkSaleWallet(input, priced, { tenders, topUpMinor: opts.topUpMinor ?? 0 });
     const seqs = Array.from({ length: 1 + priced.entries.length }, () => ++this.seq);
     const docs = saleDocuments(
       input,
@@ -205,7 +223,8 @@ export class TestTill {
         cashierId: 'cashier-1',
         memberSeq: v?.memberSeq ?? null,
         accountSeq: v?.accountSeq ?? null,
-        tenders: [{ kind: 'cash', amountMinor: priced.quote.totalMinor }],
+        topUpMinor: opts.topUpMinor ?? 0,
+        tenders,
       },
       priced.entries.map(() => nextId()),
       seqs,

@@ -21,7 +21,12 @@ import { monotonicFactory } from 'ulid';
 import type { LedgerEntryBody } from '../../../shared/documents';
 import type { Quote, QuoteInput } from '../../../shared/engine';
 import { memberStateSchema } from '../../../shared/engine/member-state';
-import { priceSale, saleDocuments, type SaleContext as SaleContextBase } from '../../../shared/sale-journal';
+import {
+  checkSaleWallet,
+  priceSale,
+  saleDocuments,
+  type SaleContext as SaleContextBase,
+} from '../../../shared/sale-journal';
 import { accountIdOf, memberFacts, memberView, type LedgerFact, type MemberView } from '../../../shared/ledger';
 import type { TillDatabase } from './database';
 import type { MemberRecord } from '../../../shared/member-snapshot';
@@ -182,6 +187,8 @@ export async function withReceiptNo<T>(db: TillDatabase, write: (receiptNo: numb
 export async function recordSale(db: TillDatabase, input: QuoteInput, ctx: SaleContext): Promise<RecordedSale> {
   const at = ctx.at ?? new Date().toISOString();
   const priced = priceSale(input, at, ctx.saleId ?? nextId());
+  // Refused before any tillSeq is taken: a sale that is not written leaves no gap in the journal.
+  checkSaleWallet(input, priced, ctx);
   const entryIds = priced.entries.map(() => nextId());
   const seqs = await takeTillSeqs(db, 1 + priced.entries.length);
   const receipt = await nextReceiptNo(db);
