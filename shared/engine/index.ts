@@ -41,6 +41,7 @@ export {
   type RedeemChoice,
   type MemberEffects,
   type BonusGrant,
+  NO_MEMBER_EFFECTS,
 } from './quote';
 export { sayCodes, sayEnglish, sayParams, type SayCode, type SayParams } from './explain';
 export { refund, type RefundResult, type ReturnedLine } from './refund';

@@ -18,7 +18,7 @@ import { sayCodes, sayEnglish, type SayCode, type SayParams } from './explain';
 import { divideRounded, formatMoney } from '../money';
 import type { MemberState } from './member-state';
 import type { EarnRule, Program, Promotion, Reward, Stage, Tier } from './program';
-import { addDays, addMonths, daysBetween, inWindow, localParts } from './time';
+import { addDays, addMonths, amountOnDay, daysBetween, inWindow, localParts } from './time';
 import { expiryWarnings } from './expiry';
 import type { MemberEffectsBody } from '../documents';
 import { membershipUntil } from '../ledger/membership';
@@ -94,6 +94,15 @@ export type QuoteError = { code: string; message: string; say: SayCode; params: 
 
 /** What a committed sale changes in the member's state besides points: commutative increments (shared/ledger). */
 export type MemberEffects = MemberEffectsBody;
+
+/** A sale's effects on member state when it has none. */
+export const NO_MEMBER_EFFECTS: Readonly<MemberEffects> = Object.freeze({
+  stamps: {},
+  offerUses: {},
+  grants: [],
+  redeemedPoints: 0,
+  membership: null,
+});
 
 export type BonusGrant = {
   memberId: string;
@@ -186,7 +195,7 @@ function ruleSay(
 }
 
 const redeemedToday = (state: MemberState, at: string, timeZone: string): number =>
-  state.redeemedToday && state.redeemedToday.date === localParts(at, timeZone).date ? state.redeemedToday.points : 0;
+  amountOnDay(state.redeemedToday, 'points', localParts(at, timeZone).date);
 
 const rewardValid = (r: Reward, at: string, timeZone: string, tier: Tier | null): boolean => {
   const date = localParts(at, timeZone).date;

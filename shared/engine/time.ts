@@ -40,6 +40,30 @@ export const localParts = (at: string, timeZone: string): LocalParts => {
 
 export const localDate = (at: string, timeZone: string): string => localParts(at, timeZone).date;
 
+/** A running total for one store-local day, as member state keeps what counts against a daily cap. */
+export type DayTotal<K extends string> = { date: string } & Record<K, number>;
+
+/** What `total` holds for `date` (0 when it is another day's total). */
+export function amountOnDay<K extends string>(total: DayTotal<K> | null, key: K, date: string): number {
+  return total && total.date === date ? total[key] : 0;
+}
+
+/**
+ * `total` after `amount` more on `date`: a later day starts again from `amount`, the same day adds, and an earlier
+ * day (a late fact) is history and leaves it as it is.
+ */
+export function addOnDay<K extends string>(
+  total: DayTotal<K> | null,
+  key: K,
+  date: string,
+  amount: number,
+): DayTotal<K> | null {
+  if (amount <= 0) return total;
+  if (!total || date > total.date) return { date, [key]: amount } as DayTotal<K>;
+  if (date === total.date) return { ...total, [key]: total[key] + amount };
+  return total;
+}
+
 /** Days from date a to date b (both YYYY-MM-DD), via UTC noon so DST never matters. */
 export const daysBetween = (a: string, b: string): number =>
   Math.round((Date.parse(`${b}T12:00:00Z`) - Date.parse(`${a}T12:00:00Z`)) / 86_400_000);

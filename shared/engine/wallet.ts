@@ -22,7 +22,8 @@ import type { MemberEffectsBody, SaleBody } from '../documents';
 import { KassaError } from '../errors';
 import type { MemberState } from './member-state';
 import type { Program } from './program';
-import { localDate } from './time';
+import { NO_MEMBER_EFFECTS } from './quote';
+import { amountOnDay, localDate } from './time';
 
 /** The product id and line id a top-up line carries. */
 export const WALLET_TOPUP_PRODUCT_ID = 'wallet-topup';
@@ -39,12 +40,17 @@ export function walletMoves(body: MovesOf): { topUpMinor: number; paidMinor: num
   return { topUpMinor, paidMinor };
 }
 
-const NO_EFFECTS: MemberEffectsBody = { stamps: {}, offerUses: {}, grants: [], redeemedPoints: 0, membership: null };
-
-/** `effects` with the sale's wallet moves set (whatever wallet fields it had are replaced). */
-export function withWalletEffects(effects: MemberEffectsBody | null, body: MovesOf): MemberEffectsBody | null {
-  const { walletMinor: _w, walletSpentMinor: _s, ...rest } = effects ?? NO_EFFECTS;
-  const { topUpMinor, paidMinor } = walletMoves(body);
+/**
+ * `effects` with the sale's wallet moves set (whatever wallet fields it had are replaced). A caller that has the
+ * moves already passes them.
+ */
+export function withWalletEffects(
+  effects: MemberEffectsBody | null,
+  body: MovesOf,
+  moves: { topUpMinor: number; paidMinor: number } = walletMoves(body),
+): MemberEffectsBody | null {
+  const { walletMinor: _w, walletSpentMinor: _s, ...rest } = effects ?? NO_MEMBER_EFFECTS;
+  const { topUpMinor, paidMinor } = moves;
   const walletMinor = topUpMinor - paidMinor;
   const spent = Math.max(0, paidMinor);
   if (walletMinor === 0 && spent === 0) return effects && { ...rest };
@@ -55,8 +61,7 @@ export type WalletContext = { offline: boolean; at: string; timeZone: string };
 
 /** Spent from the wallet on the store-local day of `at`. */
 function spentOn(state: MemberState, at: string, timeZone: string): number {
-  const s = state.wallet.spentToday;
-  return s && s.date === localDate(at, timeZone) ? s.minor : 0;
+  return amountOnDay(state.wallet.spentToday, 'minor', localDate(at, timeZone));
 }
 
 /** What the member may pay from the wallet now: the balance, and offline no more than what the day's cap leaves. */

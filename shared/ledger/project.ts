@@ -15,7 +15,7 @@
  */
 import type { LedgerType, MemberEffectsBody } from '../documents';
 import type { MemberState } from '../engine/member-state';
-import { localDate } from '../engine/time';
+import { addOnDay, localDate } from '../engine/time';
 import { earnLot, expireLot, spendPoints } from './lots';
 import { addStamps, emptyStampCard } from './stamps';
 import { addMembershipTerm } from './membership';
@@ -109,13 +109,6 @@ function applySale(state: MemberState, s: SaleFact, ctx: ProjectionContext): Mem
   }
   const offerUses = { ...state.offerUses };
   for (const [offer, n] of Object.entries(fx.offerUses)) offerUses[offer] = (offerUses[offer] ?? 0) + n;
-  // Redemptions per store-local day: a later day starts from zero, an earlier one is history.
-  let redeemedToday = state.redeemedToday;
-  if (fx.redeemedPoints > 0) {
-    if (!redeemedToday || day > redeemedToday.date) redeemedToday = { date: day, points: fx.redeemedPoints };
-    else if (day === redeemedToday.date)
-      redeemedToday = { date: day, points: redeemedToday.points + fx.redeemedPoints };
-  }
   const membershipTerms = fx.membership
     ? addMembershipTerm(state.membershipTerms, {
         id: s.id,
@@ -129,7 +122,7 @@ function applySale(state: MemberState, s: SaleFact, ctx: ProjectionContext): Mem
     stamps,
     offerUses,
     grants: union(state.grants, fx.grants),
-    redeemedToday,
+    redeemedToday: addOnDay(state.redeemedToday, 'points', day, fx.redeemedPoints),
     membershipTerms,
     wallet: applyWallet(state.wallet, fx, day),
   };
@@ -140,12 +133,7 @@ function applyWallet(wallet: MemberState['wallet'], fx: MemberEffectsBody, day: 
   const change = fx.walletMinor ?? 0;
   const spent = fx.walletSpentMinor ?? 0;
   if (change === 0 && spent === 0) return wallet;
-  let spentToday = wallet.spentToday;
-  if (spent > 0) {
-    if (!spentToday || day > spentToday.date) spentToday = { date: day, minor: spent };
-    else if (day === spentToday.date) spentToday = { date: day, minor: spentToday.minor + spent };
-  }
-  return { balanceMinor: wallet.balanceMinor + change, spentToday };
+  return { balanceMinor: wallet.balanceMinor + change, spentToday: addOnDay(wallet.spentToday, 'minor', day, spent) };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { EntryDoc, LedgerEntryBody, MemberEffectsBody, SaleDoc } from '../.
 import {
   checkWalletMoves,
   commitQuoted,
+  NO_MEMBER_EFFECTS,
   quote,
   walletMoves,
   withWalletEffects,
@@ -84,10 +85,6 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-function emptyEffects(fx: MemberEffectsBody | null): MemberEffectsBody {
-  return fx ?? { stamps: {}, offerUses: {}, grants: [], redeemedPoints: 0, membership: null };
-}
-
 export function recheckSale(input: {
   program: Program;
   view: MemberView;
@@ -124,7 +121,8 @@ export function recheckSale(input: {
     q.lines.flatMap((l) => (l.stamps ? [[l.lineId, l.stamps]] : [])),
   );
   // The wallet's moves are the sale's own lines and tenders: booked whatever else is wrong (the money moved).
-  const effects = withWalletEffects(committed.effects, sale.body) ?? committed.effects;
+  const wallet = walletMoves(sale.body);
+  const effects = withWalletEffects(committed.effects, sale.body, wallet) ?? committed.effects;
   const mismatch = (reason: string): RecheckOutcome => ({
     ok: false,
     reason,
@@ -132,7 +130,6 @@ export function recheckSale(input: {
     effects,
     lineStamps,
   });
-  const wallet = walletMoves(sale.body);
   try {
     checkWalletMoves(
       program,
@@ -154,7 +151,7 @@ export function recheckSale(input: {
       `the program gives entries worth ${want} points (${committed.entries.length} entries), the till wrote ${got} (${input.entries.length})`,
     );
   }
-  if (canonicalJson(emptyEffects(sale.body.effects)) !== canonicalJson(effects))
+  if (canonicalJson(sale.body.effects ?? NO_MEMBER_EFFECTS) !== canonicalJson(effects))
     return mismatch(
       'the sale changes stamps, offers, grants, redemptions, membership or the wallet differently from the program',
     );
