@@ -255,6 +255,7 @@ export function demoSheet(): string[] {
       `a price label ${withCheckDigit('200003100350')} (bananas, 3.50 on the label); ` +
       'unbarcoded produce and croissants are quick keys above the basket',
     `Promotions: ${DEMO_PROMOTIONS.map((p) => (p.code ? `${p.name} (code ${p.code})` : p.name)).join(', ')}`,
+    'eWallet: with a member on the sale, Shift+F12 tops it up (from 5.00); F3 in the pay dialog pays from it',
   ];
 }
 
@@ -291,10 +292,17 @@ export const DEMO_PROMOTIONS: NonNullable<ProgramInput['promotions']> = [
   },
 ];
 
-/** The demo program: the supermarket example with the week's promotions. */
+/** The demo store's eWallet: up to 500.00 on it, top-ups from 5.00, and 20.00 a day may be spent at an offline till. */
+export const DEMO_WALLET: NonNullable<ProgramInput['wallet']> = {
+  maxBalanceMinor: 50_000,
+  minTopUpMinor: 500,
+  offlineSpendCapPerDayMinor: 2_000,
+};
+
+/** The demo program: the supermarket example with the week's promotions and an eWallet. */
 async function demoProgram(): Promise<Program> {
   const file = await loadProgramFile(join(import.meta.dirname, '..', 'examples', 'supermarket.json'));
-  const parsed = validateProgram({ ...file, promotions: DEMO_PROMOTIONS });
+  const parsed = validateProgram({ ...file, promotions: DEMO_PROMOTIONS, wallet: DEMO_WALLET });
   if (!parsed.ok)
     throw new KassaError('PROGRAM_INVALID', parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
   return parsed.program;

@@ -56,6 +56,7 @@ import { Keypad } from './Keypad';
 import { PriceChangeDialog } from './PriceChangeDialog';
 import { PointsAdjustDialog } from './PointsAdjustDialog';
 import { ShiftDialog } from './ShiftDialog';
+import { TopUpDialog } from './TopUpDialog';
 import { EnrolDialog } from './EnrolDialog';
 import { HistoryDialog } from './HistoryDialog';
 import { serverHistory } from '../db/history';
@@ -123,6 +124,7 @@ export function App({ host }: { host: KassaHostApi }) {
   // The member's history (F10); the server asked while online.
   const [historyOpen, setHistoryOpen] = useState(false);
   const [householdOpen, setHouseholdOpen] = useState(false);
+  const [toppingUp, setToppingUp] = useState(false);
   const [replacingCard, setReplacingCard] = useState(false);
   const [editingProfile, setEditingProfile] = useState(false);
   const historyServer = useMemo(() => (config && sync.online ? serverHistory(config) : null), [config, sync.online]);
@@ -184,7 +186,8 @@ export function App({ host }: { host: KassaHostApi }) {
 
   /** Everything the engine needs for this basket, but the time (taken when quoting and when paying). */
   const quoteInput = useMemo((): Omit<QuoteInput, 'at'> | null => {
-    if (!program || !store || lines.length === 0) return null;
+    // A sale with no goods is quoted too when it tops up the member's eWallet.
+    if (!program || !store || (lines.length === 0 && session.topUpMinor === 0)) return null;
     return {
       program,
       member: member && memberState && view ? { id: member.id, accountId: view.accountId, state: memberState } : null,
@@ -194,12 +197,14 @@ export function App({ host }: { host: KassaHostApi }) {
       codes,
       offline: !sync.online,
     };
-  }, [program, store, lines, member, memberState, view, redeem, codes, sync.online]);
+  }, [program, store, lines, member, memberState, view, redeem, codes, sync.online, session.topUpMinor]);
 
   const q: Quote | null = useMemo(
     () => (quoteInput ? quote({ ...quoteInput, at: new Date().toISOString() }) : null),
     [quoteInput],
   );
+  /** What the customer pays: the goods as quoted and the eWallet top-up (outside the engine: no points, no VAT). */
+  const saleTotal = (q?.totalMinor ?? 0) + session.topUpMinor;
 
   const addProduct = useCallback((product: ProductRow, scanned: ScannedLine) => {
     setReceipt(null);
@@ -374,6 +379,7 @@ export function App({ host }: { host: KassaHostApi }) {
     shifting ||
     historyOpen ||
     householdOpen ||
+    toppingUp ||
     replacingCard ||
     editingProfile ||
     enrolling !== null;
@@ -381,6 +387,7 @@ export function App({ host }: { host: KassaHostApi }) {
   const canEnrol = !dialogOpen && members !== null;
   const canPay = q !== null && !dialogOpen && shiftOpen;
   const canAdjust = view !== null && !dialogOpen;
+  const canTopUp = canAdjust && member !== null && program?.wallet != null;
   // Registered before the screen paints, so a key pressed the moment a line appears already sees it.
   useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -410,6 +417,9 @@ export function App({ host }: { host: KassaHostApi }) {
       } else if (e.key === 'F9') {
         e.preventDefault();
         startReturn();
+      } else if (e.key === 'F12' && e.shiftKey) {
+        e.preventDefault();
+        if (canTopUp) setToppingUp(true);
       } else if (e.key === 'F12' && canPay) {
         e.preventDefault();
         setMessage(null);
@@ -418,7 +428,7 @@ export function App({ host }: { host: KassaHostApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dialogOpen, canPay, canAdjust, canEnrol, startReturn]);
+  }, [dialogOpen, canPay, canAdjust, canEnrol, canTopUp, startReturn]);
 
   /** The receipt on screen through the system print dialog (the print stylesheet prints only the receipt, 80 mm). */
   const printReceipt = async () => {
@@ -472,7 +482,7 @@ export function App({ host }: { host: KassaHostApi }) {
   const tender = async (taken: Tender) => {
     if (!db || !config || !quoteInput || !q || !cashier || committing) return;
     const tenders = [...session.tenders, taken];
-    if (!tenderSummary(q.totalMinor, tenders).covered) {
+    if (!tenderSummary(saleTotal, tenders).covered) {
       dispatch({ type: 'add-tender', tender: taken });
       return;
     }
@@ -495,6 +505,7 @@ export function App({ host }: { host: KassaHostApi }) {
           accountSeq: member && view ? view.accountSeq : null,
           tenders,
           priceChanges,
+          topUpMinor: session.topUpMinor,
           // The id the basket was kept under: a basket restored after a restart is never sold twice.
           ...(keeper ? { saleId: keeper.saleId() } : {}),
         },
@@ -502,7 +513,9 @@ export function App({ host }: { host: KassaHostApi }) {
       // For the benchmarks: Pay → the sale and its entries committed to the journal.
       performance.measure('kassa:sale-commit', { start: started, detail: sale.saleId });
       const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
-      const changeMinor = tenderSummary(sale.quote.totalMinor, tenders).changeMinor;
+      const paidTotal = sale.quote.totalMinor + session.topUpMinor;
+      const changeMinor = tenderSummary(paidTotal, tenders).changeMinor;
+      const walletPaid = tenders.reduce((n, x) => n + (x.kind === 'wallet' ? x.amountMinor : 0), 0);
       const done: Receipt = {
         saleId: sale.saleId,
         receiptNo: sale.receiptNo,
@@ -519,7 +532,12 @@ export function App({ host }: { host: KassaHostApi }) {
           taxRateBp: l.taxRateBp,
           priceChange: l.priceChange,
         })),
-        totalMinor: sale.quote.totalMinor,
+        totalMinor: paidTotal,
+        topUpMinor: session.topUpMinor,
+        walletAfter:
+          program?.wallet && memberState && member
+            ? memberState.wallet.balanceMinor + session.topUpMinor - walletPaid
+            : null,
         // What the program gave (points paid with are a tender of sorts: the receipt says them as redeemed).
         discounts: sale.quote.explanation.flatMap((e) =>
           e.discountMinor && e.ruleId !== 'pay-with-points'
@@ -546,7 +564,7 @@ export function App({ host }: { host: KassaHostApi }) {
       setKeptNote(null);
       setMessage({
         kind: 'info',
-        text: t.saleDone(money(sale.quote.totalMinor, sale.quote.currency), sale.quote.pointsEarned),
+        text: t.saleDone(money(paidTotal, sale.quote.currency), sale.quote.pointsEarned),
       });
     } catch (e) {
       setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
@@ -616,18 +634,18 @@ export function App({ host }: { host: KassaHostApi }) {
   const voidSale = async () => {
     if (!db || !config || !cashier || !q) return;
     // Below the threshold anyone voids; above it a supervisor does, and it is audited as their override.
-    if (!needsSupervisor('cashier', 'void-basket', q.totalMinor)) {
+    if (!needsSupervisor('cashier', 'void-basket', saleTotal)) {
       clearBasket();
       setMessage({ kind: 'info', text: t.voided });
       return;
     }
-    if (!needsSupervisor(cashier.role, 'void-basket', q.totalMinor)) {
+    if (!needsSupervisor(cashier.role, 'void-basket', saleTotal)) {
       await recordEvent(db, config, {
         type: 'override',
         cashierId: cashier.id,
         supervisorId: cashier.id,
         action: 'void-basket',
-        details: { totalMinor: q.totalMinor, lines: lines.length },
+        details: { totalMinor: saleTotal, lines: lines.length },
       });
       clearBasket();
       setMessage({ kind: 'info', text: t.voided });
@@ -647,7 +665,7 @@ export function App({ host }: { host: KassaHostApi }) {
         supervisorId: supervisor.id,
         action: 'void-basket',
         reason,
-        details: { totalMinor: q.totalMinor, lines: lines.length },
+        details: { totalMinor: saleTotal, lines: lines.length },
       });
       clearBasket();
       setVoiding(false);
@@ -743,6 +761,7 @@ export function App({ host }: { host: KassaHostApi }) {
         onEnrol={canEnrol ? () => setEnrolling({ scannedCard: null, n: Date.now() }) : null}
         onHistory={canAdjust ? () => setHistoryOpen(true) : null}
         onHousehold={canAdjust ? () => setHouseholdOpen(true) : null}
+        onTopUp={canTopUp ? () => setToppingUp(true) : null}
         onReplaceCard={canAdjust ? () => setReplacingCard(true) : null}
         onEditProfile={canAdjust ? () => setEditingProfile(true) : null}
       />
@@ -801,7 +820,7 @@ export function App({ host }: { host: KassaHostApi }) {
               onPrint={() => void printReceipt()}
               onClose={() => setReceipt(null)}
             />
-          ) : lines.length === 0 ? (
+          ) : lines.length === 0 && session.topUpMinor === 0 ? (
             <>
               <p className="muted">{t.emptyBasket}</p>
               {lastReceipt && (
@@ -830,6 +849,7 @@ export function App({ host }: { host: KassaHostApi }) {
               hasMember={member !== null}
               redeem={redeem}
               codes={codes}
+              topUpMinor={session.topUpMinor}
               dispatch={dispatch}
               onPay={openPay}
               onVoid={() => void voidSale()}
@@ -855,7 +875,7 @@ export function App({ host }: { host: KassaHostApi }) {
 
       {voiding && q && (
         <PinDialog
-          title={t.supervisorNeeded(t.voidWhat(money(q.totalMinor, currency)))}
+          title={t.supervisorNeeded(t.voidWhat(money(saleTotal, currency)))}
           staff={staff.filter((s) => s.role === 'supervisor')}
           askReason
           testId="supervisor"
@@ -932,6 +952,22 @@ export function App({ host }: { host: KassaHostApi }) {
             setMessage({ kind: 'info', text: t.cardReplaceDone(member.name, card) });
           }}
           onCancel={() => setReplacingCard(false)}
+        />
+      )}
+
+      {toppingUp && program && memberState && member && store && (
+        <TopUpDialog
+          program={program}
+          state={memberState}
+          memberName={member.name}
+          topUpMinor={session.topUpMinor}
+          timeZone={store.timeZone}
+          onSet={(amountMinor) => {
+            setToppingUp(false);
+            setReceipt(null);
+            dispatch({ type: 'set-top-up', amountMinor });
+          }}
+          onCancel={() => setToppingUp(false)}
         />
       )}
 
@@ -1049,7 +1085,7 @@ export function App({ host }: { host: KassaHostApi }) {
 
       {paying && q && (
         <PayDialog
-          totalMinor={q.totalMinor}
+          totalMinor={saleTotal}
           currency={currency}
           tenders={session.tenders}
           walletMinor={

@@ -69,6 +69,8 @@ export function MemberPanel(props: {
   onReplaceCard?: (() => void) | null;
   /** Opens the household join (a supervisor's); null while it may not be opened. */
   onHousehold?: (() => void) | null;
+  /** Opens the eWallet top-up (where the program has an eWallet); null while it may not be opened. */
+  onTopUp?: (() => void) | null;
   /** Opens the enrolment of a new member; null while it may not be opened. */
   onEnrol: (() => void) | null;
 }) {
@@ -90,7 +92,14 @@ export function MemberPanel(props: {
             <span data-testid="member-balance">{state.balance}</span> {t.pointsUnit(state.balance)}
           </div>
           {program?.wallet && (
-            <div data-testid="member-wallet">{t.walletBalance(money(state.wallet.balanceMinor, program.currency))}</div>
+            <div className="row">
+              <span data-testid="member-wallet">
+                {t.walletBalance(money(state.wallet.balanceMinor, program.currency))}
+              </span>
+              <button data-testid="open-top-up" disabled={!props.onTopUp} onClick={() => props.onTopUp?.()}>
+                {t.topUpButton} <kbd>⇧F12</kbd>
+              </button>
+            </div>
           )}
           <div data-testid="member-tier">
             {t.tier}: {props.tierName ?? (program ? currentTier(program, state)?.name : null) ?? '—'}

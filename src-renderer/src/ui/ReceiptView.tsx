@@ -24,7 +24,12 @@ export type Receipt = {
     /** A discount or price override at the till: the price it replaced and why. */
     priceChange?: PriceChange | undefined;
   }>;
+  /** What the customer paid: the goods and any eWallet top-up. */
   totalMinor: number;
+  /** Money put on the member's eWallet by this sale (0: none). */
+  topUpMinor: number;
+  /** The member's eWallet balance once the sale is booked; null where the program has no eWallet. */
+  walletAfter: number | null;
   /** What the program took off (promotions, member prices, stamps, rewards…), as the engine said it. */
   discounts: Array<{ code: SayCode; params: SayParams; amountMinor: number }>;
   /** Coupons the sale gave the member for a later visit, as the engine said them. */
@@ -89,6 +94,13 @@ export function ReceiptView(props: {
               <td className="num">{money(l.totalMinor, currency)}</td>
             </tr>
           ))}
+          {receipt.topUpMinor > 0 && (
+            <tr data-testid="receipt-top-up">
+              <td>{t.topUpLine}</td>
+              <td />
+              <td className="num">{money(receipt.topUpMinor, currency)}</td>
+            </tr>
+          )}
         </tbody>
       </table>
       {receipt.discounts.length > 0 && (
@@ -159,6 +171,9 @@ export function ReceiptView(props: {
         </div>
       ))}
       {receipt.balanceAfter !== null && <div data-testid="receipt-balance">{t.newBalance(receipt.balanceAfter)}</div>}
+      {receipt.walletAfter !== null && (
+        <div data-testid="receipt-wallet">{t.walletAfter(money(receipt.walletAfter, currency))}</div>
+      )}
       {receipt.expiring.map((x) => (
         <div key={x.expiresAt} data-testid="receipt-expiring" data-points={x.points} data-day={x.expiresAt}>
           {t.expiringOn(x.points, storeDay(x.expiresAt))}

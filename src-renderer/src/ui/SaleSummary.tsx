@@ -12,6 +12,8 @@ export function SaleSummary(props: {
   hasMember: boolean;
   redeem: SaleSession['redeem'];
   codes: SaleSession['codes'];
+  /** The eWallet top-up on the sale (0: none): paid with the goods, outside the engine's total. */
+  topUpMinor: number;
   dispatch: (action: SessionAction) => void;
   onPay: () => void;
   onVoid: () => void;
@@ -22,6 +24,7 @@ export function SaleSummary(props: {
   const [codeInput, setCodeInput] = useState('');
   const [codeError, setCodeError] = useState<string | null>(null);
   const hasCodes = program?.promotions.some((p) => p.code !== undefined) ?? false;
+  const totalMinor = q.totalMinor + props.topUpMinor;
   return (
     <>
       <div className="row">
@@ -43,9 +46,25 @@ export function SaleSummary(props: {
             ))}
         </ul>
       )}
+      {props.topUpMinor > 0 && (
+        <div className="row" data-testid="top-up-line">
+          <span>{t.topUpLine}</span>
+          <span>
+            {money(props.topUpMinor, currency)}{' '}
+            <button
+              className="link"
+              data-testid="remove-top-up"
+              aria-label={t.topUpRemove}
+              onClick={() => dispatch({ type: 'set-top-up', amountMinor: 0 })}
+            >
+              ×
+            </button>
+          </span>
+        </div>
+      )}
       <div className="row total">
         <span>{t.total}</span>
-        <span data-testid="total">{money(q.totalMinor, currency)}</span>
+        <span data-testid="total">{money(totalMinor, currency)}</span>
       </div>
       {hasMember && (
         <div className="earn" data-testid="points-to-earn" data-points={q.pointsEarned}>
@@ -170,7 +189,7 @@ export function SaleSummary(props: {
         </div>
       )}
       <button className="primary" data-testid="pay" onClick={props.onPay}>
-        {t.pay} {money(q.totalMinor, currency)} <kbd>F12</kbd>
+        {t.pay} {money(totalMinor, currency)} <kbd>F12</kbd>
       </button>
       <button data-testid="void-sale" onClick={props.onVoid}>
         {t.voidSale}

@@ -24,6 +24,9 @@ export function say(code: SayCode, params: SayParams, currency: string): string 
   return tr(`say.${code}`, values);
 }
 
+/** Why a top-up amount was refused (shared/engine/wallet.ts, shared/money.ts). */
+export type TopUpProblem = 'MONEY_BAD_INPUT' | 'WALLET_BAD_AMOUNT' | 'WALLET_OVER_LIMIT';
+
 export type DigitalCardProblem =
   | 'DIGITAL_CARD_GARBLED'
   | 'DIGITAL_CARD_KEY_UNKNOWN'
@@ -147,6 +150,22 @@ export const t = {
     return tr('pay');
   },
   walletBalance: (amount: string) => tr('walletBalance', { amount }),
+  walletAfter: (amount: string) => tr('walletAfter', { amount }),
+  get topUpButton() {
+    return tr('topUpButton');
+  },
+  topUpTitle: (name: string) => tr('topUpTitle', { name }),
+  get topUpAmount() {
+    return tr('topUpAmount');
+  },
+  topUpLimits: (balance: string, min: string, room: string) => tr('topUpLimits', { balance, min, room }),
+  get topUpRemove() {
+    return tr('topUpRemove');
+  },
+  get topUpLine() {
+    return tr('topUpLine');
+  },
+  topUpProblem: (code: TopUpProblem, params: { min: string; room: string }) => tr(`topUp.${code}`, params),
   get wallet() {
     return tr('wallet');
   },
