@@ -16,6 +16,8 @@ import {
   refund,
   type QuoteInput,
   validateProgram,
+  checkWalletMoves,
+  walletSpendable,
   type BasketLine,
   type RedeemChoice,
 } from '../shared/engine';
@@ -86,6 +88,46 @@ const readProgram = async (file: string) => {
   return result.program;
 };
 
+/** A `--top-up` or `--pay-wallet` amount: whole minor units, 0 or more; null when the option is absent. */
+function minorOption(name: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InputError(`${name}: whole minor units, 0 or more`);
+  return n;
+}
+
+/**
+ * The eWallet side of a quoted sale (shared/engine/wallet.ts): the balance before, what the till may let it pay now,
+ * the top-up and the payment, the balance after and what the other tenders still owe; or the coded refusal.
+ */
+function walletSummary(
+  input: QuoteInput,
+  goodsMinor: number,
+  moves: { topUpMinor: number; paidMinor: number },
+): { summary: Record<string, number>; error: { code: string; message: string } | null } {
+  const state = input.member?.state ?? null;
+  const balanceBefore = state?.wallet.balanceMinor ?? 0;
+  const ctx = { offline: input.offline ?? false, at: input.at, timeZone: input.timeZone };
+  let error: { code: string; message: string } | null = null;
+  try {
+    checkWalletMoves(input.program, state, { ...moves, goodsMinor }, ctx);
+  } catch (e) {
+    if (!isKassaError(e)) throw e;
+    error = { code: e.code, message: e.message };
+  }
+  return {
+    summary: {
+      balanceBefore,
+      spendable: state ? walletSpendable(input.program, state, ctx) : 0,
+      topUp: moves.topUpMinor,
+      paid: moves.paidMinor,
+      balanceAfter: balanceBefore + moves.topUpMinor - moves.paidMinor,
+      toPay: goodsMinor + moves.topUpMinor - moves.paidMinor,
+    },
+    error,
+  };
+}
+
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund', args: string[]): Promise<number> => {
@@ -117,12 +159,14 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
           count: { type: 'string' },
           code: { type: 'string', multiple: true },
           'pay-points': { type: 'string' },
+          'top-up': { type: 'string' },
+          'pay-wallet': { type: 'string' },
           offline: { type: 'boolean' },
         },
       });
       if (!values.program || !values.basket)
         throw new UsageError(
-          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--code CODE]... [--redeem REWARD-ID [--count N] | --pay-points N]',
+          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--code CODE]... [--redeem REWARD-ID [--count N] | --pay-points N] [--top-up MINOR] [--pay-wallet MINOR] [--offline]',
         );
       if (values.redeem && values['pay-points']) throw new UsageError('use --redeem or --pay-points, not both');
       const program = await readProgram(values.program);
@@ -133,6 +177,8 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
       const points = values['pay-points'] !== undefined ? Number(values['pay-points']) : null;
       if (points !== null && (!Number.isSafeInteger(points) || points <= 0))
         throw new InputError('--pay-points: a whole number above 0');
+      const topUpMinor = minorOption('--top-up', values['top-up']);
+      const payWalletMinor = minorOption('--pay-wallet', values['pay-wallet']);
       const count = values.count !== undefined ? Number(values.count) : undefined;
       if (count !== undefined && (!values.redeem || !Number.isSafeInteger(count) || count < 1))
         throw new InputError('--count: a whole number above 0, with --redeem');
@@ -156,6 +202,14 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         offline: values.offline ?? false,
       };
       const q = quote(input);
+      const wallet =
+        topUpMinor === null && payWalletMinor === null
+          ? null
+          : walletSummary(input, q.totalMinor, { topUpMinor: topUpMinor ?? 0, paidMinor: payWalletMinor ?? 0 });
+      const errors = [
+        ...q.errors.map(({ code, message }) => ({ code, message })),
+        ...(wallet?.error ? [wallet.error] : []),
+      ];
       print({
         currency: q.currency,
         subtotal: q.subtotalMinor,
@@ -173,14 +227,15 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         affordableRewards: q.affordableRewards,
         tierProgress: q.tierProgress,
         expiryWarnings: q.expiryWarnings,
-        errors: q.errors.map(({ code, message }) => ({ code, message })),
+        ...(wallet ? { wallet: wallet.summary } : {}),
+        errors,
         // The ledger entries this sale would write (none when the quote has an error).
         entries:
-          q.errors.length === 0
+          errors.length === 0
             ? commitSale({ ...input, saleId: 'QUOTE' }).entries.map((e) => ({ ...e, saleId: null }))
             : [],
       });
-      return q.errors.length > 0 ? 1 : 0;
+      return errors.length > 0 ? 1 : 0;
     }
     const { values } = parseArgs({ args, options: { sale: { type: 'string' }, lines: { type: 'string' } } });
     if (!values.sale || !values.lines) throw new UsageError('kassa refund --sale SALE.json --lines RETURNS.json');

@@ -1,8 +1,8 @@
 /**
  * Golden CLI tests: every worked example in docs/program-format.md and
  * docs/cli.md is a folder in test/golden with its inputs, the command line
- * (case.json) and the output, checked by hand (the doc shows the
- * arithmetic). The CLI runs in-process; its JSON must match byte for byte.
+ * (case.json, with the exit code when the case is a refusal) and the
+ * output, checked by hand (the doc shows the arithmetic). The CLI runs in-process; its JSON must match byte for byte.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -35,6 +35,8 @@ describe('golden CLI examples', () => {
   it.each(cases)('%s', async (name) => {
     const spec = JSON.parse(readFileSync(join(goldenDir, name, 'case.json'), 'utf8')) as {
       command: 'quote' | 'refund';
+      /** The exit code the command gives: 0 unless the case shows a refusal (1). */
+      exit?: number;
       args: string[];
     };
     const cwd = process.cwd();
@@ -44,7 +46,7 @@ describe('golden CLI examples', () => {
         spec.command,
         spec.args.map((a) => a.replace('{dir}', `test/golden/${name}`)),
       );
-      expect(code).toBe(0);
+      expect(code).toBe(spec.exit ?? 0);
       expect(out).toBe(readFileSync(join(goldenDir, name, 'expected.json'), 'utf8'));
     } finally {
       process.chdir(cwd);

@@ -69,6 +69,22 @@ describe('refundTenders', () => {
     ]);
   });
 
+  it('never gives back what paid for a top-up: the wallet gets back what it paid for the goods', () => {
+    // 10.00 of goods and a 20.00 top-up: the wallet paid 10.00, the card 20.00 (of it 20.00 for the top-up).
+    const withTopUp = {
+      lines: [
+        { kind: 'item', amountMinor: 1000 },
+        { kind: 'topup', amountMinor: 2000 },
+      ] as unknown as SaleBody['lines'],
+      tenders: [
+        { kind: 'wallet' as const, amountMinor: 1000 },
+        { kind: 'card' as const, amountMinor: 2000 },
+      ],
+    };
+    expect(refundTenders(withTopUp, [], 1000)).toEqual([{ kind: 'wallet', amountMinor: 1000 }]);
+    expect(() => refundTenders(withTopUp, [], 1001)).toThrow(expect.objectContaining({ code: 'NOT_ALLOWED' }));
+  });
+
   it('refuses more than the tenders have left, and a negative refund; a zero refund is 0 cash', () => {
     expect(() => refundTenders(split, [], 4001)).toThrow(expect.objectContaining({ code: 'NOT_ALLOWED' }));
     expect(() => refundTenders(split, [], -1)).toThrow(expect.objectContaining({ code: 'MONEY_BAD_INPUT' }));

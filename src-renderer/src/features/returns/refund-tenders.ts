@@ -7,10 +7,13 @@
  * first, in the order the cards were taken, then the member's eWallet, then
  * cash: a card or wallet payment is never turned into cash over the counter,
  * and the drawer gives out no more than it took. A cash tender counts what it paid, not what was handed over (the
- * change went back already). Points are not a money tender: the redeemed
+ * change went back already). A top-up on the sale is not returnable: what paid
+ * for it (cash first, then card; the wallet never pays its own top-up) is not
+ * money for the goods, and is not given back. Points are not a money tender: the redeemed
  * points come back as points through the ledger (shared/engine/refund.ts).
  */
 import type { SaleBody } from '../../../../shared/documents';
+import { walletMoves } from '../../../../shared/engine/wallet';
 import { KassaError } from '../../../../shared/errors';
 
 export type RefundTender = { kind: 'cash' | 'card' | 'wallet'; amountMinor: number };
@@ -22,7 +25,7 @@ const ORDER: Record<RefundTender['kind'], number> = { card: 0, wallet: 1, cash: 
  * tenders carry negative amounts). Amounts in the answer are positive; a zero refund goes back as 0 cash.
  */
 export function refundTenders(
-  sale: Pick<SaleBody, 'tenders'>,
+  sale: Pick<SaleBody, 'tenders'> & { lines?: SaleBody['lines'] },
   priorReturns: ReadonlyArray<Pick<SaleBody, 'tenders'>>,
   refundMinor: number,
 ): RefundTender[] {
@@ -36,8 +39,16 @@ export function refundTenders(
   const slots = sale.tenders
     .map((t, i) => ({ kind: t.kind, amountMinor: t.amountMinor, i }))
     .filter((t): t is { kind: RefundTender['kind']; amountMinor: number; i: number } => t.kind !== 'points')
-    .filter((t) => t.amountMinor > 0)
-    .sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.i - b.i);
+    .filter((t) => t.amountMinor > 0);
+  // The top-up's share of the tenders, taken from the last to be refunded: it is never given back.
+  let topUp = sale.lines ? walletMoves({ lines: sale.lines, tenders: [] }).topUpMinor : 0;
+  for (const slot of [...slots].sort((a, b) => ORDER[b.kind] - ORDER[a.kind] || b.i - a.i)) {
+    if (slot.kind === 'wallet') continue;
+    const share = Math.min(topUp, slot.amountMinor);
+    slot.amountMinor -= share;
+    topUp -= share;
+  }
+  slots.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.i - b.i);
   const out: RefundTender[] = [];
   let due = refundMinor;
   for (const slot of slots) {
