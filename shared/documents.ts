@@ -71,7 +71,7 @@ export const memberSchema = z.object({
 });
 export type Member = z.infer<typeof memberSchema>;
 
-export const refKinds = ['program', 'store', 'till', 'cashier', 'category', 'reward', 'offer'] as const;
+export const refKinds = ['program', 'store', 'till', 'cashier', 'category', 'reward', 'offer', 'coupons'] as const;
 export const refKindSchema = z.enum(refKinds);
 export type RefKind = z.infer<typeof refKindSchema>;
 

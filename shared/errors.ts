@@ -99,6 +99,8 @@ export type ErrorCode =
   | 'WALLET_OFFLINE_CAP'
   | 'WALLET_OVER_LIMIT'
   | 'WALLET_BAD_AMOUNT'
+  /** Single-use coupons (shared/coupons.ts): a batch the program has no promotion for. */
+  | 'COUPON_BATCH_UNKNOWN'
   | 'INTERNAL';
 
 export class KassaError extends Error {

@@ -29,6 +29,7 @@ import { adminAccess, audit, userRoutes } from './admin/access';
 import { createPushQueue } from './ingest/queue';
 import { parkedRoutes } from './admin/parked';
 import { adjustRoutes } from './admin/adjust';
+import { couponRoutes } from './admin/coupons';
 import { auditRoutes } from './admin/audit';
 import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
@@ -379,6 +380,7 @@ export const buildServer = async ({
   staffRoutes(app, db, access);
   auditRoutes(app, db, access);
   adjustRoutes(app, db, access);
+  couponRoutes(app, db, access);
   userRoutes(app, db, access);
   memberRoutes(app, db, access);
 

@@ -62,6 +62,8 @@ const english = {
   'code-unavailable': 'The code {code} is not valid today',
   'code-members-only': 'The code {code} is for members: scan a member card',
   'code-used': 'The code {code} has been used up by this member',
+  'coupon-used': 'The coupon {code} has been used already',
+  'coupon-one-per-sale': 'One coupon of this kind per sale: {code} stays with the customer',
   'code-not-met': 'Code {code}: the basket does not meet {promotion} yet',
   'coupon-issued': 'Coupon for the next visit: {promotion} (× {count})',
   'points-not-enough': 'Not enough points: {balance} available',

@@ -201,6 +201,12 @@ export const promotionSchema = z.object({
     .regex(/^[A-Za-z0-9-]{3,32}$/, '3 to 32 letters, digits and dashes')
     .transform((c) => c.toUpperCase())
     .optional(),
+  /**
+   * Single-use coupons: the promotion applies to a sale one of this batch's codes was entered or scanned on, each
+   * code once in the whole chain. Head office generates the codes (POST /api/v1/admin/programs/:id/coupon-batches,
+   * printed or exported as CSV); tills receive them and the codes used, and the server keeps the coupon ledger.
+   */
+  couponBatch: idSchema.optional(),
   /** Uses per member (a members-only promotion): the member's state counts them; the server flags overuse. */
   maxUsesPerMember: z.number().int().positive().optional(),
   /**
@@ -291,6 +297,10 @@ function promotionIssues(
         ['benefit'],
         'Points are for members ("audience": "members"), and not in a best-of group (they are not money off)',
       );
+    if (promo.couponBatch !== undefined && promo.code !== undefined)
+      issue(i, ['couponBatch'], 'A promotion has one promo code or a batch of single-use coupons, not both');
+    if (promo.couponBatch !== undefined && promotions.some((p, k) => k < i && p.couponBatch === promo.couponBatch))
+      issue(i, ['couponBatch'], `The batch "${promo.couponBatch}" belongs to another promotion already`);
     if (promo.maxUsesPerMember !== undefined && promo.audience !== 'members')
       issue(
         i,

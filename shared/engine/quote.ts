@@ -63,6 +63,11 @@ export type QuoteInput = {
   redeem?: RedeemChoice;
   /** Promo codes entered or scanned (any case). */
   codes?: readonly string[];
+  /**
+   * Single-use coupon codes among `codes`, as the caller found them in the program's coupon batches (the till in
+   * the batches it received, the server in its coupon ledger): the batch, and whether the code is used already.
+   */
+  batchCodes?: Readonly<Record<string, { batch: string; used: boolean }>>;
   offline?: boolean;
 };
 
@@ -402,8 +407,13 @@ function quoteOnce(input: QuoteInput): Quote {
   // --- Promo codes: each entered code names a promotion this sale may have; a code that cannot be used is refused.
   const codeOf = new Map<string, string>();
   for (const code of codesOf(input.codes)) {
-    const promo = program.promotions.find((p) => p.code === code);
+    const coupon = input.batchCodes?.[code];
+    const promo = coupon
+      ? program.promotions.find((p) => p.couponBatch === coupon.batch)
+      : program.promotions.find((p) => p.code === code);
     if (!promo) refuse('CODE_UNKNOWN', 'code-unknown', { code });
+    else if (coupon?.used) refuse('COUPON_USED', 'coupon-used', { code });
+    else if (coupon && codeOf.has(promo.id)) refuse('COUPON_ONE_PER_SALE', 'coupon-one-per-sale', { code });
     else if (!inWindow(promo.window, at, timeZone)) refuse('CODE_UNAVAILABLE', 'code-unavailable', { code });
     else if (promo.audience === 'members' && !state) refuse('CARD_NOT_FOUND', 'code-members-only', { code });
     else if (
@@ -421,7 +431,7 @@ function quoteOnce(input: QuoteInput): Quote {
     const on = program.promotions.filter(
       (p) =>
         inWindow(p.window, at, timeZone) &&
-        (p.code === undefined || codeOf.has(p.id)) &&
+        ((p.code === undefined && p.couponBatch === undefined) || codeOf.has(p.id)) &&
         (!p.coupon || (state !== null && couponsHeld(state, p.id) > 0)),
     );
     const groupsDone = new Set<string>();

@@ -68,6 +68,8 @@ export type Batch = {
   membersChanged: boolean;
   /** Set when the push enrolled a member: the till's card ranges are topped up after it (admin/card-ranges.ts). */
   enrolled: boolean;
+  /** Coupon batches a sale of the push used a code of, `[programId, batch]`: re-published after it (coupons.ts). */
+  couponBatches: Map<string, [string, string]>;
 };
 
 export type MemberRow = { id: string; state: unknown; till_marks: Record<string, number> };

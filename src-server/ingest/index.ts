@@ -33,6 +33,7 @@ import { flag, park, type Batch, type IngestOptions, type ParkedDoc, type Store 
 import { takeWaiting, type Walk } from './take';
 import { writeMembers } from './members';
 import { ensureCardRanges } from '../admin/card-ranges';
+import { publishCouponBatch } from '../admin/coupons';
 import { emptyReturnBook } from './returns';
 
 export type { IngestOptions, ParkedDoc } from './batch';
@@ -119,6 +120,7 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     writes: { sales: [], entries: [], order: [] },
     membersChanged: false,
     enrolled: false,
+    couponBatches: new Map(),
   });
   const walks: Walk[] = [];
   const closing: Walk[] = [];
@@ -220,6 +222,11 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
   // its tills pull it with the next refdata change or periodic re-read, long before they need it).
   const enrolling = walks.filter((w) => w.b.enrolled).map((w) => w.b.till.tillId);
   if (enrolling.length > 0) await stampSeq(q, 'refdata', await ensureCardRanges(q, enrolling));
+  // Every till hears which coupons were used (a batch's document lists them).
+  const batches = new Map(walks.flatMap((w) => [...w.b.couponBatches]));
+  const published: string[] = [];
+  for (const [programId, batch] of batches.values()) published.push(await publishCouponBatch(q, programId, batch));
+  await stampSeq(q, 'refdata', published);
   const closedFor = (item: Ready) => closing.filter((w) => w.b.till.tillId === item.till.tillId);
   return items.map((item, k) => {
     const w = mine[k]!;

@@ -91,6 +91,8 @@ export function recheckSale(input: {
   sale: SaleDoc;
   entries: readonly EntryDoc[];
   timeZone: string;
+  /** The sale's single-use coupon codes found in the coupon ledger (ingest/coupons.ts). */
+  batchCodes?: Readonly<Record<string, { batch: string; used: boolean }>>;
 }): RecheckOutcome {
   const { program, view, sale, timeZone } = input;
   const quoteInput = {
@@ -101,6 +103,7 @@ export function recheckSale(input: {
     timeZone,
     redeem: sale.body.redeem,
     codes: sale.body.codes,
+    batchCodes: input.batchCodes ?? {},
     offline: sale.body.offline,
     saleId: sale.id,
   };

@@ -18,6 +18,7 @@ import type { Query } from '../db';
 import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
 import { isAdjustApproval } from '../../shared/staff/points-adjust';
 import { canonicalJson, recheckSale, withLineStamps, type RecheckOutcome } from './recheck';
+import { takeCoupons } from './coupons';
 import {
   addFact,
   flag,
@@ -185,6 +186,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
   }
   if (sale.body.refundOf !== null) return takeReturn(q, b, sale, entries);
   rememberSale(b.returns, sale);
+  const batchCodes = await takeCoupons(q, b, sale);
   const memberId = sale.body.memberId;
   if (!memberId) {
     queueSale(b, sale, null, 'anonymous');
@@ -234,7 +236,14 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
           memberSeq: rebuilt.exact ? sale.body.memberSeq : 'unknown, current used',
         });
       }
-      outcome = recheckSale({ program, view: rebuilt.view, sale, entries: fine, timeZone: b.store.time_zone });
+      outcome = recheckSale({
+        program,
+        view: rebuilt.view,
+        sale,
+        entries: fine,
+        timeZone: b.store.time_zone,
+        batchCodes,
+      });
       status = outcome.ok ? 'verified' : 'corrected';
       if (!outcome.ok) {
         const reason = `Re-check: ${outcome.reason}`;

@@ -10,6 +10,7 @@
  * that mark went down (a server restored from a backup); `pull()` follows
  * checkpoints as RxDB does.
  */
+import { batchCodesOf, couponBatchRefSchema, type CouponBatchRef } from '../../shared/coupons';
 import { tillRefSchema, type TillRef } from '../../shared/member-card';
 import { monotonicFactory } from 'ulid';
 import {
@@ -49,6 +50,9 @@ export class TestTill {
   /** Pull checkpoints per collection (`pull()`), and how many pulls the server answered from 0 again. */
   checkpoints: Record<DownCollection, number> = { products: 0, members: 0, refdata: 0 };
   pullResets = 0;
+  /** The program's single-use coupon batches (`coupons:…`), and the codes this till took itself. */
+  coupons = new Map<string, CouponBatchRef>();
+  couponsUsedHere = new Set<string>();
   /** This till's own document (`till:<id>`): its card ranges. */
   ref: TillRef | null = null;
   /** The server's watermark for this database from its last push reply, and how often it was found lower. */
@@ -118,6 +122,7 @@ export class TestTill {
         if (r.id === `store:${this.storeId}`) this.store = storeConfigSchema.parse(r.data);
         if (r.kind === 'program') this.program = programSchema.parse(r.data);
         if (r.id === `till:${this.tillId}`) this.ref = tillRefSchema.parse(r.data);
+        if (r.kind === 'coupons') this.coupons.set(r.id, couponBatchRefSchema.parse(r.data));
       }
     }
   }
@@ -201,6 +206,8 @@ export class TestTill {
       timeZone: this.store.timeZone,
       redeem: opts.redeem ?? null,
       ...(opts.codes ? { codes: opts.codes } : {}),
+      // As the real till: single-use coupons found in the batches it holds, and those it took itself.
+      batchCodes: batchCodesOf(opts.codes, [...this.coupons.values()], this.couponsUsedHere),
       offline: opts.offline ?? false,
     };
     const priced = priceSale(input, opts.at ?? new Date().toISOString(), nextId());
@@ -230,6 +237,7 @@ export class TestTill {
       seqs,
     );
     this.journal.push(...docs);
+    for (const code of Object.keys(input.batchCodes)) this.couponsUsedHere.add(code);
     return docs;
   }
 

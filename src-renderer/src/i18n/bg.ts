@@ -230,6 +230,8 @@ export const bg: Record<string, string> = {
   'say.code-unknown': 'Няма промоция с код {{code}}',
   'say.code-unavailable': 'Кодът {{code}} не важи днес',
   'say.code-members-only': 'Кодът {{code}} е за членове: сканирайте карта',
+  'say.coupon-used': 'Купонът {{code}} вече е използван',
+  'say.coupon-one-per-sale': 'Един купон от този вид на покупка: {{code}} остава у клиента',
   'say.code-used': 'Този член вече е използвал кода {{code}}',
   'say.code-not-met': 'Код {{code}}: кошницата още не отговаря на „{{promotion}}“',
   'say.coupon-issued': 'Купон за следващото посещение: „{{promotion}}“ (× {{count}})',

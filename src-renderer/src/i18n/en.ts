@@ -230,6 +230,8 @@ export const en: Record<string, string> = {
   'say.code-unknown': 'No promotion has the code {{code}}',
   'say.code-unavailable': 'The code {{code}} is not valid today',
   'say.code-members-only': 'The code {{code}} is for members: scan a member card',
+  'say.coupon-used': 'The coupon {{code}} has been used already',
+  'say.coupon-one-per-sale': 'One coupon of this kind per sale: {{code}} stays with the customer',
   'say.code-used': 'The code {{code}} has been used up by this member',
   'say.code-not-met': 'Code {{code}}: the basket does not meet {{promotion}} yet',
   'say.coupon-issued': 'Coupon for the next visit: {{promotion}} (× {{count}})',

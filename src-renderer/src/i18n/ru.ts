@@ -235,6 +235,8 @@ export const ru: Record<string, string> = {
   'say.code-unknown': 'Нет акции с кодом {{code}}',
   'say.code-unavailable': 'Код {{code}} сегодня не действует',
   'say.code-members-only': 'Код {{code}} — для участников: отсканируйте карту',
+  'say.coupon-used': 'Купон {{code}} уже использован',
+  'say.coupon-one-per-sale': 'Один купон этого вида на покупку: {{code}} остаётся у покупателя',
   'say.code-used': 'Этот участник уже использовал код {{code}}',
   'say.code-not-met': 'Код {{code}}: корзина пока не подходит под «{{promotion}}»',
   'say.coupon-issued': 'Купон на следующую покупку: «{{promotion}}» (× {{count}})',

@@ -31,6 +31,8 @@ import { takeDigitalCard } from '../db/digital-cards';
 import { memberById } from '../db/members';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { recordSale } from '../db/sales';
+import { rememberUsedCoupons, usedCouponsHere } from '../db/coupons';
+import { batchCodesOf } from '../../../shared/coupons';
 import type { ProductRow } from '../db/schemas';
 import { checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
@@ -83,7 +85,12 @@ export function App({ host }: { host: KassaHostApi }) {
     setLanguage(code);
     setLang(code);
   };
-  const { config, db, sync, memberSync, store, program, staff, scanner, wedge } = till;
+  const { config, db, sync, memberSync, store, program, staff, scanner, wedge, coupons } = till;
+  /** Single-use coupons this till took on its own sales (the server's batch lists catch up after a sync). */
+  const [couponsUsedHere, setCouponsUsedHere] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    if (db) void usedCouponsHere(db).then(setCouponsUsedHere);
+  }, [db]);
   const shiftView = useShift(db, config?.tillId ?? null);
   const shiftOpen = shiftView.shift != null;
   /** A keyboard burst that was not read cleanly: shown with what was read until used or dismissed. */
@@ -195,9 +202,23 @@ export function App({ host }: { host: KassaHostApi }) {
       timeZone: store.timeZone,
       redeem,
       codes,
+      batchCodes: batchCodesOf(codes, coupons, couponsUsedHere),
       offline: !sync.online,
     };
-  }, [program, store, lines, member, memberState, view, redeem, codes, sync.online, session.topUpMinor]);
+  }, [
+    program,
+    store,
+    lines,
+    member,
+    memberState,
+    view,
+    redeem,
+    codes,
+    coupons,
+    couponsUsedHere,
+    sync.online,
+    session.topUpMinor,
+  ]);
 
   const q: Quote | null = useMemo(
     () => (quoteInput ? quote({ ...quoteInput, at: new Date().toISOString() }) : null),
@@ -338,9 +359,9 @@ export function App({ host }: { host: KassaHostApi }) {
           return;
         }
         case 'unknown': {
-          // A printed promo code (a flyer's barcode or QR) is not a product: the program knows it.
+          // A printed promo code (a flyer's barcode or QR) or a single-use coupon is not a product: the program knows it.
           const code = codesOf([raw])[0];
-          if (code && program?.promotions.some((p) => p.code === code)) {
+          if (code && (program?.promotions.some((p) => p.code === code) || batchCodesOf([code], coupons)[code])) {
             dispatch({ type: 'add-code', code });
             setMessage(null);
             return;
@@ -363,6 +384,7 @@ export function App({ host }: { host: KassaHostApi }) {
       shiftOpen,
       enrolling,
       program,
+      coupons,
     ],
   );
 
@@ -510,6 +532,8 @@ export function App({ host }: { host: KassaHostApi }) {
           ...(keeper ? { saleId: keeper.saleId() } : {}),
         },
       );
+      const couponsTaken = Object.keys(quoteInput.batchCodes ?? {});
+      if (couponsTaken.length > 0) setCouponsUsedHere(await rememberUsedCoupons(db, couponsTaken));
       // For the benchmarks: Pay → the sale and its entries committed to the journal.
       performance.measure('kassa:sale-commit', { start: started, detail: sale.saleId });
       const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
@@ -849,6 +873,7 @@ export function App({ host }: { host: KassaHostApi }) {
               hasMember={member !== null}
               redeem={redeem}
               codes={codes}
+              isCoupon={(code) => batchCodesOf([code], coupons)[code] !== undefined}
               topUpMinor={session.topUpMinor}
               dispatch={dispatch}
               onPay={openPay}

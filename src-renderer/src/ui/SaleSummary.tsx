@@ -12,6 +12,8 @@ export function SaleSummary(props: {
   hasMember: boolean;
   redeem: SaleSession['redeem'];
   codes: SaleSession['codes'];
+  /** Whether a code is one of the program's single-use coupons (shared/coupons.ts). */
+  isCoupon: (code: string) => boolean;
   /** The eWallet top-up on the sale (0: none): paid with the goods, outside the engine's total. */
   topUpMinor: number;
   dispatch: (action: SessionAction) => void;
@@ -23,7 +25,7 @@ export function SaleSummary(props: {
   const [pointsInput, setPointsInput] = useState('');
   const [codeInput, setCodeInput] = useState('');
   const [codeError, setCodeError] = useState<string | null>(null);
-  const hasCodes = program?.promotions.some((p) => p.code !== undefined) ?? false;
+  const hasCodes = program?.promotions.some((p) => p.code !== undefined || p.couponBatch !== undefined) ?? false;
   const totalMinor = q.totalMinor + props.topUpMinor;
   return (
     <>
@@ -153,7 +155,7 @@ export function SaleSummary(props: {
               // A code the program does not have is refused here, before it reaches the basket.
               const code = codesOf([codeInput])[0];
               if (!code) return;
-              if (!program?.promotions.some((p) => p.code === code)) {
+              if (!program?.promotions.some((p) => p.code === code) && !props.isCoupon(code)) {
                 setCodeError(say('code-unknown', { code }, currency));
                 return;
               }

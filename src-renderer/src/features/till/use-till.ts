@@ -4,6 +4,7 @@
  * store, program and staff read live from reference data. The till screen renders from this and never opens
  * any of them itself.
  */
+import { couponBatchRefSchema, type CouponBatchRef } from '../../../../shared/coupons';
 import { useEffect, useState } from 'react';
 import { distinctUntilChanged, map } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
@@ -39,6 +40,8 @@ export type Till = {
   setWedge: (wedge: WedgeConfig) => void;
   store: StoreConfig | null;
   program: Program | null;
+  /** The program's single-use coupon batches (shared/coupons.ts). */
+  coupons: CouponBatchRef[];
   /** Who may sign in here: the store's active staff (PIN hashes only). */
   staff: Staff[];
 };
@@ -59,6 +62,7 @@ export function useTill(host: KassaHostApi): Till {
   const [store, setStore] = useState<StoreConfig | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   const [staff, setStaff] = useState<Staff[]>([]);
+  const [coupons, setCoupons] = useState<CouponBatchRef[]>([]);
 
   // Terminal config from the host; retried until the till is enrolled.
   useEffect(() => {
@@ -166,6 +170,20 @@ export function useTill(host: KassaHostApi): Till {
     return () => sub.unsubscribe();
   }, [db, config]);
 
+  // The program's single-use coupon batches, live (the server re-publishes a batch as its codes are used).
+  useEffect(() => {
+    if (!db || !program) return;
+    const sub = db.refdata.find({ selector: { kind: 'coupons' } }).$.subscribe((docs) => {
+      setCoupons(
+        docs.flatMap((d) => {
+          const parsed = couponBatchRefSchema.safeParse(d.data);
+          return parsed.success && parsed.data.programId === program.id ? [parsed.data] : [];
+        }),
+      );
+    });
+    return () => sub.unsubscribe();
+  }, [db, program]);
+
   // The store's active staff, live.
   useEffect(() => {
     if (!db || !config) return;
@@ -189,6 +207,7 @@ export function useTill(host: KassaHostApi): Till {
     setWedge,
     store,
     program,
+    coupons,
     staff,
   };
 }
