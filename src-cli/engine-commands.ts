@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { batchCodesOf } from '../shared/coupons';
 import { saleBodySchema, ulidSchema } from '../shared/documents';
 import {
   formatPath,
@@ -42,6 +43,12 @@ const memberFileSchema = z.object({
   /** Household: the account the member earns into and redeems from. */
   accountId: z.string().optional(),
   state: memberStateSchema,
+});
+/** A coupon batch as tills receive it (shared/coupons.ts): its id, codes and those used. */
+const couponBatchFileSchema = z.object({
+  batch: z.string().min(1),
+  codes: z.array(z.string().transform((c) => c.toUpperCase())),
+  used: z.array(z.string().transform((c) => c.toUpperCase())).default([]),
 });
 const saleFileSchema = z.object({
   saleId: ulidSchema,
@@ -159,6 +166,7 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
           count: { type: 'string' },
           code: { type: 'string', multiple: true },
           'pay-points': { type: 'string' },
+          'coupon-batch': { type: 'string', multiple: true },
           'top-up': { type: 'string' },
           'pay-wallet': { type: 'string' },
           offline: { type: 'boolean' },
@@ -166,7 +174,7 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
       });
       if (!values.program || !values.basket)
         throw new UsageError(
-          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--code CODE]... [--redeem REWARD-ID [--count N] | --pay-points N] [--top-up MINOR] [--pay-wallet MINOR] [--offline]',
+          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--code CODE]... [--redeem REWARD-ID [--count N] | --pay-points N] [--coupon-batch BATCH.json]... [--top-up MINOR] [--pay-wallet MINOR] [--offline]',
         );
       if (values.redeem && values['pay-points']) throw new UsageError('use --redeem or --pay-points, not both');
       const program = await readProgram(values.program);
@@ -191,6 +199,12 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         ...l,
         lineId: l.lineId ?? `line-${String(i + 1).padStart(3, '0')}`,
       }));
+      const batches = await Promise.all(
+        (values['coupon-batch'] ?? []).map(async (file) => ({
+          programId: program.id,
+          ...(await readJson(file, couponBatchFileSchema)),
+        })),
+      );
       const input: QuoteInput = {
         program,
         member,
@@ -199,6 +213,7 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         timeZone: values['time-zone'] ?? 'UTC',
         redeem,
         ...(values.code ? { codes: values.code } : {}),
+        ...(batches.length > 0 ? { batchCodes: batchCodesOf(values.code, batches) } : {}),
         offline: values.offline ?? false,
       };
       const q = quote(input);

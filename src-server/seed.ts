@@ -10,6 +10,7 @@
  * KASSA_SEED=force, into one that has Kassa tables but no store. Never into
  * a database that has a store, and never because data went missing.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeTime } from 'ulid';
@@ -24,6 +25,8 @@ import type { Db, Query } from './db';
 import { sha256 } from './auth';
 import { insertStaff } from './admin/staff';
 import { ensureCardRanges } from './admin/card-ranges';
+import { publishCouponBatch } from './admin/coupons';
+import { couponCode } from '../shared/coupons';
 import { stampSeq } from './seq';
 import { currentPhoneKey, publishStores, rehashPhones } from './privacy/phone-keys';
 
@@ -255,8 +258,20 @@ export function demoSheet(): string[] {
       `a price label ${withCheckDigit('200003100350')} (bananas, 3.50 on the label); ` +
       'unbarcoded produce and croissants are quick keys above the basket',
     `Promotions: ${DEMO_PROMOTIONS.map((p) => (p.code ? `${p.name} (code ${p.code})` : p.name)).join(', ')}`,
+    `Single-use coupons (the mailing, 5.00 off 30.00): ${[0, 1, 2].map(demoCouponCode).join(', ')}`,
     'eWallet: with a member on the sale, Shift+F12 tops it up (from 5.00); F3 in the pay dialog pays from it',
   ];
+}
+
+/** The demo mailing's batch of single-use coupons: DEMO_COUPON_COUNT codes, from demoCouponCode. */
+export const DEMO_COUPON_BATCH = 'mailing';
+const DEMO_COUPON_COUNT = 50;
+
+/** The demo's coupon number `n`: fixed, so the demo sheet can print some (real batches are drawn at random). */
+export function demoCouponCode(n: number): string {
+  const bytes = createHash('sha256').update(`kassa-demo-coupon-${n}`).digest();
+  let i = 0;
+  return couponCode('MAIL', (m) => bytes[i++]! % m);
 }
 
 /** The demo store's promotions of the week, for every customer (with a card or without), on goods the walkthrough leaves alone. */
@@ -280,6 +295,13 @@ export const DEMO_PROMOTIONS: NonNullable<ProgramInput['promotions']> = [
     name: 'Flyer: 10 % off, at most 5.00',
     code: 'WEEK10',
     benefit: { kind: 'percent-off', percent: 10, on: 'order', maxDiscountMinor: 500 },
+  },
+  {
+    id: 'mailing-5',
+    name: 'Mailing: 5.00 off 30.00',
+    couponBatch: DEMO_COUPON_BATCH,
+    condition: { minAmountMinor: 3000, amountOf: 'order' },
+    benefit: { kind: 'amount-off', amountMinor: 500, on: 'order' },
   },
   {
     id: 'welcome5',
@@ -404,6 +426,13 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
     await rehashPhones(q, await currentPhoneKey(q));
     refIds.push(...(await publishStores(q, [store.id])));
     refIds.push(...(await ensureCardRanges(q, [DEMO_TILL_ID])));
+    // The mailing's single-use coupons (admin/coupons.ts), the same on every fresh demo.
+    await q(`INSERT INTO coupon_codes (program_id, code, batch) SELECT $1, c, $2 FROM unnest($3::text[]) AS c`, [
+      program.id,
+      DEMO_COUPON_BATCH,
+      Array.from({ length: DEMO_COUPON_COUNT }, (_, n) => demoCouponCode(n)),
+    ]);
+    refIds.push(await publishCouponBatch(q, program.id, DEMO_COUPON_BATCH));
 
     await stampSeq(q, 'refdata', refIds);
     await stampSeq(q, 'products', productIds);

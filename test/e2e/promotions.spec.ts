@@ -3,11 +3,13 @@
  * the test HID scanner): the demo store's week (src-server/seed.ts DEMO_PROMOTIONS) prices the basket as it is
  * scanned, the till lists what the customer gets above the total, the receipt lists every discount and what was
  * saved, and the server books the sale at the till's total. Promo codes: a flyer's code scanned, a code the
- * program does not have refused as it is typed, a members' welcome code taken once per member.
+ * program does not have refused as it is typed, a members' welcome code taken once per member. Single-use coupons:
+ * a code of the demo mailing's batch taken once, refused when used (before the server knows it too), a mistyped one
+ * refused, and the server's coupon ledger (its CSV) naming the sale's till.
  */
 import { test, expect } from '@playwright/test';
 import { withCheckDigit } from '../../shared/barcode';
-import { demoProductEan } from '../../src-server/seed';
+import { demoCouponCode, demoProductEan } from '../../src-server/seed';
 import { adminGet } from '../support/processes';
 import type { TestScanner } from '../support/scanner-bridge';
 import { startTillStack, type TillStack } from '../support/till-stack';
@@ -129,5 +131,51 @@ test('promo codes: a flyer’s code scanned, a wrong one refused, a welcome code
     '/api/v1/admin/sales?tillId=till-1',
   );
   expect(sales.map((s) => Number(s.total_minor)).slice(0, 2)).toEqual([2498, 810]);
+  expect(await adminGet<unknown[]>(stack.serverUrl, '/api/v1/admin/parked')).toEqual([]);
+});
+
+test('a single-use coupon from the mailing: taken once, refused when used, mistyped refused', async ({ page }) => {
+  const coupon = demoCouponCode(0);
+  await page.goto(stack.tillUrl);
+  await signIn(page);
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+
+  // Three bags of beans, 44.97, reach the mailing's 30.00: 5.00 off. A code one character off is no coupon.
+  const beans = async () => {
+    for (let i = 0; i < 3; i++) await scanner.scan(BEANS);
+    await expect(page.getByTestId('line-quantity')).toHaveText(['3']);
+  };
+  await beans();
+  const last = coupon.at(-1) === '0' ? '1' : '0';
+  await page.getByTestId('code-input').fill(`${coupon.slice(0, -1)}${last}`);
+  await page.getByTestId('code-input').press('Enter');
+  await expect(page.getByTestId('code-error')).toContainText('No promotion has the code');
+  await page.getByTestId('code-input').fill(coupon.toLowerCase());
+  await page.getByTestId('code-input').press('Enter');
+  await expect(page.getByTestId('code')).toHaveText([`${coupon} ×`]);
+  await expect(page.getByTestId('promotions')).toHaveText('-5.00 EUR: Mailing: 5.00 off 30.00');
+  await expect(page.getByTestId('total')).toHaveText('39.97 EUR');
+  await page.keyboard.press('F12');
+  await expect(page.getByTestId('pay-amount')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('receipt-total')).toHaveText('39.97 EUR');
+
+  // The same coupon scanned on the next sale: used (this till knows it before the server says so).
+  await beans();
+  await scanner.scan(coupon);
+  await expect(page.getByTestId('code')).toHaveText([`${coupon} ×`]);
+  await expect(page.getByRole('alert')).toContainText(`The coupon ${coupon} has been used already`);
+  await expect(page.getByTestId('total')).toHaveText('44.97 EUR');
+  await page.getByTestId('code').click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // The server's coupon ledger has it used by this till's sale, and nothing is parked.
+  await expect(page.getByTestId('waiting-badge')).toHaveText('All synced', { timeout: 30_000 });
+  const res = await fetch(`${stack.serverUrl}/api/v1/admin/programs/supermarket/coupon-batches/mailing`, {
+    headers: { authorization: 'Bearer test-admin' },
+  });
+  const rows = (await res.text()).trim().split('\n');
+  expect(rows).toHaveLength(51);
+  expect(rows.find((r) => r.startsWith(coupon))).toMatch(new RegExp(`^${coupon},used,[^,]+,till-1,[0-9A-Z]{26}$`));
   expect(await adminGet<unknown[]>(stack.serverUrl, '/api/v1/admin/parked')).toEqual([]);
 });
