@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { demoUlid } from '../../src-server/seed';
 import { saleDoc } from '../support/journal';
-import { postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
+import { changeProgram, postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
 const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
-const admin = { authorization: 'Bearer test-admin', 'content-type': 'application/json' };
 const COFFEE = 'p-011'; // Ground coffee 500 g, 6.99
 
 async function serverState(h: Harness, memberId: string): Promise<MemberState> {
@@ -31,18 +30,10 @@ describe.each(backends)('the eWallet on %s', (backend) => {
 
   beforeAll(async () => {
     h = await startHarness(backend, ['WALLET-TILL-1', 'WALLET-TILL-2']);
-    const [ref] = await h.db.query<{ data: Record<string, unknown> }>(
-      "SELECT data FROM refdata WHERE id = 'program:supermarket'",
-    );
-    const res = await fetch(`${h.url}/api/v1/admin/programs/supermarket`, {
-      method: 'PUT',
-      headers: admin,
-      body: JSON.stringify({
-        ...ref!.data,
-        wallet: { maxBalanceMinor: 20_000, minTopUpMinor: 500, offlineSpendCapPerDayMinor: 1_500 },
-      }),
-    });
-    expect(res.status).toBe(200);
+    await changeProgram(h, (program) => ({
+      ...program,
+      wallet: { maxBalanceMinor: 20_000, minTopUpMinor: 500, offlineSpendCapPerDayMinor: 1_500 },
+    }));
     a = new TestTill(h.url, h.tokens[0]!, 'till-1');
     b = new TestTill(h.url, h.tokens[1]!, 'till-2');
     await a.sync();

@@ -149,32 +149,40 @@ export const pull = async (url: string, token: string, collection: string, seq: 
   };
 };
 
-/**
- * The demo program with a coffee stamp card (every `stampEvery`-th coffee free, no window) and a
- * one-time welcome offer (25 bonus points on dairy), stored through the admin API as head office would.
- */
-export async function useStampAndOfferProgram(h: Harness, stampEvery: number): Promise<void> {
+/** The demo program changed by `change` (given the stored one), stored through the admin API as head office would. */
+export async function changeProgram(
+  h: Harness,
+  change: (program: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
   const [ref] = await h.db.query<{ data: Record<string, unknown> }>(
     "SELECT data FROM refdata WHERE id = 'program:supermarket'",
   );
   const res = await fetch(`${h.url}/api/v1/admin/programs/supermarket`, {
     method: 'PUT',
     headers: { authorization: 'Bearer test-admin', 'content-type': 'application/json' },
-    body: JSON.stringify({
-      ...ref!.data,
-      stampCards: [{ id: 'coffee-card', name: 'Coffee card', filter: { categories: ['coffee'] }, every: stampEvery }],
-      offers: [
-        {
-          id: 'welcome',
-          name: 'Welcome: 25 bonus points on dairy',
-          filter: { categories: ['dairy'] },
-          benefit: { kind: 'bonus-points', points: 25 },
-          maxUses: 1,
-        },
-      ],
-    }),
+    body: JSON.stringify(change(ref!.data)),
   });
   if (!res.ok) throw new Error(`program update failed: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * The demo program with a coffee stamp card (every `stampEvery`-th coffee free, no window) and a
+ * one-time welcome offer (25 bonus points on dairy).
+ */
+export async function useStampAndOfferProgram(h: Harness, stampEvery: number): Promise<void> {
+  await changeProgram(h, (program) => ({
+    ...program,
+    stampCards: [{ id: 'coffee-card', name: 'Coffee card', filter: { categories: ['coffee'] }, every: stampEvery }],
+    offers: [
+      {
+        id: 'welcome',
+        name: 'Welcome: 25 bonus points on dairy',
+        filter: { categories: ['dairy'] },
+        benefit: { kind: 'bonus-points', points: 25 },
+        maxUses: 1,
+      },
+    ],
+  }));
 }
 
 export type ApiReply = {
