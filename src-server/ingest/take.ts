@@ -186,9 +186,9 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
   }
   if (sale.body.refundOf !== null) return takeReturn(q, b, sale, entries);
   rememberSale(b.returns, sale);
-  const batchCodes = await takeCoupons(q, b, sale);
   const memberId = sale.body.memberId;
   if (!memberId) {
+    await takeCoupons(q, b, sale);
     queueSale(b, sale, null, 'anonymous');
     return;
   }
@@ -199,6 +199,8 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     for (const e of [sale, ...entries]) await park(q, b, e, v);
     return;
   }
+  // A sale that is stored uses its coupons (a parked one above uses none).
+  const batchCodes = await takeCoupons(q, b, sale);
   const household = parsedState(known.state).householdId;
   const account = household && household !== memberId ? household : memberId;
   const fine: EntryDoc[] = [];

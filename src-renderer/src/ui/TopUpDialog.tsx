@@ -76,11 +76,7 @@ export function TopUpDialog(props: {
       <FormCard onSubmit={typed}>
         <h2 id="top-up-title">{t.topUpTitle(props.memberName)}</h2>
         <p className="muted" data-testid="top-up-limits">
-          {t.topUpLimits(
-            money(state.wallet.balanceMinor, currency),
-            money(Math.min(min, room), currency),
-            money(room, currency),
-          )}
+          {t.topUpLimits(money(state.wallet.balanceMinor, currency), money(min, currency), money(room, currency))}
         </p>
         <label htmlFor="top-up-amount">{t.topUpAmount}</label>
         <input
