@@ -13,39 +13,12 @@
 import { z } from 'zod';
 import { codesOf } from './engine/quote';
 
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const BODY_LENGTH = 7;
-
-export const couponPrefixSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9]{2,12}$/, '2 to 12 letters and digits')
-  .transform((p) => p.toUpperCase());
-
-/**
- * The check character of a code's body: its characters' values weighted 1, 3, 5, …, mod 32. Odd weights have no
- * factor in common with 32, so every single mistyped character changes it (and most swaps of two neighbours).
- */
-function checkChar(body: string): string {
-  let sum = 0;
-  for (const [i, c] of [...body].entries()) sum += ALPHABET.indexOf(c) * (2 * i + 1);
-  return ALPHABET[sum % 32]!;
-}
-
-/** A new code of `prefix`; `random(n)` gives a uniform whole number below n (a cryptographic source in use). */
-export function couponCode(prefix: string, random: (n: number) => number): string {
-  let body = '';
-  for (let i = 0; i < BODY_LENGTH; i++) body += ALPHABET[random(32)];
-  return `${prefix.toUpperCase()}-${body}${checkChar(body)}`;
-}
-
-/** Whether `code` has a coupon's shape and its check character agrees (any case). */
-export function couponCodeValid(code: string): boolean {
-  const m = /^[A-Z0-9]{2,12}-([0-9A-Z]{8})$/.exec(code.trim().toUpperCase());
-  if (!m) return false;
-  const chars = m[1]!;
-  if ([...chars].some((c) => !ALPHABET.includes(c))) return false;
-  return checkChar(chars.slice(0, BODY_LENGTH)) === chars[BODY_LENGTH];
-}
+/** A coupon code is a checked code (shared/check-code.ts) under the batch's prefix. */
+export {
+  checkedCode as couponCode,
+  checkedCodeValid as couponCodeValid,
+  codePrefixSchema as couponPrefixSchema,
+} from './check-code';
 
 /** The reference document id of a batch. */
 export function couponBatchRefId(programId: string, batch: string): string {

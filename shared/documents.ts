@@ -20,6 +20,7 @@ import { currencySchema, minorSchema } from './money';
 import { memberStateSchema } from './engine/member-state';
 import { countryCodeSchema, phoneKeySchema } from './phone';
 import { cardKeySchema } from './digital-card';
+import { giftCardNumberSchema } from './gift-card-number';
 import { boundedIntSchema, idTextSchema, isoTimeSchema, MAX_ENTRY_POINTS, MAX_MINOR, textSchema } from './primitives';
 import { isShiftEventType, shiftEventProblem, shiftEventTypes } from './shift-events';
 
@@ -71,7 +72,17 @@ export const memberSchema = z.object({
 });
 export type Member = z.infer<typeof memberSchema>;
 
-export const refKinds = ['program', 'store', 'till', 'cashier', 'category', 'reward', 'offer', 'coupons'] as const;
+export const refKinds = [
+  'program',
+  'store',
+  'till',
+  'cashier',
+  'category',
+  'reward',
+  'offer',
+  'coupons',
+  'giftcard',
+] as const;
 export const refKindSchema = z.enum(refKinds);
 export type RefKind = z.infer<typeof refKindSchema>;
 
@@ -131,14 +142,21 @@ export type StoreConfig = z.infer<typeof storeConfigSchema>;
 /** Money on an up document: a safe integer within ±10^12 minor units. */
 const upMinorSchema = boundedIntSchema(MAX_MINOR);
 
-export const tenderSchema = z.object({
-  /** wallet: paid from the member's eWallet (shared/engine/wallet.ts). */
-  kind: z.enum(['cash', 'card', 'points', 'wallet']),
-  /** What this tender pays of the sale. */
-  amountMinor: upMinorSchema,
-  /** Cash only: what the customer handed over; the change given is `tenderedMinor − amountMinor`. */
-  tenderedMinor: upMinorSchema.optional(),
-});
+export const tenderSchema = z
+  .object({
+    /** wallet: paid from the member's eWallet (shared/engine/wallet.ts); giftcard: from the gift card `giftCard`. */
+    kind: z.enum(['cash', 'card', 'points', 'wallet', 'giftcard']),
+    /** What this tender pays of the sale. */
+    amountMinor: upMinorSchema,
+    /** Cash only: what the customer handed over; the change given is `tenderedMinor − amountMinor`. */
+    tenderedMinor: upMinorSchema.optional(),
+    /** Gift card tenders only: the card's number (shared/gift-cards.ts). */
+    giftCard: giftCardNumberSchema.optional(),
+  })
+  .refine((t) => (t.kind === 'giftcard') === (t.giftCard !== undefined), {
+    message: 'a gift card tender names its card, and only it does',
+    path: ['giftCard'],
+  });
 
 /**
  * A discount (a percentage off, with a reason) or a price override at the till. An override always names the
@@ -167,9 +185,10 @@ export const saleLineSchema = z.object({
   lineId: idTextSchema(16).default('L0001'),
   /**
    * item: goods; discount: a declared discount line (may be negative); return: goods brought back (negative);
-   * topup: money put on the member's eWallet (no points, no discount, outside VAT; not returnable).
+   * topup: money put on the member's eWallet (no points, no discount, outside VAT; not returnable);
+   * giftcard: money put on the gift card `giftCard` (the same, for a card anyone may hold).
    */
-  kind: z.enum(['item', 'discount', 'return', 'topup']).default('item'),
+  kind: z.enum(['item', 'discount', 'return', 'topup', 'giftcard']).default('item'),
   productId: idTextSchema(64),
   ean: textSchema(32),
   name: textSchema(200),
@@ -186,6 +205,8 @@ export const saleLineSchema = z.object({
   categoryId: textSchema(64),
   /** A price changed at the till: `unitPriceMinor` is the new price, `fromMinor` the one it replaced. */
   priceChange: priceChangeSchema.optional(),
+  /** Gift card lines only: the card's number. */
+  giftCard: giftCardNumberSchema.optional(),
   /**
    * The stamps this line earned, per stamp-card id: the bucket they went to and how many (free units are not
    * counted: they used stamps instead). A return takes back its share (shared/returns.ts). Absent on older sales.

@@ -101,6 +101,15 @@ export type ErrorCode =
   | 'WALLET_BAD_AMOUNT'
   /** Single-use coupons (shared/coupons.ts): a batch the program has no promotion for. */
   | 'COUPON_BATCH_UNKNOWN'
+  /** Gift cards (shared/gift-cards.ts): none in the program, a number not the store's, a card never sold or expired, not enough on it, over the offline cap or its most. */
+  | 'GIFT_CARD_NOT_OFFERED'
+  | 'GIFT_CARD_BAD_NUMBER'
+  | 'GIFT_CARD_UNKNOWN'
+  | 'GIFT_CARD_EXPIRED'
+  | 'GIFT_CARD_INSUFFICIENT'
+  | 'GIFT_CARD_OFFLINE_CAP'
+  | 'GIFT_CARD_OVER_LIMIT'
+  | 'GIFT_CARD_BAD_AMOUNT'
   | 'INTERNAL';
 
 export class KassaError extends Error {

@@ -18,6 +18,7 @@ import {
   codesOf,
   commitSale,
   quote,
+  walletMoves,
   withWalletEffects,
   WALLET_TOPUP_LINE_ID,
   WALLET_TOPUP_PRODUCT_ID,
@@ -25,6 +26,7 @@ import {
   type QuoteInput,
 } from './engine';
 import { KassaError } from './errors';
+import { checkGiftCardMoves, GIFT_CARD_PRODUCT_ID, type GiftCardState } from './gift-cards';
 
 export type SaleContext = {
   tillId: string;
@@ -40,7 +42,17 @@ export type SaleContext = {
   priceChanges?: Readonly<Record<string, PriceChangeBody>>;
   /** Money put on the member's eWallet with this sale (a `topup` line after the goods); 0 or absent: none. */
   topUpMinor?: number;
+  /** Gift cards sold or reloaded with this sale (a `giftcard` line each, after the goods and the top-up). */
+  giftCardLoads?: ReadonlyArray<GiftCardLoad>;
+  /**
+   * The till's view of every gift card the sale names, in its lines or its tenders (shared/gift-cards.ts
+   * `giftCardView`); a card missing here is one the till knows nothing of.
+   */
+  giftCards?: ReadonlyMap<string, GiftCardState | null>;
 };
+
+/** Money put on one gift card by a sale. */
+export type GiftCardLoad = { giftCard: string; amountMinor: number };
 
 /** The top-up line of a sale that puts `amountMinor` on the member's eWallet. */
 export function topUpLine(amountMinor: number): SaleBody['lines'][number] {
@@ -62,9 +74,44 @@ export function topUpLine(amountMinor: number): SaleBody['lines'][number] {
   };
 }
 
-/** What a sale costs in all: its goods as quoted, plus what it puts on the eWallet. */
-export function saleTotalMinor(q: Pick<Quote, 'totalMinor'>, topUpMinor = 0): number {
-  return q.totalMinor + topUpMinor;
+/** The line of a sale that puts `amountMinor` on gift card `giftCard`; `n` numbers the sale's gift card lines from 1. */
+export function giftCardLine(load: GiftCardLoad, n: number): SaleBody['lines'][number] {
+  return {
+    lineId: `gift${n}`,
+    kind: 'giftcard',
+    productId: GIFT_CARD_PRODUCT_ID,
+    ean: '',
+    name: `Gift card ${load.giftCard}`,
+    quantity: 1,
+    grams: null,
+    unit: 'each',
+    tags: [],
+    unitPriceMinor: load.amountMinor,
+    amountMinor: load.amountMinor,
+    discountMinor: 0,
+    points: 0,
+    categoryId: 'stored-value',
+    giftCard: load.giftCard,
+  };
+}
+
+/** The stored-value lines a sale adds after its goods: the eWallet top-up, then one line per gift card loaded. */
+export function storedValueLines(ctx: Pick<SaleContext, 'topUpMinor' | 'giftCardLoads'>): SaleBody['lines'] {
+  const topUp = ctx.topUpMinor ?? 0;
+  return [
+    ...(topUp > 0 ? [topUpLine(topUp)] : []),
+    ...(ctx.giftCardLoads ?? []).map((load, i) => giftCardLine(load, i + 1)),
+  ];
+}
+
+/** What a sale puts on stored value in all: its eWallet top-up and its gift card loads. */
+export function storedValueMinor(ctx: Pick<SaleContext, 'topUpMinor' | 'giftCardLoads'>): number {
+  return (ctx.topUpMinor ?? 0) + (ctx.giftCardLoads ?? []).reduce((s, l) => s + l.amountMinor, 0);
+}
+
+/** What a sale costs in all: its goods as quoted, plus what it puts on the eWallet and on gift cards. */
+export function saleTotalMinor(q: Pick<Quote, 'totalMinor'>, storedValue = 0): number {
+  return q.totalMinor + storedValue;
 }
 
 export type PricedSale = { saleId: string; at: string; quote: Quote; entries: LedgerEntryBody[] } & Pick<
@@ -93,20 +140,29 @@ export function checkedJournalDoc(doc: unknown, what: 'sale' | 'return' = 'sale'
 }
 
 /**
- * Throws a coded error when the sale's top-up or wallet tenders are not allowed (shared/engine/wallet.ts). A till
- * calls it before it takes tillSeqs for the sale, so a refused sale leaves no gap in its journal.
+ * Throws a coded error when the sale's stored-value moves are not allowed: its eWallet top-up and wallet tenders
+ * (shared/engine/wallet.ts), its gift card lines and tenders (shared/gift-cards.ts). A till calls it before it takes
+ * tillSeqs for the sale, so a refused sale leaves no gap in its journal.
  */
-export function checkSaleWallet(
+export function checkSaleStoredValue(
   input: Omit<QuoteInput, 'at'>,
   priced: Pick<PricedSale, 'quote' | 'at'>,
-  ctx: Pick<SaleContext, 'tenders' | 'topUpMinor'>,
+  ctx: Pick<SaleContext, 'tenders' | 'topUpMinor' | 'giftCardLoads' | 'giftCards'>,
 ): void {
-  const paidMinor = ctx.tenders.reduce((s, t) => s + (t.kind === 'wallet' ? t.amountMinor : 0), 0);
+  const { paidMinor } = walletMoves({ lines: [], tenders: ctx.tenders });
+  const at = { offline: input.offline ?? false, at: priced.at, timeZone: input.timeZone };
   checkWalletMoves(
     input.program,
     input.member?.state ?? null,
     { topUpMinor: ctx.topUpMinor ?? 0, paidMinor, goodsMinor: priced.quote.totalMinor },
-    { offline: input.offline ?? false, at: priced.at, timeZone: input.timeZone },
+    at,
+  );
+  checkGiftCardMoves(
+    input.program,
+    ctx.giftCards ?? new Map(),
+    { lines: storedValueLines(ctx), tenders: ctx.tenders },
+    priced.quote.totalMinor - paidMinor,
+    at,
   );
 }
 
@@ -120,8 +176,8 @@ export function saleDocuments(
 ): JournalDoc[] {
   const { quote: q, entries, effects, saleId, at } = priced;
   const lineById = new Map(q.lines.map((l) => [l.lineId, l]));
-  const topUpMinor = ctx.topUpMinor ?? 0;
-  checkSaleWallet(input, priced, ctx);
+  const storedValue = storedValueMinor(ctx);
+  checkSaleStoredValue(input, priced, ctx);
   const body: SaleBody = {
     storeId: ctx.storeId,
     cashierId: ctx.cashierId,
@@ -150,9 +206,9 @@ export function saleDocuments(
         ...(p.stamps ? { stamps: p.stamps } : {}),
       };
     }),
-    subtotalMinor: q.subtotalMinor + topUpMinor,
+    subtotalMinor: q.subtotalMinor + storedValue,
     discountMinor: q.discountMinor,
-    totalMinor: saleTotalMinor(q, topUpMinor),
+    totalMinor: saleTotalMinor(q, storedValue),
     tenders: ctx.tenders,
     programId: input.program.id,
     programVersion: input.program.version,
@@ -170,7 +226,7 @@ export function saleDocuments(
     entryIds: [...entryIds],
     effects: null,
   };
-  if (topUpMinor > 0) body.lines.push(topUpLine(topUpMinor));
+  body.lines.push(...storedValueLines(ctx));
   body.effects = input.member ? withWalletEffects(effects, body) : null;
   const memberId = input.member?.id ?? '';
   return [

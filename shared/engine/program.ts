@@ -453,6 +453,29 @@ export const programSchema = z
       })
       .nullable()
       .default(null),
+    /**
+     * Gift cards: numbered stored-value cards anyone may buy (no member needed). A card is sold or reloaded as a
+     * basket line, spent as a tender (in part; what is left stays on it), and refunded to when a sale paid with it
+     * is returned. A card is valid `validMonths` after the latest day money was put on it. Off unless set.
+     */
+    giftCards: z
+      .object({
+        /** What every card number of the program starts with: `GIFT-7KQ2H9TD`. */
+        prefix: z
+          .string()
+          .regex(/^[A-Z0-9]{2,12}$/, '2 to 12 capital letters and digits')
+          .default('GIFT'),
+        /** The smallest amount a sale puts on a card. */
+        minLoadMinor: z.number().int().positive().default(500),
+        /** The most a card may hold. */
+        maxBalanceMinor: z.number().int().positive().max(100_000_000),
+        /** Months a card stays valid after money was last put on it (0: it never expires). */
+        validMonths: z.number().int().min(0).max(600).default(36),
+        /** What may be spent from one card per store day at a till that is offline (0: nothing). */
+        offlineSpendCapPerDayMinor: z.number().int().nonnegative().default(0),
+      })
+      .nullable()
+      .default(null),
     /** Points a member may redeem per store day while the till is offline. */
     offlineRedemptionCapPerDay: z.number().int().nonnegative().default(0),
     /**

@@ -34,7 +34,7 @@ import {
   tillStateResponseSchema,
   type DownCollection,
 } from '../../shared/replication';
-import { checkSaleWallet, priceSale, saleDocuments } from '../../shared/sale-journal';
+import { checkSaleStoredValue, priceSale, saleDocuments } from '../../shared/sale-journal';
 
 const nextId = monotonicFactory();
 
@@ -219,7 +219,7 @@ export class TestTill {
       },
     ].filter((t) => t.kind === 'wallet' || t.amountMinor > 0 || !opts.walletMinor);
     // As the real till: a refused wallet payment takes no tillSeq.
-    checkSaleWallet(input, priced, { tenders, topUpMinor: opts.topUpMinor ?? 0 });
+    checkSaleStoredValue(input, priced, { tenders, topUpMinor: opts.topUpMinor ?? 0 });
     const seqs = Array.from({ length: 1 + priced.entries.length }, () => ++this.seq);
     const docs = saleDocuments(
       input,

@@ -22,7 +22,7 @@ import type { LedgerEntryBody } from '../../../shared/documents';
 import type { Quote, QuoteInput } from '../../../shared/engine';
 import { memberStateSchema } from '../../../shared/engine/member-state';
 import {
-  checkSaleWallet,
+  checkSaleStoredValue,
   priceSale,
   saleDocuments,
   type SaleContext as SaleContextBase,
@@ -188,7 +188,7 @@ export async function recordSale(db: TillDatabase, input: QuoteInput, ctx: SaleC
   const at = ctx.at ?? new Date().toISOString();
   const priced = priceSale(input, at, ctx.saleId ?? nextId());
   // Refused before any tillSeq is taken: a sale that is not written leaves no gap in the journal.
-  checkSaleWallet(input, priced, ctx);
+  checkSaleStoredValue(input, priced, ctx);
   const entryIds = priced.entries.map(() => nextId());
   const seqs = await takeTillSeqs(db, 1 + priced.entries.length);
   const receipt = await nextReceiptNo(db);
