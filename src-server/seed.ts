@@ -321,10 +321,43 @@ export const DEMO_WALLET: NonNullable<ProgramInput['wallet']> = {
   offlineSpendCapPerDayMinor: 2_000,
 };
 
-/** The demo program: the supermarket example with the week's promotions and an eWallet. */
+/**
+ * The demo store's gift cards: numbers `GIFT-…`, 5.00 to 300.00 on a card, valid 24 months after the last load,
+ * and 50.00 a day may be spent from one card at an offline till.
+ */
+export const DEMO_GIFT_CARDS: NonNullable<ProgramInput['giftCards']> = {
+  prefix: 'GIFT',
+  minLoadMinor: 500,
+  maxBalanceMinor: 30_000,
+  validMonths: 24,
+  offlineSpendCapPerDayMinor: 5_000,
+};
+
+/**
+ * The demo's gift card number `n`: fixed, so the demo sheet can print some (real cards are numbered at random).
+ * Cards 0 and 1 are sold in the demo data (DEMO_SOLD_GIFT_CARDS); any other number is a card on the rack, unsold.
+ */
+export function demoGiftCardNumber(n: number): string {
+  const bytes = createHash('sha256').update(`kassa-demo-gift-card-${n}`).digest();
+  let i = 0;
+  return couponCode(DEMO_GIFT_CARDS.prefix ?? 'GIFT', (m) => bytes[i++]! % m);
+}
+
+/** The demo's sold gift cards: their balances, and the day money was last put on them. */
+export const DEMO_SOLD_GIFT_CARDS: ReadonlyArray<{ n: number; balanceMinor: number; loadedOn: string }> = [
+  { n: 0, balanceMinor: 5_000, loadedOn: '2026-11-01' },
+  { n: 1, balanceMinor: 1_250, loadedOn: '2026-06-15' },
+];
+
+/** The demo program: the supermarket example with the week's promotions, an eWallet and gift cards. */
 async function demoProgram(): Promise<Program> {
   const file = await loadProgramFile(join(import.meta.dirname, '..', 'examples', 'supermarket.json'));
-  const parsed = validateProgram({ ...file, promotions: DEMO_PROMOTIONS, wallet: DEMO_WALLET });
+  const parsed = validateProgram({
+    ...file,
+    promotions: DEMO_PROMOTIONS,
+    wallet: DEMO_WALLET,
+    giftCards: DEMO_GIFT_CARDS,
+  });
   if (!parsed.ok)
     throw new KassaError('PROGRAM_INVALID', parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
   return parsed.program;
