@@ -22,6 +22,7 @@ import type { SaleBody } from './documents';
 import type { Program } from './engine/program';
 import { addMonths, addOnDay, amountOnDay, localDate } from './engine/time';
 import { KassaError } from './errors';
+import { isoDateSchema, isoTimeSchema } from './primitives';
 import { giftCardNumberOf, giftCardNumberSchema } from './gift-card-number';
 
 export { giftCardNumberOf, giftCardNumberSchema } from './gift-card-number';
@@ -35,11 +36,11 @@ export const giftCardStateSchema = z.object({
   /** Minor units; below zero only after two offline tills spent the same money (flagged). */
   balanceMinor: z.number().int(),
   /** The last store-local day the card may be spent (inclusive); null: never loaded, or the program never expires cards. */
-  validUntil: z.string().nullable(),
+  validUntil: isoDateSchema.nullable(),
   /** When money was first put on the card; null: never (a number nobody sold). */
-  issuedAt: z.string().nullable(),
+  issuedAt: isoTimeSchema.nullable(),
   /** Spent on the latest store-local day seen, for the offline cap. */
-  spentToday: z.object({ date: z.string(), minor: z.number().int() }).nullable(),
+  spentToday: z.object({ date: isoDateSchema, minor: z.number().int() }).nullable(),
   /** Per till database (epoch): the highest tillSeq of its sales counted here. */
   tillMarks: z.record(z.string(), z.number().int().nonnegative()).default({}),
 });

@@ -1,8 +1,9 @@
 /**
  * `kassa validate | quote | refund`: the loyalty engine from the command line,
  * for program managers and for checking a program before it goes live.
- * Output is JSON on stdout; errors go to stderr with the JSON path at fault.
- * Exit codes: 0 done, 1 an input file is invalid, 2 wrong usage.
+ * Output is JSON on stdout; errors go to stderr with the JSON path at fault,
+ * a coded one as `CODE: message` (a gift card argument or file, say).
+ * Exit codes: 0 done, 1 an input is invalid or the quote refused, 2 wrong usage.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -17,12 +18,30 @@ import {
   refund,
   type QuoteInput,
   validateProgram,
-  checkWalletMoves,
   walletSpendable,
   type BasketLine,
+  type Program,
+  type Quote,
   type RedeemChoice,
 } from '../shared/engine';
-import { isKassaError } from '../shared/errors';
+import { isKassaError, KassaError, type ErrorCode } from '../shared/errors';
+import {
+  applyGiftCardMove,
+  emptyGiftCard,
+  giftCardMoves,
+  giftCardNumberOf,
+  giftCardSpendable,
+  giftCardStateSchema,
+  type GiftCardState,
+} from '../shared/gift-cards';
+import {
+  checkSaleStoredValue,
+  saleTotalMinor,
+  storedValueLines,
+  storedValueMinor,
+  type GiftCardLoad,
+  type SaleContext,
+} from '../shared/sale-journal';
 
 const basketLineSchema = z.object({
   lineId: z.string().optional(),
@@ -50,6 +69,23 @@ const couponBatchFileSchema = z.object({
   codes: z.array(z.string().transform((c) => c.toUpperCase())),
   used: z.array(z.string().transform((c) => c.toUpperCase())).default([]),
 });
+/**
+ * A gift card's state as tills receive it (shared/gift-cards.ts). The wire schema takes any text for the dates; a
+ * file typed by hand is held to their shapes, since the fold compares them as text.
+ */
+const giftCardFileSchema = giftCardStateSchema
+  .refine((c) => c.validUntil === null || /^\d{4}-\d{2}-\d{2}$/.test(c.validUntil), {
+    message: 'a store-local day, YYYY-MM-DD',
+    path: ['validUntil'],
+  })
+  .refine((c) => c.issuedAt === null || !Number.isNaN(Date.parse(c.issuedAt)), {
+    message: 'an ISO instant',
+    path: ['issuedAt'],
+  })
+  .refine((c) => c.spentToday === null || /^\d{4}-\d{2}-\d{2}$/.test(c.spentToday.date), {
+    message: 'a store-local day, YYYY-MM-DD',
+    path: ['spentToday', 'date'],
+  });
 const saleFileSchema = z.object({
   saleId: ulidSchema,
   sale: saleBodySchema,
@@ -66,18 +102,21 @@ const returnsFileSchema = z.object({
 
 class InputError extends Error {}
 
-const readJson = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
+/**
+ * A JSON input file parsed with `schema`; a file that is missing, is not JSON or breaks the schema is an input error,
+ * coded `code` when one is given (a gift card's state: the card a sale pays with must be read right or not at all).
+ */
+const readJson = async <T>(file: string, schema: z.ZodType<T>, code?: ErrorCode): Promise<T> => {
+  const refuse = (message: string) => (code ? new KassaError(code, message) : new InputError(message));
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    throw new InputError(`${file}: ${(e as Error).message}`);
+    throw refuse(`${file}: ${(e as Error).message}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new InputError(
-      parsed.error.issues.map((i) => `${file}: ${formatPath(i.path) || '(root)'}: ${i.message}`).join('\n'),
-    );
+    throw refuse(parsed.error.issues.map((i) => `${file}: ${formatPath(i.path) || '(root)'}: ${i.message}`).join('\n'));
   }
   return parsed.data;
 };
@@ -104,35 +143,120 @@ function minorOption(name: string, value: string | undefined): number | null {
 }
 
 /**
+ * The gift card states given with `--gift-card`, by number: each a GiftCardState (shared/gift-cards.ts) of this
+ * program, given once. A card not given is one the till knows nothing of.
+ */
+async function readGiftCards(files: readonly string[], program: Program): Promise<Map<string, GiftCardState>> {
+  const cards = new Map<string, GiftCardState>();
+  for (const file of files) {
+    const card = await readJson(file, giftCardFileSchema, 'DOCUMENT_INVALID');
+    if (card.programId !== program.id)
+      throw new KassaError(
+        'DOCUMENT_INVALID',
+        `${file}: the card is of the program "${card.programId}", not "${program.id}"`,
+      );
+    const rules = program.giftCards;
+    if (rules && giftCardNumberOf(card.number, rules.prefix) !== card.number) {
+      const details = { number: card.number };
+      throw new KassaError(
+        'GIFT_CARD_BAD_NUMBER',
+        `${file}: ${card.number} is not one of this store’s gift card numbers`,
+        details,
+      );
+    }
+    if (cards.has(card.number))
+      throw new KassaError('DOCUMENT_INVALID', `${file}: gift card ${card.number} is given twice`);
+    cards.set(card.number, card);
+  }
+  return cards;
+}
+
+/**
+ * A `--sell-gift-card` or `--pay-gift-card` argument, `NUMBER:MINOR`: the card's number as the till reads it (any
+ * case) and an amount in whole minor units above 0. Whether the move is allowed is for checkSaleStoredValue.
+ */
+function giftCardMoveOption(name: string, value: string, program: Program): GiftCardLoad {
+  const colon = value.lastIndexOf(':');
+  const text = colon < 0 ? value : value.slice(0, colon);
+  const amount = colon < 0 ? '' : value.slice(colon + 1);
+  const rules = program.giftCards;
+  // Without gift cards in the program no number is the store's; the check refuses the move as not offered.
+  const number = rules ? giftCardNumberOf(text, rules.prefix) : text.trim().toUpperCase();
+  if (number === null)
+    throw new KassaError(
+      'GIFT_CARD_BAD_NUMBER',
+      `${name} ${value}: ${text} is not one of this store’s gift card numbers (${rules?.prefix}-…)`,
+      { number: text },
+    );
+  const amountMinor = Number(amount);
+  if (!/^\d+$/.test(amount) || !Number.isSafeInteger(amountMinor) || amountMinor === 0)
+    throw new KassaError(
+      'GIFT_CARD_BAD_AMOUNT',
+      `${name} ${value}: NUMBER:MINOR, the amount in whole minor units above 0 (e.g. ${number}:2500)`,
+    );
+  return { giftCard: number, amountMinor };
+}
+
+type StoredValue = Pick<SaleContext, 'tenders' | 'topUpMinor' | 'giftCardLoads' | 'giftCards'>;
+
+/** The sale's first stored-value refusal (checkSaleStoredValue: the eWallet's, then the gift cards'), or null. */
+function storedValueError(input: QuoteInput, q: Quote, sv: StoredValue): { code: string; message: string } | null {
+  try {
+    checkSaleStoredValue(input, { quote: q, at: input.at }, sv);
+    return null;
+  } catch (e) {
+    if (!isKassaError(e)) throw e;
+    return { code: e.code, message: e.message };
+  }
+}
+
+/**
  * The eWallet side of a quoted sale (shared/engine/wallet.ts): the balance before, what the till may let it pay now,
- * the top-up and the payment, the balance after and what the other tenders still owe; or the coded refusal.
+ * the top-up and the payment, the balance after, and what the other tenders still owe.
  */
 function walletSummary(
   input: QuoteInput,
-  goodsMinor: number,
   moves: { topUpMinor: number; paidMinor: number },
-): { summary: Record<string, number>; error: { code: string; message: string } | null } {
+  toPay: number,
+): Record<string, number> {
   const state = input.member?.state ?? null;
   const balanceBefore = state?.wallet.balanceMinor ?? 0;
   const ctx = { offline: input.offline ?? false, at: input.at, timeZone: input.timeZone };
-  let error: { code: string; message: string } | null = null;
-  try {
-    checkWalletMoves(input.program, state, { ...moves, goodsMinor }, ctx);
-  } catch (e) {
-    if (!isKassaError(e)) throw e;
-    error = { code: e.code, message: e.message };
-  }
   return {
-    summary: {
-      balanceBefore,
-      spendable: state ? walletSpendable(input.program, state, ctx) : 0,
-      topUp: moves.topUpMinor,
-      paid: moves.paidMinor,
-      balanceAfter: balanceBefore + moves.topUpMinor - moves.paidMinor,
-      toPay: goodsMinor + moves.topUpMinor - moves.paidMinor,
-    },
-    error,
+    balanceBefore,
+    spendable: state ? walletSpendable(input.program, state, ctx) : 0,
+    topUp: moves.topUpMinor,
+    paid: moves.paidMinor,
+    balanceAfter: balanceBefore + moves.topUpMinor - moves.paidMinor,
+    toPay,
   };
+}
+
+/**
+ * Each gift card the sale names or the caller gave (shared/gift-cards.ts): its balance before, what it may pay now
+ * (expiry and the offline cap counted), what the sale loads and pays, and the card after the sale's move, through
+ * the fold the till and the server apply.
+ */
+function giftCardRows(input: QuoteInput, sv: StoredValue) {
+  const cards = sv.giftCards ?? new Map<string, GiftCardState | null>();
+  const moves = giftCardMoves({ lines: storedValueLines(sv), tenders: sv.tenders });
+  const ctx = { offline: input.offline ?? false, at: input.at, timeZone: input.timeZone };
+  const validMonths = input.program.giftCards?.validMonths ?? 0;
+  return [...new Set([...moves.keys(), ...cards.keys()])].map((number) => {
+    const card = cards.get(number) ?? null;
+    const move = moves.get(number) ?? { loadMinor: 0, paidMinor: 0 };
+    const before = card ?? emptyGiftCard(number, input.program.id);
+    const after = applyGiftCardMove(before, move, { ...ctx, validMonths });
+    return {
+      number,
+      balanceBefore: before.balanceMinor,
+      spendable: giftCardSpendable(input.program, card, ctx),
+      loaded: move.loadMinor,
+      paid: move.paidMinor,
+      balanceAfter: after.balanceMinor,
+      validUntil: after.validUntil,
+    };
+  });
 }
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -169,12 +293,15 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
           'coupon-batch': { type: 'string', multiple: true },
           'top-up': { type: 'string' },
           'pay-wallet': { type: 'string' },
+          'gift-card': { type: 'string', multiple: true },
+          'sell-gift-card': { type: 'string', multiple: true },
+          'pay-gift-card': { type: 'string', multiple: true },
           offline: { type: 'boolean' },
         },
       });
       if (!values.program || !values.basket)
         throw new UsageError(
-          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--code CODE]... [--redeem REWARD-ID [--count N] | --pay-points N] [--coupon-batch BATCH.json]... [--top-up MINOR] [--pay-wallet MINOR] [--offline]',
+          'kassa quote --program P.json --basket B.json [--member M.json] [--at ISO-DATE] [--code CODE]... [--redeem REWARD-ID [--count N] | --pay-points N] [--coupon-batch BATCH.json]... [--top-up MINOR] [--pay-wallet MINOR] [--gift-card CARD.json]... [--sell-gift-card NUMBER:MINOR]... [--pay-gift-card NUMBER:MINOR]... [--offline]',
         );
       if (values.redeem && values['pay-points']) throw new UsageError('use --redeem or --pay-points, not both');
       const program = await readProgram(values.program);
@@ -187,6 +314,12 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         throw new InputError('--pay-points: a whole number above 0');
       const topUpMinor = minorOption('--top-up', values['top-up']);
       const payWalletMinor = minorOption('--pay-wallet', values['pay-wallet']);
+      const giftCardFiles = values['gift-card'] ?? [];
+      const loads = (values['sell-gift-card'] ?? []).map((v) => giftCardMoveOption('--sell-gift-card', v, program));
+      const giftCardPays = (values['pay-gift-card'] ?? []).map((v) =>
+        giftCardMoveOption('--pay-gift-card', v, program),
+      );
+      const cards = await readGiftCards(giftCardFiles, program);
       const count = values.count !== undefined ? Number(values.count) : undefined;
       if (count !== undefined && (!values.redeem || !Number.isSafeInteger(count) || count < 1))
         throw new InputError('--count: a whole number above 0, with --redeem');
@@ -217,13 +350,30 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         offline: values.offline ?? false,
       };
       const q = quote(input);
+      const sv: StoredValue = {
+        tenders: [
+          ...(payWalletMinor ? [{ kind: 'wallet' as const, amountMinor: payWalletMinor }] : []),
+          ...giftCardPays.map((t) => ({ kind: 'giftcard' as const, ...t })),
+        ],
+        topUpMinor: topUpMinor ?? 0,
+        giftCardLoads: loads,
+        giftCards: cards,
+      };
+      // What the sale costs with what it puts on stored value, less what the wallet and the gift cards pay.
+      const saleTotal = saleTotalMinor(q, storedValueMinor(sv));
+      const toPay = saleTotal - sv.tenders.reduce((s, t) => s + t.amountMinor, 0);
       const wallet =
         topUpMinor === null && payWalletMinor === null
           ? null
-          : walletSummary(input, q.totalMinor, { topUpMinor: topUpMinor ?? 0, paidMinor: payWalletMinor ?? 0 });
+          : walletSummary(input, { topUpMinor: topUpMinor ?? 0, paidMinor: payWalletMinor ?? 0 }, toPay);
+      const giftCards =
+        giftCardFiles.length + loads.length + giftCardPays.length === 0
+          ? null
+          : { cards: giftCardRows(input, sv), total: saleTotal, toPay };
+      const storedError = storedValueError(input, q, sv);
       const errors = [
         ...q.errors.map(({ code, message }) => ({ code, message })),
-        ...(wallet?.error ? [wallet.error] : []),
+        ...(storedError ? [storedError] : []),
       ];
       print({
         currency: q.currency,
@@ -242,7 +392,8 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
         affordableRewards: q.affordableRewards,
         tierProgress: q.tierProgress,
         expiryWarnings: q.expiryWarnings,
-        ...(wallet ? { wallet: wallet.summary } : {}),
+        ...(wallet ? { wallet } : {}),
+        ...(giftCards ? { giftCards } : {}),
         errors,
         // The ledger entries this sale would write (none when the quote has an error).
         entries:
@@ -271,8 +422,12 @@ export const runEngineCommand = async (command: 'validate' | 'quote' | 'refund',
       process.stderr.write(`Usage: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof InputError || isKassaError(e)) {
+    if (e instanceof InputError) {
       process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    if (isKassaError(e)) {
+      process.stderr.write(`${e.code}: ${e.message}\n`);
       return 1;
     }
     throw e;
