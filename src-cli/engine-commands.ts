@@ -69,23 +69,6 @@ const couponBatchFileSchema = z.object({
   codes: z.array(z.string().transform((c) => c.toUpperCase())),
   used: z.array(z.string().transform((c) => c.toUpperCase())).default([]),
 });
-/**
- * A gift card's state as tills receive it (shared/gift-cards.ts). The wire schema takes any text for the dates; a
- * file typed by hand is held to their shapes, since the fold compares them as text.
- */
-const giftCardFileSchema = giftCardStateSchema
-  .refine((c) => c.validUntil === null || /^\d{4}-\d{2}-\d{2}$/.test(c.validUntil), {
-    message: 'a store-local day, YYYY-MM-DD',
-    path: ['validUntil'],
-  })
-  .refine((c) => c.issuedAt === null || !Number.isNaN(Date.parse(c.issuedAt)), {
-    message: 'an ISO instant',
-    path: ['issuedAt'],
-  })
-  .refine((c) => c.spentToday === null || /^\d{4}-\d{2}-\d{2}$/.test(c.spentToday.date), {
-    message: 'a store-local day, YYYY-MM-DD',
-    path: ['spentToday', 'date'],
-  });
 const saleFileSchema = z.object({
   saleId: ulidSchema,
   sale: saleBodySchema,
@@ -149,7 +132,7 @@ function minorOption(name: string, value: string | undefined): number | null {
 async function readGiftCards(files: readonly string[], program: Program): Promise<Map<string, GiftCardState>> {
   const cards = new Map<string, GiftCardState>();
   for (const file of files) {
-    const card = await readJson(file, giftCardFileSchema, 'DOCUMENT_INVALID');
+    const card = await readJson(file, giftCardStateSchema, 'DOCUMENT_INVALID');
     if (card.programId !== program.id)
       throw new KassaError(
         'DOCUMENT_INVALID',
