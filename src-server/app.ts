@@ -30,6 +30,7 @@ import { createPushQueue } from './ingest/queue';
 import { parkedRoutes } from './admin/parked';
 import { adjustRoutes } from './admin/adjust';
 import { couponRoutes } from './admin/coupons';
+import { giftCardRoutes } from './admin/gift-cards';
 import { auditRoutes } from './admin/audit';
 import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
@@ -381,6 +382,7 @@ export const buildServer = async ({
   auditRoutes(app, db, access);
   adjustRoutes(app, db, access);
   couponRoutes(app, db, access);
+  giftCardRoutes(app, db, access);
   userRoutes(app, db, access);
   memberRoutes(app, db, access);
 

@@ -26,7 +26,9 @@ import { sha256 } from './auth';
 import { insertStaff } from './admin/staff';
 import { ensureCardRanges } from './admin/card-ranges';
 import { publishCouponBatch } from './admin/coupons';
+import { publishGiftCards } from './admin/gift-cards';
 import { couponCode } from '../shared/coupons';
+import { emptyGiftCard, type GiftCardState } from '../shared/gift-cards';
 import { stampSeq } from './seq';
 import { currentPhoneKey, publishStores, rehashPhones } from './privacy/phone-keys';
 
@@ -260,6 +262,7 @@ export function demoSheet(): string[] {
     `Promotions: ${DEMO_PROMOTIONS.map((p) => (p.code ? `${p.name} (code ${p.code})` : p.name)).join(', ')}`,
     `Single-use coupons (the mailing, 5.00 off 30.00): ${[0, 1, 2].map(demoCouponCode).join(', ')}`,
     'eWallet: with a member on the sale, Shift+F12 tops it up (from 5.00); F3 in the pay dialog pays from it',
+    `Gift cards: F5 sells one or checks a balance; ${demoGiftCardNumber(0)} holds 50.00, ${demoGiftCardNumber(1)} 12.50`,
   ];
 }
 
@@ -348,6 +351,17 @@ export const DEMO_SOLD_GIFT_CARDS: ReadonlyArray<{ n: number; balanceMinor: numb
   { n: 0, balanceMinor: 5_000, loadedOn: '2026-11-01' },
   { n: 1, balanceMinor: 1_250, loadedOn: '2026-06-15' },
 ];
+
+/** A demo card as the ledger holds it: sold on `loadedOn` (at noon), valid the program's months after it. */
+function demoGiftCard(program: Program, card: (typeof DEMO_SOLD_GIFT_CARDS)[number]): GiftCardState {
+  const months = program.giftCards?.validMonths ?? 0;
+  return {
+    ...emptyGiftCard(demoGiftCardNumber(card.n), program.id),
+    balanceMinor: card.balanceMinor,
+    validUntil: months > 0 ? addMonths(card.loadedOn, months) : null,
+    issuedAt: new Date(`${card.loadedOn}T12:00:00Z`).toISOString(),
+  };
+}
 
 /** The demo program: the supermarket example with the week's promotions, an eWallet and gift cards. */
 async function demoProgram(): Promise<Program> {
@@ -466,6 +480,38 @@ export const seedDemo = async (db: Db, options: { enrolCode?: string } = {}): Pr
       Array.from({ length: DEMO_COUPON_COUNT }, (_, n) => demoCouponCode(n)),
     ]);
     refIds.push(await publishCouponBatch(q, program.id, DEMO_COUPON_BATCH));
+    // The two gift cards sold in the demo (ingest/gift-cards.ts keeps the ledger from here on).
+    const giftCards = DEMO_SOLD_GIFT_CARDS.map((c) => demoGiftCard(program, c));
+    await q(
+      `INSERT INTO gift_cards (program_id, number, balance_minor, valid_until, issued_at)
+       SELECT r.program_id, r.number, r.balance_minor, r.valid_until::date, r.issued_at::timestamptz
+         FROM jsonb_to_recordset($1::jsonb) AS r(program_id text, number text, balance_minor bigint, valid_until text,
+              issued_at text)`,
+      [
+        JSON.stringify(
+          giftCards.map((c) => ({
+            program_id: c.programId,
+            number: c.number,
+            balance_minor: c.balanceMinor,
+            valid_until: c.validUntil,
+            issued_at: c.issuedAt,
+          })),
+        ),
+      ],
+    );
+    // An opening move each (sale `seed`), like members' opening entries: a card's moves add up to its balance.
+    await q(
+      `INSERT INTO gift_card_moves (program_id, number, sale_id, till_id, epoch, till_seq, at, load_minor, paid_minor)
+       SELECT $1, c.number, 'seed', 'seed', 'seed', 0, c.at::timestamptz, c.load, 0
+         FROM unnest($2::text[], $3::text[], $4::bigint[]) AS c(number, at, load)`,
+      [
+        program.id,
+        giftCards.map((c) => c.number),
+        giftCards.map((c) => c.issuedAt),
+        giftCards.map((c) => c.balanceMinor),
+      ],
+    );
+    refIds.push(...(await publishGiftCards(q, giftCards)));
 
     await stampSeq(q, 'refdata', refIds);
     await stampSeq(q, 'products', productIds);

@@ -12,6 +12,7 @@ import type { Query } from '../db';
 import type { TillIdentity } from '../auth';
 import { type RuleViolation } from './rules';
 import type { ReturnBook } from './returns';
+import type { GiftCardBook } from './gift-cards';
 
 export type Store = { id: string; currency: string; time_zone: string; program_id: string };
 export type ParkedDoc = { id: string; code: string; reason: string };
@@ -70,6 +71,11 @@ export type Batch = {
   enrolled: boolean;
   /** Coupon batches a sale of the push used a code of, `[programId, batch]`: re-published after it (coupons.ts). */
   couponBatches: Map<string, [string, string]>;
+  /**
+   * The gift cards the group's sales move, locked and read once, as they stand after the moves taken so far, and
+   * the cards changed: written and re-published after the group (gift-cards.ts). Shared like `returns`.
+   */
+  giftCards: GiftCardBook;
 };
 
 export type MemberRow = { id: string; state: unknown; till_marks: Record<string, number> };

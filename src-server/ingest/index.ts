@@ -24,7 +24,7 @@
  *   and live streams are told after the commit.
  */
 import { KassaError } from '../../shared/errors';
-import type { JournalDoc } from '../../shared/documents';
+import type { JournalDoc, SaleDoc } from '../../shared/documents';
 import type { PushRequest } from '../../shared/replication';
 import type { Db, Query } from '../db';
 import type { TillIdentity } from '../auth';
@@ -35,6 +35,7 @@ import { writeMembers } from './members';
 import { ensureCardRanges } from '../admin/card-ranges';
 import { publishCouponBatch } from '../admin/coupons';
 import { emptyReturnBook } from './returns';
+import { emptyGiftCardBook, passParkedGiftCards, writeGiftCards } from './gift-cards';
 
 export type { IngestOptions, ParkedDoc } from './batch';
 export type IngestResult = { accepted: number; duplicates: number; ackedTillSeq: number; parked: ParkedDoc[] };
@@ -80,7 +81,7 @@ type EpochRow = {
 
 /** One till's push, checked at the edge, ready to be taken. */
 type Ready = { till: TillIdentity; store: Store; push: PushRequest; docs: readonly JournalDoc[] };
-type Taken = IngestResult & { membersChanged: boolean };
+type Taken = IngestResult & { membersChanged: boolean; refdataChanged: boolean };
 
 /** A push as the queue hands it over: which till sent it, and what it sent (parsed with the wire schema). */
 export type PushItem = { till: TillIdentity; push: PushRequest };
@@ -105,7 +106,8 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     versions: new Map(),
     programs: new Map(),
     returns: emptyReturnBook(),
-  } satisfies Pick<Batch, 'memberRows' | 'versions' | 'programs' | 'returns'>;
+    giftCards: emptyGiftCardBook(),
+  } satisfies Pick<Batch, 'memberRows' | 'versions' | 'programs' | 'returns' | 'giftCards'>;
   const batch = (item: Ready, epoch: string): Batch => ({
     till: item.till,
     epoch,
@@ -222,11 +224,13 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
   // its tills pull it with the next refdata change or periodic re-read, long before they need it).
   const enrolling = walks.filter((w) => w.b.enrolled).map((w) => w.b.till.tillId);
   if (enrolling.length > 0) await stampSeq(q, 'refdata', await ensureCardRanges(q, enrolling));
-  // Every till hears which coupons were used (a batch's document lists them).
+  // Every till hears which coupons were used (a batch's document lists them) and what each gift card holds.
   const batches = new Map(walks.flatMap((w) => [...w.b.couponBatches]));
   const published: string[] = [];
   for (const [programId, batch] of batches.values()) published.push(await publishCouponBatch(q, programId, batch));
-  await stampSeq(q, 'refdata', published);
+  published.push(...(await writeGiftCards(q, shared.giftCards)));
+  // Live streams hear of them after the commit, as of members (a NOTIFY here would serialise commits).
+  await stampSeq(q, 'refdata', published, { notify: false });
   const closedFor = (item: Ready) => closing.filter((w) => w.b.till.tillId === item.till.tillId);
   return items.map((item, k) => {
     const w = mine[k]!;
@@ -237,6 +241,7 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
       ackedTillSeq: w.watermark,
       parked: w.b.parked,
       membersChanged: w.b.membersChanged || closedFor(item).some((c) => c.b.membersChanged),
+      refdataChanged: published.length > 0,
     };
   });
 }
@@ -312,10 +317,13 @@ export async function ingestGroup(
   if (outcomes.some((o) => o.status === 'fulfilled' && o.value.membersChanged)) {
     await notifyChanged(db.query, 'members').catch(log);
   }
+  if (outcomes.some((o) => o.status === 'fulfilled' && o.value.refdataChanged)) {
+    await notifyChanged(db.query, 'refdata').catch(log);
+  }
   return outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: result(o.value) } : o));
 }
 
-function result({ membersChanged: _, ...taken }: Taken): IngestResult {
+function result({ membersChanged: _, refdataChanged: __, ...taken }: Taken): IngestResult {
   return taken;
 }
 
@@ -366,7 +374,7 @@ async function parkWholePush(
   push: PushRequest,
   docs: readonly JournalDoc[],
   message: string,
-): Promise<IngestResult & { membersChanged: boolean }> {
+): Promise<Taken> {
   await q('SELECT id FROM tills WHERE id = $1 FOR UPDATE', [till.tillId]);
   await q('INSERT INTO till_epochs (till_id, epoch) VALUES ($1, $2) ON CONFLICT DO NOTHING', [till.tillId, push.epoch]);
   const parked: ParkedDoc[] = [];
@@ -423,12 +431,17 @@ async function parkWholePush(
     moved.map((m) => m.id),
     { notify: false },
   );
+  // And its gift cards' marks (their documents reach the tills with the next refdata pull).
+  const sales = docs.filter((d): d is SaleDoc => d.kind === 'sale');
+  const cards = await passParkedGiftCards(q, push.epoch, sales, watermark);
+  await stampSeq(q, 'refdata', cards, { notify: false });
   return {
     accepted: parked.length,
     duplicates: docs.length - parked.length,
     ackedTillSeq: watermark,
     parked,
     membersChanged: moved.length > 0,
+    refdataChanged: cards.length > 0,
   };
 }
 

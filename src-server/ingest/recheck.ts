@@ -24,6 +24,7 @@ import {
   type Program,
 } from '../../shared/engine';
 import { isKassaError } from '../../shared/errors';
+import { giftCardLoadsMinor } from '../../shared/gift-cards';
 import type { MemberView } from '../../shared/ledger';
 
 /** The stamps the program gives each item line, by line id (a line that keeps none is absent). */
@@ -53,7 +54,10 @@ export function withLineStamps(sale: SaleDoc, lineStamps: LineStampsById): SaleD
   return { ...sale, body: { ...sale.body, lines } };
 }
 
-/** The engine's basket for a sale: its item lines as the till priced them. */
+/**
+ * The engine's basket for a sale: its item lines as the till priced them. Stored-value lines (the eWallet top-up,
+ * gift cards sold) never reach the engine: they earn nothing and no promotion counts them.
+ */
 export function basketFromSale(sale: SaleDoc): BasketLine[] {
   return sale.body.lines
     .filter((l) => l.kind === 'item')
@@ -83,6 +87,11 @@ export function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
       : v,
   );
+}
+
+/** What a sale's goods cost: its total less the money it puts on stored value (the eWallet, gift cards). */
+export function goodsMinor(sale: Pick<SaleDoc, 'body'>): number {
+  return sale.body.totalMinor - walletMoves(sale.body).topUpMinor - giftCardLoadsMinor(sale.body);
 }
 
 export function recheckSale(input: {
@@ -137,7 +146,7 @@ export function recheckSale(input: {
     checkWalletMoves(
       program,
       view.state,
-      { ...wallet, goodsMinor: sale.body.totalMinor - wallet.topUpMinor },
+      { ...wallet, goodsMinor: goodsMinor(sale) },
       { offline: sale.body.offline, at: sale.at, timeZone },
     );
   } catch (e) {

@@ -13,11 +13,14 @@
  * - What the till computed is re-computed with the same shared code
  *   (shared/returns.ts); lines that disagree park the return, ledger entries
  *   that disagree are parked and the server books its own.
+ * - Money goes back to the eWallet and to each gift card at most what the
+ *   sale paid from it less what earlier returns gave back to it.
  */
 import type { SaleDoc } from '../../shared/documents';
 import { KassaError } from '../../shared/errors';
 import { returnLines, type BuiltReturn, type ReturnSale } from '../../shared/returns';
 import { walletMoves, walletRefundLeft } from '../../shared/engine';
+import { giftCardMoves, giftCardRefundLeft } from '../../shared/gift-cards';
 import type { Query } from '../db';
 import type { RuleViolation } from './rules';
 
@@ -136,5 +139,18 @@ export function checkReturn(
       'RETURN_TENDERS_MISMATCH',
       `The return gives ${walletBack} back to the wallet; the sale paid ${walletLeft} from it that is not given back yet`,
     );
+  for (const [number, move] of giftCardMoves(b)) {
+    const back = -move.paidMinor;
+    const left = giftCardRefundLeft(
+      o,
+      prior.map((r) => r.body),
+      number,
+    );
+    if (back > left)
+      return violation(
+        'RETURN_TENDERS_MISMATCH',
+        `The return gives ${back} back to gift card ${number}; the sale paid ${left} from it that is not given back yet`,
+      );
+  }
   return { ok: true, built, original };
 }

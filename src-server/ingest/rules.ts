@@ -8,14 +8,17 @@
  * What is checked here is what needs no program or member state: which
  * entry kinds a till may write, signs, natural ids that name the right
  * member and kind, lines and totals that add up, prices below zero only on
- * declared discount or return lines. The engine re-check (recheck.ts) covers
- * what the program allows.
+ * declared discount or return lines, stored-value lines of the right shape. The
+ * engine re-check (recheck.ts) covers what the program allows; the gift card
+ * ledger (gift-cards.ts) what a card holds.
  */
 import { percentOff } from '../../shared/money';
 import type { EntryDoc, EventDoc, MemberDoc, SaleDoc } from '../../shared/documents';
 import { householdTransferId } from '../../shared/household';
 import { adjustNaturalId, TILL_ADJUST_MAX_POINTS } from '../../shared/staff/points-adjust';
-import { lineAmountMinor } from '../../shared/engine';
+import { lineAmountMinor, walletMoves } from '../../shared/engine';
+import { giftCardMoves, giftCardNumberOf } from '../../shared/gift-cards';
+import { goodsMinor } from './recheck';
 
 export type RuleViolation = { code: string; reason: string };
 
@@ -29,8 +32,15 @@ function violation(code: string, reason: string): RuleViolation {
   return { code, reason };
 }
 
-export function saleViolation(doc: SaleDoc): RuleViolation | null {
+/**
+ * `giftCardPrefix`: what the sale's gift card numbers start with under its program (ingest/gift-cards.ts); null
+ * or absent: the program sells none, and any well-formed number stands (a card sold before keeps its money).
+ */
+export function saleViolation(doc: SaleDoc, opts: { giftCardPrefix?: string | null } = {}): RuleViolation | null {
   const b = doc.body;
+  const prefix = opts.giftCardPrefix ?? null;
+  const badNumber = (n: string | undefined) =>
+    n === undefined || (prefix !== null && giftCardNumberOf(n, prefix) !== n);
   if ((b.memberId ?? '') !== doc.memberId)
     return violation('MEMBER_MISMATCH', `The sale's member (${b.memberId ?? 'none'}) is not its index member`);
   const isReturn = b.refundOf !== null;
@@ -73,11 +83,28 @@ export function saleViolation(doc: SaleDoc): RuleViolation | null {
           'TOPUP_LINE_INVALID',
           `Line ${n} (a wallet top-up) is one unit above zero, with no discount and no points`,
         );
+    } else if (l.kind === 'giftcard') {
+      if (isReturn) return violation('GIFT_CARD_IN_RETURN', `Line ${n} puts money on a gift card in a return`);
+      if (badNumber(l.giftCard))
+        return violation('GIFT_CARD_BAD_NUMBER', `Line ${n} names no gift card number of this program`);
+      if (
+        l.amountMinor <= 0 ||
+        l.quantity !== 1 ||
+        l.unitPriceMinor !== l.amountMinor ||
+        l.discountMinor !== 0 ||
+        l.points !== 0
+      )
+        return violation(
+          'GIFT_CARD_LINE_INVALID',
+          `Line ${n} (gift card ${l.giftCard}) is one unit above zero, with no discount and no points`,
+        );
     } else if (l.kind === 'discount' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {
       return violation('DISCOUNT_LINE_POSITIVE', `Discount line ${n} adds money instead of taking it off`);
     } else if (l.kind === 'return' && (l.amountMinor > 0 || l.unitPriceMinor > 0)) {
       return violation('RETURN_LINE_POSITIVE', `Return line ${n} charges money instead of giving it back`);
     }
+    if (l.kind !== 'giftcard' && l.giftCard !== undefined)
+      return violation('GIFT_CARD_LINE_INVALID', `Line ${n} (${l.name}) names a gift card but is no gift card line`);
     subtotal += l.amountMinor;
     discount += l.discountMinor;
   }
@@ -104,10 +131,42 @@ export function saleViolation(doc: SaleDoc): RuleViolation | null {
   }
   if (!b.memberId && b.tenders.some((t) => t.kind === 'wallet'))
     return violation('WALLET_WITHOUT_MEMBER', 'A sale without a member is paid from a wallet');
+  const cardViolation = giftCardTenderViolation(b, isReturn, badNumber);
+  if (cardViolation) return cardViolation;
   if (new Set(b.entryIds).size !== b.entryIds.length)
     return violation('DUPLICATE_ENTRY_IDS', 'The sale lists the same entry twice');
   if (!b.memberId && b.entryIds.length > 0)
     return violation('ENTRIES_WITHOUT_MEMBER', 'A sale without a member cannot carry ledger entries');
+  return null;
+}
+
+/**
+ * A sale's gift card tenders: numbers of the program; never the card the same sale puts money on; together with the
+ * eWallet, paying for goods only (not for gift cards or top-ups), as the till checks (shared/gift-cards.ts).
+ */
+function giftCardTenderViolation(
+  b: SaleDoc['body'],
+  isReturn: boolean,
+  badNumber: (n: string | undefined) => boolean,
+): RuleViolation | null {
+  for (const [i, t] of b.tenders.entries()) {
+    if (t.kind === 'giftcard' && badNumber(t.giftCard))
+      return violation('GIFT_CARD_BAD_NUMBER', `Tender ${i + 1} names no gift card number of this program`);
+  }
+  if (isReturn) return null;
+  let paid = 0;
+  for (const [number, move] of giftCardMoves(b)) {
+    if (move.loadMinor > 0 && move.paidMinor > 0)
+      return violation('GIFT_CARD_BAD_AMOUNT', `Gift card ${number} pays for the money the same sale puts on it`);
+    paid += move.paidMinor;
+  }
+  if (paid === 0) return null;
+  const goods = goodsMinor({ body: b });
+  if (paid + walletMoves(b).paidMinor > goods)
+    return violation(
+      'GIFT_CARD_BAD_AMOUNT',
+      `Gift cards pay ${paid} of goods worth ${goods}: they pay for goods, not for gift cards or top-ups`,
+    );
   return null;
 }
 

@@ -19,6 +19,7 @@ import { entryViolation, saleViolation, tillAdjustViolation } from './rules';
 import { isAdjustApproval } from '../../shared/staff/points-adjust';
 import { canonicalJson, recheckSale, withLineStamps, type RecheckOutcome } from './recheck';
 import { takeCoupons } from './coupons';
+import { giftCardPrefix, lockGiftCards, parkGiftCards, takeGiftCards } from './gift-cards';
 import {
   addFact,
   flag,
@@ -171,11 +172,12 @@ function bookServerEntries(b: Batch, sale: SaleDoc, entries: readonly LedgerEntr
 }
 
 async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], strays: EntryDoc[]): Promise<void> {
-  const broken = saleViolation(sale);
+  const broken = saleViolation(sale, { giftCardPrefix: await giftCardPrefix(q, b, sale) });
   if (broken) {
     queueSale(b, sale, null, `parked:${broken.code}`);
     await park(q, b, sale, broken);
     for (const e of [...entries, ...strays]) await park(q, b, e, broken);
+    await parkGiftCards(q, b, sale, broken);
     return;
   }
   for (const e of strays) {
@@ -189,6 +191,7 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
   const memberId = sale.body.memberId;
   if (!memberId) {
     await takeCoupons(q, b, sale);
+    await takeGiftCards(q, b, sale);
     queueSale(b, sale, null, 'anonymous');
     return;
   }
@@ -197,10 +200,12 @@ async function takeSale(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[], 
     const v = { code: 'UNKNOWN_MEMBER', reason: `No member ${memberId} on the server` };
     queueSale(b, sale, null, `parked:${v.code}`);
     for (const e of [sale, ...entries]) await park(q, b, e, v);
+    await parkGiftCards(q, b, sale, v);
     return;
   }
-  // A sale that is stored uses its coupons (a parked one above uses none).
+  // A sale that is stored uses its coupons and moves its gift cards (a parked one above does neither).
   const batchCodes = await takeCoupons(q, b, sale);
+  await takeGiftCards(q, b, sale);
   const household = parsedState(known.state).householdId;
   const account = household && household !== memberId ? household : memberId;
   const fine: EntryDoc[] = [];
@@ -288,6 +293,7 @@ async function takeReturn(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[]
       refundOf: sale.body.refundOf,
     });
     for (const d of [sale, ...entries]) await park(q, b, d, v);
+    await parkGiftCards(q, b, sale, v);
     return;
   }
   const known = memberId ? await memberRow(q, b, memberId) : null;
@@ -295,9 +301,12 @@ async function takeReturn(q: Query, b: Batch, sale: SaleDoc, entries: EntryDoc[]
     const v = { code: 'UNKNOWN_MEMBER', reason: `No member ${memberId} on the server` };
     queueSale(b, sale, null, `parked:${v.code}`);
     for (const d of [sale, ...entries]) await park(q, b, d, v);
+    await parkGiftCards(q, b, sale, v);
     return;
   }
   rememberSale(b.returns, sale);
+  // What the return gives back to gift cards goes back on them.
+  await takeGiftCards(q, b, sale);
   const household = known ? parsedState(known.state).householdId : null;
   const account = household && household !== memberId ? household : memberId;
   const fine: EntryDoc[] = [];
@@ -404,11 +413,10 @@ export async function takeWaiting(
   // The batches of a group share their member rows, versions and programs: one read for all of them.
   await prefetch(q, walks[0]!.b, waiting.flat(), stores);
   // Returned sales are locked before their returns are read: a return on another till waits for this group.
-  await loadOriginals(
-    q,
-    walks[0]!.b.returns,
-    waiting.flat().filter((d): d is SaleDoc => d.kind === 'sale'),
-  );
+  const sales = waiting.flat().filter((d): d is SaleDoc => d.kind === 'sale');
+  await loadOriginals(q, walks[0]!.b.returns, sales);
+  // Then the gift cards the sales move, all at once and in order (after the originals, as every group does).
+  await lockGiftCards(q, walks[0]!.b, sales);
   walks.forEach((w, k) => (w.b.walk = { from: w.from, docs: waiting[k]! }));
   const taken: string[] = [];
   for (const [k, walk] of walks.entries()) {

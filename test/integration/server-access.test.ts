@@ -45,6 +45,8 @@ const ROUTES: Array<{ method: string; path: string; role: Role; body?: unknown }
   { method: 'POST', path: '/api/v1/admin/users/u-x/credential', role: 'admin', body: {} },
   { method: 'POST', path: '/api/v1/admin/users/u-x/disable', role: 'admin', body: {} },
   { method: 'GET', path: '/api/v1/admin/audit', role: 'auditor' },
+  { method: 'GET', path: '/api/v1/admin/programs/supermarket/gift-cards', role: 'auditor' },
+  { method: 'GET', path: '/api/v1/admin/programs/supermarket/gift-cards/GIFT-00000000', role: 'auditor' },
   {
     method: 'POST',
     path: '/api/v1/admin/members/01KDVDNA000000000000000003/adjust',

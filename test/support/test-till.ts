@@ -34,7 +34,8 @@ import {
   tillStateResponseSchema,
   type DownCollection,
 } from '../../shared/replication';
-import { checkSaleStoredValue, priceSale, saleDocuments } from '../../shared/sale-journal';
+import { giftCardStateSchema, giftCardView, type GiftCardState } from '../../shared/gift-cards';
+import { checkSaleStoredValue, priceSale, saleDocuments, type GiftCardLoad } from '../../shared/sale-journal';
 
 const nextId = monotonicFactory();
 
@@ -53,6 +54,8 @@ export class TestTill {
   /** The program's single-use coupon batches (`coupons:…`), and the codes this till took itself. */
   coupons = new Map<string, CouponBatchRef>();
   couponsUsedHere = new Set<string>();
+  /** The gift cards as the server last published them (`giftcard:…`), by number. */
+  giftCards = new Map<string, GiftCardState>();
   /** This till's own document (`till:<id>`): its card ranges. */
   ref: TillRef | null = null;
   /** The server's watermark for this database from its last push reply, and how often it was found lower. */
@@ -123,6 +126,10 @@ export class TestTill {
         if (r.kind === 'program') this.program = programSchema.parse(r.data);
         if (r.id === `till:${this.tillId}`) this.ref = tillRefSchema.parse(r.data);
         if (r.kind === 'coupons') this.coupons.set(r.id, couponBatchRefSchema.parse(r.data));
+        if (r.kind === 'giftcard') {
+          const card = giftCardStateSchema.parse(r.data);
+          this.giftCards.set(card.number, card);
+        }
       }
     }
   }
@@ -167,6 +174,19 @@ export class TestTill {
     return { ...v, memberSeq: member.seq, accountSeq: account?.seq ?? null };
   }
 
+  /** A gift card as this till sees it now: the server's card plus this database's sales above its mark. */
+  giftCard(number: string): GiftCardState {
+    return giftCardView({
+      number,
+      programId: this.program.id,
+      server: this.giftCards.get(number) ?? null,
+      epoch: this.epoch,
+      sales: this.journal.flatMap((d) => (d.kind === 'sale' ? [{ tillSeq: d.tillSeq, at: d.at, body: d.body }] : [])),
+      timeZone: this.store.timeZone,
+      validMonths: this.program.giftCards?.validMonths ?? 0,
+    });
+  }
+
   /** Sells products (by id, with quantities) to a member or an anonymous customer; returns the new documents. */
   sell(
     memberId: string | null,
@@ -180,6 +200,10 @@ export class TestTill {
       topUpMinor?: number;
       /** What the eWallet pays (the rest is cash). */
       walletMinor?: number;
+      /** Gift cards sold or reloaded with the sale. */
+      giftCardLoads?: GiftCardLoad[];
+      /** What gift cards pay, card by card (the rest is cash). */
+      giftCardTenders?: Array<{ giftCard: string; amountMinor: number }>;
     } = {},
   ): JournalDoc[] {
     const basket: BasketLine[] = items.map(([productId, quantity = 1], i) => {
@@ -211,15 +235,25 @@ export class TestTill {
       offline: opts.offline ?? false,
     };
     const priced = priceSale(input, opts.at ?? new Date().toISOString(), nextId());
+    const loads = opts.giftCardLoads ?? [];
+    const cards = opts.giftCardTenders ?? [];
+    const cash =
+      priced.quote.totalMinor +
+      (opts.topUpMinor ?? 0) +
+      loads.reduce((s, l) => s + l.amountMinor, 0) -
+      (opts.walletMinor ?? 0) -
+      cards.reduce((s, t) => s + t.amountMinor, 0);
     const tenders = [
       ...(opts.walletMinor ? [{ kind: 'wallet' as const, amountMinor: opts.walletMinor }] : []),
-      {
-        kind: 'cash' as const,
-        amountMinor: priced.quote.totalMinor + (opts.topUpMinor ?? 0) - (opts.walletMinor ?? 0),
-      },
-    ].filter((t) => t.kind === 'wallet' || t.amountMinor > 0 || !opts.walletMinor);
-    // As the real till: a refused wallet payment takes no tillSeq.
-    checkSaleStoredValue(input, priced, { tenders, topUpMinor: opts.topUpMinor ?? 0 });
+      ...cards.map((t) => ({ kind: 'giftcard' as const, amountMinor: t.amountMinor, giftCard: t.giftCard })),
+      ...(cash > 0 || (!opts.walletMinor && cards.length === 0) ? [{ kind: 'cash' as const, amountMinor: cash }] : []),
+    ];
+    // As the real till: the cards the sale names as it sees them; a refused stored-value move takes no tillSeq.
+    const giftCards = new Map(
+      [...loads.map((l) => l.giftCard), ...cards.map((t) => t.giftCard)].map((n) => [n, this.giftCard(n)]),
+    );
+    const stored = { tenders, topUpMinor: opts.topUpMinor ?? 0, giftCardLoads: loads, giftCards };
+    checkSaleStoredValue(input, priced, stored);
     const seqs = Array.from({ length: 1 + priced.entries.length }, () => ++this.seq);
     const docs = saleDocuments(
       input,
@@ -230,8 +264,7 @@ export class TestTill {
         cashierId: 'cashier-1',
         memberSeq: v?.memberSeq ?? null,
         accountSeq: v?.accountSeq ?? null,
-        topUpMinor: opts.topUpMinor ?? 0,
-        tenders,
+        ...stored,
       },
       priced.entries.map(() => nextId()),
       seqs,
