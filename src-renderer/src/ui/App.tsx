@@ -16,6 +16,7 @@ import {
   expiryWarningsAfterSale,
   memberOverview,
   quote,
+  walletMoves,
   walletSpendable,
   type Quote,
   type QuoteInput,
@@ -31,13 +32,19 @@ import { takeDigitalCard } from '../db/digital-cards';
 import { memberById } from '../db/members';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { recordSale } from '../db/sales';
+import { giftCardViewOf, giftCardViews } from '../db/gift-cards';
+import { applyGiftCardMove, giftCardMoves, giftCardNumberOf } from '../../../shared/gift-cards';
+import { saleTotalMinor, storedValueLines, storedValueMinor } from '../../../shared/sale-journal';
+import { giftCardProblemOf } from '../features/sale/gift-card-tender';
+import { GiftCardDialog } from './GiftCardDialog';
+import { scanChannel } from '../features/sale/scan-channel';
 import { rememberUsedCoupons, usedCouponsHere } from '../db/coupons';
 import { batchCodesOf } from '../../../shared/coupons';
 import type { ProductRow } from '../db/schemas';
 import { checkPin, recordEvent } from '../db/staff';
 import { installWedge } from '../wedge';
 import { catalogKey, pickedLine, scannedLine, type ScannedLine } from '../features/sale/scanned-line';
-import { newSession, saleSession, scanRefusal, tenderSummary, type Tender } from '../features/sale/session';
+import { newSession, saleEmpty, saleSession, scanRefusal, tenderSummary, type Tender } from '../features/sale/session';
 import { useMemberView } from '../features/sale/use-member-view';
 import { useTill } from '../features/till/use-till';
 import { BasketLines } from './BasketLines';
@@ -74,6 +81,13 @@ import { lookupProblem, t, type DigitalCardProblem } from './strings';
 
 type Message = { kind: 'error' | 'info'; text: string } | null;
 
+/** What a sale's tenders pay from gift cards, all cards together. */
+function giftCardPaid(tenders: Tender[]): number {
+  let paid = 0;
+  for (const move of giftCardMoves({ lines: [], tenders }).values()) paid += move.paidMinor;
+  return paid;
+}
+
 /** Marks a scan, so the screen can measure scan → rendered (performance entries `kassa:scan-to-*`). */
 type PendingScan = { kind: 'panel' | 'line'; code: string; start: number };
 
@@ -91,6 +105,11 @@ export function App({ host }: { host: KassaHostApi }) {
   useEffect(() => {
     if (db) void usedCouponsHere(db).then(setCouponsUsedHere);
   }, [db]);
+  /** Every code of the program's single-use coupon batches, with its batch: one lookup for scans and the code field. */
+  const couponBatchOf = useMemo(
+    () => new Map(coupons.flatMap((b) => b.codes.map((code) => [code, b.batch] as const))),
+    [coupons],
+  );
   const shiftView = useShift(db, config?.tillId ?? null);
   const shiftOpen = shiftView.shift != null;
   /** A keyboard burst that was not read cleanly: shown with what was read until used or dismissed. */
@@ -132,6 +151,10 @@ export function App({ host }: { host: KassaHostApi }) {
   const [historyOpen, setHistoryOpen] = useState(false);
   const [householdOpen, setHouseholdOpen] = useState(false);
   const [toppingUp, setToppingUp] = useState(false);
+  // The gift card dialog (F5, or a gift card scanned on the sale screen).
+  const [giftCarding, setGiftCarding] = useState(false);
+  /** Gift cards scanned, handed to the dialog that takes them: the gift card dialog, or the pay dialog's tender. */
+  const [giftCardScans] = useState(scanChannel);
   const [replacingCard, setReplacingCard] = useState(false);
   const [editingProfile, setEditingProfile] = useState(false);
   const historyServer = useMemo(() => (config && sync.online ? serverHistory(config) : null), [config, sync.online]);
@@ -193,8 +216,13 @@ export function App({ host }: { host: KassaHostApi }) {
 
   /** Everything the engine needs for this basket, but the time (taken when quoting and when paying). */
   const quoteInput = useMemo((): Omit<QuoteInput, 'at'> | null => {
-    // A sale with no goods is quoted too when it tops up the member's eWallet.
-    if (!program || !store || (lines.length === 0 && session.topUpMinor === 0)) return null;
+    // A sale with no goods is quoted too when it tops up the member's eWallet or sells gift cards.
+    if (
+      !program ||
+      !store ||
+      saleEmpty({ lines, topUpMinor: session.topUpMinor, giftCardLoads: session.giftCardLoads })
+    )
+      return null;
     return {
       program,
       member: member && memberState && view ? { id: member.id, accountId: view.accountId, state: memberState } : null,
@@ -218,14 +246,27 @@ export function App({ host }: { host: KassaHostApi }) {
     couponsUsedHere,
     sync.online,
     session.topUpMinor,
+    session.giftCardLoads,
   ]);
 
   const q: Quote | null = useMemo(
     () => (quoteInput ? quote({ ...quoteInput, at: new Date().toISOString() }) : null),
     [quoteInput],
   );
-  /** What the customer pays: the goods as quoted and the eWallet top-up (outside the engine: no points, no VAT). */
-  const saleTotal = (q?.totalMinor ?? 0) + session.topUpMinor;
+  /**
+   * What the customer pays: the goods as quoted, the eWallet top-up and the gift cards sold (outside the engine: no
+   * points, no VAT).
+   */
+  const saleTotal = saleTotalMinor({ totalMinor: q?.totalMinor ?? 0 }, storedValueMinor(session));
+
+  /** A gift card as this till sees it: the server's state and this database's sales since (db/gift-cards.ts). */
+  const readGiftCard = useCallback(
+    async (number: string) => {
+      if (!db || !program || !store) throw new Error(t.notEnrolled);
+      return giftCardViewOf(db, program, store.timeZone, number);
+    },
+    [db, program, store],
+  );
 
   const addProduct = useCallback((product: ProductRow, scanned: ScannedLine) => {
     setReceipt(null);
@@ -297,6 +338,24 @@ export function App({ host }: { host: KassaHostApi }) {
     [db, memberSync, store],
   );
 
+  /** A dialog is open: it owns the keyboard, and no other dialog opens over it. */
+  const dialogOpen =
+    paying ||
+    voiding ||
+    settings ||
+    !cashier ||
+    returning !== null ||
+    pricing !== null ||
+    adjusting ||
+    shifting ||
+    historyOpen ||
+    householdOpen ||
+    toppingUp ||
+    giftCarding ||
+    replacingCard ||
+    editingProfile ||
+    enrolling !== null;
+
   const handleScan = useCallback(
     async (raw: string) => {
       if (!db || !config) return;
@@ -318,6 +377,13 @@ export function App({ host }: { host: KassaHostApi }) {
         setMessage({ kind: 'error', text: t.shiftNeeded });
         return;
       }
+      // One of the program's gift card numbers (its prefix, its check character agreeing): while paying, the card a
+      // tender is taken from; on the sale screen, the card to check, sell or reload (below).
+      const giftCard = program?.giftCards ? giftCardNumberOf(raw, program.giftCards.prefix) : null;
+      if (giftCard && session.phase === 'paying') {
+        giftCardScans.send(giftCard);
+        return;
+      }
       // While paying, the basket and member are fixed: the amount due never changes under the cashier.
       if (scanRefusal(session)) {
         setMessage({ kind: 'error', text: t.scanDuringPayment });
@@ -327,6 +393,17 @@ export function App({ host }: { host: KassaHostApi }) {
       if (scan.kind === 'receipt' || returning) {
         if (scan.kind === 'receipt') setReturning({ scanned: { kind: 'sale', saleId: scan.saleId }, n: Date.now() });
         else setMessage({ kind: 'error', text: t.returnScanRefused });
+        return;
+      }
+      if (giftCard) {
+        // Into the gift card dialog (open, or opened by the scan); never a second dialog over another one.
+        if (dialogOpen && !giftCarding) {
+          setMessage({ kind: 'error', text: t.giftCardScanLater });
+          return;
+        }
+        setMessage(null);
+        giftCardScans.send(giftCard);
+        setGiftCarding(true);
         return;
       }
       switch (scan.kind) {
@@ -361,7 +438,7 @@ export function App({ host }: { host: KassaHostApi }) {
         case 'unknown': {
           // A printed promo code (a flyer's barcode or QR) or a single-use coupon is not a product: the program knows it.
           const code = codesOf([raw])[0];
-          if (code && (program?.promotions.some((p) => p.code === code) || batchCodesOf([code], coupons)[code])) {
+          if (code && (program?.promotions.some((p) => p.code === code) || couponBatchOf.has(code))) {
             dispatch({ type: 'add-code', code });
             setMessage(null);
             return;
@@ -384,35 +461,31 @@ export function App({ host }: { host: KassaHostApi }) {
       shiftOpen,
       enrolling,
       program,
-      coupons,
+      couponBatchOf,
+      giftCardScans,
+      dialogOpen,
+      giftCarding,
     ],
   );
 
   // Keyboard shortcuts on the sale screen (their keys are shown beside what they do): F3 the member field, F4 the
-  // product search, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
-  const dialogOpen =
-    paying ||
-    voiding ||
-    settings ||
-    !cashier ||
-    returning !== null ||
-    pricing !== null ||
-    adjusting ||
-    shifting ||
-    historyOpen ||
-    householdOpen ||
-    toppingUp ||
-    replacingCard ||
-    editingProfile ||
-    enrolling !== null;
+  // product search, F5 gift cards, F12 pay. Not while a dialog is open: the dialog owns the keyboard.
   // A new member is enrolled onto the sale (in place of any member on it), not while another dialog is open.
   const canEnrol = !dialogOpen && members !== null;
   const canPay = q !== null && !dialogOpen && shiftOpen;
   const canAdjust = view !== null && !dialogOpen;
   const canTopUp = canAdjust && member !== null && program?.wallet != null;
+  /** Opens the gift card dialog (F5): only inside a shift, as every sale (a balance check included: it sells too). */
+  const openGiftCard = useCallback(() => {
+    if (!program?.giftCards) return;
+    if (!shiftOpen) return setMessage({ kind: 'error', text: t.shiftNeeded });
+    setGiftCarding(true);
+  }, [program, shiftOpen]);
   // Registered before the screen paints, so a key pressed the moment a line appears already sees it.
   useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // F5 is the browser's reload: never at a till, whatever is open (a till reloaded mid-sale signs the cashier out).
+      if (e.key === 'F5') e.preventDefault();
       if (dialogOpen) return;
       const focus = (id: string) => {
         e.preventDefault();
@@ -433,6 +506,8 @@ export function App({ host }: { host: KassaHostApi }) {
       } else if (e.key === 'F11' && canAdjust) {
         e.preventDefault();
         setHouseholdOpen(true);
+      } else if (e.key === 'F5') {
+        openGiftCard();
       } else if (e.key === 'F8') {
         e.preventDefault();
         setShifting(true);
@@ -450,7 +525,7 @@ export function App({ host }: { host: KassaHostApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dialogOpen, canPay, canAdjust, canEnrol, canTopUp, startReturn]);
+  }, [dialogOpen, canPay, canAdjust, canEnrol, canTopUp, startReturn, openGiftCard]);
 
   /** The receipt on screen through the system print dialog (the print stylesheet prints only the receipt, 80 mm). */
   const printReceipt = async () => {
@@ -516,6 +591,10 @@ export function App({ host }: { host: KassaHostApi }) {
       const priceChanges = Object.fromEntries(
         lines.flatMap((l) => (l.priceChange ? [[l.lineId, l.priceChange] as const] : [])),
       );
+      const giftCardLoads = session.giftCardLoads;
+      // The till's view of every gift card the sale names, read now: the sale is checked against it.
+      const giftMoves = giftCardMoves({ lines: storedValueLines({ giftCardLoads }), tenders });
+      const giftCards = await giftCardViews(db, quoteInput.program, quoteInput.timeZone, giftMoves.keys());
       const sale = await recordSale(
         db,
         { ...quoteInput, at: new Date().toISOString() },
@@ -528,6 +607,8 @@ export function App({ host }: { host: KassaHostApi }) {
           tenders,
           priceChanges,
           topUpMinor: session.topUpMinor,
+          giftCardLoads,
+          giftCards,
           // The id the basket was kept under: a basket restored after a restart is never sold twice.
           ...(keeper ? { saleId: keeper.saleId() } : {}),
         },
@@ -537,9 +618,14 @@ export function App({ host }: { host: KassaHostApi }) {
       // For the benchmarks: Pay → the sale and its entries committed to the journal.
       performance.measure('kassa:sale-commit', { start: started, detail: sale.saleId });
       const byId = new Map(sale.quote.lines.map((l) => [l.lineId, l]));
-      const paidTotal = sale.quote.totalMinor + session.topUpMinor;
+      const paidTotal = saleTotalMinor(sale.quote, storedValueMinor(session));
+      const fold = {
+        at: sale.at,
+        timeZone: quoteInput.timeZone,
+        validMonths: quoteInput.program.giftCards?.validMonths ?? 0,
+      };
       const changeMinor = tenderSummary(paidTotal, tenders).changeMinor;
-      const walletPaid = tenders.reduce((n, x) => n + (x.kind === 'wallet' ? x.amountMinor : 0), 0);
+      const walletPaid = walletMoves({ lines: [], tenders }).paidMinor;
       const done: Receipt = {
         saleId: sale.saleId,
         receiptNo: sale.receiptNo,
@@ -558,6 +644,14 @@ export function App({ host }: { host: KassaHostApi }) {
         })),
         totalMinor: paidTotal,
         topUpMinor: session.topUpMinor,
+        giftCardLoads: [...giftCardLoads],
+        // Each card the sale moved, as the one fold leaves it once the sale is booked.
+        giftCardsAfter: [...giftMoves].flatMap(([number, move]) => {
+          const before = giftCards.get(number);
+          if (!before) return [];
+          const after = applyGiftCardMove(before, move, fold);
+          return [{ number, balanceMinor: after.balanceMinor, validUntil: after.validUntil }];
+        }),
         walletAfter:
           program?.wallet && memberState && member
             ? memberState.wallet.balanceMinor + session.topUpMinor - walletPaid
@@ -591,7 +685,17 @@ export function App({ host }: { host: KassaHostApi }) {
         text: t.saleDone(money(paidTotal, sale.quote.currency), sale.quote.pointsEarned),
       });
     } catch (e) {
-      setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+      // A gift card refused by the sale's own check (shared/gift-cards.ts) says so in the cashier's words, with its code.
+      const problem = giftCardProblemOf(e);
+      const card = isKassaError(e) ? (e.details as { number?: unknown } | undefined)?.number : undefined;
+      setMessage({
+        kind: 'error',
+        text: problem
+          ? t.giftCardProblem(problem, quoteInput.program.currency, typeof card === 'string' ? card : '')
+          : e instanceof Error
+            ? e.message
+            : String(e),
+      });
     } finally {
       setCommitting(false);
       memberSync?.hold(false);
@@ -810,6 +914,11 @@ export function App({ host }: { host: KassaHostApi }) {
           <button data-testid="open-return" onClick={startReturn}>
             {t.returnButton} <kbd>F9</kbd>
           </button>
+          {program?.giftCards && (
+            <button data-testid="open-gift-card" disabled={dialogOpen} onClick={openGiftCard}>
+              {t.giftCardButton} <kbd>F5</kbd>
+            </button>
+          )}
           <Keypad
             line={selectedLine}
             currency={currency}
@@ -844,7 +953,7 @@ export function App({ host }: { host: KassaHostApi }) {
               onPrint={() => void printReceipt()}
               onClose={() => setReceipt(null)}
             />
-          ) : lines.length === 0 && session.topUpMinor === 0 ? (
+          ) : saleEmpty(session) ? (
             <>
               <p className="muted">{t.emptyBasket}</p>
               {lastReceipt && (
@@ -873,8 +982,9 @@ export function App({ host }: { host: KassaHostApi }) {
               hasMember={member !== null}
               redeem={redeem}
               codes={codes}
-              isCoupon={(code) => batchCodesOf([code], coupons)[code] !== undefined}
+              isCoupon={(code) => couponBatchOf.has(code)}
               topUpMinor={session.topUpMinor}
+              giftCardLoads={session.giftCardLoads}
               dispatch={dispatch}
               onPay={openPay}
               onVoid={() => void voidSale()}
@@ -993,6 +1103,26 @@ export function App({ host }: { host: KassaHostApi }) {
             dispatch({ type: 'set-top-up', amountMinor });
           }}
           onCancel={() => setToppingUp(false)}
+        />
+      )}
+
+      {giftCarding && program?.giftCards && store && (
+        <GiftCardDialog
+          program={program}
+          timeZone={store.timeZone}
+          offline={!sync.online}
+          loads={session.giftCardLoads}
+          read={readGiftCard}
+          scans={giftCardScans}
+          onSet={(giftCard, amountMinor) => {
+            setGiftCarding(false);
+            setReceipt(null);
+            dispatch({ type: 'set-gift-card', giftCard, amountMinor });
+            setMessage(
+              amountMinor > 0 ? { kind: 'info', text: t.giftCardOnSale(giftCard, money(amountMinor, currency)) } : null,
+            );
+          }}
+          onCancel={() => setGiftCarding(false)}
         />
       )}
 
@@ -1116,13 +1246,27 @@ export function App({ host }: { host: KassaHostApi }) {
           walletMinor={
             program?.wallet && memberState && store
               ? Math.min(
-                  q.totalMinor,
+                  // The eWallet and gift cards pay for the goods only, together.
+                  q.totalMinor - giftCardPaid(session.tenders),
                   walletSpendable(program, memberState, {
                     offline: !sync.online,
                     at: new Date().toISOString(),
                     timeZone: store.timeZone,
                   }),
                 )
+              : null
+          }
+          giftCards={
+            program?.giftCards && store
+              ? {
+                  program,
+                  goodsMinor: q.totalMinor,
+                  loads: session.giftCardLoads,
+                  offline: !sync.online,
+                  timeZone: store.timeZone,
+                  read: readGiftCard,
+                  scans: giftCardScans,
+                }
               : null
           }
           notice={message?.kind === 'error' ? message.text : null}

@@ -1,10 +1,20 @@
-/** A sale's receipt on screen, as printed on 80 mm paper by the print stylesheet. */
+/**
+ * A sale's receipt on screen, as printed on 80 mm paper by the print stylesheet.
+ *
+ * Gift cards: the line of a card sold or reloaded prints the card's whole number (the buyer needs it to give the
+ * card, reload it, or ask about it: the receipt is their proof of what was put on which card); a card that paid,
+ * and the balance each card is left with, print only its last four characters, because the number is what spends
+ * the card and a receipt of a purchase is left on counters and in bags.
+ */
 import type { PriceChange, Tender } from '../features/sale/session';
 import type { SayCode, SayParams } from '../../../shared/engine';
 import { vatByRate } from '../../../shared/vat';
 import { kilograms, money, receiptLabel, storeDay, storeTime } from './format';
 import { ReceiptBarcode } from './ReceiptBarcode';
 import { say, t } from './strings';
+
+/** A gift card the sale moved, once the sale is booked: its balance and the last day it may be spent. */
+export type ReceiptGiftCard = { number: string; balanceMinor: number; validUntil: string | null };
 
 export type Receipt = {
   saleId: string;
@@ -28,6 +38,10 @@ export type Receipt = {
   totalMinor: number;
   /** Money put on the member's eWallet by this sale (0: none). */
   topUpMinor: number;
+  /** Gift cards sold or reloaded by this sale, in its order. */
+  giftCardLoads: Array<{ giftCard: string; amountMinor: number }>;
+  /** Every gift card the sale moved (loaded or paid with), after the sale. */
+  giftCardsAfter: ReceiptGiftCard[];
   /** The member's eWallet balance once the sale is booked; null where the program has no eWallet. */
   walletAfter: number | null;
   /** What the program took off (promotions, member prices, stamps, rewards…), as the engine said it. */
@@ -45,7 +59,7 @@ export type Receipt = {
 };
 
 function tenderText(x: Tender, currency: string): string {
-  const kind = t.tenderKind(x.kind);
+  const kind = t.tenderKind(x.kind, x.giftCard);
   return x.tenderedMinor !== undefined
     ? t.tenderedLine(kind, money(x.amountMinor, currency), money(x.tenderedMinor, currency))
     : t.tenderLine(kind, money(x.amountMinor, currency));
@@ -101,6 +115,13 @@ export function ReceiptView(props: {
               <td className="num">{money(receipt.topUpMinor, currency)}</td>
             </tr>
           )}
+          {receipt.giftCardLoads.map((g) => (
+            <tr key={g.giftCard} data-testid="receipt-gift-card">
+              <td>{t.giftCardLine(g.giftCard)}</td>
+              <td />
+              <td className="num">{money(g.amountMinor, currency)}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       {receipt.discounts.length > 0 && (
@@ -174,6 +195,11 @@ export function ReceiptView(props: {
       {receipt.walletAfter !== null && (
         <div data-testid="receipt-wallet">{t.walletAfter(money(receipt.walletAfter, currency))}</div>
       )}
+      {receipt.giftCardsAfter.map((g) => (
+        <div key={g.number} data-testid="receipt-gift-card-balance" data-minor={g.balanceMinor}>
+          {t.giftCardAfter(g.number, money(g.balanceMinor, currency), g.validUntil ? storeDay(g.validUntil) : null)}
+        </div>
+      ))}
       {receipt.expiring.map((x) => (
         <div key={x.expiresAt} data-testid="receipt-expiring" data-points={x.points} data-day={x.expiresAt}>
           {t.expiringOn(x.points, storeDay(x.expiresAt))}

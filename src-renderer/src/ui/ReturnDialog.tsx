@@ -212,7 +212,9 @@ export function ReturnDialog(props: Props) {
             </div>
             <div data-testid="return-tenders">
               {t.returnRefundedTo(
-                done.plan.tenders.map((x) => t.tenderLine(t.tenderKind(x.kind), money(x.amountMinor))).join(', '),
+                done.plan.tenders
+                  .map((x) => t.tenderLine(t.tenderKind(x.kind, x.giftCard), money(x.amountMinor)))
+                  .join(', '),
               )}
             </div>
             {done.plan.refund.pointsReversed > 0 && (
@@ -310,7 +312,7 @@ export function ReturnDialog(props: Props) {
                     <div>
                       {t.returnRefundedTo(
                         preview.plan.tenders
-                          .map((x) => t.tenderLine(t.tenderKind(x.kind), money(x.amountMinor)))
+                          .map((x) => t.tenderLine(t.tenderKind(x.kind, x.giftCard), money(x.amountMinor)))
                           .join(', '),
                       )}
                     </div>

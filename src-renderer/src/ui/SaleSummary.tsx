@@ -1,6 +1,10 @@
-/** Totals, points, the engine's explanation, rewards and pay-with-points, Pay and Void. */
+/**
+ * Totals, points, the engine's explanation, rewards and pay-with-points, the stored value the sale puts on (the
+ * eWallet top-up, each gift card, every one with its × to take it off), Pay and Void.
+ */
 import { useState } from 'react';
 import { codesOf, type Program, type Quote } from '../../../shared/engine';
+import { saleTotalMinor, storedValueMinor, type GiftCardLoad } from '../../../shared/sale-journal';
 import type { SaleSession, SessionAction } from '../features/sale/session';
 import { money } from './format';
 import { quoteError, say, t } from './strings';
@@ -16,6 +20,8 @@ export function SaleSummary(props: {
   isCoupon: (code: string) => boolean;
   /** The eWallet top-up on the sale (0: none): paid with the goods, outside the engine's total. */
   topUpMinor: number;
+  /** The gift cards the sale sells or reloads: paid with the goods, outside the engine's total. */
+  giftCardLoads: readonly GiftCardLoad[];
   dispatch: (action: SessionAction) => void;
   onPay: () => void;
   onVoid: () => void;
@@ -26,7 +32,10 @@ export function SaleSummary(props: {
   const [codeInput, setCodeInput] = useState('');
   const [codeError, setCodeError] = useState<string | null>(null);
   const hasCodes = program?.promotions.some((p) => p.code !== undefined || p.couponBatch !== undefined) ?? false;
-  const totalMinor = q.totalMinor + props.topUpMinor;
+  const totalMinor = saleTotalMinor(
+    q,
+    storedValueMinor({ topUpMinor: props.topUpMinor, giftCardLoads: props.giftCardLoads }),
+  );
   return (
     <>
       <div className="row">
@@ -64,6 +73,22 @@ export function SaleSummary(props: {
           </span>
         </div>
       )}
+      {props.giftCardLoads.map((g) => (
+        <div key={g.giftCard} className="row" data-testid="gift-card-line" data-gift-card={g.giftCard}>
+          <span>{t.giftCardLine(g.giftCard)}</span>
+          <span>
+            {money(g.amountMinor, currency)}{' '}
+            <button
+              className="link"
+              data-testid="remove-gift-card"
+              aria-label={t.giftCardRemoveLine(g.giftCard)}
+              onClick={() => dispatch({ type: 'set-gift-card', giftCard: g.giftCard, amountMinor: 0 })}
+            >
+              ×
+            </button>
+          </span>
+        </div>
+      ))}
       <div className="row total">
         <span>{t.total}</span>
         <span data-testid="total">{money(totalMinor, currency)}</span>

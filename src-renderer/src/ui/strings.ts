@@ -9,6 +9,7 @@ import { formatMoney } from '../../../shared/money';
 import type { HistoryReason } from '../../../shared/history';
 import type { KeypadProblem } from '../features/sale/keypad';
 import type { MemberLookup } from '../db/members';
+import type { GiftCardProblem } from '../features/sale/gift-card-tender';
 
 /** Money as the till's language writes it: `12.50 EUR`, `12,50 EUR` (integer minor units throughout). */
 export function localMoney(minor: number, currency: string): string {
@@ -22,6 +23,15 @@ export function say(code: SayCode, params: SayParams, currency: string): string 
   for (const [name, value] of Object.entries(params))
     values[name] = name.endsWith('Minor') && typeof value === 'number' ? localMoney(value, currency) : value;
   return tr(`say.${code}`, values);
+}
+
+/**
+ * A gift card number as printed where anyone holding the paper could read it (a tender, a balance): its last four
+ * characters. The number is what spends the card, so only the receipt line of a card sold prints it whole (the
+ * buyer needs it to give the card, reload it or ask about it).
+ */
+export function maskedGiftCard(number: string): string {
+  return `…${number.slice(-4)}`;
 }
 
 /** Why a top-up amount was refused (shared/engine/wallet.ts, shared/money.ts). */
@@ -527,8 +537,98 @@ export const t = {
   get discountReasons() {
     return (['damaged', 'nearExpiry', 'priceMatch', 'shelfPrice', 'goodwill'] as const).map((r) => tr(`reason.${r}`));
   },
-  /** A tender's name: cash, card or the eWallet. */
-  tenderKind: (kind: 'cash' | 'card' | 'wallet') => tr(kind),
+  /** A tender's name: cash, card, the eWallet, or a gift card (its number masked). */
+  tenderKind: (kind: 'cash' | 'card' | 'wallet' | 'giftcard', giftCard?: string) =>
+    kind === 'giftcard' ? tr('giftCardNamed', { card: maskedGiftCard(giftCard ?? '') }) : tr(kind),
+  /** Gift cards: the dialog (F5), the sale's lines, the pay dialog's tender and the receipt. */
+  get giftCardButton() {
+    return tr('giftCardButton');
+  },
+  get giftCardScanLater() {
+    return tr('giftCardScanLater');
+  },
+  get giftCardTitle() {
+    return tr('giftCardTitle');
+  },
+  get giftCardNumber() {
+    return tr('giftCardNumber');
+  },
+  get giftCardCheck() {
+    return tr('giftCardCheck');
+  },
+  get giftCardNew() {
+    return tr('giftCardNew');
+  },
+  giftCardBalance: (amount: string) => tr('giftCardBalance', { amount }),
+  giftCardValidUntil: (date: string) => tr('giftCardValidUntil', { date }),
+  giftCardExpiredOn: (date: string) => tr('giftCardExpiredOn', { date }),
+  get giftCardNoExpiry() {
+    return tr('giftCardNoExpiry');
+  },
+  get giftCardNotSold() {
+    return tr('giftCardNotSold');
+  },
+  giftCardOfflineToday: (amount: string) => tr('giftCardOfflineToday', { amount }),
+  get giftCardAmount() {
+    return tr('giftCardAmount');
+  },
+  giftCardLimits: (min: string, room: string) => tr('giftCardLimits', { min, room }),
+  get giftCardAdd() {
+    return tr('giftCardAdd');
+  },
+  get giftCardRemove() {
+    return tr('giftCardRemove');
+  },
+  /** A gift card line of the sale and the receipt: the card's whole number. */
+  giftCardLine: (card: string) => tr('giftCardNamed', { card }),
+  giftCardRemoveLine: (card: string) => tr('giftCardRemoveLine', { card }),
+  giftCardOnSale: (card: string, amount: string) => tr('giftCardOnSale', { card, amount }),
+  /** What is left on a card after the sale, as the receipt prints it. */
+  giftCardAfter: (card: string, amount: string, validUntil: string | null) =>
+    validUntil
+      ? tr('giftCardAfter', { card: maskedGiftCard(card), amount, date: validUntil })
+      : tr('giftCardAfterNoExpiry', { card: maskedGiftCard(card), amount }),
+  get payGiftCard() {
+    return tr('payGiftCard');
+  },
+  get payGiftCardTitle() {
+    return tr('payGiftCardTitle');
+  },
+  payGiftCardMay: (amount: string, balance: string) => tr('payGiftCardMay', { amount, balance }),
+  get payGiftCardAmount() {
+    return tr('payGiftCardAmount');
+  },
+  get giftCardBadInput() {
+    return tr('giftCard.MONEY_BAD_INPUT');
+  },
+  /** A gift card refused (shared/gift-cards.ts, features/sale/gift-card-tender.ts), with its code. */
+  giftCardProblem: (p: GiftCardProblem, currency: string, card = ''): string => {
+    const amount = (minor: number) => localMoney(minor, currency);
+    switch (p.code) {
+      case 'TENDER_NOT_POSITIVE':
+      case 'TENDER_OVER_DUE':
+      case 'SALE_COVERED':
+        return t.tenderProblem(p.code);
+      case 'GIFT_CARD_BAD_AMOUNT':
+        return tr(`giftCard.BAD_AMOUNT.${p.why}`, { card, amount: amount(p.minLoadMinor ?? 0) });
+      case 'GIFT_CARD_EXPIRED':
+        return tr('giftCard.GIFT_CARD_EXPIRED', {
+          card,
+          date: p.validUntil
+            ? new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(
+                new Date(`${p.validUntil}T12:00:00Z`),
+              )
+            : '',
+        });
+      case 'GIFT_CARD_INSUFFICIENT':
+      case 'GIFT_CARD_OFFLINE_CAP':
+        return tr(`giftCard.${p.code}`, { card, amount: amount(p.spendableMinor) });
+      case 'GIFT_CARD_OVER_LIMIT':
+        return tr('giftCard.GIFT_CARD_OVER_LIMIT', { card, amount: amount(p.roomMinor) });
+      default:
+        return tr(`giftCard.${p.code}`, { card });
+    }
+  },
   /** A digital member card refused, or taken. */
   digitalCardProblem: (code: DigitalCardProblem) => tr(`digitalCard.${code}`),
   digitalCardAccepted: (name: string) => tr('digitalCardAccepted', { name }),

@@ -82,8 +82,12 @@ export function returnDocuments(
 ): JournalDoc[] {
   const o = plan.original.body;
   const subtotal = plan.lines.reduce((s, l) => s + l.amountMinor, 0);
-  // Money going back to the customer: negative amounts on the original's tenders.
-  const tenders = plan.tenders.map((t) => ({ kind: t.kind, amountMinor: -t.amountMinor }));
+  // Money going back to the customer: negative amounts on the original's tenders (a gift card's names the card).
+  const tenders = plan.tenders.map((t) => ({
+    kind: t.kind,
+    amountMinor: -t.amountMinor,
+    ...(t.giftCard ? { giftCard: t.giftCard } : {}),
+  }));
   const body: SaleBody = {
     storeId: ctx.storeId,
     cashierId: ctx.cashierId,

@@ -10,14 +10,15 @@
  *   twice (and a second commit under the same id would be refused by the
  *   journal's primary key anyway).
  * - Writes are queued and coalesced: only the latest session is written,
- *   one write at a time; an empty basket removes the kept one.
+ *   one write at a time; an empty basket (no goods, no eWallet top-up, no
+ *   gift card) removes the kept one.
  * - A kept basket that does not read back (an older format, a damaged
  *   record) is dropped with BASKET_UNREADABLE; nothing else changes.
  */
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import type { TillDatabase } from '../../db/database';
-import type { SaleSession } from './session';
+import { saleEmpty, type SaleSession } from './session';
 
 const nextId = monotonicFactory();
 export const BASKET_DOC = 'basket';
@@ -43,18 +44,26 @@ const keptSchema = z.object({
   session: z
     .object({
       phase: z.enum(['selling', 'paying']),
-      lines: z.array(lineSchema).min(1),
+      lines: z.array(lineSchema),
       member: z.object({ id: z.string(), cardNumber: z.string() }).passthrough().nullable(),
       redeem: z.unknown(),
       codes: z.array(z.string()).max(10).default([]),
       lastLineId: z.string().nullable(),
       tenders: z.array(
-        z.object({ kind: z.enum(['cash', 'card', 'wallet']), amountMinor: int.positive() }).passthrough(),
+        z
+          .object({
+            kind: z.enum(['cash', 'card', 'wallet', 'giftcard']),
+            amountMinor: int.positive(),
+            giftCard: z.string().optional(),
+          })
+          .passthrough(),
       ),
       topUpMinor: int.min(0).default(0),
+      giftCardLoads: z.array(z.object({ giftCard: z.string().min(1), amountMinor: int.positive() })).default([]),
       lineCounter: int.min(0),
     })
-    .passthrough(),
+    .passthrough()
+    .refine((s) => !saleEmpty(s), 'a kept basket has goods, a top-up or a gift card on it'),
 });
 
 export type KeptBasket =
@@ -87,7 +96,7 @@ export async function loadKeptBasket(db: TillDatabase): Promise<KeptBasket> {
 }
 
 export type BasketKeeper = {
-  /** Keeps this session (or removes the kept basket when it has no lines). */
+  /** Keeps this session (or removes the kept basket when nothing is on the sale). */
   keep: (session: SaleSession) => void;
   /** The id the basket in progress will be sold under. */
   saleId: () => string;
@@ -107,7 +116,7 @@ export function basketKeeper(db: TillDatabase): BasketKeeper {
     while (hasPending) {
       const session = pending!;
       hasPending = false;
-      if (session.lines.length === 0) {
+      if (saleEmpty(session)) {
         const doc = await db.journal.getLocal(BASKET_DOC);
         if (doc) await doc.remove();
       } else {
@@ -120,7 +129,7 @@ export function basketKeeper(db: TillDatabase): BasketKeeper {
   return {
     keep(session) {
       // A basket emptied (sold, voided) hands the next one a new sale id.
-      if (session.lines.length === 0 && pending !== null && pending.lines.length > 0) saleId = nextId();
+      if (saleEmpty(session) && pending !== null && !saleEmpty(pending)) saleId = nextId();
       pending = session;
       if (hasPending) return;
       hasPending = true;

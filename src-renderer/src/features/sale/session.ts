@@ -16,6 +16,7 @@
 import { codesOf, type BasketLine, type RedeemChoice } from '../../../../shared/engine';
 import { percentOff } from '../../../../shared/money';
 import type { MemberRecord } from '../../../../shared/member-snapshot';
+import type { GiftCardLoad } from '../../../../shared/sale-journal';
 import type { ProductRow } from '../../db/schemas';
 import type { ScannedLine } from './scanned-line';
 
@@ -35,11 +36,14 @@ export type PriceChange = {
 
 export type SessionLine = BasketLine & { product: ProductRow; priceChange?: PriceChange };
 
-/** wallet: paid from the member's eWallet (shared/engine/wallet.ts). */
-export type TenderKind = 'cash' | 'card' | 'wallet';
+/** wallet: paid from the member's eWallet (shared/engine/wallet.ts); giftcard: from a gift card (shared/gift-cards.ts). */
+export type TenderKind = 'cash' | 'card' | 'wallet' | 'giftcard';
 
-/** A tender taken: `amountMinor` is what it pays of the sale; cash also says what was handed over. */
-export type Tender = { kind: TenderKind; amountMinor: number; tenderedMinor?: number };
+/**
+ * A tender taken: `amountMinor` is what it pays of the sale; cash also says what was handed over, a gift card
+ * tender names its card.
+ */
+export type Tender = { kind: TenderKind; amountMinor: number; tenderedMinor?: number; giftCard?: string };
 
 export type SaleSession = {
   phase: 'selling' | 'paying';
@@ -54,6 +58,8 @@ export type SaleSession = {
   tenders: Tender[];
   /** Money the sale puts on the member's eWallet (0: none); a line after the goods. */
   topUpMinor: number;
+  /** Gift cards the sale sells or reloads, each card once, in the order they were added; lines after the top-up. */
+  giftCardLoads: GiftCardLoad[];
   /** Counter behind line ids (`L0001`…), kept across sales so a receipt's line ids never repeat in a session. */
   lineCounter: number;
 };
@@ -75,6 +81,8 @@ export type SessionAction =
   | { type: 'add-code'; code: string }
   /** Puts this much on the member's eWallet with the sale (0 takes the top-up off). */
   | { type: 'set-top-up'; amountMinor: number }
+  /** Puts this much on gift card `giftCard` with the sale (replacing what was on the sale for it; 0 takes it off). */
+  | { type: 'set-gift-card'; giftCard: string; amountMinor: number }
   | { type: 'remove-code'; code: string }
   | { type: 'open-pay' }
   | { type: 'close-pay' }
@@ -95,8 +103,18 @@ export function newSession(lineCounter = 0): SaleSession {
     lastLineId: null,
     tenders: [],
     topUpMinor: 0,
+    giftCardLoads: [],
     lineCounter,
   };
+}
+
+/** Whether the sale has nothing on it yet: no goods, no eWallet top-up, no gift card. */
+export function saleEmpty(s: {
+  lines: readonly unknown[];
+  topUpMinor: number;
+  giftCardLoads: readonly unknown[];
+}): boolean {
+  return s.lines.length === 0 && s.topUpMinor === 0 && s.giftCardLoads.length === 0;
 }
 
 /** Why a scan may not change this session now, or null when it may. */
@@ -190,11 +208,12 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
       };
     case 'restore':
       // Only onto a fresh session: a basket in progress is never replaced.
-      return s.lines.length === 0 && s.phase === 'selling'
+      return saleEmpty(s) && s.phase === 'selling'
         ? {
             ...a.session,
             codes: a.session.codes ?? [],
             topUpMinor: a.session.topUpMinor ?? 0,
+            giftCardLoads: a.session.giftCardLoads ?? [],
             lineCounter: Math.max(s.lineCounter, a.session.lineCounter),
           }
         : s;
@@ -209,6 +228,19 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
       // A wallet is a member's: no member, no top-up.
       if (s.phase !== 'selling' || !s.member || !Number.isSafeInteger(a.amountMinor) || a.amountMinor < 0) return s;
       return { ...s, topUpMinor: a.amountMinor };
+    case 'set-gift-card': {
+      // No member needed: a gift card is whoever holds it. The amount is checked by the dialog (shared/gift-cards.ts).
+      if (s.phase !== 'selling' || !Number.isSafeInteger(a.amountMinor) || a.amountMinor < 0) return s;
+      const others = s.giftCardLoads.filter((l) => l.giftCard !== a.giftCard);
+      const at = s.giftCardLoads.findIndex((l) => l.giftCard === a.giftCard);
+      if (a.amountMinor === 0) return { ...s, giftCardLoads: others };
+      const load = { giftCard: a.giftCard, amountMinor: a.amountMinor };
+      // A card already on the sale keeps its place (its line number on the receipt).
+      return {
+        ...s,
+        giftCardLoads: at < 0 ? [...others, load] : s.giftCardLoads.map((l, i) => (i === at ? load : l)),
+      };
+    }
     case 'redeem':
       if (s.phase !== 'selling') return s;
       return { ...s, redeem: s.member ? a.choice : null };
@@ -221,9 +253,7 @@ export function saleSession(s: SaleSession, a: SessionAction): SaleSession {
     case 'remove-code':
       return s.phase === 'selling' ? { ...s, codes: s.codes.filter((c) => c !== a.code) } : s;
     case 'open-pay':
-      return s.phase === 'selling' && (s.lines.length > 0 || s.topUpMinor > 0)
-        ? { ...s, phase: 'paying', tenders: [] }
-        : s;
+      return s.phase === 'selling' && !saleEmpty(s) ? { ...s, phase: 'paying', tenders: [] } : s;
     case 'close-pay':
       return s.phase === 'paying' ? { ...s, phase: 'selling', tenders: [] } : s;
     case 'add-tender':
@@ -274,7 +304,7 @@ export function tenderSummary(
 export function takeTender(
   totalMinor: number,
   tenders: readonly Tender[],
-  kind: TenderKind,
+  kind: Exclude<TenderKind, 'giftcard'>,
   givenMinor: number | null,
   walletMinor = 0,
 ): { ok: true; tender: Tender } | { ok: false; code: TenderProblem } {
