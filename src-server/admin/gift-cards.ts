@@ -103,7 +103,7 @@ export function giftCardRoutes(app: FastifyInstance, db: Db, access: AdminAccess
       paid_minor: string | number;
     }>(
       `SELECT sale_id, till_id, at, load_minor, paid_minor FROM gift_card_moves
-        WHERE program_id = $1 AND number = $2 ORDER BY at, sale_id`,
+        WHERE program_id = $1 AND number = $2 ORDER BY at, till_id, epoch, till_seq, sale_id`,
       [programId, number],
     );
     return {

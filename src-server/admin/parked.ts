@@ -14,17 +14,20 @@ import { textSchema } from '../../shared/primitives';
 import type { Db, Query } from '../db';
 import { stampSeq } from '../seq';
 import { parseInput } from '../http/errors';
+import { replaySaleMoves } from '../ingest/replay';
 import { audit, type AdminAccess } from './access';
 
 const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const noteBody = z.object({ note: textSchema(500).default('') }).default({ note: '' });
 
-type ParkedRow = { id: string; doc: unknown; status: string; till_id: string; epoch: string };
+type ParkedRow = { id: string; doc: unknown; status: string; till_id: string; store_id: string; epoch: string };
 
 async function openParked(q: Query, id: number): Promise<ParkedRow> {
-  const [row] = await q<ParkedRow>('SELECT id, doc, status, till_id, epoch FROM parked_docs WHERE id = $1 FOR UPDATE', [
-    id,
-  ]);
+  const [row] = await q<ParkedRow>(
+    `SELECT p.id, p.doc, p.status, p.till_id, t.store_id, p.epoch
+       FROM parked_docs p JOIN tills t ON t.id = p.till_id WHERE p.id = $1 FOR UPDATE OF p`,
+    [id],
+  );
   if (!row) throw new KassaError('NOT_FOUND', `No parked document ${id}`);
   if (row.status !== 'open') throw new KassaError('NOT_ALLOWED', `Parked document ${id} is already ${row.status}`);
   return row;
@@ -120,6 +123,9 @@ export function parkedRoutes(app: FastifyInstance, db: Db, access: AdminAccess):
         ]);
         if (updated.length === 0) throw new KassaError('NOT_FOUND', `Sale ${doc.id} is not stored`);
         if (fact) await applyToMember(q, fact);
+        // The codes it used and the gift card money it moved, as for a sale stored as sent; tills hear of them.
+        const till = { tillId: row.till_id, storeId: row.store_id };
+        await stampSeq(q, 'refdata', await replaySaleMoves(q, doc, till, row.epoch));
       }
       await q(
         "UPDATE parked_docs SET status = 'replayed', resolved_at = now(), resolved_by = $3, note = $2 WHERE id = $1",

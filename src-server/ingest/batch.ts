@@ -225,7 +225,12 @@ function rememberVersion(key: string, program: Program | null): void {
 }
 
 /** A program as it stands now (`version` null) or as one of its versions; null when unknown or invalid. */
-export async function loadProgram(q: Query, b: Batch, id: string, version: number | null): Promise<Program | null> {
+export async function loadProgram(
+  q: Query,
+  b: Pick<Batch, 'programs'>,
+  id: string,
+  version: number | null,
+): Promise<Program | null> {
   const key = programKey(id, version);
   if (version !== null && versionCache.has(key)) return versionCache.get(key)!;
   if (b.programs.has(key)) return b.programs.get(key)!;

@@ -14,7 +14,7 @@ import { flag, type Batch } from './batch';
 
 export async function takeCoupons(
   q: Query,
-  b: Batch,
+  b: Pick<Batch, 'till' | 'couponBatches'>,
   sale: SaleDoc,
 ): Promise<Record<string, { batch: string; used: boolean }>> {
   const codes = codesOf(sale.body.codes);

@@ -27,6 +27,9 @@ import { GIFT_CARD_COLUMNS, giftCardOfRow, publishGiftCards, type GiftCardRow } 
 import { flag, loadProgram, type Batch } from './batch';
 import type { RuleViolation } from './rules';
 
+/** What booking a sale's cards reads from the push it came in (a replay gives only these). */
+type CardBatch = Pick<Batch, 'till' | 'epoch' | 'store' | 'programs' | 'giftCards'>;
+
 /** The cards a group of pushes moves, by `programId NUL number`: as they stand after its moves so far. */
 export type GiftCardBook = { cards: Map<string, GiftCardState>; touched: Set<string> };
 
@@ -43,7 +46,7 @@ function cardKey(programId: string, number: string): string {
  * current one); null when the sale names no card, or its program sells none (then any well-formed number stands:
  * a card sold before keeps its money).
  */
-export async function giftCardPrefix(q: Query, b: Batch, sale: SaleDoc): Promise<string | null> {
+export async function giftCardPrefix(q: Query, b: Pick<Batch, 'programs'>, sale: SaleDoc): Promise<string | null> {
   const names =
     sale.body.lines.some((l) => l.kind === 'giftcard') || sale.body.tenders.some((t) => t.kind === 'giftcard');
   if (!names) return null;
@@ -53,7 +56,7 @@ export async function giftCardPrefix(q: Query, b: Batch, sale: SaleDoc): Promise
 }
 
 /** The sale's moves that change a card of its program, in the order the sale names the cards. */
-async function movesOf(q: Query, b: Batch, sale: SaleDoc): Promise<Array<[string, GiftCardMove]>> {
+async function movesOf(q: Query, b: Pick<Batch, 'programs'>, sale: SaleDoc): Promise<Array<[string, GiftCardMove]>> {
   const moves = giftCardMoves(sale.body);
   if (moves.size === 0) return [];
   const prefix = await giftCardPrefix(q, b, sale);
@@ -96,14 +99,19 @@ export async function lockGiftCards(q: Query, b: Batch, sales: readonly SaleDoc[
 }
 
 /** The card from the book (locked by `lockGiftCards`; one it missed is locked now). */
-async function cardOf(q: Query, b: Batch, programId: string, number: string): Promise<GiftCardState> {
+async function cardOf(
+  q: Query,
+  b: Pick<Batch, 'giftCards'>,
+  programId: string,
+  number: string,
+): Promise<GiftCardState> {
   const key = cardKey(programId, number);
   if (!b.giftCards.cards.has(key)) await lockCards(q, b.giftCards, [[programId, number]]);
   return b.giftCards.cards.get(key)!;
 }
 
 /** The card after the sale: its till database's mark raised to the sale; written after the group. */
-function keep(b: Batch, card: GiftCardState, sale: SaleDoc): void {
+function keep(b: CardBatch, card: GiftCardState, sale: SaleDoc): void {
   const mark = Math.max(card.tillMarks[b.epoch] ?? 0, sale.tillSeq);
   const key = cardKey(card.programId, card.number);
   if (card === b.giftCards.cards.get(key) && card.tillMarks[b.epoch] === mark) return;
@@ -112,7 +120,7 @@ function keep(b: Batch, card: GiftCardState, sale: SaleDoc): void {
 }
 
 /** Books a stored sale's gift card moves (anonymous, member or return) and flags what head office must see. */
-export async function takeGiftCards(q: Query, b: Batch, sale: SaleDoc): Promise<void> {
+export async function takeGiftCards(q: Query, b: CardBatch, sale: SaleDoc): Promise<void> {
   const moves = await movesOf(q, b, sale);
   if (moves.length === 0) return;
   const { programId } = sale.body;
@@ -150,7 +158,7 @@ export async function takeGiftCards(q: Query, b: Batch, sale: SaleDoc): Promise<
 /** What head office must see about one payment from a card. */
 async function review(
   q: Query,
-  b: Batch,
+  b: CardBatch,
   sale: SaleDoc,
   before: GiftCardState,
   after: GiftCardState,

@@ -3,13 +3,22 @@
  * office generates a batch (refused with a code for a batch the program has no promotion for, a bad count or a
  * wrong token, writing nothing) and exports it as CSV; a till takes a code once and every till hears it used; two
  * offline tills taking the same code both stand and the second is flagged (coupon-reused); a code in no batch is
- * refused by the server's re-check.
+ * refused by the server's re-check; an operator's replay of a parked sale uses its code once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { couponCodeValid } from '../../shared/coupons';
 import { KassaError } from '../../shared/errors';
-import { demoUlid } from '../../src-server/seed';
-import { changeProgram, postgresUrl, startHarness, type Backend, type Harness } from '../support/server-harness';
+import type { SaleDoc } from '../../shared/documents';
+import { giftCardLine } from '../../shared/sale-journal';
+import { demoGiftCardNumber, demoUlid } from '../../src-server/seed';
+import {
+  callApi,
+  changeProgram,
+  postgresUrl,
+  startHarness,
+  type Backend,
+  type Harness,
+} from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
 const backends: Backend[] = postgresUrl() ? ['pglite', 'postgres'] : ['pglite'];
@@ -139,5 +148,28 @@ describe.each(backends)('single-use coupons on %s', (backend) => {
     ]);
     expect(row!.status).toBe('corrected');
     expect(await h.db.query("SELECT code FROM coupon_codes WHERE code = 'XMAS-00000000'")).toEqual([]);
+  });
+
+  it('an operator replays a parked sale: its code is used then, once, and every till hears it', async () => {
+    const code = codes[2]!;
+    const [doc] = a.sell(null, [[COFFEE, 3]], { codes: [code] });
+    // The sale also carries a gift card line of 0.00, which parks it whole: the code stays open.
+    const sale = doc as SaleDoc;
+    sale.body = {
+      ...sale.body,
+      lines: [...sale.body.lines, giftCardLine({ giftCard: demoGiftCardNumber(20), amountMinor: 0 }, 9)],
+    };
+    const [reply] = await a.pushAll();
+    expect(reply!.parked.map((p) => [p.id, p.code])).toEqual([[sale.id, 'GIFT_CARD_LINE_INVALID']]);
+    expect((await csv(h, 'xmas')).find((r) => r[0] === code)?.[1]).toBe('open');
+
+    const [item] = await h.db.query<{ id: string }>('SELECT id FROM parked_docs WHERE doc_id = $1', [sale.id]);
+    const path = `/api/v1/admin/parked/${item!.id}/replay`;
+    expect((await callApi(h.url, 'POST', path, 'Bearer test-admin', {})).status).toBe(200);
+    const row = (await csv(h, 'xmas')).find((r) => r[0] === code)!;
+    expect([row[1], row[3], row[4]]).toEqual(['used', 'till-1', sale.id]);
+    await b.pull();
+    expect(() => b.sell(null, [[COFFEE, 3]], { codes: [code] })).toThrow(/has been used already/);
+    expect((await callApi(h.url, 'POST', path, 'Bearer test-admin', {})).body.error?.code).toBe('NOT_ALLOWED');
   });
 });

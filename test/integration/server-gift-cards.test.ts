@@ -4,7 +4,8 @@
  * offline tills spending the same money are both booked and the card is flagged (gift-card-overdraft); a member's
  * sale with gift cards is re-checked on its goods alone; a payment from a card nobody sold or an expired one is
  * booked and flagged; a malformed gift card sale is parked with its code and moves no card; a return gives back to
- * the card what the sale paid from it, and no more; head office reads a card (or a coded 400/401/404) and the
+ * the card what the sale paid from it, and no more; an operator's replay of a parked return books its card
+ * money once; head office reads a card (or a coded 400/401/404) and the
  * liability CSV. After each: the till's view is the server's card.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -382,6 +383,50 @@ describe.each(backends)('gift cards on %s', (backend) => {
     expect((await flags(h, 'return-parked')).map((f) => f.ref_id)).toEqual([more.id]);
     await a.pull();
     expect(a.giftCard(gift).balanceMinor).toBe(3_000);
+  });
+
+  it('an operator replays a parked return: its gift card money is booked once, and every till hears of it', async () => {
+    const gift = demoGiftCardNumber(16);
+    a.sell(null, [[COFFEE]], { giftCardLoads: [{ giftCard: gift, amountMinor: 2_000 }] });
+    await a.pushAll();
+    await a.pull();
+    // 5.00 from the card; the return gives 6.00 back to it: parked, the card keeps 15.00.
+    const paid = sale(a.sell(null, [[COFFEE, 2]], { giftCardTenders: [{ giftCard: gift, amountMinor: 500 }] }));
+    const over = returnOf(
+      a,
+      paid,
+      [],
+      [{ lineId: 'L0001', quantity: 2 }],
+      [
+        { kind: 'giftcard', amountMinor: -600, giftCard: gift },
+        { kind: 'cash', amountMinor: -798 },
+      ],
+    );
+    const [reply] = await a.pushAll();
+    expect(reply!.parked.map((p) => [p.id, p.code])).toEqual([[over.id, 'RETURN_TENDERS_MISMATCH']]);
+    expect((await card(h, gift)).card.balanceMinor).toBe(1_500);
+    const before = await refDoc(h, gift);
+
+    const [item] = await h.db.query<{ id: string }>('SELECT id FROM parked_docs WHERE doc_id = $1', [over.id]);
+    const path = `/api/v1/admin/parked/${item!.id}/replay`;
+    const replay = await callApi(h.url, 'POST', path, ADMIN, { note: 'customer showed the card slip' });
+    expect([replay.status, replay.body.status]).toEqual([200, 'replayed']);
+    const after = await card(h, gift);
+    expect(after.card.balanceMinor).toBe(2_100);
+    expect(after.moves.map((m) => [m.saleId, m.loadMinor, m.paidMinor]).slice(-2)).toEqual([
+      [paid.id, 0, 500],
+      [over.id, 0, -600],
+    ]);
+    expect(await status(h, over.id)).toBe('replayed');
+    // Its reference document moved on, so the till's view is the server's card.
+    expect((await refDoc(h, gift))!.seq).toBeGreaterThan(before!.seq);
+    await a.pull();
+    expect(a.giftCard(gift)).toEqual(after.card);
+
+    // Once only: a second replay is refused and books nothing more.
+    const twice = await callApi(h.url, 'POST', path, ADMIN, {});
+    expect([twice.status, twice.body.error?.code]).toEqual([400, 'NOT_ALLOWED']);
+    expect(await card(h, gift)).toEqual(after);
   });
 
   it('head office reads a card, or gets a coded answer; and every card’s balance as CSV', async () => {
