@@ -13,9 +13,13 @@
  *   + cash in − cash out. The difference at close is counted − expected
  *   (negative: the drawer is short).
  * - A sale is counted by what its tenders paid: cash counts the amount it
- *   paid of the sale (what was handed over less the change), card and points
- *   their amounts. A return (a sale with `refundOf`) carries negative tender
- *   amounts: what went back to the customer.
+ *   paid of the sale (what was handed over less the change), card, points,
+ *   eWallet and gift card their amounts. A return (a sale with `refundOf`)
+ *   carries negative tender amounts: what went back to the customer, each to
+ *   where it was paid from.
+ * - Money put on eWallets and gift cards (top-up and gift card lines) is part
+ *   of the sales total and counted apart as stored value sold: it is owed to
+ *   customers, not earned.
  * - Points issued and redeemed come from the ledger entries of the shift's
  *   sales; a return's entries take earned points back (reversed) and give
  *   redeemed ones back (restored).
@@ -78,8 +82,16 @@ export type ShiftTotals = {
   cardMinor: number;
   /** Paid with points (the money value of the points tender). */
   pointsTenderMinor: number;
+  /** Paid from members' eWallets, and from gift cards. */
+  walletMinor: number;
+  giftCardMinor: number;
+  /** Of the sales total: money put on eWallets (top-ups) and on gift cards (sold or reloaded). */
+  storedValueSoldMinor: number;
   cashRefundMinor: number;
   cardRefundMinor: number;
+  /** What returns gave back to eWallets and to gift cards (positive). */
+  walletRefundMinor: number;
+  giftCardRefundMinor: number;
   cashInMinor: number;
   cashOutMinor: number;
   expectedCashMinor: number;
@@ -97,7 +109,7 @@ export type ShiftReport = ShiftTotals & {
   currency: string;
   openedAt: string;
   /** Net by tender over the shift (sales less returns). */
-  byTender: { cashMinor: number; cardMinor: number; pointsMinor: number };
+  byTender: { cashMinor: number; cardMinor: number; pointsMinor: number; walletMinor: number; giftCardMinor: number };
   movements: CashMovement[];
 };
 
@@ -110,6 +122,25 @@ export type ClosedShiftReport = ShiftReport & {
 /** A journal document as the till stores it (RxDB keeps `_deleted` itself) or as the wire carries it. */
 type Stored<T> = T extends unknown ? Omit<T, '_deleted'> : never;
 export type ShiftDoc = Stored<JournalDoc>;
+
+type TenderKind = SaleBody['tenders'][number]['kind'];
+type TotalKey = { [K in keyof ShiftTotals]: K }[keyof ShiftTotals];
+
+/** Where a sale's tender of each kind is counted (cash apart: handed over and change). */
+const PAID_TOTAL: Record<Exclude<TenderKind, 'cash'>, TotalKey> = {
+  card: 'cardMinor',
+  points: 'pointsTenderMinor',
+  wallet: 'walletMinor',
+  giftcard: 'giftCardMinor',
+};
+
+/** Where a return's tender of each kind is counted (redeemed points come back as points: see the entries). */
+const REFUND_TOTAL: Record<Exclude<TenderKind, 'points'>, TotalKey> = {
+  cash: 'cashRefundMinor',
+  card: 'cardRefundMinor',
+  wallet: 'walletRefundMinor',
+  giftcard: 'giftCardRefundMinor',
+};
 
 function belongs(shift: Shift, doc: ShiftDoc, closeSeq: number | null): boolean {
   return doc.tillId === shift.tillId && doc.tillSeq > shift.openSeq && (closeSeq === null || doc.tillSeq < closeSeq);
@@ -140,8 +171,13 @@ export function shiftReport(shift: Shift, docs: Iterable<ShiftDoc>, closeSeq: nu
     changeMinor: 0,
     cardMinor: 0,
     pointsTenderMinor: 0,
+    walletMinor: 0,
+    giftCardMinor: 0,
+    storedValueSoldMinor: 0,
     cashRefundMinor: 0,
     cardRefundMinor: 0,
+    walletRefundMinor: 0,
+    giftCardRefundMinor: 0,
     cashInMinor: 0,
     cashOutMinor: 0,
     expectedCashMinor: 0,
@@ -161,22 +197,19 @@ export function shiftReport(shift: Shift, docs: Iterable<ShiftDoc>, closeSeq: nu
         returnIds.add(doc.id);
         t.returnsCount += 1;
         t.returnsMinor += -s.totalMinor;
-        for (const x of s.tenders) {
-          if (x.kind === 'cash') t.cashRefundMinor += -x.amountMinor;
-          else if (x.kind === 'card') t.cardRefundMinor += -x.amountMinor;
-        }
+        for (const x of s.tenders) if (x.kind !== 'points') t[REFUND_TOTAL[x.kind]] += -x.amountMinor;
         continue;
       }
       t.salesCount += 1;
       t.salesMinor += s.totalMinor;
       t.discountMinor += s.discountMinor + tillDiscountMinor(s.lines);
+      for (const l of s.lines) if (l.kind === 'topup' || l.kind === 'giftcard') t.storedValueSoldMinor += l.amountMinor;
       for (const x of s.tenders) {
         if (x.kind === 'cash') {
           const given = x.tenderedMinor ?? x.amountMinor;
           t.cashTakenMinor += given;
           t.changeMinor += given - x.amountMinor;
-        } else if (x.kind === 'card') t.cardMinor += x.amountMinor;
-        else t.pointsTenderMinor += x.amountMinor;
+        } else t[PAID_TOTAL[x.kind]] += x.amountMinor;
       }
     } else if (doc.kind === 'entry') {
       entries.push({ saleId: doc.body.saleId, points: doc.body.points });
@@ -208,6 +241,8 @@ export function shiftReport(shift: Shift, docs: Iterable<ShiftDoc>, closeSeq: nu
       cashMinor: t.cashTakenMinor - t.changeMinor - t.cashRefundMinor,
       cardMinor: t.cardMinor - t.cardRefundMinor,
       pointsMinor: t.pointsTenderMinor,
+      walletMinor: t.walletMinor - t.walletRefundMinor,
+      giftCardMinor: t.giftCardMinor - t.giftCardRefundMinor,
     },
     movements: movements.sort((a, b) => a.seq - b.seq).map(({ seq: _, ...m }) => m),
   };
@@ -242,8 +277,13 @@ export function reportDetails(r: ShiftReport): Record<string, number | string> {
     changeMinor: r.changeMinor,
     cardMinor: r.cardMinor,
     pointsTenderMinor: r.pointsTenderMinor,
+    walletMinor: r.walletMinor,
+    giftCardMinor: r.giftCardMinor,
+    storedValueSoldMinor: r.storedValueSoldMinor,
     cashRefundMinor: r.cashRefundMinor,
     cardRefundMinor: r.cardRefundMinor,
+    walletRefundMinor: r.walletRefundMinor,
+    giftCardRefundMinor: r.giftCardRefundMinor,
     cashInMinor: r.cashInMinor,
     cashOutMinor: r.cashOutMinor,
     expectedCashMinor: r.expectedCashMinor,

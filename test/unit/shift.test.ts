@@ -14,7 +14,9 @@ import {
   type Shift,
   type ShiftDoc,
 } from '../../shared/shift';
+import { shiftDetailSchemas } from '../../shared/shift-events';
 import { eventDocument } from '../../shared/staff/till-events';
+import { demoGiftCardNumber } from '../../src-server/seed';
 
 const ID = (n: number) => `01KDVDNA${String(n).padStart(18, '0')}`;
 const SHIFT: Shift = {
@@ -98,39 +100,54 @@ function cashDoc(seq: number, kind: 'cash-in' | 'cash-out', amountMinor: number)
   );
 }
 
-/** A sale paid exactly by a mix of cash (with money handed over), card and points. */
+const GIFT_CARD = demoGiftCardNumber(3);
+
+/** Tenders of card, eWallet and gift card paying these amounts (a zero pays nothing and is left out). */
+function otherTenders(r: { card: number; wallet: number; gift: number }, sign: 1 | -1): Tender[] {
+  return [
+    ...(r.card > 0 ? [{ kind: 'card' as const, amountMinor: sign * r.card }] : []),
+    ...(r.wallet > 0 ? [{ kind: 'wallet' as const, amountMinor: sign * r.wallet }] : []),
+    ...(r.gift > 0 ? [{ kind: 'giftcard' as const, amountMinor: sign * r.gift, giftCard: GIFT_CARD }] : []),
+  ];
+}
+
+/** A sale paid exactly by a mix of cash (with money handed over), card, points, eWallet and a gift card. */
 const saleArb = fc
   .record({
     cash: fc.integer({ min: 0, max: 50_000 }),
     extraGiven: fc.integer({ min: 0, max: 5_000 }),
     card: fc.integer({ min: 0, max: 50_000 }),
     points: fc.integer({ min: 0, max: 2_000 }),
+    wallet: fc.integer({ min: 0, max: 5_000 }),
+    gift: fc.integer({ min: 0, max: 5_000 }),
     discountMinor: fc.integer({ min: 0, max: 1_000 }),
   })
-  .filter((r) => r.cash + r.card + r.points > 0)
+  .filter((r) => r.cash + r.card + r.points + r.wallet + r.gift > 0)
   .map((r): SaleSpec => ({
-    totalMinor: r.cash + r.card + r.points,
+    totalMinor: r.cash + r.card + r.points + r.wallet + r.gift,
     discountMinor: r.discountMinor,
     refundOf: null,
     tenders: [
       ...(r.cash > 0 ? [{ kind: 'cash' as const, amountMinor: r.cash, tenderedMinor: r.cash + r.extraGiven }] : []),
-      ...(r.card > 0 ? [{ kind: 'card' as const, amountMinor: r.card }] : []),
       ...(r.points > 0 ? [{ kind: 'points' as const, amountMinor: r.points }] : []),
+      ...otherTenders(r, 1),
     ],
   }));
 
-/** A return refunding cash and/or card (negative tender amounts, negative total). */
+/** A return refunding cash, card, eWallet and/or gift card (negative tender amounts, negative total). */
 const returnArb = fc
-  .record({ cash: fc.integer({ min: 0, max: 20_000 }), card: fc.integer({ min: 0, max: 20_000 }) })
-  .filter((r) => r.cash + r.card > 0)
+  .record({
+    cash: fc.integer({ min: 0, max: 20_000 }),
+    card: fc.integer({ min: 0, max: 20_000 }),
+    wallet: fc.integer({ min: 0, max: 3_000 }),
+    gift: fc.integer({ min: 0, max: 3_000 }),
+  })
+  .filter((r) => r.cash + r.card + r.wallet + r.gift > 0)
   .map((r): SaleSpec => ({
-    totalMinor: -(r.cash + r.card),
+    totalMinor: -(r.cash + r.card + r.wallet + r.gift),
     discountMinor: 0,
     refundOf: ID(1),
-    tenders: [
-      ...(r.cash > 0 ? [{ kind: 'cash' as const, amountMinor: -r.cash }] : []),
-      ...(r.card > 0 ? [{ kind: 'card' as const, amountMinor: -r.card }] : []),
-    ],
+    tenders: [...(r.cash > 0 ? [{ kind: 'cash' as const, amountMinor: -r.cash }] : []), ...otherTenders(r, -1)],
   }));
 
 const movementArb = fc.record({
@@ -172,8 +189,12 @@ describe('shift report', () => {
         expect(r.returnsCount).toBe(input.returns.length);
         expect(r.returnsMinor).toBe(0 - sum(input.returns.map((s) => s.totalMinor)));
         // Every sale is paid exactly: its tenders add up to the sales total.
-        expect(r.cashTakenMinor - r.changeMinor + r.cardMinor + r.pointsTenderMinor).toBe(r.salesMinor);
-        expect(r.cashRefundMinor + r.cardRefundMinor).toBe(r.returnsMinor);
+        expect(
+          r.cashTakenMinor - r.changeMinor + r.cardMinor + r.pointsTenderMinor + r.walletMinor + r.giftCardMinor,
+        ).toBe(r.salesMinor);
+        expect(r.cashRefundMinor + r.cardRefundMinor + r.walletRefundMinor + r.giftCardRefundMinor).toBe(
+          r.returnsMinor,
+        );
         const cashIn = sum(input.movements.filter((m) => m.kind === 'cash-in').map((m) => m.amountMinor));
         const cashOut = sum(input.movements.filter((m) => m.kind === 'cash-out').map((m) => m.amountMinor));
         expect(r.expectedCashMinor).toBe(
@@ -187,6 +208,8 @@ describe('shift report', () => {
           cashMinor: tendersOf(input.sales, 'cash') + tendersOf(input.returns, 'cash'),
           cardMinor: tendersOf(input.sales, 'card') + tendersOf(input.returns, 'card'),
           pointsMinor: tendersOf(input.sales, 'points'),
+          walletMinor: tendersOf(input.sales, 'wallet') + tendersOf(input.returns, 'wallet'),
+          giftCardMinor: tendersOf(input.sales, 'giftcard') + tendersOf(input.returns, 'giftcard'),
         });
         expect(r.movements.map((m) => m.kind)).toEqual(input.movements.map((m) => m.kind));
       }),
@@ -210,6 +233,52 @@ describe('shift report', () => {
     };
     const report = shiftReport(SHIFT, [sale]);
     expect([report.salesMinor, report.discountMinor]).toEqual([1258, 140]);
+  });
+
+  it('eWallet and gift cards: paid and refunded apart from cash, card and points; stored value sold counted apart', () => {
+    // 12.58 of goods paid 5.00 from the wallet, 4.00 from a gift card and 3.58 cash; a 20.00 top-up and a 25.00
+    // gift card sold on a second sale, paid by card; a return gives 3.00 back to the card and 2.00 to the wallet.
+    const goods = saleDoc(11, {
+      totalMinor: 1258,
+      discountMinor: 0,
+      refundOf: null,
+      tenders: [
+        { kind: 'wallet', amountMinor: 500 },
+        { kind: 'giftcard', amountMinor: 400, giftCard: GIFT_CARD },
+        { kind: 'cash', amountMinor: 358, tenderedMinor: 400 },
+      ],
+    });
+    const card: Tender[] = [{ kind: 'card', amountMinor: 4500 }];
+    const stored = saleDoc(12, { totalMinor: 4500, discountMinor: 0, refundOf: null, tenders: card });
+    if (stored.kind !== 'sale') throw new Error('not a sale');
+    const line = stored.body.lines[0]!;
+    stored.body.lines = [
+      { ...line, lineId: 'L0001', kind: 'topup', productId: 'wallet-topup', unitPriceMinor: 2000, amountMinor: 2000 },
+      { ...line, lineId: 'L0002', kind: 'giftcard', giftCard: GIFT_CARD, unitPriceMinor: 2500, amountMinor: 2500 },
+    ];
+    const back = saleDoc(13, {
+      totalMinor: -500,
+      discountMinor: 0,
+      refundOf: ID(11),
+      tenders: [
+        { kind: 'giftcard', amountMinor: -300, giftCard: GIFT_CARD },
+        { kind: 'wallet', amountMinor: -200 },
+      ],
+    });
+    const r = shiftReport(SHIFT, [goods, stored, back]);
+    expect([r.salesMinor, r.storedValueSoldMinor, r.returnsMinor]).toEqual([5758, 4500, 500]);
+    expect([r.walletMinor, r.giftCardMinor, r.pointsTenderMinor, r.cardMinor]).toEqual([500, 400, 0, 4500]);
+    expect([r.walletRefundMinor, r.giftCardRefundMinor, r.cashRefundMinor, r.cardRefundMinor]).toEqual([
+      200, 300, 0, 0,
+    ]);
+    expect(r.byTender).toEqual({
+      cashMinor: 358,
+      cardMinor: 4500,
+      pointsMinor: 0,
+      walletMinor: 300,
+      giftCardMinor: 100,
+    });
+    expect(r.expectedCashMinor).toBe(SHIFT.floatMinor + 358);
   });
 
   it('does not depend on the order the documents come in', () => {
@@ -310,6 +379,14 @@ describe('shift events on the wire', () => {
       expect.objectContaining({ code: 'SHIFT_REASON_NEEDED' }),
     );
     expect(() => closeReport(z, -1, AT)).toThrow(expect.objectContaining({ code: 'SHIFT_BAD_AMOUNT' }));
+  });
+
+  it('takes a report from a till of an earlier version, without the eWallet and gift card totals, as zero', () => {
+    const good = closeEvent();
+    const { walletMinor: _w, giftCardMinor: _g, storedValueSoldMinor: _s, ...older } = good.body.details;
+    const { walletRefundMinor: _wr, giftCardRefundMinor: _gr, ...oldest } = older;
+    expect(journalDocSchema.safeParse({ ...good, body: { ...good.body, details: oldest } }).success).toBe(true);
+    expect(shiftDetailSchemas['shift-close'].parse(oldest)).toMatchObject({ walletMinor: 0, giftCardRefundMinor: 0 });
   });
 
   it('asks a supervisor for a large cash out and a large difference at close, never a supervisor', () => {

@@ -1,6 +1,6 @@
 /**
  * An X or a Z report as printed on 80 mm paper (the print stylesheet prints `.receipt` alone): the shift, when it
- * opened (and closed), sales, returns and discounts, cash in and out, totals by tender, the points moved, and at
+ * opened (and closed), sales (and the stored value sold), returns and discounts, cash in and out, totals by tender, the points moved, and at
  * close the cash expected against the cash counted.
  */
 import type { Ref } from 'react';
@@ -31,6 +31,7 @@ export function ShiftReportView(props: {
     ['floatMinor', cash(r.floatMinor)],
     ['salesCount', String(r.salesCount)],
     ['salesMinor', cash(r.salesMinor)],
+    ['storedValueSoldMinor', cash(r.storedValueSoldMinor)],
     ['discountMinor', cash(r.discountMinor)],
     ['returnsCount', String(r.returnsCount)],
     ['returnsMinor', cash(r.returnsMinor)],
@@ -38,8 +39,12 @@ export function ShiftReportView(props: {
     ['changeMinor', cash(r.changeMinor)],
     ['cardMinor', cash(r.cardMinor)],
     ['pointsTenderMinor', cash(r.pointsTenderMinor)],
+    ['walletMinor', cash(r.walletMinor)],
+    ['giftCardMinor', cash(r.giftCardMinor)],
     ['cashRefundMinor', cash(r.cashRefundMinor)],
     ['cardRefundMinor', cash(r.cardRefundMinor)],
+    ['walletRefundMinor', cash(r.walletRefundMinor)],
+    ['giftCardRefundMinor', cash(r.giftCardRefundMinor)],
     ['cashInMinor', cash(r.cashInMinor)],
     ['cashOutMinor', cash(r.cashOutMinor)],
   ];
@@ -47,6 +52,8 @@ export function ShiftReportView(props: {
     ['byCash', cash(r.byTender.cashMinor)],
     ['byCard', cash(r.byTender.cardMinor)],
     ['byPoints', cash(r.byTender.pointsMinor)],
+    ['byWallet', cash(r.byTender.walletMinor)],
+    ['byGiftCard', cash(r.byTender.giftCardMinor)],
   ];
   const points: Array<[MoneyRow, string]> = [
     ['pointsIssued', String(r.pointsIssued)],
