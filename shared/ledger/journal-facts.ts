@@ -18,6 +18,17 @@ export function entryFact(id: string, at: string, body: LedgerEntryBody): EntryF
   };
 }
 
+/**
+ * What a sale's goods cost (negative for a return): its total less the money it puts on stored value, an eWallet
+ * top-up or a gift card. That money is the customer's still, so it is no spend (a tier's window counts goods only,
+ * as the engine's quote does).
+ */
+export function saleGoodsMinor(body: Pick<SaleDoc['body'], 'totalMinor' | 'lines'>): number {
+  let storedValue = 0;
+  for (const l of body.lines) if (l.kind === 'topup' || l.kind === 'giftcard') storedValue += l.amountMinor;
+  return body.totalMinor - storedValue;
+}
+
 /** A sale's effect on its member, or null for a sale without a member. */
 export function saleFact(doc: Pick<SaleDoc, 'id' | 'at' | 'body'>): SaleFact | null {
   if (!doc.body.memberId) return null;
@@ -26,7 +37,7 @@ export function saleFact(doc: Pick<SaleDoc, 'id' | 'at' | 'body'>): SaleFact | n
     id: doc.id,
     memberId: doc.body.memberId,
     at: doc.at,
-    spendMinor: doc.body.totalMinor,
+    spendMinor: saleGoodsMinor(doc.body),
     effects: doc.body.effects,
   };
 }

@@ -24,8 +24,7 @@ import {
   type Program,
 } from '../../shared/engine';
 import { isKassaError } from '../../shared/errors';
-import { giftCardLoadsMinor } from '../../shared/gift-cards';
-import type { MemberView } from '../../shared/ledger';
+import { saleGoodsMinor, type MemberView } from '../../shared/ledger';
 
 /** The stamps the program gives each item line, by line id (a line that keeps none is absent). */
 export type LineStampsById = Record<string, Record<string, LineStamps>>;
@@ -89,11 +88,6 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** What a sale's goods cost: its total less the money it puts on stored value (the eWallet, gift cards). */
-export function goodsMinor(sale: Pick<SaleDoc, 'body'>): number {
-  return sale.body.totalMinor - walletMoves(sale.body).topUpMinor - giftCardLoadsMinor(sale.body);
-}
-
 export function recheckSale(input: {
   program: Program;
   view: MemberView;
@@ -146,7 +140,7 @@ export function recheckSale(input: {
     checkWalletMoves(
       program,
       view.state,
-      { ...wallet, goodsMinor: goodsMinor(sale) },
+      { ...wallet, goodsMinor: saleGoodsMinor(sale.body) },
       { offline: sale.body.offline, at: sale.at, timeZone },
     );
   } catch (e) {

@@ -16,9 +16,9 @@ import { percentOff } from '../../shared/money';
 import type { EntryDoc, EventDoc, MemberDoc, SaleDoc } from '../../shared/documents';
 import { householdTransferId } from '../../shared/household';
 import { adjustNaturalId, TILL_ADJUST_MAX_POINTS } from '../../shared/staff/points-adjust';
-import { lineAmountMinor, walletMoves } from '../../shared/engine';
-import { giftCardMoves, giftCardNumberOf } from '../../shared/gift-cards';
-import { goodsMinor } from './recheck';
+import { lineAmountMinor } from '../../shared/engine';
+import { giftCardMoves, giftCardNumberOf, storedValueGoodsLeft } from '../../shared/gift-cards';
+import { saleGoodsMinor } from '../../shared/ledger';
 
 export type RuleViolation = { code: string; reason: string };
 
@@ -161,8 +161,8 @@ function giftCardTenderViolation(
     paid += move.paidMinor;
   }
   if (paid === 0) return null;
-  const goods = goodsMinor({ body: b });
-  if (paid + walletMoves(b).paidMinor > goods)
+  const goods = saleGoodsMinor(b);
+  if (storedValueGoodsLeft(goods, b.tenders) < 0)
     return violation(
       'GIFT_CARD_BAD_AMOUNT',
       `Gift cards pay ${paid} of goods worth ${goods}: they pay for goods, not for gift cards or top-ups`,

@@ -16,7 +16,7 @@ import {
   withWalletEffects,
 } from '../../../shared/engine';
 import { KassaError } from '../../../shared/errors';
-import { project, type SaleFact } from '../../../shared/ledger';
+import { project, saleFact, saleGoodsMinor, type SaleFact } from '../../../shared/ledger';
 import { priceSale, saleDocuments, topUpLine } from '../../../shared/sale-journal';
 import { testLine, testProgram, testState } from './fixtures';
 
@@ -194,14 +194,20 @@ describe('a sale with the wallet, as journal documents', () => {
     // The top-up earns nothing: the goods' 15 points only.
     expect(priced.quote.pointsEarned).toBe(15);
     expect(sale.body.effects).toMatchObject({ walletMinor: 1_000, walletSpentMinor: 1_000 });
-    const after = project(
-      member.state,
-      [{ kind: 'sale', id: sale.id, memberId: M, at: AT, spendMinor: 3_500, effects: sale.body.effects }],
-      {
-        timeZone: TZ,
-      },
-    );
+    // As the till's view and the server project it: the top-up is the member's money still, not spend.
+    const fact = saleFact(sale)!;
+    expect(fact.spendMinor).toBe(1_500);
+    const after = project(member.state, [fact], { timeZone: TZ });
     expect(after.wallet.balanceMinor).toBe(2_000);
+    expect(after.tierWindow.spendMinor).toBe(member.state.tierWindow.spendMinor + 1_500);
+    // A gift card sold with goods is no spend either; a return's (negative) total is all goods.
+    const card = { kind: 'giftcard' as const, amountMinor: 2_500 };
+    expect(
+      saleGoodsMinor({ totalMinor: 6_000, lines: [...sale.body.lines, { ...sale.body.lines[1]!, ...card }] }),
+    ).toBe(1_500);
+    expect(
+      saleGoodsMinor({ totalMinor: -1_500, lines: [{ ...sale.body.lines[0]!, kind: 'return', amountMinor: -1_500 }] }),
+    ).toBe(-1_500);
   });
 
   it('refuses a wallet payment beyond the balance before anything is written', () => {
