@@ -149,10 +149,32 @@ export function giftCardLoadRoom(program: Program, card: GiftCardState | null): 
   return Math.max(0, rules.maxBalanceMinor - (card?.balanceMinor ?? 0));
 }
 
+/** Why a gift card amount is refused: the details' `why` of a GIFT_CARD_BAD_AMOUNT. */
+export type GiftCardAmountWhy = 'whole' | 'min' | 'loaded-here' | 'goods-only';
+
+function badAmount(message: string, why: GiftCardAmountWhy, details: Record<string, unknown> = {}): KassaError {
+  return new KassaError('GIFT_CARD_BAD_AMOUNT', message, { ...details, why });
+}
+
+/**
+ * What the eWallet and gift cards may still pay of a sale: its goods (`goodsMinor`, after discounts) less what they
+ * pay already among `tenders`. Below zero, they pay for more than goods: stored value pays for goods only, never
+ * for gift cards sold or the eWallet topped up on the same sale. The till's pay dialog, its check before writing a
+ * sale and the server's rules all ask this.
+ */
+export function storedValueGoodsLeft(
+  goodsMinor: number,
+  tenders: ReadonlyArray<Pick<SaleBody['tenders'][number], 'kind' | 'amountMinor'>>,
+): number {
+  let paid = 0;
+  for (const t of tenders) if (t.kind === 'wallet' || t.kind === 'giftcard') paid += t.amountMinor;
+  return goodsMinor - paid;
+}
+
 /**
  * Checks a sale's gift card moves before it is written. `cards` holds the till's view of every card the sale names
- * (null: one the till knows nothing of); `goodsMinor` is what the sale's goods cost less what the eWallet pays.
- * Throws a coded error a cashier can act on.
+ * (null: one the till knows nothing of); `goodsMinor` is what the sale's goods cost (its tenders say what the eWallet
+ * pays). Throws a coded error a cashier can act on; a GIFT_CARD_BAD_AMOUNT says why in its details.
  */
 export function checkGiftCardMoves(
   program: Program,
@@ -165,7 +187,6 @@ export function checkGiftCardMoves(
   if (moves.size === 0) return;
   const rules = program.giftCards;
   if (!rules) throw new KassaError('GIFT_CARD_NOT_OFFERED', 'This store’s program sells no gift cards');
-  let paidInAll = 0;
   for (const [number, move] of moves) {
     if (giftCardNumberOf(number, rules.prefix) !== number)
       throw new KassaError('GIFT_CARD_BAD_NUMBER', `${number} is not one of this store’s gift card numbers`, {
@@ -173,13 +194,13 @@ export function checkGiftCardMoves(
       });
     const { loadMinor, paidMinor } = move;
     if (!Number.isSafeInteger(loadMinor) || !Number.isSafeInteger(paidMinor) || loadMinor < 0 || paidMinor < 0)
-      throw new KassaError('GIFT_CARD_BAD_AMOUNT', 'A gift card amount is a whole number of minor units above zero');
+      throw badAmount('A gift card amount is a whole number of minor units above zero', 'whole', { number });
     if (loadMinor > 0 && paidMinor > 0)
-      throw new KassaError('GIFT_CARD_BAD_AMOUNT', 'A sale does not pay with the card it puts money on', { number });
+      throw badAmount('A sale does not pay with the card it puts money on', 'loaded-here', { number });
     const card = cards.get(number) ?? null;
     if (loadMinor > 0) {
       if (loadMinor < rules.minLoadMinor)
-        throw new KassaError('GIFT_CARD_BAD_AMOUNT', `A gift card takes at least ${rules.minLoadMinor} minor units`, {
+        throw badAmount(`A gift card takes at least ${rules.minLoadMinor} minor units`, 'min', {
           number,
           minLoadMinor: rules.minLoadMinor,
         });
@@ -215,10 +236,9 @@ export function checkGiftCardMoves(
             spendableMinor: spendable,
           });
     }
-    paidInAll += paidMinor;
   }
-  if (paidInAll > goodsMinor)
-    throw new KassaError('GIFT_CARD_BAD_AMOUNT', 'Gift cards pay for goods, not for gift cards or top-ups');
+  if (storedValueGoodsLeft(goodsMinor, body.tenders) < 0)
+    throw badAmount('Gift cards pay for goods, not for gift cards or top-ups', 'goods-only');
 }
 
 /** What a return may still give back to `number`: what the sale paid from it, less earlier returns' refunds. */

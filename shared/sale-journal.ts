@@ -161,7 +161,7 @@ export function checkSaleStoredValue(
     input.program,
     ctx.giftCards ?? new Map(),
     { lines: storedValueLines(ctx), tenders: ctx.tenders },
-    priced.quote.totalMinor - paidMinor,
+    priced.quote.totalMinor,
     at,
   );
 }

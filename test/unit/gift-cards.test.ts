@@ -358,6 +358,17 @@ describe('the checks a sale’s gift card moves pass', () => {
     expect(message(body([load(A, 499)], []))).toMatch(/at least 500/);
     expect(message(body([load(A, 1_000)], [pay(A, 100)]))).toMatch(/does not pay with the card it puts money on/);
     expect(message(body([], [pay(A, 300), pay(B, 300)]), 500)).toMatch(/pay for goods/);
+    // And names which in its details, for the till's message.
+    const why = (b: ReturnType<typeof body>, goods = 10_000) =>
+      (thrown(() => checkGiftCardMoves(program, cards, b, goods, online)).details as { why?: string } | undefined)?.why;
+    expect(why(body([], [pay(A, 10.5)]))).toBe('whole');
+    expect(why(body([load(A, 499)], []))).toBe('min');
+    expect(why(body([load(A, 1_000)], [pay(A, 100)]))).toBe('loaded-here');
+    expect(why(body([], [pay(A, 300), pay(B, 300)]), 500)).toBe('goods-only');
+    // What the eWallet pays of the goods counts first: 4.00 of 5.00 goods leaves a card 1.00.
+    const wallet = { kind: 'wallet' as const, amountMinor: 400 };
+    expect(why({ ...body([], [pay(A, 101)]), tenders: [wallet, pay(A, 101)] }, 500)).toBe('goods-only');
+    expect(check({ ...body([], [pay(A, 100)]), tenders: [wallet, pay(A, 100)] }, 500)).toBe('none');
   });
 
   it('lets right moves pass, and the refusals say what is left', () => {

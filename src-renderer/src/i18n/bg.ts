@@ -213,6 +213,7 @@ export const bg: Record<string, string> = {
   'giftCard.GIFT_CARD_OFFLINE_CAP':
     'Без връзка днес с картата за подарък {{card}} може да се платят още най-много {{amount}} (GIFT_CARD_OFFLINE_CAP)',
   'giftCard.GIFT_CARD_OVER_LIMIT': 'По картата може да се добавят още най-много {{amount}} (GIFT_CARD_OVER_LIMIT)',
+  'giftCard.BAD_AMOUNT.whole': 'Въведете сума, например 25.00 (GIFT_CARD_BAD_AMOUNT)',
   'giftCard.BAD_AMOUNT.min': 'Картата за подарък се зарежда с поне {{amount}} (GIFT_CARD_BAD_AMOUNT)',
   'giftCard.BAD_AMOUNT.goods-only':
     'Картите за подарък плащат стоки, не карти за подарък или зареждания (GIFT_CARD_BAD_AMOUNT)',

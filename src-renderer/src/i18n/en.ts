@@ -212,6 +212,7 @@ export const en: Record<string, string> = {
   'giftCard.GIFT_CARD_OFFLINE_CAP':
     'Offline, at most {{amount}} more may be paid from gift card {{card}} today (GIFT_CARD_OFFLINE_CAP)',
   'giftCard.GIFT_CARD_OVER_LIMIT': 'The card has room for {{amount}} more (GIFT_CARD_OVER_LIMIT)',
+  'giftCard.BAD_AMOUNT.whole': 'Type an amount such as 25.00 (GIFT_CARD_BAD_AMOUNT)',
   'giftCard.BAD_AMOUNT.min': 'A gift card takes at least {{amount}} (GIFT_CARD_BAD_AMOUNT)',
   'giftCard.BAD_AMOUNT.goods-only': 'Gift cards pay for goods, not for gift cards or top-ups (GIFT_CARD_BAD_AMOUNT)',
   'giftCard.BAD_AMOUNT.loaded-here':

@@ -217,6 +217,7 @@ export const ru: Record<string, string> = {
   'giftCard.GIFT_CARD_OFFLINE_CAP':
     'Без связи с подарочной карты {{card}} сегодня можно оплатить ещё не более {{amount}} (GIFT_CARD_OFFLINE_CAP)',
   'giftCard.GIFT_CARD_OVER_LIMIT': 'На карту можно положить ещё не более {{amount}} (GIFT_CARD_OVER_LIMIT)',
+  'giftCard.BAD_AMOUNT.whole': 'Введите сумму, например 25.00 (GIFT_CARD_BAD_AMOUNT)',
   'giftCard.BAD_AMOUNT.min': 'На подарочную карту — не менее {{amount}} (GIFT_CARD_BAD_AMOUNT)',
   'giftCard.BAD_AMOUNT.goods-only':
     'Подарочные карты оплачивают товары, а не подарочные карты или пополнения (GIFT_CARD_BAD_AMOUNT)',

@@ -8,49 +8,22 @@
  * the newest document itself is gone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { emptyMemberState, validateProgram, type BasketLine } from '../../../shared/engine';
+import { type BasketLine } from '../../../shared/engine';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { createTillDatabase, type TillDatabase } from '../../../src-renderer/src/db/database';
 import { compactJournal, JOURNAL_RETENTION_DAYS } from '../../../src-renderer/src/db/journal-compaction';
 import { ACK_DOC } from '../../../src-renderer/src/db/replication';
 import { memberViewOf, recordSale } from '../../../src-renderer/src/db/sales';
 import { nodeTillStorage } from '../../support/node-storage';
+import { BRAM, coffeeLine, supermarketProgram } from '../../support/till-fixtures';
 
-const parsed = validateProgram(
-  JSON.parse(readFileSync(new URL('../../../examples/supermarket.json', import.meta.url), 'utf8')),
-);
-if (!parsed.ok) throw new Error('example program invalid');
-const program = parsed.program;
+const program = supermarketProgram();
 
 const NOW = new Date('2027-06-01T12:00:00.000Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 24 * 60 * 60 * 1000).toISOString();
 
-const member: MemberRecord = {
-  id: '01KDVDNA000000000000000002',
-  cardNumber: '2990000000026',
-  name: 'Bram Jansen',
-  phoneHash: '',
-  storeId: 'store-1',
-  enrolledAt: '2026-01-01T00:00:00.000Z',
-  state: { ...emptyMemberState(), balance: 100 },
-  tillMark: 0,
-  seq: 5,
-};
-const basket: BasketLine[] = [
-  {
-    lineId: 'L1',
-    productId: 'p-011',
-    ean: '8710000000118',
-    name: 'Ground coffee',
-    categoryId: 'coffee',
-    tags: [],
-    unit: 'each',
-    quantity: 1,
-    grams: null,
-    unitPriceMinor: 699,
-  },
-];
+const member: MemberRecord = BRAM;
+const basket: BasketLine[] = [coffeeLine()];
 
 let opened: TillDatabase[] = [];
 async function open(name: string): Promise<TillDatabase> {

@@ -4,20 +4,16 @@
  * write, and the derived balance never counts an entry twice or misses one.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { journalDocSchema, refDocSchema } from '../../../shared/documents';
 import { memberRecord, type MemberRecord } from '../../../shared/member-snapshot';
-import { emptyMemberState, validateProgram, type BasketLine } from '../../../shared/engine';
+import { type BasketLine } from '../../../shared/engine';
 import { createTillDatabase, type TillDatabase } from '../../../src-renderer/src/db/database';
 import { memberViewOf, recordSale, tillEpoch } from '../../../src-renderer/src/db/sales';
 import { journalSchema, refdataSchema } from '../../../src-renderer/src/db/schemas';
 import { nodeTillStorage } from '../../support/node-storage';
+import { BRAM, coffeeLine, supermarketProgram } from '../../support/till-fixtures';
 
-const parsed = validateProgram(
-  JSON.parse(readFileSync(new URL('../../../examples/supermarket.json', import.meta.url), 'utf8')),
-);
-if (!parsed.ok) throw new Error('example program invalid');
-const program = parsed.program;
+const program = supermarketProgram();
 
 const requiredKeys = (schema: { shape: Record<string, { isOptional: () => boolean }> }) =>
   Object.entries(schema.shape)
@@ -50,31 +46,8 @@ describe('RxDB schemas match the shared documents', () => {
 describe('till database', () => {
   let db: TillDatabase;
   const name = `unit-${Date.now()}`;
-  const member: MemberRecord = {
-    id: '01KDVDNA000000000000000002',
-    cardNumber: '2990000000026',
-    name: 'Bram Jansen',
-    phoneHash: '',
-    storeId: 'store-1',
-    enrolledAt: '2026-01-01T00:00:00.000Z',
-    state: { ...emptyMemberState(), balance: 100 },
-    tillMark: 0,
-    seq: 5,
-  };
-  const basket: BasketLine[] = [
-    {
-      lineId: 'L1',
-      productId: 'p-011',
-      ean: '8710000000118',
-      name: 'Ground coffee',
-      categoryId: 'coffee',
-      tags: [],
-      unit: 'each',
-      quantity: 1,
-      grams: null,
-      unitPriceMinor: 699,
-    },
-  ];
+  const member: MemberRecord = BRAM;
+  const basket: BasketLine[] = [coffeeLine()];
   const ctx = {
     tillId: 'till-1',
     storeId: 'store-1',

@@ -7,45 +7,20 @@
  * returned at another till meanwhile refused at the moment of writing.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readFileSync } from 'node:fs';
 import type { SaleDoc } from '../../../shared/documents';
-import { emptyMemberState, validateProgram, type BasketLine } from '../../../shared/engine';
+import { type BasketLine } from '../../../shared/engine';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { returnLines, type ReturnSale, type SaleForReturnReply } from '../../../shared/returns';
 import { createTillDatabase, type TillDatabase } from '../../../src-renderer/src/db/database';
 import { findSaleForReturn, recordReturn, type ServerSaleLookup } from '../../../src-renderer/src/db/returns';
 import { memberViewOf, recordSale } from '../../../src-renderer/src/db/sales';
 import { nodeTillStorage } from '../../support/node-storage';
+import { BRAM, coffeeLine, supermarketProgram } from '../../support/till-fixtures';
 
-const parsed = validateProgram(
-  JSON.parse(readFileSync(new URL('../../../examples/supermarket.json', import.meta.url), 'utf8')),
-);
-if (!parsed.ok) throw new Error('example program invalid');
-const program = parsed.program;
+const program = supermarketProgram();
 
-const member: MemberRecord = {
-  id: '01KDVDNA000000000000000002',
-  cardNumber: '2990000000026',
-  name: 'Bram Jansen',
-  phoneHash: '',
-  storeId: 'store-1',
-  enrolledAt: '2026-01-01T00:00:00.000Z',
-  state: { ...emptyMemberState(), balance: 100 },
-  tillMark: 0,
-  seq: 5,
-};
-const coffee: BasketLine = {
-  lineId: 'L1',
-  productId: 'p-011',
-  ean: '8710000000118',
-  name: 'Ground coffee',
-  categoryId: 'coffee',
-  tags: [],
-  unit: 'each',
-  quantity: 4,
-  grams: null,
-  unitPriceMinor: 699,
-};
+const member: MemberRecord = BRAM;
+const coffee: BasketLine = coffeeLine(4);
 const till = { tillId: 'till-1', storeId: 'store-1', cashierId: 'cashier-1', role: 'cashier' as const, offline: true };
 const unreachable: ServerSaleLookup = () => Promise.reject(new Error('offline'));
 

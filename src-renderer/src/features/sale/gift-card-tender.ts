@@ -14,6 +14,8 @@ import {
   checkGiftCardMoves,
   giftCardExpired,
   giftCardSpendable,
+  storedValueGoodsLeft,
+  type GiftCardAmountWhy,
   type GiftCardContext,
   type GiftCardState,
 } from '../../../../shared/gift-cards';
@@ -29,8 +31,11 @@ export type GiftCardProblem =
   | { code: 'GIFT_CARD_INSUFFICIENT'; spendableMinor: number }
   | { code: 'GIFT_CARD_OFFLINE_CAP'; spendableMinor: number }
   | { code: 'GIFT_CARD_OVER_LIMIT'; roomMinor: number }
-  /** min: below the smallest load; goods-only: cards pay for goods only; loaded-here: the sale puts money on it. */
-  | { code: 'GIFT_CARD_BAD_AMOUNT'; why: 'min' | 'goods-only' | 'loaded-here'; minLoadMinor?: number }
+  /**
+   * whole: not whole minor units above zero; min: below the smallest load; goods-only: cards pay for goods only;
+   * loaded-here: the sale puts money on it.
+   */
+  | { code: 'GIFT_CARD_BAD_AMOUNT'; why: GiftCardAmountWhy; minLoadMinor?: number }
   | { code: 'TENDER_NOT_POSITIVE' | 'TENDER_OVER_DUE' | 'SALE_COVERED' };
 
 /** A shared/gift-cards.ts refusal (from `checkGiftCardMoves`, or the sale's check at commit) as a problem; else null. */
@@ -50,10 +55,11 @@ export function giftCardProblemOf(e: unknown): GiftCardProblem | null {
       return { code: e.code, spendableMinor: minor('spendableMinor') };
     case 'GIFT_CARD_OVER_LIMIT':
       return { code: e.code, roomMinor: minor('roomMinor') };
-    case 'GIFT_CARD_BAD_AMOUNT':
-      // The shared check says which by its details: the smallest load, the card it names, or neither (goods only).
-      if (typeof d.minLoadMinor === 'number') return { code: e.code, why: 'min', minLoadMinor: d.minLoadMinor };
-      return { code: e.code, why: typeof d.number === 'string' ? 'loaded-here' : 'goods-only' };
+    case 'GIFT_CARD_BAD_AMOUNT': {
+      // The shared check says why in its details.
+      const why = d.why === 'min' || d.why === 'loaded-here' || d.why === 'goods-only' ? d.why : 'whole';
+      return why === 'min' ? { code: e.code, why, minLoadMinor: minor('minLoadMinor') } : { code: e.code, why };
+    }
     default:
       return null;
   }
@@ -83,9 +89,8 @@ export function giftCardTenderRoom(
   if (giftCardExpired(card, sale.ctx.at, sale.ctx.timeZone))
     return { ok: false, problem: { code: 'GIFT_CARD_EXPIRED', validUntil: card.validUntil ?? '' } };
   const fromThisCard = paidFrom(sale.tenders, (t) => t.kind === 'giftcard' && t.giftCard === card.number);
-  const storedValuePaid = paidFrom(sale.tenders, (t) => t.kind === 'giftcard' || t.kind === 'wallet');
   const spendableMinor = Math.max(0, giftCardSpendable(sale.program, card, sale.ctx) - fromThisCard);
-  const goodsLeft = Math.max(0, sale.goodsMinor - storedValuePaid);
+  const goodsLeft = Math.max(0, storedValueGoodsLeft(sale.goodsMinor, sale.tenders));
   if (goodsLeft === 0) return { ok: false, problem: { code: 'GIFT_CARD_BAD_AMOUNT', why: 'goods-only' } };
   if (spendableMinor === 0) return { ok: false, problem: shortOf(card, fromThisCard, 0, sale.ctx) };
   return { ok: true, spendableMinor, maxMinor: Math.min(spendableMinor, dueMinor, goodsLeft) };
