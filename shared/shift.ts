@@ -27,6 +27,7 @@
 import type { JournalDoc, SaleBody, StaffRole } from './documents';
 import { lineAmountMinor } from './engine';
 import { KassaError } from './errors';
+import { saleStoredValueMinor } from './ledger/journal-facts';
 import { MAX_MINOR } from './primitives';
 import type { ShiftEventType } from './shift-events';
 import type { EventInput } from './staff/till-events';
@@ -203,7 +204,7 @@ export function shiftReport(shift: Shift, docs: Iterable<ShiftDoc>, closeSeq: nu
       t.salesCount += 1;
       t.salesMinor += s.totalMinor;
       t.discountMinor += s.discountMinor + tillDiscountMinor(s.lines);
-      for (const l of s.lines) if (l.kind === 'topup' || l.kind === 'giftcard') t.storedValueSoldMinor += l.amountMinor;
+      t.storedValueSoldMinor += saleStoredValueMinor(s);
       for (const x of s.tenders) {
         if (x.kind === 'cash') {
           const given = x.tenderedMinor ?? x.amountMinor;

@@ -12,7 +12,15 @@ export {
   type LedgerFact,
   type ProjectionContext,
 } from './project';
-export { entryFact, saleFact, saleGoodsMinor, householdFact, factsFromJournal, memberFacts } from './journal-facts';
+export {
+  entryFact,
+  saleFact,
+  saleGoodsMinor,
+  saleStoredValueMinor,
+  householdFact,
+  factsFromJournal,
+  memberFacts,
+} from './journal-facts';
 export { accountIdOf, memberView, type MemberView, type MemberSnapshot } from './view';
 export {
   openLots,

@@ -24,9 +24,14 @@ export function entryFact(id: string, at: string, body: LedgerEntryBody): EntryF
  * as the engine's quote does).
  */
 export function saleGoodsMinor(body: Pick<SaleDoc['body'], 'totalMinor' | 'lines'>): number {
+  return body.totalMinor - saleStoredValueMinor(body);
+}
+
+/** The money a sale puts on stored value: its eWallet top-up and gift card lines. */
+export function saleStoredValueMinor(body: Pick<SaleDoc['body'], 'lines'>): number {
   let storedValue = 0;
   for (const l of body.lines) if (l.kind === 'topup' || l.kind === 'giftcard') storedValue += l.amountMinor;
-  return body.totalMinor - storedValue;
+  return storedValue;
 }
 
 /** A sale's effect on its member, or null for a sale without a member. */

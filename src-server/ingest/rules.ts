@@ -72,13 +72,7 @@ export function saleViolation(doc: SaleDoc, opts: { giftCardPrefix?: string | nu
       if (isReturn) return violation('TOPUP_IN_RETURN', `Line ${n} puts money on a wallet in a return`);
       if (!b.memberId)
         return violation('WALLET_WITHOUT_MEMBER', `Line ${n} tops up a wallet on a sale without a member`);
-      if (
-        l.amountMinor <= 0 ||
-        l.quantity !== 1 ||
-        l.unitPriceMinor !== l.amountMinor ||
-        l.discountMinor !== 0 ||
-        l.points !== 0
-      )
+      if (!storedValueLineShaped(l))
         return violation(
           'TOPUP_LINE_INVALID',
           `Line ${n} (a wallet top-up) is one unit above zero, with no discount and no points`,
@@ -87,13 +81,7 @@ export function saleViolation(doc: SaleDoc, opts: { giftCardPrefix?: string | nu
       if (isReturn) return violation('GIFT_CARD_IN_RETURN', `Line ${n} puts money on a gift card in a return`);
       if (badNumber(l.giftCard))
         return violation('GIFT_CARD_BAD_NUMBER', `Line ${n} names no gift card number of this program`);
-      if (
-        l.amountMinor <= 0 ||
-        l.quantity !== 1 ||
-        l.unitPriceMinor !== l.amountMinor ||
-        l.discountMinor !== 0 ||
-        l.points !== 0
-      )
+      if (!storedValueLineShaped(l))
         return violation(
           'GIFT_CARD_LINE_INVALID',
           `Line ${n} (gift card ${l.giftCard}) is one unit above zero, with no discount and no points`,
@@ -138,6 +126,17 @@ export function saleViolation(doc: SaleDoc, opts: { giftCardPrefix?: string | nu
   if (!b.memberId && b.entryIds.length > 0)
     return violation('ENTRIES_WITHOUT_MEMBER', 'A sale without a member cannot carry ledger entries');
   return null;
+}
+
+/** A line that puts money on stored value (a top-up, a gift card): one unit above zero, no discount, no points. */
+function storedValueLineShaped(l: SaleDoc['body']['lines'][number]): boolean {
+  return (
+    l.amountMinor > 0 &&
+    l.quantity === 1 &&
+    l.unitPriceMinor === l.amountMinor &&
+    l.discountMinor === 0 &&
+    l.points === 0
+  );
 }
 
 /**
