@@ -30,6 +30,7 @@ import { freePort, startServer, type Proc } from '../test/support/processes';
 import { startHarness, type Backend } from '../test/support/server-harness';
 import { TestTill } from '../test/support/test-till';
 import { bareInsert } from './support/bare-insert';
+import { cpuSince, readCpu, type CpuSpent } from './support/cpu';
 
 const TILLS = Number(process.env.TILLS ?? 100);
 /** Sales per till per phase (a warm-up of WARM sales per till comes first, untimed). */
@@ -43,7 +44,7 @@ const SHAPES = (process.env.SHAPES ?? 'live,catch-up').split(',') as Shape[];
 const backend: Backend = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 type Phase = { name: string; shape: Shape; docs: JournalDoc[][] };
-type Result = { ms: number; entries: number; latencies: number[] };
+type Result = { ms: number; entries: number; latencies: number[]; cpu: CpuSpent };
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -112,8 +113,10 @@ async function pushPhase(
   docs: readonly JournalDoc[][],
   shape: Shape,
   urlOf: (t: number) => string,
-) {
+  serverPids: readonly number[] = [],
+): Promise<Result> {
   const latencies: number[] = [];
+  const cpu0 = readCpu(serverPids);
   const t0 = performance.now();
   await Promise.all(
     tills.map(async (till, t) => {
@@ -130,8 +133,9 @@ async function pushPhase(
     }),
   );
   const ms = performance.now() - t0;
+  const cpu = cpuSince(cpu0, readCpu(serverPids));
   const entries = docs.flat().filter((d) => d.kind === 'entry').length;
-  return { ms, entries, latencies: latencies.sort((x, y) => x - y) };
+  return { ms, entries, latencies: latencies.sort((x, y) => x - y), cpu };
 }
 
 /** The same rows with plain multi-row INSERTs: one transaction per chunk, all tills at once. */
@@ -139,8 +143,9 @@ async function barePhase(
   tx: (fn: (q: Query) => Promise<void>) => Promise<void>,
   docs: readonly JournalDoc[][],
   shape: Shape,
-) {
+): Promise<Result> {
   const latencies: number[] = [];
+  const cpu0 = readCpu([]);
   const t0 = performance.now();
   await Promise.all(
     docs.map(async (mine) => {
@@ -156,15 +161,26 @@ async function barePhase(
     ms,
     entries: docs.flat().filter((d) => d.kind === 'entry').length,
     latencies: latencies.sort((x, y) => x - y),
+    cpu: cpuSince(cpu0, readCpu([])),
   };
 }
 
+/**
+ * One phase's line, and under it the CPU it cost per 1,000 entries: the server (its processes; on PGlite it runs
+ * in this process, inside "tills"), PostgreSQL's backends, and this process (the simulated tills, the bare
+ * INSERT's client). On a machine of few cores these share them, so they explain the throughput.
+ */
 function report(name: string, r: Result, bare: Result | null): number {
   const rate = (r.entries / r.ms) * 1000;
   const ratio = bare ? ` | ${(r.ms / bare.ms).toFixed(2)}x the bare INSERT's time` : '';
   console.log(
     `  ${name.padEnd(28)}: ${r.entries} entries in ${r.ms.toFixed(0)} ms = ${rate.toFixed(0)} entries/s, ` +
       `p50 ${percentile(r.latencies, 50).toFixed(0)} ms, p99 ${percentile(r.latencies, 99).toFixed(0)} ms${ratio}`,
+  );
+  const per = (ms: number) => ((ms / r.entries) * 1000).toFixed(0);
+  console.log(
+    `  ${''.padEnd(28)}  CPU ms per 1,000 entries: server ${per(r.cpu.servers)}, PostgreSQL ${per(r.cpu.postgres)}, ` +
+      `tills ${per(r.cpu.self)}; cores busy ${((r.cpu.servers + r.cpu.postgres + r.cpu.self) / r.ms).toFixed(2)}`,
   );
   return rate;
 }
@@ -224,6 +240,7 @@ async function main(): Promise<void> {
     }
   };
   const servers: Proc[] = [];
+  const serverPids = () => servers.map((s) => s.child.pid!);
   const start = async () => {
     const port = await freePort();
     servers.push(
@@ -246,7 +263,13 @@ async function main(): Promise<void> {
     const rates = new Map<string, number>();
     for (const phase of phases) {
       const two = phase.name.endsWith('two processes');
-      const run = await pushPhase(tills, phase.docs, phase.shape, (t) => (two && t % 2 === 1 ? second : first));
+      const run = await pushPhase(
+        tills,
+        phase.docs,
+        phase.shape,
+        (t) => (two && t % 2 === 1 ? second : first),
+        serverPids(),
+      );
       const bare = await barePhase(tx, phase.docs, phase.shape);
       report(`bare INSERT (${phase.shape})`, bare, null);
       rates.set(phase.name, report(phase.name, run, bare));

@@ -166,52 +166,51 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     walks.push(walk);
     mine.push(walk);
   }
-  // Into the inbox once per id (the rows go as one JSON array: one parameter, nothing escaped document by
-  // document), each till's clock offset, and what was already waiting — one statement. What it inserts is not
-  // visible to its own read (one snapshot): those documents are in hand.
+  // What the inbox already holds of these documents (by id, or by tillSeq under another id), each till's clock
+  // offset, and what was already waiting — one statement. The new documents are in hand: they go into the inbox
+  // once, with their outcome, when the group's writes are flushed (take.ts `flushWrites`), never to be rewritten.
   const all = items.flatMap((item) => item.docs.map((d) => ({ item, d })));
-  const read = await q<{ kind: 'new' | 'waiting'; k: number | null; id: string; doc: unknown }>(
-    `WITH inserted AS (
-       INSERT INTO journal_inbox (id, till_id, epoch, till_seq, kind, member_id, doc)
-       SELECT r.doc->>'id', r.till_id, r.epoch, (r.doc->>'tillSeq')::bigint, r.doc->>'kind', r.doc->>'memberId', r.doc
-         FROM jsonb_to_recordset($1::jsonb) AS r(till_id text, epoch text, doc jsonb)
-       ON CONFLICT DO NOTHING RETURNING id),
-     offsets AS (
+  const read = await q<{ kind: 'known' | 'seq' | 'waiting'; k: number | null; id: string; doc: unknown }>(
+    `WITH offsets AS (
        UPDATE till_epochs SET clock_offset_ms = u.offset_ms
          FROM jsonb_to_recordset($2::jsonb) AS u(till_id text, epoch text, offset_ms bigint)
         WHERE till_epochs.till_id = u.till_id AND till_epochs.epoch = u.epoch)
-     SELECT 'new' AS kind, NULL::int AS k, id, NULL::jsonb AS doc FROM inserted
+     SELECT 'known' AS kind, NULL::int AS k, id, NULL::jsonb AS doc FROM journal_inbox WHERE id = ANY($1::text[])
+     UNION ALL
+     SELECT 'seq', p.k, i.id, NULL
+       FROM jsonb_to_recordset($4::jsonb) AS p(k int, till_id text, epoch text, till_seq bigint)
+       JOIN journal_inbox i ON i.till_id = p.till_id AND i.epoch = p.epoch AND i.till_seq = p.till_seq
      UNION ALL
      SELECT 'waiting', w.k, i.id, i.doc
        FROM jsonb_to_recordset($3::jsonb) AS w(k int, till_id text, epoch text, from_seq bigint)
        JOIN journal_inbox i ON i.till_id = w.till_id AND i.epoch = w.epoch AND i.outcome IS NULL AND i.till_seq > w.from_seq`,
     [
-      JSON.stringify(all.map(({ item, d }) => ({ till_id: item.till.tillId, epoch: item.push.epoch, doc: d }))),
+      all.map(({ d }) => d.id),
       JSON.stringify(items.map((i, k) => ({ till_id: i.till.tillId, epoch: i.push.epoch, offset_ms: offsets[k] }))),
       JSON.stringify(walks.map((w, k) => ({ k, till_id: w.b.till.tillId, epoch: w.b.epoch, from_seq: w.from }))),
+      JSON.stringify(
+        all.map(({ d, item }, k) => ({ k, till_id: d.tillId, epoch: item.push.epoch, till_seq: d.tillSeq })),
+      ),
     ],
   );
-  const inserted = read.filter((r) => r.kind === 'new');
-  const fresh = new Set(inserted.map((r) => r.id));
-  // What went into the inbox just now is in hand: the walk need not read it back.
-  for (const [k, item] of items.entries()) {
-    for (const d of item.docs) if (fresh.has(d.id)) mine[k]!.inHand.set(d.id, d);
-  }
-  const others = all.filter(({ d }) => !fresh.has(d.id));
-  const known = others.length
-    ? new Set(
-        (
-          await q<{ id: string }>('SELECT id FROM journal_inbox WHERE id = ANY($1::text[])', [
-            others.map(({ d }) => d.id),
-          ])
-        ).map((r) => r.id),
-      )
-    : new Set<string>();
-  for (const { d, item } of others.filter((x) => !known.has(x.d.id))) {
-    await park(q, mine[items.indexOf(item)]!.b, d, {
-      code: 'TILL_SEQ_REUSED',
-      reason: `tillSeq ${d.tillSeq} already belongs to another document`,
-    });
+  const known = new Set(read.filter((r) => r.kind === 'known').map((r) => r.id));
+  const seqTaken = new Map(read.filter((r) => r.kind === 'seq').map((r) => [r.k!, r.id]));
+  // A document is new unless its id is stored (a replay) or came earlier in this group (the first one counts).
+  const fresh = new Set<string>();
+  const reused = new Set<string>();
+  for (const [k, { d, item }] of all.entries()) {
+    if (known.has(d.id) || fresh.has(d.id)) continue;
+    const walk = mine[items.indexOf(item)]!;
+    if (seqTaken.has(k)) {
+      reused.add(d.id);
+      await park(q, walk.b, d, {
+        code: 'TILL_SEQ_REUSED',
+        reason: `tillSeq ${d.tillSeq} already belongs to another document`,
+      });
+      continue;
+    }
+    fresh.add(d.id);
+    walk.inHand.set(d.id, d);
   }
 
   // Each walk's documents in tillSeq order: what waited before this group, and what it brought.
@@ -236,8 +235,8 @@ async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions):
     const w = mine[k]!;
     const docIds = new Set(item.docs.map((d) => d.id));
     return {
-      accepted: item.docs.filter((d) => fresh.has(d.id)).length,
-      duplicates: [...docIds].filter((id) => known.has(id)).length,
+      accepted: [...w.inHand.keys()].length,
+      duplicates: [...docIds].filter((id) => !w.inHand.has(id) && !reused.has(id)).length,
       ackedTillSeq: w.watermark,
       parked: w.b.parked,
       membersChanged: w.b.membersChanged || closedFor(item).some((c) => c.b.membersChanged),

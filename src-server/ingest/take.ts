@@ -91,20 +91,45 @@ function entriesJson(rows: readonly QueuedEntry[]): string {
 }
 
 /**
- * Writes what the group's units queued, in one statement: every sale, every ledger entry (batch by batch in
- * till order), each taken document's outcome in the inbox, and each walk's watermark (a closing walk closes
- * its epoch). An entry id already stored is a replay and changes nothing; an entry whose natural id another
- * effective entry holds (two tills granted it, or two pushes of the group) is kept but moves no balance, and
- * is flagged. Only then are the facts handed to members.ts, in the order the units produced them.
+ * Writes what the group's units queued, in one statement: the group's new documents into the inbox with their
+ * outcome (applied, parked, or none yet: still waiting for one before it), the outcome of the waiting ones it
+ * took, every sale, every ledger entry (batch by batch in till order), and each walk's watermark (a closing
+ * walk closes its epoch). An inbox row is written once when its document is taken in the push that brought
+ * it: a busy chain's rows are never rewritten. A document id or tillSeq another transaction stored meanwhile
+ * fails the statement (the group is retried push by push, and the replay is then seen as one). An entry id
+ * already stored is a replay and changes nothing; an entry whose natural id another effective entry holds (two
+ * tills granted it, or two pushes of the group) is kept but moves no balance, and is flagged. Only then are the
+ * facts handed to members.ts, in the order the units produced them.
  */
 async function flushWrites(q: Query, walks: readonly Walk[], taken: readonly string[]): Promise<void> {
   const batches = walks.map((w) => w.b);
   const sales = batches.flatMap((b) => b.writes.sales);
   const entries = batches.flatMap((b) => b.writes.entries.map((e) => ({ b, e })));
   const moved = walks.filter((w) => w.closing || w.watermark !== w.from);
-  // The sale as the till sent it is in the inbox already: only what the server decided goes over the wire.
+  const parked = new Set(batches.flatMap((b) => b.parked.map((p) => p.id)));
+  const done = new Set(taken);
+  const arrived = walks.flatMap((w) =>
+    [...w.inHand.values()].map((doc) => ({
+      till_id: w.b.till.tillId,
+      epoch: w.b.epoch,
+      doc,
+      outcome: done.has(doc.id) ? (parked.has(doc.id) ? 'parked' : 'applied') : null,
+    })),
+  );
+  // A sale's body comes from its inbox row (written now, or waiting since an earlier push): only what the server
+  // decided goes over the wire again.
   const inserted = await q<{ id: string }>(
-    `WITH sale AS (
+    `WITH arrived AS (
+       INSERT INTO journal_inbox (id, till_id, epoch, till_seq, kind, member_id, doc, outcome)
+       SELECT r.doc->>'id', r.till_id, r.epoch, (r.doc->>'tillSeq')::bigint, r.doc->>'kind', r.doc->>'memberId', r.doc,
+              r.outcome
+         FROM jsonb_to_recordset($6::jsonb) AS r(till_id text, epoch text, doc jsonb, outcome text)
+       RETURNING id, till_id, epoch, till_seq, doc),
+     source AS (
+       SELECT id, till_id, epoch, till_seq, doc FROM arrived
+       UNION ALL
+       SELECT id, till_id, epoch, till_seq, doc FROM journal_inbox WHERE id = ANY($3::text[]) AND outcome IS NULL),
+     sale AS (
        INSERT INTO sales (id, till_id, store_id, member_id, till_seq, till_time, total_minor, currency, body, epoch,
                           effects, check_status)
        SELECT i.id, i.till_id, i.doc->'body'->>'storeId', i.doc->'body'->>'memberId', i.till_seq, (i.doc->>'at')::timestamptz,
@@ -112,11 +137,11 @@ async function flushWrites(q: Query, walks: readonly Walk[], taken: readonly str
               CASE WHEN r.lines IS NULL THEN i.doc->'body' ELSE jsonb_set(i.doc->'body', '{lines}', r.lines) END,
               i.epoch, r.effects, r.check_status
          FROM jsonb_to_recordset($1::jsonb) AS r(id text, effects jsonb, check_status text, lines jsonb)
-         JOIN journal_inbox i ON i.id = r.id
+         JOIN source i ON i.id = r.id
        ON CONFLICT (id) DO NOTHING),
      outcome AS (
        UPDATE journal_inbox SET outcome = CASE WHEN id = ANY($4::text[]) THEN 'parked' ELSE 'applied' END
-        WHERE id = ANY($3::text[])),
+        WHERE id = ANY($3::text[]) AND outcome IS NULL),
      watermark AS (
        UPDATE till_epochs SET acked_till_seq = w.acked,
               status = CASE WHEN w.close THEN 'closed' ELSE till_epochs.status END,
@@ -130,10 +155,11 @@ async function flushWrites(q: Query, walks: readonly Walk[], taken: readonly str
       ),
       entriesJson(entries),
       taken,
-      batches.flatMap((b) => b.parked.map((p) => p.id)),
+      [...parked],
       JSON.stringify(
         moved.map((w) => ({ till_id: w.b.till.tillId, epoch: w.b.epoch, acked: w.watermark, close: w.closing })),
       ),
+      JSON.stringify(arrived),
     ],
   );
   const effective = new Set(inserted.map((r) => r.id));
@@ -392,7 +418,7 @@ export type Walk = {
   closing: boolean;
   watermark: number;
   gaps: number;
-  /** Documents this push put into the inbox just now, by id: not read back. */
+  /** The new documents this push brought, by id: in hand, written to the inbox with their outcome at the end. */
   inHand: Map<string, JournalDoc>;
 };
 

@@ -206,6 +206,38 @@ describe.each(backends)('replication on %s', (backend) => {
       [member],
     );
     expect(m!.till_marks[b.epoch]).toBe(second.at(-1)!.tillSeq);
+    // The early push's documents waited in the inbox, the late one's went in taken: every one is applied.
+    const outcomes = await h.db.query<{ outcome: string | null }>(
+      'SELECT outcome FROM journal_inbox WHERE id = ANY($1::text[])',
+      [[...first, ...second].map((d) => d.id)],
+    );
+    expect(outcomes.map((o) => o.outcome)).toEqual([...first, ...second].map(() => 'applied'));
+  });
+
+  it('a document on a tillSeq another document holds is parked TILL_SEQ_REUSED and changes nothing', async () => {
+    const member = demoUlid(8);
+    await b.sync();
+    b.markPushed();
+    const before = await balanceOf(member);
+    const taken = b.sell(member, [['p-001']]);
+    expect((await b.pushDocs(taken)).body).toMatchObject({ accepted: taken.length, parked: [] });
+    const { sales, entries } = (await counts(h))!;
+    // The same tillSeq under a new id (a till that lost its counter but kept its epoch).
+    const sale = b.sell(member, [['p-003', 4]]).find((d) => d.kind === 'sale')!;
+    const reused = { ...sale, id: `${sale.id.slice(0, -1)}Z`, tillSeq: taken[0]!.tillSeq };
+    const reply = await b.pushDocs([reused]);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      accepted: 0,
+      duplicates: 0,
+      parked: [{ id: reused.id, code: 'TILL_SEQ_REUSED' }],
+    });
+    expect(await balanceOf(member)).toBe(before + points(taken));
+    expect(await counts(h)).toMatchObject({ sales, entries });
+    const [inbox] = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM journal_inbox WHERE id = $1', [
+      reused.id,
+    ]);
+    expect(Number(inbox!.n)).toBe(0);
   });
 
   it('the live stream sends a change to the member collection as it happens', async () => {
