@@ -2,11 +2,14 @@
  * A chain's tills pushing at once: TILLS enrolled tills, each with its own
  * token and its own epoch, push real sales (priced by the shared engine over
  * MEMBERS members) concurrently over real HTTP to the real server, with the
- * engine re-check on. Two shapes of push, each a phase of its own:
+ * engine re-check on. Three shapes of push, each a phase of its own:
  *
  *   live      every till pushes each sale as it is made (the sale and its
- *             entries, one push), the next right after the reply: a busy
- *             chain's steady state, where the push latency is what matters;
+ *             entries, one push), the next right after the reply: a chain's
+ *             steady state, where the push latency is what matters;
+ *   busy      every till pushes BUSY documents (a few sales) at a time: what
+ *             a till sends when its sales come faster than a push's round
+ *             trip (its pending documents go as one push);
  *   catch-up  every till pushes BATCH documents at a time: tills coming back
  *             from an outage, where the throughput is what matters.
  *
@@ -18,7 +21,7 @@
  * (src-server/main.ts): each shape with one process, then with two on the
  * same database, the tills split between them. On PGlite (no URL) the one
  * in-process server of the test harness is measured.
- *   npx tsx bench/chain-push.bench.ts   (TILLS, SALES, BATCH, MEMBERS, SHAPES=live,catch-up to change the shape)
+ *   npx tsx bench/chain-push.bench.ts   (TILLS, SALES, BUSY, BATCH, MEMBERS, SHAPES=live,busy,catch-up)
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -40,9 +43,11 @@ const SALES = Number(process.env.SALES ?? 100);
 const WARM = 4;
 /** Documents per push: what a till catching up sends (its PUSH_BATCH). */
 const BATCH = Number(process.env.BATCH ?? 100);
+/** Documents per push of a busy till: five sales with their entries. */
+const BUSY = Number(process.env.BUSY ?? 10);
 const MEMBERS = Number(process.env.MEMBERS ?? 10_000);
-type Shape = 'live' | 'catch-up';
-const SHAPES = (process.env.SHAPES ?? 'live,catch-up').split(',') as Shape[];
+type Shape = 'live' | 'busy' | 'catch-up';
+const SHAPES = (process.env.SHAPES ?? 'live,busy,catch-up').split(',') as Shape[];
 const backend: Backend = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 type Phase = { name: string; shape: Shape; docs: JournalDoc[][] };
@@ -95,11 +100,12 @@ function sell(till: TestTill, count: number, members: readonly string[], product
   return till.journal.slice(start);
 }
 
-/** A till's documents as it pushes them: one sale (with its entries) a push, or BATCH documents a push. */
+/** A till's documents as it pushes them: one sale (with its entries) a push, or BUSY or BATCH documents a push. */
 function chunks(docs: readonly JournalDoc[], shape: Shape): JournalDoc[][] {
   const out: JournalDoc[][] = [];
-  if (shape === 'catch-up') {
-    for (let i = 0; i < docs.length; i += BATCH) out.push(docs.slice(i, i + BATCH));
+  if (shape !== 'live') {
+    const size = shape === 'busy' ? BUSY : BATCH;
+    for (let i = 0; i < docs.length; i += size) out.push(docs.slice(i, i + size));
     return out;
   }
   for (const d of docs) {
@@ -249,7 +255,7 @@ async function main(): Promise<void> {
   const perTill = phases[0]!.docs[0]!.length;
   console.log(
     `backend ${backend}: ${TILLS} tills, ${MEMBERS} members, ${SALES} sales (${perTill} documents) per till per phase, ` +
-      `live pushes of one sale, catch-up pushes of ${BATCH} documents, re-check on`,
+      `live pushes of one sale, busy pushes of ${BUSY} documents, catch-up pushes of ${BATCH}, re-check on`,
   );
 
   if (backend === 'pglite') {

@@ -78,7 +78,21 @@ export type Batch = {
   giftCards: GiftCardBook;
 };
 
-export type MemberRow = { id: string; state: unknown; till_marks: Record<string, number> };
+/** `seq`: the row's version, when read from the database. */
+export type MemberRow = { id: string; state: unknown; till_marks: Record<string, number>; seq?: string | number };
+
+/** The member rows read from the database as they were read (a unit that changes a row in hand makes a new one). */
+const readFromDb = new WeakSet<MemberRow>();
+
+/**
+ * The state of a member row locked now: the state parsed when the group read the row (`before`), when the row is
+ * the one read from the database and has not changed since (the same seq); else the locked row's own.
+ */
+export function lockedState(before: MemberRow | null | undefined, locked: MemberRow): MemberState {
+  const same =
+    before && readFromDb.has(before) && before.seq !== undefined && String(before.seq) === String(locked.seq);
+  return parsedState(same ? before.state : locked.state);
+}
 
 /**
  * A member as it stands (not deleted), or null. Member rows do not change while a push's units are taken
@@ -86,7 +100,10 @@ export type MemberRow = { id: string; state: unknown; till_marks: Record<string,
  */
 export async function memberRow(q: Query, b: Batch, id: string): Promise<MemberRow | null> {
   if (!b.memberRows.has(id)) {
-    const [row] = await q<MemberRow>('SELECT id, state, till_marks FROM members WHERE id = $1 AND NOT deleted', [id]);
+    const [row] = await q<MemberRow>('SELECT id, state, till_marks, seq FROM members WHERE id = $1 AND NOT deleted', [
+      id,
+    ]);
+    if (row) readFromDb.add(row);
     b.memberRows.set(id, row ?? null);
   }
   return b.memberRows.get(id)!;
@@ -123,13 +140,15 @@ export async function prefetch(q: Query, b: Batch, docs: readonly JournalDoc[], 
   const pairs = versions.filter(([id, seq]) => !b.versions.has(`${id}|${seq}`));
   const current = [...new Set(stores.map((s) => s.program_id))].filter((id) => !b.programs.has(programKey(id, null)));
   const rows = await q<PrefetchRow>(
-    `SELECT 'member' AS kind, id, NULL::bigint AS seq, state, till_marks, NULL::jsonb AS data
+    `SELECT 'member' AS kind, id, seq, state, till_marks, NULL::jsonb AS data
        FROM members WHERE id = ANY($1::text[]) AND NOT deleted
      UNION ALL
      SELECT 'version', v.member_id, v.seq, v.state, v.till_marks, NULL
        FROM member_versions v JOIN unnest($2::text[], $3::bigint[]) AS w(id, seq) ON v.member_id = w.id AND v.seq = w.seq
      UNION ALL
-     SELECT 'program', substr(id, 9), NULL, NULL, NULL, data FROM refdata WHERE id = ANY($4::text[])
+     SELECT 'program', substr(id, 9), (data->>'version')::bigint, NULL, NULL,
+            CASE WHEN substr(id, 9) || '@' || (data->>'version') = ANY($7::text[]) THEN NULL ELSE data END
+       FROM refdata WHERE id = ANY($4::text[])
      UNION ALL
      SELECT 'program-version', p.id, p.version, NULL, NULL, p.data
        FROM program_versions p JOIN unnest($5::text[], $6::int[]) AS w(id, version) ON p.id = w.id AND p.version = w.version`,
@@ -140,17 +159,26 @@ export async function prefetch(q: Query, b: Batch, docs: readonly JournalDoc[], 
       current.map((id) => `program:${id}`),
       [...named.values()].map(([id]) => id),
       [...named.values()].map(([, version]) => version),
+      // The current program's data is sent only when this process has not parsed that version yet.
+      [...versionCache.keys()],
     ],
   );
   for (const id of wanted) b.memberRows.set(id, null);
   for (const [id, seq] of pairs) b.versions.set(`${id}|${seq}`, null);
   for (const id of current) b.programs.set(programKey(id, null), null);
   for (const r of rows) {
-    if (r.kind === 'member') b.memberRows.set(r.id, { id: r.id, state: r.state, till_marks: r.till_marks! });
-    else if (r.kind === 'version')
+    if (r.kind === 'member') {
+      const row = { id: r.id, state: r.state, till_marks: r.till_marks!, seq: r.seq! };
+      readFromDb.add(row);
+      b.memberRows.set(r.id, row);
+    } else if (r.kind === 'version')
       b.versions.set(`${r.id}|${Number(r.seq)}`, { state: r.state, till_marks: r.till_marks! });
-    else if (r.kind === 'program') b.programs.set(programKey(r.id, null), parseProgram(r.data));
-    else rememberVersion(programKey(r.id, Number(r.seq)), parseProgram(r.data));
+    else if (r.kind === 'program') {
+      const program = currentProgram(r.id, r.seq, r.data);
+      // Not sent and no longer cached (another group's versions pushed it out): loadProgram reads it.
+      if (program === undefined) b.programs.delete(programKey(r.id, null));
+      else b.programs.set(programKey(r.id, null), program);
+    } else rememberVersion(programKey(r.id, Number(r.seq)), parseProgram(r.data));
   }
   // A version named but not stored is unknown in this group only: it may be written later.
   for (const key of named.keys()) if (!versionCache.has(key)) b.programs.set(key, null);
@@ -203,6 +231,19 @@ export async function park(q: Query, b: Batch, doc: JournalDoc, v: RuleViolation
   b.parked.push({ id: doc.id, code: v.code, reason: v.reason });
   if (doc.memberId) b.touched.add(doc.memberId);
   if (doc.kind === 'entry') b.touched.add(doc.body.memberId);
+}
+
+/**
+ * A store's current program as the prefetch read it: the version this process already parsed (the data was not
+ * sent), or the data parsed now and remembered as that version (a program version never changes once written:
+ * stampSeq copies the current program into program_versions).
+ */
+function currentProgram(id: string, version: string | null, data: unknown): Program | null | undefined {
+  if (data === null && version !== null) return versionCache.get(programKey(id, Number(version)));
+  const program = parseProgram(data);
+  if (version !== null && program && program.version === Number(version))
+    rememberVersion(programKey(id, program.version), program);
+  return program;
 }
 
 function programKey(id: string, version: number | null): string {

@@ -5,12 +5,12 @@
  */
 
 import { couponIssuedKey, promotionUseKey, type Program } from '../../shared/engine';
-import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
+import type { MemberState } from '../../shared/engine/member-state';
 import { project, validStampBuckets } from '../../shared/ledger';
 import { localDate } from '../../shared/engine/time';
 import type { Query } from '../db';
 import { writeStampedMembers } from '../seq';
-import { flag, loadProgram, type Batch } from './batch';
+import { flag, loadProgram, lockedState, type Batch, type MemberRow } from './batch';
 
 /**
  * Writes each touched member's new state through the projection, moves its marks, flags what needs review —
@@ -22,12 +22,14 @@ export async function writeMembers(q: Query, walks: ReadonlyArray<{ b: Batch; wa
   const touched = walks.filter((w) => w.b.touched.size > 0);
   if (touched.length === 0) return;
   const ids = [...new Set(touched.flatMap((w) => [...w.b.touched]))].sort();
-  const rows = await q<{ id: string; state: unknown; till_marks: Record<string, number> }>(
-    'SELECT id, state, till_marks FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+  const rows = await q<MemberRow>(
+    'SELECT id, state, till_marks, seq FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
     [ids],
   );
+  // A row that has not changed since the group read it keeps the state parsed then (no second schema check).
+  const read = touched[0]!.b.memberRows;
   const current = new Map<string, { state: MemberState; marks: Record<string, number> }>(
-    rows.map((r) => [r.id, { state: memberStateSchema.parse(r.state), marks: { ...r.till_marks } }]),
+    rows.map((r) => [r.id, { state: lockedState(read.get(r.id), r), marks: { ...r.till_marks } }]),
   );
   for (const { b, watermark } of touched) {
     b.membersChanged = true;
