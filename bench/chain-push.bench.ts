@@ -38,9 +38,9 @@ import { bareInsert } from './support/bare-insert';
 import { cpuSince, readCpu, type CpuSpent } from './support/cpu';
 
 const TILLS = Number(process.env.TILLS ?? 100);
-/** Sales per till per phase (a warm-up of WARM sales per till comes first, untimed). */
+/** Sales per till per phase (a warm-up of WARM sales per till comes first, untimed: the server's code is compiled by then). */
 const SALES = Number(process.env.SALES ?? 100);
-const WARM = 4;
+const WARM = 20;
 /** Documents per push: what a till catching up sends (its PUSH_BATCH). */
 const BATCH = Number(process.env.BATCH ?? 100);
 /** Documents per push of a busy till: five sales with their entries. */
