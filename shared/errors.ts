@@ -20,6 +20,10 @@ export type ErrorCode =
   /** A name typed at the till that starts no word of any member's name. */
   | 'MEMBER_NAME_NOT_FOUND'
   | 'SNAPSHOT_GONE'
+  /** The till's store changed which members its tills hold (partial replication): the till loads its members again. */
+  | 'MEMBER_SCOPE_CHANGED'
+  /** A card this till does not hold (it holds its region's members) while the server cannot be reached. */
+  | 'MEMBER_ELSEWHERE_OFFLINE'
   | 'SNAPSHOT_PAGE_DAMAGED'
   | 'MEMBERS_STILL_LOADING'
   | 'PRODUCT_NOT_FOUND'

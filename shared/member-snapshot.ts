@@ -31,6 +31,7 @@
 import { z } from 'zod';
 import type { Member } from './documents';
 import { emptyMemberState, type MemberState } from './engine/member-state';
+import { memberScopeKeySchema } from './member-scope';
 
 export const snapshotRoutes = {
   /** `GET`: the manifest — snapshot seq, member count, page size. */
@@ -71,6 +72,13 @@ export const snapshotManifestSchema = z.object({
   /** Of them, members with a phone hash (entries of the phone key pages). */
   phones: z.number().int().nonnegative(),
   pageSize: z.number().int().positive(),
+  /**
+   * Which members this till holds: '' for the whole chain; otherwise the key of its region's stores (a partial
+   * till, shared/member-scope.ts). Pages, key pages and pulls name it; when it no longer matches the till's store,
+   * they answer 409 MEMBER_SCOPE_CHANGED and the till loads its members again. Servers before partial scopes
+   * send none: the whole chain.
+   */
+  scope: memberScopeKeySchema.default(''),
 });
 export type SnapshotManifest = z.infer<typeof snapshotManifestSchema>;
 
@@ -79,6 +87,7 @@ export const snapshotPageQuerySchema = z.object({
   after: z.string().max(32).default(''),
   limit: z.coerce.number().int().min(1).max(SNAPSHOT_MAX_PAGE).default(SNAPSHOT_PAGE_SIZE),
   epoch: z.string().max(26).default(''),
+  scope: memberScopeKeySchema.default(''),
 });
 
 /**
@@ -191,6 +200,7 @@ export const snapshotKeysQuerySchema = z.object({
   order: z.enum(['id', 'phone']),
   after: z.string().max(128).default(''),
   limit: z.coerce.number().int().min(1).max(SNAPSHOT_MAX_PAGE).default(SNAPSHOT_KEYS_PAGE_SIZE),
+  scope: memberScopeKeySchema.default(''),
 });
 export type SnapshotKeyOrder = z.infer<typeof snapshotKeysQuerySchema>['order'];
 

@@ -20,6 +20,7 @@
 import { z } from 'zod';
 import { journalDocSchema, memberSchema, productSchema, refDocSchema, ulidSchema } from './documents';
 import { isoTimeSchema } from './primitives';
+import { memberScopeKeySchema } from './member-scope';
 
 /**
  * Bumped when the wire shapes change incompatibly; the server accepts every listed version.
@@ -52,6 +53,8 @@ export const pullQuerySchema = z.object({
   seq: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
   epoch: z.string().max(26).default(''),
+  /** Members only: the scope key the till loaded its members with (shared/member-scope.ts); '' for the whole chain. */
+  scope: memberScopeKeySchema.default(''),
 });
 /**
  * `events=checkpoint`: every event carries only the new checkpoint (`documents` empty), for a till that pulls

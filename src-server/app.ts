@@ -36,7 +36,8 @@ import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
 import { memberRoutes } from './admin/members';
 import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
-import { CHANGES_CHANNEL, pullStart, safeSeq, stampSeq } from './seq';
+import { checkedMemberScope, MEMBER_SCOPE_PAYLOAD } from './member-scope';
+import { CHANGES_CHANNEL, pullStart, safeSeq, seqBound, stampSeq } from './seq';
 import { snapshotRoutesFor } from './snapshot';
 import { memberForEpoch } from '../shared/member-snapshot';
 import { runExpiry } from './expiry-job';
@@ -191,6 +192,16 @@ export const buildServer = async ({
     }
   };
   const unlisten = await db.listen(CHANGES_CHANNEL, (payload) => {
+    // A store's member scope changed (admin/tills.ts): every member stream ends, and each till's next pull
+    // learns whether its scope is still the one it loaded with (409 MEMBER_SCOPE_CHANGED when not).
+    if (payload === MEMBER_SCOPE_PAYLOAD) {
+      for (const s of streams) {
+        if (s.collection !== 'members') continue;
+        streams.delete(s);
+        s.reply.raw.end();
+      }
+      return;
+    }
     // '' (the LISTEN connection was replaced): anything may have changed meanwhile.
     for (const s of streams) if (payload === '' || s.collection === payload) void flush(s);
   });
@@ -230,11 +241,18 @@ export const buildServer = async ({
     const till = await tillFromAuthHeader(db, req.headers.authorization);
     // An unknown collection is a resource that does not exist (404), not invalid input.
     const collection = parse(downCollectionSchema, (req.params as { collection: string }).collection, 'NOT_FOUND');
-    const { seq, limit, epoch } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
+    const { seq, limit, epoch, scope: asked } = parse(pullQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
     // A checkpoint this database never handed out (the till pulled after the backup it was restored from) restarts at 0.
     const from = await pullStart(db.query, seq);
-    const documents = forEpoch(await pullDocuments(db.query, collection, from, limit, till.storeId), epoch);
-    const checkpoint = documents.at(-1)?.seq ?? from;
+    // A partial till is sent its region's members; a short page of them has looked as far as the bound.
+    const scope = collection === 'members' ? await checkedMemberScope(db.query, till.storeId, asked) : null;
+    const upTo = await seqBound(db.query);
+    const documents = forEpoch(
+      await pullDocuments(db.query, collection, from, limit, till.storeId, { memberStores: scope?.stores, upTo }),
+      epoch,
+    );
+    const last = documents.at(-1)?.seq ?? from;
+    const checkpoint = scope?.stores && documents.length < limit ? Math.max(last, upTo) : last;
     metrics.observePull(till.tillId, collection, checkpoint);
     seen(till.tillId);
     return { documents, checkpoint: { seq: checkpoint } };

@@ -62,9 +62,14 @@ export const pullDocuments = async (
   limit: number,
   /** The pulling till's store: a store's cashiers (and their PIN hashes) and till documents reach only its own tills. */
   storeId: string,
+  /**
+   * `memberStores`: a partial till's region (member-scope.ts): members whose home store is one of them.
+   * `upTo`: the bound read by the caller (seqBound), when it needs to know how far the page looked.
+   */
+  options: { memberStores?: readonly string[] | null; upTo?: number } = {},
 ): Promise<Array<Product | Member | RefDoc>> => {
   // Only up to where nothing is still being written (seq.ts): a row committing late below it cannot be skipped.
-  const upTo = await seqBound(q);
+  const upTo = options.upTo ?? (await seqBound(q));
   switch (collection) {
     case 'products': {
       const rows = await q<ProductRow>(
@@ -74,9 +79,11 @@ export const pullDocuments = async (
       return rows.map((r) => ({ ...r.doc, id: r.id, seq: Number(r.seq), _deleted: r.deleted }));
     }
     case 'members': {
+      const stores = options.memberStores ?? null;
       const rows = await q<MemberRow>(
-        `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2`,
-        [afterSeq, limit, upTo],
+        `SELECT ${MEMBER_DOC_COLUMNS} FROM members
+          WHERE seq > $1 AND seq <= $3 ${stores ? 'AND store_id = ANY($4::text[])' : ''} ORDER BY seq LIMIT $2`,
+        stores ? [afterSeq, limit, upTo, stores] : [afterSeq, limit, upTo],
       );
       return rows.map(memberFromRow);
     }

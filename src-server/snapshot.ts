@@ -17,6 +17,8 @@
  * - Every order is byte order (the key columns are COLLATE "C", migration
  *   011), the order the till compares keys in.
  * - Every answer carries only the calling till database's own watermark.
+ * - A partial till (its store set to its region's members, member-scope.ts) is counted, paged and keyed over
+ *   its region's members only; the one-member lookup answers for the whole chain.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -43,6 +45,7 @@ import { tillFromAuthHeader } from './auth';
 import type { Db } from './db';
 import { parseInput as parse } from './http/errors';
 import { MEMBER_DOC_COLUMNS, memberFromRow, type MemberRow } from './rows';
+import { checkedMemberScope, memberScopeOf, type MemberScope } from './member-scope';
 import { pullStart, safeSeq } from './seq';
 
 const gzipAsync = promisify(gzip);
@@ -50,6 +53,18 @@ const gzipAsync = promisify(gzip);
 const GZIP_MIN_BYTES = 8 * 1024;
 
 type KeyRow = { id: string; card_number: string; phone_hash: string };
+
+/**
+ * The filter of a partial till's members (their home store in its region), as parameter `$n`; none for the chain,
+ * whose key pages are read from the indexes alone.
+ */
+export function inScope(scope: MemberScope, n: number): string {
+  return scope.stores ? `AND store_id = ANY($${n}::text[])` : '';
+}
+
+export function scopeParams(scope: MemberScope): unknown[] {
+  return scope.stores ? [scope.stores] : [];
+}
 
 /** A page's text: the header (with the digest of the body) and the body. */
 function pageText(next: string | null, count: number, body: string): string {
@@ -61,15 +76,16 @@ function pageText(next: string | null, count: number, body: string): string {
 export async function snapshotPage(
   db: Db,
   query: { seq: number; after: string; limit: number; epoch: string },
+  scope: MemberScope = { key: '', stores: null },
 ): Promise<string> {
   // Only this till database's own mark is read: a member's marks grow with the chain's tills.
   const rows = await db.query<Omit<MemberRow, 'till_marks' | 'deleted'> & { till_mark: string | number | null }>(
     `SELECT id, card_number, store_id, name, phone_hash, enrolled_at, state, seq,
             (till_marks ->> $4)::bigint AS till_mark
        FROM members
-      WHERE card_number > $1 AND seq <= $2 AND NOT deleted
+      WHERE card_number > $1 AND seq <= $2 AND NOT deleted ${inScope(scope, 5)}
       ORDER BY card_number LIMIT $3`,
-    [query.after, query.seq, query.limit, query.epoch],
+    [query.after, query.seq, query.limit, query.epoch, ...scopeParams(scope)],
   );
   const members = rows.map((r) => {
     const marks = r.till_mark === null ? {} : { [query.epoch]: Number(r.till_mark) };
@@ -98,22 +114,23 @@ export async function snapshotPage(
 export async function snapshotKeysPage(
   db: Db,
   query: { seq: number; order: SnapshotKeyOrder; after: string; limit: number },
+  scope: MemberScope = { key: '', stores: null },
 ): Promise<string> {
   let keys: string[];
   let rows: KeyRow[];
   if (query.order === 'id') {
-    rows = await db.query<KeyRow>(`SELECT id, card_number FROM members WHERE id > $1 ORDER BY id LIMIT $2`, [
-      query.after,
-      query.limit,
-    ]);
+    rows = await db.query<KeyRow>(
+      `SELECT id, card_number FROM members WHERE id > $1 ${inScope(scope, 3)} ORDER BY id LIMIT $2`,
+      [query.after, query.limit, ...scopeParams(scope)],
+    );
     keys = rows.map((r) => r.id);
   } else {
     const [hash = '', card = ''] = query.after.split(' ');
     rows = await db.query<KeyRow>(
       `SELECT phone_hash, card_number FROM members
-        WHERE phone_hash <> '' AND (phone_hash, card_number) > ($1, $2)
+        WHERE phone_hash <> '' AND (phone_hash, card_number) > ($1, $2) ${inScope(scope, 4)}
         ORDER BY phone_hash, card_number LIMIT $3`,
-      [hash, card, query.limit],
+      [hash, card, query.limit, ...scopeParams(scope)],
     );
     keys = rows.map((r) => phoneEntryKey(r.phone_hash, r.card_number));
   }
@@ -142,28 +159,37 @@ async function checkSnapshotSeq(db: Db, seq: number): Promise<void> {
 
 export function snapshotRoutesFor(app: FastifyInstance, db: Db): void {
   app.get(snapshotRoutes.manifest, async (req): Promise<SnapshotManifest> => {
-    await tillFromAuthHeader(db, req.headers.authorization);
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const scope = await memberScopeOf(db.query, till.storeId);
     const seq = await safeSeq(db.query, 'members');
     const [row] = await db.query<{ n: string | number; phones: string | number }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE phone_hash <> '') AS phones
-         FROM members WHERE seq <= $1 AND NOT deleted`,
-      [seq],
+         FROM members WHERE seq <= $1 AND NOT deleted ${inScope(scope, 2)}`,
+      [seq, ...scopeParams(scope)],
     );
-    return { seq, total: Number(row?.n ?? 0), phones: Number(row?.phones ?? 0), pageSize: SNAPSHOT_PAGE_SIZE };
+    return {
+      seq,
+      total: Number(row?.n ?? 0),
+      phones: Number(row?.phones ?? 0),
+      pageSize: SNAPSHOT_PAGE_SIZE,
+      scope: scope.key,
+    };
   });
 
   app.get(snapshotRoutes.page, async (req, reply) => {
-    await tillFromAuthHeader(db, req.headers.authorization);
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
     const query = parse(snapshotPageQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
+    const scope = await checkedMemberScope(db.query, till.storeId, query.scope);
     await checkSnapshotSeq(db, query.seq);
-    return sendPage(req.headers['accept-encoding'], reply, await snapshotPage(db, query));
+    return sendPage(req.headers['accept-encoding'], reply, await snapshotPage(db, query, scope));
   });
 
   app.get(snapshotRoutes.keys, async (req, reply) => {
-    await tillFromAuthHeader(db, req.headers.authorization);
+    const till = await tillFromAuthHeader(db, req.headers.authorization);
     const query = parse(snapshotKeysQuerySchema, req.query, 'PULL_BAD_CHECKPOINT');
+    const scope = await checkedMemberScope(db.query, till.storeId, query.scope);
     await checkSnapshotSeq(db, query.seq);
-    return sendPage(req.headers['accept-encoding'], reply, await snapshotKeysPage(db, query));
+    return sendPage(req.headers['accept-encoding'], reply, await snapshotKeysPage(db, query, scope));
   });
 
   app.get(snapshotRoutes.lookup, async (req) => {

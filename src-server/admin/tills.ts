@@ -17,13 +17,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { storeSchema } from '../../shared/documents';
 import { KassaError } from '../../shared/errors';
+import { memberScopeSettingSchema } from '../../shared/member-scope';
 import { countryCodeSchema, isPhoneCountry } from '../../shared/phone';
 import { textSchema } from '../../shared/primitives';
 import type { Db, Query } from '../db';
 import { newToken, REVOCATIONS_CHANNEL, sha256, tillFromAuthHeader } from '../auth';
 import { parseInput } from '../http/errors';
 import { publishStores } from '../privacy/phone-keys';
-import { stampSeq } from '../seq';
+import { MEMBER_SCOPE_PAYLOAD, memberScopeOf } from '../member-scope';
+import { CHANGES_CHANNEL, stampSeq } from '../seq';
 import { audit, type AdminAccess } from './access';
 import { ensureCardRanges } from './card-ranges';
 
@@ -129,6 +131,27 @@ export function tillRoutes(app: FastifyInstance, db: Db, access: AdminAccess): v
     return reply
       .status(201)
       .send({ ok: true, tillId: t.id, storeId: t.storeId, enrolCode: result.code, expiresAt: result.expiresAt });
+  });
+
+  // Partial replication (shared/member-scope.ts): which members the store's tills hold. After the commit every
+  // server ends its live member streams, so a till whose scope changed (a region's other stores count too) hears
+  // 409 MEMBER_SCOPE_CHANGED when it pulls on reconnecting, and loads its members again.
+  app.put('/api/v1/admin/stores/:id/member-scope', async (req) => {
+    const actor = await access.require(req, 'admin');
+    const { id } = parseInput(tillParams, req.params);
+    const setting = parseInput(memberScopeSettingSchema, req.body);
+    const scope = await db.tx(async (q) => {
+      const updated = await q('UPDATE stores SET member_scope = $2, region = $3 WHERE id = $1 RETURNING id', [
+        id,
+        setting.scope,
+        setting.region,
+      ]);
+      if (updated.length === 0) throw new KassaError('NOT_FOUND', `No store ${id}`);
+      await audit(q, actor, 'store.member-scope', id, setting);
+      return memberScopeOf(q, id);
+    });
+    await db.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, MEMBER_SCOPE_PAYLOAD]);
+    return { ok: true, storeId: id, ...setting, stores: scope.stores, key: scope.key };
   });
 
   app.get('/api/v1/admin/tills', async (req) => {

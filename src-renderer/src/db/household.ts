@@ -9,7 +9,7 @@ import { monotonicFactory } from 'ulid';
 import { householdJoinDocCount, householdJoinDocuments, type HouseholdJoin } from '../../../shared/household';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import type { TillDatabase } from './database';
-import type { MemberSync } from './member-sync-client';
+import { lookupFallback, type MemberSync } from './member-sync-client';
 import { memberById } from './members';
 import { accountIdFor, memberViewOf, takeTillSeqs } from './sales';
 import type { TillContext } from './staff';
@@ -41,7 +41,7 @@ export async function householdHolder(
   timeZone: string,
 ): Promise<{ id: string; name: string; balance: number } | null> {
   const accountId = await accountIdFor(db, found);
-  const online = sync.status().phase === 'ready' ? null : sync.onlineLookup;
+  const online = lookupFallback(sync);
   const holder = accountId === found.id ? found : await memberById(sync.store, accountId, online);
   if (!holder) return null;
   const view = await memberViewOf(db, holder, null, timeZone);

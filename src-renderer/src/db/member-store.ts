@@ -117,6 +117,11 @@ export type MemberStoreState = {
   /** Members held now. */
   count: number;
   checkpoint: number;
+  /**
+   * The member scope the snapshot was loaded under (shared/member-scope.ts): '' for the whole chain, else the key
+   * of the region's stores, whose members only are held. Absent in stores written before partial scopes: ''.
+   */
+  scope?: string;
 };
 
 type Meta = MemberStoreState;
@@ -139,8 +144,11 @@ export type MemberStore = {
   all: () => Promise<MemberRecord[]>;
   /** Empties the store for a till database (epoch); the next sync bootstraps again. */
   reset: (epoch: string) => Promise<void>;
-  /** Empties the store and starts a snapshot at `snapshotSeq` of `total` members, `phones` of them with a phone. */
-  beginSnapshot: (snapshotSeq: number, total: number, phones: number) => Promise<void>;
+  /**
+   * Empties the store and starts a snapshot at `snapshotSeq` of `total` members, `phones` of them with a phone,
+   * under member scope `scope` ('' the whole chain).
+   */
+  beginSnapshot: (snapshotSeq: number, total: number, phones: number, scope?: string) => Promise<void>;
   /** Stores one key page (keys in order, each member's card) and where the next starts, in one transaction. */
   writeKeys: (
     order: SnapshotKeyOrder,
@@ -208,6 +216,7 @@ function emptyState(epoch: string): Meta {
     total: 0,
     count: 0,
     checkpoint: 0,
+    scope: '',
   };
 }
 
@@ -676,11 +685,18 @@ export async function openMemberStore(name: string, deps?: IndexedDbFactory): Pr
         await db.meta.put(emptyState(epoch));
       });
     },
-    beginSnapshot: async (snapshotSeq, total, phones) => {
+    beginSnapshot: async (snapshotSeq, total, phones, scope = '') => {
       await write(async () => {
         const state = await readState();
         await clearAll();
-        await db.meta.put({ ...emptyState(state.epoch), phase: 'keys', snapshotSeq, total, keyTotal: total + phones });
+        await db.meta.put({
+          ...emptyState(state.epoch),
+          phase: 'keys',
+          snapshotSeq,
+          total,
+          keyTotal: total + phones,
+          scope,
+        });
       });
     },
     writeKeys: (order, keys, cards, next) =>

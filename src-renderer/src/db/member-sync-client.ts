@@ -7,7 +7,9 @@
  *
  * While the bootstrap is incomplete, a member the store does not hold yet is
  * looked up online (`onlineLookup`); the cashier is told the member list is
- * still loading, never "Card not found", when that is not possible.
+ * still loading, never "Card not found", when that is not possible. A till
+ * that holds its region's members only (partial) looks every other member up
+ * online for good, and says so when the server cannot be reached.
  */
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { memberLookupResponseSchema, parseMemberRecord, snapshotRoutes } from '../../../shared/member-snapshot';
@@ -67,6 +69,21 @@ export type MemberSyncOptions = {
   createWorker?: () => WorkerLike;
 };
 
+/**
+ * The server lookup a member the store lacks goes to: while the bootstrap is incomplete, and always on a till that
+ * holds its region's members only (partial); null once the store holds every member.
+ */
+export function lookupFallback(sync: Pick<MemberSync, 'status' | 'onlineLookup'>): OnlineLookup | null {
+  const status = sync.status();
+  return status.phase === 'ready' && !status.partial ? null : sync.onlineLookup;
+}
+
+/** The store is complete but holds its region's members only: a member it lacks is elsewhere, not still loading. */
+export function holdsRegionOnly(sync: Pick<MemberSync, 'status'>): boolean {
+  const status = sync.status();
+  return status.phase === 'ready' && status.partial;
+}
+
 /** How long stop() waits for the in-process syncs to end after aborting them. */
 const STOP_WAIT_MS = 5000;
 
@@ -79,6 +96,7 @@ const INITIAL: MemberSyncState = {
   rate: 0,
   secondsLeft: null,
   online: false,
+  partial: false,
   error: null,
   runsIn: 'worker',
 };

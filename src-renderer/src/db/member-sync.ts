@@ -59,6 +59,11 @@ export type MemberSyncStatus = {
   /** Estimated seconds until the bootstrap is complete; null when unknown or done. */
   secondsLeft: number | null;
   online: boolean;
+  /**
+   * The till holds its region's members only (its store's member scope, shared/member-scope.ts): every other member
+   * is looked up on the server, also once the bootstrap is complete.
+   */
+  partial: boolean;
   /** The last failure, for the status line; null while all is well. */
   error: string | null;
 };
@@ -168,16 +173,15 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
       rate: Math.round(rate),
       secondsLeft: state.phase === 'loading' && rate > 0 ? Math.ceil(left / rate) : null,
       online,
+      partial: (state.scope ?? '') !== '',
       error,
     });
   };
 
   const failure = (status: number, body: unknown) => {
     const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    return new KassaError(
-      e?.code === 'SNAPSHOT_GONE' ? 'SNAPSHOT_GONE' : 'BAD_REQUEST',
-      e?.message ?? `Server answered ${status}`,
-    );
+    const code = e?.code === 'SNAPSHOT_GONE' || e?.code === 'MEMBER_SCOPE_CHANGED' ? e.code : 'BAD_REQUEST';
+    return new KassaError(code, e?.message ?? `Server answered ${status}`);
   };
 
   const getJson = async (path: string): Promise<unknown> => {
@@ -210,7 +214,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     let current = state;
     if (current.phase === 'empty') {
       const manifest = snapshotManifestSchema.parse(await getJson(snapshotRoutes.manifest));
-      await store.beginSnapshot(manifest.seq, manifest.total, manifest.phones);
+      await store.beginSnapshot(manifest.seq, manifest.total, manifest.phones, manifest.scope);
       current = await store.state();
     }
     runStart = Date.now();
@@ -218,7 +222,13 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     report(current, true);
     const keysLimit = options.keysPageSize ?? SNAPSHOT_KEYS_PAGE_SIZE;
     const fetchKeys = (order: SnapshotKeyOrder, after: string): Promise<SnapshotKeysPage> => {
-      const query = new URLSearchParams({ seq: String(current.snapshotSeq), order, after, limit: String(keysLimit) });
+      const query = new URLSearchParams({
+        seq: String(current.snapshotSeq),
+        order,
+        after,
+        limit: String(keysLimit),
+        scope: current.scope ?? '',
+      });
       return getPage(`${snapshotRoutes.keys}?${query.toString()}`, parseKeysPage);
     };
     while (current.phase === 'keys' && !signal.aborted) {
@@ -240,6 +250,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
         after,
         limit: String(limit),
         epoch: options.epoch,
+        scope: current.scope ?? '',
       });
       return getPage(`${snapshotRoutes.page}?${query.toString()}`, parseRowsPage);
     };
@@ -257,8 +268,8 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     return current;
   };
 
-  const pullPage = async (seq: number): Promise<PullResponse<Member>> => {
-    const query = new URLSearchParams({ seq: String(seq), limit: String(PULL_LIMIT), epoch: options.epoch });
+  const pullPage = async (seq: number, scope: string): Promise<PullResponse<Member>> => {
+    const query = new URLSearchParams({ seq: String(seq), limit: String(PULL_LIMIT), epoch: options.epoch, scope });
     return pullResponseSchema(memberSchema).parse(await getJson(`${routes.pull('members')}?${query.toString()}`));
   };
 
@@ -267,16 +278,22 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
    * fetched while this one is stored, so the server and this worker both work.
    */
   const catchUp = async (): Promise<boolean> => {
-    let from = (await store.state()).checkpoint;
-    let ahead: Promise<PullResponse<Member>> | null = pullPage(from);
+    const stored = await store.state();
+    const scope = stored.scope ?? '';
+    let from = stored.checkpoint;
+    let ahead: Promise<PullResponse<Member>> | null = pullPage(from, scope);
     while (ahead) {
       const body: PullResponse<Member> = await ahead;
       if (body.documents.some((d) => d.seq <= from)) return false;
       const full = body.documents.length >= PULL_LIMIT;
-      ahead = full ? pullPage(body.checkpoint.seq) : null;
+      ahead = full ? pullPage(body.checkpoint.seq, scope) : null;
       // A failure of the page fetched ahead is met when it is awaited (or never, if this page fails first).
       ahead?.catch(() => undefined);
-      if (body.documents.length === 0) return true;
+      if (body.documents.length === 0) {
+        // A partial till's page of none of its members may still have looked further (the server's bound).
+        if (body.checkpoint.seq > from) await store.applyChanges([], [], body.checkpoint.seq, options.unheld);
+        return true;
+      }
       const rows = body.documents
         .filter((d) => !d._deleted)
         .map((d) => {
@@ -298,6 +315,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     const running: { pulling: Promise<boolean> | null } = { pulling: null };
     let again = false;
     let startOver = false;
+    const scope: { changed: KassaError | null } = { changed: null };
     const pull = () => {
       if (running.pulling) {
         again = true;
@@ -310,7 +328,14 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
         } while (again && !startOver);
         return true;
       })()
-        .catch(() => false)
+        .catch((e: unknown) => {
+          // The store's member scope changed: leave the stream, the store loads its members again.
+          if (e instanceof KassaError && e.code === 'MEMBER_SCOPE_CHANGED') {
+            scope.changed = e;
+            startOver = true;
+          }
+          return false;
+        })
         .finally(() => {
           running.pulling = null;
           // Restored from an older backup: leave the stream, the store starts over.
@@ -339,6 +364,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
       signal.removeEventListener('abort', onAbort);
       await running.pulling;
     }
+    if (scope.changed) throw scope.changed;
     if (startOver)
       throw new KassaError('SNAPSHOT_GONE', 'The server was restored from a backup: loading members again');
   };
@@ -365,7 +391,7 @@ export async function runMemberSync(options: MemberSyncOptions, signal: AbortSig
     } catch (e) {
       if (signal.aborted) return;
       const code = e instanceof KassaError ? e.code : null;
-      if (code === 'SNAPSHOT_GONE') {
+      if (code === 'SNAPSHOT_GONE' || code === 'MEMBER_SCOPE_CHANGED') {
         await store.reset(options.epoch).catch(() => undefined);
         error = null;
         continue;

@@ -18,7 +18,9 @@
  *
  * While the member store's bootstrap is incomplete (`online` given), a
  * member it does not hold is looked up on the server; when the server cannot
- * answer either, the answer is `still-loading`, never "not found".
+ * answer either, the answer is `still-loading`, never "not found". A till
+ * holding its region's members only (`regionOnly`) looks up every member it
+ * lacks the same way, and answers `elsewhere-offline` when it cannot.
  */
 import type { StoreConfig } from '../../../shared/documents';
 import type { MemberRecord } from '../../../shared/member-snapshot';
@@ -40,7 +42,9 @@ export type MemberLookup =
   | { kind: 'by-name'; members: MemberRecord[]; more: boolean }
   | { kind: 'name-not-found' }
   /** Not in the store, which is still loading, and the server could not be asked. */
-  | { kind: 'still-loading' };
+  | { kind: 'still-loading' }
+  /** Not in the store, which holds its region's members only (partial), and the server could not be asked. */
+  | { kind: 'elsewhere-offline' };
 
 /** Members a name search shows at most. */
 export const NAME_MATCHES = 20;
@@ -75,9 +79,12 @@ export async function lookupMember(
   store: MemberFinder,
   text: string,
   config: Pick<StoreConfig, 'country' | 'phoneKeys'> | null,
-  /** Given while the store's bootstrap is incomplete. */
+  /** Given while the store's bootstrap is incomplete, and on a till that holds its region's members only. */
   online: OnlineLookup | null = null,
+  /** The store is complete but holds its region's members only (member-sync-client.ts `holdsRegionOnly`). */
+  regionOnly = false,
 ): Promise<MemberLookup> {
+  const unanswered: MemberLookup = regionOnly ? { kind: 'elsewhere-offline' } : { kind: 'still-loading' };
   const code = text.trim();
   if (code === '') return { kind: 'not-found', asPhone: false };
   const byCard = await store.byCard(code);
@@ -86,7 +93,8 @@ export async function lookupMember(
   if (looksLikeName(code) && nameQuery(code) !== '') {
     const named = await searchMembersByName(store, code);
     if (named.members.length > 0) return { kind: 'by-name', ...named };
-    return online ? { kind: 'still-loading' } : { kind: 'name-not-found' };
+    // Names are searched in the store only (the server answers no name searches): a region's till finds its own.
+    return online && !regionOnly ? { kind: 'still-loading' } : { kind: 'name-not-found' };
   }
   let unreachable = false;
   if (online) {
@@ -95,7 +103,7 @@ export async function lookupMember(
     else if (remote[0]) return { kind: 'found', member: remote[0], by: 'card', online: true };
   }
   const hashes = config ? phoneLookupHashes(code, config.country, config.phoneKeys) : [];
-  if (hashes.length === 0) return unreachable ? { kind: 'still-loading' } : { kind: 'not-found', asPhone: false };
+  if (hashes.length === 0) return unreachable ? unanswered : { kind: 'not-found', asPhone: false };
   let byPhone = await store.byPhoneHashes(hashes);
   let fromServer = false;
   if (byPhone.length === 0 && online && !unreachable) {
@@ -108,7 +116,7 @@ export async function lookupMember(
   }
   if (byPhone.length > 1) return { kind: 'ambiguous' };
   if (byPhone[0]) return { kind: 'found', member: byPhone[0], by: 'phone', online: fromServer };
-  return unreachable ? { kind: 'still-loading' } : { kind: 'not-found', asPhone: true };
+  return unreachable ? unanswered : { kind: 'not-found', asPhone: true };
 }
 
 /** A member by id: from the store, else (while it loads) from the server; null when neither has it. */

@@ -114,8 +114,11 @@ export const en: Record<string, string> = {
   membersLeft: 'about {{time}} left',
   membersIndexing: 'Preparing the member index: {{percent}}',
   membersReady: '{{n}} members on this till',
+  membersReadyRegion: "{{n}} of this region's members on this till; others are looked up on the server",
   membersStillLoading:
     'Member list still loading and the server cannot be reached: {{code}} cannot be checked yet. Sell without the card, or try again shortly.',
+  memberElsewhereOffline:
+    "This till holds its region's members, and the server cannot be reached to look up {{code}}. Sell without the card, or try again when the network is back.",
   cardNotFound: 'Card not found: {{code}}',
   memberNotFound: 'No member with card or phone number {{code}}',
   phoneAmbiguous: "More than one member has the phone number {{code}}: scan the member's card",

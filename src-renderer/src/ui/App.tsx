@@ -30,6 +30,7 @@ import { ProfileDialog } from './ProfileDialog';
 import { householdHolder } from '../db/household';
 import { takeDigitalCard } from '../db/digital-cards';
 import { memberById } from '../db/members';
+import { holdsRegionOnly, lookupFallback } from '../db/member-sync-client';
 import type { MemberRecord } from '../../../shared/member-snapshot';
 import { recordSale } from '../db/sales';
 import { giftCardViewOf, giftCardViews } from '../db/gift-cards';
@@ -278,8 +279,7 @@ export function App({ host }: { host: KassaHostApi }) {
   const lookup = useCallback(
     async (code: string): Promise<MemberLookup> => {
       if (!memberSync || !members) return { kind: 'not-found', asPhone: false };
-      const loading = memberSync.status().phase !== 'ready';
-      return lookupMember(members, code, store, loading ? memberSync.onlineLookup : null);
+      return lookupMember(members, code, store, lookupFallback(memberSync), holdsRegionOnly(memberSync));
     },
     [store, memberSync, members],
   );
@@ -325,8 +325,7 @@ export function App({ host }: { host: KassaHostApi }) {
         setMessage({ kind: 'error', text: t.digitalCardProblem(e.code as DigitalCardProblem) });
         return;
       }
-      const online = memberSync.status().phase === 'ready' ? null : memberSync.onlineLookup;
-      const found = await memberById(memberSync.store, memberId, online);
+      const found = await memberById(memberSync.store, memberId, lookupFallback(memberSync));
       if (!found) {
         setMessage({ kind: 'error', text: t.memberNotFound(memberId) });
         return;

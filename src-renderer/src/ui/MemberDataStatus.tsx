@@ -32,10 +32,13 @@ export function MemberDataStatus({ sync }: { sync: MemberSync }) {
       data-loaded={loaded}
       data-total={total}
       data-runs-in={status?.runsIn}
+      data-partial={status?.partial ? 'true' : 'false'}
       role={state === 'ready' ? undefined : 'status'}
     >
       {state === 'ready' ? (
-        <span>{t.membersReady(count.format(loaded))}</span>
+        <span>
+          {status?.partial ? t.membersReadyRegion(count.format(loaded)) : t.membersReady(count.format(loaded))}
+        </span>
       ) : (
         <>
           <span>

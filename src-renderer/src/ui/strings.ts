@@ -53,6 +53,8 @@ export function lookupProblem(found: Exclude<MemberLookup, { kind: 'found' | 'by
       return tr('cardBlocked', { code });
     case 'still-loading':
       return t.membersStillLoading(code);
+    case 'elsewhere-offline':
+      return t.memberElsewhereOffline(code);
     case 'name-not-found':
       return t.memberNameNotFound(code);
     case 'not-found':
@@ -397,6 +399,8 @@ export const t = {
   membersIndexing: (percent: string) => tr('membersIndexing', { percent }),
   membersReady: (n: string) => tr('membersReady', { n }),
   membersStillLoading: (code: string) => tr('membersStillLoading', { code }),
+  memberElsewhereOffline: (code: string) => tr('memberElsewhereOffline', { code }),
+  membersReadyRegion: (n: string) => tr('membersReadyRegion', { n }),
   cardNotFound: (code: string) => tr('cardNotFound', { code }),
   memberNotFound: (code: string) => tr('memberNotFound', { code }),
   phoneAmbiguous: (code: string) => tr('phoneAmbiguous', { code }),

@@ -8,7 +8,7 @@ import type { StoreConfig } from '../../../../shared/documents';
 import type { MemberState } from '../../../../shared/engine/member-state';
 import type { MemberRecord } from '../../../../shared/member-snapshot';
 import type { TillDatabase } from '../../db/database';
-import type { MemberSync } from '../../db/member-sync-client';
+import { lookupFallback, type MemberSync } from '../../db/member-sync-client';
 import { memberById } from '../../db/members';
 import { accountIdFor, memberViewOf } from '../../db/sales';
 
@@ -42,8 +42,8 @@ export function useMemberView(
     const refresh = () => {
       const n = ++latest;
       void (async () => {
-        // While the member list loads, a member the store lacks is read from the server.
-        const online = memberSync.status().phase === 'ready' ? null : memberSync.onlineLookup;
+        // While the member list loads (and on a region's till), a member the store lacks is read from the server.
+        const online = lookupFallback(memberSync);
         const row = fresh ? member : ((await memberById(memberSync.store, member.id, online)) ?? member);
         fresh = false;
         // A household shares one account: its points are the account member's, the rest is the member's own.
