@@ -10,6 +10,7 @@ export const en: Record<string, string> = {
   membersStarting: 'Loading members…',
   membersNotReady: 'Members still loading',
   foundOnline: 'Found on the central server (this till is still loading its member list)',
+  foundOnlineElsewhere: "Found on the central server (a member from outside this till's region)",
   notEnrolled: 'This till is not enrolled yet. Check the server address and enrolment code.',
   scanCard: 'Scan a member card, or type a card or phone number',
   lookup: 'Find member',

@@ -307,7 +307,11 @@ export function App({ host }: { host: KassaHostApi }) {
         return false;
       }
       dispatch({ type: 'attach-member', member: found.member });
-      setMessage(found.online ? { kind: 'info', text: t.foundOnline } : null);
+      setMessage(
+        found.online
+          ? { kind: 'info', text: holdsRegionOnly(memberSync) ? t.foundOnlineElsewhere : t.foundOnline }
+          : null,
+      );
       return true;
     },
     [db, memberSync, lookup],

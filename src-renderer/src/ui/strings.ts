@@ -98,6 +98,9 @@ export const t = {
   get foundOnline() {
     return tr('foundOnline');
   },
+  get foundOnlineElsewhere() {
+    return tr('foundOnlineElsewhere');
+  },
   get notEnrolled() {
     return tr('notEnrolled');
   },
