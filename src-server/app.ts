@@ -8,7 +8,7 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { KassaError } from '../shared/errors';
+import { isKassaError, KassaError } from '../shared/errors';
 import type { Member, Product, RefDoc } from '../shared/documents';
 import { validateProgram } from '../shared/engine/program';
 import {
@@ -24,7 +24,7 @@ import {
   type TillStateResponse,
 } from '../shared/replication';
 import type { Db } from './db';
-import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader } from './auth';
+import { enrolTill, REVOCATIONS_CHANNEL, tillFromAuthHeader, tillTokens } from './auth';
 import { adminAccess, audit, userRoutes } from './admin/access';
 import { createPushQueue } from './ingest/queue';
 import { parkedRoutes } from './admin/parked';
@@ -206,7 +206,10 @@ export const buildServer = async ({
     for (const s of streams) if (payload === '' || s.collection === payload) void flush(s);
   });
   // A revoked (or re-enrolled) till loses its open streams on every node within the NOTIFY's delivery.
+  // Push tokens this process has checked (auth.ts): a revocation or new enrolment forgets the till's ('' everyone's).
+  const pushTokens = tillTokens(db);
   const unlistenRevocations = await db.listen(REVOCATIONS_CHANNEL, (tillId) => {
+    pushTokens.forget(tillId);
     for (const s of streams) {
       if (s.tillId !== tillId) continue;
       streams.delete(s);
@@ -295,7 +298,7 @@ export const buildServer = async ({
 
   app.post(routes.push, async (req) => {
     const started = process.hrtime.bigint();
-    const till = await tillFromAuthHeader(db, req.headers.authorization);
+    const till = await pushTokens.verify(req.headers.authorization);
     const wire = Number(req.headers[WIRE_HEADER]);
     if (!SUPPORTED_WIRE_VERSIONS.includes(wire)) {
       throw new KassaError(
@@ -304,7 +307,12 @@ export const buildServer = async ({
       );
     }
     const body = parse(pushRequestSchema, req.body, 'PUSH_MALFORMED');
-    const result = await pushes.submit(till, body);
+    const result = await pushes.submit(till, body).catch((err: unknown) => {
+      // The group found the token no longer the till's (rotated, revoked): the next push reads it afresh.
+      if (isKassaError(err) && (err.code === 'AUTH_INVALID' || err.code === 'TILL_REVOKED'))
+        pushTokens.forget(till.tillId);
+      throw err;
+    });
     seen(till.tillId);
     metrics.observePush({
       tillId: till.tillId,

@@ -27,7 +27,7 @@ import { KassaError } from '../../shared/errors';
 import type { JournalDoc, SaleDoc } from '../../shared/documents';
 import type { PushRequest } from '../../shared/replication';
 import type { Db, Query } from '../db';
-import type { TillIdentity } from '../auth';
+import { tillRevoked, tokenInvalid, type TillIdentity } from '../auth';
 import { notifyChanged, stampSeq } from '../seq';
 import { flag, park, type Batch, type IngestOptions, type ParkedDoc, type Store } from './batch';
 import { takeWaiting, type Walk } from './take';
@@ -94,11 +94,37 @@ export type PushItem = { till: TillIdentity; push: PushRequest };
  */
 async function runGroup(q: Query, items: readonly Ready[], opts: IngestOptions): Promise<Taken[]> {
   const tillIds = items.map((i) => i.till.tillId);
-  // One push per till at a time: the till row is the lock (taken in id order, so groups never deadlock).
-  await q('SELECT id FROM tills WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [tillIds]);
-  const epochRows = await q<EpochRow>(
-    'SELECT till_id, epoch, status, acked_till_seq, clock_offset_ms FROM till_epochs WHERE till_id = ANY($1::text[])',
+  // One push per till at a time: the till row is the lock (taken in id order, so groups never deadlock). The
+  // same statement reads each till's token and its databases (epochs).
+  const locked = await q<
+    { id: string; token_hash: string | null; revoked_at: Date | string | null } & {
+      [K in keyof EpochRow]: EpochRow[K] | null;
+    }
+  >(
+    `SELECT t.id, t.token_hash, t.revoked_at, e.till_id, e.epoch, e.status, e.acked_till_seq, e.clock_offset_ms
+       FROM tills t LEFT JOIN till_epochs e ON e.till_id = t.id
+      WHERE t.id = ANY($1::text[]) ORDER BY t.id FOR UPDATE OF t`,
     [tillIds],
+  );
+  // A token checked from a server's memory (auth.ts `tillTokens`) must still be the till's, and the till not revoked.
+  for (const { till } of items) {
+    if (till.tokenHash === undefined) continue;
+    const row = locked.find((r) => r.id === till.tillId);
+    if (!row || row.token_hash !== till.tokenHash) throw tokenInvalid();
+    if (row.revoked_at !== null) throw tillRevoked(till.tillId);
+  }
+  const epochRows: EpochRow[] = locked.flatMap((r) =>
+    r.till_id === null
+      ? []
+      : [
+          {
+            till_id: r.till_id,
+            epoch: r.epoch!,
+            status: r.status!,
+            acked_till_seq: r.acked_till_seq!,
+            clock_offset_ms: r.clock_offset_ms!,
+          },
+        ],
   );
   // Member rows, versions and programs are read once for the whole group.
   const shared = {

@@ -185,6 +185,52 @@ describe.each(backends)('tills through the admin API on %s', (backend) => {
   });
 });
 
+describe.each(backends)('push tokens remembered by the server on %s', (backend) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(backend);
+  });
+  afterAll(async () => h?.close());
+
+  async function inboxCount(tillId: string): Promise<number> {
+    const [row] = await h.db.query<{ n: string | number }>(
+      'SELECT count(*) AS n FROM journal_inbox WHERE till_id = $1',
+      [tillId],
+    );
+    return Number(row!.n);
+  }
+
+  it('refuses a remembered token at once when the till row says otherwise, even with no notification', async () => {
+    const till = new TestTill(h.url, h.token, 'till-1');
+    await till.sync();
+    till.sell(demoUlid(3), [['p-001']]);
+    // The first push checks the token in the database and remembers it.
+    expect((await till.pushDocs(till.journal.slice(-2))).status).toBe(200);
+    const stored = await inboxCount('till-1');
+
+    // Revoked behind the server's back (no NOTIFY): the group's own check under the till's lock refuses it.
+    await h.db.query("UPDATE tills SET revoked_at = now() WHERE id = 'till-1'");
+    till.sell(demoUlid(4), [['p-001']]);
+    const revoked = await till.pushDocs(till.journal.slice(-2));
+    expect(revoked).toMatchObject({ status: 401, body: { error: { code: 'TILL_REVOKED' } } });
+    expect(await inboxCount('till-1')).toBe(stored);
+
+    // Back, with a new token written directly: the old token is refused by the group, then at the door.
+    const [row] = await h.db.query<{ token_hash: string }>("SELECT token_hash FROM tills WHERE id = 'till-1'");
+    await h.db.query("UPDATE tills SET revoked_at = NULL, token_hash = 'elsewhere' WHERE id = 'till-1'");
+    for (let i = 0; i < 2; i++) {
+      const stale = await till.pushDocs(till.journal.slice(-2));
+      expect(stale).toMatchObject({ status: 401, body: { error: { code: 'AUTH_INVALID' } } });
+    }
+    expect(await inboxCount('till-1')).toBe(stored);
+
+    // The till's own token again: its pushes are taken, nothing was lost or doubled.
+    await h.db.query("UPDATE tills SET token_hash = $1 WHERE id = 'till-1'", [row!.token_hash]);
+    expect((await till.pushDocs(till.journal.slice(-2))).status).toBe(200);
+    expect(await inboxCount('till-1')).toBe(stored + 2);
+  });
+});
+
 describe.runIf(postgresUrl())('revocation across two server processes on one PostgreSQL', () => {
   const url = postgresUrl()!;
   let a: Proc;
