@@ -5,8 +5,10 @@
 --   the mark of epoch E now:            the row of (member, E) with the greatest seq
 --   the mark of epoch E at version v:   the row of (member, E) with the greatest seq <= v
 -- Both are one backward step on the primary key; `mark` rides in the index so neither visits the table.
+-- member_id has the collation of members.id (migration 011): compared with a members row's id, a column of
+-- another collation could not use this index (every read would scan the table).
 CREATE TABLE member_marks (
-  member_id text NOT NULL,
+  member_id text COLLATE "C" NOT NULL,
   epoch text NOT NULL,
   seq bigint NOT NULL,
   mark bigint NOT NULL,

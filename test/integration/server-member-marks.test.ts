@@ -297,6 +297,12 @@ describe.each(backends)('migration 021 on %s', (backend) => {
         );
       expect([await at('M1', 'E1', 5), await at('M1', 'E1', 20), await at('M1', 'E1', 40)]).toEqual([0, 3, 9]);
       expect(await at('M1', 'E2', 10)).toBe(0);
+      // Compared with members.id, a member_id of another collation could not use the index: every read would scan.
+      const collations = await db.query<{ collation_name: string | null }>(
+        `SELECT collation_name FROM information_schema.columns
+          WHERE (table_name, column_name) IN (('members', 'id'), ('member_marks', 'member_id'))`,
+      );
+      expect(collations.map((c) => c.collation_name)).toEqual(['C', 'C']);
       const left = await db.query(
         `SELECT table_name FROM information_schema.columns
           WHERE column_name = 'till_marks' AND table_name IN ('members', 'member_versions')`,
