@@ -64,7 +64,9 @@ export const memberSchema = z.object({
    * database was created): the highest till sequence number of that
    * database's journal already counted in `state`. The till adds its own
    * journal above this mark to its view, so nothing is counted twice or
-   * missed; a till whose database was lost starts a new epoch at 0.
+   * missed; a till whose database was lost starts a new epoch at 0. The
+   * server sends each till database only its own mark (shared/replication.ts
+   * `pullQuerySchema`), so the document does not grow with the chain's tills.
    */
   tillMarks: z.record(z.string(), z.number().int().nonnegative()).default({}),
   seq: z.number().int().nonnegative(),

@@ -14,8 +14,8 @@
  * In particular it carries only this till database's own watermark
  * (`tillMark`), never the marks of every till that ever sold to the member,
  * so a record does not grow with the number of tills in the chain. The
- * server cuts a member document down to one epoch's mark for every till call
- * that names its epoch (snapshot, pull, live stream, online lookup).
+ * server reads only the mark of the epoch a till call names (snapshot, pull,
+ * live stream, online lookup); a call that names none gets no mark.
  *
  * Rows travel as JSON strings of the record, and are stored as such in the
  * till's member blocks: the till parses a row only when it shows the member.
@@ -233,16 +233,6 @@ export function memberRecord(member: Omit<Member, '_deleted'>, epoch: string): M
     tillMark: member.tillMarks[epoch] ?? 0,
     seq: member.seq,
   };
-}
-
-/**
- * A member document cut down for one till database: only its own mark. Without an epoch (builds that do not
- * send one) the document is left whole, so those tills keep counting correctly.
- */
-export function memberForEpoch<M extends Pick<Member, 'tillMarks'>>(member: M, epoch: string): M {
-  if (!epoch) return member;
-  const mark = member.tillMarks[epoch];
-  return { ...member, tillMarks: mark === undefined ? {} : { [epoch]: mark } };
 }
 
 const EMPTY_STATE: Readonly<Record<string, unknown>> = emptyMemberState();

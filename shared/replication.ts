@@ -46,8 +46,11 @@ export const checkpointSchema = z.object({ seq: z.number().int().nonnegative() }
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
 /**
- * `epoch`: the pulling till database's epoch. Member documents then carry only that database's watermark in
- * `tillMarks`, so a document does not grow with the number of tills in the chain; without it they are whole.
+ * `epoch`: the pulling till database's epoch. Member documents carry only that database's watermark in
+ * `tillMarks` (`{ [epoch]: mark }`, `{}` while it has none), so a document does not grow with the number of
+ * tills in the chain. Without an epoch they carry no mark (`tillMarks: {}`): the server keeps no whole map to
+ * send (src-server/member-marks.ts), and a till's view needs its own database's mark, which only it can name;
+ * every till build sends its epoch.
  */
 export const pullQuerySchema = z.object({
   seq: z.coerce.number().int().nonnegative().default(0),

@@ -9,7 +9,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { isKassaError, KassaError } from '../shared/errors';
-import type { Member, Product, RefDoc } from '../shared/documents';
 import { validateProgram } from '../shared/engine/program';
 import {
   downCollectionSchema,
@@ -35,11 +34,11 @@ import { auditRoutes } from './admin/audit';
 import { staffRoutes } from './admin/staff';
 import { tillRoutes } from './admin/tills';
 import { memberRoutes } from './admin/members';
-import { MEMBER_DOC_COLUMNS, memberFromRow, pullDocuments, type MemberRow } from './rows';
+import { memberDocColumns, memberFromRow, pullDocuments, type MemberRow } from './rows';
+import { allMarksSql } from './member-marks';
 import { checkedMemberScope, MEMBER_SCOPE_PAYLOAD } from './member-scope';
 import { CHANGES_CHANNEL, pullStart, safeSeq, seqBound, stampSeq } from './seq';
 import { snapshotRoutesFor } from './snapshot';
-import { memberForEpoch } from '../shared/member-snapshot';
 import { runExpiry } from './expiry-job';
 import { parseInput as parse, registerErrorHandling } from './http/errors';
 import { echoRequestId, genReqId, REQUEST_ID_HEADER } from './http/request-id';
@@ -79,17 +78,11 @@ export type ServerOptions = {
   pushGroups?: number;
 };
 
-/** Documents for one till database: member documents with only its own watermark. */
-function forEpoch(documents: Array<Product | Member | RefDoc>, epoch: string): Array<Product | Member | RefDoc> {
-  if (!epoch) return documents;
-  return documents.map((d) => ('tillMarks' in d ? memberForEpoch(d, epoch) : d));
-}
-
 type Stream = {
   tillId: string;
   storeId: string;
   collection: DownCollection;
-  /** The till database the stream is for (`?epoch=`): member documents carry only its watermark. '' = whole. */
+  /** The till database the stream is for (`?epoch=`): member documents carry only its watermark ('': none). */
   epoch: string;
   /** `?events=checkpoint`: events carry the new checkpoint only; the till pulls the documents. */
   checkpointOnly: boolean;
@@ -176,7 +169,7 @@ export const buildServer = async ({
           }
           continue;
         }
-        const documents = forEpoch(await pullDocuments(db.query, s.collection, s.lastSeq, 500, s.storeId), s.epoch);
+        const documents = await pullDocuments(db.query, s.collection, s.lastSeq, 500, s.storeId, s.epoch);
         if (documents.length > 0) {
           s.lastSeq = documents.at(-1)!.seq;
           s.reply.raw.write(`data: ${JSON.stringify({ documents, checkpoint: { seq: s.lastSeq } })}\n\n`);
@@ -250,10 +243,10 @@ export const buildServer = async ({
     // A partial till is sent its region's members; a short page of them has looked as far as the bound.
     const scope = collection === 'members' ? await checkedMemberScope(db.query, till.storeId, asked) : null;
     const upTo = await seqBound(db.query);
-    const documents = forEpoch(
-      await pullDocuments(db.query, collection, from, limit, till.storeId, { memberStores: scope?.stores, upTo }),
-      epoch,
-    );
+    const documents = await pullDocuments(db.query, collection, from, limit, till.storeId, epoch, {
+      memberStores: scope?.stores,
+      upTo,
+    });
     const last = documents.at(-1)?.seq ?? from;
     const checkpoint = scope?.stores && documents.length < limit ? Math.max(last, upTo) : last;
     metrics.observePull(till.tillId, collection, checkpoint);
@@ -373,8 +366,10 @@ export const buildServer = async ({
   app.get('/api/v1/admin/members/:id', async (req) => {
     await access.require(req, 'auditor');
     const { id } = req.params as { id: string };
-    const rows = await db.query<MemberRow>(
-      `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE id = $1 OR card_number = $1`,
+    // Head office sees the member's current mark of every till database that sold to it.
+    const rows = await db.query<MemberRow & { marks: Record<string, number> }>(
+      `SELECT ${memberDocColumns("''")}, ${allMarksSql('members.id')} AS marks
+         FROM members WHERE id = $1 OR card_number = $1`,
       [id],
     );
     const row = rows[0];
@@ -385,7 +380,7 @@ export const buildServer = async ({
     );
     // bigint columns come back as strings from pg and numbers from PGlite: answer numbers either way.
     const entries = ledger.map((e) => ({ ...e, points: Number(e.points), till_seq: Number(e.till_seq) }));
-    return { member: memberFromRow(row), entries };
+    return { member: { ...memberFromRow(row, ''), tillMarks: row.marks }, entries };
   });
 
   app.get('/api/v1/admin/sales', async (req) => {

@@ -14,8 +14,15 @@ import type { Db } from './db';
 const MIGRATION_LOCK = 7_301_001;
 const migrationsDir = join(import.meta.dirname, 'migrations');
 
-export const migrate = async (db: Db): Promise<string[]> => {
-  const files = (await readdir(migrationsDir)).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
+/**
+ * Applies every migration not applied yet, in order; returns the names applied. `through` (a migration's
+ * number, e.g. '020'): stop after it — a test of a later migration starts from the schema before it.
+ */
+export const migrate = async (db: Db, { through }: { through?: string } = {}): Promise<string[]> => {
+  const files = (await readdir(migrationsDir))
+    .filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f))
+    .filter((f) => through === undefined || f.slice(0, 3) <= through)
+    .sort();
   const applied: string[] = [];
   // CREATE … IF NOT EXISTS still needs the CREATE privilege: ask first.
   const [table] = await db.query<{ exists: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");

@@ -2,14 +2,16 @@
  * Row <-> document mapping for the down collections: the server's tables are
  * turned into exactly the documents of shared/documents.ts.
  *
- * Invariant: a member document is built from `MEMBER_DOC_COLUMNS` only, so
+ * Invariants: a member document is built from `memberDocColumns` only, so
  * the personal data the server holds (phone, e-mail) is never even read for
  * a till: tills get the name as shown, the card, the state and the phone's
- * keyed hash.
+ * keyed hash. Its `tillMarks` holds the mark of the one till database it is
+ * read for (member-marks.ts), so it does not grow with the chain's tills.
  */
 import type { Member, Product, RefDoc } from '../shared/documents';
 import type { DownCollection } from '../shared/replication';
 import type { Query } from './db';
+import { markSql } from './member-marks';
 import { seqBound } from './seq';
 
 type ProductRow = { id: string; doc: Omit<Product, 'seq' | '_deleted'>; seq: string; deleted: boolean };
@@ -22,7 +24,8 @@ export type MemberRow = {
   phone_hash: string;
   enrolled_at: Date | string;
   state: Member['state'];
-  till_marks: Record<string, number>;
+  /** The mark of the till database the row was read for (`memberDocColumns`); null: it has none. */
+  till_mark: string | number | null;
   seq: string;
   deleted: boolean;
 };
@@ -35,14 +38,20 @@ type RefRow = {
   deleted: boolean;
 };
 
-/** The columns a member document is made of (see the invariant above). */
-export const MEMBER_DOC_COLUMNS =
-  'id, card_number, store_id, name, phone_hash, enrolled_at, state, till_marks, seq, deleted' as const;
+/**
+ * The columns a member document is made of (see the invariants above), of `members` in the query, with the mark of
+ * the till database `epoch` (an SQL expression; '' names none) as `till_mark`.
+ */
+export function memberDocColumns(epoch: string): string {
+  return `members.id, card_number, store_id, name, phone_hash, enrolled_at, state, members.seq, deleted,
+          ${markSql('members.id', epoch)} AS till_mark`;
+}
 
 /** A timestamptz as ISO text: pg returns Date objects, PGlite may return strings. */
 export const isoTime = (d: Date | string): string => new Date(d).toISOString();
 
-export const memberFromRow = (r: MemberRow): Member => ({
+/** A member document for till database `epoch` (the one its row was read for: `memberDocColumns`). */
+export const memberFromRow = (r: MemberRow, epoch: string): Member => ({
   id: r.id,
   cardNumber: r.card_number,
   name: r.name,
@@ -50,7 +59,7 @@ export const memberFromRow = (r: MemberRow): Member => ({
   storeId: r.store_id,
   enrolledAt: isoTime(r.enrolled_at),
   state: r.state,
-  tillMarks: r.till_marks,
+  tillMarks: r.till_mark === null || !epoch ? {} : { [epoch]: Number(r.till_mark) },
   seq: Number(r.seq),
   _deleted: r.deleted,
 });
@@ -62,6 +71,8 @@ export const pullDocuments = async (
   limit: number,
   /** The pulling till's store: a store's cashiers (and their PIN hashes) and till documents reach only its own tills. */
   storeId: string,
+  /** The pulling till database: member documents carry its mark only ('': none, `tillMarks` is `{}`). */
+  epoch: string,
   /**
    * `memberStores`: a partial till's region (member-scope.ts): members whose home store is one of them.
    * `upTo`: the bound read by the caller (seqBound), when it needs to know how far the page looked.
@@ -81,11 +92,11 @@ export const pullDocuments = async (
     case 'members': {
       const stores = options.memberStores ?? null;
       const rows = await q<MemberRow>(
-        `SELECT ${MEMBER_DOC_COLUMNS} FROM members
-          WHERE seq > $1 AND seq <= $3 ${stores ? 'AND store_id = ANY($4::text[])' : ''} ORDER BY seq LIMIT $2`,
-        stores ? [afterSeq, limit, upTo, stores] : [afterSeq, limit, upTo],
+        `SELECT ${memberDocColumns('$4::text')} FROM members
+          WHERE seq > $1 AND seq <= $3 ${stores ? 'AND store_id = ANY($5::text[])' : ''} ORDER BY seq LIMIT $2`,
+        stores ? [afterSeq, limit, upTo, epoch, stores] : [afterSeq, limit, upTo, epoch],
       );
-      return rows.map(memberFromRow);
+      return rows.map((r) => memberFromRow(r, epoch));
     }
     case 'refdata': {
       const rows = await q<RefRow>(

@@ -159,8 +159,8 @@ export async function seedChain(db: Db, options: ChainOptions): Promise<{ member
       );
       // What stampSeq does after it draws the seqs: every member version stays readable for re-checks.
       await q(
-        `INSERT INTO member_versions (member_id, seq, state, till_marks)
-         SELECT id, seq, state, till_marks FROM members WHERE id = ANY($1::text[])`,
+        `INSERT INTO member_versions (member_id, seq, state)
+         SELECT id, seq, state FROM members WHERE id = ANY($1::text[])`,
         [index.map(chainMemberId)],
       );
       // Delivered when the batch commits.

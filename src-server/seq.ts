@@ -14,7 +14,8 @@
  *   only then does it draw. Every seq it draws is above k. Shared locks never
  *   conflict, so writers run and commit side by side.
  * - A reader (`safeSeq`) reads the newest number drawn, S, then the lowest
- *   in-flight key, L, from pg_locks. Every seq ≤ min(S, L) was drawn before S
+ *   in-flight key, L, from pg_locks (this database's: another database on
+ *   the same server has its own sequence). Every seq ≤ min(S, L) was drawn before S
  *   was read, by a transaction that had announced itself before drawing; it
  *   no longer holds its lock, so it has ended (PostgreSQL releases a
  *   transaction's locks only after its commit is visible to new snapshots).
@@ -35,6 +36,7 @@
  * or above the newest number drawn — starts again from 0 (`pullStart`).
  */
 import type { Query } from './db';
+import { markSql } from './member-marks';
 
 /**
  * In-flight announcements live at IN_FLIGHT + k, far above every other advisory key the server takes (small
@@ -115,8 +117,8 @@ export async function stampSeq(
   // Versions a till may quote on (members) or a sale may name (programs) stay readable for re-checks.
   if (table === 'members') {
     await q(
-      `INSERT INTO member_versions (member_id, seq, state, till_marks)
-       SELECT id, seq, state, till_marks FROM members WHERE id = ANY($1::text[]) ON CONFLICT DO NOTHING`,
+      `INSERT INTO member_versions (member_id, seq, state)
+       SELECT id, seq, state FROM members WHERE id = ANY($1::text[]) ON CONFLICT DO NOTHING`,
       [[...ids]],
     );
   } else if (table === 'refdata') {
@@ -131,26 +133,59 @@ export async function stampSeq(
 }
 
 /**
- * Writes members' new state and marks and stamps them as `stampSeq` does (the in-flight mark first, then a
- * seq each and its member version), the state, the seq and the version in one statement. Call it last in the
- * transaction; live streams are told after the commit (`notifyChanged`).
+ * Writes members' new state and stamps them as `stampSeq` does (the in-flight mark first, then a seq each and
+ * its member version), and records the marks that moved (`marks`: an epoch's new mark on a member, at most one
+ * per member and epoch; a mark not above the member's current one adds nothing, see member-marks.ts) — the
+ * state, the seq, the version and the marks in one statement. Call it last in the transaction; live streams
+ * are told after the commit (`notifyChanged`).
  */
 export async function writeStampedMembers(
   q: Query,
-  rows: ReadonlyArray<{ id: string; state: unknown; marks: Record<string, number> }>,
+  rows: ReadonlyArray<{ id: string; state: unknown }>,
+  marks: ReadonlyArray<{ id: string; epoch: string; mark: number }>,
 ): Promise<void> {
   if (rows.length === 0) return;
   await holdSeqs(q);
   await q(
     `WITH written AS (
-       UPDATE members SET state = r.state, till_marks = r.marks, seq = nextval('kassa_seq')
-         FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, state jsonb, marks jsonb) ORDER BY id) AS r
+       UPDATE members SET state = r.state, seq = nextval('kassa_seq')
+         FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, state jsonb) ORDER BY id) AS r
         WHERE members.id = r.id
-       RETURNING members.id, members.seq, members.state, members.till_marks)
-     INSERT INTO member_versions (member_id, seq, state, till_marks)
-     SELECT id, seq, state, till_marks FROM written ON CONFLICT DO NOTHING`,
-    [JSON.stringify(rows)],
+       RETURNING members.id, members.seq, members.state),
+     versions AS (
+       INSERT INTO member_versions (member_id, seq, state)
+       SELECT id, seq, state FROM written ON CONFLICT DO NOTHING)
+     INSERT INTO member_marks (member_id, epoch, seq, mark)
+     SELECT w.id, m.epoch, w.seq, m.mark
+       FROM written w JOIN jsonb_to_recordset($2::jsonb) AS m(id text, epoch text, mark bigint) ON m.id = w.id
+      WHERE m.mark > COALESCE(${markSql('w.id', 'm.epoch')}, 0)`,
+    [JSON.stringify(rows), JSON.stringify(marks)],
   );
+}
+
+/**
+ * Moves epoch `epoch`'s mark on each of the members `ids` that exist up to `mark` (where it is below) and
+ * stamps them (`stampSeq`, without telling live streams); returns the ids stamped. For documents taken
+ * without their member being written (parked whole): the till stops counting them in its view.
+ */
+export async function stampMembersPast(
+  q: Query,
+  ids: readonly string[],
+  epoch: string,
+  mark: number,
+): Promise<string[]> {
+  const found = await q<{ id: string }>('SELECT id FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [
+    [...ids],
+  ]);
+  const stamped = found.map((m) => m.id);
+  await stampSeq(q, 'members', stamped, { notify: false });
+  await q(
+    `INSERT INTO member_marks (member_id, epoch, seq, mark)
+     SELECT id, $2::text, seq, $3::bigint FROM members
+      WHERE id = ANY($1::text[]) AND $3::bigint > COALESCE(${markSql('members.id', '$2::text')}, 0)`,
+    [stamped, epoch, mark],
+  );
+  return stamped;
 }
 
 /** Tells every server's live streams that `table` changed (after a commit, outside any transaction). */
@@ -177,7 +212,8 @@ export async function seqBound(q: Query): Promise<number> {
   const [drawn] = await q<{ drawn: string }>(DRAWN);
   const [held] = await q<{ low: string | null }>(
     `SELECT min(((classid::bigint << 32) | objid::bigint) - $1::bigint) AS low FROM pg_locks
-      WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= $2`,
+      WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= $2
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     [IN_FLIGHT.toString(), IN_FLIGHT_CLASSID],
   );
   const top = Number(drawn?.drawn ?? 0);

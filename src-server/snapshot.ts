@@ -44,7 +44,7 @@ import {
 import { tillFromAuthHeader } from './auth';
 import type { Db } from './db';
 import { parseInput as parse } from './http/errors';
-import { MEMBER_DOC_COLUMNS, memberFromRow, type MemberRow } from './rows';
+import { memberDocColumns, memberFromRow, type MemberRow } from './rows';
 import { checkedMemberScope, memberScopeOf, type MemberScope } from './member-scope';
 import { pullStart, safeSeq } from './seq';
 
@@ -78,19 +78,15 @@ export async function snapshotPage(
   query: { seq: number; after: string; limit: number; epoch: string },
   scope: MemberScope = { key: '', stores: null },
 ): Promise<string> {
-  // Only this till database's own mark is read: a member's marks grow with the chain's tills.
-  const rows = await db.query<Omit<MemberRow, 'till_marks' | 'deleted'> & { till_mark: string | number | null }>(
-    `SELECT id, card_number, store_id, name, phone_hash, enrolled_at, state, seq,
-            (till_marks ->> $4)::bigint AS till_mark
+  // Only this till database's own mark is read (member-marks.ts).
+  const rows = await db.query<MemberRow>(
+    `SELECT ${memberDocColumns('$4::text')}
        FROM members
       WHERE card_number > $1 AND seq <= $2 AND NOT deleted ${inScope(scope, 5)}
       ORDER BY card_number LIMIT $3`,
     [query.after, query.seq, query.limit, query.epoch, ...scopeParams(scope)],
   );
-  const members = rows.map((r) => {
-    const marks = r.till_mark === null ? {} : { [query.epoch]: Number(r.till_mark) };
-    return memberRecord(memberFromRow({ ...r, till_marks: marks, deleted: false }), query.epoch);
-  });
+  const members = rows.map((r) => memberRecord(memberFromRow(r, query.epoch), query.epoch));
   const body = snapshotPageBody(
     [
       members.map((m) => m.cardNumber),
@@ -202,10 +198,10 @@ export function snapshotRoutesFor(app: FastifyInstance, db: Db): void {
           ? ['id', query.id]
           : ['phone_hash', query.phoneHash!];
     const rows = await db.query<MemberRow>(
-      `SELECT ${MEMBER_DOC_COLUMNS} FROM members WHERE ${column} = $1 AND NOT deleted ORDER BY id LIMIT 2`,
-      [value],
+      `SELECT ${memberDocColumns('$2::text')} FROM members WHERE ${column} = $1 AND NOT deleted ORDER BY id LIMIT 2`,
+      [value, query.epoch],
     );
     if (rows.length === 0) throw new KassaError('MEMBER_NOT_FOUND', `No member with that ${column.replace('_', ' ')}`);
-    return { members: rows.map((r) => memberRowText(memberRecord(memberFromRow(r), query.epoch))) };
+    return { members: rows.map((r) => memberRowText(memberRecord(memberFromRow(r, query.epoch), query.epoch))) };
   });
 }

@@ -9,6 +9,7 @@ import { programSchema, type Program } from '../../shared/engine';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { entryFact, type LedgerFact } from '../../shared/ledger';
 import type { Query } from '../db';
+import { markSql } from '../member-marks';
 import type { TillIdentity } from '../auth';
 import { type RuleViolation } from './rules';
 import type { ReturnBook } from './returns';
@@ -60,7 +61,7 @@ export type Batch = {
    * Every batch of a group shares these maps (and `programs`): the rows are as they stood before the group.
    */
   memberRows: Map<string, MemberRow | null>;
-  versions: Map<string, { state: unknown; till_marks: Record<string, number> } | null>;
+  versions: Map<string, MemberVersion | null>;
   /** Returned sales and their returns so far (returns.ts), shared by every batch of a group like `memberRows`. */
   returns: ReturnBook;
   /** The walk's watermark before it and every document it waits over, in tillSeq order (views.ts reads them). */
@@ -78,8 +79,14 @@ export type Batch = {
   giftCards: GiftCardBook;
 };
 
-/** `seq`: the row's version, when read from the database. */
-export type MemberRow = { id: string; state: unknown; till_marks: Record<string, number>; seq?: string | number };
+/**
+ * A member as the group read it. `seq`: the row's version, when read from the database. `marks`: its marks
+ * (member-marks.ts) for the till databases asked about so far, by epoch (0: none); an epoch not in it is read
+ * when asked (`markOf`).
+ */
+export type MemberRow = { id: string; state: unknown; seq?: string | number; marks: Map<string, number> };
+/** A member version a sale names: its state, and its marks as `MemberRow`'s (those the version had). */
+export type MemberVersion = { state: unknown; marks: Map<string, number> };
 
 /** The member rows read from the database as they were read (a unit that changes a row in hand makes a new one). */
 const readFromDb = new WeakSet<MemberRow>();
@@ -88,7 +95,10 @@ const readFromDb = new WeakSet<MemberRow>();
  * The state of a member row locked now: the state parsed when the group read the row (`before`), when the row is
  * the one read from the database and has not changed since (the same seq); else the locked row's own.
  */
-export function lockedState(before: MemberRow | null | undefined, locked: MemberRow): MemberState {
+export function lockedState(
+  before: MemberRow | null | undefined,
+  locked: { state: unknown; seq?: string | number },
+): MemberState {
   const same =
     before && readFromDb.has(before) && before.seq !== undefined && String(before.seq) === String(locked.seq);
   return parsedState(same ? before.state : locked.state);
@@ -100,57 +110,103 @@ export function lockedState(before: MemberRow | null | undefined, locked: Member
  */
 export async function memberRow(q: Query, b: Batch, id: string): Promise<MemberRow | null> {
   if (!b.memberRows.has(id)) {
-    const [row] = await q<MemberRow>('SELECT id, state, till_marks, seq FROM members WHERE id = $1 AND NOT deleted', [
-      id,
-    ]);
+    const [found] = await q<Omit<MemberRow, 'marks'>>(
+      'SELECT id, state, seq FROM members WHERE id = $1 AND NOT deleted',
+      [id],
+    );
+    const row = found ? { ...found, marks: new Map<string, number>() } : null;
     if (row) readFromDb.add(row);
-    b.memberRows.set(id, row ?? null);
+    b.memberRows.set(id, row);
   }
   return b.memberRows.get(id)!;
 }
 
+/**
+ * This batch's till database's mark on a member (`holder`: its row, as it stands, or the version `version` of
+ * it): read by the prefetch for what a group's re-checks need, else here, once. Marks of the group's own epochs
+ * do not change while it is taken (one push per till at a time; members.ts writes them at the end).
+ */
+export async function markOf(
+  q: Query,
+  b: Batch,
+  memberId: string,
+  holder: { marks: Map<string, number> },
+  version: number | null,
+): Promise<number> {
+  let mark = holder.marks.get(b.epoch);
+  if (mark === undefined) {
+    const [r] = await q<{ mark: string | number | null }>(
+      `SELECT ${markSql('$1::text', '$2::text', '$3::bigint')} AS mark`,
+      [memberId, b.epoch, version],
+    );
+    mark = Number(r?.mark ?? 0);
+    holder.marks.set(b.epoch, mark);
+  }
+  return mark;
+}
+
 type PrefetchRow = {
-  kind: 'member' | 'version' | 'program' | 'program-version';
+  kind: 'member' | 'version' | 'mark' | 'program' | 'program-version';
   id: string;
   seq: string | null;
   state: unknown;
-  till_marks: Record<string, number> | null;
   data: unknown;
+  epoch: string | null;
+  mark: string | number | null;
 };
 
 /**
  * Reads in one statement what the group's units will ask for: the members and member versions its documents
- * name, the current program of each store, and the program versions its sales name (once per process: a
+ * name, each walk's mark on the members its sales name (as they stand and at the version quoted on, for the
+ * re-check), the current program of each store, and the program versions its sales name (once per process: a
  * version never changes).
  */
-export async function prefetch(q: Query, b: Batch, docs: readonly JournalDoc[], stores: readonly Store[]) {
+export async function prefetch(
+  q: Query,
+  b: Batch,
+  walks: ReadonlyArray<{ epoch: string; docs: readonly JournalDoc[] }>,
+  stores: readonly Store[],
+) {
   const ids = new Set<string>();
   const versions: Array<[string, number]> = [];
   const named = new Map<string, [string, number]>();
-  for (const d of docs) {
-    if (d.kind === 'entry') ids.add(d.body.memberId);
-    if (d.kind !== 'sale') continue;
-    const key = programKey(d.body.programId, d.body.programVersion);
-    if (!versionCache.has(key)) named.set(key, [d.body.programId, d.body.programVersion]);
-    if (!d.body.memberId) continue;
-    ids.add(d.body.memberId);
-    if (d.body.memberSeq !== null) versions.push([d.body.memberId, d.body.memberSeq]);
+  const marks = new Map<string, { id: string; epoch: string; seq: number | null }>();
+  const wantMark = (id: string, epoch: string, seq: number | null) => {
+    // Only the re-check reads marks (views.ts).
+    if (b.opts.recheck) marks.set(`${id}|${epoch}|${seq ?? ''}`, { id, epoch, seq });
+  };
+  for (const { epoch, docs } of walks) {
+    for (const d of docs) {
+      if (d.kind === 'entry') ids.add(d.body.memberId);
+      if (d.kind !== 'sale') continue;
+      const key = programKey(d.body.programId, d.body.programVersion);
+      if (!versionCache.has(key)) named.set(key, [d.body.programId, d.body.programVersion]);
+      if (!d.body.memberId) continue;
+      ids.add(d.body.memberId);
+      wantMark(d.body.memberId, epoch, null);
+      if (d.body.memberSeq === null) continue;
+      versions.push([d.body.memberId, d.body.memberSeq]);
+      wantMark(d.body.memberId, epoch, d.body.memberSeq);
+    }
   }
   const wanted = [...ids].filter((id) => !b.memberRows.has(id));
   const pairs = versions.filter(([id, seq]) => !b.versions.has(`${id}|${seq}`));
   const current = [...new Set(stores.map((s) => s.program_id))].filter((id) => !b.programs.has(programKey(id, null)));
   const rows = await q<PrefetchRow>(
-    `SELECT 'member' AS kind, id, seq, state, till_marks, NULL::jsonb AS data
+    `SELECT 'member' AS kind, id, seq, state, NULL::jsonb AS data, NULL::text AS epoch, NULL::bigint AS mark
        FROM members WHERE id = ANY($1::text[]) AND NOT deleted
      UNION ALL
-     SELECT 'version', v.member_id, v.seq, v.state, v.till_marks, NULL
+     SELECT 'version', v.member_id, v.seq, v.state, NULL, NULL, NULL
        FROM member_versions v JOIN unnest($2::text[], $3::bigint[]) AS w(id, seq) ON v.member_id = w.id AND v.seq = w.seq
      UNION ALL
-     SELECT 'program', substr(id, 9), (data->>'version')::bigint, NULL, NULL,
-            CASE WHEN substr(id, 9) || '@' || (data->>'version') = ANY($7::text[]) THEN NULL ELSE data END
+     SELECT 'mark', w.id, w.seq, NULL, NULL, w.epoch, ${markSql('w.id', 'w.epoch', 'w.seq')}
+       FROM jsonb_to_recordset($8::jsonb) AS w(id text, epoch text, seq bigint)
+     UNION ALL
+     SELECT 'program', substr(id, 9), (data->>'version')::bigint, NULL,
+            CASE WHEN substr(id, 9) || '@' || (data->>'version') = ANY($7::text[]) THEN NULL ELSE data END, NULL, NULL
        FROM refdata WHERE id = ANY($4::text[])
      UNION ALL
-     SELECT 'program-version', p.id, p.version, NULL, NULL, p.data
+     SELECT 'program-version', p.id, p.version, NULL, p.data, NULL, NULL
        FROM program_versions p JOIN unnest($5::text[], $6::int[]) AS w(id, version) ON p.id = w.id AND p.version = w.version`,
     [
       wanted,
@@ -161,24 +217,30 @@ export async function prefetch(q: Query, b: Batch, docs: readonly JournalDoc[], 
       [...named.values()].map(([, version]) => version),
       // The current program's data is sent only when this process has not parsed that version yet.
       [...versionCache.keys()],
+      JSON.stringify([...marks.values()]),
     ],
   );
   for (const id of wanted) b.memberRows.set(id, null);
   for (const [id, seq] of pairs) b.versions.set(`${id}|${seq}`, null);
   for (const id of current) b.programs.set(programKey(id, null), null);
   for (const r of rows) {
+    if (r.kind === 'mark') continue; // below: onto the rows and versions read here
     if (r.kind === 'member') {
-      const row = { id: r.id, state: r.state, till_marks: r.till_marks!, seq: r.seq! };
+      const row = { id: r.id, state: r.state, seq: r.seq!, marks: new Map<string, number>() };
       readFromDb.add(row);
       b.memberRows.set(r.id, row);
-    } else if (r.kind === 'version')
-      b.versions.set(`${r.id}|${Number(r.seq)}`, { state: r.state, till_marks: r.till_marks! });
+    } else if (r.kind === 'version') b.versions.set(`${r.id}|${Number(r.seq)}`, { state: r.state, marks: new Map() });
     else if (r.kind === 'program') {
       const program = currentProgram(r.id, r.seq, r.data);
       // Not sent and no longer cached (another group's versions pushed it out): loadProgram reads it.
       if (program === undefined) b.programs.delete(programKey(r.id, null));
       else b.programs.set(programKey(r.id, null), program);
     } else rememberVersion(programKey(r.id, Number(r.seq)), parseProgram(r.data));
+  }
+  for (const r of rows) {
+    if (r.kind !== 'mark') continue;
+    const holder = r.seq === null ? b.memberRows.get(r.id) : b.versions.get(`${r.id}|${Number(r.seq)}`);
+    holder?.marks.set(r.epoch!, Number(r.mark ?? 0));
   }
   // A version named but not stored is unknown in this group only: it may be written later.
   for (const key of named.keys()) if (!versionCache.has(key)) b.programs.set(key, null);

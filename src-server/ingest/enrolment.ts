@@ -66,9 +66,9 @@ export async function takeEnrolment(q: Query, b: Batch, doc: MemberDoc, e: Enrol
   }
   const { phoneHash, phoneKeyId } = await phoneColumns(q, e.phone, e.storeId);
   await q(
-    `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state, till_marks, seq,
+    `INSERT INTO members (id, card_number, store_id, name, phone, email, enrolled_at, state, seq,
                           phone_hash, phone_key_id, birth_year, consent, enrolled_at_till)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', 0, $9, $10, $11, $12, $13)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $13)`,
     [
       id,
       card,
@@ -85,12 +85,13 @@ export async function takeEnrolment(q: Query, b: Batch, doc: MemberDoc, e: Enrol
       till,
     ],
   );
-  await q(
-    `INSERT INTO member_versions (member_id, seq, state, till_marks) VALUES ($1, 0, $2, '{}') ON CONFLICT DO NOTHING`,
-    [id, JSON.stringify(state)],
-  );
-  // Later units of this push (the sign-up bonus, first sales) find the member; its mark moves with the push.
-  b.memberRows.set(id, { id, state, till_marks: {} });
+  await q(`INSERT INTO member_versions (member_id, seq, state) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`, [
+    id,
+    JSON.stringify(state),
+  ]);
+  // Later units of this push (the sign-up bonus, first sales) find the member; its mark moves with the push
+  // (no till database has one yet).
+  b.memberRows.set(id, { id, state, marks: new Map([[b.epoch, 0]]) });
   b.touched.add(id);
   b.enrolled = true;
 }

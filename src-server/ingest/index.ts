@@ -28,7 +28,7 @@ import type { JournalDoc, SaleDoc } from '../../shared/documents';
 import type { PushRequest } from '../../shared/replication';
 import type { Db, Query } from '../db';
 import { tillRevoked, tokenInvalid, type TillIdentity } from '../auth';
-import { notifyChanged, stampSeq } from '../seq';
+import { notifyChanged, stampMembersPast, stampSeq } from '../seq';
 import { flag, park, type Batch, type IngestOptions, type ParkedDoc, type Store } from './batch';
 import { takeWaiting, type Walk } from './take';
 import { writeMembers } from './members';
@@ -445,17 +445,7 @@ async function parkWholePush(
   const members = [...new Set(docs.flatMap((d) => [d.memberId, d.kind === 'entry' ? d.body.memberId : '']))].filter(
     Boolean,
   );
-  const moved = await q<{ id: string }>(
-    `UPDATE members SET till_marks = till_marks || jsonb_build_object($2::text, $3::bigint)
-      WHERE id = ANY($1::text[]) RETURNING id`,
-    [members, push.epoch, watermark],
-  );
-  await stampSeq(
-    q,
-    'members',
-    moved.map((m) => m.id),
-    { notify: false },
-  );
+  const moved = await stampMembersPast(q, members, push.epoch, watermark);
   // And its gift cards' marks (their documents reach the tills with the next refdata pull).
   const sales = docs.filter((d): d is SaleDoc => d.kind === 'sale');
   const cards = await passParkedGiftCards(q, push.epoch, sales, watermark);

@@ -10,7 +10,7 @@ import { project, validStampBuckets } from '../../shared/ledger';
 import { localDate } from '../../shared/engine/time';
 import type { Query } from '../db';
 import { writeStampedMembers } from '../seq';
-import { flag, loadProgram, lockedState, type Batch, type MemberRow } from './batch';
+import { flag, loadProgram, lockedState, type Batch } from './batch';
 
 /**
  * Writes each touched member's new state through the projection, moves its marks, flags what needs review —
@@ -22,33 +22,35 @@ export async function writeMembers(q: Query, walks: ReadonlyArray<{ b: Batch; wa
   const touched = walks.filter((w) => w.b.touched.size > 0);
   if (touched.length === 0) return;
   const ids = [...new Set(touched.flatMap((w) => [...w.b.touched]))].sort();
-  const rows = await q<MemberRow>(
-    'SELECT id, state, till_marks, seq FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+  const rows = await q<{ id: string; state: unknown; seq: string | number }>(
+    'SELECT id, state, seq FROM members WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
     [ids],
   );
   // A row that has not changed since the group read it keeps the state parsed then (no second schema check).
   const read = touched[0]!.b.memberRows;
-  const current = new Map<string, { state: MemberState; marks: Record<string, number> }>(
-    rows.map((r) => [r.id, { state: lockedState(read.get(r.id), r), marks: { ...r.till_marks } }]),
-  );
+  const current = new Map<string, MemberState>(rows.map((r) => [r.id, lockedState(read.get(r.id), r)]));
+  // Each walk's epoch on the members it touched moves to its watermark (written only where that is higher).
+  const marks = new Map<string, { id: string; epoch: string; mark: number }>();
   for (const { b, watermark } of touched) {
     b.membersChanged = true;
     const program = await loadProgram(q, b, b.store.program_id, null);
     const today = localDate(new Date().toISOString(), b.store.time_zone);
     for (const id of [...b.touched].sort()) {
-      const member = current.get(id);
-      if (!member) continue;
-      const before = member.state;
-      member.state = project(before, b.facts.get(id) ?? [], { timeZone: b.store.time_zone });
-      member.marks[b.epoch] = Math.max(member.marks[b.epoch] ?? 0, watermark);
-      await reviewMember(q, b, id, before, member.state, program, today);
+      const before = current.get(id);
+      if (!before) continue;
+      const after = project(before, b.facts.get(id) ?? [], { timeZone: b.store.time_zone });
+      current.set(id, after);
+      const key = `${id}|${b.epoch}`;
+      marks.set(key, { id, epoch: b.epoch, mark: Math.max(marks.get(key)?.mark ?? 0, watermark) });
+      await reviewMember(q, b, id, before, after, program, today);
     }
   }
   // Every member of the group in one statement (the rows are locked above); live streams are told after the
   // commit (ingestPush): a NOTIFY inside the transaction would serialise commits.
   await writeStampedMembers(
     q,
-    [...current].map(([id, m]) => ({ id, state: m.state, marks: m.marks })),
+    [...current].map(([id, state]) => ({ id, state })),
+    [...marks.values()],
   );
 }
 

@@ -437,7 +437,12 @@ export async function takeWaiting(
 ): Promise<void> {
   if (walks.length === 0) return;
   // The batches of a group share their member rows, versions and programs: one read for all of them.
-  await prefetch(q, walks[0]!.b, waiting.flat(), stores);
+  await prefetch(
+    q,
+    walks[0]!.b,
+    walks.map((w, k) => ({ epoch: w.b.epoch, docs: waiting[k]! })),
+    stores,
+  );
   // Returned sales are locked before their returns are read: a return on another till waits for this group.
   const sales = waiting.flat().filter((d): d is SaleDoc => d.kind === 'sale');
   await loadOriginals(q, walks[0]!.b.returns, sales);

@@ -8,29 +8,32 @@ import { type JournalDoc, type SaleDoc } from '../../shared/documents';
 import { type MemberState } from '../../shared/engine/member-state';
 import { memberFacts, memberView, project, type MemberView } from '../../shared/ledger';
 import type { Query } from '../db';
-import { memberRow, parsedState, type Batch, type MemberRow } from './batch';
+import { markOf, memberRow, parsedState, type Batch } from './batch';
 
-/** The member version a sale names, or (flagged by the caller) the current member when that version is unknown. */
+/**
+ * The member version a sale names with this till database's mark at that version, or (flagged by the caller)
+ * the current member and its mark when that version is unknown.
+ */
 async function memberAt(
   q: Query,
   b: Batch,
   memberId: string,
   seq: number | null,
-): Promise<{ row: MemberRow; exact: boolean } | null> {
+): Promise<{ state: unknown; mark: number; exact: boolean } | null> {
   if (seq !== null) {
     const key = `${memberId}|${seq}`;
     if (!b.versions.has(key)) {
-      const [v] = await q<{ state: unknown; till_marks: Record<string, number> }>(
-        'SELECT state, till_marks FROM member_versions WHERE member_id = $1 AND seq = $2',
-        [memberId, seq],
-      );
-      b.versions.set(key, v ?? null);
+      const [v] = await q<{ state: unknown }>('SELECT state FROM member_versions WHERE member_id = $1 AND seq = $2', [
+        memberId,
+        seq,
+      ]);
+      b.versions.set(key, v ? { state: v.state, marks: new Map() } : null);
     }
     const v = b.versions.get(key);
-    if (v) return { row: { id: memberId, ...v }, exact: true };
+    if (v) return { state: v.state, mark: await markOf(q, b, memberId, v, seq), exact: true };
   }
   const row = await memberRow(q, b, memberId);
-  return row ? { row, exact: false } : null;
+  return row ? { state: row.state, mark: await markOf(q, b, memberId, row, null), exact: false } : null;
 }
 
 /**
@@ -58,7 +61,7 @@ async function ownJournal(q: Query, b: Batch, memberId: string, after: number, b
   const { from, docs } = b.walk;
   const mine = docs.filter((d) => d.memberId === memberId && d.tillSeq > Math.max(after, from) && d.tillSeq < before);
   const row = b.memberRows.get(memberId);
-  const upTo = Math.min(from, before - 1, row ? (row.till_marks[b.epoch] ?? 0) : from);
+  const upTo = Math.min(from, before - 1, row ? await markOf(q, b, memberId, row, null) : from);
   if (after >= upTo) return mine;
   const rows = await q<{ doc: unknown }>(
     `SELECT doc FROM journal_inbox WHERE till_id = $1 AND epoch = $2 AND member_id = $3
@@ -88,8 +91,8 @@ async function tillSideState(
   } else {
     const found = await memberAt(q, b, memberId, seq);
     if (!found) return null;
-    base = parsedState(found.row.state);
-    from = found.row.till_marks[b.epoch] ?? 0;
+    base = parsedState(found.state);
+    from = found.mark;
     exact = found.exact;
   }
   const facts = memberFacts(await ownJournal(q, b, memberId, from, beforeSeq), memberId, from);

@@ -279,6 +279,13 @@ describe.each(backends)('backup and restore on %s', (backend) => {
   });
 
   // Disjoint members per till: each till's view when it sold is exactly what the server rebuilds after a restore.
+  /** The server's members as the till database `epoch` pulls them (with its own mark), in id order. */
+  const serverMembersFor = async (epoch: string): Promise<Member[]> => {
+    const server0 = new TestTill(url, a.token, a.tillId);
+    server0.epoch = epoch;
+    await server0.sync();
+    return [...server0.members.values()].sort((x, y) => x.id.localeCompare(y.id));
+  };
   const sellAt = (till: TestTill, from: number, count: number, offset: number) => {
     for (let i = 0; i < count; i++) {
       const products = [...till.products.values()].filter((p) => p.unit === 'each');
@@ -417,13 +424,12 @@ describe.each(backends)('backup and restore on %s', (backend) => {
       expect(seen.size).toBe(tillEntries.size);
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
 
-      // The tills' members are the server's, document for document; each till's view is the server's state.
-      const server0 = new TestTill(url, a.token, a.tillId);
-      await server0.sync();
-      const serverMembers = [...server0.members.values()].sort((x, y) => x.id.localeCompare(y.id));
+      // The tills' members are the server's, document for document (each with its own database's mark); each
+      // till's view is the server's state.
       const stripDeleted = ({ _deleted: _, ...m }: Member) => m;
       for (const till of [a, b]) {
         await till.pull();
+        const serverMembers = await serverMembersFor(till.epoch);
         expect([...till.members.values()].sort((x, y) => x.id.localeCompare(y.id)).map(stripDeleted)).toEqual(
           serverMembers.map(stripDeleted),
         );
@@ -431,6 +437,7 @@ describe.each(backends)('backup and restore on %s', (backend) => {
       }
       for (const real of [c, d]) {
         const epoch = await tillEpoch(real.db);
+        const serverMembers = await serverMembersFor(epoch);
         await until(`${real.tillId} to hold the server's members`, async () => {
           const local = await real.members.store.all();
           return (
@@ -576,9 +583,7 @@ describe.each(backends)('backup and restore on %s', (backend) => {
       sales: sold.length,
       distinctSales: sold.length,
     });
-    const server0 = new TestTill(url, a.token, a.tillId);
-    await server0.sync();
     await a.pull();
-    for (const m of server0.members.values()) expect(a.members.get(m.id)).toEqual(m);
+    for (const m of await serverMembersFor(a.epoch)) expect(a.members.get(m.id)).toEqual(m);
   });
 });

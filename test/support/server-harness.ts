@@ -136,8 +136,9 @@ export const push = (
     }),
   });
 
-export const pull = async (url: string, token: string, collection: string, seq: number, limit = 500) => {
-  const res = await fetch(`${url}/api/v1/replication/${collection}/pull?seq=${seq}&limit=${limit}`, {
+/** A pull, as the till database `epoch` when given (member documents then carry its mark). */
+export const pull = async (url: string, token: string, collection: string, seq: number, limit = 500, epoch = '') => {
+  const res = await fetch(`${url}/api/v1/replication/${collection}/pull?seq=${seq}&limit=${limit}&epoch=${epoch}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   return {

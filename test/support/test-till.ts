@@ -76,9 +76,12 @@ export class TestTill {
     for (const collection of downCollections) {
       let seq = 0;
       for (;;) {
-        const res = await fetch(`${this.url}/api/v1/replication/${collection}/pull?seq=${seq}&limit=1000`, {
-          headers: { authorization: `Bearer ${this.token}` },
-        });
+        const res = await fetch(
+          `${this.url}/api/v1/replication/${collection}/pull?seq=${seq}&limit=1000&epoch=${this.epoch}`,
+          {
+            headers: { authorization: `Bearer ${this.token}` },
+          },
+        );
         const body = (await res.json()) as { documents: unknown[]; checkpoint: { seq: number } };
         if (body.documents.length === 0) break;
         this.take(collection, body.documents);
@@ -98,9 +101,12 @@ export class TestTill {
     for (const collection of downCollections) {
       for (;;) {
         const from = this.checkpoints[collection];
-        const res = await fetch(`${this.url}/api/v1/replication/${collection}/pull?seq=${from}&limit=${limit}`, {
-          headers: { authorization: `Bearer ${this.token}` },
-        });
+        const res = await fetch(
+          `${this.url}/api/v1/replication/${collection}/pull?seq=${from}&limit=${limit}&epoch=${this.epoch}`,
+          {
+            headers: { authorization: `Bearer ${this.token}` },
+          },
+        );
         if (res.status !== 200) throw new Error(`pull answered ${res.status}: ${await res.text()}`);
         const body = (await res.json()) as { documents: Array<{ seq: number }>; checkpoint: { seq: number } };
         if (body.checkpoint.seq < from || (body.documents[0]?.seq ?? Infinity) <= from) this.pullResets++;
