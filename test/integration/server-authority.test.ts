@@ -11,7 +11,6 @@ import type { JournalDoc } from '../../shared/documents';
 import { validStampBuckets } from '../../shared/ledger';
 import { memberStateSchema, type MemberState } from '../../shared/engine/member-state';
 import { demoUlid } from '../../src-server/seed';
-import { buildServer } from '../../src-server/app';
 import { ingestGroup } from '../../src-server/ingest';
 import { pushRequestSchema } from '../../shared/replication';
 import type { Db } from '../../src-server/db';
@@ -23,6 +22,7 @@ import {
   useStampAndOfferProgram,
   type Backend,
   type Harness,
+  startFaultyServer,
 } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
@@ -398,25 +398,9 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
 
   it('a document the server fails to apply is parked: the push never answers 5xx, the till moves on', async () => {
     // A server whose database refuses the member update once (a fault no input check foresaw).
-    let failNext = true;
-    const faulty: Db = {
-      ...h.db,
-      tx: (fn) =>
-        h.db.tx((q) =>
-          fn(async (sql, params) => {
-            if (failNext && sql.includes('UPDATE members SET state')) {
-              failNext = false;
-              throw new Error('simulated storage fault');
-            }
-            return q(sql, params);
-          }),
-        ),
-    };
-    const app = await buildServer({ db: faulty, adminToken: 'test-admin' });
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    const server = await startFaultyServer(h.db, 'UPDATE members SET state');
     try {
-      const address = app.server.address();
-      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const url = server.url;
       const t = new TestTill(url, h.tokens[1]!, 'till-2');
       await t.sync();
       const m = demoUlid(16);
@@ -435,7 +419,7 @@ describe.each(backends)('the server as the authority on %s', (backend) => {
       expect(t.view(m).state).toEqual(await serverState(h, m));
       expect(await ledgerMismatches(h)).toEqual([]);
     } finally {
-      await app.close();
+      await server.close();
     }
   });
 

@@ -11,7 +11,6 @@ import { validStampBuckets } from '../../shared/ledger';
 import { snapshotRoutes, type MemberRecord } from '../../shared/member-snapshot';
 import { routes, WIRE_HEADER, WIRE_VERSION } from '../../shared/replication';
 import { buildServer } from '../../src-server/app';
-import type { Db } from '../../src-server/db';
 import { migrate } from '../../src-server/migrate';
 import { demoUlid } from '../../src-server/seed';
 import {
@@ -23,6 +22,7 @@ import {
   useStampAndOfferProgram,
   type Backend,
   type Harness,
+  startFaultyServer,
 } from '../support/server-harness';
 import { TestTill } from '../support/test-till';
 
@@ -201,25 +201,9 @@ describe.each(backends)('member marks on %s', (backend) => {
 
   it('documents parked whole move their member past them with one mark row', async () => {
     // A server whose database refuses the member write once: the push is parked whole (ingest/index.ts).
-    let failNext = true;
-    const faulty: Db = {
-      ...h.db,
-      tx: (fn) =>
-        h.db.tx((q) =>
-          fn(async (sql, params) => {
-            if (failNext && sql.includes('UPDATE members SET state')) {
-              failNext = false;
-              throw new Error('simulated storage fault');
-            }
-            return q(sql, params);
-          }),
-        ),
-    };
-    const app = await buildServer({ db: faulty, adminToken: 'test-admin' });
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    const server = await startFaultyServer(h.db, 'UPDATE members SET state');
     try {
-      const address = app.server.address();
-      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const url = server.url;
       const t = new TestTill(url, h.tokens[2]!, 'till-3');
       await t.sync();
       const m = demoUlid(8);
@@ -237,7 +221,7 @@ describe.each(backends)('member marks on %s', (backend) => {
       expect(t.members.get(m)!.tillMarks).toEqual({ [t.epoch]: docs.at(-1)!.tillSeq });
       expect(t.view(m).state).toEqual(await serverState(h, m));
     } finally {
-      await app.close();
+      await server.close();
     }
   });
 });

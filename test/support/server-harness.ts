@@ -210,3 +210,29 @@ export async function callApi(
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as ApiReply['body'] };
 }
+
+/**
+ * A second server on the harness's database whose first transaction statement matching `failOn` throws, as a
+ * storage fault no input check foresaw would: tests of what the push path does when applying fails.
+ */
+export async function startFaultyServer(db: Db, failOn: string): Promise<{ url: string; close: () => Promise<void> }> {
+  let failNext = true;
+  const faulty: Db = {
+    ...db,
+    tx: (fn) =>
+      db.tx((q) =>
+        fn(async (sql, params) => {
+          if (failNext && sql.includes(failOn)) {
+            failNext = false;
+            throw new Error('simulated storage fault');
+          }
+          return q(sql, params);
+        }),
+      ),
+  };
+  const app = await buildServer({ db: faulty, adminToken: 'test-admin' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { url, close: () => app.close() };
+}
