@@ -43,6 +43,8 @@ test('a lost card replaced offline keeps the points and blocks the old card; the
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('card-replace-card-new')).toBeFocused();
   await expect(page.getByTestId('card-replace-card-new')).toBeChecked();
+  // The number offered from the till's ranges is read after the dialog opens: wait for it before taking it.
+  await expect(page.getByTestId('card-replace-dialog')).toContainText(/2998\d{9}/);
   const offered = /2998\d{9}/.exec((await page.getByTestId('card-replace-dialog').textContent()) ?? '')![0];
   await page.keyboard.press('Enter');
   await enterPin(page, 'supervisor', ALEX.id, ALEX.pin);
